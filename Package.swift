@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "glancetrace",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "glancetrace", targets: ["GlanceTraceCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"]),
+        .target(name: "PacketDecoding", dependencies: ["CaptureIO"]),
+        .target(name: "Reassembly", dependencies: ["PacketDecoding"]),
+        .target(name: "HTTPDecoding", dependencies: ["Reassembly", "CZlib"]),
+        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib"]),
+        .target(name: "TLSDecoding", dependencies: ["Reassembly"]),
+        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"]),
+        .target(name: "Reports", dependencies: ["Timeline"]),
+        .executableTarget(
+            name: "GlanceTraceCLI",
+            dependencies: [
+                "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
+        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
+        .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly"]),
+        .testTarget(name: "HTTPDecodingTests", dependencies: ["HTTPDecoding"]),
+        .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    ]
+)

@@ -1,0 +1,28 @@
+/// A source of capture records, read one at a time.
+///
+/// The record returned by `next()` borrows the reader's buffer: it stays valid only until
+/// the next call. Readers never trap on bad input: structural damage ends the stream with
+/// a `warning`, after every record before it was returned.
+public protocol CaptureReader: AnyObject {
+    var info: CaptureFileInfo { get }
+    /// The next record, or nil at the end of the file or at damage (see `warning`).
+    func next() throws(CaptureError) -> CaptureRecord?
+    /// Set when reading stopped early because the file is truncated or damaged.
+    var warning: CaptureWarning? { get }
+    /// Link types seen so far (all of a pcap file; the interfaces met so far in pcapng).
+    var linkTypes: [LinkType] { get }
+    /// Decryption secrets met so far (pcapng DSB).
+    var secrets: [DecryptionSecrets] { get }
+    /// Bytes of the (uncompressed) file consumed so far, for progress reports.
+    var bytesConsumed: Int { get }
+    /// Size of the file on disk (compressed size for gzip), for progress reports.
+    var fileSize: Int { get }
+}
+
+/// Which implementation reads a capture file.
+public enum CaptureReaderKind: String, Sendable, CaseIterable {
+    /// Our own zero-copy reader over a memory map (or a streaming inflater for gzip).
+    case native
+    /// libpcap's `pcap_next_ex`, the reference.
+    case libpcap
+}

@@ -1,0 +1,88 @@
+import CPcap
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a capture through libpcap's `pcap_next_ex`: the reference the native reader is
+/// checked against. Timestamps are asked for in nanoseconds so no precision is lost.
+public final class LibpcapReader: CaptureReader {
+    public let info: CaptureFileInfo
+    public private(set) var warning: CaptureWarning?
+    public let linkTypes: [LinkType]
+    public var secrets: [DecryptionSecrets] { [] }
+    public private(set) var bytesConsumed = 0
+    public let fileSize: Int
+
+    private let handle: OpaquePointer
+    private let linkType: LinkType
+    private var finished = false
+
+    public init(path: String) throws(CaptureError) {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            let message = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CaptureError(.libpcap, path: path, "libpcap cannot read it: \(message)")
+        }
+        self.handle = handle
+        linkType = LinkType(rawValue: UInt32(bitPattern: pcap_datalink(handle)))
+        linkTypes = [linkType]
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
+        let swapped = pcap_is_swapped(handle) != 0
+        let hostLittle = 1.littleEndian == 1
+        let little = swapped ? !hostLittle : hostLittle
+        // libpcap reports the precision we asked for; the file's own precision is in its magic.
+        let precision = LibpcapReader.filePrecision(path: path)
+        info = CaptureFileInfo(path: path, format: LibpcapReader.fileFormat(path: path),
+                               byteOrder: little ? .littleEndian : .bigEndian, precision: precision,
+                               compressed: false, snapLength: Int(pcap_snapshot(handle)), linkType: linkType)
+    }
+
+    deinit { pcap_close(handle) }
+
+    public func next() throws(CaptureError) -> CaptureRecord? {
+        if finished { return nil }
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let rc = pcap_next_ex(handle, &header, &data)
+        switch rc {
+        case 1:
+            guard let header, let data else { return nil }
+            let h = header.pointee
+            let caplen = Int(h.caplen)
+            bytesConsumed += caplen + 16
+            // With nanosecond precision requested, tv_usec holds nanoseconds.
+            let time = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
+            return CaptureRecord(timestamp: time, linkType: linkType, interfaceIndex: 0,
+                                 originalLength: Int(h.len),
+                                 bytes: UnsafeRawBufferPointer(start: data, count: caplen), fileOffset: 0)
+        case -2:
+            finished = true
+            return nil
+        default:
+            finished = true
+            let message = String(cString: pcap_geterr(handle))
+            warning = CaptureWarning(path: info.path, offset: bytesConsumed, message: "libpcap stopped: \(message)")
+            return nil
+        }
+    }
+
+    private static func firstBytes(path: String) -> [UInt8] {
+        guard let f = fopen(path, "rb") else { return [] }
+        defer { fclose(f) }
+        var buffer = [UInt8](repeating: 0, count: 4)
+        let n = fread(&buffer, 1, 4, f)
+        return Array(buffer.prefix(n))
+    }
+
+    private static func fileFormat(path: String) -> CaptureFormat {
+        firstBytes(path: path) == [0x0a, 0x0d, 0x0d, 0x0a] ? .pcapng : .pcap
+    }
+
+    private static func filePrecision(path: String) -> TimestampPrecision {
+        let b = firstBytes(path: path)
+        // 0xa1b23c4d is the nanosecond pcap magic, in either byte order.
+        if b == [0xa1, 0xb2, 0x3c, 0x4d] || b == [0x4d, 0x3c, 0xb2, 0xa1] { return .nanoseconds }
+        return .microseconds
+    }
+}

@@ -1,0 +1,6 @@
+import CaptureIO
+
+/// One HTTP request and its response.
+public struct HTTPExchange {
+    public init() {}
+}

@@ -1,0 +1,6 @@
+import CaptureIO
+
+/// One MySQL command and its response.
+public struct MySQLCommandRecord {
+    public init() {}
+}

@@ -1,0 +1,73 @@
+import CaptureIO
+import PacketDecoding
+
+/// Which way bytes flow on a connection.
+public enum FlowDirection: Int, Sendable, Hashable {
+    case clientToServer = 0
+    case serverToClient = 1
+    public var reversed: FlowDirection { self == .clientToServer ? .serverToClient : .clientToServer }
+}
+
+/// Why a connection's streams ended.
+public enum CloseReason: String, Sendable {
+    /// Both sides sent FIN (or one FIN and the connection went quiet).
+    case fin
+    case reset
+    /// No packet for longer than the idle timeout, in capture time.
+    case idleTimeout = "idle-timeout"
+    /// The capture ended with the connection still open.
+    case endOfCapture = "end-of-capture"
+    /// The 4-tuple was reused by a new SYN.
+    case reused
+}
+
+/// Identity of one TCP connection in the capture.
+public struct ConnectionInfo: Sendable, Hashable {
+    /// Stable index in order of first appearance, like tshark's `tcp.stream`.
+    public var index: Int
+    public var client: Endpoint
+    public var server: Endpoint
+    public var firstSeen: Timestamp
+    /// True when the capture holds the SYN (the connection began inside the capture).
+    public var sawHandshake: Bool
+    public init(index: Int, client: Endpoint, server: Endpoint, firstSeen: Timestamp, sawHandshake: Bool) {
+        self.index = index
+        self.client = client
+        self.server = server
+        self.firstSeen = firstSeen
+        self.sawHandshake = sawHandshake
+    }
+}
+
+/// Receives the ordered byte streams of one connection from the reassembler.
+///
+/// Calls come in stream order per direction and in capture-time order overall.
+/// `bytes` borrows a buffer that is valid only during the call.
+public protocol StreamConsumer: AnyObject {
+    /// In-order bytes; `time` is the capture time of the packet that carried the first byte.
+    func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp)
+    /// `count` bytes of this direction will never arrive (loss, snaplen, buffer cap).
+    func gap(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    /// One direction ended with a FIN at this time (the other may go on).
+    func finished(direction: FlowDirection, at time: Timestamp)
+    /// The connection is over; no call follows.
+    func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp)
+}
+
+extension StreamConsumer {
+    public func finished(direction: FlowDirection, at time: Timestamp) {}
+}
+
+/// Per-connection TCP health counters, reported so users can see a network problem.
+public struct ConnectionStatistics: Sendable, Hashable {
+    public var packets = 0
+    public var payloadBytes = [0, 0]
+    public var retransmittedSegments = 0
+    public var outOfOrderSegments = 0
+    public var conflictingOverlaps = 0
+    public var gaps = 0
+    public var missingBytes = 0
+    public var zeroWindows = 0
+    public var resets = 0
+    public init() {}
+}
