@@ -1,10 +1,65 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct GlanceTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glancetrace",
         abstract: "Reconstruct what Keystone, Glance and MariaDB said to each other from a packet capture.",
-        subcommands: []
+        subcommands: [InfoCommand.self]
     )
+
+    /// DESIGN.md's exit statuses: 0 success, 1 failure (one clear line), 2 usage error.
+    /// ArgumentParser's own default for usage errors is 64, hence this entry point.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            writeStandardError("glancetrace: \(failure.message)\n")
+            Glibc.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            if code == .validationFailure {
+                writeStandardError(fullMessage(for: error) + "\n")
+                Glibc.exit(2)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { writeStandardError("glancetrace: \(message)\n") }
+            Glibc.exit(code.rawValue == 0 ? 0 : 1)
+        }
+        Glibc.exit(0)
+    }
+}
+
+/// A failure the user should read as one line (file unreadable, not a capture, ...): exit 1.
+struct CommandFailure: Error {
+    var message: String
+}
+
+func writeStandardError(_ text: String) {
+    _ = writeAll(text, to: STDERR_FILENO)
+}
+
+/// Writes all of `text` to a file descriptor; false on an I/O error (e.g. disk full, closed pipe).
+func writeAll(_ text: String, to descriptor: Int32) -> Bool {
+    var copy = text
+    return copy.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
 }

@@ -1,0 +1,40 @@
+import CaptureIO
+
+/// capinfos-like facts about one capture file, accumulated record by record.
+public struct CaptureSummary: Sendable {
+    public var info: CaptureFileInfo
+    public var linkTypes: [LinkType] = []
+    public var packets = 0
+    /// Captured bytes (sum of captured lengths).
+    public var capturedBytes = 0
+    /// Bytes on the wire (sum of original lengths).
+    public var originalBytes = 0
+    public var first: Timestamp?
+    public var last: Timestamp?
+    /// Set when the file ended early with damage; every packet before it was read.
+    public var warning: CaptureWarning?
+    /// TCP connections per server port, for the watched ports (and any other followed port).
+    public var connectionsByPort: [UInt16: Int] = [:]
+    /// Timestamps that went backwards (merged captures are still ordered by the merger).
+    public var outOfOrderTimestamps = 0
+    /// File size on disk.
+    public var fileSize = 0
+
+    public init(info: CaptureFileInfo) { self.info = info }
+
+    public mutating func add(_ record: CaptureRecord) {
+        packets += 1
+        capturedBytes &+= record.bytes.count
+        originalBytes &+= record.originalLength
+        if first == nil { first = record.timestamp }
+        if let last, record.timestamp < last { outOfOrderTimestamps += 1 }
+        if last.map({ record.timestamp > $0 }) ?? true { last = record.timestamp }
+        if linkTypes.last != record.linkType, !linkTypes.contains(record.linkType) { linkTypes.append(record.linkType) }
+    }
+
+    /// Seconds between the first and the last packet.
+    public var durationSeconds: Double {
+        guard let first, let last else { return 0 }
+        return Double(last.nanoseconds(since: first)) / 1e9
+    }
+}
