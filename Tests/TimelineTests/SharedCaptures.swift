@@ -1,0 +1,24 @@
+import Foundation
+
+/// Paths of the real captures in `../shared/captures` and their truth files.
+enum SharedCaptures {
+    static let projectRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    static let root = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
+
+    static let scenarios = ["a-seed", "b-sequential", "e-lifecycle"]
+
+    static func capture(_ scenario: String) -> String { root.appendingPathComponent("\(scenario)/capture.pcap").path }
+
+    static func truth(_ scenario: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: root.appendingPathComponent("\(scenario)/truth.json"))
+        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}
