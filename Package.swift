@@ -9,6 +9,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // MD5/SHA-512 of uploaded image data, SHA-256 fingerprints of secrets, and TLS record
+        // protection (AES-GCM, ChaCha20-Poly1305, HKDF, HMAC): no hash or cipher by hand.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,9 +27,13 @@ let package = Package(
         .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"]),
         .target(name: "PacketDecoding", dependencies: ["CaptureIO"]),
         .target(name: "Reassembly", dependencies: ["PacketDecoding"]),
-        .target(name: "HTTPDecoding", dependencies: ["Reassembly", "CZlib"]),
+        .target(name: "HTTPDecoding", dependencies: [
+            "Reassembly", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib"]),
-        .target(name: "TLSDecoding", dependencies: ["Reassembly"]),
+        .target(name: "TLSDecoding", dependencies: [
+            "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"]),
         .target(name: "Reports", dependencies: ["Timeline"]),
         .executableTarget(
@@ -42,6 +49,7 @@ let package = Package(
         .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly"]),
         .testTarget(name: "HTTPDecodingTests", dependencies: ["HTTPDecoding"]),
         .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
+        .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     ]

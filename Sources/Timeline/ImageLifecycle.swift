@@ -1,0 +1,96 @@
+import CaptureIO
+
+/// Where a status transition was learnt.
+public enum TransitionSource: String, Sendable {
+    /// The SQL write that made it (committed).
+    case sql
+    /// An HTTP response that reported it (no SQL write seen for it).
+    case http
+}
+
+/// One change of an image's status.
+public struct StatusTransition: Sendable, Equatable {
+    public var status: String
+    public var time: Timestamp
+    public var source: TransitionSource
+    /// Index of the HTTP exchange during which it happened, if known.
+    public var http: Int?
+    /// Index of the SQL statement that made it, if known.
+    public var sql: Int?
+}
+
+/// The image data sent by `PUT /v2/images/{id}/file` (or `/stage`) and what Glance stored.
+public struct ImageUpload: Sendable {
+    public var http: Int
+    public var bytesOnWire: Int
+    public var started: Timestamp
+    public var ended: Timestamp
+    public var complete: Bool
+    public var md5: String?
+    public var sha512: String?
+    /// True/false when both the wire hashes and the stored checksum are known; nil otherwise.
+    public var matchesChecksum: Bool?
+
+    public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
+    public var throughputBytesPerSecond: Double? {
+        durationSeconds > 0 ? Double(bytesOnWire) / durationSeconds : nil
+    }
+}
+
+/// What happened to one Glance image, in capture order.
+public struct ImageLifecycle: Sendable {
+    public var id: String?
+    public var name: String?
+    public var diskFormat: String?
+    public var containerFormat: String?
+    public var visibility: String?
+    public var size: Int64?
+    public var checksum: String?
+    public var osHashAlgo: String?
+    public var osHashValue: String?
+    /// Properties in the order they were set (`hw_architecture`, ...); removed ones dropped.
+    public var properties: [(name: String, value: String)] = []
+    public var transitions: [StatusTransition] = []
+    public var upload: ImageUpload?
+    /// HTTP exchanges that concern the image (by id or by name), in time order.
+    public var http: [Int] = []
+    /// The image's row as the database last returned or wrote it.
+    public var finalRow: [String: String?] = [:]
+    public var firstSeen: Timestamp
+
+    public init(id: String?, name: String?, firstSeen: Timestamp) {
+        self.id = id
+        self.name = name
+        self.firstSeen = firstSeen
+    }
+
+    /// The last status seen.
+    public var status: String? { transitions.last?.status }
+
+    /// Seconds spent in each status, in order (the last one until the end of the capture is omitted).
+    public var phaseDurations: [(status: String, seconds: Double)] {
+        zip(transitions, transitions.dropFirst()).map {
+            ($0.status, Double($1.time.nanoseconds(since: $0.time)) / 1e9)
+        }
+    }
+
+    public mutating func setProperty(_ name: String, _ value: String) {
+        if let i = properties.firstIndex(where: { $0.name == name }) {
+            properties[i].value = value
+        } else {
+            properties.append((name, value))
+        }
+    }
+}
+
+/// Something in the capture a user should look at.
+public struct Anomaly: Sendable {
+    public var time: Timestamp
+    public var kind: String
+    public var message: String
+    public init(time: Timestamp, kind: String, message: String) {
+        self.time = time
+        self.kind = kind
+        self.message = message
+    }
+}

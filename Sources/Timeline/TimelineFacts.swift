@@ -1,0 +1,102 @@
+import CaptureIO
+
+/// What the timeline needs of one HTTP exchange, whatever decoded it.
+///
+/// The timeline works on these facts rather than on decoder types so that its rules
+/// (identity, lifecycle, attribution) can be tested with hand-made facts.
+public struct HTTPFact: Sendable {
+    public var index: Int
+    public var time: Timestamp
+    public var end: Timestamp
+    public var connection: Int
+    public var client: String
+    public var server: String
+    public var service: String
+    public var operation: String
+    public var method: String
+    public var path: String
+    public var status: Int?
+    /// Image id from the path, `Location` or the response JSON.
+    public var imageID: String?
+    /// Image name from the request or response JSON, or the path of a lookup by name.
+    public var imageName: String?
+    /// The image's status as the response JSON reported it.
+    public var reportedStatus: String?
+    /// Image fields the response JSON reported (disk_format, size, checksum, ...), as text.
+    public var reportedFields: [String: String]
+    /// Request body bytes on the wire (for uploads).
+    public var requestBytes: Int
+    public var requestComplete: Bool
+    public var uploadMD5: String?
+    public var uploadSHA512: String?
+    public var tokenFingerprint: String?
+    public var subjectTokenFingerprint: String?
+
+    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
+                service: String, operation: String, method: String, path: String, status: Int?,
+                imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
+                reportedFields: [String: String] = [:], requestBytes: Int = 0, requestComplete: Bool = true,
+                uploadMD5: String? = nil, uploadSHA512: String? = nil,
+                tokenFingerprint: String? = nil, subjectTokenFingerprint: String? = nil) {
+        self.index = index
+        self.time = time
+        self.end = end
+        self.connection = connection
+        self.client = client
+        self.server = server
+        self.service = service
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.status = status
+        self.imageID = imageID
+        self.imageName = imageName
+        self.reportedStatus = reportedStatus
+        self.reportedFields = reportedFields
+        self.requestBytes = requestBytes
+        self.requestComplete = requestComplete
+        self.uploadMD5 = uploadMD5
+        self.uploadSHA512 = uploadSHA512
+        self.tokenFingerprint = tokenFingerprint
+        self.subjectTokenFingerprint = subjectTokenFingerprint
+    }
+}
+
+/// What the timeline needs of one MySQL command and its response.
+public struct SQLFact: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case ok(affectedRows: Int64?)
+        case error(code: Int, message: String)
+        case rows(Int)
+        case none
+    }
+
+    public var index: Int
+    public var time: Timestamp
+    public var end: Timestamp
+    /// The TCP connection (reassembler index) the command travelled on.
+    public var connection: Int
+    public var client: String
+    public var user: String?
+    public var database: String?
+    public var command: String
+    public var statement: String
+    public var outcome: Outcome
+    /// Row values of a result set (column -> value), as far as the decoder kept them.
+    public var rows: [[String: String?]]
+
+    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
+                database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = []) {
+        self.index = index
+        self.time = time
+        self.end = end
+        self.connection = connection
+        self.client = client
+        self.user = user
+        self.database = database
+        self.command = command
+        self.statement = statement
+        self.outcome = outcome
+        self.rows = rows
+    }
+}
