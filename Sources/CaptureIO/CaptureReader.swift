@@ -11,6 +11,8 @@ public protocol CaptureReader: AnyObject {
     var warning: CaptureWarning? { get }
     /// Link types seen so far (all of a pcap file; the interfaces met so far in pcapng).
     var linkTypes: [LinkType] { get }
+    /// Interfaces met so far, over all sections; `CaptureRecord.interfaceIndex` indexes this list.
+    var interfaces: [CaptureInterface] { get }
     /// Decryption secrets met so far (pcapng DSB).
     var secrets: [DecryptionSecrets] { get }
     /// Bytes of the (uncompressed) file consumed so far, for progress reports.

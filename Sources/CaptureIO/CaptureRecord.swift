@@ -6,7 +6,7 @@ public struct CaptureRecord {
     /// Capture time, already corrected by the interface's `if_tsoffset`.
     public var timestamp: Timestamp
     public var linkType: LinkType
-    /// Index of the interface in its pcapng section (0 for pcap).
+    /// Index into the reader's `interfaces` (over all sections; 0 for pcap).
     public var interfaceIndex: Int
     /// Bytes on the wire; may exceed `bytes.count` when the snaplen cut the packet.
     public var originalLength: Int

@@ -9,6 +9,7 @@ public final class LibpcapReader: CaptureReader {
     public let info: CaptureFileInfo
     public private(set) var warning: CaptureWarning?
     public let linkTypes: [LinkType]
+    public let interfaces: [CaptureInterface]
     public var secrets: [DecryptionSecrets] { [] }
     public private(set) var bytesConsumed = 0
     public let fileSize: Int
@@ -33,6 +34,8 @@ public final class LibpcapReader: CaptureReader {
         let little = swapped ? !hostLittle : hostLittle
         // libpcap reports the precision we asked for; the file's own precision is in its magic.
         let precision = LibpcapReader.filePrecision(path: path)
+        interfaces = [CaptureInterface(linkType: linkType, snapLength: Int(pcap_snapshot(handle)),
+                                       timestampUnitsPerSecond: precision == .nanoseconds ? 1_000_000_000 : 1_000_000)]
         info = CaptureFileInfo(path: path, format: LibpcapReader.fileFormat(path: path),
                                byteOrder: little ? .littleEndian : .bigEndian, precision: precision,
                                compressed: false, snapLength: Int(pcap_snapshot(handle)), linkType: linkType)
