@@ -24,6 +24,8 @@ public struct HTTPFact: Sendable {
     public var reportedStatus: String?
     /// Image fields the response JSON reported (disk_format, size, checksum, ...), as text.
     public var reportedFields: [String: String]
+    /// When the last byte of the request arrived (for uploads: the end of the image data).
+    public var requestEnd: Timestamp?
     /// Request body bytes on the wire (for uploads).
     public var requestBytes: Int
     public var requestComplete: Bool
@@ -31,6 +33,14 @@ public struct HTTPFact: Sendable {
     public var uploadSHA512: String?
     public var tokenFingerprint: String?
     public var subjectTokenFingerprint: String?
+    /// `X-Openstack-Request-Id` of the response.
+    public var requestID: String?
+    /// Bytes of the response (headers and body) on the wire.
+    public var responseBytes: Int = 0
+    /// True when the exchange was decrypted from TLS.
+    public var tls: Bool = false
+    /// What the decoder could not make sense of, or what is missing (gaps).
+    public var notes: [String] = []
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,
@@ -57,6 +67,7 @@ public struct HTTPFact: Sendable {
         self.requestComplete = requestComplete
         self.uploadMD5 = uploadMD5
         self.uploadSHA512 = uploadSHA512
+        self.requestEnd = nil
         self.tokenFingerprint = tokenFingerprint
         self.subjectTokenFingerprint = subjectTokenFingerprint
     }
@@ -77,6 +88,13 @@ public struct SQLFact: Sendable {
     /// The TCP connection (reassembler index) the command travelled on.
     public var connection: Int
     public var client: String
+    public var server: String = ""
+    /// MySQL's connection (thread) id, from the server's handshake, when captured.
+    public var threadID: Int?
+    public var sqlstate: String?
+    /// Rows a result set returned (all of them, also beyond the kept ones).
+    public var rowCount: Int?
+    public var complete: Bool = true
     public var user: String?
     public var database: String?
     public var command: String
@@ -84,9 +102,12 @@ public struct SQLFact: Sendable {
     public var outcome: Outcome
     /// Row values of a result set (column -> value), as far as the decoder kept them.
     public var rows: [[String: String?]]
+    /// The auto-increment id an INSERT produced (OK packet), which later statements use as key.
+    public var lastInsertID: Int64?
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
-                database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = []) {
+                database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
+                lastInsertID: Int64? = nil) {
         self.index = index
         self.time = time
         self.end = end
@@ -98,5 +119,6 @@ public struct SQLFact: Sendable {
         self.statement = statement
         self.outcome = outcome
         self.rows = rows
+        self.lastInsertID = lastInsertID
     }
 }

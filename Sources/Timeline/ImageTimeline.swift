@@ -1,0 +1,29 @@
+import CaptureIO
+
+/// The OpenStack meaning of a capture: each Glance image's lifecycle and how SQL relates to HTTP.
+public struct ImageTimeline: Sendable {
+    public var images: [ImageLifecycle]
+    /// SQL fact index -> HTTP fact index of the request it was issued for.
+    public var httpOfSQL: [Int: Int]
+    /// HTTP fact index -> its SQL fact indices, in time order.
+    public var sqlOfHTTP: [Int: [Int]]
+    /// SQL fact index -> the image id the statement concerns.
+    public var imageOfSQL: [Int: String]
+    public var anomalies: [Anomaly]
+
+    public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
+                imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {
+        self.images = images
+        self.httpOfSQL = httpOfSQL
+        self.sqlOfHTTP = sqlOfHTTP
+        self.imageOfSQL = imageOfSQL
+        self.anomalies = anomalies
+    }
+
+    /// Keeps only the images whose name or id equals `selector` (`--image`).
+    public func selectingImage(_ selector: String) -> ImageTimeline {
+        var copy = self
+        copy.images = images.filter { $0.id == selector || $0.name == selector }
+        return copy
+    }
+}

@@ -1,0 +1,271 @@
+import CaptureIO
+
+/// Builds each image's lifecycle from the HTTP exchanges and SQL statements of a capture.
+///
+/// SQL writes are the truth of what Glance stored (committed ones only); HTTP responses
+/// give what the API reported, and are used for transitions only when no SQL write of the
+/// image was captured (a capture of the public endpoint alone).
+public struct ImageTimelineBuilder {
+    private var images: [ImageLifecycle] = []
+    private var indexByID: [String: Int] = [:]
+    /// Images met by name only (a lookup by name before the id was known).
+    private var indexByPendingName: [String: Int] = [:]
+    /// image_properties row id (from an INSERT's last insert id) -> (image id, property name).
+    private var propertyRows: [Int64: (image: String, name: String)] = [:]
+    private var reportedStatuses: [Int: [(status: String, time: Timestamp, http: Int)]] = [:]
+    private var anomalies: [Anomaly] = []
+
+    public init() {}
+
+    public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+        var builder = ImageTimelineBuilder()
+        return builder.run(http: http, sql: sql)
+    }
+
+    private mutating func run(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+        let httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
+        let sqlByIndex = Dictionary(sql.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        let log = SQLTransactionLog(sql)
+        var imageOfSQL: [Int: String] = [:]
+
+        enum Event { case http(HTTPFact), write(SQLTransactionLog.Write, SQLFact), read(SQLFact) }
+        var events: [(time: Timestamp, order: Int, event: Event)] = []
+        for fact in http { events.append((fact.time, 0, .http(fact))) }
+        for write in log.writes {
+            guard let fact = sqlByIndex[write.sql] else { continue }
+            if !write.committed {
+                anomalies.append(Anomaly(time: fact.time, kind: "uncommitted-write",
+                                         message: "SQL write never committed in the capture: \(Self.abbreviated(fact.statement))"))
+                continue
+            }
+            events.append((fact.time, 1, .write(write, fact)))
+        }
+        for fact in sql where !fact.rows.isEmpty { events.append((fact.end, 2, .read(fact))) }
+        events.sort { ($0.time, $0.order) < ($1.time, $1.order) }
+
+        for (_, _, event) in events {
+            switch event {
+            case .http(let fact):
+                apply(fact)
+            case .write(let write, let fact):
+                if let id = apply(write, fact: fact, http: httpOfSQL[fact.index]) { imageOfSQL[fact.index] = id }
+            case .read(let fact):
+                if let id = applyRows(fact) { imageOfSQL[fact.index] = id }
+            }
+        }
+        for fact in sql where imageOfSQL[fact.index] == nil {
+            if let id = indexByID.keys.first(where: { fact.statement.contains($0) }) { imageOfSQL[fact.index] = id }
+            if case .error(let code, let message) = fact.outcome {
+                anomalies.append(Anomaly(time: fact.time, kind: "sql-error", message: "MySQL error \(code): \(message)"))
+            }
+        }
+        finishTransitionsFromHTTP()
+        for fact in http {
+            if let status = fact.status, status >= 500 {
+                anomalies.append(Anomaly(time: fact.time, kind: "http-server-error",
+                                         message: "\(fact.method) \(fact.path) answered \(status)"))
+            }
+            if !fact.requestComplete {
+                anomalies.append(Anomaly(time: fact.time, kind: "incomplete-request",
+                                         message: "\(fact.method) \(fact.path): request body incomplete in the capture"))
+            }
+        }
+        for image in images {
+            if image.upload?.matchesChecksum == false {
+                anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: "checksum-mismatch",
+                                         message: "image \(image.id ?? image.name ?? "?"): uploaded bytes do not match the checksum Glance stored"))
+            }
+            if image.status == "killed" {
+                anomalies.append(Anomaly(time: image.transitions.last?.time ?? image.firstSeen, kind: "image-killed",
+                                         message: "image \(image.id ?? image.name ?? "?") ended killed (upload failed)"))
+            }
+        }
+
+        var sqlOfHTTP: [Int: [Int]] = [:]
+        for fact in sql.sorted(by: { $0.time < $1.time }) {
+            if let request = httpOfSQL[fact.index] { sqlOfHTTP[request, default: []].append(fact.index) }
+        }
+        anomalies.sort { $0.time < $1.time }
+        return ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
+                             sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
+    }
+
+    // MARK: identity
+
+    private mutating func image(id: String, name: String?, at time: Timestamp) -> Int {
+        if let i = indexByID[id] {
+            if let name, images[i].name == nil { images[i].name = name; adoptPending(name: name, into: i) }
+            return i
+        }
+        if let name, let pending = indexByPendingName.removeValue(forKey: name) {
+            images[pending].id = id
+            indexByID[id] = pending
+            return pending
+        }
+        images.append(ImageLifecycle(id: id, name: name, firstSeen: time))
+        indexByID[id] = images.count - 1
+        return images.count - 1
+    }
+
+    private mutating func adoptPending(name: String, into target: Int) {
+        guard let pending = indexByPendingName.removeValue(forKey: name), pending != target else { return }
+        images[target].http = (images[pending].http + images[target].http).sorted()
+        images[target].firstSeen = min(images[target].firstSeen, images[pending].firstSeen)
+        // Leave an empty husk rather than shifting indices; dropped at the end.
+        images[pending].http = []
+        images[pending].name = nil
+    }
+
+    private mutating func image(pendingName name: String, at time: Timestamp) -> Int {
+        if let i = indexByPendingName[name] { return i }
+        if let i = images.firstIndex(where: { $0.name == name && $0.id != nil }) { return i }
+        images.append(ImageLifecycle(id: nil, name: name, firstSeen: time))
+        indexByPendingName[name] = images.count - 1
+        return images.count - 1
+    }
+
+    // MARK: HTTP
+
+    private mutating func apply(_ fact: HTTPFact) {
+        let i: Int
+        if let id = fact.imageID {
+            i = image(id: id, name: fact.imageName, at: fact.time)
+        } else if let name = fact.imageName {
+            i = image(pendingName: name, at: fact.time)
+        } else {
+            return
+        }
+        images[i].http.append(fact.index)
+        for (field, value) in fact.reportedFields { fill(&images[i], field: field, value: value, overwrite: false) }
+        if let status = fact.reportedStatus {
+            reportedStatuses[i, default: []].append((status, fact.end, fact.index))
+        }
+        if fact.operation == "image-upload" || fact.operation == "image-stage" {
+            images[i].upload = ImageUpload(http: fact.index, bytesOnWire: fact.requestBytes, started: fact.time,
+                                           ended: fact.requestEnd ?? fact.end, complete: fact.requestComplete,
+                                           md5: fact.uploadMD5, sha512: fact.uploadSHA512, matchesChecksum: nil)
+        }
+        checkUpload(&images[i])
+    }
+
+    private mutating func finishTransitionsFromHTTP() {
+        for (i, reports) in reportedStatuses where images[i].transitions.isEmpty {
+            for report in reports where images[i].transitions.last?.status != report.status {
+                images[i].transitions.append(StatusTransition(status: report.status, time: report.time,
+                                                              source: .http, http: report.http, sql: nil))
+            }
+        }
+        images.removeAll { $0.id == nil && $0.name == nil && $0.http.isEmpty }
+        for i in images.indices { checkUpload(&images[i]) }
+    }
+
+    private func checkUpload(_ image: inout ImageLifecycle) {
+        guard var upload = image.upload else { return }
+        var verdict: Bool?
+        if let md5 = upload.md5, let checksum = image.checksum {
+            verdict = md5.lowercased() == checksum.lowercased()
+        }
+        if let sha = upload.sha512, let stored = image.osHashValue, (image.osHashAlgo ?? "sha512") == "sha512" {
+            verdict = (verdict ?? true) && sha.lowercased() == stored.lowercased()
+        }
+        upload.matchesChecksum = verdict
+        image.upload = upload
+    }
+
+    // MARK: SQL
+
+    private mutating func apply(_ write: SQLTransactionLog.Write, fact: SQLFact, http: Int?) -> String? {
+        let statement = write.statement
+        switch statement.table {
+        case "images":
+            guard let id = statement.value("id") ?? statement.condition("id") else { return nil }
+            let i = image(id: id, name: statement.value("name"), at: fact.time)
+            for (column, value) in statement.values {
+                images[i].finalRow[column] = value
+                if let value { fill(&images[i], field: column, value: value, overwrite: true) }
+            }
+            if let status = statement.value("status"), images[i].transitions.last?.status != status {
+                images[i].transitions.append(StatusTransition(status: status, time: fact.time, source: .sql,
+                                                              http: http, sql: fact.index))
+            }
+            checkUpload(&images[i])
+            return id
+        case "image_properties":
+            return applyProperty(statement, fact: fact)
+        default:
+            if let id = statement.value("image_id") ?? statement.condition("image_id"), indexByID[id] != nil { return id }
+            return nil
+        }
+    }
+
+    private mutating func applyProperty(_ statement: SQLWriteStatement, fact: SQLFact) -> String? {
+        switch statement.kind {
+        case .insert:
+            guard let id = statement.value("image_id"), let name = statement.value("name") else { return nil }
+            let i = image(id: id, name: nil, at: fact.time)
+            if let row = fact.lastInsertID { propertyRows[row] = (id, name) }
+            if statement.value("deleted") != "1" { images[i].setProperty(name, statement.value("value") ?? "") }
+            return id
+        case .update, .delete:
+            let deleting = statement.kind == .delete || statement.value("deleted") == "1"
+            if let rowText = statement.condition("id"), let row = Int64(rowText), let target = propertyRows[row],
+               let i = indexByID[target.image] {
+                if deleting {
+                    images[i].properties.removeAll { $0.name == target.name }
+                } else if let value = statement.value("value") {
+                    images[i].setProperty(target.name, value)
+                }
+                return target.image
+            }
+            if let id = statement.condition("image_id"), let i = indexByID[id] {
+                if deleting {
+                    if let name = statement.condition("name") {
+                        images[i].properties.removeAll { $0.name == name }
+                    } else {
+                        images[i].properties.removeAll()
+                    }
+                } else if let name = statement.condition("name"), let value = statement.value("value") {
+                    images[i].setProperty(name, value)
+                }
+                return id
+            }
+            return nil
+        }
+    }
+
+    /// A result row that is an image row (`images.id AS images_id, images.status AS images_status, ...`).
+    private mutating func applyRows(_ fact: SQLFact) -> String? {
+        var found: String?
+        for row in fact.rows {
+            var normalised: [String: String?] = [:]
+            for (key, value) in row {
+                let column = key.hasPrefix("images_") ? String(key.dropFirst("images_".count)) : key
+                normalised[column] = value
+            }
+            guard let id = normalised["id"] ?? nil, normalised["status"] != nil, normalised["disk_format"] != nil,
+                  let i = indexByID[id] else { continue }
+            images[i].finalRow = normalised
+            found = id
+        }
+        return found
+    }
+
+    private func fill(_ image: inout ImageLifecycle, field: String, value: String, overwrite: Bool) {
+        func set(_ target: inout String?) { if overwrite || target == nil { target = value } }
+        switch field {
+        case "name": set(&image.name)
+        case "disk_format": set(&image.diskFormat)
+        case "container_format": set(&image.containerFormat)
+        case "visibility": set(&image.visibility)
+        case "checksum": set(&image.checksum)
+        case "os_hash_algo": set(&image.osHashAlgo)
+        case "os_hash_value": set(&image.osHashValue)
+        case "size": if overwrite || image.size == nil, let size = Int64(value) { image.size = size }
+        default: break
+        }
+    }
+
+    static func abbreviated(_ text: String) -> String {
+        text.count > 120 ? String(text.prefix(117)) + "..." : text
+    }
+}

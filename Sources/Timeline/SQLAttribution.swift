@@ -1,0 +1,70 @@
+import CaptureIO
+
+/// Attaches each SQL statement to the HTTP request during which the service issued it.
+///
+/// A statement belongs to a request that was in progress when it was sent (time nesting), served
+/// by the service whose database the statement used (`glance`, `keystone`); among several such
+/// requests (a Glance request nests Keystone's token validation, keep-alive pools interleave)
+/// the one naming the same image wins, then the innermost (latest started). A sweep over time
+/// keeps only the requests in progress, so this stays linear in practice.
+public enum SQLAttribution {
+    /// Returns, for each SQL fact index, the HTTP fact index it belongs to.
+    public static func attribute(sql: [SQLFact], http: [HTTPFact]) -> [Int: Int] {
+        let requests = http.sorted { $0.time < $1.time }
+        let statements = sql.sorted { $0.time < $1.time }
+        let inferred = inferredServices(sql)
+        var result: [Int: Int] = [:]
+        var active: [HTTPFact] = []
+        var next = 0
+        for statement in statements {
+            while next < requests.count, requests[next].time <= statement.time {
+                active.append(requests[next])
+                next += 1
+            }
+            active.removeAll { $0.end < statement.time }
+            let service = serviceOf(statement) ?? inferred[statement.connection]
+            var best: HTTPFact?
+            var bestScore = -1
+            for request in active {
+                var score = 0
+                if let service {
+                    guard request.service == service else { continue }
+                    score += 2
+                }
+                if let id = request.imageID, statement.statement.contains(id) { score += 4 }
+                if score > bestScore || (score == bestScore && request.time >= (best?.time ?? .zero)) {
+                    best = request
+                    bestScore = score
+                }
+            }
+            if let best { result[statement.index] = best.index }
+        }
+        return result
+    }
+
+    /// For connections whose login was not captured (the pool connected before the capture
+    /// began), the service is recognised by the tables its statements touch.
+    static func inferredServices(_ sql: [SQLFact]) -> [Int: String] {
+        var result: [Int: String] = [:]
+        for fact in sql where result[fact.connection] == nil {
+            let text = fact.statement
+            if text.contains("images.") || text.contains("image_properties") || text.contains("INTO images")
+                || text.contains("UPDATE images") || text.contains("image_locations") {
+                result[fact.connection] = "glance"
+            } else if text.contains("revocation_event") || text.contains("local_user") || text.contains("FROM project")
+                        || text.contains("assignment.") || text.contains("FROM user") {
+                result[fact.connection] = "keystone"
+            }
+        }
+        return result
+    }
+
+    /// The OpenStack service a statement came from, by its database (or user) name.
+    static func serviceOf(_ statement: SQLFact) -> String? {
+        for name in [statement.database, statement.user].compactMap({ $0?.lowercased() }) {
+            if name.contains("glance") { return "glance" }
+            if name.contains("keystone") { return "keystone" }
+        }
+        return nil
+    }
+}

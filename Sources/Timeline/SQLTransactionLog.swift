@@ -1,0 +1,71 @@
+/// Which row writes of a capture's SQL took effect: Glance's SQLAlchemy sessions run with
+/// autocommit off, so a write counts only once its connection sends COMMIT (a ROLLBACK drops it).
+///
+/// A connection that never commits in the capture is taken to run in autocommit mode, and so is
+/// one that sent `SET autocommit=1`. Writes still pending at the end of a connection that did
+/// commit elsewhere are reported as uncommitted.
+public struct SQLTransactionLog: Sendable {
+    /// One recognised row write.
+    public struct Write: Sendable {
+        public var sql: Int
+        public var statement: SQLWriteStatement
+        public var committed: Bool
+    }
+
+    /// Writes in statement order, each marked committed or not.
+    public private(set) var writes: [Write] = []
+
+    public init(_ facts: [SQLFact]) {
+        var pending: [Int: [Write]] = [:]
+        var autocommit: Set<Int> = []
+        var committing: Set<Int> = []
+        var all: [Write] = []
+        for fact in facts.sorted(by: { $0.time < $1.time }) {
+            if case .error = fact.outcome { continue }
+            let keyword = SQLTransactionLog.leadingKeyword(fact.statement)
+            switch keyword {
+            case "COMMIT":
+                committing.insert(fact.connection)
+                for var write in pending.removeValue(forKey: fact.connection) ?? [] {
+                    write.committed = true
+                    all.append(write)
+                }
+                continue
+            case "ROLLBACK":
+                committing.insert(fact.connection)
+                pending[fact.connection] = nil
+                continue
+            case "SET":
+                let text = fact.statement.lowercased().filter { $0 != " " }
+                if text.contains("autocommit=1") || text.contains("autocommit=on") { autocommit.insert(fact.connection) }
+                if text.contains("autocommit=0") || text.contains("autocommit=off") { autocommit.remove(fact.connection) }
+                continue
+            default:
+                break
+            }
+            guard let statement = SQLWriteStatement(parsing: fact.statement) else { continue }
+            let write = Write(sql: fact.index, statement: statement, committed: autocommit.contains(fact.connection))
+            if write.committed { all.append(write) } else { pending[fact.connection, default: []].append(write) }
+        }
+        for (connection, leftovers) in pending {
+            for var write in leftovers {
+                // No COMMIT ever seen on this connection: it must be in autocommit mode.
+                write.committed = !committing.contains(connection)
+                all.append(write)
+            }
+        }
+        writes = all.sorted { $0.sql < $1.sql }
+    }
+
+    static func leadingKeyword(_ statement: String) -> String {
+        var word = ""
+        for ch in statement.unicodeScalars {
+            if ch == " " || ch == "\t" || ch == "\n" || ch == "\r" || ch == ";" {
+                if word.isEmpty { continue } else { break }
+            }
+            word.unicodeScalars.append(ch)
+            if word.count > 16 { break }
+        }
+        return word.uppercased()
+    }
+}
