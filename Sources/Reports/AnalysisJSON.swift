@@ -1,0 +1,149 @@
+import CaptureIO
+import Timeline
+
+/// DESIGN.md's JSON contract for `analyze`, `http` and `sql`: field names and order are stable.
+public enum AnalysisJSON {
+    public static func document(_ result: AnalysisResult) -> JSONValue {
+        let p = result.precision
+        return .object([
+            ("version", .int(1)),
+            ("captures", .array(result.captures.map(InfoReport.json))),
+            ("images", .array(result.timeline.images.map { image($0, precision: p) })),
+            ("http", http(result)),
+            ("sql", sql(result)),
+            ("anomalies", .array(result.timeline.anomalies.map {
+                .object([("time", .string($0.time.rfc3339(precision: p))), ("kind", .string($0.kind)),
+                         ("message", .string($0.message))])
+            })),
+            ("tcp", .object([
+                ("connections", .int(result.tcp.connections)),
+                ("retransmitted_segments", .int(result.tcp.retransmittedSegments)),
+                ("out_of_order_segments", .int(result.tcp.outOfOrderSegments)),
+                ("gaps", .int(result.tcp.gaps)),
+                ("missing_bytes", .int(result.tcp.missingBytes)),
+            ])),
+            ("tls", .array(result.tls.map {
+                .object([("connection", .int($0.connection)), ("client", .string($0.client)),
+                         ("server", .string($0.server)), ("summary", .string($0.summary))])
+            })),
+            ("warnings", .array(result.warnings.map { .string($0) })),
+        ])
+    }
+
+    static func image(_ image: ImageLifecycle, precision p: TimestampPrecision) -> JSONValue {
+        var upload: JSONValue = .null
+        if let u = image.upload {
+            upload = .object([
+                ("bytes_on_wire", .int(u.bytesOnWire)),
+                ("started", .string(u.started.rfc3339(precision: p))),
+                ("ended", .string(u.ended.rfc3339(precision: p))),
+                ("md5", .optional(u.md5)),
+                ("sha512", .optional(u.sha512)),
+                ("matches_checksum", .optional(u.matchesChecksum)),
+                ("complete", .bool(u.complete)),
+                ("http", .int(u.http)),
+                ("duration_s", .double(u.durationSeconds)),
+                ("throughput_bytes_per_s", .optional(u.throughputBytesPerSecond)),
+            ])
+        }
+        return .object([
+            ("id", .optional(image.id)),
+            ("name", .optional(image.name)),
+            ("disk_format", .optional(image.diskFormat)),
+            ("container_format", .optional(image.containerFormat)),
+            ("visibility", .optional(image.visibility)),
+            ("status", .optional(image.status)),
+            ("size", image.size.map { .int($0) } ?? .null),
+            ("checksum", .optional(image.checksum)),
+            ("os_hash_algo", .optional(image.osHashAlgo)),
+            ("os_hash_value", .optional(image.osHashValue)),
+            ("properties", .object(image.properties.map { ($0.name, .string($0.value)) })),
+            ("transitions", .array(image.transitions.map {
+                .object([("status", .string($0.status)), ("time", .string($0.time.rfc3339(precision: p))),
+                         ("source", .string($0.source.rawValue)), ("http", .optional($0.http)), ("sql", .optional($0.sql))])
+            })),
+            ("upload", upload),
+            ("phases", .array(image.phaseDurations.map {
+                .object([("status", .string($0.status)), ("seconds", .double($0.seconds))])
+            })),
+            ("http_requests", .array(image.http.map { .int($0) })),
+            ("final_row", .object(image.finalRow.sorted { $0.key < $1.key }.map { ($0.key, .optional($0.value)) })),
+        ])
+    }
+
+    /// The `http` array (also the whole output of `glancetrace http --format json`).
+    public static func http(_ result: AnalysisResult) -> JSONValue {
+        let p = result.precision
+        return .array(result.http.map { fact in
+            .object([
+                ("time", .string(fact.time.rfc3339(precision: p))),
+                ("end", .string(fact.end.rfc3339(precision: p))),
+                ("client", .string(fact.client)),
+                ("server", .string(fact.server)),
+                ("service", .string(fact.service)),
+                ("operation", .string(fact.operation)),
+                ("method", .string(fact.method)),
+                ("path", .string(fact.path)),
+                ("status", .optional(fact.status)),
+                ("duration_ms", .double(milliseconds(fact.time, fact.end))),
+                ("request_id", .optional(fact.requestID)),
+                ("request_bytes", .int(fact.requestBytes)),
+                ("response_bytes", .int(fact.responseBytes)),
+                ("image_id", .optional(fact.imageID)),
+                ("tls", .bool(fact.tls)),
+                ("sql", .array((result.timeline.sqlOfHTTP[fact.index] ?? []).map { .int($0) })),
+                ("connection", .int(fact.connection)),
+                ("token", .optional(fact.tokenFingerprint)),
+                ("complete", .bool(fact.requestComplete)),
+                ("notes", .array(fact.notes.map { .string($0) })),
+            ])
+        })
+    }
+
+    /// The `sql` array (also the whole output of `glancetrace sql --format json`).
+    public static func sql(_ result: AnalysisResult) -> JSONValue {
+        let p = result.precision
+        return .array(result.sql.map { fact in
+            .object([
+                ("time", .string(fact.time.rfc3339(precision: p))),
+                ("end", .string(fact.end.rfc3339(precision: p))),
+                ("client", .string(fact.client)),
+                ("server", .string(fact.server)),
+                ("connection_id", .optional(fact.threadID)),
+                ("user", .optional(fact.user)),
+                ("database", .optional(fact.database)),
+                ("command", .string(fact.command)),
+                ("statement", .string(fact.statement)),
+                ("result", outcome(fact)),
+                ("duration_ms", .double(milliseconds(fact.time, fact.end))),
+                ("image_id", .optional(result.timeline.imageOfSQL[fact.index])),
+                ("http", .optional(result.timeline.httpOfSQL[fact.index])),
+                ("connection", .int(fact.connection)),
+                ("complete", .bool(fact.complete)),
+            ])
+        })
+    }
+
+    static func outcome(_ fact: SQLFact) -> JSONValue {
+        switch fact.outcome {
+        case .ok(let affected):
+            return .object([("kind", .string("ok")), ("affected_rows", affected.map { .int($0) } ?? .null),
+                            ("last_insert_id", fact.lastInsertID.map { .int($0) } ?? .null)])
+        case .error(let code, let message):
+            return .object([("kind", .string("error")), ("error_code", .int(code)),
+                            ("sqlstate", .optional(fact.sqlstate)), ("message", .string(message))])
+        case .rows(let count):
+            let rows: [JSONValue] = fact.rows.map { row in
+                .object(row.sorted { $0.key < $1.key }.map { ($0.key, .optional($0.value)) })
+            }
+            return .object([("kind", .string("rows")), ("rows", .int(count)), ("values", .array(rows))])
+        case .none:
+            return .object([("kind", .string("none"))])
+        }
+    }
+
+    static func milliseconds(_ start: Timestamp, _ end: Timestamp) -> Double {
+        let micros = end.nanoseconds(since: start) / 1000
+        return Double(micros) / 1000
+    }
+}

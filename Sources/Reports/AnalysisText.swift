@@ -1,0 +1,158 @@
+import CaptureIO
+import Timeline
+
+/// The terminal report of `analyze`: each image's story, step by step, with the HTTP call and
+/// the SQL behind every step, then the TCP health and anomalies.
+public enum AnalysisText {
+    public static func report(_ result: AnalysisResult) -> String {
+        var out = ""
+        let packets = result.captures.reduce(0) { $0 + $1.packets }
+        let first = result.captures.compactMap(\.first).min()
+        let last = result.captures.compactMap(\.last).max()
+        out += "glancetrace analyze: \(result.captures.count) capture\(result.captures.count == 1 ? "" : "s"), \(packets) packets"
+        if let first, let last {
+            out += ", \(first.rfc3339()) .. \(last.rfc3339()) (\(seconds(last.nanoseconds(since: first))))"
+        }
+        out += "\n"
+        for warning in result.warnings { out += "warning: \(warning)\n" }
+        if result.timeline.images.isEmpty { out += "\nNo Glance image seen.\n" }
+        for image in result.timeline.images { out += "\n" + describe(image, in: result) }
+        out += "\n" + summary(result)
+        return out
+    }
+
+    static func describe(_ image: ImageLifecycle, in result: AnalysisResult) -> String {
+        var out = "Image \(image.name ?? "(no name)")"
+        if let id = image.id { out += "  \(id)" }
+        out += "\n"
+        var facts: [String] = []
+        if let status = image.status { facts.append("status \(status)") }
+        if let d = image.diskFormat { facts.append("\(d)/\(image.containerFormat ?? "?")") }
+        if let v = image.visibility { facts.append(v) }
+        if let size = image.size { facts.append("size \(size)") }
+        if !facts.isEmpty { out += "  " + facts.joined(separator: ", ") + "\n" }
+        if let checksum = image.checksum { out += "  checksum \(checksum)\n" }
+        if let value = image.osHashValue { out += "  \(image.osHashAlgo ?? "hash") \(abbreviated(value, 32))\n" }
+        if !image.transitions.isEmpty {
+            out += "  lifecycle: " + image.transitions.map(\.status).joined(separator: " -> ") + "\n"
+        }
+
+        // The steps: HTTP calls on the image and status changes, in time order.
+        enum Step { case http(HTTPFact), transition(StatusTransition) }
+        var steps: [(Timestamp, Int, Step)] = image.http.compactMap { i in
+            result.http.indices.contains(i) ? (result.http[i].time, 0, .http(result.http[i])) : nil
+        }
+        steps += image.transitions.map { ($0.time, 1, .transition($0)) }
+        steps.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        for (time, _, step) in steps {
+            switch step {
+            case .http(let fact):
+                out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
+                out += "  [\(fact.service) \(fact.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
+                let statements = result.timeline.sqlOfHTTP[fact.index] ?? []
+                let writes = statements.filter { isWrite(result.sql[$0].statement) }
+                if !statements.isEmpty {
+                    out += "      \(statements.count) SQL statement\(statements.count == 1 ? "" : "s")"
+                    out += writes.isEmpty ? "\n" : ", writes:\n"
+                    for i in writes.prefix(8) {
+                        out += "        \(clock(result.sql[i].time))  \(abbreviated(result.sql[i].statement, 100))\n"
+                    }
+                    if writes.count > 8 { out += "        ... \(writes.count - 8) more writes\n" }
+                }
+            case .transition(let t):
+                out += "  \(clock(t.time))  => \(t.status.uppercased())"
+                if let sql = t.sql, result.sql.indices.contains(sql) {
+                    out += "  (SQL #\(sql): \(abbreviated(result.sql[sql].statement, 70)))"
+                } else if t.source == .http {
+                    out += "  (reported by the API)"
+                }
+                out += "\n"
+            }
+        }
+        if !image.phaseDurations.isEmpty {
+            out += "  phases: " + image.phaseDurations.map { "\($0.status) \(String(format3($0.seconds))) s" }
+                .joined(separator: ", ") + "\n"
+        }
+        if let upload = image.upload {
+            out += "  upload: \(upload.bytesOnWire) bytes in \(String(format3(upload.durationSeconds))) s"
+            if let rate = upload.throughputBytesPerSecond { out += " (\(String(format3(rate / 1_048_576))) MiB/s)" }
+            if !upload.complete { out += ", incomplete in the capture" }
+            switch upload.matchesChecksum {
+            case true?: out += ", wire MD5/SHA-512 match what Glance stored"
+            case false?: out += ", WIRE HASHES DO NOT MATCH what Glance stored"
+            case nil: out += ", hashes not verifiable"
+            }
+            out += "\n"
+        }
+        if !image.properties.isEmpty {
+            out += "  properties: " + image.properties.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+
+    static func summary(_ result: AnalysisResult) -> String {
+        var out = ""
+        var byService: [String: Int] = [:]
+        for fact in result.http { byService[fact.service, default: 0] += 1 }
+        out += "HTTP exchanges: \(result.http.count)"
+        if !byService.isEmpty {
+            out += " (" + byService.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        out += "\n"
+        var byCommand: [String: Int] = [:]
+        for fact in result.sql { byCommand[fact.command, default: 0] += 1 }
+        let errors = result.sql.filter { if case .error = $0.outcome { return true } else { return false } }.count
+        out += "SQL commands: \(result.sql.count)"
+        if !byCommand.isEmpty {
+            out += " (" + byCommand.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        if errors > 0 { out += ", \(errors) errors" }
+        out += "\n"
+        let t = result.tcp
+        out += "TCP: \(t.connections) connections (\(t.followedConnections) followed), \(t.retransmittedSegments) retransmitted"
+        out += " and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing)\n"
+        for note in result.tls { out += "TLS \(note.client) -> \(note.server): \(note.summary)\n" }
+        if !result.timeline.anomalies.isEmpty {
+            out += "Anomalies:\n"
+            for a in result.timeline.anomalies { out += "  \(clock(a.time))  \(a.kind): \(a.message)\n" }
+        }
+        return out
+    }
+
+    static func isWrite(_ statement: String) -> Bool {
+        let head = statement.prefix(8).uppercased()
+        return head.hasPrefix("INSERT") || head.hasPrefix("UPDATE") || head.hasPrefix("DELETE")
+    }
+
+    /// Time of day with microseconds, UTC: the steps of one image are seconds apart.
+    static func clock(_ time: Timestamp) -> String {
+        let full = time.rfc3339()
+        guard let t = full.firstIndex(of: "T") else { return full }
+        return String(full[full.index(after: t)...].dropLast())
+    }
+
+    static func abbreviated(_ text: String, _ limit: Int) -> String {
+        let flat = text.replacingNewlines()
+        return flat.count > limit ? String(flat.prefix(limit - 3)) + "..." : flat
+    }
+
+    static func milliseconds(_ start: Timestamp, _ end: Timestamp) -> String {
+        format3(Double(end.nanoseconds(since: start)) / 1e6)
+    }
+
+    static func seconds(_ nanoseconds: Int64) -> String { format3(Double(nanoseconds) / 1e9) + " s" }
+
+    /// Three decimals without Foundation's locale-dependent formatting.
+    static func format3(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        let scaled = Int64((abs(value) * 1000).rounded())
+        let fraction = String(scaled % 1000)
+        return (value < 0 ? "-" : "") + "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String {
+        String(unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : Character($0) })
+    }
+}

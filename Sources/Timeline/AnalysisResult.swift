@@ -1,0 +1,57 @@
+import CaptureIO
+
+/// Totals of the TCP layer over the whole analysis (DESIGN.md's `tcp` object).
+public struct TCPTotals: Sendable, Equatable {
+    public var connections = 0
+    public var followedConnections = 0
+    public var retransmittedSegments = 0
+    public var outOfOrderSegments = 0
+    public var gaps = 0
+    public var missingBytes = 0
+    public init() {}
+}
+
+/// What one TLS connection revealed, for the reports ("TLS 1.3, SNI ..., not decrypted: ...").
+public struct TLSConnectionNote: Sendable {
+    public var connection: Int
+    public var client: String
+    public var server: String
+    public var summary: String
+    public init(connection: Int, client: String, server: String, summary: String) {
+        self.connection = connection
+        self.client = client
+        self.server = server
+        self.summary = summary
+    }
+}
+
+/// Everything `glancetrace analyze` found, ready for the report writers.
+public struct AnalysisResult: Sendable {
+    public var captures: [CaptureSummary]
+    /// HTTP exchanges in request-start order; `index` equals the position.
+    public var http: [HTTPFact]
+    /// SQL commands in start order; `index` equals the position.
+    public var sql: [SQLFact]
+    public var timeline: ImageTimeline
+    public var tcp: TCPTotals
+    public var tls: [TLSConnectionNote]
+    /// Problems reading the input (damaged tails, unreadable key logs): shown, not fatal.
+    public var warnings: [String]
+
+    public init(captures: [CaptureSummary] = [], http: [HTTPFact] = [], sql: [SQLFact] = [],
+                timeline: ImageTimeline = ImageTimeline(), tcp: TCPTotals = TCPTotals(),
+                tls: [TLSConnectionNote] = [], warnings: [String] = []) {
+        self.captures = captures
+        self.http = http
+        self.sql = sql
+        self.timeline = timeline
+        self.tcp = tcp
+        self.tls = tls
+        self.warnings = warnings
+    }
+
+    /// The finest precision of the inputs: nanoseconds when any capture has them.
+    public var precision: TimestampPrecision {
+        captures.contains { $0.info.precision == .nanoseconds } ? .nanoseconds : .microseconds
+    }
+}
