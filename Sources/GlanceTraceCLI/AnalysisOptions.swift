@@ -1,0 +1,49 @@
+import ArgumentParser
+import CaptureIO
+import Timeline
+
+/// Options of the commands that decode protocols (`analyze`, `http`, `sql`).
+struct AnalysisOptions: ParsableArguments {
+    @Option(name: .customLong("keylog"),
+            help: ArgumentHelp("NSS key log (SSLKEYLOGFILE) to decrypt TLS on the public endpoints (repeatable).", valueName: "file"))
+    var keyLogs: [String] = []
+
+    @Option(name: .customLong("time-offset"),
+            help: ArgumentHelp("Correct a known clock skew of one capture: FILE=SECONDS, added to its timestamps (repeatable).",
+                               valueName: "file=seconds"))
+    var timeOffsets: [String] = []
+
+    func validate() throws { _ = try parsedOffsets() }
+
+    func parsedOffsets() throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for item in timeOffsets {
+            guard let eq = item.lastIndex(of: "="), let seconds = Double(item[item.index(after: eq)...]),
+                  seconds.isFinite, abs(seconds) < 1e9 else {
+                throw ValidationError("--time-offset \(item): expected FILE=SECONDS, e.g. controller.pcap=-1.5")
+            }
+            result[String(item[..<eq])] = Int64((seconds * 1e9).rounded())
+        }
+        return result
+    }
+
+    /// Runs the pipeline with a progress line, turning capture errors into one-line failures.
+    func analyse(_ capture: CaptureOptions) throws -> AnalysisResult {
+        var options = CaptureAnalysis.Options()
+        options.watchedPorts = capture.watchedPorts
+        options.readerKind = capture.reader
+        options.keyLogPaths = keyLogs
+        options.timeOffsets = try parsedOffsets()
+        let progress = ProgressLine(label: capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures",
+                                    quiet: capture.quiet)
+        defer { progress.finish() }
+        do {
+            let result = try CaptureAnalysis(options: options).run(paths: capture.captures) { progress.update(done: $0, total: $1) }
+            progress.finish()
+            if !capture.quiet { for warning in result.warnings { writeStandardError("warning: \(warning)\n") } }
+            return result
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Reports
+import Timeline
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Reconstruct each Glance image's lifecycle with the HTTP call and SQL statement behind every step."
+    )
+
+    @OptionGroup var capture: CaptureOptions
+    @OptionGroup var analysis: AnalysisOptions
+
+    @Option(help: "Output format: text (terminal report), json (DESIGN.md's contract) or html (a self-contained page).")
+    var format: OutputFormat = .text
+
+    @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Report only the image with this name or id.", valueName: "name|id"))
+    var image: String?
+
+    func run() throws {
+        var result = try analysis.analyse(capture)
+        if let image { result.timeline = result.timeline.selectingImage(image) }
+        let text: String
+        switch format {
+        case .text: text = AnalysisText.report(result)
+        case .json: text = AnalysisJSON.document(result).serialized() + "\n"
+        case .html: text = AnalysisHTML.page(result)
+        }
+        try OutputDestination.write(text, to: output)
+    }
+}

@@ -1,0 +1,29 @@
+import CaptureIO
+import PacketDecoding
+import Reassembly
+
+/// Chooses the decoder for each TCP connection (by server port, then by its first bytes) and
+/// collects what the decoders emit as timeline facts.
+final class ProtocolRouter {
+    let watchedPorts: Set<UInt16>
+    let keyLog: KeyLogSources
+    private(set) var warnings: [String] = []
+    private(set) var anomalies: [Anomaly] = []
+    private(set) var tlsNotes: [TLSConnectionNote] = []
+    private(set) var followedConnections = 0
+
+    init(watchedPorts: Set<UInt16>, keyLog: KeyLogSources) {
+        self.watchedPorts = watchedPorts
+        self.keyLog = keyLog
+    }
+
+    func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
+                  direction: FlowDirection) -> StreamConsumer? {
+        nil
+    }
+
+    /// HTTP and SQL facts, each sorted by start time and indexed by position.
+    func facts() -> (http: [HTTPFact], sql: [SQLFact]) {
+        ([], [])
+    }
+}
