@@ -23,64 +23,101 @@ public struct CaptureAnalysis {
     public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
-        var summaries = readers.map { reader -> CaptureSummary in
-            var summary = CaptureSummary(info: reader.info)
-            summary.fileSize = reader.fileSize
-            return summary
-        }
+        let session = AnalysisSession(options: options)
+        for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
         let merged = MergedCaptureReader(readers: readers, offsets: paths.map { options.timeOffsets[$0] ?? 0 })
-        let decoder = PacketDecoder()
-        let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLog: loadKeyLogs(readers))
-        var configuration = TCPReassembler.Configuration()
-        configuration.watchedPorts = options.watchedPorts
-        let reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
-            router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
-        }
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
-        var lastTime = Timestamp.zero
         var count = 0
         while let (record, file) = try merged.next() {
-            summaries[file].add(record)
-            if record.timestamp > lastTime { lastTime = record.timestamp }
-            if case .tcp(let segment) = decoder.decode(record) {
-                reassembler.process(segment, at: record.timestamp)
-            }
+            session.feed(record, capture: file)
             count &+= 1
             if count & 0xffff == 0, let progress {
                 progress(readers.reduce(0) { $0 + $1.bytesConsumed }, totalBytes)
             }
+            if count & 0xfff == 0 {
+                for reader in readers { session.addSecrets(reader.secrets) }
+            }
         }
-        reassembler.finish(at: lastTime)
-
-        var warnings: [String] = []
         for (i, reader) in readers.enumerated() {
-            summaries[i].warning = reader.warning
-            for t in reader.linkTypes where !summaries[i].linkTypes.contains(t) { summaries[i].linkTypes.append(t) }
-            if let warning = reader.warning { warnings.append(warning.description) }
+            session.addSecrets(reader.secrets)
+            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes)
         }
-        warnings += router.warnings
+        return session.finish()
+    }
+}
+
+/// One analysis fed record by record: by `CaptureAnalysis` from files, and by live capture
+/// from an interface, so both run the same decoders and timeline.
+public final class AnalysisSession {
+    /// Something the live view prints as soon as it is complete.
+    public enum LiveEvent {
+        case http(HTTPFact)
+        case sql(SQLFact)
+        case status(imageID: String, status: String, time: Timestamp, sql: Int?)
+    }
+
+    public let options: CaptureAnalysis.Options
+    private var summaries: [CaptureSummary] = []
+    private let decoder = PacketDecoder()
+    private let router: ProtocolRouter
+    private var reassembler: TCPReassembler!
+    private var lastTime = Timestamp.zero
+    private var warnings: [String] = []
+
+    /// Called as exchanges, commands and status changes complete (live view).
+    public var onEvent: ((LiveEvent) -> Void)? {
+        didSet { router.onEvent = onEvent }
+    }
+
+    public init(options: CaptureAnalysis.Options) {
+        self.options = options
+        router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths)
+        var configuration = TCPReassembler.Configuration()
+        configuration.watchedPorts = options.watchedPorts
+        let router = self.router
+        reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
+            router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
+        }
+    }
+
+    /// Declares the next capture source (file or interface); returns its index for `feed`.
+    @discardableResult
+    public func addCapture(_ info: CaptureFileInfo, fileSize: Int = 0) -> Int {
+        var summary = CaptureSummary(info: info)
+        summary.fileSize = fileSize
+        summaries.append(summary)
+        return summaries.count - 1
+    }
+
+    /// pcapng Decryption Secrets Blocks met while reading.
+    public func addSecrets(_ secrets: [DecryptionSecrets]) {
+        router.addSecrets(secrets)
+    }
+
+    public func feed(_ record: CaptureRecord, capture: Int) {
+        if summaries.indices.contains(capture) { summaries[capture].add(record) }
+        if record.timestamp > lastTime { lastTime = record.timestamp }
+        if case .tcp(let segment) = decoder.decode(record) {
+            reassembler.process(segment, at: record.timestamp)
+        }
+    }
+
+    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType]) {
+        guard summaries.indices.contains(capture) else { return }
+        summaries[capture].warning = warning
+        for t in linkTypes where !summaries[capture].linkTypes.contains(t) { summaries[capture].linkTypes.append(t) }
+        if let warning { warnings.append(warning.description) }
+    }
+
+    /// Flushes every open connection and builds the result.
+    public func finish() -> AnalysisResult {
+        reassembler.finish(at: lastTime)
         let (http, sql) = router.facts()
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
-                                    tcp: reassemblerTotals(reassembler, followed: router.followedConnections),
-                                    tls: router.tlsNotes, warnings: warnings)
+                                    tcp: router.tcpTotals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
         result.timeline.anomalies.sort { $0.time < $1.time }
         return result
     }
-
-    private func loadKeyLogs(_ readers: [any CaptureReader]) -> KeyLogSources {
-        KeyLogSources(paths: options.keyLogPaths)
-    }
-
-    private func reassemblerTotals(_ reassembler: TCPReassembler, followed: Int) -> TCPTotals {
-        var totals = TCPTotals()
-        totals.followedConnections = followed
-        return totals
-    }
-}
-
-/// Key log files named on the command line; pcapng secrets are added as readers meet them.
-struct KeyLogSources {
-    var paths: [String]
 }

@@ -6,16 +6,19 @@ import Reassembly
 /// collects what the decoders emit as timeline facts.
 final class ProtocolRouter {
     let watchedPorts: Set<UInt16>
-    let keyLog: KeyLogSources
+    let keyLogPaths: [String]
+    var onEvent: ((AnalysisSession.LiveEvent) -> Void)?
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
     private(set) var tlsNotes: [TLSConnectionNote] = []
-    private(set) var followedConnections = 0
+    private(set) var tcpTotals = TCPTotals()
 
-    init(watchedPorts: Set<UInt16>, keyLog: KeyLogSources) {
+    init(watchedPorts: Set<UInt16>, keyLogPaths: [String]) {
         self.watchedPorts = watchedPorts
-        self.keyLog = keyLog
+        self.keyLogPaths = keyLogPaths
     }
+
+    func addSecrets(_ secrets: [DecryptionSecrets]) {}
 
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
