@@ -126,6 +126,8 @@ extension TLSConnectionDecoder {
         client.isProtected = true
         server.isProtected = true
         guard let (parameters, secrets) = tls13Secrets() else { return }
+        client.failure = nil  // "ServerHello not seen" for held records no longer applies
+        server.failure = nil
         install(client, parameters, secrets.clientHandshakeTrafficSecret)
         install(server, parameters, secrets.serverHandshakeTrafficSecret)
     }
@@ -169,6 +171,9 @@ extension TLSConnectionDecoder {
 
     /// ChangeCipherSpec: this direction's later records use the keys from the latest hellos.
     func changeCipherSpec(_ s: TLSDirectionStream, at time: Timestamp) {
+        // A TLS 1.3 client may send its compatibility ChangeCipherSpec before any ServerHello
+        // (with 0-RTT data); it changes nothing (RFC 8446 D.4).
+        if serverHello == nil, clientHello?.supportedVersions.contains(0x0304) == true { return }
         s.isProtected = true
         s.decryptor = nil
         if s.direction == .serverToClient && !serverHelloDoneSeen && serverHello != nil {

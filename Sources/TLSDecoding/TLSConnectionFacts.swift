@@ -64,7 +64,7 @@ public enum TLSDecryptionStatus: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Read it from `TLSConnectionDecoder.facts` at any time, or receive it in the decoder's
 /// `onClose` callback when the connection ends.
-public struct TLSConnectionFacts: Sendable {
+public struct TLSConnectionFacts: Sendable, Hashable {
     public var connection: ConnectionInfo
     /// False when the first bytes were not a TLS record; the bytes then went to the inner consumer as they were.
     public var isTLS = true
