@@ -138,7 +138,7 @@ def python_client(port, ctx, session=None):
 def s_client(port, keylog, extra, key_update, requests=None):
     """openssl s_client: interactive mode so that a line "k" sends a TLS 1.3 KeyUpdate."""
     args = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-servername", HOST, "-alpn", "http/1.1",
-            "-keylogfile", keylog, "-quiet" if False else "-no_ign_eof"] + extra
+            "-keylogfile", keylog, "-no_ign_eof"] + extra
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     sent = b""
     time.sleep(0.7)
