@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib"]),
         .target(name: "TLSDecoding", dependencies: [
             "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"]),
         .target(name: "Reports", dependencies: ["Timeline"]),
