@@ -56,7 +56,7 @@ final class TCPHalfStream {
         if segment.flags.contains(.fin), finSequence == nil {
             let fin = start &+ UInt32(truncatingIfNeeded: length)
             let distance = offset(fin)
-            if distance >= 0 && distance < TCPHalfStream.plausibleDistance { finSequence = fin }
+            if distance >= -1 && distance < TCPHalfStream.plausibleDistance { finSequence = fin }
         }
         if length > 0 {
             receiveData(start: start, payload: segment.payload, length: length, at: time, on: connection)
@@ -253,11 +253,10 @@ final class TCPHalfStream {
             holeEnd = min(holeEnd, offset(first.sequence))
         } else if let fin = finSequence {
             holeEnd = min(holeEnd, offset(fin))
-        } else {
-            // The acknowledgement may count a FIN the capture lost; without data after the
-            // hole, that last sequence number is not taken for a byte.
-            holeEnd &-= 1
         }
+        // Without a FIN seen, the acknowledgement might also count a FIN the capture lost; the
+        // whole hole is declared anyway (data loss is the common case), and a FIN found later
+        // one byte inside the gap still ends the stream.
         guard holeEnd > 0 else {
             holeAcknowledgedSince = nil
             return
