@@ -13,13 +13,13 @@ extension PacketDecoder {
         guard versionAndLength >> 4 == 4 else { return skip(.malformed) }
         let headerLength = Int(versionAndLength & 0x0F) &* 4
         guard headerLength >= 20 else { return skip(.malformed) }
-        guard offset &+ headerLength <= bytes.count else { return skip(.truncated) }
         let frameRemainder = max(record.originalLength, bytes.count) &- offset
         var totalLength = Int(declaredTotal)
         // Segmentation offload hands captures packets bigger than 64 KiB with a zero total
         // length; Wireshark then trusts the frame length, and so do we.
         if totalLength == 0 { totalLength = frameRemainder }
         guard totalLength >= headerLength, totalLength <= frameRemainder else { return skip(.malformed) }
+        guard offset &+ headerLength <= bytes.count else { return skip(.truncated) }
         statistics.ipv4 &+= 1
 
         let sourceAddress = IPAddress(ipv4: source)
