@@ -47,7 +47,9 @@ let package = Package(
         ),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
-        .testTarget(name: "ReassemblyTests", dependencies: ["Reassembly"]),
+        .testTarget(name: "ReassemblyTests", dependencies: [
+            "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "HTTPDecodingTests", dependencies: ["HTTPDecoding"]),
         .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),

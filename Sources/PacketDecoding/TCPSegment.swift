@@ -12,6 +12,8 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
     public static let urg = TCPFlags(rawValue: 0x20)
     public static let ece = TCPFlags(rawValue: 0x40)
     public static let cwr = TCPFlags(rawValue: 0x80)
+    /// ECN nonce sum (RFC 3540, historic), the ninth flag bit.
+    public static let ns = TCPFlags(rawValue: 0x100)
 }
 
 /// A TCP segment decoded from a packet: a view over the captured bytes.
@@ -27,6 +29,8 @@ public struct TCPSegment {
     public var window: UInt16
     /// Window scale shift from a SYN's option, if present.
     public var windowScale: UInt8?
+    /// Maximum segment size from a SYN's option, if present.
+    public var maximumSegmentSize: UInt16?
     /// The payload bytes that were captured.
     public var payload: UnsafeRawBufferPointer
     /// Payload length according to the IP header; larger than `payload.count` when the
@@ -35,6 +39,7 @@ public struct TCPSegment {
 
     public init(source: Endpoint, destination: Endpoint, sequenceNumber: UInt32, acknowledgementNumber: UInt32,
                 flags: TCPFlags, window: UInt16, windowScale: UInt8? = nil,
+                maximumSegmentSize: UInt16? = nil,
                 payload: UnsafeRawBufferPointer, payloadLength: Int) {
         self.source = source
         self.destination = destination
@@ -43,6 +48,7 @@ public struct TCPSegment {
         self.flags = flags
         self.window = window
         self.windowScale = windowScale
+        self.maximumSegmentSize = maximumSegmentSize
         self.payload = payload
         self.payloadLength = payloadLength
     }

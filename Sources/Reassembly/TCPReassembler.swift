@@ -2,9 +2,28 @@ import CaptureIO
 import PacketDecoding
 
 /// Turns TCP segments into per-connection, per-direction ordered byte streams.
+///
+/// Connections are numbered in order of first appearance the way tshark numbers
+/// `tcp.stream` (every TCP connection counts, followed or not; a SYN with a new ISN on a
+/// known 4-tuple starts a new connection). A consumer factory, asked at each connection's
+/// first payload, decides which connections are followed. Memory is bounded: in-order data
+/// is handed over straight from the packet, out-of-order bytes are copied only up to the
+/// per-connection and global caps (then the hole becomes a gap), idle connections are closed
+/// by capture time, and closing a connection releases everything it held.
+///
+/// ```swift
+/// let reassembler = TCPReassembler { connection, firstPayload, direction in
+///     watched.contains(connection.server.port) ? HTTPStream(connection) : nil
+/// }
+/// reassembler.process(segment, at: record.timestamp)   // for every decoded segment
+/// reassembler.finish(at: lastTimestamp)
+/// let tcp = reassembler.totals                          // JSON "tcp" object
+/// ```
 public final class TCPReassembler {
+    /// Limits and timeouts; all times are capture time.
     public struct Configuration: Sendable {
-        /// Server ports always followed (DESIGN.md's defaults plus `--port`).
+        /// Server ports always followed (DESIGN.md's defaults plus `--port`). The reassembler uses
+        /// them only to tell client from server when no SYN was captured; following is the factory's call.
         public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
         /// Out-of-order bytes buffered per connection before the hole is declared a gap.
         public var maxBufferedBytesPerConnection = 4 << 20
@@ -12,24 +31,193 @@ public final class TCPReassembler {
         public var maxBufferedBytesTotal = 48 << 20
         /// Connections silent this long (capture time) are flushed and closed.
         public var idleTimeoutNanoseconds: Int64 = 600_000_000_000
+        /// A closed connection's 4-tuple is remembered this long, so its last ACKs and
+        /// retransmitted FINs do not open a new connection (Linux TIME-WAIT is 60 s).
+        public var closedConnectionMemoryNanoseconds: Int64 = 120_000_000_000
+        /// How long after the other side acknowledged bytes the capture never showed they are
+        /// declared a gap. A capture records an ACK after the data it acknowledges, so 0 is
+        /// right for one capture file; raise it for captures merged from hosts with skewed clocks.
+        public var acknowledgedHoleDelayNanoseconds: Int64 = 0
         public init() {}
     }
 
-    /// Asked once per new connection; returns the consumer that follows it, or nil to only count it.
-    /// `firstPayload` is the first data seen (for content sniffing on unwatched ports); nil at SYN time.
+    /// Asked once per connection, at its first in-order payload, with those bytes and their
+    /// direction (so it can sniff content); returns the consumer that follows the connection,
+    /// or nil to only count it. `firstPayload` is never nil and never empty (the optional is
+    /// kept for source compatibility). Connections that carry no payload never reach the factory.
     public typealias ConsumerFactory = (_ connection: ConnectionInfo, _ firstPayload: UnsafeRawBufferPointer?, _ direction: FlowDirection) -> StreamConsumer?
+
+    private enum Entry {
+        case open(TCPConnection)
+        case closed(ClosedConnection)
+    }
 
     public let configuration: Configuration
     private let makeConsumer: ConsumerFactory
+    private var table: [ConnectionKey: Entry] = [:]
+    private var nextIndex = 0
+    private var closedTotals = TCPTotals()
+    private let budget = BufferBudget()
+    private var clock = Timestamp(nanoseconds: Int64.min)
+    private var nextSweep = Timestamp(nanoseconds: Int64.min)
 
     public init(configuration: Configuration = Configuration(), makeConsumer: @escaping ConsumerFactory) {
         self.configuration = configuration
         self.makeConsumer = makeConsumer
     }
 
-    /// Feeds one segment captured at `time`.
-    public func process(_ segment: TCPSegment, at time: Timestamp) {}
+    /// Totals over every connection so far (closed and open), for the JSON `tcp` object.
+    public var totals: TCPTotals {
+        var result = closedTotals
+        for case .open(let connection) in table.values {
+            result.add(connection.statistics)
+            if connection.wasFollowed { result.followedConnections &+= 1 }
+        }
+        return result
+    }
 
-    /// Flushes and closes every open connection (end of input).
-    public func finish(at time: Timestamp) {}
+    /// Connections currently open.
+    public var openConnections: Int {
+        table.values.reduce(0) { count, entry in
+            if case .open = entry { return count &+ 1 }
+            return count
+        }
+    }
+
+    /// Out-of-order bytes held now (with a fixed bookkeeping cost per held piece).
+    public var bufferedBytes: Int { budget.used }
+
+    /// Feeds one segment captured at `time`.
+    public func process(_ segment: TCPSegment, at time: Timestamp) {
+        if time > clock { clock = time }
+        if clock >= nextSweep { sweep(at: clock) }
+
+        let key = ConnectionKey(segment.source, segment.destination)
+        let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
+        let connection: TCPConnection
+        switch table[key] {
+        case .open(let existing):
+            if isInitialSYN && existing.isReuse(bySYN: segment) {
+                close(existing, key: key, reason: .reused, at: time)
+                connection = open(key, segment, at: time)
+            } else {
+                connection = existing
+            }
+        case .closed(var closed):
+            let direction: FlowDirection = segment.source == closed.client ? .clientToServer : .serverToClient
+            let base = direction == .clientToServer ? closed.baseSequence.0 : closed.baseSequence.1
+            let isNewSYN = isInitialSYN && base.map { $0 != segment.sequenceNumber } ?? true
+            guard isNewSYN || closed.closedByIdleTimeout else {
+                // A straggler of the closed connection (last ACK, retransmitted FIN): it keeps its number.
+                closed.lastSeen = time
+                table[key] = .closed(closed)
+                return
+            }
+            connection = open(key, segment, at: time)
+        case nil:
+            connection = open(key, segment, at: time)
+        }
+
+        if let reason = connection.process(segment, at: time, configuration: configuration) {
+            close(connection, key: key, reason: reason, at: time)
+        }
+        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+    }
+
+    /// Flushes and closes every open connection (end of input), in connection order.
+    public func finish(at time: Timestamp) {
+        if time > clock { clock = time }
+        for (key, connection) in openConnectionsByIndex() {
+            close(connection, key: key, reason: .endOfCapture, at: time)
+        }
+    }
+
+    private func open(_ key: ConnectionKey, _ segment: TCPSegment, at time: Timestamp) -> TCPConnection {
+        let server = serverEndpoint(of: segment)
+        let client = server == segment.destination ? segment.source : segment.destination
+        let info = ConnectionInfo(index: nextIndex, client: client, server: server, firstSeen: time,
+                                  sawHandshake: segment.flags.contains(.syn))
+        nextIndex &+= 1
+        closedTotals.connections &+= 1
+        let connection = TCPConnection(info: info, budget: budget, makeConsumer: makeConsumer)
+        table[key] = .open(connection)
+        return connection
+    }
+
+    /// The SYN's sender is the client and the SYN-ACK's sender the server; without them a
+    /// watched port marks the server, and failing that the lower port (services listen low,
+    /// clients get ephemeral ports).
+    private func serverEndpoint(of segment: TCPSegment) -> Endpoint {
+        if segment.flags.contains(.syn) {
+            return segment.flags.contains(.ack) ? segment.source : segment.destination
+        }
+        let sourceWatched = configuration.watchedPorts.contains(segment.source.port)
+        let destinationWatched = configuration.watchedPorts.contains(segment.destination.port)
+        if sourceWatched != destinationWatched { return sourceWatched ? segment.source : segment.destination }
+        return segment.source.port < segment.destination.port ? segment.source : segment.destination
+    }
+
+    private func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
+        connection.close(reason: reason, at: time)
+        closedTotals.add(connection.statistics)
+        if connection.wasFollowed { closedTotals.followedConnections &+= 1 }
+        let closed = ClosedConnection(
+            index: connection.info.index, client: connection.info.client,
+            baseSequence: (connection.client.baseSequence, connection.server.baseSequence),
+            closedAt: time, lastSeen: time, closedByIdleTimeout: false)
+        table[key] = .closed(closed)
+    }
+
+    /// Closes idle connections and forgets old closed ones. Runs every so often in capture time,
+    /// so its cost is spread thin.
+    private func sweep(at time: Timestamp) {
+        let interval = max(configuration.idleTimeoutNanoseconds / 8, 1_000_000_000)
+        nextSweep = time.adding(nanoseconds: interval)
+        var forgotten: [ConnectionKey] = []
+        for (key, entry) in table {
+            if case .closed(let closed) = entry,
+               time.nanoseconds(since: closed.lastSeen) > configuration.closedConnectionMemoryNanoseconds {
+                forgotten.append(key)
+            }
+        }
+        for key in forgotten { table.removeValue(forKey: key) }
+        for (key, connection) in openConnectionsByIndex() {
+            if time.nanoseconds(since: connection.lastSeen) > configuration.idleTimeoutNanoseconds {
+                close(connection, key: key, reason: connection.sawFIN ? .fin : .idleTimeout, at: time)
+                if case .closed(var closed) = table[key] {
+                    closed.closedByIdleTimeout = true
+                    table[key] = .closed(closed)
+                }
+            } else if configuration.acknowledgedHoleDelayNanoseconds > 0 {
+                for half in [connection.client, connection.server] {
+                    half.checkAcknowledgedHole(at: time, delay: configuration.acknowledgedHoleDelayNanoseconds, on: connection)
+                }
+            }
+        }
+    }
+
+    /// Over the global cap: give up holes, first on the connection that just grew, then on
+    /// whichever holds the most.
+    private func shedBufferedBytes(preferring current: TCPConnection, at time: Timestamp) {
+        var candidate: TCPConnection? = current
+        while budget.used > configuration.maxBufferedBytesTotal, let connection = candidate {
+            let fuller = connection.client.bufferedCost >= connection.server.bufferedCost ? connection.client : connection.server
+            if !fuller.skipHole(at: time, on: connection) {
+                var largest: TCPConnection?
+                for case .open(let other) in table.values where other.bufferedCost > (largest?.bufferedCost ?? 0) {
+                    largest = other
+                }
+                candidate = largest
+            }
+        }
+    }
+
+    private func openConnectionsByIndex() -> [(ConnectionKey, TCPConnection)] {
+        var result: [(ConnectionKey, TCPConnection)] = []
+        for (key, entry) in table {
+            if case .open(let connection) = entry { result.append((key, connection)) }
+        }
+        result.sort { $0.1.info.index < $1.1.info.index }
+        return result
+    }
 }

@@ -1,0 +1,22 @@
+import CaptureIO
+
+/// Part of one direction's byte stream held until the bytes before it arrive.
+struct BufferedSegment {
+    /// Sequence number of the first byte.
+    var sequence: UInt32
+    /// Bytes of the stream this piece covers.
+    var count: Int
+    /// The copied bytes; nil for a known-missing piece or when the connection is not followed.
+    var storage: [UInt8]?
+    /// Where `sequence` is in `storage` (the front is trimmed by moving this, not by copying).
+    var storageOffset = 0
+    /// The piece stands for bytes known to be lost (cut by the snaplen): delivered as a gap.
+    var isMissing = false
+    /// Capture time of the packet that carried the first byte.
+    var time: Timestamp
+
+    /// Bookkeeping cost in bytes; constant while the piece lives, so accounting stays exact.
+    /// The fixed part keeps a flood of tiny segments from escaping the caps.
+    var cost: Int { (storage?.count ?? 0) &+ BufferedSegment.overhead }
+    static let overhead = 64
+}

@@ -1,0 +1,160 @@
+import CaptureIO
+import PacketDecoding
+
+/// One open TCP connection: its two half-streams, its consumer and its counters.
+final class TCPConnection {
+    /// Whether the consumer factory was asked yet, and what it said.
+    enum Decision {
+        case undecided
+        case following(StreamConsumer)
+        case ignored
+    }
+
+    /// A gap or FIN met before the factory was asked (it is asked at the first payload);
+    /// replayed to the consumer once there is one.
+    private enum EarlyEvent {
+        case gap(Int, FlowDirection, Timestamp)
+        case finished(FlowDirection, Timestamp)
+    }
+
+    let info: ConnectionInfo
+    var statistics = ConnectionStatistics()
+    private(set) var decision = Decision.undecided
+    let client = TCPHalfStream(direction: .clientToServer)
+    let server = TCPHalfStream(direction: .serverToClient)
+    var lastSeen: Timestamp
+    private(set) var sawFIN = false
+    /// The factory returned a consumer for this connection.
+    private(set) var wasFollowed = false
+    let budget: BufferBudget
+    private let makeConsumer: TCPReassembler.ConsumerFactory
+    private var earlyEvents: [EarlyEvent] = []
+
+    init(info: ConnectionInfo, budget: BufferBudget, makeConsumer: @escaping TCPReassembler.ConsumerFactory) {
+        self.info = info
+        self.budget = budget
+        self.makeConsumer = makeConsumer
+        lastSeen = info.firstSeen
+    }
+
+    @inline(__always)
+    func half(_ direction: FlowDirection) -> TCPHalfStream { direction == .clientToServer ? client : server }
+
+    @inline(__always)
+    func direction(from source: Endpoint) -> FlowDirection { source == info.client ? .clientToServer : .serverToClient }
+
+    /// Bytes are copied while the factory has not been asked (it may want them) or follows.
+    var keepsBytes: Bool {
+        if case .ignored = decision { return false }
+        return true
+    }
+
+    var bufferedCost: Int { client.bufferedCost &+ server.bufferedCost }
+
+    /// True when this SYN starts a new connection on the same 4-tuple: its sequence number
+    /// differs from the direction's base, which is how tshark numbers `tcp.stream`.
+    func isReuse(bySYN segment: TCPSegment) -> Bool {
+        guard let base = half(direction(from: segment.source)).baseSequence else { return false }
+        return base != segment.sequenceNumber
+    }
+
+    /// Handles one segment of this connection. Returns why it closed, if this segment closed it.
+    func process(_ segment: TCPSegment, at time: Timestamp, configuration: TCPReassembler.Configuration) -> CloseReason? {
+        lastSeen = time
+        statistics.packets &+= 1
+        let direction = direction(from: segment.source)
+        let sender = half(direction)
+        let receiver = half(direction.reversed)
+        let flags = segment.flags
+        if sender.baseSequence == nil {
+            sender.baseSequence = flags.contains(.syn) ? segment.sequenceNumber : segment.sequenceNumber &- 1
+        }
+        if flags.contains(.ack) && receiver.baseSequence == nil {
+            receiver.baseSequence = segment.acknowledgementNumber &- 1
+        }
+        if flags.contains(.rst) {
+            statistics.resets &+= 1
+            return .reset
+        }
+        if segment.window == 0 && !flags.contains(.syn) { statistics.zeroWindows &+= 1 }
+        if segment.payloadLength > 0 && statistics.payloadBytes.count == 2 {
+            statistics.payloadBytes[direction.rawValue] &+= segment.payloadLength
+        }
+        if flags.contains(.fin) { sawFIN = true }
+        if flags.contains(.ack) { receiver.noteAcknowledgement(segment.acknowledgementNumber) }
+
+        sender.receive(segment, at: time, on: self)
+        while bufferedCost > configuration.maxBufferedBytesPerConnection {
+            let fuller = client.bufferedCost >= server.bufferedCost ? client : server
+            guard fuller.skipHole(at: time, on: self) else { break }
+        }
+        sender.checkAcknowledgedHole(at: time, delay: configuration.acknowledgedHoleDelayNanoseconds, on: self)
+        receiver.checkAcknowledgedHole(at: time, delay: configuration.acknowledgedHoleDelayNanoseconds, on: self)
+        return client.isFinished && server.isFinished ? .fin : nil
+    }
+
+    /// Flushes both directions, tells the consumer, and releases every buffer.
+    func close(reason: CloseReason, at time: Timestamp) {
+        client.flush(at: time, on: self)
+        server.flush(at: time, on: self)
+        client.release(budget: budget)
+        server.release(budget: budget)
+        if case .following(let consumer) = decision {
+            consumer.close(reason: reason, statistics: statistics, at: time)
+        }
+        decision = .ignored
+        earlyEvents = []
+    }
+
+    // MARK: Delivery, called by the half-streams
+
+    func deliver(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+        guard !bytes.isEmpty else { return }
+        switch decision {
+        case .following(let consumer):
+            consumer.receive(bytes, direction: direction, at: time)
+        case .ignored:
+            return
+        case .undecided:
+            guard let consumer = makeConsumer(info, bytes, direction) else {
+                decision = .ignored
+                earlyEvents = []
+                client.dropStoredBytes(budget: budget)
+                server.dropStoredBytes(budget: budget)
+                return
+            }
+            decision = .following(consumer)
+            wasFollowed = true
+            for event in earlyEvents {
+                switch event {
+                case .gap(let count, let direction, let time): consumer.gap(count, direction: direction, at: time)
+                case .finished(let direction, let time): consumer.finished(direction: direction, at: time)
+                }
+            }
+            earlyEvents = []
+            consumer.receive(bytes, direction: direction, at: time)
+        }
+    }
+
+    func deliverGap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard count > 0 else { return }
+        statistics.gaps &+= 1
+        statistics.missingBytes &+= count
+        switch decision {
+        case .following(let consumer): consumer.gap(count, direction: direction, at: time)
+        case .undecided: earlyEvents.append(.gap(count, direction, time))
+        case .ignored: break
+        }
+    }
+
+    /// Bytes of a connection nobody follows reached the stream position; nothing to deliver.
+    func deliverUntracked(_ count: Int, direction: FlowDirection) {}
+
+    func deliverFinished(direction: FlowDirection, at time: Timestamp) {
+        switch decision {
+        case .following(let consumer): consumer.finished(direction: direction, at: time)
+        case .undecided: earlyEvents.append(.finished(direction, time))
+        case .ignored: break
+        }
+    }
+}
