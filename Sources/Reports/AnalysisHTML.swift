@@ -1,4 +1,5 @@
 import CaptureIO
+import Reassembly
 import Timeline
 
 /// A self-contained HTML page (no external assets): one section per image with its lifecycle

@@ -1,4 +1,5 @@
 import CaptureIO
+import Reassembly
 import Timeline
 
 /// DESIGN.md's JSON contract for `analyze`, `http` and `sql`: field names and order are stable.

@@ -1,4 +1,5 @@
 import CaptureIO
+import Reassembly
 import Timeline
 
 /// The terminal report of `analyze`: each image's story, step by step, with the HTTP call and

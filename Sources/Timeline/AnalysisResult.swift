@@ -1,15 +1,5 @@
 import CaptureIO
-
-/// Totals of the TCP layer over the whole analysis (DESIGN.md's `tcp` object).
-public struct TCPTotals: Sendable, Equatable {
-    public var connections = 0
-    public var followedConnections = 0
-    public var retransmittedSegments = 0
-    public var outOfOrderSegments = 0
-    public var gaps = 0
-    public var missingBytes = 0
-    public init() {}
-}
+import Reassembly
 
 /// What one TLS connection revealed, for the reports ("TLS 1.3, SNI ..., not decrypted: ...").
 public struct TLSConnectionNote: Sendable {

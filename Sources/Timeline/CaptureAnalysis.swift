@@ -115,7 +115,7 @@ public final class AnalysisSession {
         let (http, sql) = router.facts()
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
-                                    tcp: router.tcpTotals, tls: router.tlsNotes, warnings: warnings + router.warnings)
+                                    tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
         result.timeline.anomalies.sort { $0.time < $1.time }
         return result

@@ -11,7 +11,6 @@ final class ProtocolRouter {
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
     private(set) var tlsNotes: [TLSConnectionNote] = []
-    private(set) var tcpTotals = TCPTotals()
 
     init(watchedPorts: Set<UInt16>, keyLogPaths: [String]) {
         self.watchedPorts = watchedPorts
