@@ -84,10 +84,11 @@ extension MySQLConnectionDecoder {
                 // user NUL, auth data (skipped, never kept), database NUL, ...
                 if let user = r.readNulTerminated() {
                     entry.newUser = String(wire: user)
-                    record.statement = entry.newUser ?? ""
                     if let n = r.readByte(), r.skip(Int(n)), let db = r.readNulTerminated() {
                         entry.newDatabase = db.isEmpty ? nil : String(wire: db)
                     }
+                    // As the general log shows it.
+                    record.statement = "\(entry.newUser ?? "")@\(connection.client.address) on \(entry.newDatabase ?? "") using TCP/IP"
                 }
             case .createDB, .dropDB:
                 setStatementText(&record, from: raw, offset: 1, packet: packet)

@@ -50,7 +50,7 @@ extension MySQLConnectionDecoder {
                         record.notes.append("parameter \(i + 1) of type \(t.type) could not be read")
                         break
                     }
-                    literals.append(value.literal)
+                    literals.append(value.literal(type: t.type))
                 } else {
                     record.notes.append("parameter types unknown (bound by an Execute before the capture)")
                     break
@@ -94,7 +94,7 @@ extension MySQLConnectionDecoder {
                 case 0:
                     guard let v = MySQLBinaryValue.read(&r, type: t.type, unsigned: t.unsigned,
                                                        keep: configuration.maxValueBytes) else { break rowLoop }
-                    literals.append(v.literal)
+                    literals.append(v.literal(type: t.type))
                 case 1: literals.append("NULL")
                 case 2: literals.append("DEFAULT")
                 default: literals.append("IGNORE")
@@ -113,7 +113,8 @@ extension MySQLConnectionDecoder {
         record.statementID = id
         let data = r.readRest()
         record.statementBytes = data.count
-        record.statement = "parameter \(param): \(data.count) bytes"
+        // The general log shows Long Data with no text.
+        record.notes.append("parameter \(param): \(data.count) bytes")
         guard var statement = prepared[id] else { return }
         var stored = statement.longData[Int(param)] ?? []
         let room = MySQLConnectionDecoder.maxLongData &- stored.count

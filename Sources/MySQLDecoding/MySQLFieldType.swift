@@ -133,23 +133,44 @@ enum MySQLBinaryValue: Equatable {
         }
     }
 
-    /// The value as an SQL literal, the way MariaDB's general log binds it into Execute.
-    var literal: String {
+    /// The value as an SQL literal, the way MariaDB's general log binds it into Execute:
+    /// numbers and decimals bare, strings quoted with backslash escapes, temporal values as
+    /// `DATE'…'`, `TIMESTAMP'…'`, `TIME'…'`.
+    func literal(type: MySQLFieldType) -> String {
         switch self {
         case .null: return "NULL"
         case .signed, .unsigned, .float, .double: return text ?? "NULL"
         case .bytes(let b, let truncated, _):
+            if type == .decimal || type == .newdecimal { return String(decoding: b, as: UTF8.self) }
             return MySQLBinaryValue.quote(b) + (truncated ? "/* truncated */" : "")
-        case .date, .time: return "'" + (text ?? "") + "'"
+        case .date(_, _, _, _, _, _, _, let hasTime): return (hasTime ? "TIMESTAMP'" : "DATE'") + (text ?? "") + "'"
+        case .time: return "TIME'" + (text ?? "") + "'"
         }
     }
 
     /// Quotes bytes as a string literal with MySQL's backslash escapes (`escape_string_for_mysql`).
+    ///
+    /// Like the server, a byte that looks like the start of a multi-byte character but is not
+    /// one gets a backslash too (MariaDB 10.11 logs byte 0xff as `\` 0xff).
     static func quote(_ bytes: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count &+ 2)
         out.append(UInt8(ascii: "'"))
-        for b in bytes {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i &+= 1
+            if b >= 0x80 {
+                let length = utf8SequenceLength(bytes, at: i &- 1)
+                if length > 1 {
+                    out.append(contentsOf: bytes[(i &- 1)..<(i &- 1 &+ length)])
+                    i &+= length &- 1
+                } else {
+                    if b >= 0xc2 { out.append(0x5c) }
+                    out.append(b)
+                }
+                continue
+            }
             switch b {
             case 0: out.append(contentsOf: [0x5c, UInt8(ascii: "0")])
             case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
@@ -161,6 +182,15 @@ enum MySQLBinaryValue: Equatable {
         }
         out.append(UInt8(ascii: "'"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Length of a well-formed UTF-8 sequence at `index`, or 0.
+    static func utf8SequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+        let b = bytes[index]
+        let length = b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0
+        guard length > 1, index &+ length <= bytes.count else { return 0 }
+        for k in 1..<length where bytes[index &+ k] & 0xc0 != 0x80 { return 0 }
+        return length
     }
 
     /// Shortest round-trip text, in MySQL's style (`1e20`, not `1e+20`).
