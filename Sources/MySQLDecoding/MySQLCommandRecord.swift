@@ -2,7 +2,7 @@ import CaptureIO
 import PacketDecoding
 
 /// One MySQL command and its response, as seen on the wire.
-public struct MySQLCommandRecord: Sendable {
+public struct MySQLCommandRecord: Sendable, Equatable {
     /// The reassembler's connection index (tshark's `tcp.stream`).
     public var connectionIndex: Int
     public var client: Endpoint

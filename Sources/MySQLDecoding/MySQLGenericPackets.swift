@@ -26,8 +26,15 @@ struct MySQLOKPacket {
                 changes = MySQLOKPacket.parseSessionState(bytes)
             }
         } else {
-            let rest = r.readRest()
-            if !rest.isEmpty { info = String(wire: rest) }
+            // The protocol documents string<EOF>, but servers write it with net_store_data:
+            // length-prefixed. Take the prefix when it accounts for exactly the rest.
+            var probe = r
+            if let text = probe.readLengthEncodedBytes(), let bytes = text, probe.isAtEnd {
+                if !bytes.isEmpty { info = String(wire: bytes) }
+            } else {
+                let rest = r.readRest()
+                if !rest.isEmpty { info = String(wire: rest) }
+            }
         }
     }
 

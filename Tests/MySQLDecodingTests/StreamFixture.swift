@@ -73,7 +73,8 @@ struct StreamFixture {
 
     /// Feeds every stream to its own decoder and returns all records in emission order.
     func replay(split: Split = .asRecorded, configuration: MySQLDecoderConfiguration = .default,
-                mutate: ((inout [UInt8], inout SeededGenerator) -> Void)? = nil, seed: UInt64 = 1)
+                mutate: ((inout [UInt8], inout SeededGenerator) -> Void)? = nil, seed: UInt64 = 1,
+                gaps: Set<Int> = [])
         -> (records: [MySQLCommandRecord], decoders: [Int: MySQLConnectionDecoder]) {
         var records: [MySQLCommandRecord] = []
         var decoders: [Int: MySQLConnectionDecoder] = [:]
@@ -88,10 +89,14 @@ struct StreamFixture {
         }
         var events = self.events
         if case .merged = split { events = StreamFixture.merge(events) }
-        for event in events {
+        for (eventIndex, event) in events.enumerated() {
             switch event {
             case let .data(stream, direction, time, original):
                 guard let decoder = decoders[stream] else { continue }
+                if gaps.contains(eventIndex) {
+                    decoder.gap(original.count, direction: direction, at: time)
+                    continue
+                }
                 var bytes = original
                 mutate?(&bytes, &rng)
                 bytes.withUnsafeBytes { raw in
@@ -116,6 +121,15 @@ struct StreamFixture {
             }
         }
         return (records, decoders)
+    }
+
+    /// Index of the first data event of `direction` whose bytes contain `text`.
+    func eventIndex(containing text: String, direction: FlowDirection) -> Int? {
+        let needle = Array(text.utf8)
+        return events.firstIndex { event in
+            guard case let .data(_, d, _, bytes) = event, d == direction, bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
     }
 
     /// Joins consecutive data chunks of the same stream and direction (the first time kept).
