@@ -39,8 +39,8 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     public internal(set) var unpairedServerPackets = 0
 
     var phase: Phase
-    var client: MySQLDirectionStream!
-    var server: MySQLDirectionStream!
+    let client: MySQLDirectionStream
+    let server: MySQLDirectionStream
     var pending: [MySQLPendingCommand] = []
     var prepared: [UInt32: MySQLPreparedStatement] = [:]
     var lastPreparedID: UInt32?
@@ -64,8 +64,10 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         self.onCommand = onCommand
         phase = connection.sawHandshake ? .awaitingGreeting : .command
         let clientKeep = max(configuration.maxStatementBytes &+ 64, configuration.maxPacketBytes)
-        client = MySQLDirectionStream(keepLimit: clientKeep) { [unowned self] in self.clientPacket($0) }
-        server = MySQLDirectionStream(keepLimit: configuration.maxPacketBytes) { [unowned self] in self.serverPacket($0) }
+        client = MySQLDirectionStream(keepLimit: clientKeep)
+        server = MySQLDirectionStream(keepLimit: configuration.maxPacketBytes)
+        client.onPacket = { [unowned self] in self.clientPacket($0) }
+        server.onPacket = { [unowned self] in self.serverPacket($0) }
         client.passthrough = { [unowned self] bytes, time in
             self.tlsConsumer?.receive(bytes, direction: .clientToServer, at: time)
         }

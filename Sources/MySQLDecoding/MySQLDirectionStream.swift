@@ -34,11 +34,11 @@ final class MySQLDirectionStream {
     private var inflater: ZlibInflater?
     /// Compressed packets that failed to inflate (the rest of such a packet is lost).
     private(set) var inflateFailures = 0
-    let onPacket: (MySQLPacket) -> Void
+    /// Receives each complete packet; set once by the owner.
+    var onPacket: ((MySQLPacket) -> Void)?
 
-    init(keepLimit: Int, onPacket: @escaping (MySQLPacket) -> Void) {
+    init(keepLimit: Int) {
         framer = MySQLPacketFramer(keepLimit: keepLimit)
-        self.onPacket = onPacket
     }
 
     var isCompressed: Bool { compressionOn }
@@ -93,7 +93,7 @@ final class MySQLDirectionStream {
             // The packet shares the framer's storage (no copy); the handler may switch modes.
             let packet = MySQLPacket(sequenceID: framer.sequenceID, payload: framer.storage,
                                      totalLength: framer.totalLength, start: framer.startTime, end: framer.endTime)
-            onPacket(packet)
+            onPacket?(packet)
         }
         framer.clearPacket()
     }

@@ -148,4 +148,34 @@ struct SyntheticStreamTests {
         #expect(MySQLStatementBinder.bind(text, parameters: ["1", "'two'"], limit: 1000)
                 == "SELECT '?', \"?\", `?` /* ? */ -- ?\n, 1, # ?\n 'two'")
     }
+
+    /// Kill, Set option (answered by EOF) and a session-state schema change (CLIENT_SESSION_TRACK).
+    @Test func killSetOptionAndSessionSchema() throws {
+        var records: [MySQLCommandRecord] = []
+        let d = decoder(sawHandshake: true) { records.append($0) }
+        let caps: UInt32 = 1 << 9 | 1 << 15 | 1 << 19 | 1 << 23 | 1 << 3
+        feed(d, Self.packet(0, Self.greeting(capabilities: caps)), .serverToClient, 1)
+        let response = Self.le32(caps) + Self.le32(1 << 24) + [45] + Array(repeating: 0, count: 23)
+            + Array("app".utf8) + [0, 2, 0xaa, 0xbb] + Array("first".utf8) + [0] + Array("mysql_native_password".utf8) + [0]
+        feed(d, Self.packet(1, response), .clientToServer, 2)
+        feed(d, Self.packet(2, Self.ok), .serverToClient, 3)
+        feed(d, Self.packet(0, [0x0c] + Self.le32(1234)), .clientToServer, 4)
+        feed(d, Self.packet(1, Self.ok), .serverToClient, 5)
+        feed(d, Self.packet(0, [0x1b, 0x00, 0x00]), .clientToServer, 6)
+        feed(d, Self.packet(1, Self.eof), .serverToClient, 7)
+        feed(d, Self.packet(0, [0x03] + Array("USE second".utf8)), .clientToServer, 8)
+        // OK: affected 0, insert id 0, status SESSION_STATE_CHANGED, warnings 0, info "", state: schema "second".
+        let state: [UInt8] = [0x01, 0x07, 0x06] + Array("second".utf8)
+        feed(d, Self.packet(1, [0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, UInt8(state.count)] + state), .serverToClient, 9)
+        feed(d, Self.packet(0, [0x0e]), .clientToServer, 10)
+        feed(d, Self.packet(1, Self.ok), .serverToClient, 11)
+        try #require(records.map(\.commandName) == ["Connect", "Kill", "Set option", "Query", "Ping"])
+        #expect(records[0].statement == "app@10.0.0.1 on first using TCP/IP" && records[0].connectionID == 77)
+        #expect(d.facts.authPlugin == "mysql_native_password" && d.facts.user == "app")
+        #expect(records[1].statement == "1234" && records[1].result.kind == .ok)
+        #expect(records[2].statement == "MYSQL_OPTION_MULTI_STATEMENTS_ON" && records[2].result.kind == .ok)
+        #expect(records[3].result.sessionStateChanges == [MySQLSessionStateChange(type: 1, name: "schema", value: "second")])
+        #expect(records[3].database == "first" && records[4].database == "second")
+        #expect(records.allSatisfy { $0.connectionIndex == 4 && $0.server.port == 3306 })
+    }
 }
