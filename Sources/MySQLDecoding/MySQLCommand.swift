@@ -1,0 +1,95 @@
+/// A client command byte (`COM_*`), named as MySQL's general query log names it.
+public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let sleep = MySQLCommand(rawValue: 0x00)
+    public static let quit = MySQLCommand(rawValue: 0x01)
+    public static let initDB = MySQLCommand(rawValue: 0x02)
+    public static let query = MySQLCommand(rawValue: 0x03)
+    public static let fieldList = MySQLCommand(rawValue: 0x04)
+    public static let createDB = MySQLCommand(rawValue: 0x05)
+    public static let dropDB = MySQLCommand(rawValue: 0x06)
+    public static let refresh = MySQLCommand(rawValue: 0x07)
+    public static let shutdown = MySQLCommand(rawValue: 0x08)
+    public static let statistics = MySQLCommand(rawValue: 0x09)
+    public static let processInfo = MySQLCommand(rawValue: 0x0a)
+    public static let connect = MySQLCommand(rawValue: 0x0b)
+    public static let processKill = MySQLCommand(rawValue: 0x0c)
+    public static let debug = MySQLCommand(rawValue: 0x0d)
+    public static let ping = MySQLCommand(rawValue: 0x0e)
+    public static let time = MySQLCommand(rawValue: 0x0f)
+    public static let delayedInsert = MySQLCommand(rawValue: 0x10)
+    public static let changeUser = MySQLCommand(rawValue: 0x11)
+    public static let binlogDump = MySQLCommand(rawValue: 0x12)
+    public static let tableDump = MySQLCommand(rawValue: 0x13)
+    public static let connectOut = MySQLCommand(rawValue: 0x14)
+    public static let registerSlave = MySQLCommand(rawValue: 0x15)
+    public static let stmtPrepare = MySQLCommand(rawValue: 0x16)
+    public static let stmtExecute = MySQLCommand(rawValue: 0x17)
+    public static let stmtSendLongData = MySQLCommand(rawValue: 0x18)
+    public static let stmtClose = MySQLCommand(rawValue: 0x19)
+    public static let stmtReset = MySQLCommand(rawValue: 0x1a)
+    public static let setOption = MySQLCommand(rawValue: 0x1b)
+    public static let stmtFetch = MySQLCommand(rawValue: 0x1c)
+    public static let daemon = MySQLCommand(rawValue: 0x1d)
+    public static let binlogDumpGTID = MySQLCommand(rawValue: 0x1e)
+    public static let resetConnection = MySQLCommand(rawValue: 0x1f)
+    public static let clone = MySQLCommand(rawValue: 0x20)
+    /// MariaDB: array binding (`COM_STMT_BULK_EXECUTE`).
+    public static let stmtBulkExecute = MySQLCommand(rawValue: 0xfa)
+
+    /// The general query log's name ("Query", "Execute", "Init DB", ...); unknown bytes as
+    /// "Command 0xNN".
+    public var name: String {
+        switch rawValue {
+        case 0x00: return "Sleep"
+        case 0x01: return "Quit"
+        case 0x02: return "Init DB"
+        case 0x03: return "Query"
+        case 0x04: return "Field List"
+        case 0x05: return "Create DB"
+        case 0x06: return "Drop DB"
+        case 0x07: return "Refresh"
+        case 0x08: return "Shutdown"
+        case 0x09: return "Statistics"
+        case 0x0a: return "Processlist"
+        case 0x0b: return "Connect"
+        case 0x0c: return "Kill"
+        case 0x0d: return "Debug"
+        case 0x0e: return "Ping"
+        case 0x0f: return "Time"
+        case 0x10: return "Delayed insert"
+        case 0x11: return "Change user"
+        case 0x12: return "Binlog Dump"
+        case 0x13: return "Table Dump"
+        case 0x14: return "Connect Out"
+        case 0x15: return "Register Slave"
+        case 0x16: return "Prepare"
+        case 0x17: return "Execute"
+        case 0x18: return "Long Data"
+        case 0x19: return "Close stmt"
+        case 0x1a: return "Reset stmt"
+        case 0x1b: return "Set option"
+        case 0x1c: return "Fetch"
+        case 0x1d: return "Daemon"
+        case 0x1e: return "Binlog Dump GTID"
+        case 0x1f: return "Reset connection"
+        case 0x20: return "Clone"
+        case 0xfa: return "Bulk_execute"
+        default:
+            let hex = String(rawValue, radix: 16)
+            return "Command 0x" + (hex.count < 2 ? "0" + hex : hex)
+        }
+    }
+
+    public var description: String { name }
+
+    /// Commands the server answers with nothing at all.
+    var hasNoResponse: Bool {
+        self == .quit || self == .stmtClose || self == .stmtSendLongData
+    }
+
+    /// Whether a byte is a command a client plausibly sends (used to resynchronise after a gap).
+    static func isKnown(_ byte: UInt8) -> Bool { byte <= 0x20 || byte == 0xfa }
+}

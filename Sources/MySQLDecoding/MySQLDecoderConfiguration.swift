@@ -1,0 +1,21 @@
+/// Limits of a `MySQLConnectionDecoder`: what it keeps of large statements and results.
+public struct MySQLDecoderConfiguration: Sendable {
+    /// Statement text kept per command; the rest is counted in `statementBytes`.
+    public var maxStatementBytes: Int = 1 << 20
+    /// Rows kept per result set; later rows are counted only.
+    public var maxKeptRows: Int = 100
+    /// Bytes kept of one row value; longer values are cut and end in "…".
+    public var maxValueBytes: Int = 1024
+    /// Bytes kept of any other packet payload (rows, column definitions, OK info).
+    public var maxPacketBytes: Int = 64 * 1024
+
+    public init(maxStatementBytes: Int = 1 << 20, maxKeptRows: Int = 100, maxValueBytes: Int = 1024,
+                maxPacketBytes: Int = 64 * 1024) {
+        self.maxStatementBytes = max(maxStatementBytes, 0)
+        self.maxKeptRows = max(maxKeptRows, 0)
+        self.maxValueBytes = max(maxValueBytes, 0)
+        self.maxPacketBytes = max(maxPacketBytes, 64)
+    }
+
+    public static let `default` = MySQLDecoderConfiguration()
+}
