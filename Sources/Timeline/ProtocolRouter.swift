@@ -1,31 +1,184 @@
 import CaptureIO
+import MySQLDecoding
 import PacketDecoding
 import Reassembly
+import TLSDecoding
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Chooses the decoder for each TCP connection (by server port, then by its first bytes) and
+/// Chooses the decoder for each TCP connection (by its first bytes, then by server port) and
 /// collects what the decoders emit as timeline facts.
 final class ProtocolRouter {
+    /// Server ports whose connections are TLS by default (TripleO's public endpoints).
+    static let tlsPorts: Set<UInt16> = [13000, 13292]
+    static let mysqlPorts: Set<UInt16> = [3306]
+
     let watchedPorts: Set<UInt16>
-    let keyLogPaths: [String]
     var onEvent: ((AnalysisSession.LiveEvent) -> Void)?
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
-    private(set) var tlsNotes: [TLSConnectionNote] = []
+    private var keyLog = TLSKeyLog()
+    private var secretsSeen = 0
+    private var tlsFacts: [TLSConnectionFacts] = []
+    private var tlsDecoders: [TLSConnectionDecoder] = []
+    private var sqlFacts: [SQLFact] = []
+    var httpFacts: [HTTPFact] = []
 
     init(watchedPorts: Set<UInt16>, keyLogPaths: [String]) {
         self.watchedPorts = watchedPorts
-        self.keyLogPaths = keyLogPaths
+        for path in keyLogPaths {
+            guard let text = ProtocolRouter.readText(path) else {
+                warnings.append("\(path): cannot read the key log; TLS stays encrypted")
+                continue
+            }
+            keyLog.add(text: text)
+        }
     }
 
-    func addSecrets(_ secrets: [DecryptionSecrets]) {}
+    /// pcapng DSB secrets (`editcap --inject-secrets`): each new one is added once.
+    func addSecrets(_ secrets: [DecryptionSecrets]) {
+        guard secrets.count > secretsSeen else { return }
+        for secret in secrets[secretsSeen...] { keyLog.add(secret) }
+        secretsSeen = secrets.count
+    }
+
+    /// What a connection carries, judged from its first payload.
+    enum Content { case http, mysql, tls, unknown }
+
+    static func sniff(_ bytes: UnsafeRawBufferPointer?, direction: FlowDirection) -> Content {
+        guard let bytes, !bytes.isEmpty else { return .unknown }
+        if looksLikeClientHello(bytes) { return .tls }
+        if direction == .serverToClient {
+            // MySQL's initial handshake: 3-byte length, sequence 0, protocol version 10.
+            if bytes.count >= 5, bytes[3] == 0, bytes[4] == 10, Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 < 1024 {
+                return .mysql
+            }
+            if startsWith(bytes, "HTTP/1.") { return .http }
+            return .unknown
+        }
+        for method in ["GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS ", "CONNECT ", "TRACE "]
+            where startsWith(bytes, method) { return .http }
+        return .unknown
+    }
+
+    static func startsWith(_ bytes: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
+        let p = Array(prefix.utf8)
+        guard bytes.count >= p.count else { return false }
+        for i in p.indices where bytes[i] != p[i] { return false }
+        return true
+    }
 
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
+        let port = connection.server.port
+        var content = ProtocolRouter.sniff(firstPayload, direction: direction)
+        if content == .unknown, watchedPorts.contains(port) {
+            // Joined mid-connection: the port says what the bytes cannot.
+            content = ProtocolRouter.mysqlPorts.contains(port) ? .mysql : ProtocolRouter.tlsPorts.contains(port) ? .tls : .http
+        }
+        switch content {
+        case .mysql:
+            return mysqlDecoder(connection)
+        case .http:
+            return httpDecoder(connection, tls: false)
+        case .tls:
+            let inner = ProtocolRouter.mysqlPorts.contains(port) ? nil : httpDecoder(connection, tls: true)
+            let decoder = TLSConnectionDecoder(connection: connection, keyLog: keyLog, inner: inner) { [weak self] facts in
+                self?.tlsFacts.append(facts)
+            }
+            tlsDecoders.append(decoder)
+            return decoder
+        case .unknown:
+            return nil
+        }
+    }
+
+    private func mysqlDecoder(_ connection: ConnectionInfo) -> StreamConsumer {
+        let decoder = MySQLConnectionDecoder(connection: connection) { [weak self] record in
+            self?.add(record)
+        }
+        decoder.onTLS = { [weak self] _ in
+            self?.warnings.append("MySQL connection \(connection.client) -> \(connection.server) switched to TLS; its commands are not decoded")
+        }
+        return decoder
+    }
+
+    private func add(_ record: MySQLCommandRecord) {
+        let outcome: SQLFact.Outcome
+        switch record.result.kind {
+        case .ok: outcome = .ok(affectedRows: record.result.affectedRows.map { Int64(clamping: $0) })
+        case .error: outcome = .error(code: Int(record.result.errorCode ?? 0), message: record.result.message ?? "")
+        case .rows: outcome = .rows(record.result.rowCount)
+        case .none: outcome = .none
+        }
+        var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
+                           connection: record.connectionIndex, client: record.client.description, user: record.user,
+                           database: record.database, command: record.commandName, statement: record.statement,
+                           outcome: outcome, rows: record.result.rows,
+                           lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
+        fact.server = record.server.description
+        fact.threadID = record.connectionID.map { Int($0) }
+        fact.sqlstate = record.result.sqlState
+        fact.rowCount = record.result.kind == .rows ? record.result.rowCount : nil
+        fact.complete = record.isComplete
+        sqlFacts.append(fact)
+        guard let onEvent else { return }
+        onEvent(.sql(fact))
+        if let write = SQLWriteStatement(parsing: fact.statement), write.table == "images",
+           let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
+            onEvent(.status(imageID: id, status: status, time: fact.time, sql: fact.index))
+        }
+    }
+
+    /// The HTTP decoder of a connection (plain, or inside TLS).
+    private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         nil
+    }
+
+    /// TLS facts as report lines, for every TLS connection met.
+    var tlsNotes: [TLSConnectionNote] {
+        var seen = Set(tlsFacts.map(\.connection.index))
+        var all = tlsFacts
+        for decoder in tlsDecoders where !seen.contains(decoder.facts.connection.index) {
+            all.append(decoder.facts)
+            seen.insert(decoder.facts.connection.index)
+        }
+        return all.sorted { $0.connection.index < $1.connection.index }.map { facts in
+            var parts: [String] = []
+            parts.append(facts.version.map { "\($0)" } ?? "TLS (version unknown)")
+            if let sni = facts.serverName { parts.append("SNI \(sni)") }
+            if let alpn = facts.alpn { parts.append("ALPN \(alpn)") }
+            if let suite = facts.cipherSuite { parts.append(suite.name) }
+            if facts.resumed { parts.append("resumed") }
+            parts.append("\(facts.clientRecords.records + facts.serverRecords.records) records")
+            parts.append("\(facts.decryption)")
+            parts += facts.notes
+            return TLSConnectionNote(connection: facts.connection.index, client: facts.connection.client.description,
+                                     server: facts.connection.server.description, summary: parts.joined(separator: ", "))
+        }
     }
 
     /// HTTP and SQL facts, each sorted by start time and indexed by position.
     func facts() -> (http: [HTTPFact], sql: [SQLFact]) {
-        ([], [])
+        var http = httpFacts.sorted { ($0.time, $0.connection) < ($1.time, $1.connection) }
+        for i in http.indices { http[i].index = i }
+        var sql = sqlFacts.sorted { ($0.time, $0.connection) < ($1.time, $1.connection) }
+        for i in sql.indices { sql[i].index = i }
+        return (http, sql)
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > 64 << 20 { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
