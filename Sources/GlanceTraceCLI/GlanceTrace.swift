@@ -8,7 +8,7 @@ struct GlanceTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glancetrace",
         abstract: "Reconstruct what Keystone, Glance and MariaDB said to each other from a packet capture.",
-        subcommands: [InfoCommand.self]
+        subcommands: [InfoCommand.self, SplitCommand.self]
     )
 
     /// DESIGN.md's exit statuses: 0 success, 1 failure (one clear line), 2 usage error.
