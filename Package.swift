@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "SplittingTests", dependencies: ["Splitting"]),
+        .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
     ]
 )
