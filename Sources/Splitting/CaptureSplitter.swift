@@ -41,6 +41,8 @@ struct SplitRun {
     let slimming: HTTPSlimming?
     var summary = SplitSummary()
     var piece: (any CaptureWriter)?
+    /// The same writer as `piece` when it is pcapng (no dynamic cast per packet).
+    var pcapngPiece: PcapngFileWriter?
     var pieceIndex = 0
     var intervalEnd: Timestamp?
     var pcapLinkType: LinkType?
@@ -96,6 +98,7 @@ struct SplitRun {
         } catch {
             piece?.abandon()
             piece = nil
+            pcapngPiece = nil
             throw error
         }
     }
@@ -142,7 +145,9 @@ struct SplitRun {
 
     private mutating func openPiece(time: Timestamp, linkType: LinkType) throws {
         let path = naming.name(index: pieceIndex, firstPacketTime: time)
-        piece = try makeWriter(path: path, linkType: linkType)
+        let writer = try makeWriter(path: path, linkType: linkType)
+        piece = writer
+        pcapngPiece = writer as? PcapngFileWriter
         pieceIndex += 1
     }
 
@@ -168,7 +173,7 @@ struct SplitRun {
 
     private mutating func write(_ record: CaptureRecord, _ bytes: UnsafeRawBufferPointer) throws {
         guard let piece else { return }
-        if let pcapng = piece as? PcapngFileWriter {
+        if let pcapng = pcapngPiece {
             // The reader may meet new interfaces or secrets mid-file: describe them before use.
             if pcapng.interfaces.count < reader.interfaces.count { try pcapng.add(interfaces: reader.interfaces) }
             if pcapng.secretsCount < reader.secrets.count { try pcapng.add(secrets: reader.secrets) }
@@ -183,6 +188,7 @@ struct SplitRun {
     private mutating func closePiece(cut: ConnectionCut.Kind?) throws {
         guard let current = piece else { return }
         piece = nil
+        pcapngPiece = nil
         try current.finish()
         summary.pieces.append(SplitPiece(path: current.path, packets: current.recordCount,
                                          bytes: current.bytesWritten, cut: cut))
