@@ -33,7 +33,7 @@ public struct SplitConfiguration: Sendable {
     /// Which reader opens the input.
     public var readerKind: CaptureReaderKind = .native
     /// Output buffer per piece.
-    public var bufferSize = 4 << 20
+    public var bufferSize = 1 << 20
 
     public init(boundary: Boundary) {
         self.boundary = boundary

@@ -22,9 +22,10 @@ public final class BufferedFileOutput {
     private var used = 0
     private var closed = false
 
-    /// Creates the temporary file next to `path`. Four MiB of buffer keep the syscalls few
-    /// (a 1 GB piece is ~250 writes) while staying small next to the page cache.
-    public init(path: String, bufferSize: Int = 4 << 20) throws(CaptureError) {
+    /// Creates the temporary file next to `path`. One MiB of buffer keeps the syscalls few
+    /// (a 1 GB piece is ~1000 writes) and still fits the L2 cache the kernel copies it from:
+    /// measured faster than 4 MiB on a 1.6 GB split.
+    public init(path: String, bufferSize: Int = 1 << 20) throws(CaptureError) {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""

@@ -16,7 +16,7 @@ public final class PcapFileWriter: CaptureWriter {
     public static let standardSnapLength = 262_144
 
     public init(path: String, linkType: LinkType, snapLength: Int, precision: TimestampPrecision,
-                bufferSize: Int = 4 << 20) throws(CaptureError) {
+                bufferSize: Int = 1 << 20) throws(CaptureError) {
         self.linkType = linkType
         self.precision = precision
         output = try BufferedFileOutput(path: path, bufferSize: bufferSize)

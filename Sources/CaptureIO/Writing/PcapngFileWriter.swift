@@ -18,7 +18,7 @@ public final class PcapngFileWriter: CaptureWriter {
     private var resolutions: [TimestampResolution] = []
 
     public init(path: String, interfaces: [CaptureInterface] = [], secrets: [DecryptionSecrets] = [],
-                application: String = "glancetrace", bufferSize: Int = 4 << 20) throws(CaptureError) {
+                application: String = "glancetrace", bufferSize: Int = 1 << 20) throws(CaptureError) {
         output = try BufferedFileOutput(path: path, bufferSize: bufferSize)
         do {
             try writeSectionHeader(application: application)
