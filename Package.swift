@@ -26,6 +26,7 @@ let package = Package(
         ),
         .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"]),
         .target(name: "PacketDecoding", dependencies: ["CaptureIO"]),
+        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "CPcap"]),
         .target(name: "Reassembly", dependencies: ["PacketDecoding"]),
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
@@ -41,7 +42,7 @@ let package = Package(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,5 +56,6 @@ let package = Package(
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
     ]
 )

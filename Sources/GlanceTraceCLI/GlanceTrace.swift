@@ -8,7 +8,7 @@ struct GlanceTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glancetrace",
         abstract: "Reconstruct what Keystone, Glance and MariaDB said to each other from a packet capture.",
-        subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, CaptureCommand.self]
+        subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, SplitCommand.self, CaptureCommand.self]
     )
 
     /// DESIGN.md's exit statuses: 0 success, 1 failure (one clear line), 2 usage error.

@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file written through one large buffer under a temporary name, renamed into place only
+/// when complete.
+///
+/// A reader never sees a half-written capture: until `commit()` the data lives in
+/// `.<name>.partial-<pid>` in the same directory (same file system, so the rename is atomic),
+/// and `discard()` (or deinit without commit) removes it. Every failure names the final path.
+public final class BufferedFileOutput {
+    /// The name the file gets once committed.
+    public let path: String
+    /// The temporary name used while writing.
+    public let temporaryPath: String
+    /// Bytes handed to `write` so far (buffered or on disk).
+    public private(set) var bytesWritten = 0
+
+    private var descriptor: Int32
+    private let buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var used = 0
+    private var closed = false
+
+    /// Creates the temporary file next to `path`. One MiB of buffer keeps the syscalls few
+    /// (a 1 GB piece is ~1000 writes) and still fits the L2 cache the kernel copies it from:
+    /// measured faster than 4 MiB on a 1.6 GB split.
+    public init(path: String, bufferSize: Int = 1 << 20) throws(CaptureError) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(directory).\(name).partial-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw CaptureError(.writeFailed, path: path, "cannot create the output file: \(reason)")
+        }
+        capacity = max(bufferSize, 64 << 10)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        if !closed {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+        buffer.deallocate()
+    }
+
+    /// Appends bytes, flushing the buffer when it is full; large writes bypass the buffer.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(CaptureError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        bytesWritten &+= bytes.count
+        if used + bytes.count <= capacity {
+            (buffer + used).copyMemory(from: base, byteCount: bytes.count)
+            used += bytes.count
+            return
+        }
+        try flush()
+        if bytes.count >= capacity / 2 {
+            try writeOut(base, count: bytes.count)
+        } else {
+            buffer.copyMemory(from: base, byteCount: bytes.count)
+            used = bytes.count
+        }
+    }
+
+    /// Appends `count` zero bytes (pcapng padding).
+    public func writeZeros(_ count: Int) throws(CaptureError) {
+        guard count > 0 else { return }
+        if used + count > capacity { try flush() }
+        (buffer + used).initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        used += count
+        bytesWritten &+= count
+    }
+
+    /// Appends a 32-bit integer in host byte order (what pcap and pcapng writers use; the
+    /// magic number tells readers the order).
+    @inline(__always)
+    public func write(_ value: UInt32) throws(CaptureError) {
+        if used + 4 > capacity { try flush() }
+        (buffer + used).storeBytes(of: value, as: UInt32.self)
+        used += 4
+        bytesWritten &+= 4
+    }
+
+    /// Appends a 16-bit integer in host byte order.
+    @inline(__always)
+    public func write(_ value: UInt16) throws(CaptureError) {
+        if used + 2 > capacity { try flush() }
+        (buffer + used).storeBytes(of: value, as: UInt16.self)
+        used += 2
+        bytesWritten &+= 2
+    }
+
+    /// Writes out the buffer, closes the file and renames it to `path`.
+    public func commit() throws(CaptureError) {
+        guard !closed else { return }
+        do {
+            try flush()
+        } catch {
+            discard()
+            throw error
+        }
+        closed = true
+        if close(descriptor) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw CaptureError(.writeFailed, path: path, "writing failed on close: \(reason)")
+        }
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw CaptureError(.writeFailed, path: path, "cannot move the finished piece into place: \(reason)")
+        }
+    }
+
+    /// Closes and removes the temporary file; `path` is never created.
+    public func discard() {
+        guard !closed else { return }
+        closed = true
+        close(descriptor)
+        unlink(temporaryPath)
+    }
+
+    private func flush() throws(CaptureError) {
+        guard used > 0 else { return }
+        let count = used
+        used = 0
+        try writeOut(UnsafeRawPointer(buffer), count: count)
+    }
+
+    private func writeOut(_ base: UnsafeRawPointer, count: Int) throws(CaptureError) {
+        var offset = 0
+        while offset < count {
+            let n = Glibc.write(descriptor, base + offset, count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw CaptureError(.writeFailed, path: path, "writing failed: \(reason)")
+            }
+            if n == 0 {
+                throw CaptureError(.writeFailed, path: path, "writing failed: the device accepts no more data")
+            }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,233 @@
+/// HTTP/1.x message framing of one direction of a TCP connection, just enough to know which
+/// payload bytes are bulk body.
+///
+/// An incremental state machine fed whatever in-order bytes arrived: start line and headers,
+/// then a body by Content-Length, chunked encoding, or until close. `consume` returns how many
+/// leading bytes of the segment must be kept: everything up to the last byte that is not bulk
+/// (a packet can only lose a suffix). Anything it does not understand switches it to
+/// `.opaque`, which keeps every byte until a segment starts with an HTTP start line again.
+struct HTTPDirectionFraming {
+    enum State {
+        /// Not HTTP, or lost: keep everything; try again at the next segment start.
+        case opaque
+        /// Reading a start line and headers (bytes collected in `head`).
+        case head
+        case body(remaining: Int64, bulk: Bool)
+        case chunkSize(bulk: Bool)
+        case chunkData(remaining: Int64, bulk: Bool)
+        /// The CRLF after chunk data; `left` bytes of it still to come.
+        case chunkEnd(left: Int, bulk: Bool)
+        /// Trailer lines after the last chunk; `lineLength` bytes of the current line so far.
+        case trailers(lineLength: Int, bulk: Bool)
+        case untilClose(bulk: Bool)
+    }
+
+    var state: State = .opaque
+    private var head: [UInt8] = []
+    private var line: [UInt8] = []
+
+    /// Heads longer than this are not HTTP we can follow (nginx's default is 8 KiB per line).
+    static let headLimit = 64 << 10
+
+    /// Whether the bytes start like an HTTP/1.x request or response.
+    static func startsMessage(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        if bytes.count >= 7, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50, bytes[4] == 0x2f { return true }
+        var i = 0
+        while i < bytes.count, i < 17, bytes[i] >= 0x41, bytes[i] <= 0x5a { i += 1 }
+        return i >= 3 && i < bytes.count && bytes[i] == 0x20
+    }
+
+    /// Called at the start of a segment in `.opaque` state: resynchronise on a start line.
+    mutating func resynchronise(_ bytes: UnsafeRawBufferPointer) {
+        guard case .opaque = state, HTTPDirectionFraming.startsMessage(bytes) else { return }
+        state = .head
+        head.removeAll(keepingCapacity: true)
+    }
+
+    /// Feeds in-order payload bytes; returns the length of the prefix that must be kept.
+    /// `requests` is the connection's queue of request heads awaiting their responses.
+    mutating func consume(_ bytes: UnsafeRawBufferPointer, requests: inout RequestQueue) -> Int {
+        let n = bytes.count
+        var i = 0
+        var keep = 0
+        while i < n {
+            switch state {
+            case .opaque:
+                return n
+            case .head:
+                while i < n {
+                    head.append(bytes[i])
+                    i += 1
+                    if head.count >= 4, head[head.count - 1] == 0x0a, head[head.count - 2] == 0x0d,
+                       head[head.count - 3] == 0x0a, head[head.count - 4] == 0x0d { break }
+                }
+                keep = i
+                if head.count > HTTPDirectionFraming.headLimit || (head.count >= 16 && !Self.plausible(head)) {
+                    state = .opaque
+                    return n
+                }
+                if head.count >= 4, head.suffix(4).elementsEqual([0x0d, 0x0a, 0x0d, 0x0a]) {
+                    startBody(requests: &requests)
+                }
+            case .body(let remaining, let bulk):
+                let take = Int(min(remaining, Int64(n - i)))
+                i += take
+                if !bulk { keep = i }
+                state = remaining - Int64(take) == 0 ? .head : .body(remaining: remaining - Int64(take), bulk: bulk)
+                if case .head = state { head.removeAll(keepingCapacity: true) }
+            case .chunkSize(let bulk):
+                while i < n {
+                    let byte = bytes[i]
+                    i += 1
+                    if byte == 0x0a { break }
+                    line.append(byte)
+                    if line.count > 1024 {
+                        state = .opaque
+                        return n
+                    }
+                }
+                if !bulk { keep = i }
+                guard i > 0, bytes[i - 1] == 0x0a else { continue }
+                guard let size = Self.chunkSize(line) else {
+                    state = .opaque
+                    return n
+                }
+                line.removeAll(keepingCapacity: true)
+                state = size == 0 ? .trailers(lineLength: 0, bulk: bulk) : .chunkData(remaining: size, bulk: bulk)
+            case .chunkData(let remaining, let bulk):
+                let take = Int(min(remaining, Int64(n - i)))
+                i += take
+                if !bulk { keep = i }
+                let left = remaining - Int64(take)
+                state = left == 0 ? .chunkEnd(left: 2, bulk: bulk) : .chunkData(remaining: left, bulk: bulk)
+            case .chunkEnd(let left, let bulk):
+                i += 1
+                if !bulk { keep = i }
+                state = left <= 1 ? .chunkSize(bulk: bulk) : .chunkEnd(left: left - 1, bulk: bulk)
+            case .trailers(let lineLength, let bulk):
+                let byte = bytes[i]
+                i += 1
+                if !bulk { keep = i }
+                if byte == 0x0a {
+                    if lineLength == 0 {
+                        state = .head
+                        head.removeAll(keepingCapacity: true)
+                    } else {
+                        state = .trailers(lineLength: 0, bulk: bulk)
+                    }
+                } else if byte != 0x0d {
+                    state = .trailers(lineLength: lineLength + 1, bulk: bulk)
+                }
+            case .untilClose(let bulk):
+                return bulk ? keep : n
+            }
+        }
+        return keep
+    }
+
+    /// The head is complete: decide how the body is framed and whether it is bulk.
+    private mutating func startBody(requests: inout RequestQueue) {
+        defer { head.removeAll(keepingCapacity: true) }
+        // Blank lines before a start line are allowed (RFC 9112 §2.2).
+        var from = head.startIndex
+        while from + 1 < head.endIndex, head[from] == 0x0d, head[from + 1] == 0x0a { from += 2 }
+        guard let parsed = HTTPHead(head[from...]) else {
+            state = .opaque
+            return
+        }
+        var bulk = false
+        var bodyless = false
+        switch parsed.kind {
+        case .request(let method, _):
+            bulk = parsed.isBulkRequestBody
+            requests.push(method: method)
+        case .response(let status):
+            if status < 200 { // 1xx: the real response follows, for the same request
+                state = .head
+                return
+            }
+            let method = requests.pop()
+            bodyless = method == "HEAD" || status == 204 || status == 304
+            // A binary download is bulk, but only when the request was seen: a HEAD
+            // response announcing a length must not make the next response "body".
+            bulk = method != nil && parsed.contentType.hasPrefix("application/octet-stream")
+        }
+        if bodyless {
+            state = .head
+        } else if parsed.chunked {
+            state = .chunkSize(bulk: bulk)
+            line.removeAll(keepingCapacity: true)
+        } else if let length = parsed.contentLength {
+            state = length == 0 ? .head : .body(remaining: length, bulk: bulk)
+        } else if case .response = parsed.kind {
+            state = .untilClose(bulk: bulk)
+        } else {
+            state = .head // a request without length or chunking has no body
+        }
+    }
+
+    private static func plausible(_ head: [UInt8]) -> Bool {
+        var from = 0
+        while from + 1 < head.count, head[from] == 0x0d, head[from + 1] == 0x0a { from += 2 }
+        return head.withUnsafeBytes { startsMessage(UnsafeRawBufferPointer(rebasing: $0[from...])) }
+            || head.count - from < 4
+    }
+
+    /// Hex size before any `;extension` and the CR.
+    private static func chunkSize(_ line: [UInt8]) -> Int64? {
+        var value: Int64 = 0
+        var digits = 0
+        for byte in line {
+            let digit: Int64
+            switch byte {
+            case 0x30...0x39: digit = Int64(byte - 0x30)
+            case 0x41...0x46: digit = Int64(byte - 0x41 + 10)
+            case 0x61...0x66: digit = Int64(byte - 0x61 + 10)
+            case 0x3b, 0x0d, 0x20, 0x09: return digits > 0 ? value : nil
+            default: return nil
+            }
+            guard digits < 15 else { return nil }
+            value = value << 4 | digit
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
+    /// Whether the bytes being read now belong to a bulk body.
+    var inBulkBody: Bool {
+        switch state {
+        case .body(_, let bulk), .chunkSize(let bulk), .chunkData(_, let bulk), .chunkEnd(_, let bulk),
+             .trailers(_, let bulk), .untilClose(let bulk):
+            return bulk
+        case .opaque, .head:
+            return false
+        }
+    }
+
+    /// The bulk body's remaining length when it is framed by Content-Length (for gap handling).
+    var bulkBodyRemaining: Int64? {
+        if case .body(let remaining, true) = state { return remaining }
+        return nil
+    }
+
+    /// Skips `count` bytes of a bulk Content-Length body that were not seen (a capture gap).
+    mutating func skipBulk(_ count: Int64) {
+        guard case .body(let remaining, true) = state, count <= remaining else {
+            state = .opaque
+            return
+        }
+        state = remaining == count ? .head : .body(remaining: remaining - count, bulk: true)
+        if case .head = state { head.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// Methods of requests whose responses have not been parsed yet (pipelining-safe, bounded).
+struct RequestQueue {
+    private var methods: [String] = []
+    mutating func push(method: String) {
+        if methods.count >= 64 { methods.removeFirst() }
+        methods.append(method)
+    }
+    mutating func pop() -> String? { methods.isEmpty ? nil : methods.removeFirst() }
+}

@@ -1,0 +1,130 @@
+import CaptureIO
+import Foundation
+import Testing
+@testable import Splitting
+
+/// The splitter against editcap 4.0: with pcap output the pieces must be byte-identical.
+@Suite struct EditcapOracleTests {
+    /// Inputs: the committed fixture and every shared capture that is present.
+    static let inputs: [String] = [SplitTestSupport.fixture] + SplitTestSupport.sharedScenarios.compactMap(SplitTestSupport.sharedCapture)
+
+    /// Splits with us and with `editcap` into two directories and compares names and bytes.
+    static func compareWithEditcap(input: String, editcapOptions: [String], label: String,
+                                   configure: (inout SplitConfiguration) -> Void) throws {
+        guard let editcap = SplitTestSupport.tool("editcap") else {
+            print("editcap not installed: skipping \(label)")
+            return
+        }
+        let ours = try SplitTestSupport.scratchDirectory("\(label)-ours")
+        let theirs = try SplitTestSupport.scratchDirectory("\(label)-editcap")
+        defer {
+            SplitTestSupport.remove(ours)
+            SplitTestSupport.remove(theirs)
+        }
+        let summary = try SplitTestSupport.split(input, "\(ours)/piece.pcap", configure)
+        let result = try SplitTestSupport.run(editcap, editcapOptions + [input, "\(theirs)/piece.pcap"])
+        #expect(result.status == 0, "editcap failed: \(result.error)")
+        let names = SplitTestSupport.listing(ours)
+        #expect(names == SplitTestSupport.listing(theirs), "\(label): piece names differ")
+        #expect(names.count == summary.pieces.count)
+        #expect(names.count > 1, "\(label): expected several pieces")
+        for name in names {
+            let a = FileManager.default.contents(atPath: "\(ours)/\(name)")
+            let b = FileManager.default.contents(atPath: "\(theirs)/\(name)")
+            #expect(a != nil && a == b, "\(label): \(name) differs from editcap's")
+        }
+    }
+
+    @Test("-c N pieces are byte-identical to editcap -F pcap -c N", arguments: inputs)
+    func packetCount(input: String) throws {
+        for count in [97, 500] {
+            try Self.compareWithEditcap(input: input, editcapOptions: ["-F", "pcap", "-c", "\(count)"], label: "c\(count)") {
+                $0.boundary = .packets(count)
+            }
+        }
+    }
+
+    @Test("-i S pieces (with editcap's empty intervals) are byte-identical to editcap -F pcap -i S", arguments: inputs)
+    func interval(input: String) throws {
+        for (text, nanoseconds) in [("1", Int64(1_000_000_000)), ("0.25", Int64(250_000_000))] {
+            try Self.compareWithEditcap(input: input, editcapOptions: ["-F", "pcap", "-i", text], label: "i\(text)") {
+                $0.boundary = .interval(nanoseconds: nanoseconds)
+            }
+        }
+    }
+
+    @Test("A nanosecond pcap keeps its precision: identical to editcap -F nsecpcap")
+    func nanosecondInput() throws {
+        guard let editcap = SplitTestSupport.tool("editcap") else { return }
+        let scratch = try SplitTestSupport.scratchDirectory("nsec")
+        defer { SplitTestSupport.remove(scratch) }
+        let nsec = "\(scratch)/input.pcap"
+        try SplitTestSupport.run(editcap, ["-F", "nsecpcap", SplitTestSupport.fixture, nsec])
+        try Self.compareWithEditcap(input: nsec, editcapOptions: ["-F", "nsecpcap", "-c", "150"], label: "nsec") {
+            $0.boundary = .packets(150)
+        }
+    }
+
+    @Test("A pcapng input written as pcap (-F pcap) is identical to editcap -F pcap")
+    func pcapngToPcap() throws {
+        guard let editcap = SplitTestSupport.tool("editcap") else { return }
+        let scratch = try SplitTestSupport.scratchDirectory("ng2pcap")
+        defer { SplitTestSupport.remove(scratch) }
+        let ng = "\(scratch)/input.pcapng"
+        try SplitTestSupport.run(editcap, ["-F", "pcapng", SplitTestSupport.fixture, ng])
+        try Self.compareWithEditcap(input: ng, editcapOptions: ["-F", "pcap", "-c", "200"], label: "ng2pcap") {
+            $0.boundary = .packets(200)
+            $0.outputFormat = .pcap
+        }
+    }
+
+    @Test("A big-endian pcap comes out in host order, as editcap writes it")
+    func bigEndianInput() throws {
+        let scratch = try SplitTestSupport.scratchDirectory("bigendian")
+        defer { SplitTestSupport.remove(scratch) }
+        let swapped = "\(scratch)/input.pcap"
+        let data = try #require(FileManager.default.contents(atPath: SplitTestSupport.fixture))
+        try Self.byteSwappedPcap(Array(data)).write(to: URL(fileURLWithPath: swapped))
+        try Self.compareWithEditcap(input: swapped, editcapOptions: ["-F", "pcap", "-c", "300"], label: "bigendian") {
+            $0.boundary = .packets(300)
+        }
+    }
+
+    /// The same pcap with every header field in the other byte order.
+    static func byteSwappedPcap(_ bytes: [UInt8]) -> Data {
+        var out = bytes
+        func swap(_ offset: Int, _ width: Int) { out[offset..<offset + width].reverse() }
+        swap(0, 4); swap(4, 2); swap(6, 2)
+        for field in stride(from: 8, to: 24, by: 4) { swap(field, 4) }
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            let caplen = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+            for field in stride(from: offset, to: offset + 16, by: 4) { swap(field, 4) }
+            offset += 16 + caplen
+        }
+        return Data(out)
+    }
+
+    @Test("pcapng output: every piece readable by capinfos/tshark, packets and times add up to the input's")
+    func pcapngPieces() throws {
+        guard let editcap = SplitTestSupport.tool("editcap"), let tshark = SplitTestSupport.tool("tshark"),
+              let capinfos = SplitTestSupport.tool("capinfos") else { return }
+        let scratch = try SplitTestSupport.scratchDirectory("ng")
+        defer { SplitTestSupport.remove(scratch) }
+        let input = SplitTestSupport.sharedCapture("a-seed") ?? SplitTestSupport.fixture
+        let ng = "\(scratch)/input.pcapng"
+        try SplitTestSupport.run(editcap, ["-F", "pcapng", input, ng])
+        try FileManager.default.createDirectory(atPath: "\(scratch)/out", withIntermediateDirectories: true)
+        let summary = try SplitTestSupport.split(ng, "\(scratch)/out/piece.pcapng") { $0.boundary = .packets(400) }
+        #expect(summary.pieces.count > 1)
+        var times: [String] = []
+        for piece in summary.pieces {
+            let info = try SplitTestSupport.run(capinfos, ["-c", "-M", piece.path])
+            #expect(info.status == 0, "capinfos cannot read \(piece.path): \(info.error)")
+            #expect(info.output.contains("Number of packets:   \(piece.packets)"))
+            #expect(try String(contentsOfFile: piece.path, encoding: .isoLatin1).hasPrefix("\u{0A}\u{0D}\u{0D}\u{0A}"))
+            times += try SplitTestSupport.packetTimes(tshark, piece.path)
+        }
+        #expect(times == (try SplitTestSupport.packetTimes(tshark, input)))
+    }
+}
