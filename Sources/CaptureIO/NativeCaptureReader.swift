@@ -139,6 +139,9 @@ public final class NativeCaptureReader: CaptureReader {
         let path = info.path
         guard let p = try view(0, 4) else {
             let size = max(windowEnd, 0)
+            if let problem = streamed?.problem {
+                throw CaptureError(.notACapture, path: path, "is gzip-compressed but \(problem) before a capture header")
+            }
             if size == 0 { throw CaptureError(.notACapture, path: path, "is empty, not a capture file") }
             throw CaptureError(.notACapture, path: path, "is only \(size) bytes long, too short to be a capture file")
         }
@@ -172,8 +175,10 @@ public final class NativeCaptureReader: CaptureReader {
     }
 
     private func refill(_ offset: Int, _ count: Int) throws(CaptureError) -> UnsafeRawPointer? {
-        guard let streamed, offset >= windowStart else { return nil }
-        try streamed.fill(from: offset, count: count)
+        guard let streamed, offset >= windowStart, count >= 0 else { return nil }
+        // Keep the bytes from the current record on: a look-ahead (the first-interface peek)
+        // must not drop what `next()` has yet to read.
+        try streamed.fill(keeping: min(offset, cursor), through: offset &+ count)
         base = UnsafeRawPointer(streamed.buffer)
         windowStart = streamed.bufferStart
         windowEnd = streamed.bufferStart &+ streamed.bufferCount

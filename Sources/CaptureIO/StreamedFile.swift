@@ -107,18 +107,19 @@ final class StreamedFile {
         }
     }
 
-    /// Makes the file bytes `[offset, offset + count)` contiguous in `buffer` if the file has them,
-    /// dropping everything before `offset`. `offset` must not be before `bufferStart`; `count` must
-    /// already be capped by the caller. Afterwards the buffer holds at least `count` bytes from
-    /// `offset`, or every remaining byte and `exhausted` is set.
-    func fill(from offset: Int, count: Int) throws(CaptureError) {
-        let drop = min(max(offset - bufferStart, 0), bufferCount)
+    /// Makes the file bytes `[keep, end)` contiguous in `buffer` if the file has them, dropping
+    /// everything before `keep` (which must not be before `bufferStart`). The span must already be
+    /// capped by the caller. Afterwards the buffer reaches `end`, or holds every remaining byte and
+    /// `exhausted` is set.
+    func fill(keeping keep: Int, through end: Int) throws(CaptureError) {
+        let drop = min(max(keep - bufferStart, 0), bufferCount)
         if drop > 0 {
             let keep = bufferCount - drop
             if keep > 0 { buffer.copyMemory(from: buffer + drop, byteCount: keep) }
             bufferStart += drop
             bufferCount = keep
         }
+        let count = end - bufferStart
         if count > capacity { grow(to: count) }
         while bufferCount < count && !exhausted {
             if isGzip { try inflateMore() } else { try readMore() }

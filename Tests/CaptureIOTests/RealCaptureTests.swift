@@ -106,3 +106,23 @@ enum PcapByteSwapper {
         return offset == input.count ? out : nil
     }
 }
+
+/// Test 3: the two readers agree on the project's own fixtures.
+@Suite struct FixtureAgreementTests {
+    @Test("native and libpcap give identical records on every fixture capture")
+    func fixtures() throws {
+        let dir = TestSupport.fixtures.appendingPathComponent("captures")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }
+        #expect(!names.isEmpty)
+        for name in names {
+            let path = dir.appendingPathComponent(name).path
+            let reference = readAll(path: path, reader: .libpcap)
+            let native = readAll(path: path)
+            #expect(reference.error == nil && native.error == nil, "\(name)")
+            #expect(native.warning == nil, "\(name)")
+            #expect(native.records.count == reference.records.count, "\(name)")
+            #expect(native.records == reference.records, "\(name)")
+        }
+    }
+}

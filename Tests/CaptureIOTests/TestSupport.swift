@@ -62,8 +62,12 @@ enum TestSupport {
         return url
     }
 
+    /// Plain stdio: FileManager's atomic write (temporary file, rename) costs more than the
+    /// thousands of small reads the damage tests make.
     static func write(_ bytes: [UInt8], to path: String) {
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        guard let file = fopen(path, "wb") else { return }
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        fclose(file)
     }
 
     static func read(_ path: String) -> [UInt8] {
