@@ -52,12 +52,10 @@ public final class NativeCaptureReader: CaptureReader {
     var windowEnd = 0
     let mapped: MappedFile?
     let streamed: StreamedFile?
-    private var nextRelease: Int
-    private var nextTouch = 0
-    private var touchedUpTo = 0
-    private var touchSink: UInt8 = 0
+    /// Cursor offset at which the map next wants `upkeep`; a single compare per record.
+    private var nextMapUpkeep = 0
     private var recordCount = 0
-    private var recordCountAtTouch = 0
+    private var recordCountAtUpkeep = 0
 
     var cursor = 0
     var finished = false
@@ -85,7 +83,6 @@ public final class NativeCaptureReader: CaptureReader {
     ///   `.notACapture` when it is empty or starts with no pcap, pcapng or gzip magic.
     public init(path: String, limits: Limits = Limits()) throws(CaptureError) {
         self.limits = limits
-        nextRelease = limits.releaseInterval
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CaptureError(.unreadable, path: path, "cannot open the file: \(String(cString: strerror(errno)))")
@@ -109,7 +106,7 @@ public final class NativeCaptureReader: CaptureReader {
         var magic: (UInt8, UInt8) = (0, 0)
         let sniffed = isRegular ? withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } : 0
         let gzip = sniffed == 2 && magic.0 == 0x1f && magic.1 == 0x8b
-        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize) {
+        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval) {
             close(fd) // the map keeps the file alive
             mapped = map
             streamed = nil
@@ -129,47 +126,17 @@ public final class NativeCaptureReader: CaptureReader {
     /// The record's bytes stay valid until the next call.
     public func next() throws(CaptureError) -> CaptureRecord? {
         if finished { return nil }
-        if cursor >= nextRelease, let mapped {
-            // The previous record is no longer valid, so every page before `cursor` may go.
-            mapped.release(before: cursor)
-            nextRelease = cursor &+ limits.releaseInterval
-        }
         recordCount &+= 1
-        if cursor >= nextTouch, let mapped { touchAhead(mapped) }
+        if cursor >= nextMapUpkeep, let mapped {
+            // The previous record is no longer valid, so every page before `cursor` may go.
+            nextMapUpkeep = mapped.upkeep(at: cursor, recordsSinceLast: recordCount &- recordCountAtUpkeep)
+            recordCountAtUpkeep = recordCount
+        }
         switch info.format {
         case .pcap: return try nextPcapRecord()
         case .pcapng: return try nextPcapngRecord()
         }
     }
-
-    /// Reads one word of every cache line a little ahead of the cursor.
-    ///
-    /// Finding record n+1 needs the length in record n's header: a chain of dependent loads
-    /// that the CPU's prefetchers cannot follow when packets are small and the consumer only
-    /// reads headers, so every record costs a full memory latency. Touching the lines ahead in
-    /// address order makes the access sequential again. Swift has no prefetch instruction, so
-    /// the loads feed a sink the optimiser cannot drop.
-    private func touchAhead(_ mapped: MappedFile) {
-        // Large records break the chain by themselves: one miss per 4 KiB or more is nothing
-        // next to the bytes the consumer reads, and touching every line would cost more.
-        let records = recordCount &- recordCountAtTouch
-        recordCountAtTouch = recordCount
-        nextTouch = cursor &+ NativeCaptureReader.touchChunk
-        guard records &* 4096 > NativeCaptureReader.touchChunk else { return }
-        let from = max(cursor &+ NativeCaptureReader.touchDistance, touchedUpTo)
-        let to = min(from &+ NativeCaptureReader.touchChunk, mapped.count)
-        var sum: UInt8 = 0
-        var offset = from
-        while offset < to {
-            sum &+= mapped.base.load(fromByteOffset: offset, as: UInt8.self)
-            offset &+= 64
-        }
-        touchSink &+= sum
-        touchedUpTo = max(to, touchedUpTo)
-    }
-
-    static let touchDistance = 64 << 10
-    static let touchChunk = 32 << 10
 
     private func readFileHeader() throws(CaptureError) {
         let path = info.path
