@@ -30,6 +30,7 @@ extension NativeCaptureReader {
         interfaces = [CaptureInterface(linkType: pcapLinkType, snapLength: snapLength,
                                        timestampUnitsPerSecond: nanoseconds ? 1_000_000_000 : 1_000_000)]
         info.format = .pcap
+        format = .pcap
         info.byteOrder = bigEndianFile ? .bigEndian : .littleEndian
         info.precision = nanoseconds ? .nanoseconds : .microseconds
         info.snapLength = snapLength

@@ -22,6 +22,7 @@ extension NativeCaptureReader {
             throw CaptureError(.notACapture, path: path, offset: 0, "has a pcapng magic but \(problem)")
         case .success(let length):
             info.format = .pcapng
+            format = .pcapng
             info.byteOrder = (swapped == (1.bigEndian == 1)) ? .littleEndian : .bigEndian
             cursor = length
             startSection()
@@ -62,6 +63,7 @@ extension NativeCaptureReader {
 
     private func startSection() {
         sectionFirstInterface = interfaces.count
+        sectionInterfaceCount = 0
         sectionCount &+= 1
     }
 
@@ -159,7 +161,7 @@ extension NativeCaptureReader {
     @inline(__always)
     private func packet(_ block: UnsafeRawPointer, at start: Int, interface local: Int, blockLength: Int,
                         what: String) -> CaptureRecord? {
-        let sectionInterfaces = interfaces.count &- sectionFirstInterface
+        let sectionInterfaces = sectionInterfaceCount
         guard local < sectionInterfaces else {
             return stop(at: start, "\(what) refers to interface \(local), but its section describes "
                         + "only \(sectionInterfaces)")
@@ -181,7 +183,7 @@ extension NativeCaptureReader {
     /// that is not stored but is the original length cut by the interface's snaplen and the block.
     private func simplePacket(_ block: UnsafeRawPointer, length: Int, at start: Int) -> CaptureRecord? {
         guard length >= 16 else { return stop(at: start, "a simple packet block is too short (\(length) bytes)") }
-        guard interfaces.count > sectionFirstInterface else {
+        guard sectionInterfaceCount > 0 else {
             return stop(at: start, "a simple packet block comes before any interface description in its section")
         }
         let index = sectionFirstInterface
@@ -204,6 +206,7 @@ extension NativeCaptureReader {
         }
         let (state, name) = interfaceState(block, length: length, section: sectionCount &- 1)
         interfaceStates.append(state)
+        sectionInterfaceCount &+= 1
         interfaces.append(CaptureInterface(linkType: state.linkType, snapLength: state.snapLength,
                                            timestampUnitsPerSecond: state.scale.unitsPerSecond,
                                            timestampOffsetSeconds: state.scale.offsetNanoseconds / 1_000_000_000,

@@ -46,10 +46,14 @@ public final class NativeCaptureReader: CaptureReader {
     public var uncompressedOffset: Int { cursor }
     public let limits: Limits
 
+    // The per-record path reads and writes the properties marked `@exclusivity(unchecked)`.
+    // The class is not Sendable and never hands out inout access to them, so the runtime's
+    // dynamic exclusivity checks (a measurable share of a header-only read) can only cost.
+
     // The window of file bytes addressable right now: the whole map, or the stream's buffer.
-    var base: UnsafeRawPointer?
-    var windowStart = 0
-    var windowEnd = 0
+    @exclusivity(unchecked) var base: UnsafeRawPointer?
+    @exclusivity(unchecked) var windowStart = 0
+    @exclusivity(unchecked) var windowEnd = 0
     let mapped: MappedFile?
     let streamed: StreamedFile?
     /// Cursor offset at which the map next wants `upkeep`; a single compare per record.
@@ -57,10 +61,12 @@ public final class NativeCaptureReader: CaptureReader {
     private var recordCount = 0
     private var recordCountAtUpkeep = 0
 
-    var cursor = 0
-    var finished = false
+    @exclusivity(unchecked) var cursor = 0
+    /// `info.format`, kept apart so that the per-record dispatch reads one byte, not `info`.
+    var format = CaptureFormat.pcap
+    @exclusivity(unchecked) var finished = false
     /// Byte order of the pcap file or the current pcapng section differs from the host's.
-    var swapped = false
+    @exclusivity(unchecked) var swapped = false
 
     // Classic pcap.
     var pcapRecordHeaderLength = 16
@@ -73,8 +79,10 @@ public final class NativeCaptureReader: CaptureReader {
         var snapLength: Int
         var scale: TimestampScale
     }
-    var interfaceStates: [InterfaceState] = []
-    var sectionFirstInterface = 0
+    @exclusivity(unchecked) var interfaceStates: [InterfaceState] = []
+    @exclusivity(unchecked) var sectionFirstInterface = 0
+    /// Interfaces of the current section: `interfaceStates[sectionFirstInterface...]`.
+    @exclusivity(unchecked) var sectionInterfaceCount = 0
     var sectionCount = 0
     var secretsBytes = 0
 
@@ -132,7 +140,7 @@ public final class NativeCaptureReader: CaptureReader {
             nextMapUpkeep = mapped.upkeep(at: cursor, recordsSinceLast: recordCount &- recordCountAtUpkeep)
             recordCountAtUpkeep = recordCount
         }
-        switch info.format {
+        switch format {
         case .pcap: return try nextPcapRecord()
         case .pcapng: return try nextPcapngRecord()
         }
