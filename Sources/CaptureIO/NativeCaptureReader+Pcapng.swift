@@ -77,7 +77,7 @@ extension NativeCaptureReader {
             switch type {
             case PcapngBlockType.interfaceDescription:
                 guard length >= 20, let block = try view(offset, length) else { return }
-                let state = interfaceState(block, length: length, section: 0).state
+                let state = interfaceState(block, length: length).state
                 info.linkType = state.linkType
                 info.snapLength = state.snapLength
                 info.precision = state.scale.unitsPerSecond > 1_000_000 ? .nanoseconds : .microseconds
@@ -204,7 +204,7 @@ extension NativeCaptureReader {
         guard interfaces.count < limits.maxInterfaces else {
             return "more than \(limits.maxInterfaces) interface description blocks: the file is damaged here"
         }
-        let (state, name) = interfaceState(block, length: length, section: sectionCount &- 1)
+        let (state, name) = interfaceState(block, length: length)
         interfaceStates.append(state)
         sectionInterfaceCount &+= 1
         interfaces.append(CaptureInterface(linkType: state.linkType, snapLength: state.snapLength,
@@ -217,7 +217,7 @@ extension NativeCaptureReader {
 
     /// Parses an IDB of `length` (>= 20) bytes. Malformed options end the option list rather
     /// than the file: Wireshark and libpcap disagree on them, and the packets are still good.
-    func interfaceState(_ block: UnsafeRawPointer, length: Int, section: Int) -> (state: InterfaceState, name: String?) {
+    func interfaceState(_ block: UnsafeRawPointer, length: Int) -> (state: InterfaceState, name: String?) {
         let linkType = LinkType(rawValue: UInt32(load16(block, 8)))
         let snapLength = Int(load32(block, 12))
         var units: UInt64 = 1_000_000
