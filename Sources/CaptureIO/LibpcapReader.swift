@@ -19,13 +19,19 @@ public final class LibpcapReader: CaptureReader {
     private var finished = false
 
     public init(path: String) throws(CaptureError) {
+        // libpcap reads only uncompressed files and would call a gzip file "unknown format".
+        let magic = LibpcapReader.firstBytes(path: path)
+        if magic.count >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+            throw CaptureError(.libpcap, path: path,
+                               "is gzip-compressed, which libpcap cannot read: use the native reader (--reader native) or gunzip it first")
+        }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
             let message = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureError(.libpcap, path: path, "libpcap cannot read it: \(message)")
         }
         self.handle = handle
-        linkType = LinkType(rawValue: UInt32(bitPattern: pcap_datalink(handle)))
+        linkType = LibpcapReader.linkType(dlt: pcap_datalink(handle))
         linkTypes = [linkType]
         var st = stat()
         fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
@@ -67,6 +73,16 @@ public final class LibpcapReader: CaptureReader {
             let message = String(cString: pcap_geterr(handle))
             warning = CaptureWarning(path: info.path, offset: bytesConsumed, message: "libpcap stopped: \(message)")
             return nil
+        }
+    }
+
+    /// libpcap reports DLT_ values, which differ from the LINKTYPE_ values in files for a few
+    /// link types (raw IP above all); map those back so both readers agree.
+    static func linkType(dlt: Int32) -> LinkType {
+        switch dlt {
+        case 12, 14: return .raw          // DLT_RAW (14 on OpenBSD) is LINKTYPE_RAW 101
+        case 11: return LinkType(rawValue: 100) // DLT_ATM_RFC1483
+        default: return LinkType(rawValue: UInt32(bitPattern: dlt))
         }
     }
 

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole regular file mapped read-only, read front to back.
+///
+/// The map is what makes records zero copy: a record's bytes are a view into it. Two chores keep
+/// it cheap, both driven by `upkeep(at:recordsSinceLast:)`:
+/// - A file-backed page counts in resident memory once touched, so consumed pages are handed
+///   back to the kernel every `releaseInterval` bytes (they stay in the page cache); without it a
+///   2 GB capture would end with 2 GB resident.
+/// - Finding record n+1 needs the length in record n's header: a chain of dependent loads the
+///   CPU's prefetchers cannot follow when packets are small and the consumer reads only their
+///   headers, so each record would cost a full memory latency. Touching the cache lines a little
+///   ahead in address order turns that back into a sequential stream.
+final class MappedFile {
+    let base: UnsafeRawPointer
+    let count: Int
+    private let pageSize: Int
+    private let releaseInterval: Int
+    /// Everything before this offset was already given back.
+    private var releasedUpTo = 0
+    private var nextRelease: Int
+    private var touchedUpTo = 0
+    /// Where the touched bytes go, so that the optimiser keeps the loads (Swift has no prefetch).
+    private var touchSink: UInt8 = 0
+
+    /// Touch from this far ahead of the cursor, this much at a time, one load per cache line.
+    static let touchDistance = 64 << 10
+    static let touchChunk = 32 << 10
+    static let cacheLine = 64
+    /// Records at least this long on average are not worth touching ahead for: one miss per
+    /// record is nothing next to the bytes the consumer reads.
+    static let denseRecordLength = 4096
+
+    /// Maps `count` bytes of the open descriptor `fd`; nil when the kernel refuses (then the
+    /// caller streams the file instead).
+    init?(fd: Int32, count: Int, releaseInterval: Int) {
+        guard count > 0 else { return nil }
+        guard let raw = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0),
+              raw != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
+        // Sequential: the kernel reads ahead aggressively and we promise not to jump around.
+        _ = madvise(raw, count, MADV_SEQUENTIAL)
+        base = UnsafeRawPointer(raw)
+        self.count = count
+        let page = sysconf(Int32(_SC_PAGESIZE))
+        pageSize = page > 0 ? page : 4096
+        self.releaseInterval = max(releaseInterval, pageSize)
+        nextRelease = self.releaseInterval
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+
+    /// Called with the offset of the next record to read (every byte before it is consumed) and
+    /// how many records were read since the last call; returns the offset of the next call.
+    func upkeep(at offset: Int, recordsSinceLast records: Int) -> Int {
+        if offset >= nextRelease {
+            release(before: offset)
+            nextRelease = offset &+ releaseInterval
+        }
+        if records &* MappedFile.denseRecordLength > MappedFile.touchChunk {
+            touch(from: max(offset &+ MappedFile.touchDistance, touchedUpTo))
+        }
+        return min(nextRelease, offset &+ MappedFile.touchChunk)
+    }
+
+    /// Drops the pages wholly before `offset` from this process's resident set.
+    ///
+    /// Reading them again stays correct (they fault back in from the page cache), so a caller
+    /// that releases too eagerly only loses time, never data.
+    func release(before offset: Int) {
+        let end = min(offset, count) / pageSize * pageSize
+        guard end > releasedUpTo else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
+        releasedUpTo = end
+    }
+
+    private func touch(from start: Int) {
+        let end = min(start &+ MappedFile.touchChunk, count)
+        var sum: UInt8 = 0
+        var offset = start
+        while offset < end {
+            sum &+= base.load(fromByteOffset: offset, as: UInt8.self)
+            offset &+= MappedFile.cacheLine
+        }
+        touchSink &+= sum
+        touchedUpTo = max(end, touchedUpTo)
+    }
+}
