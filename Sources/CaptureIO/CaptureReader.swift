@@ -15,7 +15,7 @@ public protocol CaptureReader: AnyObject {
     var interfaces: [CaptureInterface] { get }
     /// Decryption secrets met so far (pcapng DSB).
     var secrets: [DecryptionSecrets] { get }
-    /// Bytes of the (uncompressed) file consumed so far, for progress reports.
+    /// Bytes of the file on disk consumed so far (compressed bytes for gzip), for progress reports.
     var bytesConsumed: Int { get }
     /// Size of the file on disk (compressed size for gzip), for progress reports.
     var fileSize: Int { get }
