@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Record the HTTP streams of a capture as a small fixture for HTTPDecodingTests.
 
-Usage: Fixtures/http/record.py CAPTURE OUT [--ports 5000,9292] [--keep 8192]
+Usage: Fixtures/http/record.py CAPTURE OUT.fixture [--ports 5000,9292] [--keep 8192]
+  e.g. for s in a-seed b-sequential e-lifecycle; do
+         Fixtures/http/record.py ../shared/captures/$s/capture.pcap Fixtures/http/$s.fixture; done
+
+Also writes OUT.truth.json: the `http_requests` and image summaries of the capture's truth.json.
 
 tshark (not our decoder) splits the capture into TCP streams and payloads, so the fixture is
 independent of the project's packet decoder and reassembler. Large message bodies are cut: once
@@ -17,6 +21,8 @@ Format (text lines; `data` is followed by exactly LEN raw bytes and a newline):
   fin IDX c|s TIME_NS
   close IDX TIME_NS
 """
+import json
+import os
 import re
 import subprocess
 import sys
@@ -134,6 +140,20 @@ def main():
         if not c.get("closed"):
             out.write(f"close {c['idx']} {last_time}\n".encode())
     out.close()
+    # The capture's truth (its `http_requests`, from the servers' own request logs) next to the
+    # fixture, so the tests do not need ../shared.
+    truth_path = os.path.join(os.path.dirname(capture), "truth.json")
+    if os.path.exists(truth_path):
+        truth = json.load(open(truth_path))
+        keep_fields = ["service", "port", "time", "method", "path", "status", "duration_us",
+                       "response_bytes", "request_content_length"]
+        slim = {"scenario": truth.get("scenario"), "description": truth.get("description"),
+                "images": [img.get("summary") for img in truth.get("images", [])],
+                "http_requests": [{k: r.get(k) for k in keep_fields} for r in truth.get("http_requests", [])]}
+        base = out_path[:-len(".fixture")] if out_path.endswith(".fixture") else out_path
+        with open(base + ".truth.json", "w") as f:
+            json.dump(slim, f, indent=1)
+            f.write("\n")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,10 @@ struct HTTPBodyCollector {
             notes.append("Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)")
         }
         if inflateOverflow > 0 { body.isTruncated = true }
+        if body.byteCount == 0 && body.missingBytes == 0 {
+            body.disposition = .none
+            body.isTruncated = false
+        }
         if body.disposition == .kept {
             if inflater != nil { body.decodedByteCount = kept.count &+ inflateOverflow }
             if body.isTruncated, body.byteCount > 0 {
