@@ -391,7 +391,8 @@ struct HTTPStreamParser {
         while rest < line.count, line[rest] == HTTPHead.space || line[rest] == HTTPHead.tab { rest += 1 }
         let tailOK = rest == line.count || line[rest] == UInt8(ascii: ";") || (rest == line.count - 1 && line[rest] == HTTPHead.cr)
         guard digits > 0, tailOK else {
-            abandonMessage(.invalidChunk, "invalid chunk-size line \"\(HTTPHead.text(line.prefix(40)[...]))\"", at: time, delegate: delegate)
+            abandonMessage(.invalidChunk, "invalid chunk-size line \"\(HTTPHead.text(line.prefix(40)[...]))\"", at: time,
+                           atLineStart: true, delegate: delegate)
             return
         }
         lineBuffer.removeAll(keepingCapacity: true)
@@ -444,11 +445,12 @@ struct HTTPStreamParser {
     }
 
     /// Framing broke inside a message: end it as incomplete and look for the next start line.
-    private mutating func abandonMessage<D: HTTPStreamParserDelegate>(_ kind: HTTPAnomaly.Kind, _ message: String, at time: Timestamp, delegate: D) {
+    private mutating func abandonMessage<D: HTTPStreamParserDelegate>(_ kind: HTTPAnomaly.Kind, _ message: String, at time: Timestamp,
+                                                                     atLineStart: Bool = false, delegate: D) {
         delegate.parserDidReport(kind, message, direction: direction, at: time, inMessage: true)
         messageIntact = false
         endMessage(at: time, delegate: delegate)
-        startResync(at: time, atLineStart: false)
+        startResync(at: time, atLineStart: atLineStart)
     }
 
     /// Bytes were lost where framing cannot absorb them.
@@ -473,63 +475,78 @@ struct HTTPStreamParser {
         resyncSkipped = 0
     }
 
-    /// Scans line starts for a start line; returns the index after what it consumed.
+    /// Collects the current line and, at each line end, looks for a start line inside it; returns
+    /// the index after what it consumed.
+    ///
+    /// A message that follows a body does not begin at a line start (`...}HTTP/1.1 200 OK`), so the
+    /// start line is searched anywhere in the line: a status line at any `HTTP/`, a request line at
+    /// the line start or at a known method name.
     private mutating func consumeResync<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, from start: Int,
                                                                     at time: Timestamp, delegate: D) -> Int {
         var i = start
         let count = buffer.count
         while i < count {
-            if !resyncCollecting {
-                // Skip to the end of the line: the common case over binary data, kept tight.
-                while i < count && buffer[i] != HTTPHead.lf { i += 1 }
-                if i < count {
-                    i += 1
-                    resyncCollecting = true
-                    lineBuffer.removeAll(keepingCapacity: true)
-                }
-                resyncSkipped &+= i - start
-                return i
-            }
             let byte = buffer[i]
             i += 1
-            if byte == HTTPHead.lf {
-                lineBuffer.append(byte)
-                if isStartLine(lineBuffer) {
-                    // Everything consumed in resync except this line was skipped.
-                    resyncSkipped &+= i - start
-                    resyncSkipped &-= lineBuffer.count
-                    reportSkipped(at: time, delegate: delegate)
-                    let line = lineBuffer
-                    beginHead(at: resyncStart)
-                    lineBuffer = line
-                    messageWireBytes = line.count
-                    return i
-                }
-                lineBuffer.removeAll(keepingCapacity: true)
-                continue
-            }
-            if lineBuffer.isEmpty {
-                if !isPlausibleFirstByte(byte) {
-                    resyncCollecting = false
-                    resyncSkipped &+= i - start
-                    return i
-                }
-                resyncStart = time
-            } else if lineBuffer.count >= HTTPStreamParser.resyncLineLimit {
+            if lineBuffer.isEmpty { resyncStart = time }
+            if lineBuffer.count >= HTTPStreamParser.resyncLineLimit {
+                // Only a line's tail can hold a start line: keep the last half.
+                lineBuffer.removeFirst(HTTPStreamParser.resyncLineLimit / 2)
                 resyncCollecting = false
-                resyncSkipped &+= i - start
-                return i
+                resyncStart = time
             }
             lineBuffer.append(byte)
+            guard byte == HTTPHead.lf else { continue }
+            if let offset = startLineOffset(in: lineBuffer, lineStartTrusted: resyncCollecting) {
+                // Everything consumed in resync except the start line was skipped.
+                resyncSkipped &+= i - start
+                resyncSkipped &-= lineBuffer.count - offset
+                reportSkipped(at: time, delegate: delegate)
+                let line = Array(lineBuffer[offset...])
+                // The line began in this chunk or earlier: take the earlier time only if it began at the line start.
+                let begin = offset == 0 ? resyncStart : (lineBuffer.count - offset <= i - start ? time : resyncStart)
+                beginHead(at: begin)
+                lineBuffer = line
+                messageWireBytes = line.count
+                return i
+            }
+            lineBuffer.removeAll(keepingCapacity: true)
+            resyncCollecting = true
         }
         resyncSkipped &+= i - start
         return i
     }
 
-    private func isStartLine(_ line: [UInt8]) -> Bool {
-        var end = line.count - 1  // drop LF
+    private static let knownMethods: [[UInt8]] = ["GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "PATCH ", "OPTIONS ",
+                                                  "CONNECT ", "TRACE ", "COPY "].map { Array($0.utf8) }
+
+    /// Offset of a start line ending at the end of `line` (which ends with LF), if any.
+    private func startLineOffset(in line: [UInt8], lineStartTrusted: Bool) -> Int? {
+        var end = line.count - 1
         if end > 0, line[end - 1] == HTTPHead.cr { end -= 1 }
-        let slice = line[0..<max(0, end)]
-        return isRequest ? HTTPHead.parseRequestLine(slice) != nil : HTTPHead.parseStatusLine(slice) != nil
+        guard end >= 12 else { return nil }
+        if isRequest {
+            // Cheap filter: a request line ends with "HTTP/d.d".
+            guard HTTPHead.isVersion(line[(end - 8)..<end]) else { return nil }
+            if lineStartTrusted, HTTPHead.parseRequestLine(line[0..<end]) != nil { return 0 }
+            var j = 0
+            while j < end - 12 {
+                let byte = line[j]
+                if byte >= 0x41, byte <= 0x5A {
+                    for method in HTTPStreamParser.knownMethods where method[0] == byte && j + method.count < end
+                        && line[j..<(j + method.count)].elementsEqual(method) {
+                        if HTTPHead.parseRequestLine(line[j..<end]) != nil { return j }
+                    }
+                }
+                j += 1
+            }
+            return nil
+        }
+        var j = 0
+        while j + 12 <= end {
+            if line[j] == UInt8(ascii: "H"), HTTPHead.parseStatusLine(line[j..<end]) != nil { return j }
+            j += 1
+        }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import CaptureIO
+import Reassembly
 import Testing
 @testable import HTTPDecoding
 
