@@ -66,4 +66,37 @@ import Testing
         #expect(!text.contains("hunter2"))
         #expect(h.exchanges.first?.request?.body.isTruncated == true)
     }
+
+    /// Every token and password on the wire of the real captures (found by scanning the raw
+    /// fixture bytes, not by the decoder) is absent from the decoded exchanges, and each token's
+    /// fingerprint is there instead.
+    @Test(arguments: HTTPFixture.scenarios)
+    func realCapturesLeakNoSecret(scenario: String) throws {
+        let fixture = try HTTPFixture(scenario: scenario)
+        var secrets = Set<String>()
+        for event in fixture.events {
+            guard case .data(_, _, _, let bytes) = event else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            for line in text.split(whereSeparator: \.isNewline) {  // "\r\n" is one Character
+                let lower = line.lowercased()
+                for name in ["x-auth-token: ", "x-subject-token: ", "x-service-token: "] where lower.hasPrefix(name) {
+                    secrets.insert(String(line.dropFirst(name.count)))
+                }
+            }
+            // "password": "..." members of Keystone requests.
+            var rest = Substring(text)
+            while let range = rest.range(of: "\"password\": \"") {
+                let after = rest[range.upperBound...]
+                if let close = after.firstIndex(of: "\"") { secrets.insert(String(after[..<close])) }
+                rest = after
+            }
+        }
+        #expect(secrets.count >= 3)
+        let exchanges = fixture.decode().exchanges
+        let dump = "\(exchanges)"
+        for secret in secrets where !secret.isEmpty {
+            #expect(!dump.contains(secret))
+            if secret.count > 40 { #expect(dump.contains(SecretMask.masked(secret))) }
+        }
+    }
 }
