@@ -11,8 +11,9 @@ import Reassembly
 /// (an unanswered request has `response == nil` and a `request-without-response` anomaly).
 ///
 /// ```swift
-/// let decoder = HTTPConnectionDecoder(connection: info) { exchange in exchanges.append(exchange) }
-/// reassembler.register(decoder, for: info)   // or feed receive/gap/close directly
+/// let reassembler = TCPReassembler { info, firstPayload, direction in
+///     HTTPConnectionDecoder(connection: info) { exchange in exchanges.append(exchange) }
+/// }
 /// ```
 public final class HTTPConnectionDecoder: StreamConsumer {
     public let connection: ConnectionInfo
@@ -208,10 +209,12 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
         }
     }
 
-    func parserDidMissBody(_ count: Int, direction: FlowDirection) {
+    func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         guard let exchange = direction == .clientToServer ? currentRequest : currentResponse else { return }
         exchange.gaps += 1
         exchange.missingBytes &+= count
+        exchange.anomalies.append(HTTPAnomaly(kind: .gapInBody, direction: direction, time: time,
+                                              message: "\(count) bytes missing from the \(direction == .clientToServer ? "request" : "response") body"))
         if direction == .clientToServer {
             exchange.requestBody?.miss(count)
         } else {

@@ -15,7 +15,7 @@ enum HTTPBodyRule {
 protocol HTTPStreamParserDelegate: AnyObject {
     func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule
     func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection)
-    func parserDidMissBody(_ count: Int, direction: FlowDirection)
+    func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
     func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection)
     func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int)
     /// `inMessage` is true when the anomaly belongs to the message being parsed (head seen).
@@ -169,7 +169,7 @@ struct HTTPStreamParser {
         switch state {
         case .fixedBody(let remaining):
             let lost = min(remaining, count)
-            delegate.parserDidMissBody(lost, direction: direction)
+            delegate.parserDidMissBody(lost, direction: direction, at: time)
             messageIntact = false
             if lost == remaining {
                 endMessage(at: time, delegate: delegate)
@@ -178,11 +178,11 @@ struct HTTPStreamParser {
                 state = .fixedBody(remaining: remaining - lost)
             }
         case .chunkData(let remaining) where count <= remaining:
-            delegate.parserDidMissBody(count, direction: direction)
+            delegate.parserDidMissBody(count, direction: direction, at: time)
             messageIntact = false
             state = count == remaining ? .chunkDataEnd(sawCR: false) : .chunkData(remaining: remaining - count)
         case .untilClose:
-            delegate.parserDidMissBody(count, direction: direction)
+            delegate.parserDidMissBody(count, direction: direction, at: time)
             messageIntact = false
         case .tunnel:
             tunnelBytes &+= count
@@ -198,7 +198,7 @@ struct HTTPStreamParser {
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
         case .chunkData(let remaining):
-            delegate.parserDidMissBody(remaining, direction: direction)
+            delegate.parserDidMissBody(remaining, direction: direction, at: time)
             messageIntact = false
             delegate.parserDidReport(.gapInBody, "\(count) bytes lost, beyond the current chunk: chunk framing lost",
                                      direction: direction, at: time, inMessage: true)

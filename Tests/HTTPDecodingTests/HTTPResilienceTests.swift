@@ -150,3 +150,18 @@ import Testing
         #expect(h.exchanges.first?.request?.body.text?.utf8.count == deep.utf8.count)
     }
 }
+
+@Suite struct HTTPSniffingTests {
+    @Test(arguments: [
+        ("GET /v2/images HTTP/1.1\r\n", true, true), ("PATCH /x", true, true), ("OPTIONS * HTTP/1.1", true, true),
+        ("HTTP/1.1 200 OK\r\n", false, true), ("\u{16}\u{3}\u{1}\u{2}\u{0}", true, false), ("\u{16}\u{3}\u{3}", false, false),
+        ("J\u{0}\u{0}\u{0}\u{a}5.5.5-10", false, false), ("GE", true, false), ("get /x", true, false),
+    ] as [(String, Bool, Bool)])
+    func firstPayload(text: String, fromClient: Bool, isHTTP: Bool) {
+        let bytes = Array(text.utf8)
+        let result = bytes.withUnsafeBytes {
+            HTTPConnectionDecoder.looksLikeHTTP($0, direction: fromClient ? .clientToServer : .serverToClient)
+        }
+        #expect(result == isHTTP)
+    }
+}
