@@ -1,6 +1,103 @@
 import CaptureIO
+import PacketDecoding
 
-/// One HTTP request and its response.
-public struct HTTPExchange {
-    public init() {}
+/// One HTTP request and its response, as seen on one TCP connection.
+///
+/// Either half may be missing: a request still unanswered when the connection closed has
+/// `response == nil`; a response whose request the capture lacks has `request == nil`.
+/// Secrets are masked (see `SecretMask`).
+public struct HTTPExchange: Sendable, Hashable {
+    /// The reassembler's connection index (`ConnectionInfo.index`).
+    public var connection: Int
+    /// Position of this exchange on its connection, from 0.
+    public var sequence: Int
+    public var client: Endpoint
+    public var server: Endpoint
+    public var request: HTTPRequest?
+    public var response: HTTPResponse?
+    public var timing: HTTPExchangeTiming
+    /// Request bytes on the wire: start line, headers, body with its chunk framing.
+    public var requestWireBytes: Int
+    /// Response bytes on the wire, interim (1xx) responses included.
+    public var responseWireBytes: Int
+    /// Number of gaps (lost byte runs) that touched this exchange, both directions.
+    public var gaps: Int
+    /// Bytes of this exchange the capture lacks, both directions.
+    public var missingBytes: Int
+    /// True when the exchange was carried in TLS (set by whoever decrypted it).
+    public var tls: Bool
+    /// Hex MD5 of an upload body (see `HTTPDecoderConfiguration.hashesUpload`); nil when not an
+    /// upload or when bytes are missing.
+    public var uploadMD5: String?
+    /// Hex SHA-512 of an upload body, under the same conditions as `uploadMD5`.
+    public var uploadSHA512: String?
+    /// What went wrong in this exchange.
+    public var anomalies: [HTTPAnomaly]
+
+    public init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
+                request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
+                requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
+                tls: Bool = false, uploadMD5: String? = nil, uploadSHA512: String? = nil, anomalies: [HTTPAnomaly] = []) {
+        self.connection = connection
+        self.sequence = sequence
+        self.client = client
+        self.server = server
+        self.request = request
+        self.response = response
+        self.timing = timing
+        self.requestWireBytes = requestWireBytes
+        self.responseWireBytes = responseWireBytes
+        self.gaps = gaps
+        self.missingBytes = missingBytes
+        self.tls = tls
+        self.uploadMD5 = uploadMD5
+        self.uploadSHA512 = uploadSHA512
+        self.anomalies = anomalies
+    }
+
+    /// True when both halves were seen whole.
+    public var isComplete: Bool { (request?.isComplete ?? false) && (response?.isComplete ?? false) }
+
+    /// The response status, if a response was seen.
+    public var status: Int? { response?.status }
+
+    /// Fingerprint of the request's `X-Auth-Token` (8 hex digits), to link token uses.
+    public var authTokenFingerprint: String? { request?.headers.fingerprint(for: "X-Auth-Token") }
+
+    /// Fingerprint of `X-Subject-Token`: the token issued (response) or validated (request).
+    public var subjectTokenFingerprint: String? {
+        response?.headers.fingerprint(for: "X-Subject-Token") ?? request?.headers.fingerprint(for: "X-Subject-Token")
+    }
+}
+
+/// When each half of an exchange started and ended, from the `at:` times the reassembler gave.
+///
+/// A time is that of the packet carrying the first byte of the chunk in which the event's byte
+/// arrived.
+public struct HTTPExchangeTiming: Sendable, Hashable {
+    public var requestStart: Timestamp?
+    public var requestEnd: Timestamp?
+    /// Start of the final (non-1xx) response.
+    public var responseStart: Timestamp?
+    public var responseEnd: Timestamp?
+
+    public init(requestStart: Timestamp? = nil, requestEnd: Timestamp? = nil,
+                responseStart: Timestamp? = nil, responseEnd: Timestamp? = nil) {
+        self.requestStart = requestStart
+        self.requestEnd = requestEnd
+        self.responseStart = responseStart
+        self.responseEnd = responseEnd
+    }
+
+    /// The earliest known time of the exchange.
+    public var start: Timestamp? { requestStart ?? responseStart }
+    /// The latest known time of the exchange.
+    public var end: Timestamp? {
+        [requestStart, requestEnd, responseStart, responseEnd].compactMap { $0 }.max()
+    }
+    /// Nanoseconds from request start to response end, when both are known.
+    public var durationNanoseconds: Int64? {
+        guard let start = requestStart, let end = responseEnd else { return nil }
+        return end.nanoseconds(since: start)
+    }
 }

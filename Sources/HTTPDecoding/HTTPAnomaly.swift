@@ -1,0 +1,46 @@
+import CaptureIO
+import Reassembly
+
+/// Something wrong or unusual in an HTTP stream: reported, never a crash.
+public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: String, Sendable, Hashable {
+        case malformedStartLine = "malformed-start-line"
+        case malformedHeader = "malformed-header"
+        case headerTooLarge = "header-too-large"
+        case invalidContentLength = "invalid-content-length"
+        case invalidChunk = "invalid-chunk"
+        case unsupportedTransferEncoding = "unsupported-transfer-encoding"
+        /// Bytes lost while reading a start line or headers: the message cannot be framed.
+        case gapInHead = "gap-in-head"
+        /// Bytes lost inside a body: counted, the exchange is incomplete.
+        case gapInBody = "gap-in-body"
+        /// Bytes lost between messages: a whole message may be missing.
+        case gapBetweenMessages = "gap-between-messages"
+        /// The decoder skipped bytes to find the next start line.
+        case resynchronized
+        case truncatedMessage = "truncated-message"
+        case responseWithoutRequest = "response-without-request"
+        case requestWithoutResponse = "request-without-response"
+        case decompressionFailed = "decompression-failed"
+        case bodyNotKept = "body-not-kept"
+        case tooManyPendingRequests = "too-many-pending-requests"
+        case protocolSwitch = "protocol-switch"
+    }
+
+    public var kind: Kind
+    /// The direction the problem was seen in, when it belongs to one.
+    public var direction: FlowDirection?
+    public var time: Timestamp
+    /// A human-readable explanation naming the place (byte counts, the line seen).
+    public var message: String
+
+    public init(kind: Kind, direction: FlowDirection?, time: Timestamp, message: String) {
+        self.kind = kind
+        self.direction = direction
+        self.time = time
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}

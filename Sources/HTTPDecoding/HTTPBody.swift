@@ -1,0 +1,41 @@
+/// A message body as far as the decoder kept it.
+///
+/// Text and JSON bodies are kept (decompressed, secrets masked) up to
+/// `HTTPDecoderConfiguration.maxKeptBodyBytes`; others are only counted, or hashed for uploads.
+public struct HTTPBody: Sendable, Hashable {
+    /// What the decoder did with the body's bytes.
+    public enum Disposition: String, Sendable, Hashable {
+        /// No body (none announced, or none allowed: HEAD, 204, 304, 1xx).
+        case none
+        /// Kept as text (see `text`).
+        case kept
+        /// Counted only: binary, or larger than the cap.
+        case counted
+        /// Streamed through MD5 and SHA-512 (an image upload).
+        case hashed
+    }
+
+    public var disposition: Disposition = .none
+    /// Body bytes received after transfer decoding (chunk framing removed), before content decoding.
+    public var byteCount: Int = 0
+    /// Body bytes the capture lacks (gaps inside the body).
+    public var missingBytes: Int = 0
+    /// The `Content-Type` value, if any.
+    public var contentType: String?
+    /// The `Content-Encoding` value, if any (`gzip`, `deflate`).
+    public var contentEncoding: String?
+    /// Bytes after content decoding, when the body was kept and decoded.
+    public var decodedByteCount: Int?
+    /// The body as UTF-8 text, secrets masked; nil unless kept and valid UTF-8.
+    /// JSON bodies are re-serialised from `json` (compact form).
+    public var text: String?
+    /// The parsed JSON body, secrets masked, when the kept text is JSON.
+    public var json: JSONDocument?
+    /// True when `text` holds only a prefix of the body (cap reached or a gap).
+    public var isTruncated: Bool = false
+
+    public init() {}
+
+    /// True when there was no body on the wire.
+    public var isEmpty: Bool { byteCount == 0 && missingBytes == 0 }
+}

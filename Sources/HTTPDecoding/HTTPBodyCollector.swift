@@ -1,0 +1,146 @@
+import Crypto
+
+/// Receives one message's body bytes as they arrive and keeps, decompresses or hashes them.
+///
+/// Never holds more than the kept-body cap: binary and oversized bodies are only counted, and
+/// uploads go through MD5 and SHA-512 without being buffered.
+struct HTTPBodyCollector {
+    private(set) var body = HTTPBody()
+    private var keeping = false
+    private var kept: [UInt8] = []
+    private let keepLimit: Int
+    private var inflater: Inflater?
+    private var inflateOverflow = 0
+    private var decodeFailure: String?
+    private var md5: Insecure.MD5?
+    private var sha512: SHA512?
+    private(set) var notes: [String] = []
+
+    /// Chooses what to do with the body from the head.
+    init(headers: [HTTPHeader], hashes: Bool, keepLimit: Int) {
+        self.keepLimit = max(0, keepLimit)
+        body.contentType = headers.value(for: "Content-Type")
+        body.contentEncoding = headers.value(for: "Content-Encoding")
+        if hashes {
+            md5 = Insecure.MD5()
+            sha512 = SHA512()
+            body.disposition = .hashed
+            return
+        }
+        guard HTTPBodyCollector.isTextual(body.contentType) else {
+            body.disposition = .counted
+            return
+        }
+        switch body.contentEncoding?.lowercased() {
+        case nil, "identity":
+            // A body announced larger than the cap is never buffered at all.
+            if let length = headers.value(for: "Content-Length").flatMap(HTTPStreamParser.decimal), length > self.keepLimit {
+                body.disposition = .counted
+                notes.append("body of \(length) bytes exceeds the \(self.keepLimit)-byte cap; counted only")
+                return
+            }
+        case "gzip", "x-gzip":
+            inflater = Inflater(encoding: .gzip)
+        case "deflate":
+            inflater = Inflater(encoding: .deflate)
+        default:
+            body.disposition = .counted
+            notes.append("Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only")
+            return
+        }
+        keeping = true
+        body.disposition = .kept
+    }
+
+    /// Text-like content types; a body without a type is kept and checked for UTF-8 at the end.
+    static func isTextual(_ contentType: String?) -> Bool {
+        guard let type = contentType?.lowercased() else { return true }
+        let mime = type.split(separator: ";").first.map { $0.trimmingSpaces } ?? type
+        return mime.hasPrefix("text/") || mime.hasSuffix("json") || mime.hasSuffix("+json") || mime.contains("json")
+            || mime.hasSuffix("xml") || mime == "application/x-www-form-urlencoded" || mime == "application/javascript"
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        body.byteCount &+= bytes.count
+        if md5 != nil {
+            md5?.update(bufferPointer: bytes)
+            sha512?.update(bufferPointer: bytes)
+        }
+        guard keeping else { return }
+        if let inflater {
+            switch inflater.inflate(bytes, into: &kept, limit: keepLimit, overflow: &inflateOverflow) {
+            case .ok, .finished: break
+            case .failed(let reason):
+                decodeFailure = reason
+                keeping = false
+            }
+        } else {
+            let room = keepLimit - kept.count
+            if bytes.count <= room {
+                kept.append(contentsOf: bytes)
+            } else {
+                if room > 0 { kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<room])) }
+                body.isTruncated = true
+            }
+        }
+    }
+
+    /// Bytes lost inside the body: hashes are void, kept text stops at the hole.
+    mutating func miss(_ count: Int) {
+        body.missingBytes &+= count
+        md5 = nil
+        sha512 = nil
+        if keeping {
+            keeping = false
+            body.isTruncated = true
+        }
+    }
+
+    /// Finishes the body: decodes kept bytes to text, parses and masks JSON.
+    /// Returns the body and the upload hashes (hex) when hashing ran over an intact body.
+    mutating func finish(maxJSONDepth: Int) -> (body: HTTPBody, md5: String?, sha512: String?) {
+        var md5Hex: String?
+        var sha512Hex: String?
+        if let md5, let sha512, body.missingBytes == 0 {
+            md5Hex = Hex.string(md5.finalize())
+            sha512Hex = Hex.string(sha512.finalize())
+        }
+        md5 = nil
+        sha512 = nil
+        if let decodeFailure {
+            notes.append("Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)")
+        }
+        if inflateOverflow > 0 { body.isTruncated = true }
+        if body.byteCount == 0 && body.missingBytes == 0 {
+            body.disposition = .none
+            body.isTruncated = false
+        }
+        if body.disposition == .kept {
+            if inflater != nil { body.decodedByteCount = kept.count &+ inflateOverflow }
+            if body.isTruncated, body.byteCount > 0 {
+                notes.append("kept text is a prefix of the body")
+            }
+            fillText(maxJSONDepth: maxJSONDepth)
+        }
+        kept = []
+        inflater = nil
+        return (body, md5Hex, sha512Hex)
+    }
+
+    private mutating func fillText(maxJSONDepth: Int) {
+        guard !kept.isEmpty else { return }
+        guard let text = String(validating: kept, as: UTF8.self) else {
+            body.disposition = .counted
+            notes.append("body is not UTF-8 text; counted only")
+            return
+        }
+        if !body.isTruncated, let first = kept.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+           let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
+            let masked = SecretMask.mask(document)
+            body.json = masked
+            body.text = masked == document ? text : masked.serialized
+            return
+        }
+        body.text = SecretMask.maskUnstructured(text) ?? text
+    }
+}

@@ -1,0 +1,261 @@
+import CaptureIO
+import PacketDecoding
+import Reassembly
+
+/// Decodes the HTTP/1.x exchanges of one TCP connection from its two reassembled byte streams.
+///
+/// One instance per connection, registered with the reassembler as its `StreamConsumer`. Each
+/// direction runs its own incremental parser; a pairing layer matches responses to requests in
+/// order (keep-alive, pipelining, 1xx interim responses) and calls `onExchange` for each exchange
+/// once both halves are done, in order. At `close`, exchanges still open are emitted as they are
+/// (an unanswered request has `response == nil` and a `request-without-response` anomaly).
+///
+/// ```swift
+/// let reassembler = TCPReassembler { info, firstPayload, direction in
+///     HTTPConnectionDecoder(connection: info) { exchange in exchanges.append(exchange) }
+/// }
+/// ```
+public final class HTTPConnectionDecoder: StreamConsumer {
+    public let connection: ConnectionInfo
+    public let configuration: HTTPDecoderConfiguration
+    /// Marks every exchange as carried in TLS (set when feeding decrypted bytes).
+    public var tls = false
+    /// Called for every connection-level anomaly (not tied to an exchange) as it is found.
+    public var onAnomaly: ((HTTPAnomaly) -> Void)?
+    /// Connection-level anomalies (resynchronisation, gaps between messages, malformed start
+    /// lines), at most `configuration.maxAnomalies`; see `droppedAnomalies`.
+    public private(set) var anomalies: [HTTPAnomaly] = []
+    /// Anomalies beyond the cap, counted only.
+    public private(set) var droppedAnomalies = 0
+    /// Exchanges emitted so far.
+    public private(set) var exchangeCount = 0
+    /// Bytes seen after a protocol switch (101, CONNECT), per direction.
+    public var tunnelBytes: (clientToServer: Int, serverToClient: Int) { (requestParser.tunnelBytes, responseParser.tunnelBytes) }
+    /// True once `close` ran.
+    public private(set) var isClosed = false
+
+    private let onExchange: (HTTPExchange) -> Void
+    private var requestParser: HTTPStreamParser
+    private var responseParser: HTTPStreamParser
+    private var pending: [HTTPPendingExchange] = []
+    private var currentRequest: HTTPPendingExchange?
+    private var currentResponse: HTTPPendingExchange?
+    private var currentResponseIsInterim = false
+    private var nextSequence = 0
+
+    /// Creates a decoder for one connection.
+    /// - Parameters:
+    ///   - connection: the reassembler's identity of the connection; when it did not see the
+    ///     handshake, both directions start by looking for a start line.
+    ///   - configuration: limits and policies.
+    ///   - onExchange: called once per exchange, in order.
+    public init(connection: ConnectionInfo, configuration: HTTPDecoderConfiguration = HTTPDecoderConfiguration(),
+                onExchange: @escaping (HTTPExchange) -> Void) {
+        self.connection = connection
+        self.configuration = configuration
+        self.onExchange = onExchange
+        requestParser = HTTPStreamParser(direction: .clientToServer, maxHeaderBytes: configuration.maxHeaderBytes,
+                                         startsInsideStream: !connection.sawHandshake)
+        responseParser = HTTPStreamParser(direction: .serverToClient, maxHeaderBytes: configuration.maxHeaderBytes,
+                                          startsInsideStream: !connection.sawHandshake)
+    }
+
+    // MARK: - StreamConsumer
+
+    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+        guard !isClosed else { return }
+        switch direction {
+        case .clientToServer: requestParser.feed(bytes, at: time, delegate: self)
+        case .serverToClient: responseParser.feed(bytes, at: time, delegate: self)
+        }
+    }
+
+    public func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard !isClosed else { return }
+        switch direction {
+        case .clientToServer: requestParser.gap(count, at: time, delegate: self)
+        case .serverToClient: responseParser.gap(count, at: time, delegate: self)
+        }
+    }
+
+    public func finished(direction: FlowDirection, at time: Timestamp) {
+        guard !isClosed else { return }
+        switch direction {
+        case .clientToServer: requestParser.finish(at: time, delegate: self)
+        case .serverToClient: responseParser.finish(at: time, delegate: self)
+        }
+    }
+
+    public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
+        guard !isClosed else { return }
+        requestParser.finish(at: time, delegate: self)
+        responseParser.finish(at: time, delegate: self)
+        isClosed = true
+        for exchange in pending {
+            if !exchange.requestEnded, exchange.request != nil {
+                exchange.endRequest(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+            }
+            if exchange.request != nil, !exchange.hasFinalResponseHead {
+                exchange.anomalies.append(HTTPAnomaly(kind: .requestWithoutResponse, direction: .clientToServer, time: time,
+                                                      message: "no response before the connection ended (\(reason.rawValue))"))
+            } else if !exchange.responseEnded {
+                exchange.endResponse(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+            }
+            emit(exchange)
+        }
+        pending.removeAll()
+        currentRequest = nil
+        currentResponse = nil
+    }
+
+    // MARK: - Pairing
+
+    private func emitReady() {
+        var emitted = 0
+        while emitted < pending.count, pending[emitted].isReady {
+            emit(pending[emitted])
+            emitted += 1
+        }
+        if emitted > 0 { pending.removeFirst(emitted) }
+    }
+
+    private func emit(_ pendingExchange: HTTPPendingExchange) {
+        exchangeCount += 1
+        onExchange(pendingExchange.exchange(connection: connection.index, client: connection.client,
+                                            server: connection.server, tls: tls))
+    }
+
+    private func report(_ anomaly: HTTPAnomaly) {
+        onAnomaly?(anomaly)
+        if anomalies.count < configuration.maxAnomalies {
+            anomalies.append(anomaly)
+        } else {
+            droppedAnomalies += 1
+        }
+    }
+
+    static func masked(_ fields: [HTTPHeader]) -> [HTTPHeader] {
+        fields.map { field in
+            SecretMask.isSensitiveHeader(field.name) ? HTTPHeader(name: field.name, value: SecretMask.masked(field.value)) : field
+        }
+    }
+}
+
+extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
+    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule {
+        let headers = HTTPConnectionDecoder.masked(head.fields)
+        if direction == .clientToServer {
+            if pending.count >= configuration.maxPendingExchanges, let oldest = pending.first {
+                // A one-sided capture (or a server that never answers) must not grow without bound.
+                oldest.anomalies.append(HTTPAnomaly(kind: .tooManyPendingRequests, direction: .clientToServer, time: time,
+                                                    message: "more than \(configuration.maxPendingExchanges) requests awaiting responses"))
+                if !oldest.requestEnded {
+                    oldest.endRequest(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+                }
+                if oldest === currentResponse { currentResponse = nil }
+                emit(oldest)
+                pending.removeFirst()
+            }
+            let exchange = HTTPPendingExchange(sequence: nextSequence)
+            nextSequence += 1
+            let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: headers)
+            exchange.request = request
+            exchange.requestBody = HTTPBodyCollector(headers: head.fields,
+                                                     hashes: configuration.hashesUpload(head.method, request.path),
+                                                     keepLimit: configuration.maxKeptBodyBytes)
+            exchange.timing.requestStart = startedAt
+            pending.append(exchange)
+            currentRequest = exchange
+            return .standard
+        }
+
+        let target: HTTPPendingExchange
+        if let waiting = pending.first(where: { !$0.hasFinalResponseHead }) {
+            target = waiting
+        } else {
+            target = HTTPPendingExchange(sequence: nextSequence)
+            nextSequence += 1
+            target.anomalies.append(HTTPAnomaly(kind: .responseWithoutRequest, direction: .serverToClient, time: startedAt,
+                                                message: "\(head.status) response with no request seen before it"))
+            pending.append(target)
+        }
+        currentResponse = target
+        let method = target.request?.method ?? ""
+        if head.status >= 100, head.status < 200, head.status != 101 {
+            currentResponseIsInterim = true
+            target.interim.append(HTTPInterimResponse(status: head.status, reason: head.reason, time: startedAt))
+            return .standard
+        }
+        currentResponseIsInterim = false
+        target.hasFinalResponseHead = true
+        target.response = HTTPResponse(version: head.version, status: head.status, reason: head.reason, headers: headers)
+        target.timing.responseStart = startedAt
+        let switches = head.status == 101 || (method == "CONNECT" && head.status >= 200 && head.status < 300)
+        if switches {
+            target.anomalies.append(HTTPAnomaly(kind: .protocolSwitch, direction: .serverToClient, time: time,
+                                                message: "\(head.status) \(head.reason): the connection stops carrying HTTP/1"))
+            requestParser.enterTunnel()
+            return .tunnel
+        }
+        target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: false, keepLimit: configuration.maxKeptBodyBytes)
+        return method == "HEAD" ? .noBody : .standard
+    }
+
+    func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection) {
+        if direction == .clientToServer {
+            currentRequest?.requestBody?.append(bytes)
+        } else {
+            currentResponse?.responseBody?.append(bytes)
+        }
+    }
+
+    func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard let exchange = direction == .clientToServer ? currentRequest : currentResponse else { return }
+        exchange.gaps += 1
+        exchange.missingBytes &+= count
+        exchange.anomalies.append(HTTPAnomaly(kind: .gapInBody, direction: direction, time: time,
+                                              message: "\(count) bytes missing from the \(direction == .clientToServer ? "request" : "response") body"))
+        if direction == .clientToServer {
+            exchange.requestBody?.miss(count)
+        } else {
+            exchange.responseBody?.miss(count)
+        }
+    }
+
+    func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection) {
+        let masked = HTTPConnectionDecoder.masked(fields)
+        if direction == .clientToServer {
+            currentRequest?.request?.trailers += masked
+        } else {
+            currentResponse?.response?.trailers += masked
+        }
+    }
+
+    func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int) {
+        if direction == .clientToServer {
+            guard let exchange = currentRequest else { return }
+            exchange.endRequest(at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
+            currentRequest = nil
+        } else {
+            guard let exchange = currentResponse else { return }
+            if currentResponseIsInterim {
+                exchange.responseWireBytes &+= wireBytes
+                currentResponseIsInterim = false
+            } else {
+                exchange.endResponse(at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
+            }
+            currentResponse = nil
+        }
+        emitReady()
+    }
+
+    func parserDidReport(_ kind: HTTPAnomaly.Kind, _ message: String, direction: FlowDirection, at time: Timestamp, inMessage: Bool) {
+        let anomaly = HTTPAnomaly(kind: kind, direction: direction, time: time, message: message)
+        let exchange = direction == .clientToServer ? currentRequest : currentResponse
+        if inMessage, let exchange {
+            exchange.anomalies.append(anomaly)
+        } else {
+            report(anomaly)
+        }
+    }
+}

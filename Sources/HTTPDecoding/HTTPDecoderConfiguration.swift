@@ -1,0 +1,27 @@
+/// Limits and policies of `HTTPConnectionDecoder`.
+///
+/// Limits are configuration, as in swift-nio's `NIOHTTPDecoderLimitConfiguration`: a capture of
+/// a hostile or broken peer must not make the decoder buffer without bound.
+public struct HTTPDecoderConfiguration: Sendable {
+    /// Largest start line plus header block (and trailer block) accepted; larger is an anomaly
+    /// and the direction resynchronises.
+    public var maxHeaderBytes: Int = 64 * 1024
+    /// Text and JSON bodies are kept up to this many bytes (after decompression).
+    public var maxKeptBodyBytes: Int = 1 << 20
+    /// Nesting limit of the JSON parser used for kept bodies.
+    public var maxJSONDepth: Int = 64
+    /// Requests waiting for a response beyond this count are emitted as unanswered.
+    public var maxPendingExchanges: Int = 1024
+    /// Connection-level anomalies kept; later ones are only counted.
+    public var maxAnomalies: Int = 256
+    /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping.
+    /// Arguments: the method and the path (target without query).
+    public var hashesUpload: @Sendable (_ method: String, _ path: String) -> Bool = HTTPDecoderConfiguration.isImageDataUpload
+
+    public init() {}
+
+    /// Glance's image data uploads: `PUT /v2/images/{id}/file` and `PUT /v2/images/{id}/stage`.
+    public static let isImageDataUpload: @Sendable (String, String) -> Bool = { method, path in
+        method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage"))
+    }
+}

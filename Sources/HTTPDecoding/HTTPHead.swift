@@ -1,0 +1,169 @@
+/// A parsed start line and header block, values still in clear (never stored as is: the
+/// connection decoder masks them before building an exchange).
+struct HTTPHead {
+    var isRequest: Bool
+    var method = ""
+    var target = ""
+    var version = ""
+    var status = 0
+    var reason = ""
+    var fields: [HTTPHeader] = []
+    /// Header lines that were not `name: value` and were skipped.
+    var malformedLines: [String] = []
+
+    static let lf: UInt8 = 0x0A
+    static let cr: UInt8 = 0x0D
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+    static let colon: UInt8 = 0x3A
+
+    /// Parses a head (start line through the empty line). Nil when the start line is invalid.
+    static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
+        var lines = splitLines(bytes)
+        guard !lines.isEmpty else { return nil }
+        let startLine = lines.removeFirst()
+        var head = HTTPHead(isRequest: isRequest)
+        if isRequest {
+            guard let (method, target, version) = parseRequestLine(startLine) else { return nil }
+            head.method = method
+            head.target = target
+            head.version = version
+        } else {
+            guard let (version, status, reason) = parseStatusLine(startLine) else { return nil }
+            head.version = version
+            head.status = status
+            head.reason = reason
+        }
+        head.fields = parseFields(lines, malformed: &head.malformedLines)
+        return head
+    }
+
+    /// Header or trailer lines into fields; obs-fold continuation lines join the previous value.
+    static func parseFields(_ lines: [ArraySlice<UInt8>], malformed: inout [String]) -> [HTTPHeader] {
+        var fields: [HTTPHeader] = []
+        for line in lines where !line.isEmpty {
+            if let first = line.first, first == space || first == tab {
+                // RFC 9112 5.2: obsolete line folding; replace with a single space.
+                if !fields.isEmpty {
+                    fields[fields.count - 1].value += " " + text(trimmed(line))
+                } else {
+                    malformed.append(text(line.prefix(80)))
+                }
+                continue
+            }
+            guard let colon = line.firstIndex(of: colon) else {
+                malformed.append(text(line.prefix(80)))
+                continue
+            }
+            let name = line[line.startIndex..<colon]
+            guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
+                malformed.append(text(line.prefix(80)))
+                continue
+            }
+            fields.append(HTTPHeader(name: text(name), value: text(trimmed(line[(colon + 1)...]))))
+        }
+        return fields
+    }
+
+    /// Lines without their CRLF (or bare LF), the terminating empty line dropped.
+    static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == lf {
+                var end = i
+                if end > start, bytes[end - 1] == cr { end -= 1 }
+                lines.append(bytes[start..<end])
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < bytes.count { lines.append(bytes[start..<bytes.count]) }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        return lines
+    }
+
+    static func parseRequestLine(_ line: ArraySlice<UInt8>) -> (String, String, String)? {
+        let parts = line.split(separator: space, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        let method = parts[0], target = parts[1], version = parts[2]
+        guard !method.isEmpty, method.count <= 32, method.allSatisfy(isTokenCharacter),
+              !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
+              isVersion(version) else { return nil }
+        return (text(method), text(target), text(version))
+    }
+
+    static func parseStatusLine(_ line: ArraySlice<UInt8>) -> (String, Int, String)? {
+        guard line.count >= 12 else { return nil }
+        let base = line.startIndex
+        let version = line[base..<(base + 8)]
+        guard isVersion(version), line[base + 8] == space else { return nil }
+        var status = 0
+        for i in (base + 9)..<(base + 12) {
+            let byte = line[i]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            status = status * 10 + Int(byte - 0x30)
+        }
+        guard status >= 100 else { return nil }
+        let rest = line[(base + 12)...]
+        if let first = rest.first, first != space { return nil }
+        return (text(version), status, text(trimmed(rest)))
+    }
+
+    /// `HTTP/d.d`
+    static func isVersion(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count == 8 else { return false }
+        let b = Array(bytes)
+        return b[0] == 0x48 && b[1] == 0x54 && b[2] == 0x54 && b[3] == 0x50 && b[4] == 0x2F
+            && b[5] >= 0x30 && b[5] <= 0x39 && b[6] == 0x2E && b[7] >= 0x30 && b[7] <= 0x39
+    }
+
+    /// RFC 9110 5.6.2 tchar.
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
+    }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == space || first == tab { slice = slice.dropFirst() }
+        while let last = slice.last, last == space || last == tab || last == cr { slice = slice.dropLast() }
+        return slice
+    }
+
+    static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The first value of a field (case-insensitive name).
+    func field(_ name: String) -> String? {
+        for field in fields where field.name.lowercased() == name { return field.value }
+        return nil
+    }
+
+    /// All values of a field, comma lists split (RFC 9110 5.3).
+    func listValues(_ name: String) -> [String] {
+        var values: [String] = []
+        for field in fields where field.name.lowercased() == name {
+            for item in field.value.split(separator: ",") {
+                let value = item.trimmingSpaces
+                if !value.isEmpty { values.append(value) }
+            }
+        }
+        return values
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,126 @@
+import CaptureIO
+import Reassembly
+
+/// Body framing (RFC 9112 6.3), chunked transfer coding and trailers.
+extension HTTPStreamParser {
+    enum Framing {
+        case none, length(Int), chunked, untilClose, tunnel, unframeable
+    }
+
+    /// RFC 9112 6.3, message body length.
+    func framing<D: HTTPStreamParserDelegate>(of head: HTTPHead, rule: HTTPBodyRule, at time: Timestamp, delegate: D) -> Framing {
+        if rule == .tunnel { return .tunnel }
+        if !isRequest {
+            if rule == .noBody || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
+        }
+        let codings = head.listValues("transfer-encoding")
+        if !codings.isEmpty {
+            if head.field("content-length") != nil {
+                delegate.parserDidReport(.invalidContentLength, "both Transfer-Encoding and Content-Length; Transfer-Encoding wins",
+                                         direction: direction, at: time, inMessage: true)
+            }
+            if codings.last?.lowercased() == "chunked" { return .chunked }
+            if !isRequest { return .untilClose }
+            delegate.parserDidReport(.unsupportedTransferEncoding, "request Transfer-Encoding \"\(codings.joined(separator: ", "))\" does not end in chunked",
+                                     direction: direction, at: time, inMessage: true)
+            return .unframeable
+        }
+        let lengths = head.listValues("content-length")
+        if lengths.isEmpty { return isRequest ? .none : .untilClose }
+        var length: Int?
+        for text in lengths {
+            guard let value = HTTPStreamParser.decimal(text), length == nil || length == value else {
+                delegate.parserDidReport(.invalidContentLength, "Content-Length \"\(lengths.joined(separator: ", "))\"",
+                                         direction: direction, at: time, inMessage: true)
+                return isRequest ? .unframeable : .untilClose
+            }
+            length = value
+        }
+        return .length(length ?? 0)
+    }
+
+    /// Digits only, at most 18 (no overflow).
+    static func decimal(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 18 else { return nil }
+        var value = 0
+        for byte in text.utf8 {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    // MARK: - Chunks and trailers
+
+    mutating func chunkSizeLineEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
+        var size = 0
+        var digits = 0
+        var index = 0
+        let line = lineBuffer
+        while index < line.count {
+            let byte = line[index]
+            let digit: Int
+            switch byte {
+            case 0x30...0x39: digit = Int(byte - 0x30)
+            case 0x41...0x46: digit = Int(byte - 0x41 + 10)
+            case 0x61...0x66: digit = Int(byte - 0x61 + 10)
+            default: digit = -1
+            }
+            if digit < 0 { break }
+            digits += 1
+            guard digits <= 15 else {
+                abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)
+                return
+            }
+            size = size << 4 | digit
+            index += 1
+        }
+        // After the digits: optional whitespace, then extensions (";name=value") or nothing.
+        var rest = index
+        while rest < line.count, line[rest] == HTTPHead.space || line[rest] == HTTPHead.tab { rest += 1 }
+        let tailOK = rest == line.count || line[rest] == UInt8(ascii: ";") || (rest == line.count - 1 && line[rest] == HTTPHead.cr)
+        guard digits > 0, tailOK else {
+            abandonMessage(.invalidChunk, "invalid chunk-size line \"\(HTTPHead.text(line.prefix(40)[...]))\"", at: time,
+                           atLineStart: true, delegate: delegate)
+            return
+        }
+        lineBuffer.removeAll(keepingCapacity: true)
+        if size == 0 {
+            state = .trailers
+            currentLineLength = 0
+        } else {
+            state = .chunkData(remaining: size)
+        }
+    }
+
+    mutating func consumeTrailers<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, from start: Int,
+                                                                      at time: Timestamp, delegate: D) -> Int {
+        var i = start
+        while i < buffer.count {
+            let byte = buffer[i]
+            i += 1
+            messageWireBytes &+= 1
+            if lineBuffer.count >= maxHeaderBytes {
+                abandonMessage(.headerTooLarge, "trailers exceed \(maxHeaderBytes) bytes", at: time, delegate: delegate)
+                return i
+            }
+            lineBuffer.append(byte)
+            if byte == HTTPHead.lf {
+                if currentLineLength == 0 {
+                    var malformed: [String] = []
+                    let fields = HTTPHead.parseFields(HTTPHead.splitLines(lineBuffer), malformed: &malformed)
+                    if !fields.isEmpty { delegate.parserDidParseTrailers(fields, direction: direction) }
+                    for line in malformed {
+                        delegate.parserDidReport(.malformedHeader, "trailer line without a valid name: \"\(line)\"", direction: direction, at: time, inMessage: true)
+                    }
+                    endMessage(at: time, delegate: delegate)
+                    return i
+                }
+                currentLineLength = 0
+            } else if byte != HTTPHead.cr {
+                currentLineLength += 1
+            }
+        }
+        return i
+    }
+}

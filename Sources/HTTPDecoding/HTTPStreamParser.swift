@@ -1,0 +1,317 @@
+import CaptureIO
+import Reassembly
+
+/// How the connection decoder wants a message's body treated, beyond what its head says.
+enum HTTPBodyRule {
+    /// Frame by the head (RFC 9112 6.3).
+    case standard
+    /// No body whatever the head says (response to HEAD).
+    case noBody
+    /// The stream stops being HTTP after this head (101 Switching Protocols, CONNECT 2xx).
+    case tunnel
+}
+
+/// Events of one direction's parser.
+protocol HTTPStreamParserDelegate: AnyObject {
+    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule
+    func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection)
+    func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection)
+    func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int)
+    /// `inMessage` is true when the anomaly belongs to the message being parsed (head seen).
+    func parserDidReport(_ kind: HTTPAnomaly.Kind, _ message: String, direction: FlowDirection, at time: Timestamp, inMessage: Bool)
+}
+
+/// Incremental HTTP/1.x message framing for one direction of a connection.
+///
+/// Fed whatever bytes arrived, in any split (one byte at a time gives the same events). Bodies are
+/// passed on as slices of the input, never copied here. A gap inside a framed body is counted and
+/// framing goes on; a gap anywhere framing is lost (head, chunk size, unknown state) makes the
+/// parser resynchronise on the next plausible start line, as Zeek's analyzers do.
+struct HTTPStreamParser {
+    enum State {
+        /// Between messages; CR/LF here are skipped (RFC 9112 2.2).
+        case idle
+        /// Collecting a start line and headers into `lineBuffer`.
+        case head
+        case fixedBody(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        /// Expecting the CRLF after a chunk's data; `sawCR` once the CR came.
+        case chunkDataEnd(sawCR: Bool)
+        case trailers
+        case untilClose
+        case resync
+        /// No longer HTTP (after an upgrade): counted only.
+        case tunnel
+    }
+
+    let direction: FlowDirection
+    let isRequest: Bool
+    let maxHeaderBytes: Int
+    var state: State
+    /// Head, chunk-size line or trailer bytes collected so far (capacity reused).
+    var lineBuffer: [UInt8] = []
+    /// Length of the current line inside `lineBuffer`, CR excluded; 0 at a line start.
+    var currentLineLength = 0
+    var messageStart = Timestamp.zero
+    var messageWireBytes = 0
+    var messageIntact = true
+    // Resynchronisation: whether the current line began at a line start and may be a start line.
+    var resyncCollecting = true
+    var resyncSkipped = 0
+    var resyncStart = Timestamp.zero
+    private(set) var tunnelBytes = 0
+
+    static let chunkLineLimit = 4096
+    static let resyncLineLimit = 8192
+
+    init(direction: FlowDirection, maxHeaderBytes: Int, startsInsideStream: Bool) {
+        self.direction = direction
+        isRequest = direction == .clientToServer
+        self.maxHeaderBytes = max(64, maxHeaderBytes)
+        state = startsInsideStream ? .resync : .idle
+        lineBuffer.reserveCapacity(1024)
+    }
+
+    var inMessage: Bool {
+        switch state {
+        case .idle, .head, .resync, .tunnel: return false
+        default: return true
+        }
+    }
+
+    /// Switches this direction to opaque counting (the other side agreed to an upgrade).
+    mutating func enterTunnel() {
+        state = .tunnel
+    }
+
+    // MARK: - Input
+
+    mutating func feed<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, at time: Timestamp, delegate: D) {
+        let count = buffer.count
+        var i = 0
+        while i < count {
+            switch state {
+            case .idle:
+                let byte = buffer[i]
+                if byte == HTTPHead.cr || byte == HTTPHead.lf {
+                    i += 1
+                    continue
+                }
+                if isPlausibleFirstByte(byte) {
+                    beginHead(at: time)
+                } else {
+                    delegate.parserDidReport(.malformedStartLine, "a message cannot start with byte 0x\(Hex.string([byte]))",
+                                             direction: direction, at: time, inMessage: false)
+                    startResync(at: time, atLineStart: false)
+                }
+            case .head:
+                i = consumeHead(buffer, from: i, at: time, delegate: delegate)
+            case .fixedBody(let remaining):
+                let n = min(remaining, count - i)
+                delegate.parserDidReceiveBody(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + n)]), direction: direction)
+                i += n
+                messageWireBytes &+= n
+                if remaining - n == 0 {
+                    endMessage(at: time, delegate: delegate)
+                } else {
+                    state = .fixedBody(remaining: remaining - n)
+                }
+            case .chunkData(let remaining):
+                let n = min(remaining, count - i)
+                delegate.parserDidReceiveBody(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + n)]), direction: direction)
+                i += n
+                messageWireBytes &+= n
+                state = remaining - n == 0 ? .chunkDataEnd(sawCR: false) : .chunkData(remaining: remaining - n)
+            case .chunkDataEnd(let sawCR):
+                let byte = buffer[i]
+                i += 1
+                messageWireBytes &+= 1
+                if byte == HTTPHead.lf {
+                    state = .chunkSize
+                    lineBuffer.removeAll(keepingCapacity: true)
+                } else if byte == HTTPHead.cr && !sawCR {
+                    state = .chunkDataEnd(sawCR: true)
+                } else {
+                    abandonMessage(.invalidChunk, "no CRLF after chunk data (byte 0x\(Hex.string([byte])))", at: time, delegate: delegate)
+                }
+            case .chunkSize:
+                let byte = buffer[i]
+                i += 1
+                messageWireBytes &+= 1
+                if byte == HTTPHead.lf {
+                    chunkSizeLineEnded(at: time, delegate: delegate)
+                } else if lineBuffer.count >= HTTPStreamParser.chunkLineLimit {
+                    abandonMessage(.invalidChunk, "chunk-size line longer than \(HTTPStreamParser.chunkLineLimit) bytes", at: time, delegate: delegate)
+                } else {
+                    lineBuffer.append(byte)
+                }
+            case .trailers:
+                i = consumeTrailers(buffer, from: i, at: time, delegate: delegate)
+            case .untilClose:
+                let n = count - i
+                delegate.parserDidReceiveBody(UnsafeRawBufferPointer(rebasing: buffer[i..<count]), direction: direction)
+                messageWireBytes &+= n
+                i = count
+            case .resync:
+                i = consumeResync(buffer, from: i, at: time, delegate: delegate)
+            case .tunnel:
+                tunnelBytes &+= count - i
+                i = count
+            }
+        }
+    }
+
+    /// `count` bytes of this direction are lost.
+    mutating func gap<D: HTTPStreamParserDelegate>(_ count: Int, at time: Timestamp, delegate: D) {
+        guard count > 0 else { return }
+        switch state {
+        case .fixedBody(let remaining):
+            let lost = min(remaining, count)
+            delegate.parserDidMissBody(lost, direction: direction, at: time)
+            messageIntact = false
+            if lost == remaining {
+                endMessage(at: time, delegate: delegate)
+                if count > lost { lostFraming(count - lost, at: time, delegate: delegate) }
+            } else {
+                state = .fixedBody(remaining: remaining - lost)
+            }
+        case .chunkData(let remaining) where count <= remaining:
+            delegate.parserDidMissBody(count, direction: direction, at: time)
+            messageIntact = false
+            state = count == remaining ? .chunkDataEnd(sawCR: false) : .chunkData(remaining: remaining - count)
+        case .untilClose:
+            delegate.parserDidMissBody(count, direction: direction, at: time)
+            messageIntact = false
+        case .tunnel:
+            tunnelBytes &+= count
+        case .idle:
+            delegate.parserDidReport(.gapBetweenMessages, "\(count) bytes lost between messages; a message may be missing",
+                                     direction: direction, at: time, inMessage: false)
+            startResync(at: time, atLineStart: true)
+        case .resync:
+            resyncCollecting = true
+            lineBuffer.removeAll(keepingCapacity: true)
+        case .head:
+            delegate.parserDidReport(.gapInHead, "\(count) bytes lost inside a \(isRequest ? "request" : "response") head; skipping to the next start line",
+                                     direction: direction, at: time, inMessage: false)
+            startResync(at: time, atLineStart: true)
+        case .chunkData(let remaining):
+            delegate.parserDidMissBody(remaining, direction: direction, at: time)
+            messageIntact = false
+            delegate.parserDidReport(.gapInBody, "\(count) bytes lost, beyond the current chunk: chunk framing lost",
+                                     direction: direction, at: time, inMessage: true)
+            endMessage(at: time, delegate: delegate)
+            lostFraming(count - remaining, at: time, delegate: delegate)
+        case .chunkSize, .chunkDataEnd, .trailers:
+            delegate.parserDidReport(.gapInBody, "\(count) bytes lost in chunk framing", direction: direction, at: time, inMessage: true)
+            messageIntact = false
+            endMessage(at: time, delegate: delegate)
+            lostFraming(count, at: time, delegate: delegate)
+        }
+    }
+
+    /// The direction ended (FIN, or the connection closed).
+    mutating func finish<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
+        switch state {
+        case .untilClose:
+            endMessage(at: time, delegate: delegate)
+        case .fixedBody, .chunkSize, .chunkData, .chunkDataEnd, .trailers:
+            delegate.parserDidReport(.truncatedMessage, "stream ended inside a \(isRequest ? "request" : "response") body",
+                                     direction: direction, at: time, inMessage: true)
+            messageIntact = false
+            endMessage(at: time, delegate: delegate)
+        case .head:
+            if !lineBuffer.isEmpty {
+                delegate.parserDidReport(.truncatedMessage, "stream ended inside a \(isRequest ? "request" : "response") head (\(lineBuffer.count) bytes)",
+                                         direction: direction, at: time, inMessage: false)
+            }
+            state = .idle
+        case .resync:
+            reportSkipped(at: time, delegate: delegate)
+            state = .idle
+        case .idle, .tunnel:
+            break
+        }
+    }
+
+    // MARK: - Head
+
+    func isPlausibleFirstByte(_ byte: UInt8) -> Bool {
+        isRequest ? HTTPHead.isTokenCharacter(byte) : byte == UInt8(ascii: "H")
+    }
+
+    mutating func beginHead(at time: Timestamp) {
+        state = .head
+        lineBuffer.removeAll(keepingCapacity: true)
+        currentLineLength = 0
+        messageStart = time
+        messageWireBytes = 0
+        messageIntact = true
+    }
+
+    /// Collects head bytes until the empty line; returns the index after what it consumed.
+    mutating func consumeHead<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, from start: Int,
+                                                                  at time: Timestamp, delegate: D) -> Int {
+        var i = start
+        while i < buffer.count {
+            let byte = buffer[i]
+            i += 1
+            if lineBuffer.count >= maxHeaderBytes {
+                messageWireBytes &+= i - start
+                delegate.parserDidReport(.headerTooLarge, "\(isRequest ? "request" : "response") head exceeds \(maxHeaderBytes) bytes",
+                                         direction: direction, at: time, inMessage: false)
+                startResync(at: time, atLineStart: false)
+                return i
+            }
+            lineBuffer.append(byte)
+            if byte == HTTPHead.lf {
+                if currentLineLength == 0 {
+                    messageWireBytes &+= i - start
+                    headEnded(at: time, delegate: delegate)
+                    return i
+                }
+                currentLineLength = 0
+            } else if byte != HTTPHead.cr {
+                currentLineLength += 1
+            }
+        }
+        messageWireBytes &+= i - start
+        return i
+    }
+
+    mutating func headEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
+        guard let head = HTTPHead.parse(lineBuffer, isRequest: isRequest) else {
+            let firstLine = HTTPHead.splitLines(lineBuffer).first.map { HTTPHead.text($0.prefix(80)) } ?? ""
+            delegate.parserDidReport(.malformedStartLine, "invalid \(isRequest ? "request" : "status") line \"\(firstLine)\"",
+                                     direction: direction, at: time, inMessage: false)
+            startResync(at: time, atLineStart: true)
+            return
+        }
+        let rule = delegate.parserDidParseHead(head, direction: direction, startedAt: messageStart, at: time)
+        state = .fixedBody(remaining: 0)  // "in message" while framing is decided, so anomalies attach to it
+        for line in head.malformedLines {
+            delegate.parserDidReport(.malformedHeader, "header line without a valid name: \"\(line)\"", direction: direction, at: time, inMessage: true)
+        }
+        switch framing(of: head, rule: rule, at: time, delegate: delegate) {
+        case .none:
+            endMessage(at: time, delegate: delegate)
+        case .length(let length):
+            if length == 0 { endMessage(at: time, delegate: delegate) } else { state = .fixedBody(remaining: length) }
+        case .chunked:
+            state = .chunkSize
+            lineBuffer.removeAll(keepingCapacity: true)
+        case .untilClose:
+            state = .untilClose
+        case .tunnel:
+            endMessage(at: time, delegate: delegate)
+            state = .tunnel
+        case .unframeable:
+            messageIntact = false
+            endMessage(at: time, delegate: delegate)
+            startResync(at: time, atLineStart: true)
+        }
+    }
+
+}

@@ -1,0 +1,119 @@
+import Crypto
+
+/// Replaces secrets (tokens, passwords, cookies) by a short fingerprint so that reports never show
+/// them, yet two uses of one token can still be linked.
+///
+/// The masked form is `<masked sha256:XXXXXXXX>`: the first 8 hex digits of the SHA-256 of the
+/// secret's bytes (DESIGN.md, "Secrets"). Eight digits are enough to tell tokens apart within one
+/// capture and far too few to help anyone recover a token.
+public enum SecretMask {
+    /// Header names (lowercased) whose values are secrets.
+    public static let sensitiveHeaderNames: Set<String> = [
+        "x-auth-token", "x-subject-token", "x-service-token", "authorization",
+        "proxy-authorization", "cookie", "set-cookie",
+    ]
+
+    /// JSON member names (lowercased) whose scalar values are secrets. Objects under these names
+    /// are kept, with their own secrets masked, and their `id` masked too: Keystone's
+    /// `"token": {"id": "gAAAA..."}` carries the token itself as `id`.
+    public static let sensitiveJSONMembers: Set<String> = ["password", "secret", "token", "credential"]
+
+    /// The 8-hex-digit SHA-256 fingerprint of `value`'s UTF-8 bytes.
+    public static func fingerprint(of value: String) -> String {
+        var copy = value
+        return copy.withUTF8 { fingerprint(ofBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The 8-hex-digit SHA-256 fingerprint of raw bytes.
+    public static func fingerprint(ofBytes bytes: UnsafeRawBufferPointer) -> String {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        let digest = hasher.finalize()
+        var prefix = [UInt8]()
+        prefix.reserveCapacity(4)
+        for byte in digest.prefix(4) { prefix.append(byte) }
+        return Hex.string(prefix)
+    }
+
+    /// `<masked sha256:XXXXXXXX>` for `value`.
+    public static func masked(_ value: String) -> String {
+        "<masked sha256:" + fingerprint(of: value) + ">"
+    }
+
+    /// The fingerprint inside a masked value, or nil when `value` is not one.
+    public static func fingerprint(inMasked value: String) -> String? {
+        let prefix = "<masked sha256:"
+        guard value.hasPrefix(prefix), value.hasSuffix(">") else { return nil }
+        let inner = value.dropFirst(prefix.count).dropLast()
+        return inner.count == 8 ? String(inner) : nil
+    }
+
+    /// Whether a header's value must be masked.
+    public static func isSensitiveHeader(_ name: String) -> Bool {
+        sensitiveHeaderNames.contains(name.lowercased())
+    }
+
+    /// Whether a JSON member's value must be masked.
+    public static func isSensitiveMember(_ name: String) -> Bool {
+        sensitiveJSONMembers.contains(name.lowercased())
+    }
+
+    /// A copy of `document` with every secret member masked (see `sensitiveJSONMembers`).
+    public static func mask(_ document: JSONDocument) -> JSONDocument {
+        mask(document, insideSecretObject: false)
+    }
+
+    private static func mask(_ value: JSONDocument, insideSecretObject: Bool) -> JSONDocument {
+        switch value {
+        case .array(let elements):
+            return .array(elements.map { mask($0, insideSecretObject: false) })
+        case .object(let members):
+            return .object(members.map { member in
+                let sensitive = isSensitiveMember(member.key) || (insideSecretObject && member.key == "id")
+                guard sensitive else { return JSONMember(key: member.key, value: mask(member.value, insideSecretObject: false)) }
+                switch member.value {
+                case .string(let text): return JSONMember(key: member.key, value: .string(masked(text)))
+                case .number(let text): return JSONMember(key: member.key, value: .string(masked(text)))
+                case .object: return JSONMember(key: member.key, value: mask(member.value, insideSecretObject: true))
+                case .array(let items):
+                    // A list of secrets (e.g. several credentials): mask each scalar, recurse into objects.
+                    return JSONMember(key: member.key, value: .array(items.map { item in
+                        switch item {
+                        case .string(let text), .number(let text): return .string(masked(text))
+                        default: return mask(item, insideSecretObject: true)
+                        }
+                    }))
+                case .null, .bool: return member
+                }
+            })
+        default:
+            return value
+        }
+    }
+
+    /// Masks a kept body that is not JSON (or not valid JSON): when it mentions any secret member
+    /// name, the whole text is replaced, because without structure we cannot tell where the
+    /// secret ends. Returns nil when the text needs no masking.
+    static func maskUnstructured(_ text: String) -> String? {
+        let lower = text.lowercased()
+        for word in sensitiveJSONMembers where lower.contains(word) {
+            return masked(text)
+        }
+        return nil
+    }
+}
+
+/// Lowercase hexadecimal rendering of bytes.
+enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.underestimatedCount &* 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

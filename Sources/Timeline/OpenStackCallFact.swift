@@ -1,0 +1,26 @@
+import CaptureIO
+import HTTPDecoding
+
+extension HTTPFact {
+    /// The timeline's view of one classified exchange.
+    /// - Parameter index: the exchange's position in the report's `http` array.
+    public init(exchange: HTTPExchange, call: OpenStackCall, index: Int) {
+        let start = exchange.timing.start ?? .zero
+        self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
+                  client: exchange.client.description, server: exchange.server.description,
+                  service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
+                  status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
+                  reportedFields: call.imageFields, requestBytes: exchange.request?.body.byteCount ?? 0,
+                  requestComplete: exchange.request?.isComplete ?? false,
+                  uploadMD5: exchange.uploadMD5, uploadSHA512: exchange.uploadSHA512,
+                  tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
+    }
+
+    /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.
+    public static func facts(from exchanges: [HTTPExchange], routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                             ports: OpenStackServicePorts = .standard) -> [HTTPFact] {
+        exchanges.enumerated().map { index, exchange in
+            HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index)
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import CaptureIO
+import Reassembly
+import Testing
+@testable import HTTPDecoding
+
+/// Lost bytes, resynchronisation and hostile input: counted and reported, never a trap.
+@Suite struct HTTPResilienceTests {
+    @Test func gapInsideALengthFramedBodyKeepsFraming() {
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/1/file HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", .clientToServer)
+        h.gap(4, .clientToServer)
+        h.send("hijGET /next HTTP/1.1\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 2)
+        let upload = h.exchanges[0]
+        #expect(upload.missingBytes == 4)
+        #expect(upload.gaps == 1)
+        #expect(upload.request?.isComplete == false)
+        #expect(upload.request?.body.byteCount == 6)
+        #expect(upload.request?.body.missingBytes == 4)
+        #expect(upload.uploadMD5 == nil && upload.uploadSHA512 == nil)
+        #expect(h.exchanges[1].request?.target == "/next")
+        #expect(h.exchanges[1].isComplete)
+    }
+
+    @Test func gapInsideAChunkKeepsFraming() {
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc", .clientToServer)
+        h.gap(5, .clientToServer)
+        h.send("ij\r\n0\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        #expect(h.exchanges[0].request?.body.byteCount == 5)
+        #expect(h.exchanges[0].missingBytes == 5)
+        #expect(h.exchanges[0].response?.isComplete == true)
+        #expect(h.decoder.anomalies.isEmpty)
+    }
+
+    @Test func gapInAHeadResynchronisesOnTheNextRequestLine() {
+        let h = DecoderHarness()
+        h.send("GET /first HTTP/1.1\r\nHost: x\r\nX-Auth-To", .clientToServer)
+        h.gap(100, .clientToServer)
+        h.send("rest of a header\r\nmore\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        #expect(h.exchanges[0].request?.target == "/second")
+        #expect(h.decoder.anomalies.map(\.kind) == [.gapInHead, .resynchronized])
+    }
+
+    @Test func gapInResponseHeadResynchronisesOnTheNextStatusLine() {
+        let h = DecoderHarness()
+        h.send("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 200 OK\r\nContent-Le", .serverToClient)
+        h.gap(30, .serverToClient)
+        h.send("ngth: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        h.close()
+        // The first response's head was lost; the 404 pairs with the first unanswered request.
+        #expect(h.exchanges.count == 2)
+        #expect(h.exchanges[0].status == 404)
+        #expect(h.exchanges[1].response == nil)
+    }
+
+    @Test func connectionPickedUpMidStreamFindsTheFirstStartLine() {
+        let h = DecoderHarness(sawHandshake: false)
+        h.send("tail of some body\r\n\u{0}\u{1}binary\n\"}GET /v3 HTTP/1.1\r\n\r\n", .clientToServer)
+        // A message following a body does not start at a line start.
+        h.send("dy}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        #expect(h.exchanges.first?.request?.target == "/v3")
+        #expect(h.exchanges.first?.isComplete == true)
+    }
+
+    @Test func headerSizeIsCapped() {
+        var configuration = HTTPDecoderConfiguration()
+        configuration.maxHeaderBytes = 1024
+        let h = DecoderHarness(configuration: configuration)
+        h.send("GET / HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 5000) + "\r\n\r\nGET /ok HTTP/1.1\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.decoder.anomalies.first?.kind == .headerTooLarge)
+        #expect(h.exchanges.first?.request?.target == "/ok")
+    }
+
+    @Test func malformedStartLinesAndLengthsAreReported() {
+        let h = DecoderHarness()
+        h.send("GARBAGE\r\n\r\nPOST /x HTTP/1.1\r\nContent-Length: 12abc\r\n\r\nxx\nGET /y HTTP/1.1\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        let kinds = h.decoder.anomalies.map(\.kind) + h.exchanges.flatMap { $0.anomalies.map(\.kind) }
+        #expect(kinds.contains(.malformedStartLine))
+        #expect(kinds.contains(.invalidContentLength))
+        #expect(h.exchanges.map { $0.request?.target ?? "" } == ["/x", "/y"])
+    }
+
+    @Test func invalidChunkSizeEndsTheMessage() {
+        let h = DecoderHarness()
+        h.send("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nGET /y HTTP/1.1\r\n\r\n", .clientToServer)
+        h.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 2)
+        #expect(h.exchanges[0].request?.isComplete == false)
+        #expect(h.exchanges[0].anomalies.contains { $0.kind == .invalidChunk })
+        #expect(h.exchanges[1].isComplete)
+    }
+
+    /// Random bytes, truncated and mutated real conversations, random gaps: the decoder must not
+    /// trap, and what it keeps stays bounded.
+    @Test func fuzzedInputNeverTraps() throws {
+        var rng = SeededGenerator(seed: 0x5EED_F00D)
+        let fixture = try HTTPFixture(scenario: "a-seed")
+        var samples: [[UInt8]] = []
+        for event in fixture.events {
+            if case .data(_, _, _, let bytes) = event, bytes.count < 4000 { samples.append(bytes) }
+        }
+        let alphabet = Array("GET HTTP/1.1 200 \r\n:;0123456789abcdefxX-Content-Length Transfer-Encoding chunked {}\"".utf8)
+        var configuration = HTTPDecoderConfiguration()
+        configuration.maxHeaderBytes = 2048
+        configuration.maxKeptBodyBytes = 4096
+        for round in 0..<300 {
+            let h = DecoderHarness(configuration: configuration, sawHandshake: round % 3 != 0)
+            for _ in 0..<Int.random(in: 1...12, using: &rng) {
+                var bytes: [UInt8]
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes = (0..<Int.random(in: 0...600, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                case 1: bytes = (0..<Int.random(in: 0...600, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? 0 }
+                default:
+                    bytes = samples.randomElement(using: &rng) ?? []
+                    for _ in 0..<Int.random(in: 0...8, using: &rng) where !bytes.isEmpty {
+                        bytes[Int.random(in: 0..<bytes.count, using: &rng)] = alphabet.randomElement(using: &rng) ?? 0
+                    }
+                    if !bytes.isEmpty { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng))) }
+                }
+                let direction: FlowDirection = Bool.random(using: &rng) ? .clientToServer : .serverToClient
+                h.send(bytes, direction, pieces: Int.random(in: 1...5, using: &rng))
+                if Int.random(in: 0..<5, using: &rng) == 0 { h.gap(Int.random(in: 1...100_000, using: &rng), direction) }
+            }
+            h.close()
+            for exchange in h.exchanges {
+                #expect((exchange.request?.body.text?.utf8.count ?? 0) <= 4096 * 2)
+                #expect((exchange.response?.body.text?.utf8.count ?? 0) <= 4096 * 2)
+            }
+            #expect(h.decoder.anomalies.count <= configuration.maxAnomalies)
+        }
+    }
+
+    @Test func deeplyNestedJSONIsRejectedNotRecursedInto() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSONDocument(parsing: deep, maxDepth: 64) }
+        let h = DecoderHarness()
+        h.send("POST /x HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(deep.utf8.count)\r\n\r\n" + deep, .clientToServer)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.first?.request?.body.json == nil)
+        #expect(h.exchanges.first?.request?.body.text?.utf8.count == deep.utf8.count)
+    }
+}
+
+@Suite struct HTTPSniffingTests {
+    @Test(arguments: [
+        ("GET /v2/images HTTP/1.1\r\n", true, true), ("PATCH /x", true, true), ("OPTIONS * HTTP/1.1", true, true),
+        ("HTTP/1.1 200 OK\r\n", false, true), ("\u{16}\u{3}\u{1}\u{2}\u{0}", true, false), ("\u{16}\u{3}\u{3}", false, false),
+        ("J\u{0}\u{0}\u{0}\u{a}5.5.5-10", false, false), ("GE", true, false), ("get /x", true, false),
+    ] as [(String, Bool, Bool)])
+    func firstPayload(text: String, fromClient: Bool, isHTTP: Bool) {
+        let bytes = Array(text.utf8)
+        let result = bytes.withUnsafeBytes {
+            HTTPConnectionDecoder.looksLikeHTTP($0, direction: fromClient ? .clientToServer : .serverToClient)
+        }
+        #expect(result == isHTTP)
+    }
+}
