@@ -14,6 +14,12 @@ extension HTTPFact {
                   requestComplete: exchange.request?.isComplete ?? false,
                   uploadMD5: exchange.uploadMD5, uploadSHA512: exchange.uploadSHA512,
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
+        requestEnd = exchange.timing.requestEnd
+        requestID = call.requestID
+        responseBytes = exchange.responseWireBytes
+        tls = exchange.tls
+        notes = exchange.anomalies.map(\.message)
+        if exchange.missingBytes > 0 { notes.append("\(exchange.missingBytes) bytes missing from the capture") }
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.

@@ -1,4 +1,5 @@
 import CaptureIO
+import HTTPDecoding
 import MySQLDecoding
 import PacketDecoding
 import Reassembly
@@ -54,12 +55,8 @@ final class ProtocolRouter {
             if bytes.count >= 5, bytes[3] == 0, bytes[4] == 10, Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 < 1024 {
                 return .mysql
             }
-            if startsWith(bytes, "HTTP/1.") { return .http }
-            return .unknown
         }
-        for method in ["GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS ", "CONNECT ", "TRACE "]
-            where startsWith(bytes, method) { return .http }
-        return .unknown
+        return HTTPConnectionDecoder.looksLikeHTTP(bytes, direction: direction) ? .http : .unknown
     }
 
     static func startsWith(_ bytes: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
@@ -133,7 +130,16 @@ final class ProtocolRouter {
 
     /// The HTTP decoder of a connection (plain, or inside TLS).
     private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
-        nil
+        let port = connection.server.port
+        let decoder = HTTPConnectionDecoder(connection: connection) { [weak self] exchange in
+            guard let self else { return }
+            let call = OpenStackCall(exchange: exchange, serverPort: port)
+            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
+            self.httpFacts.append(fact)
+            self.onEvent?(.http(fact))
+        }
+        decoder.tls = tls
+        return decoder
     }
 
     /// TLS facts as report lines, for every TLS connection met.
