@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting"]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
     ]
 )

@@ -69,10 +69,16 @@ extension HTTPStreamParser {
                 // Everything consumed in resync except the start line was skipped.
                 resyncSkipped &+= i - start
                 resyncSkipped &-= lineBuffer.count - offset
-                reportSkipped(at: time, delegate: delegate)
                 let line = Array(lineBuffer[offset...])
                 // The line began in this chunk or earlier: take the earlier time only if it began at the line start.
                 let begin = offset == 0 ? resyncStart : (lineBuffer.count - offset <= i - start ? time : resyncStart)
+                if bodyAwaitingResync {
+                    delegate.parserDidMissBody(resyncSkipped, direction: direction, at: time)
+                    resyncSkipped = 0
+                    bodyAwaitingResync = false
+                    endMessage(at: begin, delegate: delegate)
+                }
+                reportSkipped(at: time, delegate: delegate)
                 beginHead(at: begin)
                 lineBuffer = line
                 messageWireBytes = line.count

@@ -61,6 +61,8 @@ struct HTTPStreamParser {
     var resyncCollecting = true
     var resyncSkipped = 0
     var resyncStart = Timestamp.zero
+    /// A chunked body lost its framing: bytes skipped while resynchronising belong to it.
+    var bodyAwaitingResync = false
     private(set) var tunnelBytes = 0
 
     static let chunkLineLimit = 4096
@@ -191,24 +193,23 @@ struct HTTPStreamParser {
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
         case .resync:
+            if bodyAwaitingResync { delegate.parserDidMissBody(count, direction: direction, at: time) }
             resyncCollecting = true
             lineBuffer.removeAll(keepingCapacity: true)
         case .head:
             delegate.parserDidReport(.gapInHead, "\(count) bytes lost inside a \(isRequest ? "request" : "response") head; skipping to the next start line",
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
-        case .chunkData(let remaining):
-            delegate.parserDidMissBody(remaining, direction: direction, at: time)
-            messageIntact = false
-            delegate.parserDidReport(.gapInBody, "\(count) bytes lost, beyond the current chunk: chunk framing lost",
+        case .chunkData, .chunkSize, .chunkDataEnd, .trailers:
+            // The chunk boundaries are lost, but the body goes on until the next start line:
+            // everything until then is counted as missing body, so an upload keeps its size
+            // (its hashes become unverifiable) instead of ending at the first lost segment.
+            delegate.parserDidReport(.gapInBody, "\(count) bytes lost in a chunked body; chunk framing lost, body counted until the next start line",
                                      direction: direction, at: time, inMessage: true)
-            endMessage(at: time, delegate: delegate)
-            lostFraming(count - remaining, at: time, delegate: delegate)
-        case .chunkSize, .chunkDataEnd, .trailers:
-            delegate.parserDidReport(.gapInBody, "\(count) bytes lost in chunk framing", direction: direction, at: time, inMessage: true)
             messageIntact = false
-            endMessage(at: time, delegate: delegate)
-            lostFraming(count, at: time, delegate: delegate)
+            delegate.parserDidMissBody(count, direction: direction, at: time)
+            startResync(at: time, atLineStart: false)
+            bodyAwaitingResync = true
         }
     }
 
@@ -229,6 +230,11 @@ struct HTTPStreamParser {
             }
             state = .idle
         case .resync:
+            if bodyAwaitingResync {
+                delegate.parserDidMissBody(resyncSkipped, direction: direction, at: time)
+                bodyAwaitingResync = false
+                endMessage(at: time, delegate: delegate)
+            }
             reportSkipped(at: time, delegate: delegate)
             state = .idle
         case .idle, .tunnel:

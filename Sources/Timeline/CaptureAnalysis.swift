@@ -28,14 +28,18 @@ public struct CaptureAnalysis {
         let merged = MergedCaptureReader(readers: readers, offsets: paths.map { options.timeOffsets[$0] ?? 0 })
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
         var count = 0
+        var secretsSeen = Array(repeating: 0, count: readers.count)
         while let (record, file) = try merged.next() {
+            // Secrets blocks precede the packets they decrypt: hand them over before the packet.
+            let secrets = readers[file].secrets
+            if secrets.count != secretsSeen[file] {
+                session.addSecrets(secrets)
+                secretsSeen[file] = secrets.count
+            }
             session.feed(record, capture: file)
             count &+= 1
             if count & 0xffff == 0, let progress {
                 progress(readers.reduce(0) { $0 + $1.bytesConsumed }, totalBytes)
-            }
-            if count & 0xfff == 0 {
-                for reader in readers { session.addSecrets(reader.secrets) }
             }
         }
         for (i, reader) in readers.enumerated() {

@@ -10,7 +10,7 @@ extension HTTPFact {
                   client: exchange.client.description, server: exchange.server.description,
                   service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
                   status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
-                  reportedFields: call.imageFields, requestBytes: exchange.request?.body.byteCount ?? 0,
+                  reportedFields: call.imageFields, requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0),
                   requestComplete: exchange.request?.isComplete ?? false,
                   uploadMD5: exchange.uploadMD5, uploadSHA512: exchange.uploadSHA512,
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)

@@ -20,7 +20,6 @@ final class ProtocolRouter {
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
     private var keyLog = TLSKeyLog()
-    private var secretsSeen = 0
     private var tlsFacts: [TLSConnectionFacts] = []
     private var tlsDecoders: [TLSConnectionDecoder] = []
     private var sqlFacts: [SQLFact] = []
@@ -39,9 +38,7 @@ final class ProtocolRouter {
 
     /// pcapng DSB secrets (`editcap --inject-secrets`): each new one is added once.
     func addSecrets(_ secrets: [DecryptionSecrets]) {
-        guard secrets.count > secretsSeen else { return }
-        for secret in secrets[secretsSeen...] { keyLog.add(secret) }
-        secretsSeen = secrets.count
+        for secret in secrets { keyLog.add(secret) }
     }
 
     /// What a connection carries, judged from its first payload.

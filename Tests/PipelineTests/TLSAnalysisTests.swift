@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import Timeline
+
+/// TLS on the public endpoints, end to end: the recorded loopback sessions decrypt with their
+/// key log (given on the command line, or injected into the pcapng as a Decryption Secrets
+/// Block by editcap) into the same HTTP exchanges the recording script sent.
+@Suite struct TLSAnalysisTests {
+    static let scenarios = ["tls13-aes256gcm", "tls13-chacha20-keyupdate", "tls12-aes128gcm", "tls12-chacha20",
+                            "tls12-aes256cbc-sha384-etm", "tls12-aes128cbc-sha-resumed"]
+
+    static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
+        var options = CaptureAnalysis.Options()
+        options.keyLogPaths = keyLogs
+        return try CaptureAnalysis(options: options).run(paths: [path])
+    }
+
+    @Test(arguments: scenarios)
+    func keyLogDecryptsTheExchanges(_ scenario: String) throws {
+        let capture = PipelinePaths.fixture("tls/\(scenario).pcap")
+        let result = try Self.analyse(capture, keyLogs: [PipelinePaths.fixture("tls/\(scenario).keylog")])
+        // record.py sends: GET /v2/images, PUT .../file with 3000 bytes, GET the image, per connection.
+        #expect(!result.http.isEmpty)
+        #expect(result.http.allSatisfy { $0.tls })
+        #expect(result.http.contains { $0.operation == "image-upload" && $0.requestBytes == 3000 })
+        #expect(result.tls.allSatisfy { $0.summary.contains("decrypted") && !$0.summary.contains("not decrypted") })
+    }
+
+    @Test(arguments: scenarios)
+    func withoutKeysOnlyTheHandshakeIsReported(_ scenario: String) throws {
+        let result = try Self.analyse(PipelinePaths.fixture("tls/\(scenario).pcap"))
+        #expect(result.http.isEmpty)
+        #expect(!result.tls.isEmpty)
+        #expect(result.tls.allSatisfy { $0.summary.contains("not decrypted: no key for this session") })
+    }
+
+    @Test func secretsInjectedByEditcapDecryptWithoutAnOption() throws {
+        let directory = try PipelinePaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = "tls13-aes256gcm"
+        let injected = directory.appendingPathComponent("injected.pcapng").path
+        guard let run = try PipelinePaths.run("editcap", ["--inject-secrets", "tls,\(PipelinePaths.fixture("tls/\(scenario).keylog"))",
+                                                          PipelinePaths.fixture("tls/\(scenario).pcap"), injected]) else {
+            print("editcap is not installed: DSB injection not checked")
+            return
+        }
+        #expect(run.status == 0)
+        let result = try Self.analyse(injected)
+        let expected = try Self.analyse(PipelinePaths.fixture("tls/\(scenario).pcap"),
+                                        keyLogs: [PipelinePaths.fixture("tls/\(scenario).keylog")])
+        #expect(result.http.map { "\($0.method) \($0.path) \($0.status ?? 0)" }
+                == expected.http.map { "\($0.method) \($0.path) \($0.status ?? 0)" })
+        #expect(!result.http.isEmpty)
+    }
+}
