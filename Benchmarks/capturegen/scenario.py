@@ -12,7 +12,7 @@ from .writer import CaptureWriter
 
 # 2026-11-24T18:40:00Z, the week the test bed's real captures were made.
 START_NS = 1_795_545_600 * 1_000_000_000
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def rfc3339(ts_ns, nsec):
@@ -95,6 +95,7 @@ def truth(path, writer, net, flow, others, seed, mss, nsec):
         "link_types": ["ethernet"],
         "bytes": writer.bytes,
         "packets": writer.packets,
+        "captured_bytes": writer.captured,
         "first": rfc3339(writer.first_ts, nsec),
         "last": rfc3339(writer.last_ts, nsec),
         "tcp": {

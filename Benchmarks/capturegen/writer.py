@@ -37,6 +37,7 @@ class CaptureWriter:
         self.first_ts = None
         self.packets = 0
         self.bytes = 0
+        self.captured = 0
         if fmt == "pcap":
             magic = 0xA1B23C4D if nsec else 0xA1B2C3D4
             header = struct.pack("<IHHiIII", magic, 2, 4, 0, 0, SNAPLEN, LINKTYPE_ETHERNET)
@@ -86,6 +87,7 @@ class CaptureWriter:
             parts.append(payload)
         size = 16 + n
         self.packets += 1
+        self.captured += n
         self.bytes += size
         self.pending += size
         if self.pending >= _FLUSH_AT:
@@ -109,6 +111,7 @@ class CaptureWriter:
             parts.append(payload)
         parts.append(b"\0" * pad + _U32.pack(total))
         self.packets += 1
+        self.captured += n
         self.bytes += total
         self.pending += total
         if self.pending >= _FLUSH_AT:
