@@ -1,0 +1,1 @@
+"""The benchmark runner's parts (Benchmarks/run is the command)."""

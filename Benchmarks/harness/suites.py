@@ -1,0 +1,214 @@
+"""The suites: each times glancetrace's commands next to the reference tools' and checks
+the results against the generator's truth. Each takes the Bench and reports through it."""
+
+import filecmp
+import json
+import os
+import shutil
+
+from .measure import MB, Row, execute, measure, note
+
+def info(bench):
+    f, gt = bench.file, bench.glancetrace
+    rows, missing = [], []
+    if bench.has("info"):
+        rows.append(Row("glancetrace info", [gt, "info", f], False))
+        rows.append(Row("glancetrace info --reader libpcap", [gt, "info", "--reader", "libpcap", f], False))
+    else:
+        missing.append("glancetrace info (not built or no such subcommand)")
+    rows.append(Row("capinfos", ["capinfos", f], True))
+    # capinfos' default output includes three hashes of the file; this is the same
+    # information without them, the stricter comparison.
+    rows.append(Row("capinfos (no hashes)", ["capinfos", "-tElcsduaeyizx", f], True,
+                    short="capinfos-nh"))
+    if bench.pcap_loop:
+        rows.append(Row("pcap_next_ex loop", [bench.pcap_loop, f], True, short="pcap_loop"))
+    rows.append(Row("cat > /dev/null", ["cat", f], True))
+    rows = bench.run_suite("info", rows, missing)
+    by = {r.name: r for r in rows if r.status == "ok"}
+    gti, loop = by.get("glancetrace info"), by.get("pcap_next_ex loop")
+    if gti and loop:
+        bench.target("info vs pcap_next_ex loop", gti.wall <= loop.wall,
+                    "%.2fx (at least 1x, goal 2x)" % (loop.wall / gti.wall))
+    for name in ("capinfos", "capinfos (no hashes)"):
+        if gti and name in by:
+            bench.target("info vs " + name, gti.wall < by[name].wall,
+                        "%.2fx faster (must be > 1x)" % (by[name].wall / gti.wall))
+    if gti:
+        bench.target("info peak RSS", gti.rss < 64 * MB, "%.1f MB (< 64 MB)" % (gti.rss / MB))
+        out = os.path.join(bench.dir, "info.json")
+        if out not in bench.created:
+            bench.created.append(out)
+        run = measure([gt, "info", "--format", "json", "-o", out, f])
+        if run.rc == 0:
+            with open(out) as fh:
+                info = json.load(fh)[0]
+            t = bench.truth
+            bench.check("info packets", info.get("packets") == t["packets"], "%s (truth %d)" % (info.get("packets"), t["packets"]))
+            bench.check("info data bytes", info.get("bytes") == t["captured_bytes"],
+                       "%s (truth %d)" % (info.get("bytes"), t["captured_bytes"]))
+            bench.check("info first/last", (info.get("first"), info.get("last")) == (t["first"], t["last"]),
+                       "%s .. %s (truth %s .. %s)" % (info.get("first"), info.get("last"), t["first"], t["last"]))
+        else:
+            bench.check("info --format json", False, "exit %d: %s" % (run.rc, run.err))
+
+def connections_counted(bench):
+    """Connections per port from `glancetrace info --format json` (one untimed run)."""
+    out = os.path.join(bench.dir, "info.json")
+    if out not in bench.created:
+        bench.created.append(out)
+    run = measure([bench.glancetrace, "info", "--format", "json", "-o", out, bench.file])
+    if run.rc != 0:
+        return None
+    with open(out) as fh:
+        info = json.load(fh)[0]
+    return {str(k): v for k, v in (info.get("tcp_connections_by_port") or {}).items()}
+
+def reassembly(bench):
+    f, gt = bench.file, bench.glancetrace
+    rows, missing = [], []
+    # `info` reassembles every watched connection to count them; swap in a dedicated
+    # reassembly-only command here when the CLI grows one.
+    if bench.has("info"):
+        rows.append(Row("glancetrace info (reassembles)", [gt, "info", f], False))
+    else:
+        missing.append("glancetrace info (not built or no such subcommand)")
+    flow_dir = os.path.join(bench.dir, "tcpflow")
+    rows.append(Row("tcpflow -r FILE -o DIR", ["tcpflow", "-r", f, "-o", flow_dir], True,
+                    before=lambda: bench.scratch("tcpflow")))
+    rows.append(Row("tshark -q -z io,stat,0", ["tshark", "-q", "-z", "io,stat,0", "-r", f], True))
+    rows = bench.run_suite("reassembly", rows, missing)
+    shutil.rmtree(flow_dir, ignore_errors=True) if not bench.args.keep else None
+    by = {r.name: r for r in rows if r.status == "ok"}
+    gti = by.get("glancetrace info (reassembles)")
+    if gti:
+        for name, goal in (("tcpflow -r FILE -o DIR", 5), ("tshark -q -z io,stat,0", 50)):
+            if name in by:
+                bench.target("reassembly vs " + name.split()[0] + (" io,stat" if "tshark" in name else ""),
+                            by[name].wall / gti.wall >= goal,
+                            "%.2fx faster (goal %dx)" % (by[name].wall / gti.wall, goal))
+        bench.target("reassembly peak RSS", gti.rss < 64 * MB, "%.1f MB (< 64 MB)" % (gti.rss / MB))
+        counted = connections_counted(bench)
+        if counted is not None:
+            want = bench.truth["tcp"]["connections_by_port"]
+            bench.check("reassembly connections per port", counted == want,
+                       "%s (truth %s)%s" % (json.dumps(counted), json.dumps(want),
+                                            "; glancetrace reassembled nothing, so these ratios do not measure "
+                                            "reassembly yet" if not counted else ""))
+
+def split(bench):
+    f, gt = bench.file, bench.glancetrace
+    env = dict(os.environ, TZ="UTC")  # piece names carry local time; make both tools agree
+    for mode, option in (("-c 5000", ["-c", "5000"]), ("-i 60", ["-i", "60"])):
+        rows, missing = [], []
+        tag = mode.replace(" ", "").replace("-", "")
+        ours, theirs = os.path.join(bench.dir, "split-gt-" + tag), os.path.join(bench.dir, "split-editcap-" + tag)
+        if bench.has("split"):
+            rows.append(Row("glancetrace split %s -F pcap" % mode,
+                            [gt, "split", f, os.path.join(ours, "piece.pcap")] + option + ["-F", "pcap"], False,
+                            before=lambda d=ours: bench.scratch(os.path.basename(d)), env=env))
+        else:
+            missing.append("glancetrace split (no such subcommand yet)")
+        rows.append(Row("editcap -F pcap %s" % mode,
+                        ["editcap", "-F", "pcap"] + option + [f, os.path.join(theirs, "piece.pcap")], True,
+                        before=lambda d=theirs: bench.scratch(os.path.basename(d)), env=env))
+        rows = bench.run_suite("split " + mode, rows, missing)
+        by = {r.name: r for r in rows if r.status == "ok"}
+        mine, ref = by.get("glancetrace split %s -F pcap" % mode), by.get("editcap -F pcap %s" % mode)
+        if mine and ref:
+            bench.target("split %s vs editcap" % mode, mine.wall < ref.wall, "%.2fx faster" % (ref.wall / mine.wall))
+            bench.target("split %s peak RSS" % mode, mine.rss < 64 * MB, "%.1f MB (constant memory: < 64 MB)"
+                        % (mine.rss / MB))
+            a, b = sorted(os.listdir(ours)), sorted(os.listdir(theirs))
+            if a != b:
+                bench.check("split %s pieces" % mode, False, "names differ: %d vs editcap's %d pieces (first: %s vs %s)"
+                           % (len(a), len(b), a[:1], b[:1]))
+            else:
+                differ = [n for n in a if not filecmp.cmp(os.path.join(ours, n), os.path.join(theirs, n), shallow=False)]
+                bench.check("split %s pieces" % mode, not differ, "%d pieces, %d differ from editcap's%s"
+                           % (len(a), len(differ), (" (first: %s)" % differ[0]) if differ else ", all byte-identical"))
+        if not bench.args.keep:
+            shutil.rmtree(ours, ignore_errors=True)
+            shutil.rmtree(theirs, ignore_errors=True)
+
+def analyze(bench):
+    f, gt = bench.file, bench.glancetrace
+    rows, missing = [], []
+    report = os.path.join(bench.dir, "analyze.json")
+    for sub, row in (("analyze", Row("glancetrace analyze --format json", [gt, "analyze", f, "--format", "json",
+                                                                             "-o", report], False)),
+                     ("http", Row("glancetrace http", [gt, "http", f], False)),
+                     ("sql", Row("glancetrace sql", [gt, "sql", f], False))):
+        if bench.has(sub):
+            rows.append(row)
+        else:
+            missing.append("glancetrace %s (no such subcommand yet)" % sub)
+    rows.append(Row("tshark -Y http", ["tshark", "-r", f, "-Y", "http"], True, short="tshark-http"))
+    rows.append(Row("tshark -Y mysql.query -e mysql.query",
+                    ["tshark", "-r", f, "-Y", "mysql.query", "-T", "fields", "-e", "mysql.query"], True,
+                    short="tshark-sql"))
+    rows = bench.run_suite("analyze / http / sql", rows, missing)
+    by = {r.name: r for r in rows if r.status == "ok"}
+    if "glancetrace analyze --format json" in by:
+        bench.created.append(report)
+        check_report(bench, report)
+
+def check_report(bench, path):
+    """glancetrace's analyze JSON against the generator's truth."""
+    try:
+        with open(path) as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError) as e:
+        bench.check("analyze JSON", False, "unreadable: %s" % e)
+        return
+    t = bench.truth
+    found = {i.get("id"): i for i in doc.get("images", [])}
+    for image in t["images"]:
+        got = found.get(image["id"])
+        if got is None:
+            bench.check("image %s" % image["name"], False, "missing from the report")
+            continue
+        upload = got.get("upload") or {}
+        wrong = []
+        for key, want, have in (("status", image["status"], got.get("status")),
+                                ("size", image["size"], got.get("size")),
+                                ("checksum", image["checksum"], got.get("checksum")),
+                                ("os_hash_value", image["os_hash_value"], got.get("os_hash_value")),
+                                ("upload.md5", image["upload"]["md5"], upload.get("md5")),
+                                ("upload.sha512", image["upload"]["sha512"], upload.get("sha512")),
+                                ("upload.matches_checksum", True, upload.get("matches_checksum")),
+                                ("transitions", image["transitions"],
+                                 [x.get("status") for x in got.get("transitions", [])])):
+            if want != have:
+                wrong.append("%s %r (truth %r)" % (key, have, want))
+        bench.check("image %s" % image["name"], not wrong, "; ".join(wrong) or "status, size, checksums, "
+                   "upload hashes and transitions match")
+    queries = sum(1 for s in doc.get("sql", []) if s.get("command") == "Query")
+    bench.check("sql queries", queries == t["mysql"]["queries"], "%d Query entries (truth %d)" % (queries, t["mysql"]["queries"]))
+    requests = len(doc.get("http", []))
+    bench.check("http requests", requests == t["http"]["requests"], "%d (truth %d)" % (requests, t["http"]["requests"]))
+    conns = (doc.get("tcp") or {}).get("connections")
+    bench.check("tcp connections", conns == t["tcp"]["connections"], "%s (truth %d)" % (conns, t["tcp"]["connections"]))
+
+def hashing(bench):
+    f = bench.file
+    upload = sum(i["size"] for i in bench.truth["images"])
+    rows = [Row("md5sum FILE", ["md5sum", f], True), Row("sha512sum FILE", ["sha512sum", f], True)]
+    note("\n== hashing  (md5 + sha512 of the capture, scaled to the %d uploaded image bytes)" % upload)
+    for row in rows:
+        if shutil.which(row.argv[0]) is None:
+            row.status, row.note = "skipped", "not installed"
+    execute(rows, bench.args.repeat)
+    bench.table("hashing", rows)
+    if all(r.status == "ok" for r in rows):
+        scale = upload / bench.truth["bytes"]
+        floor = sum(r.wall for r in rows) * scale
+        analyze = next((r for r in bench.results if r["name"] == "glancetrace analyze --format json"
+                        and r["status"] == "ok"), None)
+        note("  note: hashing the uploads alone costs about %.2f s with coreutils (one pass each)%s"
+             % (floor, "; glancetrace analyze took %.2f s in all" % analyze["wall_s"] if analyze else
+                "; glancetrace analyze does not exist yet to compare"))
+        for row in rows:
+            bench.results.append({"suite": "hashing", "name": row.name, "argv": row.argv, "reference": True,
+                                 "status": row.status, "note": row.note, "wall_s": row.wall,
+                                 "walls_s": [r.wall for r in row.runs], "peak_rss_bytes": row.rss})
