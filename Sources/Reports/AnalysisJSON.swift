@@ -95,6 +95,7 @@ public enum AnalysisJSON {
                 ("sql", .array((result.timeline.sqlOfHTTP[fact.index] ?? []).map { .int($0) })),
                 ("connection", .int(fact.connection)),
                 ("token", .optional(fact.tokenFingerprint)),
+                ("token_issue", .optional(result.timeline.tokenIssueOfHTTP[fact.index])),
                 ("complete", .bool(fact.requestComplete)),
                 ("notes", .array(fact.notes.map { .string($0) })),
             ])
@@ -134,10 +135,9 @@ public enum AnalysisJSON {
             return .object([("kind", .string("error")), ("error_code", .int(code)),
                             ("sqlstate", .optional(fact.sqlstate)), ("message", .string(message))])
         case .rows(let count):
-            let rows: [JSONValue] = fact.rows.map { row in
-                .object(row.sorted { $0.key < $1.key }.map { ($0.key, .optional($0.value)) })
-            }
-            return .object([("kind", .string("rows")), ("rows", .int(count)), ("values", .array(rows))])
+            // Row values stay out of the list (Keystone's SELECTs alone would multiply its size);
+            // an image's row as the database returned it is under `images[].final_row`.
+            return .object([("kind", .string("rows")), ("rows", .int(count))])
         case .none:
             return .object([("kind", .string("none"))])
         }

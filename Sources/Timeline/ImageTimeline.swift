@@ -10,6 +10,8 @@ public struct ImageTimeline: Sendable {
     /// SQL fact index -> the image id the statement concerns.
     public var imageOfSQL: [Int: String]
     public var anomalies: [Anomaly]
+    /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
+    public var tokenIssueOfHTTP: [Int: Int] = [:]
 
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {

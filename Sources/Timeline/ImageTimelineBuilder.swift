@@ -86,8 +86,18 @@ public struct ImageTimelineBuilder {
             if let request = httpOfSQL[fact.index] { sqlOfHTTP[request, default: []].append(fact.index) }
         }
         anomalies.sort { $0.time < $1.time }
-        return ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
-                             sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
+        var issues: [String: Int] = [:]
+        for fact in http.sorted(by: { $0.time < $1.time }) where fact.operation == "token-issue" {
+            if let token = fact.subjectTokenFingerprint, issues[token] == nil { issues[token] = fact.index }
+        }
+        var tokenIssueOfHTTP: [Int: Int] = [:]
+        for fact in http {
+            if let token = fact.tokenFingerprint, let issue = issues[token] { tokenIssueOfHTTP[fact.index] = issue }
+        }
+        var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
+                                     sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
+        timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
+        return timeline
     }
 
     // MARK: identity
