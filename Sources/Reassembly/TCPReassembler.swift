@@ -60,6 +60,10 @@ public final class TCPReassembler {
     private let budget = BufferBudget()
     private var clock = Timestamp(nanoseconds: Int64.min)
     private var nextSweep = Timestamp(nanoseconds: Int64.min)
+    /// The connection of the previous segment: a bulk transfer sends long runs of segments of
+    /// one connection (data one way, ACKs the other), which then skip the table lookup.
+    private var recentKey: ConnectionKey?
+    private var recentConnection: TCPConnection?
 
     public init(configuration: Configuration = Configuration(), makeConsumer: @escaping ConsumerFactory) {
         self.configuration = configuration
@@ -95,6 +99,25 @@ public final class TCPReassembler {
         let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
         let connection: TCPConnection
+        if !isInitialSYN, let recent = recentConnection, recentKey == key {
+            connection = recent
+        } else {
+            guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
+            connection = found
+            recentKey = key
+            recentConnection = found
+        }
+
+        if let reason = connection.process(segment, at: time, configuration: configuration) {
+            close(connection, key: key, reason: reason, at: time)
+        }
+        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+    }
+
+    /// The open connection a segment belongs to, opening one when it starts a new connection;
+    /// nil for a straggler of a closed connection (which keeps its number).
+    private func lookUp(_ key: ConnectionKey, _ segment: TCPSegment, isInitialSYN: Bool, at time: Timestamp) -> TCPConnection? {
+        let connection: TCPConnection
         switch table[key] {
         case .open(let existing):
             if isInitialSYN && existing.isReuse(bySYN: segment) {
@@ -111,17 +134,13 @@ public final class TCPReassembler {
                 // A straggler of the closed connection (last ACK, retransmitted FIN): it keeps its number.
                 closed.lastSeen = time
                 table[key] = .closed(closed)
-                return
+                return nil
             }
             connection = open(key, segment, at: time)
         case nil:
             connection = open(key, segment, at: time)
         }
-
-        if let reason = connection.process(segment, at: time, configuration: configuration) {
-            close(connection, key: key, reason: reason, at: time)
-        }
-        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+        return connection
     }
 
     /// Flushes and closes every open connection (end of input), in connection order.
@@ -158,6 +177,10 @@ public final class TCPReassembler {
     }
 
     private func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
+        if recentConnection === connection {
+            recentConnection = nil
+            recentKey = nil
+        }
         connection.close(reason: reason, at: time)
         closedTotals.add(connection.statistics)
         if connection.wasFollowed { closedTotals.followedConnections &+= 1 }
