@@ -23,12 +23,10 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         var result = try analysis.analyse(capture)
         if let image { result.timeline = result.timeline.selectingImage(image) }
-        let text: String
         switch format {
-        case .text: text = AnalysisText.report(result)
-        case .json: text = AnalysisJSON.document(result).serialized() + "\n"
-        case .html: text = AnalysisHTML.page(result)
+        case .text: try OutputDestination.write(AnalysisText.report(result), to: output)
+        case .json: try OutputDestination.write(AnalysisJSON.document(result), to: output)
+        case .html: try OutputDestination.write(AnalysisHTML.page(result), to: output)
         }
-        try OutputDestination.write(text, to: output)
     }
 }

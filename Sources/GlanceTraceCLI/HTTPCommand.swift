@@ -23,7 +23,10 @@ struct HTTPCommand: ParsableCommand {
 
     func run() throws {
         let result = try analysis.analyse(capture)
-        let text = format == .json ? AnalysisJSON.http(result).serialized() + "\n" : ExchangeListText.http(result)
-        try OutputDestination.write(text, to: output)
+        if format == .json {
+            try OutputDestination.write(AnalysisJSON.http(result), to: output)
+        } else {
+            try OutputDestination.write(ExchangeListText.http(result), to: output)
+        }
     }
 }

@@ -23,7 +23,10 @@ struct SQLCommand: ParsableCommand {
 
     func run() throws {
         let result = try analysis.analyse(capture)
-        let text = format == .json ? AnalysisJSON.sql(result).serialized() + "\n" : ExchangeListText.sql(result)
-        try OutputDestination.write(text, to: output)
+        if format == .json {
+            try OutputDestination.write(AnalysisJSON.sql(result), to: output)
+        } else {
+            try OutputDestination.write(ExchangeListText.sql(result), to: output)
+        }
     }
 }

@@ -75,8 +75,11 @@ public enum AnalysisJSON {
     /// The `http` array (also the whole output of `glancetrace http --format json`).
     public static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
-        return .array(result.http.map { fact in
-            .object([
+        let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
+        let facts = result.http
+        return .lazyArray(LazyJSONArray(count: facts.count) { i in
+            let fact = facts[i]
+            return .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
                 ("end", .string(fact.end.rfc3339(precision: p))),
                 ("client", .string(fact.client)),
@@ -92,10 +95,10 @@ public enum AnalysisJSON {
                 ("response_bytes", .int(fact.responseBytes)),
                 ("image_id", .optional(fact.imageID)),
                 ("tls", .bool(fact.tls)),
-                ("sql", .array((result.timeline.sqlOfHTTP[fact.index] ?? []).map { .int($0) })),
+                ("sql", .array((sqlOfHTTP[fact.index] ?? []).map { .int($0) })),
                 ("connection", .int(fact.connection)),
                 ("token", .optional(fact.tokenFingerprint)),
-                ("token_issue", .optional(result.timeline.tokenIssueOfHTTP[fact.index])),
+                ("token_issue", .optional(tokenIssues[fact.index])),
                 ("complete", .bool(fact.requestComplete)),
                 ("notes", .array(fact.notes.map { .string($0) })),
             ])
@@ -105,8 +108,11 @@ public enum AnalysisJSON {
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
-        return .array(result.sql.map { fact in
-            .object([
+        let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
+        let facts = result.sql
+        return .lazyArray(LazyJSONArray(count: facts.count) { i in
+            let fact = facts[i]
+            return .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
                 ("end", .string(fact.end.rfc3339(precision: p))),
                 ("client", .string(fact.client)),
@@ -118,8 +124,8 @@ public enum AnalysisJSON {
                 ("statement", .string(fact.statement)),
                 ("result", outcome(fact)),
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
-                ("image_id", .optional(result.timeline.imageOfSQL[fact.index])),
-                ("http", .optional(result.timeline.httpOfSQL[fact.index])),
+                ("image_id", .optional(imageOfSQL[fact.index])),
+                ("http", .optional(httpOfSQL[fact.index])),
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
             ])

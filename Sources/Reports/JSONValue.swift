@@ -8,6 +8,9 @@ public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// An array whose elements are made one at a time while it is written, so a report of a
+    /// hundred thousand SQL statements never holds them all as JSON values at once.
+    case lazyArray(LazyJSONArray)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
@@ -19,6 +22,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.lazyArray(x), .lazyArray(y)):
+            return x.count == y.count && (0..<x.count).allSatisfy { x.element($0) == y.element($0) }
+        case let (.lazyArray(x), .array(y)), let (.array(y), .lazyArray(x)):
+            return x.count == y.count && (0..<x.count).allSatisfy { x.element($0) == y[$0] }
         default: return false
         }
     }
@@ -35,11 +42,20 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// embedded in an HTML `<script>` block without a capture ever closing it.
     public func serialized(pretty: Bool = true) -> String {
         var out = ""
-        write(to: &out, indent: pretty ? 0 : nil)
+        write(to: &out, indent: pretty ? 0 : nil, flush: nil)
         return out
     }
 
-    private func write(to out: inout String, indent: Int?) {
+    /// Serialises in pieces of about a megabyte handed to `chunk`, for output of any size.
+    public func serialize(pretty: Bool = true, chunk: (String) -> Void) {
+        var out = ""
+        withoutActuallyEscaping(chunk) { chunk in
+            write(to: &out, indent: pretty ? 0 : nil, flush: chunk)
+        }
+        if !out.isEmpty { chunk(out) }
+    }
+
+    private func write(to out: inout String, indent: Int?, flush: ((String) -> Void)?) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -57,7 +73,21 @@ public indirect enum JSONValue: Equatable, Sendable {
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
                 newline(&out, indent.map { $0 + 1 })
-                item.write(to: &out, indent: indent.map { $0 + 1 })
+                item.write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
+            }
+            newline(&out, indent)
+            out += "]"
+        case .lazyArray(let items):
+            if items.count == 0 { out += "[]"; return }
+            out += "["
+            for i in 0..<items.count {
+                if i > 0 { out += "," }
+                newline(&out, indent.map { $0 + 1 })
+                items.element(i).write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
+                if let flush, out.utf8.count >= 1 << 20 {
+                    flush(out)
+                    out = ""
+                }
             }
             newline(&out, indent)
             out += "]"
@@ -69,7 +99,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 newline(&out, indent.map { $0 + 1 })
                 JSONValue.writeString(key, to: &out)
                 out += indent == nil ? ":" : ": "
-                value.write(to: &out, indent: indent.map { $0 + 1 })
+                value.write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
             }
             newline(&out, indent)
             out += "}"
@@ -106,5 +136,15 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
         }
         out += "\""
+    }
+}
+
+/// The elements of a `JSONValue.lazyArray`: a count and a function making element `i`.
+public struct LazyJSONArray: Sendable {
+    public let count: Int
+    public let element: @Sendable (Int) -> JSONValue
+    public init(count: Int, element: @escaping @Sendable (Int) -> JSONValue) {
+        self.count = count
+        self.element = element
     }
 }

@@ -24,7 +24,7 @@ public struct ImageTimelineBuilder {
 
     private mutating func run(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
         let httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
-        let sqlByIndex = Dictionary(sql.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        let positionOfSQL = Dictionary(sql.indices.map { (sql[$0].index, $0) }, uniquingKeysWith: { a, _ in a })
         let log = SQLTransactionLog(sql)
         var imageOfSQL: [Int: String] = [:]
 
@@ -32,7 +32,8 @@ public struct ImageTimelineBuilder {
         var events: [(time: Timestamp, order: Int, event: Event)] = []
         for fact in http { events.append((fact.time, 0, .http(fact))) }
         for write in log.writes {
-            guard let fact = sqlByIndex[write.sql] else { continue }
+            guard let position = positionOfSQL[write.sql] else { continue }
+            let fact = sql[position]
             if !write.committed {
                 anomalies.append(Anomaly(time: fact.time, kind: "uncommitted-write",
                                          message: "SQL write never committed in the capture: \(Self.abbreviated(fact.statement))"))
@@ -82,7 +83,8 @@ public struct ImageTimelineBuilder {
         }
 
         var sqlOfHTTP: [Int: [Int]] = [:]
-        for fact in sql.sorted(by: { $0.time < $1.time }) {
+        for i in sql.indices.sorted(by: { sql[$0].time < sql[$1].time }) {
+            let fact = sql[i]
             if let request = httpOfSQL[fact.index] { sqlOfHTTP[request, default: []].append(fact.index) }
         }
         anomalies.sort { $0.time < $1.time }

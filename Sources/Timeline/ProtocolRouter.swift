@@ -109,7 +109,7 @@ final class ProtocolRouter {
         var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
                            connection: record.connectionIndex, client: record.client.description, user: record.user,
                            database: record.database, command: record.commandName, statement: record.statement,
-                           outcome: outcome, rows: record.result.rows,
+                           outcome: outcome, rows: ProtocolRouter.keptRows(record),
                            lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
         fact.server = record.server.description
         fact.threadID = record.connectionID.map { Int($0) }
@@ -123,6 +123,14 @@ final class ProtocolRouter {
            let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
             onEvent(.status(imageID: id, status: status, time: fact.time, sql: fact.index))
         }
+    }
+
+    /// Result rows the timeline reads (an image's row as the database returned it); the rows of
+    /// every other SELECT would only hold memory (a hundred thousand Keystone queries).
+    static func keptRows(_ record: MySQLCommandRecord) -> [[String: String?]] {
+        guard record.result.kind == .rows, !record.result.rows.isEmpty,
+              record.statement.contains("images.status") || record.statement.contains("images_status") else { return [] }
+        return record.result.rows
     }
 
     /// The HTTP decoder of a connection (plain, or inside TLS).
@@ -164,11 +172,12 @@ final class ProtocolRouter {
 
     /// HTTP and SQL facts, each sorted by start time and indexed by position.
     func facts() -> (http: [HTTPFact], sql: [SQLFact]) {
-        var http = httpFacts.sorted { ($0.time, $0.connection) < ($1.time, $1.connection) }
-        for i in http.indices { http[i].index = i }
-        var sql = sqlFacts.sorted { ($0.time, $0.connection) < ($1.time, $1.connection) }
-        for i in sql.indices { sql[i].index = i }
-        return (http, sql)
+        httpFacts.sort { ($0.time, $0.connection) < ($1.time, $1.connection) }
+        for i in httpFacts.indices { httpFacts[i].index = i }
+        sqlFacts.sort { ($0.time, $0.connection) < ($1.time, $1.connection) }
+        for i in sqlFacts.indices { sqlFacts[i].index = i }
+        defer { httpFacts = []; sqlFacts = [] }
+        return (httpFacts, sqlFacts)
     }
 
     static func readText(_ path: String) -> String? {

@@ -11,12 +11,14 @@ public enum SQLAttribution {
     /// Returns, for each SQL fact index, the HTTP fact index it belongs to.
     public static func attribute(sql: [SQLFact], http: [HTTPFact]) -> [Int: Int] {
         let requests = http.sorted { $0.time < $1.time }
-        let statements = sql.sorted { $0.time < $1.time }
+        // Indices, not copies: a capture may hold a hundred thousand statements.
+        let order = sql.indices.sorted { sql[$0].time < sql[$1].time }
         let inferred = inferredServices(sql)
         var result: [Int: Int] = [:]
         var active: [HTTPFact] = []
         var next = 0
-        for statement in statements {
+        for position in order {
+            let statement = sql[position]
             while next < requests.count, requests[next].time <= statement.time {
                 active.append(requests[next])
                 next += 1

@@ -20,7 +20,8 @@ public struct SQLTransactionLog: Sendable {
         var autocommit: Set<Int> = []
         var committing: Set<Int> = []
         var all: [Write] = []
-        for fact in facts.sorted(by: { $0.time < $1.time }) {
+        for position in facts.indices.sorted(by: { facts[$0].time < facts[$1].time }) {
+            let fact = facts[position]
             if case .error = fact.outcome { continue }
             let keyword = SQLTransactionLog.leadingKeyword(fact.statement)
             switch keyword {
