@@ -65,6 +65,11 @@ struct SlimDirection {
     var bulkStart: UInt32 = 0
     var bulkEnd: UInt32 = 0
     var bulkOpen = false
+    /// Segments that arrived ahead of a hole (reordering), kept whole and parsed once the hole
+    /// fills, so a swapped pair inside a chunked upload does not lose the chunk framing.
+    var pending: [PendingSegment] = []
+    var pendingBytes = 0
+    static let pendingLimit = 1 << 20
 
     mutating func segment(peek: TransportPeek, payload: UnsafeRawBufferPointer, requests: inout RequestQueue) -> Int {
         var sequence = peek.sequenceNumber
@@ -93,6 +98,7 @@ struct SlimDirection {
                 if skip < payload.count {
                     _ = inOrder(UnsafeRawBufferPointer(rebasing: payload[skip...]), at: nextSequence,
                                 wireLength: end &- nextSequence, requests: &requests)
+                    drainPending(requests: &requests)
                 }
             }
             return payload.count
@@ -100,12 +106,36 @@ struct SlimDirection {
         if delta > 0 {
             if let remaining = framing.bulkBodyRemaining, Int64(delta) < remaining {
                 framing.skipBulk(Int64(delta))
+            } else if payload.count == Int(wireLength), pendingBytes &+ payload.count <= Self.pendingLimit,
+                      delta <= Int32(Self.pendingLimit) {
+                pending.append(PendingSegment(sequence: sequence, bytes: Array(payload), wireLength: wireLength))
+                pendingBytes &+= payload.count
+                return payload.count
             } else {
                 framing.state = .opaque
                 bulkOpen = false
+                pending.removeAll()
+                pendingBytes = 0
             }
         }
-        return inOrder(payload, at: sequence, wireLength: wireLength, requests: &requests)
+        let kept = inOrder(payload, at: sequence, wireLength: wireLength, requests: &requests)
+        drainPending(requests: &requests)
+        return kept
+    }
+
+    /// Parses the held segments the stream has now reached (they were written whole already).
+    private mutating func drainPending(requests: inout RequestQueue) {
+        while let i = pending.firstIndex(where: { !Self.after($0.sequence, nextSequence) }) {
+            let segment = pending.remove(at: i)
+            pendingBytes &-= segment.bytes.count
+            let end = segment.sequence &+ segment.wireLength
+            guard Self.after(end, nextSequence) else { continue }
+            let skip = Int(nextSequence &- segment.sequence)
+            segment.bytes.withUnsafeBytes { raw in
+                _ = inOrder(UnsafeRawBufferPointer(rebasing: raw[skip...]), at: nextSequence,
+                            wireLength: end &- nextSequence, requests: &requests)
+            }
+        }
     }
 
     /// Feeds the bytes at `sequence` (the next expected ones) to the framing.
@@ -139,4 +169,11 @@ struct SlimDirection {
     }
 
     static func after(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: a &- b) > 0 }
+}
+
+/// A segment held by `SlimDirection` until the hole before it fills.
+struct PendingSegment {
+    var sequence: UInt32
+    var bytes: [UInt8]
+    var wireLength: UInt32
 }

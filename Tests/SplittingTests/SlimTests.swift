@@ -115,4 +115,34 @@ import Testing
         let lengths = try Self.slimmedLengths(capture)
         #expect(lengths[3] == 54 + 9 && lengths[4] == 54 + 5)
     }
+
+    /// Segments swapped across a chunk boundary (reordering on the wire) must not make the
+    /// rest of a chunked upload look like unknown traffic: the segment ahead of the hole is
+    /// held, parsed once the hole fills, and the later chunk data is still cut.
+    @Test("Chunked upload with reordered segments keeps being slimmed after the swap")
+    func chunkedUploadWithReordering() throws {
+        var capture = SyntheticCapture()
+        capture.open(client: 40000, server: 9292)
+        let head = Array("PUT /v2/images/abc/file HTTP/1.1\r\nHost: glance\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        capture.segment(client: 40000, server: 9292, toServer: true, flags: 0x18, payload: head)
+        var stream: [UInt8] = []
+        for _ in 0..<10 { stream += Array("bb8\r\n".utf8) + [UInt8](repeating: 0x41, count: 3000) + Array("\r\n".utf8) }
+        stream += Array("0\r\n\r\n".utf8)
+        let pieces = stride(from: 0, to: stream.count, by: 1000).map { Array(stream[$0..<min($0 + 1000, stream.count)]) }
+        let start = UInt32(1001 + head.count)
+        // Pieces 2 and 3 (bytes 2000..<4000) straddle the first chunk's end: send 3 before 2.
+        var order = Array(pieces.indices)
+        order.swapAt(2, 3)
+        for i in order {
+            capture.segment(client: 40000, server: 9292, toServer: true, flags: 0x18, payload: pieces[i],
+                            sequence: start &+ UInt32(i * 1000))
+        }
+        let lengths = try Self.slimmedLengths(capture)
+        // 3 handshake packets and the head come first; then the pieces in the order sent.
+        let body = Array(lengths[4...])
+        #expect(body.count == pieces.count)
+        // Pure chunk data well after the swap (piece 20, bytes 20000..<21000, inside chunk 7) is cut.
+        #expect(body[20] == 54)
+        #expect(body.filter { $0 == 54 }.count >= pieces.count / 2)
+    }
 }
