@@ -59,13 +59,8 @@ public enum AnalysisHTML {
         }
         html += "<table>" + rows.map { "<tr><th>\(escape($0.0))</th><td class=\"mono\">\(escape($0.1))</td></tr>" }.joined() + "</table>\n"
         html += "<table><tr><th>time (UTC)</th><th>step</th><th>evidence</th></tr>\n"
-        enum Step { case http(HTTPFact), transition(StatusTransition) }
-        var steps: [(Timestamp, Int, Step)] = image.http.compactMap { i in
-            result.http.indices.contains(i) ? (result.http[i].time, 0, .http(result.http[i])) : nil
-        }
-        steps += image.transitions.map { ($0.time, 1, .transition($0)) }
-        steps.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-        for (time, _, step) in steps {
+        for step in ImageStep.steps(of: image, in: result) {
+            let time = step.time
             switch step {
             case .http(let f):
                 let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }

@@ -38,14 +38,8 @@ public enum AnalysisText {
             out += "  lifecycle: " + image.transitions.map(\.status).joined(separator: " -> ") + "\n"
         }
 
-        // The steps: HTTP calls on the image and status changes, in time order.
-        enum Step { case http(HTTPFact), transition(StatusTransition) }
-        var steps: [(Timestamp, Int, Step)] = image.http.compactMap { i in
-            result.http.indices.contains(i) ? (result.http[i].time, 0, .http(result.http[i])) : nil
-        }
-        steps += image.transitions.map { ($0.time, 1, .transition($0)) }
-        steps.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-        for (time, _, step) in steps {
+        for step in ImageStep.steps(of: image, in: result) {
+            let time = step.time
             switch step {
             case .http(let fact):
                 out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
