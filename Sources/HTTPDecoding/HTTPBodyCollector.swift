@@ -12,8 +12,7 @@ struct HTTPBodyCollector {
     private var inflater: Inflater?
     private var inflateOverflow = 0
     private var decodeFailure: String?
-    private var md5: Insecure.MD5?
-    private var sha512: SHA512?
+    private var hasher: UploadHasher?
     private(set) var notes: [String] = []
 
     /// Chooses what to do with the body from the head.
@@ -22,8 +21,7 @@ struct HTTPBodyCollector {
         body.contentType = headers.value(for: "Content-Type")
         body.contentEncoding = headers.value(for: "Content-Encoding")
         if hashes {
-            md5 = Insecure.MD5()
-            sha512 = SHA512()
+            hasher = UploadHasher()
             body.disposition = .hashed
             return
         }
@@ -62,10 +60,7 @@ struct HTTPBodyCollector {
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         body.byteCount &+= bytes.count
-        if md5 != nil {
-            md5?.update(bufferPointer: bytes)
-            sha512?.update(bufferPointer: bytes)
-        }
+        hasher?.update(bytes)
         guard keeping else { return }
         if let inflater {
             switch inflater.inflate(bytes, into: &kept, limit: keepLimit, overflow: &inflateOverflow) {
@@ -88,8 +83,7 @@ struct HTTPBodyCollector {
     /// Bytes lost inside the body: hashes are void, kept text stops at the hole.
     mutating func miss(_ count: Int) {
         body.missingBytes &+= count
-        md5 = nil
-        sha512 = nil
+        hasher = nil
         if keeping {
             keeping = false
             body.isTruncated = true
@@ -101,12 +95,10 @@ struct HTTPBodyCollector {
     mutating func finish(maxJSONDepth: Int) -> (body: HTTPBody, md5: String?, sha512: String?) {
         var md5Hex: String?
         var sha512Hex: String?
-        if let md5, let sha512, body.missingBytes == 0 {
-            md5Hex = Hex.string(md5.finalize())
-            sha512Hex = Hex.string(sha512.finalize())
+        if let hasher, body.missingBytes == 0 {
+            (md5Hex, sha512Hex) = hasher.finalize()
         }
-        md5 = nil
-        sha512 = nil
+        hasher = nil
         if let decodeFailure {
             notes.append("Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)")
         }

@@ -55,7 +55,7 @@ public struct ImageTimelineBuilder {
             }
         }
         for fact in sql where imageOfSQL[fact.index] == nil {
-            if let id = indexByID.keys.first(where: { fact.statement.contains($0) }) { imageOfSQL[fact.index] = id }
+            if let id = indexByID.keys.first(where: { fact.statement.containsBytes($0) }) { imageOfSQL[fact.index] = id }
             if case .error(let code, let message) = fact.outcome {
                 anomalies.append(Anomaly(time: fact.time, kind: "sql-error", message: "MySQL error \(code): \(message)"))
             }

@@ -129,7 +129,7 @@ final class ProtocolRouter {
     /// every other SELECT would only hold memory (a hundred thousand Keystone queries).
     static func keptRows(_ record: MySQLCommandRecord) -> [[String: String?]] {
         guard record.result.kind == .rows, !record.result.rows.isEmpty,
-              record.statement.contains("images.status") || record.statement.contains("images_status") else { return [] }
+              record.statement.containsBytes("images.status") || record.statement.containsBytes("images_status") else { return [] }
         return record.result.rows
     }
 

@@ -33,7 +33,7 @@ public enum SQLAttribution {
                     guard request.service == service else { continue }
                     score += 2
                 }
-                if let id = request.imageID, statement.statement.contains(id) { score += 4 }
+                if let id = request.imageID, statement.statement.containsBytes(id) { score += 4 }
                 if score > bestScore || (score == bestScore && request.time >= (best?.time ?? .zero)) {
                     best = request
                     bestScore = score
@@ -50,11 +50,11 @@ public enum SQLAttribution {
         var result: [Int: String] = [:]
         for fact in sql where result[fact.connection] == nil {
             let text = fact.statement
-            if text.contains("images.") || text.contains("image_properties") || text.contains("INTO images")
-                || text.contains("UPDATE images") || text.contains("image_locations") {
+            if text.containsBytes("images.") || text.containsBytes("image_properties") || text.containsBytes("INTO images")
+                || text.containsBytes("UPDATE images") || text.containsBytes("image_locations") {
                 result[fact.connection] = "glance"
-            } else if text.contains("revocation_event") || text.contains("local_user") || text.contains("FROM project")
-                        || text.contains("assignment.") || text.contains("FROM user") {
+            } else if text.containsBytes("revocation_event") || text.containsBytes("local_user") || text.containsBytes("FROM project")
+                        || text.containsBytes("assignment.") || text.containsBytes("FROM user") {
                 result[fact.connection] = "keystone"
             }
         }
@@ -64,8 +64,8 @@ public enum SQLAttribution {
     /// The OpenStack service a statement came from, by its database (or user) name.
     static func serviceOf(_ statement: SQLFact) -> String? {
         for name in [statement.database, statement.user].compactMap({ $0?.lowercased() }) {
-            if name.contains("glance") { return "glance" }
-            if name.contains("keystone") { return "keystone" }
+            if name.containsBytes("glance") { return "glance" }
+            if name.containsBytes("keystone") { return "keystone" }
         }
         return nil
     }

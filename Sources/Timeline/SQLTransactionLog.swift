@@ -38,8 +38,8 @@ public struct SQLTransactionLog: Sendable {
                 continue
             case "SET":
                 let text = fact.statement.lowercased().filter { $0 != " " }
-                if text.contains("autocommit=1") || text.contains("autocommit=on") { autocommit.insert(fact.connection) }
-                if text.contains("autocommit=0") || text.contains("autocommit=off") { autocommit.remove(fact.connection) }
+                if text.containsBytes("autocommit=1") || text.containsBytes("autocommit=on") { autocommit.insert(fact.connection) }
+                if text.containsBytes("autocommit=0") || text.containsBytes("autocommit=off") { autocommit.remove(fact.connection) }
                 continue
             default:
                 break
