@@ -3,7 +3,7 @@
 # A throw-away MariaDB with a fresh self-signed certificate on 127.0.0.1:$PORT (default 3316,
 # since 3306 is often taken); PyMySQL connects with an SSLRequest, so the TLS handshake starts
 # inside the MySQL connection phase; Python's ssl module logs the session keys.
-# Needs: mariadb-server tcpdump openssl python3-pymysql. Run as root from this folder.
+# Needs: mariadb-server tcpdump openssl tshark python3-pymysql. Run as root from this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 PORT=${PORT:-3316}
@@ -34,5 +34,6 @@ for version in tls13 tls12; do
     tail -n +"$((START + 1))" "$WORK/general.log" >"$version.general.log"
     cp "$WORK/$version.pcap" "$version.pcap"
     cp "$WORK/$version.keylog" "$version.keylog"
+    python3 extract_plaintext.py "$version.pcap" "$version.keylog" "$PORT" "$version.plaintext.chunks.gz"
 done
 echo "recorded in $WORK (port $PORT)"
