@@ -97,4 +97,31 @@ struct TLSContinuationTests {
         #expect(inner.tlsConsumer == nil && inner.facts.clientCapabilities.contains(.ssl))
         #expect(inner.commandCount > 10)
     }
+
+    /// The auth response of the HandshakeResponse41 sent inside TLS (sequence id 2) reaches no record or fact.
+    @Test(arguments: scenarios)
+    func authResponseInsideTLSIsNeverKept(scenario: String) throws {
+        let fixture = try Self.fixture(scenario)
+        let (records, decoders) = fixture.replay()
+        // Payload: flags 4, max packet 4, charset 1, filler 23, user NUL, auth length, auth data.
+        let response = try #require(fixture.events.lazy.compactMap { event -> [UInt8]? in
+            guard case let .data(_, .clientToServer, _, bytes) = event, bytes.count > 40, bytes[3] == 2 else { return nil }
+            return bytes
+        }.first)
+        let nul = try #require(response[36...].firstIndex(of: 0))
+        let length = Int(response[nul + 1])
+        #expect(length == 20)  // mysql_native_password's scramble answer
+        let secret = Array(response[(nul + 2)..<(nul + 2 + length)])
+        let inner = try #require(decoders[0]?.tlsConsumer as? MySQLConnectionDecoder)
+        var texts = records.flatMap { [$0.statement, $0.result.info ?? "", $0.result.message ?? ""] + $0.notes }
+        texts += inner.facts.clientAttributes.values + [inner.facts.user ?? "", inner.facts.authPlugin ?? ""]
+        // Byte comparison: the scramble is not UTF-8, so a decoded copy would hold replacement characters.
+        func holdsSecret(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            guard bytes.count >= secret.count else { return false }
+            return (0...(bytes.count - secret.count)).contains { bytes[$0..<($0 + secret.count)].elementsEqual(secret) }
+        }
+        #expect(!texts.contains(where: holdsSecret))
+        #expect(inner.facts.authPlugin == "mysql_native_password")
+    }
 }
