@@ -35,6 +35,8 @@ public struct MySQLCommandRecord: Sendable, Equatable {
     public var isComplete: Bool
     /// Human-readable remarks: truncation, gaps, unknown statements, decoding problems.
     public var notes: [String]
+    /// The command travelled inside TLS (after an SSLRequest) and was read from decrypted bytes.
+    public var isTLS = false
 
     /// Nanoseconds from the command's first byte to the response's last byte.
     public var durationNanoseconds: Int64? { end.map { $0.nanoseconds(since: start) } }

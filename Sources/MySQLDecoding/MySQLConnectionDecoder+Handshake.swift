@@ -44,7 +44,7 @@ extension MySQLConnectionDecoder {
             let capabilities = MySQLCapabilities(rawValue: caps)
             facts.clientCapabilities = capabilities
             facts.clientCharacterSet = charset
-            if capabilities.contains(.ssl) && packet.totalLength == 32 {
+            if capabilities.contains(.ssl) && packet.totalLength == 32 && !facts.isTLS {
                 startTLS()
                 return
             }
@@ -78,14 +78,6 @@ extension MySQLConnectionDecoder {
         facts.isZstdCompressed = negotiated.contains(.zstdCompression) && !facts.isCompressed
     }
 
-    func startTLS() {
-        facts.isTLS = true
-        phase = .tls
-        client.switchToPassthrough()
-        server.switchToPassthrough()
-        onTLS?(self)
-    }
-
     /// Server packets after the handshake response: OK, ERR, auth switch, more data.
     func authenticationPacket(_ packet: MySQLPacket) {
         guard let first = packet.payload.first else { return }
@@ -115,7 +107,9 @@ extension MySQLConnectionDecoder {
     private func finishAuthentication(_ packet: MySQLPacket, result: MySQLResult) {
         phase = .command
         let host = connection.client.address.description
-        let statement = "\(facts.user ?? "")@\(host) on \(facts.database ?? "") using TCP/IP"
+        // The general log's own wording, which names the transport.
+        let transport = facts.isTLS ? "SSL/TLS" : "TCP/IP"
+        let statement = "\(facts.user ?? "")@\(host) on \(facts.database ?? "") using \(transport)"
         var record = newRecord(command: .connect, statement: statement, statementBytes: statement.utf8.count,
                                start: greetingTime ?? packet.start)
         record.end = packet.end

@@ -29,7 +29,9 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     /// What the connection phase said (server version, thread id, user, database, ...).
     public internal(set) var facts = MySQLConnectionFacts()
     /// Called once when the client sends an SSLRequest: the connection turns into TLS and the
-    /// decoder stops reading it as MySQL. Bytes after the request go to `tlsConsumer`.
+    /// decoder stops reading it as MySQL. Bytes after the request go to `tlsConsumer`; set it
+    /// here (a `TLSConnectionDecoder` whose inner consumer is `MySQLConnectionDecoder(continuing:)`)
+    /// to read the commands inside TLS.
     public var onTLS: ((MySQLConnectionDecoder) -> Void)?
     /// Receives the connection's bytes after the SSLRequest (e.g. a TLS decoder), with gaps and close.
     public var tlsConsumer: StreamConsumer?
@@ -175,10 +177,12 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     }
 
     func newRecord(command: MySQLCommand, statement: String, statementBytes: Int, start: Timestamp) -> MySQLCommandRecord {
-        MySQLCommandRecord(connectionIndex: connection.index, client: connection.client, server: connection.server,
-                           connectionID: facts.connectionID, user: facts.user, database: facts.database,
-                           command: command, statement: statement, statementBytes: statementBytes,
-                           start: start, end: nil)
+        var record = MySQLCommandRecord(connectionIndex: connection.index, client: connection.client, server: connection.server,
+                                        connectionID: facts.connectionID, user: facts.user, database: facts.database,
+                                        command: command, statement: statement, statementBytes: statementBytes,
+                                        start: start, end: nil)
+        record.isTLS = facts.isTLS
+        return record
     }
 
     /// A command header was read but a gap cut the command: keep it so its response pairs.

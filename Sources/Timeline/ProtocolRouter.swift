@@ -22,6 +22,8 @@ final class ProtocolRouter {
     private var keyLog = TLSKeyLog()
     private var tlsFacts: [TLSConnectionFacts] = []
     private var tlsDecoders: [TLSConnectionDecoder] = []
+    /// Connections whose TLS began after a MySQL SSLRequest (their notes say "MySQL over TLS").
+    private var mysqlOverTLS: Set<Int> = []
     private var sqlFacts: [SQLFact] = []
     var httpFacts: [HTTPFact] = []
 
@@ -92,10 +94,24 @@ final class ProtocolRouter {
         let decoder = MySQLConnectionDecoder(connection: connection) { [weak self] record in
             self?.add(record)
         }
-        decoder.onTLS = { [weak self] _ in
-            self?.warnings.append("MySQL connection \(connection.client) -> \(connection.server) switched to TLS; its commands are not decoded")
+        decoder.onTLS = { [weak self] outer in
+            self?.startMySQLTLS(outer)
         }
         return decoder
+    }
+
+    /// After an SSLRequest the connection's bytes are TLS: decrypt them with the key log and read
+    /// the plaintext with a MySQL decoder that carries on from the greeting (its records reach
+    /// `add` like any other). Without a key the TLS note says so; no warning per connection.
+    private func startMySQLTLS(_ outer: MySQLConnectionDecoder) {
+        let connection = outer.connection
+        let inner = MySQLConnectionDecoder(continuing: outer)
+        let tls = TLSConnectionDecoder(connection: connection, keyLog: keyLog, inner: inner) { [weak self] facts in
+            self?.tlsFacts.append(facts)
+        }
+        tlsDecoders.append(tls)
+        mysqlOverTLS.insert(connection.index)
+        outer.tlsConsumer = tls
     }
 
     private func add(_ record: MySQLCommandRecord) {
@@ -116,6 +132,7 @@ final class ProtocolRouter {
         fact.sqlstate = record.result.sqlState
         fact.rowCount = record.result.kind == .rows ? record.result.rowCount : nil
         fact.complete = record.isComplete
+        fact.tls = record.isTLS
         sqlFacts.append(fact)
         guard let onEvent else { return }
         onEvent(.sql(fact))
@@ -157,6 +174,7 @@ final class ProtocolRouter {
         }
         return all.sorted { $0.connection.index < $1.connection.index }.map { facts in
             var parts: [String] = []
+            if mysqlOverTLS.contains(facts.connection.index) { parts.append("MySQL over TLS") }
             parts.append(facts.version.map { "\($0)" } ?? "TLS (version unknown)")
             if let sni = facts.serverName { parts.append("SNI \(sni)") }
             if let alpn = facts.alpn { parts.append("ALPN \(alpn)") }

@@ -95,6 +95,8 @@ public struct SQLFact: Sendable {
     /// Rows a result set returned (all of them, also beyond the kept ones).
     public var rowCount: Int?
     public var complete: Bool = true
+    /// True when the command was decrypted from TLS (a connection that sent an SSLRequest).
+    public var tls: Bool = false
     public var user: String?
     public var database: String?
     public var command: String

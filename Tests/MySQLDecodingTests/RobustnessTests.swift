@@ -48,7 +48,8 @@ struct RobustnessTests {
     }
 
     /// Mutated streams: no trap, bounded output.
-    @Test(arguments: ["prepared", "text", "compressed", "cli", "deprecate_eof"], [UInt64(11), 12, 13, 14])
+    @Test(arguments: ["prepared", "text", "compressed", "cli", "deprecate_eof", "tls/tls13.plaintext"],
+           [UInt64(11), 12, 13, 14])
     func mutatedStreamsNeverTrap(scenario: String, seed: UInt64) throws {
         let fixture = try StreamFixture(named: "\(scenario).chunks.gz")
         let (records, decoders) = fixture.replay(split: .random(seed: seed), mutate: { bytes, rng in

@@ -79,7 +79,11 @@ struct StreamFixture {
         var records: [MySQLCommandRecord] = []
         var decoders: [Int: MySQLConnectionDecoder] = [:]
         for (index, info) in connections {
-            decoders[index] = MySQLConnectionDecoder(connection: info, configuration: configuration) { records.append($0) }
+            let decoder = MySQLConnectionDecoder(connection: info, configuration: configuration) { records.append($0) }
+            // Plaintext fixtures of TLS connections (`tls/*.plaintext.chunks.gz`) go on after
+            // the SSLRequest with the decrypted bytes, as a TLS decoder would hand them over.
+            decoder.onTLS = { outer in outer.tlsConsumer = MySQLConnectionDecoder(continuing: outer) }
+            decoders[index] = decoder
         }
         var rng = SeededGenerator(seed: seed)
         var splitRNG: SeededGenerator
