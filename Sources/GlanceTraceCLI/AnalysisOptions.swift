@@ -5,7 +5,7 @@ import Timeline
 /// Options of the commands that decode protocols (`analyze`, `http`, `sql`).
 struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong("keylog"),
-            help: ArgumentHelp("NSS key log (SSLKEYLOGFILE) to decrypt TLS on the public endpoints (repeatable).", valueName: "file"))
+            help: ArgumentHelp("NSS key log (SSLKEYLOGFILE) to decrypt TLS: HTTPS on the public endpoints, MySQL after SSLRequest (repeatable).", valueName: "file"))
     var keyLogs: [String] = []
 
     @Option(name: .customLong("time-offset"),

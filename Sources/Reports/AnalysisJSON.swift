@@ -128,6 +128,7 @@ public enum AnalysisJSON {
                 ("http", .optional(httpOfSQL[fact.index])),
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
+                ("tls", .bool(fact.tls)),
             ])
         })
     }

@@ -23,7 +23,7 @@ public enum ExchangeListText {
     public static func sql(_ result: AnalysisResult) -> String {
         var out = ""
         for f in result.sql {
-            out += "\(f.time.rfc3339(precision: result.precision))  \(f.client)"
+            out += "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
             if let id = f.threadID { out += " #\(id)" }
             if let user = f.user { out += " \(user)" }
             if let db = f.database { out += "@\(db)" }
@@ -39,6 +39,9 @@ public enum ExchangeListText {
                 out += "  (in \(result.http[http].method) \(result.http[http].path))"
             }
             out += "\n"
+        }
+        for note in result.tls where note.summary.hasPrefix("MySQL") {
+            out += "TLS \(note.client) -> \(note.server): \(note.summary)\n"
         }
         return out
     }
