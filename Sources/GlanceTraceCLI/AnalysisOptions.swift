@@ -28,8 +28,9 @@ struct AnalysisOptions: ParsableArguments {
     }
 
     /// Runs the pipeline with a progress line, turning capture errors into one-line failures.
-    func analyse(_ capture: CaptureOptions) throws -> AnalysisResult {
+    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
+        options.hashUploads = hashUploads
         options.watchedPorts = capture.watchedPorts
         options.readerKind = capture.reader
         options.keyLogPaths = keyLogs

@@ -126,9 +126,23 @@ public enum AnalysisText {
         return String(full[full.index(after: t)...].dropLast())
     }
 
+    /// One line of at most `limit` characters (Unicode scalars): line breaks and tabs become
+    /// spaces, a longer text ends in "...". Reads only the first `limit` scalars, since a
+    /// listing abbreviates every one of a hundred thousand statements, some megabytes long.
     static func abbreviated(_ text: String, _ limit: Int) -> String {
-        let flat = text.replacingNewlines()
-        return flat.count > limit ? String(flat.prefix(limit - 3)) + "..." : flat
+        var out = String.UnicodeScalarView()
+        var taken = 0
+        var iterator = text.unicodeScalars.makeIterator()
+        while let scalar = iterator.next() {
+            if taken == limit {
+                // More than `limit`: keep limit - 3 and mark the cut.
+                out.removeLast(min(3, out.count))
+                return String(out) + "..."
+            }
+            out.append(scalar == "\n" || scalar == "\r" || scalar == "\t" ? " " : scalar)
+            taken += 1
+        }
+        return String(out)
     }
 
     static func milliseconds(_ start: Timestamp, _ end: Timestamp) -> String {

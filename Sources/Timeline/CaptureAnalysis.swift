@@ -12,6 +12,8 @@ public struct CaptureAnalysis {
         public var timeOffsets: [String: Int64] = [:]
         /// NSS key log files (`--keylog`).
         public var keyLogPaths: [String] = []
+        /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
+        public var hashUploads = true
         public init() {}
     }
 
@@ -75,7 +77,8 @@ public final class AnalysisSession {
 
     public init(options: CaptureAnalysis.Options) {
         self.options = options
-        router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths)
+        router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
+                                hashUploads: options.hashUploads)
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
         let router = self.router

@@ -27,8 +27,11 @@ final class ProtocolRouter {
     private var sqlFacts: [SQLFact] = []
     var httpFacts: [HTTPFact] = []
 
-    init(watchedPorts: Set<UInt16>, keyLogPaths: [String]) {
+    private var httpConfiguration = HTTPDecoderConfiguration()
+
+    init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool = true) {
         self.watchedPorts = watchedPorts
+        if !hashUploads { httpConfiguration.hashesUpload = { _, _ in false } }
         for path in keyLogPaths {
             guard let text = ProtocolRouter.readText(path) else {
                 warnings.append("\(path): cannot read the key log; TLS stays encrypted")
@@ -153,7 +156,7 @@ final class ProtocolRouter {
     /// The HTTP decoder of a connection (plain, or inside TLS).
     private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
-        let decoder = HTTPConnectionDecoder(connection: connection) { [weak self] exchange in
+        let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }
             let call = OpenStackCall(exchange: exchange, serverPort: port)
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
