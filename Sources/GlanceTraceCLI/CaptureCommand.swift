@@ -115,10 +115,11 @@ struct CaptureCommand: ParsableCommand {
         let session = AnalysisSession(options: options)
         let source = session.addCapture(capture.info)
         let json = format == .json
+        let precision = capture.precision
         var outputClosed = false
         session.onEvent = { event in
             guard !outputClosed else { return }
-            let line = json ? LiveEventText.json(event).serialized(pretty: false) : LiveEventText.text(event)
+            let line = json ? LiveEventText.json(event, precision: precision).serialized(pretty: false) : LiveEventText.text(event)
             // A closed stdout (`| head`) ends the capture cleanly rather than killing it mid-write.
             if !writeAll(line + "\n", to: STDOUT_FILENO) { outputClosed = true }
         }

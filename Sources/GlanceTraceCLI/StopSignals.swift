@@ -31,6 +31,13 @@ struct StopSignals {
             sigaction(signo, &action, &old)
             previous.append((signo, old))
         }
+        // A blocked signal stays pending forever: the mask is inherited through exec, and some
+        // parents (test runners, daemons' helpers) start us with SIGINT/SIGTERM blocked.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
         var ignore = sigaction()
         ignore.__sigaction_handler.sa_handler = SIG_IGN
         var old = sigaction()
