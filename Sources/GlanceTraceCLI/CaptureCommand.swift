@@ -15,6 +15,7 @@ struct CaptureCommand: ParsableCommand {
             with every packet captured), libpcap's statistics go to stderr, and text mode prints the full analyze report. \
             With --format json, stdout carries only NDJSON: one object per completed event ("event": "http", "sql" or \
             "image-status"). Capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN on the binary.
+
             -w, -C, -G and -W behave as tcpdump's: -C rotates when a file holds more than that many millions of bytes \
             (FILE, FILE1, FILE2, ...; with -W N a ring FILE0..FILE(N-1), zero-padded); -G starts a new file every so many \
             seconds, FILE being a strftime pattern (local time); with -G, -W N stops after N files.

@@ -39,6 +39,16 @@ extension LiveTests {
                     "\(run.stderr)")
         }
 
+        @Test("-w into a missing directory: one line naming the file", arguments: ["pcap", "pcapng"])
+        func cannotCreate(format: String) throws {
+            guard LiveEnvironment.isRoot, LiveEnvironment.binary != nil else { return }
+            let run = try Command.run(try GlanceTraceBinary.binary(), ["capture", "-i", "lo", "-w", "/nonexistent-dir/x.\(format)", "-F", format,
+                                                                       "--duration", "1"], timeout: 20)
+            #expect(run.status == 1)
+            #expect(errorLines(run.stderr) == ["glancetrace: /nonexistent-dir/x.\(format): cannot create the \(format == "pcap" ? "capture" : "output") file: No such file or directory"],
+                    "\(run.stderr)")
+        }
+
         @Test("usage errors exit 2", .enabled(if: LiveEnvironment.binary != nil, .init(rawValue: LiveTests.noBinary)),
               arguments: [["-W", "2", "-w", "/tmp/x.pcap"], ["-C", "1"], ["--duration", "0"], ["-F", "erf", "-w", "/tmp/x"]])
         func usage(arguments: [String]) throws {

@@ -103,6 +103,32 @@ extension LiveTests {
         }
     }
 
+    @Test("--duration stops a quiet capture on time; --count stops after that many packets, all in the file",
+          .enabled(if: LiveEnvironment.isRoot, .init(rawValue: LiveTests.notRoot)),
+          .enabled(if: LiveEnvironment.canCapture, .init(rawValue: LiveTests.noBinary)))
+    func stopConditions() throws {
+        let dir = try LiveEnvironment.temporaryDirectory("stop")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Nothing on this port: libpcap in immediate mode would block forever without our poll.
+        let quiet = try Command.run(try GlanceTraceBinary.binary(), ["capture", "-i", "lo", "--filter", "tcp port 9", "--duration", "1",
+                                                                    "--format", "json", "-w", dir + "/quiet.pcap"], timeout: 10)
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(quiet.seconds >= 1 && quiet.seconds < 2.5, "--duration 1 took \(quiet.seconds) s")
+        #expect(quiet.stdout.isEmpty)
+        #expect(try packets(in: dir + "/quiet.pcap", format: "pcap") == 0)
+
+        let port = LiveEnvironment.port(preferring: 9292)
+        let glance = try GlanceStub(in: dir, port: port)
+        defer { glance.stop() }
+        let capture = try GlanceTraceBinary.start(["--count", "7", "-w", dir + "/seven.pcapng", "-F", "pcapng", "--filter", "tcp port \(port)"]
+                                                  + GlanceTraceBinary.portOptions([port]), in: dir, name: "count")
+        _ = try glance.drive(name: "counted", in: dir)
+        let run = capture.wait(timeout: 10)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(GlanceTraceBinary.packetsCaptured(run.stderr) == 7)
+        #expect(try packets(in: dir + "/seven.pcapng", format: "pcapng") == 7)
+    }
+
     private func rfc3339(_ seconds: Int64) -> String {
         var t = time_t(seconds)
         var fields = tm()

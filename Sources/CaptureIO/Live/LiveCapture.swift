@@ -46,7 +46,6 @@ public final class LiveCapture {
     public let linkType: LinkType
     public let precision: TimestampPrecision
     let handle: OpaquePointer
-    private let selectable: Int32
     private let wakeRead: Int32
     /// The write end of the wake-up pipe: writing a byte to it makes `next` return `.stopped`.
     /// A signal handler may do exactly that (see `stop()`).
@@ -81,7 +80,8 @@ public final class LiveCapture {
             throw CaptureError(.libpcap, path: name, "cannot wait for packets on this interface (no selectable descriptor)")
         }
         self.handle = handle
-        self.selectable = selectable
+        // tcpdump's default on "any": SLL2 keeps the interface index and name of each packet.
+        if name == "any" { _ = pcap_set_datalink(handle, 276) }  // DLT_LINUX_SLL2
         wakeRead = pipeEnds[0]
         wakeDescriptor = pipeEnds[1]
         waitSet = .allocate(capacity: 2)

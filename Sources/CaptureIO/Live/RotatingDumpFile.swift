@@ -101,7 +101,10 @@ public final class RotatingDumpFile {
         switch format {
         case .pcap:
             guard let dumper = pcap_dump_open(capture.handle, path) else {
-                throw CaptureError(.writeFailed, path: path, "cannot create the capture file: \(String(cString: pcap_geterr(capture.handle)))")
+                // libpcap's message is "PATH: reason"; the error names the path already.
+                var reason = String(cString: pcap_geterr(capture.handle))
+                if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }
+                throw CaptureError(.writeFailed, path: path, "cannot create the capture file: \(reason)")
             }
             self.dumper = dumper
         case .pcapng:
