@@ -68,6 +68,9 @@ extension LiveTests {
         for file in ringFiles { _ = try packets(in: file, format: "pcapng") }
         // Text mode ends with the report of everything seen (the ring kept only the end).
         #expect(ringRun.stdout.contains("HTTP exchanges: 12"), "\(ringRun.stdout.suffix(600))")
+        // No MariaDB here: the live status changes come from the API responses, once each.
+        #expect(ringRun.stdout.components(separatedBy: " => QUEUED  (http)").count - 1 == 3)
+        #expect(ringRun.stdout.components(separatedBy: " => ACTIVE  (http)").count - 1 == 3)
     }
 
     @Test("-G 1 -W 3: three files named by strftime a second or more apart, then the capture stops by itself",

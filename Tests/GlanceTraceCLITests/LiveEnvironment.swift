@@ -12,20 +12,51 @@ enum LiveEnvironment {
 
     static let fixtures = packageRoot + "/Fixtures/live"
 
-    /// The `glancetrace` binary. `swift test` builds every product before running tests, so it
-    /// sits next to the test bundle; `.build/debug` is the fallback for other layouts. (A test
-    /// cannot run `swift build` itself: the running `swift test` holds the build directory lock.)
+    /// The `glancetrace` binary of this build, built here when missing or older than the sources.
+    ///
+    /// `swift test` compiles the executable's module but does not link the `glancetrace`
+    /// product, so after a source change the binary next to the tests is stale or absent. The
+    /// running `swift test` holds the build directory's lock while tests run (nothing else builds
+    /// meanwhile), hence `--ignore-lock`. The first run on a fresh checkout pays one link (and the
+    /// compile of the executable's module), later runs nothing.
     static let binary: String? = {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-            // Inside a bundle (…/debug/X.xctest/Contents/MacOS on some layouts) climb to the build dir.
-            while dir.path.contains(".xctest") { dir = dir.deletingLastPathComponent() }
-            candidates.append(dir.path + "/glancetrace")
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        var buildDir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while buildDir.path.contains(".xctest") { buildDir = buildDir.deletingLastPathComponent() }
+        let candidate = buildDir.path + "/glancetrace"
+        if isFresh(candidate) { return candidate }
+        guard let swift = tool("swift") else { return nil }
+        let scratch = buildDir.deletingLastPathComponent().deletingLastPathComponent().path
+        let configuration = buildDir.lastPathComponent == "release" ? "release" : "debug"
+        let build = try? Command.run(swift, ["build", "--package-path", packageRoot, "--scratch-path", scratch, "-c", configuration,
+                                             "--product", "glancetrace", "--ignore-lock"], timeout: 900)
+        guard let build, build.status == 0, FileManager.default.isExecutableFile(atPath: candidate) else {
+            print("live tests: could not build glancetrace (\(build?.stderr.suffix(500) ?? "swift not run")); run `swift build --product glancetrace`")
+            return nil
         }
-        candidates.append(packageRoot + "/.build/debug/glancetrace")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        // llbuild skips the link when the objects did not change (a comment edit): mark the
+        // binary as checked so the next run does not build again.
+        _ = utimes(candidate, nil)
+        print("live tests: built \(candidate) in \(Int(build.seconds)) s")
+        return candidate
     }()
+
+    /// The binary exists and is newer than every source file and the manifest.
+    private static func isFresh(_ path: String) -> Bool {
+        let files = FileManager.default
+        guard files.isExecutableFile(atPath: path), let built = modified(path) else { return false }
+        var newest = modified(packageRoot + "/Package.swift") ?? .distantPast
+        if let walker = files.enumerator(atPath: packageRoot + "/Sources") {
+            for case let relative as String in walker where relative.hasSuffix(".swift") || relative.hasSuffix(".modulemap") {
+                if let date = modified(packageRoot + "/Sources/" + relative), date > newest { newest = date }
+            }
+        }
+        return built >= newest
+    }
+
+    private static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
 
     static let isRoot = geteuid() == 0
 
