@@ -62,11 +62,18 @@ extension LiveTests {
               .enabled(if: LiveEnvironment.binary != nil, .init(rawValue: LiveTests.noBinary)))
         func noPermission() throws {
             let setpriv = try #require(LiveEnvironment.tool("setpriv"))
+            // A copy in a directory nobody can enter (the checkout may live in a private home).
+            let dir = try LiveEnvironment.temporaryDirectory("nobody")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            chmod(dir, 0o755)
+            let binary = dir + "/glancetrace"
+            try FileManager.default.copyItem(atPath: try GlanceTraceBinary.binary(), toPath: binary)
+            chmod(binary, 0o755)
             let run = try Command.run(setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all",
-                                                try GlanceTraceBinary.binary(), "capture", "-i", "lo", "--duration", "1"], timeout: 20)
-            if run.status == 126 || run.status == 127 || run.stderr.contains("setpriv:") {
-                // The build directory is not reachable for nobody (e.g. a private home): nothing to test here.
-                print("noPermission: skipped, nobody cannot run \(try GlanceTraceBinary.binary()): \(run.stderr)")
+                                                binary, "capture", "-i", "lo", "--duration", "1"], timeout: 20)
+            if run.status == 126 || run.status == 127 || run.stderr.contains("setpriv:") || run.stderr.contains("error while loading") {
+                // The Swift runtime is not readable for nobody (a toolchain in a private home): nothing to test.
+                print("noPermission: skipped, nobody cannot run glancetrace: \(run.stderr)")
                 return
             }
             #expect(run.status == 1)

@@ -50,9 +50,10 @@ extension LiveTests {
         #expect(plainRun.status == 0, "\(plainRun.stderr)")
         #expect(ringRun.status == 0, "\(ringRun.stderr)")
 
-        // ~3.7 MB of packets: four files, the first three just past 1,000,000 bytes.
+        // ~3.7 MB of packets: four files, each but the last just past 1,000,000 bytes (three if
+        // the kernel dropped some under load).
         let files = written(plainRun.stderr)
-        #expect(files.count >= 4)
+        #expect(files.count >= 3)
         #expect(files == [base] + (1..<max(files.count, 1)).map { base + String($0) })
         var total = 0
         for (i, file) in files.enumerated() {

@@ -14,6 +14,7 @@ import Glibc
 /// `stop()` (async-signal-safe: one `write`) wake a waiting `next` at once, without a race
 /// between checking a flag and going to sleep.
 public final class LiveCapture {
+    /// How to open the interface (tcpdump's -i, -s, -B, -p, --immediate-mode and the filter).
     public struct Configuration: Sendable {
         public var interface: String
         public var snapLength: Int32 = 262_144
@@ -42,8 +43,11 @@ public final class LiveCapture {
         public var droppedByInterface: UInt32
     }
 
+    /// What was asked for (libpcap may settle on less: see `snapLength`, `precision`).
     public let configuration: Configuration
+    /// The interface's link type (SLL2 on `any`, as tcpdump).
     public let linkType: LinkType
+    /// Nanoseconds where the kernel gives them (Linux does), else microseconds.
     public let precision: TimestampPrecision
     let handle: OpaquePointer
     private let wakeRead: Int32
@@ -192,6 +196,7 @@ public final class LiveCapture {
         _ = write(wakeDescriptor, &byte, 1)
     }
 
+    /// libpcap's counters so far; nil when it cannot tell.
     public var statistics: Statistics? {
         var stats = pcap_stat()
         guard pcap_stats(handle, &stats) == 0 else { return nil }

@@ -11,11 +11,14 @@ import Glibc
 /// calls it a few times a second and when the interface is idle) makes everything captured so
 /// far readable: other tools can follow the file while capture goes on.
 public final class RotatingDumpFile {
+    /// The naming and rotation rules, with their counters.
     public private(set) var rotation: FileRotation
+    /// pcap or pcapng.
     public let format: CaptureOutputFormat
     private let capture: LiveCapture
     private var dumper: OpaquePointer?
     private var pcapng: PcapngFileWriter?
+    /// The file being written.
     public private(set) var currentPath = ""
     /// Every file name used, in order of first use (a `-W` ring reuses names).
     public private(set) var writtenPaths: [String] = []
