@@ -63,5 +63,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting"]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
+        // Runs the built `glancetrace` binary (an executable target cannot be imported): live
+        // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).
+        .testTarget(name: "GlanceTraceCLITests", dependencies: ["CaptureIO"]),
     ]
 )

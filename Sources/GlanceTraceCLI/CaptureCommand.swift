@@ -6,36 +6,44 @@ import Timeline
 import Glibc
 #endif
 
-/// The capture being run, for the SIGINT/SIGTERM handler (a C function pointer cannot capture).
-nonisolated(unsafe) private var runningCapture: LiveCapture?
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
         abstract: "Capture live on an interface, print each HTTP exchange, SQL statement and image status change as it completes, and save the packets.",
-        discussion: "Stops on --duration, --count, SIGINT or SIGTERM; the file is then flushed and closed, libpcap's statistics printed, and in text mode the full analyze report."
+        discussion: """
+            Stops on --duration, --count, SIGINT (Ctrl-C) or SIGTERM: the file is flushed and closed (a valid capture \
+            with every packet captured), libpcap's statistics go to stderr, and text mode prints the full analyze report. \
+            With --format json, stdout carries only NDJSON: one object per completed event ("event": "http", "sql" or \
+            "image-status"). Capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN on the binary.
+
+            -w, -C, -G and -W behave as tcpdump's: -C rotates when a file holds more than that many millions of bytes \
+            (FILE, FILE1, FILE2, ...; with -W N a ring FILE0..FILE(N-1), zero-padded); -G starts a new file every so many \
+            seconds, FILE being a strftime pattern (local time); with -G, -W N stops after N files.
+            """
     )
 
     @Option(name: .customShort("i"), help: ArgumentHelp("Interface to capture on (e.g. ens3, lo, any).", valueName: "iface"))
     var interface: String
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Write the packets to this pcap file as tcpdump -w does (a strftime pattern with -G).", valueName: "file"))
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write the packets to this file as tcpdump -w does (a strftime pattern with -G).", valueName: "file"))
     var writeFile: String?
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("Start a new file when the current one exceeds this many millions of bytes (tcpdump -C).", valueName: "MB"))
+    @Option(name: .customShort("F"), help: ArgumentHelp("Format of the -w file: pcap (default, written by libpcap) or pcapng.", valueName: "format"))
+    var fileFormat: CaptureOutputFormat = .pcap
+
+    @Option(name: .customShort("C"), help: ArgumentHelp("Start a new file when the current one holds more than this many millions of bytes (tcpdump -C).", valueName: "MB"))
     var fileSizeMegabytes: Int?
 
     @Option(name: .customShort("G"), help: ArgumentHelp("Start a new file every this many seconds (tcpdump -G).", valueName: "seconds"))
     var rotateSeconds: Int?
 
-    @Option(name: .customShort("W"), help: ArgumentHelp("With -C, keep a ring of this many files; with -G, stop after this many files (tcpdump -W).", valueName: "count"))
+    @Option(name: .customShort("W"), help: ArgumentHelp("With -C, keep a ring of this many files; with -G alone, stop after this many files (tcpdump -W).", valueName: "count"))
     var fileCount: Int?
 
-    @Option(name: .customLong("port"), help: ArgumentHelp("Also follow this server port (repeatable); the default filter captures the watched ports.", valueName: "N"))
+    @Option(name: .customLong("port"), help: ArgumentHelp("Also follow this server port (repeatable); the default capture filter is the watched ports.", valueName: "N"))
     var ports: [Int] = []
 
-    @Option(help: ArgumentHelp("BPF capture filter (default: the watched ports).", valueName: "expression"))
+    @Option(help: ArgumentHelp("BPF capture filter, replacing the default one made of the watched ports.", valueName: "expression"))
     var filter: String?
 
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
@@ -44,37 +52,63 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many packets.", valueName: "packets"))
     var count: Int?
 
-    @Option(help: "Output: text (a line per event, the analyze report at the end) or json (one JSON object per line).")
+    @Option(help: "Output: text (a line per event, the analyze report at the end) or json (one JSON object per line, nothing else).")
     var format: OutputFormat = .text
 
     @Option(name: .customLong("keylog"), help: ArgumentHelp("NSS key log to decrypt TLS (repeatable).", valueName: "file"))
     var keyLogs: [String] = []
 
-    @Option(name: .customLong("snaplen"), help: "Bytes captured per packet.")
+    @Option(name: [.customShort("s"), .customLong("snaplen")], help: "Bytes captured per packet.")
     var snapLength: Int32 = 262_144
+
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer in KiB (tcpdump -B).", valueName: "KiB"))
+    var bufferKiB: Int32 = 8192
 
     @Flag(help: "Put the interface in promiscuous mode (off by default).")
     var promiscuous = false
 
     var watchedPorts: Set<UInt16> { CaptureOptions.defaultPorts.union(ports.compactMap { UInt16(exactly: $0) }) }
 
+    /// The default filter: TCP to or from any watched port.
+    var captureFilter: String { filter ?? watchedPorts.sorted().map { "tcp port \($0)" }.joined(separator: " or ") }
+
     func validate() throws {
         if format == .html { throw ValidationError("capture prints text or json, not html.") }
-        for port in ports where UInt16(exactly: port) == nil || port == 0 { throw ValidationError("--port \(port) is not a TCP port.") }
-        if let d = duration, !(d > 0) { throw ValidationError("--duration must be positive.") }
+        for port in ports where UInt16(exactly: port) == nil || port == 0 { throw ValidationError("--port \(port) is not a TCP port (1-65535).") }
+        if let d = duration, !(d > 0) || !d.isFinite { throw ValidationError("--duration must be a positive number of seconds.") }
         if let c = count, c <= 0 { throw ValidationError("--count must be positive.") }
+        if let c = fileSizeMegabytes, c <= 0 || c > Int.max / 1_000_000 { throw ValidationError("-C must be a positive number of millions of bytes.") }
+        if let g = rotateSeconds, g <= 0 { throw ValidationError("-G must be a positive number of seconds.") }
+        if let w = fileCount, w <= 0 { throw ValidationError("-W must be a positive number of files.") }
         if (fileSizeMegabytes != nil || rotateSeconds != nil || fileCount != nil) && writeFile == nil {
             throw ValidationError("-C, -G and -W need -w FILE.")
         }
+        if fileCount != nil && fileSizeMegabytes == nil && rotateSeconds == nil { throw ValidationError("-W needs -C or -G.") }
+        if writeFile?.isEmpty == true { throw ValidationError("-w needs a file name.") }
+        if snapLength <= 0 { throw ValidationError("--snaplen must be positive.") }
+        if bufferKiB <= 0 || bufferKiB > Int32.max / 1024 { throw ValidationError("-B must be a positive number of KiB.") }
     }
 
     func run() throws {
         var configuration = LiveCapture.Configuration(interface: interface)
-        configuration.filter = filter ?? watchedPorts.sorted().map { "tcp port \($0)" }.joined(separator: " or ")
+        configuration.filter = captureFilter
         configuration.snapLength = snapLength
+        configuration.bufferBytes = bufferKiB * 1024
         configuration.promiscuous = promiscuous
         let capture: LiveCapture
         do { capture = try LiveCapture(configuration: configuration) } catch { throw CommandFailure(message: error.description) }
+
+        var file: RotatingDumpFile?
+        if let writeFile {
+            let rotation = FileRotation(pattern: writeFile, megabytes: fileSizeMegabytes, seconds: rotateSeconds,
+                                        fileCount: fileCount, start: Int64(time(nil)))
+            if rotateSeconds != nil && !rotation.patternHasTime {
+                writeStandardError("glancetrace: warning: -G with a file name without strftime conversions: each new file overwrites the last (as tcpdump)\n")
+            }
+            do { file = try RotatingDumpFile(rotation: rotation, format: fileFormat, capture: capture) } catch {
+                throw CommandFailure(message: error.description)
+            }
+        }
 
         var options = CaptureAnalysis.Options()
         options.watchedPorts = watchedPorts
@@ -82,39 +116,50 @@ struct CaptureCommand: ParsableCommand {
         let session = AnalysisSession(options: options)
         let source = session.addCapture(capture.info)
         let json = format == .json
+        let precision = capture.precision
+        var outputClosed = false
         session.onEvent = { event in
-            let line = json ? LiveEventText.json(event).serialized(pretty: false) : LiveEventText.text(event)
-            _ = writeAll(line + "\n", to: STDOUT_FILENO)
+            guard !outputClosed else { return }
+            let line = json ? LiveEventText.json(event, precision: precision).serialized(pretty: false) : LiveEventText.text(event)
+            // A closed stdout (`| head`) ends the capture cleanly rather than killing it mid-write.
+            if !writeAll(line + "\n", to: STDOUT_FILENO) { outputClosed = true }
         }
+
+        let stop = StopSignals(waking: capture)
+        defer { stop.restore() }
+        writeStandardError("glancetrace: capturing on \(interface), link-type \(capture.linkType.name), snapshot length \(capture.snapLength) bytes, filter: \(captureFilter)\(writeFile.map { ", writing \($0)" } ?? ""); Ctrl-C to stop\n")
 
         let start = monotonicSeconds()
-        var file: RotatingDumpFile?
-        if let writeFile {
-            do {
-                file = try RotatingDumpFile(pattern: writeFile, rotation: .init(megabytes: fileSizeMegabytes, seconds: rotateSeconds, fileCount: fileCount),
-                                            capture: capture, startTime: Int64(time(nil)))
-            } catch { throw CommandFailure(message: error.description) }
-        }
-        runningCapture = capture
-        signal(SIGINT) { _ in stopRequested = 1; runningCapture?.stop() }
-        signal(SIGTERM) { _ in stopRequested = 1; runningCapture?.stop() }
-        defer { runningCapture = nil }
-        if !json { writeStandardError("capturing on \(interface) (filter: \(configuration.filter ?? "none")); Ctrl-C to stop\n") }
-
+        var lastFlush = start
         var packets = 0
         var failure: CaptureError?
-        loop: while stopRequested == 0 {
+        loop: while !outputClosed {
+            var wait: Int32 = 100
+            if let duration {
+                let remaining = start + duration - monotonicSeconds()
+                if remaining <= 0 { break }
+                wait = Int32(min(100, max(1, (remaining * 1000).rounded(.up))))
+            }
             do {
-                switch try capture.next() {
+                switch try capture.next(timeoutMilliseconds: wait) {
                 case .packet(let record):
+                    if let file {
+                        try file.write(record, now: Int64(time(nil)))
+                        // -G with -W: the last file is full; tcpdump stops before this packet too.
+                        if file.exhausted { break loop }
+                    }
                     packets += 1
-                    try file?.write(record)
                     session.feed(record, capture: source)
-                    if packets % 256 == 0 { try file?.flush() }
                     if let count, packets >= count { break loop }
-                    if file?.exhausted == true { break loop }
+                    // Keep the file readable as it grows, a few times a second under load.
+                    let now = monotonicSeconds()
+                    if now - lastFlush >= 0.25 {
+                        try file?.flush()
+                        lastFlush = now
+                    }
                 case .timeout:
                     try file?.flush()
+                    lastFlush = monotonicSeconds()
                 case .stopped:
                     break loop
                 }
@@ -122,17 +167,15 @@ struct CaptureCommand: ParsableCommand {
                 failure = error
                 break loop
             }
-            if let duration, monotonicSeconds() - start >= duration { break }
         }
-        do { try file?.flush() } catch { failure = failure ?? error }
-        file?.close()
+        do { try file?.close() } catch { failure = failure ?? error }
         let result = session.finish()
-        if let stats = capture.statistics, !json {
-            writeStandardError("\(packets) packets captured, \(stats.received) received by filter, \(stats.droppedByKernel) dropped by kernel, \(stats.droppedByInterface) dropped by interface\n")
+        if let stats = capture.statistics {
+            writeStandardError("glancetrace: \(packets) packets captured, \(stats.received) received by filter, \(stats.droppedByKernel) dropped by kernel, \(stats.droppedByInterface) dropped by interface\n")
         }
-        if let file, !json { writeStandardError("written: \(file.writtenPaths.joined(separator: ", "))\n") }
+        if let file { writeStandardError("glancetrace: wrote \(file.writtenPaths.joined(separator: ", "))\n") }
         if let failure { throw CommandFailure(message: failure.description) }
-        if !json { _ = writeAll(AnalysisText.report(result), to: STDOUT_FILENO) }
+        if !json && !outputClosed { _ = writeAll(AnalysisText.report(result), to: STDOUT_FILENO) }
     }
 
     private func monotonicSeconds() -> Double {

@@ -2,32 +2,52 @@ import CaptureIO
 import Timeline
 
 /// One line per completed event for `glancetrace capture`: text, or one NDJSON object.
+///
+/// The JSON objects use the member names of the `analyze --format json` arrays (`http`, `sql`)
+/// plus `"event"`: `"http"`, `"sql"` or `"image-status"`, so that a consumer can treat the live
+/// stream and a later analysis of the written file alike. Statements are the full text in JSON
+/// (as `analyze` has them) and shortened in text.
 public enum LiveEventText {
     public static func text(_ event: AnalysisSession.LiveEvent) -> String {
         switch event {
         case .http(let f):
             return "\(AnalysisText.clock(f.time))  HTTP  \(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")  \(f.service) \(f.operation)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
         case .sql(let f):
-            return "\(AnalysisText.clock(f.time))  SQL   \(f.command): \(AnalysisText.abbreviated(f.statement, 120))  \(AnalysisText.milliseconds(f.time, f.end)) ms"
-        case .status(let id, let status, let time, _):
-            return "\(AnalysisText.clock(time))  IMAGE \(id) => \(status.uppercased())"
+            return "\(AnalysisText.clock(f.time))  SQL   \(f.command): \(AnalysisText.abbreviated(f.statement, 120))  \(outcomeText(f.outcome))  \(AnalysisText.milliseconds(f.time, f.end)) ms"
+        case .status(let id, let status, let time, let source):
+            return "\(AnalysisText.clock(time))  IMAGE \(id) => \(status.uppercased())  (\(source))"
         }
     }
 
-    public static func json(_ event: AnalysisSession.LiveEvent) -> JSONValue {
+    /// `precision`: the capture's, as `analyze` prints the file's times (nanoseconds when it has them).
+    public static func json(_ event: AnalysisSession.LiveEvent, precision p: TimestampPrecision = .microseconds) -> JSONValue {
         switch event {
         case .http(let f):
-            return .object([("event", .string("http")), ("time", .string(f.time.rfc3339())), ("end", .string(f.end.rfc3339())),
+            return .object([("event", .string("http")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("service", .string(f.service)),
                             ("operation", .string(f.operation)), ("method", .string(f.method)), ("path", .string(f.path)),
-                            ("status", .optional(f.status)), ("image_id", .optional(f.imageID))])
+                            ("status", .optional(f.status)), ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end))),
+                            ("request_id", .optional(f.requestID)), ("request_bytes", .int(f.requestBytes)),
+                            ("response_bytes", .int(f.responseBytes)), ("image_id", .optional(f.imageID)),
+                            ("tls", .bool(f.tls))])
         case .sql(let f):
-            return .object([("event", .string("sql")), ("time", .string(f.time.rfc3339())), ("end", .string(f.end.rfc3339())),
-                            ("client", .string(f.client)), ("connection_id", .optional(f.threadID)), ("command", .string(f.command)),
-                            ("statement", .string(f.statement)), ("result", AnalysisJSON.outcome(f))])
-        case .status(let id, let status, let time, let sql):
-            return .object([("event", .string("image-status")), ("time", .string(time.rfc3339())), ("image_id", .string(id)),
-                            ("status", .string(status)), ("sql", .optional(sql))])
+            return .object([("event", .string("sql")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
+                            ("client", .string(f.client)), ("server", .string(f.server)), ("connection_id", .optional(f.threadID)),
+                            ("user", .optional(f.user)), ("database", .optional(f.database)), ("command", .string(f.command)),
+                            ("statement", .string(f.statement)), ("result", AnalysisJSON.outcome(f)),
+                            ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end)))])
+        case .status(let id, let status, let time, let source):
+            return .object([("event", .string("image-status")), ("time", .string(time.rfc3339(precision: p))), ("image_id", .string(id)),
+                            ("status", .string(status)), ("source", .string(source))])
+        }
+    }
+
+    static func outcomeText(_ outcome: SQLFact.Outcome) -> String {
+        switch outcome {
+        case .ok(let rows): return rows.map { "OK, \($0) rows" } ?? "OK"
+        case .error(let code, let message): return "ERROR \(code): \(AnalysisText.abbreviated(message, 80))"
+        case .rows(let n): return "\(n) rows"
+        case .none: return "no response"
         }
     }
 }

@@ -59,7 +59,10 @@ public final class AnalysisSession {
     public enum LiveEvent {
         case http(HTTPFact)
         case sql(SQLFact)
-        case status(imageID: String, status: String, time: Timestamp, sql: Int?)
+        /// An image's status changed: written by a SQL statement (`source` "sql", at the
+        /// statement's time), or, for an image whose SQL is not captured, reported by an API
+        /// response ("http", at the response's end). Committed or not: the live view cannot wait.
+        case status(imageID: String, status: String, time: Timestamp, source: String)
     }
 
     public let options: CaptureAnalysis.Options

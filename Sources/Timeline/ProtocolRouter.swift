@@ -26,6 +26,9 @@ final class ProtocolRouter {
     private var mysqlOverTLS: Set<Int> = []
     private var sqlFacts: [SQLFact] = []
     var httpFacts: [HTTPFact] = []
+    /// Last status the live view announced per image, and whether SQL set it (SQL then wins,
+    /// as in the timeline: API responses only fill in for images whose SQL is not captured).
+    private var liveStatus: [String: (status: String, fromSQL: Bool)] = [:]
 
     private var httpConfiguration = HTTPDecoderConfiguration()
 
@@ -139,9 +142,10 @@ final class ProtocolRouter {
         sqlFacts.append(fact)
         guard let onEvent else { return }
         onEvent(.sql(fact))
+        if case .error = fact.outcome { return }
         if let write = SQLWriteStatement(parsing: fact.statement), write.table == "images",
            let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
-            onEvent(.status(imageID: id, status: status, time: fact.time, sql: fact.index))
+            announce(id, status, at: fact.time, fromSQL: true)
         }
     }
 
@@ -153,6 +157,15 @@ final class ProtocolRouter {
         return record.result.rows
     }
 
+    /// Emits a live status event when the image's status differs from the last one announced.
+    private func announce(_ id: String, _ status: String, at time: Timestamp, fromSQL: Bool) {
+        let last = liveStatus[id]
+        if !fromSQL, last?.fromSQL == true { return }
+        liveStatus[id] = (status, fromSQL || last?.fromSQL == true)
+        guard last?.status != status else { return }
+        onEvent?(.status(imageID: id, status: status, time: time, source: fromSQL ? "sql" : "http"))
+    }
+
     /// The HTTP decoder of a connection (plain, or inside TLS).
     private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
@@ -162,6 +175,9 @@ final class ProtocolRouter {
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
             self.httpFacts.append(fact)
             self.onEvent?(.http(fact))
+            if let id = fact.imageID, let status = fact.reportedStatus, let code = fact.status, (200..<300).contains(code) {
+                self.announce(id, status, at: fact.end, fromSQL: false)
+            }
         }
         decoder.tls = tls
         return decoder

@@ -17,9 +17,10 @@ public final class PcapngFileWriter: CaptureWriter {
     private let output: BufferedFileOutput
     private var resolutions: [TimestampResolution] = []
 
+    /// `inPlace` writes under `path` from the start (live capture, see `BufferedFileOutput`).
     public init(path: String, interfaces: [CaptureInterface] = [], secrets: [DecryptionSecrets] = [],
-                application: String = "glancetrace", bufferSize: Int = 1 << 20) throws(CaptureError) {
-        output = try BufferedFileOutput(path: path, bufferSize: bufferSize)
+                application: String = "glancetrace", bufferSize: Int = 1 << 20, inPlace: Bool = false) throws(CaptureError) {
+        output = try BufferedFileOutput(path: path, bufferSize: bufferSize, inPlace: inPlace)
         do {
             try writeSectionHeader(application: application)
             try add(interfaces: interfaces)
@@ -92,6 +93,9 @@ public final class PcapngFileWriter: CaptureWriter {
     }
 
     public func finish() throws(CaptureError) { try output.commit() }
+
+    /// Writes out what is buffered, so that readers of an in-place file see every packet so far.
+    public func flush() throws(CaptureError) { try output.flush() }
 
     public func abandon() { output.discard() }
 
