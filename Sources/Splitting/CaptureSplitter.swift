@@ -1,4 +1,7 @@
 import CaptureIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Splits one capture into pieces like `editcap -c` / `-i`, optionally selecting packets
 /// (time range, ports, BPF), keeping TCP connections whole, and slimming bulk HTTP bodies.
@@ -46,6 +49,14 @@ struct SplitRun {
     var pieceIndex = 0
     var intervalEnd: Timestamp?
     var pcapLinkType: LinkType?
+    /// Records in the current piece (the writer counts them only once verbatim ranges land).
+    var pieceRecords = 0
+    /// pcap to pcap with nothing to select or rewrite: each piece is the header plus a
+    /// contiguous byte range of the input, copied by the kernel (`VerbatimSource`).
+    let verbatim: VerbatimSource?
+    /// The current piece's byte range in the input, for the verbatim copy.
+    var rangeStart = 0
+    var rangeEnd = 0
 
     init(configuration: SplitConfiguration, reader: any CaptureReader, output: String) throws {
         self.configuration = configuration
@@ -65,6 +76,9 @@ struct SplitRun {
             connectionCut = nil
         }
         slimming = configuration.slim ? HTTPSlimming() : nil
+        let selects = configuration.start != nil || configuration.stop != nil || !configuration.ports.isEmpty
+            || configuration.filter != nil || configuration.byConnection || configuration.slim
+        verbatim = selects || format != .pcap ? nil : VerbatimSource(reader: reader)
     }
 
     mutating func readAll(progress: ((Int, Int) -> Void)?) throws {
@@ -83,6 +97,14 @@ struct SplitRun {
                 }
                 if let filter, try !filter.matches(record) { continue }
                 try startPieceIfNeeded(for: record)
+                if verbatim != nil {
+                    if pieceRecords == 0 { rangeStart = record.fileOffset }
+                    rangeEnd = record.fileOffset &+ VerbatimSource.recordHeaderLength &+ record.bytes.count
+                    pieceRecords += 1
+                    summary.packetsWritten += 1
+                    summary.capturedBytesWritten += record.bytes.count
+                    continue
+                }
                 if let peek { connectionCut?.observe(peek, at: record.timestamp) }
                 var kept = record.bytes
                 if let slimming, let peek {
@@ -110,13 +132,13 @@ struct SplitRun {
         case .packets(let count):
             if let current = piece {
                 if let connectionCut {
-                    if let kind = connectionCut.cut(afterPackets: current.recordCount) {
+                    if let kind = connectionCut.cut(afterPackets: pieceRecords) {
                         if kind != .clean {
                             summary.notes.append("\(current.path): ended \(kind.rawValue) with \(connectionCut.openConnections) connection(s) open")
                         }
                         try closePiece(cut: kind)
                     }
-                } else if current.recordCount >= count {
+                } else if pieceRecords >= count {
                     try closePiece(cut: nil)
                 }
             }
@@ -181,6 +203,7 @@ struct SplitRun {
             throw SplitError("\(reader.info.path): packet \(summary.packetsRead) has link type \(record.linkType), but pcap output holds only \(pcapLinkType); use -F pcapng")
         }
         try piece.write(record, bytes: bytes, originalLength: record.originalLength)
+        pieceRecords += 1
         summary.packetsWritten += 1
         summary.capturedBytesWritten += bytes.count
     }
@@ -189,6 +212,16 @@ struct SplitRun {
         guard let current = piece else { return }
         piece = nil
         pcapngPiece = nil
+        if let verbatim, let pcap = current as? PcapFileWriter, pieceRecords > 0 {
+            do {
+                try pcap.appendVerbatim(records: pieceRecords, from: verbatim.descriptor, offset: rangeStart,
+                                        count: rangeEnd - rangeStart)
+            } catch {
+                current.abandon()
+                throw error
+            }
+        }
+        pieceRecords = 0
         try current.finish()
         summary.pieces.append(SplitPiece(path: current.path, packets: current.recordCount,
                                          bytes: current.bytesWritten, cut: cut))
@@ -201,4 +234,31 @@ struct SplitRun {
         summary.pieces.append(SplitPiece(path: output, packets: 0, bytes: 0, cut: nil))
         summary.notes.append("no packet selected: wrote an empty \(output)")
     }
+}
+
+/// The input file, opened for the kernel to copy from, when its pcap records can go to the
+/// pieces byte for byte: native reader over an uncompressed pcap in host byte order with the
+/// standard 16-byte record header (not the "modified" format), which is exactly what
+/// `PcapFileWriter` would write for each record.
+final class VerbatimSource {
+    static let recordHeaderLength = 16
+    let descriptor: Int32
+
+    init?(reader: any CaptureReader) {
+        let info = reader.info
+        let hostOrder: ByteOrder = 1.littleEndian == 1 ? .littleEndian : .bigEndian
+        guard reader is NativeCaptureReader, info.format == .pcap, !info.compressed, info.byteOrder == hostOrder else {
+            return nil
+        }
+        let descriptor = open(info.path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        var magic: UInt32 = 0
+        guard pread(descriptor, &magic, 4, 0) == 4, magic == 0xa1b2_c3d4 || magic == 0xa1b2_3c4d else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
 }

@@ -131,6 +131,45 @@ public final class BufferedFileOutput {
         if !inPlace { unlink(temporaryPath) }
     }
 
+    /// Appends `count` bytes of another file, from `offset`, without passing them through this
+    /// process: `sendfile` lets the kernel copy from page cache to page cache (pread/write where
+    /// it cannot; glibc's `copy_file_range` is not exported to Swift).
+    public func copyRange(from source: Int32, offset: Int, count: Int) throws(CaptureError) {
+        try flush()
+        var position = Int64(offset)
+        var remaining = count
+        var kernelCopy = true
+        while remaining > 0 {
+            if kernelCopy {
+                var sourceOffset = off_t(position)
+                let n = sendfile(descriptor, source, &sourceOffset, remaining)
+                if n > 0 { position = Int64(sourceOffset) }
+                if n > 0 {
+                    remaining -= n
+                    bytesWritten &+= n
+                    continue
+                }
+                if n < 0, errno == EINTR { continue }
+                if n < 0, errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP {
+                    kernelCopy = false
+                    continue
+                }
+                let reason = n == 0 ? "the input ended early" : String(cString: strerror(errno))
+                throw CaptureError(.writeFailed, path: path, "copying packets failed: \(reason)")
+            }
+            let chunk = min(remaining, capacity)
+            let n = pread(source, buffer, chunk, off_t(position))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                throw CaptureError(.writeFailed, path: path, "copying packets failed: \(n == 0 ? "the input ended early" : String(cString: strerror(errno)))")
+            }
+            try writeOut(UnsafeRawPointer(buffer), count: n)
+            position += Int64(n)
+            remaining -= n
+            bytesWritten &+= n
+        }
+    }
+
     /// Writes the buffered bytes to the file (live capture: keeps the file readable as it grows).
     public func flush() throws(CaptureError) {
         guard used > 0 else { return }

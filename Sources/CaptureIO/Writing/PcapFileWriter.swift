@@ -48,6 +48,13 @@ public final class PcapFileWriter: CaptureWriter {
         recordCount += 1
     }
 
+    /// Appends `records` records copied verbatim from a pcap file of the same byte order,
+    /// precision and record layout: `count` bytes from `offset` (record headers included).
+    public func appendVerbatim(records: Int, from source: Int32, offset: Int, count: Int) throws(CaptureError) {
+        try output.copyRange(from: source, offset: offset, count: count)
+        recordCount += records
+    }
+
     public func finish() throws(CaptureError) { try output.commit() }
 
     public func abandon() { output.discard() }
