@@ -184,7 +184,12 @@ public struct ImageTimelineBuilder {
             var cause = ""
             if let request = after.http, let fact = http.first(where: { $0.index == request }) {
                 cause = ": \(fact.method) \(fact.path) answered \(fact.status.map(String.init) ?? "nothing")"
-                if !fact.requestComplete { cause += ", request body incomplete" }
+                if !fact.requestComplete {
+                    // The decoder's note tells a client that went away (killed mid-upload: the
+                    // stream closes inside the body) from bytes the capture merely lacks.
+                    cause += fact.notes.contains { $0.contains("ended inside a request body") }
+                        ? ", the client's stream ended inside the request body" : ", request body incomplete"
+                }
             }
             anomalies.append(Anomaly(time: after.time, kind: "upload-failed",
                                      message: "image \(image.id ?? image.name ?? "?"): upload failed, \(before.status) -> \(after.status)\(cause)"))
