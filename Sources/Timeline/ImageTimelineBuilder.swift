@@ -23,9 +23,10 @@ public struct ImageTimelineBuilder {
     }
 
     private mutating func run(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
-        let httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
+        var httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
         let positionOfSQL = Dictionary(sql.indices.map { (sql[$0].index, $0) }, uniquingKeysWith: { a, _ in a })
         let log = SQLTransactionLog(sql)
+        BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
         var imageOfSQL: [Int: String] = [:]
 
         enum Event { case http(HTTPFact), write(SQLTransactionLog.Write, SQLFact), read(SQLFact) }
@@ -76,6 +77,7 @@ public struct ImageTimelineBuilder {
                 anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: "checksum-mismatch",
                                          message: "image \(image.id ?? image.name ?? "?"): uploaded bytes do not match the checksum Glance stored"))
             }
+            failedUploads(of: image, http: http)
             if image.status == "killed" {
                 anomalies.append(Anomaly(time: image.transitions.last?.time ?? image.firstSeen, kind: "image-killed",
                                          message: "image \(image.id ?? image.name ?? "?") ended killed (upload failed)"))
@@ -169,6 +171,29 @@ public struct ImageTimelineBuilder {
         }
         images.removeAll { $0.id == nil && $0.name == nil && $0.http.isEmpty }
         for i in images.indices { checkUpload(&images[i]) }
+    }
+
+    /// Glance v2 no longer leaves a failed upload `killed`: when the data cannot be read (client
+    /// gone mid-upload, 500) or is refused (format inspector, 415), it sets the image back to
+    /// `queued` (`saving -> queued`, `uploading`/`importing -> queued` for the import flow). That
+    /// step back is the only trace of the failure in the database, so it is reported.
+    private mutating func failedUploads(of image: ImageLifecycle, http: [HTTPFact]) {
+        let busy: Set<String> = ["saving", "uploading", "importing"]
+        for (before, after) in zip(image.transitions, image.transitions.dropFirst())
+        where busy.contains(before.status) && (after.status == "queued" || after.status == "killed") {
+            var cause = ""
+            if let request = after.http, let fact = http.first(where: { $0.index == request }) {
+                cause = ": \(fact.method) \(fact.path) answered \(fact.status.map(String.init) ?? "nothing")"
+                if !fact.requestComplete {
+                    // The decoder's note tells a client that went away (killed mid-upload: the
+                    // stream closes inside the body) from bytes the capture merely lacks.
+                    cause += fact.notes.contains { $0.contains("ended inside a request body") }
+                        ? ", the client's stream ended inside the request body" : ", request body incomplete"
+                }
+            }
+            anomalies.append(Anomaly(time: after.time, kind: "upload-failed",
+                                     message: "image \(image.id ?? image.name ?? "?"): upload failed, \(before.status) -> \(after.status)\(cause)"))
+        }
     }
 
     private func checkUpload(_ image: inout ImageLifecycle) {
