@@ -17,18 +17,35 @@ public struct HTTPHeader: Sendable, Hashable {
 extension Array where Element == HTTPHeader {
     /// The first value of the field `name` (case-insensitive).
     public func value(for name: String) -> String? {
-        for header in self where header.name.lowercased() == name.lowercased() { return header.value }
+        for header in self where HTTPHeader.sameName(header.name, name) { return header.value }
         return nil
     }
 
     /// Every value of the field `name` (case-insensitive), in order.
     public func values(for name: String) -> [String] {
-        let lower = name.lowercased()
-        return filter { $0.name.lowercased() == lower }.map(\.value)
+        filter { HTTPHeader.sameName($0.name, name) }.map(\.value)
     }
 
     /// The secret fingerprint (8 hex digits) of a masked field, e.g. `X-Auth-Token`.
     public func fingerprint(for name: String) -> String? {
         value(for: name).flatMap(SecretMask.fingerprint(inMasked:))
+    }
+}
+
+extension HTTPHeader {
+    /// Field names compared ASCII case-insensitively without building lowercased copies
+    /// (looked up several times for every exchange).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var i = a.utf8.makeIterator(), j = b.utf8.makeIterator()
+        while true {
+            switch (i.next(), j.next()) {
+            case (nil, nil): return true
+            case let (x?, y?):
+                let lx = x >= 0x41 && x <= 0x5A ? x | 0x20 : x
+                let ly = y >= 0x41 && y <= 0x5A ? y | 0x20 : y
+                if lx != ly { return false }
+            default: return false
+            }
+        }
     }
 }

@@ -32,9 +32,11 @@ public struct HTTPRequest: Sendable, Hashable {
 
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
         var rest = Substring(target)
-        // Absolute form (proxies): drop "scheme://authority".
-        if let schemeEnd = rest.range(of: "://") {
-            rest = rest[schemeEnd.upperBound...]
+        // Absolute form (proxies): drop "scheme://authority". Origin form, the usual one,
+        // starts with "/" and skips the search.
+        if rest.first != "/", let colon = rest.firstIndex(of: ":"),
+           rest[colon...].hasPrefix("://") {
+            rest = rest[rest.index(colon, offsetBy: 3)...]
             if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { rest = "/" }
         }
         if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }

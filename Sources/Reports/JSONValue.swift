@@ -114,6 +114,12 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape at all: append them whole, not scalar by scalar.
+        if !needsEscaping(s) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -136,6 +142,18 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
         }
         out += "\""
+    }
+
+    /// Whether any byte of `s` must be escaped (quote, backslash, controls, `<>&`, and the
+    /// UTF-8 lead byte 0xE2 that starts U+2028/U+2029, checked precisely on the slow path).
+    private static func needsEscaping(_ s: String) -> Bool {
+        for byte in s.utf8 {
+            switch byte {
+            case 0x00..<0x20, 0x22, 0x5C, 0x3C, 0x3E, 0x26, 0xE2: return true
+            default: continue
+            }
+        }
+        return false
     }
 }
 
