@@ -62,7 +62,7 @@ struct CaptureCommand: ParsableCommand {
     var snapLength: Int32 = 262_144
 
     @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer in KiB (tcpdump -B).", valueName: "KiB"))
-    var bufferKiB: Int32 = 8192
+    var bufferKiB: Int32 = 32768
 
     @Flag(help: "Put the interface in promiscuous mode (off by default).")
     var promiscuous = false
