@@ -17,6 +17,8 @@
 #   LOG_CUT    general-log lines longer than this are cut and marked " [cut]" (default 4000,
 #              with OUT 0 = never)
 #   STEP_LIMIT seconds one client may run before it is killed (default 120)
+#   BUFFER_KIB tcpdump's capture buffer (default 524288; the kernel zeroes it at every start,
+#              about 1 s for 512 MiB, far longer when memory is tight)
 # The server and tcpdump are stopped on every exit (failure, timeout, SIGTERM too).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +26,7 @@ PORT=${PORT:-3306}
 SCENARIOS=${SCENARIOS:-prepared text large compressed deprecate_eof cli}
 PYTHON=${PYTHON:-python3}
 STEP_LIMIT=${STEP_LIMIT:-120}
+BUFFER_KIB=${BUFFER_KIB:-524288}
 if [ $# -ge 1 ]; then
     OUT=$(mkdir -p "$1" && cd "$1" && pwd)
     WORK="$OUT/server"
@@ -68,7 +71,7 @@ trap 'exit 143' INT TERM
 # Runs a client in the background under a time limit; `wait` lets a SIGTERM in at once.
 # (`0<&0`: a background job would otherwise read /dev/null instead of our stdin.)
 bounded() {
-    timeout "$STEP_LIMIT" "$@" 0<&0 &
+    timeout -k 10 "$STEP_LIMIT" "$@" 0<&0 &
     CLIENT=$!
     wait "$CLIENT"
     CLIENT=""
@@ -105,11 +108,25 @@ SQL
 for scenario in $SCENARIOS; do
     PCAP="$WORK/$scenario.pcap"
     if [ "$OUT" != "$HERE" ]; then PCAP="$OUT/$scenario.pcap"; fi
-    tcpdump -B 524288 -i lo -w "$PCAP" -s 0 "tcp port $PORT" >/dev/null 2>"$WORK/tcpdump.err" &
+    tcpdump -B "$BUFFER_KIB" -i lo -w "$PCAP" -s 0 "tcp port $PORT" >/dev/null 2>"$WORK/tcpdump.err" &
     TCPDUMP=$!
     # Capturing starts once tcpdump says it is listening.
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
-    grep -q "listening on" "$WORK/tcpdump.err" || { cat "$WORK/tcpdump.err" >&2; echo "tcpdump did not start" >&2; exit 1; }
+    for _ in $(seq 300); do
+        grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
+        kill -0 "$TCPDUMP" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q "listening on" "$WORK/tcpdump.err"; then
+        cat "$WORK/tcpdump.err" >&2
+        if kill -0 "$TCPDUMP" 2>/dev/null; then
+            echo "tcpdump did not start within 30 s" >&2
+        else
+            wait "$TCPDUMP" && STATUS=0 || STATUS=$?
+            echo "tcpdump exited at start (status $STATUS)" >&2
+            TCPDUMP=""
+        fi
+        exit 1
+    fi
     START=$(wc -l <"$WORK/general.log")
     if [ "$scenario" = cli ]; then
         # The C client: compressed protocol, ed25519 auth (an auth switch), COM_FIELD_LIST on USE.
@@ -124,6 +141,8 @@ for scenario in $SCENARIOS; do
     kill "$TCPDUMP"
     wait "$TCPDUMP" || true
     TCPDUMP=""
+    # tcpdump's own count of packets the kernel dropped (the test also checks for TCP gaps).
+    grep "dropped by kernel" "$WORK/tcpdump.err" | sed "s/^/$scenario: /" >&2 || true
     # Lines over LOG_CUT bytes (the 17 MB blob) are cut and marked " [cut]".
     tail -n +"$((START + 1))" "$WORK/general.log" | LOG_CUT=$LOG_CUT "$PYTHON" -c '
 import os, sys

@@ -29,6 +29,13 @@ struct RecordedFixtureTests {
         let fixture = try StreamFixture(named: "\(scenario).chunks.gz")
         let log = try GeneralLog(named: "\(scenario).general.log")
         let records = fixture.replay().records
+        compare(records, with: log, scenario: scenario)
+        return records
+    }
+
+    /// Every command of `log`, per connection id and in order, is a record with the same
+    /// command name and text (the live-server test checks its recordings the same way).
+    static func compare(_ records: [MySQLCommandRecord], with log: GeneralLog, scenario: String) {
         let logged = Self.logged(records)
         #expect(!log.entries.isEmpty)
         for id in Set(log.entries.map(\.connectionID)) {
@@ -44,7 +51,6 @@ struct RecordedFixtureTests {
                 }
             }
         }
-        return records
     }
 
     @Test(arguments: ["prepared", "text", "compressed", "deprecate_eof", "cli"])
