@@ -108,16 +108,19 @@ SQL
 for scenario in $SCENARIOS; do
     PCAP="$WORK/$scenario.pcap"
     if [ "$OUT" != "$HERE" ]; then PCAP="$OUT/$scenario.pcap"; fi
-    tcpdump -B "$BUFFER_KIB" -i lo -w "$PCAP" -s 0 "tcp port $PORT" >/dev/null 2>"$WORK/tcpdump.err" &
+    # One file per scenario: the background job truncates its file only when it gets to run,
+    # so a shared one could still say "listening on" from the previous scenario.
+    TCPDUMP_ERR="$WORK/$scenario.tcpdump.err"
+    tcpdump -B "$BUFFER_KIB" -i lo -w "$PCAP" -s 0 "tcp port $PORT" >/dev/null 2>"$TCPDUMP_ERR" &
     TCPDUMP=$!
     # Capturing starts once tcpdump says it is listening.
     for _ in $(seq 300); do
-        grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
+        grep -q "listening on" "$TCPDUMP_ERR" 2>/dev/null && break
         kill -0 "$TCPDUMP" 2>/dev/null || break
         sleep 0.1
     done
-    if ! grep -q "listening on" "$WORK/tcpdump.err"; then
-        cat "$WORK/tcpdump.err" >&2
+    if ! grep -q "listening on" "$TCPDUMP_ERR"; then
+        cat "$TCPDUMP_ERR" >&2
         if kill -0 "$TCPDUMP" 2>/dev/null; then
             echo "tcpdump did not start within 30 s" >&2
         else
@@ -142,7 +145,7 @@ for scenario in $SCENARIOS; do
     wait "$TCPDUMP" || true
     TCPDUMP=""
     # tcpdump's own count of packets the kernel dropped (the test also checks for TCP gaps).
-    grep "dropped by kernel" "$WORK/tcpdump.err" | sed "s/^/$scenario: /" >&2 || true
+    grep "dropped by kernel" "$TCPDUMP_ERR" | sed "s/^/$scenario: /" >&2 || true
     # Lines over LOG_CUT bytes (the 17 MB blob) are cut and marked " [cut]".
     tail -n +"$((START + 1))" "$WORK/general.log" | LOG_CUT=$LOG_CUT "$PYTHON" -c '
 import os, sys

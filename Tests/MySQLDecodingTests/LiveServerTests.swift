@@ -53,6 +53,8 @@ struct LiveServerTests {
             #expect(tcp.gaps == 0 && tcp.missingBytes == 0, "\(scenario): the capture lost packets (\(tcp.missingBytes) bytes)")
             RecordedFixtureTests.compare(records, with: log, scenario: scenario)
             for record in records where record.command != .quit {
+                // Every connection began inside its capture: the handshake gave the thread id.
+                #expect(record.connectionID != nil, "\(scenario): \(record.commandName) on a connection without handshake")
                 #expect(record.isComplete, "\(scenario): \(record.commandName) \(record.statement.prefix(60)) \(record.notes)")
                 if record.command == .query || record.command == .stmtPrepare {
                     #expect(record.statementBytes == record.statement.utf8.count, "\(scenario): statement cut")
