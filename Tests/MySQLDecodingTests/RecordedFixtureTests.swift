@@ -47,7 +47,11 @@ struct RecordedFixtureTests {
                 if entry.isCut {
                     #expect(record.statement.hasPrefix(entry.argument), "\(scenario): \(entry.command)")
                 } else {
-                    #expect(record.statement == entry.argument, "\(scenario): \(entry.command)")
+                    // Compared outside #expect, which would print both operands whole (34 MB for "large").
+                    let same = record.statement == entry.argument
+                    let note = "\(scenario): \(entry.command) \(record.statement.utf8.count) bytes \(record.statement.prefix(200)) "
+                        + "vs \(entry.argument.utf8.count) bytes \(entry.argument.prefix(200))"
+                    #expect(same, "\(note)")
                 }
             }
         }
