@@ -53,7 +53,7 @@ def prepared():
 def text():
     import pymysql
     from pymysql.constants import CLIENT
-    path = "/tmp/gt-infile.csv"
+    path = os.path.join(os.environ.get("GT_INFILE_DIR", "/tmp"), "gt-infile.csv")
     with open(path, "w") as f:
         f.write("100,alpha\n101,beta\n102,gamma\n")
     cnx = pymysql.connect(host="127.0.0.1", port=PORT, user=USER, password=PASSWORD, database=DB,
@@ -100,6 +100,16 @@ def large():
     cur.fetchall()
     cur.execute("SELECT data FROM blobs WHERE id = 1")
     cur.fetchall()
+    cnx.close()
+
+
+def rows():
+    """A large result set: 50,000 rows over many TCP segments (live test only)."""
+    import pymysql
+    cnx = pymysql.connect(host="127.0.0.1", port=PORT, user=USER, password=PASSWORD, database=DB)
+    cur = cnx.cursor()
+    cur.execute("SELECT seq, CONCAT('row-', seq) AS label, REPEAT('r', seq % 100) AS pad FROM seq_1_to_50000")
+    assert len(cur.fetchall()) == 50000
     cnx.close()
 
 
@@ -195,4 +205,4 @@ def deprecate_eof():
 
 
 {"prepared": prepared, "text": text, "large": large, "compressed": compressed,
- "deprecate_eof": deprecate_eof}[SCENARIO]()
+ "deprecate_eof": deprecate_eof, "rows": rows}[SCENARIO]()
