@@ -153,7 +153,10 @@ struct CaptureCommand: ParsableCommand {
                 switch try capture.next(timeoutMilliseconds: wait) {
                 case .packet(let record):
                     if let file {
-                        try file.write(record, now: Int64(time(nil)))
+                        // Rotation by the packet's own time: packets reach us up to 100 ms after
+                        // capture (immediate mode is off), and a file named for a second must
+                        // not start with a packet from the second before.
+                        try file.write(record, now: record.timestamp.seconds)
                         // -G with -W: the last file is full; tcpdump stops before this packet too.
                         if file.exhausted { break loop }
                     }
