@@ -6,7 +6,7 @@ import Timeline
 
 /// Several captures of one deployment are analysed as one, merged by time: a capture cut in
 /// pieces gives back the timeline of the whole, and `--time-offset` moves one file's clock.
-@Suite struct MergedCapturesTests {
+@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout")) struct MergedCapturesTests {
     static func pieces(of scenario: String, packets: Int, in directory: URL) throws -> [String] {
         let summary = try CaptureSplitter(configuration: SplitConfiguration(boundary: .packets(packets)))
             .split(input: PipelinePaths.sharedCapture(scenario), output: directory.appendingPathComponent("piece.pcap").path)

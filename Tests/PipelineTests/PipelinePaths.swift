@@ -17,6 +17,9 @@ enum PipelinePaths {
         projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
     }
 
+    /// Whether `../shared/captures` is there; suites that read it are skipped without it.
+    static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: sharedCapture("a-seed")) }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("glancetrace-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import Timeline
 
 /// `split --slim` must keep everything the timeline needs: the same images, statuses, HTTP
 /// exchanges and SQL statements as on the original, only the upload hashes become unverifiable.
-@Suite struct SlimAnalysisTests {
+@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout")) struct SlimAnalysisTests {
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
     func slimCaptureGivesTheSameTimeline(_ scenario: String) throws {
         let original = PipelinePaths.sharedCapture(scenario)

@@ -171,8 +171,9 @@ enum TestbedCaptures {
         if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
             roots.append(URL(fileURLWithPath: configured))
         }
-        roots.append(PipelinePaths.projectRoot.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("testbed-captures"))
+        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
+        roots.append(parent.appendingPathComponent("testbed-captures"))
+        roots.append(parent.deletingLastPathComponent().appendingPathComponent("testbed-captures"))
         for root in roots {
             if let path = capture(in: root.appendingPathComponent(scenario)) { return path }
         }

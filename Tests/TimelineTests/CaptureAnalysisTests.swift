@@ -5,7 +5,7 @@ import Testing
 
 /// The whole pipeline on the real captures, checked against the servers' own logs in each
 /// truth file (uWSGI access logs, MariaDB's general log, `openstack image show`).
-@Suite(.serialized) struct CaptureAnalysisTests {
+@Suite(.serialized, .enabled(if: SharedCaptures.available, SharedCaptures.missing)) struct CaptureAnalysisTests {
     static func analyse(_ scenario: String) throws -> AnalysisResult {
         try CaptureAnalysis(options: .init()).run(paths: [SharedCaptures.capture(scenario)])
     }

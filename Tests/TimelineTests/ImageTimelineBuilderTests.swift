@@ -6,7 +6,7 @@ import Testing
 /// The lifecycle rules, fed with facts taken from the servers' own logs (uWSGI access logs and
 /// MariaDB's general log in each shared capture's truth file), so they are checked against what
 /// Glance really did rather than against our decoders.
-@Suite struct ImageTimelineBuilderTests {
+@Suite(.enabled(if: SharedCaptures.available, SharedCaptures.missing)) struct ImageTimelineBuilderTests {
     static func timestamp(_ seconds: Any?) -> Timestamp {
         Timestamp(nanoseconds: Int64(((seconds as? Double) ?? 0) * 1e9))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Paths of the real captures in `../shared/captures` and their truth files.
 enum SharedCaptures {
@@ -14,6 +15,13 @@ enum SharedCaptures {
     static let root = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
 
     static let scenarios = ["a-seed", "b-sequential", "e-lifecycle"]
+
+    /// Whether `../shared/captures` is there: suites that read it are skipped (with this
+    /// reason) on a checkout without the shared folder.
+    static var available: Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent("a-seed/truth.json").path)
+    }
+    static let missing: Comment = "../shared/captures is not next to this checkout"
 
     static func capture(_ scenario: String) -> String { root.appendingPathComponent("\(scenario)/capture.pcap").path }
 
