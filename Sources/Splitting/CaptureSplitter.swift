@@ -1,4 +1,5 @@
 import CaptureIO
+import PacketDecoding
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,6 +44,8 @@ struct SplitRun {
     let connectionCut: ConnectionCut?
     let slimming: HTTPSlimming?
     var summary = SplitSummary()
+    /// Decodes packets for `--port`, `--by-connection` and `--slim` (the pipeline's decoder).
+    let packetDecoder = PacketDecoder()
     var piece: (any CaptureWriter)?
     /// The same writer as `piece` when it is pcapng (no dynamic cast per packet).
     var pcapngPiece: PcapngFileWriter?
@@ -90,7 +93,7 @@ struct SplitRun {
                 if summary.packetsRead & 0xfff == 0 { progress?(reader.bytesConsumed, reader.fileSize) }
                 if let start = configuration.start, record.timestamp < start { continue }
                 if let stop = configuration.stop, !(record.timestamp < stop) { continue }
-                let peek = needsPeek ? TransportPeek.peek(record.bytes, linkType: record.linkType) : nil
+                let peek = needsPeek ? TransportPeek.peek(record, decoder: packetDecoder) : nil
                 if !configuration.ports.isEmpty {
                     guard let peek, configuration.ports.contains(peek.source.port)
                         || configuration.ports.contains(peek.destination.port) else { continue }
