@@ -159,9 +159,3 @@ public enum AnalysisText {
         return (value < 0 ? "-" : "") + "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
-
-extension String {
-    func replacingNewlines() -> String {
-        String(unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : Character($0) })
-    }
-}

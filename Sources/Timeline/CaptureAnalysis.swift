@@ -31,12 +31,16 @@ public struct CaptureAnalysis {
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
         var count = 0
         var secretsSeen = Array(repeating: 0, count: readers.count)
+        // Only pcapng has Decryption Secrets Blocks: pcap files skip the per-packet look.
+        let mayHoldSecrets = readers.map { $0.info.format == .pcapng }
         while let (record, file) = try merged.next() {
-            // Secrets blocks precede the packets they decrypt: hand them over before the packet.
-            let secrets = readers[file].secrets
-            if secrets.count != secretsSeen[file] {
-                session.addSecrets(secrets)
-                secretsSeen[file] = secrets.count
+            // Secrets blocks precede the packets they decrypt: hand the new ones over first.
+            if mayHoldSecrets[file] {
+                let secrets = readers[file].secrets
+                if secrets.count > secretsSeen[file] {
+                    session.addSecrets(Array(secrets[secretsSeen[file]...]))
+                    secretsSeen[file] = secrets.count
+                }
             }
             session.feed(record, capture: file)
             count &+= 1
@@ -45,7 +49,6 @@ public struct CaptureAnalysis {
             }
         }
         for (i, reader) in readers.enumerated() {
-            session.addSecrets(reader.secrets)
             session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes)
         }
         return session.finish()
@@ -69,7 +72,7 @@ public final class AnalysisSession {
     private var summaries: [CaptureSummary] = []
     private let decoder = PacketDecoder()
     private let router: ProtocolRouter
-    private var reassembler: TCPReassembler!
+    private let reassembler: TCPReassembler
     private var lastTime = Timestamp.zero
     private var warnings: [String] = []
 
@@ -80,11 +83,11 @@ public final class AnalysisSession {
 
     public init(options: CaptureAnalysis.Options) {
         self.options = options
-        router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
-                                hashUploads: options.hashUploads)
+        let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
+                                    hashUploads: options.hashUploads)
+        self.router = router
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
-        let router = self.router
         reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
             router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
         }

@@ -55,20 +55,8 @@ final class ProtocolRouter {
     static func sniff(_ bytes: UnsafeRawBufferPointer?, direction: FlowDirection) -> Content {
         guard let bytes, !bytes.isEmpty else { return .unknown }
         if looksLikeClientHello(bytes) { return .tls }
-        if direction == .serverToClient {
-            // MySQL's initial handshake: 3-byte length, sequence 0, protocol version 10.
-            if bytes.count >= 5, bytes[3] == 0, bytes[4] == 10, Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 < 1024 {
-                return .mysql
-            }
-        }
+        if MySQLConnectionDecoder.looksLikeServerGreeting(bytes, direction: direction) { return .mysql }
         return HTTPConnectionDecoder.looksLikeHTTP(bytes, direction: direction) ? .http : .unknown
-    }
-
-    static func startsWith(_ bytes: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
-        let p = Array(prefix.utf8)
-        guard bytes.count >= p.count else { return false }
-        for i in p.indices where bytes[i] != p[i] { return false }
-        return true
     }
 
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
