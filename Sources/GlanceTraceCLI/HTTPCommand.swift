@@ -26,7 +26,7 @@ struct HTTPCommand: ParsableCommand {
         if format == .json {
             try OutputDestination.write(AnalysisJSON.http(result), to: output)
         } else {
-            try OutputDestination.write(ExchangeListText.http(result), to: output)
+            try OutputDestination.writeLines(to: output) { ExchangeListText.http(result, emit: $0) }
         }
     }
 }

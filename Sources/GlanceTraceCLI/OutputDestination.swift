@@ -17,6 +17,24 @@ enum OutputDestination {
         }
     }
 
+    /// Writes text produced in many small pieces (one line per exchange), gathered into writes of
+    /// about 256 KB: neither the whole listing nor a system call per line.
+    static func writeLines(to path: String?, _ produce: ((String) -> Void) -> Void) throws {
+        try stream(to: path) { emit in
+            withoutActuallyEscaping(emit) { emit in
+                var pending = ""
+                produce { line in
+                    pending += line
+                    if pending.utf8.count >= 1 << 18 {
+                        emit(pending)
+                        pending = ""
+                    }
+                }
+                if !pending.isEmpty { emit(pending) }
+            }
+        }
+    }
+
     /// Opens the destination and gives `body` a function that appends text to it.
     static func stream(to path: String?, _ body: ((String) -> Void) -> Void) throws {
         guard let path else {

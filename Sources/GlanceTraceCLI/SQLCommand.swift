@@ -27,7 +27,7 @@ struct SQLCommand: ParsableCommand {
         if format == .json {
             try OutputDestination.write(AnalysisJSON.sql(result), to: output)
         } else {
-            try OutputDestination.write(ExchangeListText.sql(result), to: output)
+            try OutputDestination.writeLines(to: output) { ExchangeListText.sql(result, emit: $0) }
         }
     }
 }

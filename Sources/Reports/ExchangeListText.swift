@@ -5,8 +5,20 @@ import Timeline
 public enum ExchangeListText {
     public static func http(_ result: AnalysisResult) -> String {
         var out = ""
+        http(result) { out += $0 }
+        return out
+    }
+
+    public static func sql(_ result: AnalysisResult) -> String {
+        var out = ""
+        sql(result) { out += $0 }
+        return out
+    }
+
+    /// The `http` list, handed to `emit` line by line: a long capture's list is never held whole.
+    public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         for f in result.http {
-            out += "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
+            var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
             out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")"
             out += "  \(f.service) \(f.operation)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             out += "  req \(f.requestBytes) B, resp \(f.responseBytes) B"
@@ -14,16 +26,15 @@ public enum ExchangeListText {
             if let r = f.requestID { out += "  \(r)" }
             if let sql = result.timeline.sqlOfHTTP[f.index], !sql.isEmpty { out += "  \(sql.count) SQL" }
             for note in f.notes { out += "  [\(note)]" }
-            out += "\n"
+            emit(out + "\n")
         }
-        for note in result.tls { out += "TLS \(note.client) -> \(note.server): \(note.summary)\n" }
-        return out
+        for note in result.tls { emit("TLS \(note.client) -> \(note.server): \(note.summary)\n") }
     }
 
-    public static func sql(_ result: AnalysisResult) -> String {
-        var out = ""
+    /// The `sql` list, handed to `emit` line by line.
+    public static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
         for f in result.sql {
-            out += "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
+            var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
             if let id = f.threadID { out += " #\(id)" }
             if let user = f.user { out += " \(user)" }
             if let db = f.database { out += "@\(db)" }
@@ -38,11 +49,10 @@ public enum ExchangeListText {
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
                 out += "  (in \(result.http[http].method) \(result.http[http].path))"
             }
-            out += "\n"
+            emit(out + "\n")
         }
         for note in result.tls where note.summary.hasPrefix("MySQL") {
-            out += "TLS \(note.client) -> \(note.server): \(note.summary)\n"
+            emit("TLS \(note.client) -> \(note.server): \(note.summary)\n")
         }
-        return out
     }
 }

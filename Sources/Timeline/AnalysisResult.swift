@@ -21,14 +21,14 @@ public struct AnalysisResult: Sendable {
     /// HTTP exchanges in request-start order; `index` equals the position.
     public var http: [HTTPFact]
     /// SQL commands in start order; `index` equals the position.
-    public var sql: [SQLFact]
+    public var sql: SQLFactStore
     public var timeline: ImageTimeline
     public var tcp: TCPTotals
     public var tls: [TLSConnectionNote]
     /// Problems reading the input (damaged tails, unreadable key logs): shown, not fatal.
     public var warnings: [String]
 
-    public init(captures: [CaptureSummary] = [], http: [HTTPFact] = [], sql: [SQLFact] = [],
+    public init(captures: [CaptureSummary] = [], http: [HTTPFact] = [], sql: SQLFactStore = [],
                 timeline: ImageTimeline = ImageTimeline(), tcp: TCPTotals = TCPTotals(),
                 tls: [TLSConnectionNote] = [], warnings: [String] = []) {
         self.captures = captures

@@ -10,12 +10,11 @@ import CaptureIO
 /// image or a task of an import started before it (by image id or by the task id the import
 /// inserted), and is not already inside a writing request, belongs to that import.
 enum BackgroundTaskAttribution {
-    static func reattribute(_ attribution: inout [Int: Int], http: [HTTPFact], sql: [SQLFact],
+    static func reattribute(_ attribution: inout [Int: Int], http: [HTTPFact], sql: SQLFactStore,
                             writes: [SQLTransactionLog.Write]) {
         let imports = http.filter { $0.operation == "image-import" && $0.imageID != nil }.sorted { $0.time < $1.time }
         guard !imports.isEmpty else { return }
         let requestByIndex = Dictionary(http.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
-        let factByIndex = Dictionary(sql.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         // Task id -> import request, from the task rows each import inserted while it ran.
         var importOfTask: [String: Int] = [:]
         for write in writes where write.statement.table == "tasks" && write.statement.kind == .insert {
@@ -25,7 +24,7 @@ enum BackgroundTaskAttribution {
             }
         }
         for write in writes {
-            guard let fact = factByIndex[write.sql] else { continue }
+            guard sql.indices.contains(write.sql) else { continue }
             if let current = attribution[write.sql], let request = requestByIndex[current],
                request.method != "GET" && request.method != "HEAD" { continue }
             let statement = write.statement
@@ -39,7 +38,7 @@ enum BackgroundTaskAttribution {
                 let image = statement.table == "images" ? (statement.value("id") ?? statement.condition("id"))
                                                         : (statement.value("image_id") ?? statement.condition("image_id"))
                 if let image {
-                    owner = imports.last { $0.imageID == image && $0.time <= fact.time }?.index
+                    owner = imports.last { $0.imageID == image && $0.time <= sql.time(at: write.sql) }?.index
                 }
             }
             if let owner { attribution[write.sql] = owner }

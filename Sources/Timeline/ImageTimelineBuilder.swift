@@ -17,47 +17,61 @@ public struct ImageTimelineBuilder {
 
     public init() {}
 
-    public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+    /// `sql` positions are the facts' indices (a sorted store, or facts in index order).
+    public static func build(http: [HTTPFact], sql: SQLFactStore) -> ImageTimeline {
         var builder = ImageTimelineBuilder()
         return builder.run(http: http, sql: sql)
     }
 
-    private mutating func run(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+    public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+        build(http: http, sql: SQLFactStore(sql))
+    }
+
+    private mutating func run(http: [HTTPFact], sql: SQLFactStore) -> ImageTimeline {
         var httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
-        let positionOfSQL = Dictionary(sql.indices.map { (sql[$0].index, $0) }, uniquingKeysWith: { a, _ in a })
         let log = SQLTransactionLog(sql)
         BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
         var imageOfSQL: [Int: String] = [:]
 
-        enum Event { case http(HTTPFact), write(SQLTransactionLog.Write, SQLFact), read(SQLFact) }
+        // Events are positions (in `http`, `log.writes`, `sql`), not values: a capture can hold
+        // tens of thousands of image-row SELECTs, decoded one at a time when their turn comes.
+        enum Event { case http(Int), write(Int), read(Int) }
         var events: [(time: Timestamp, order: Int, event: Event)] = []
-        for fact in http { events.append((fact.time, 0, .http(fact))) }
-        for write in log.writes {
-            guard let position = positionOfSQL[write.sql] else { continue }
-            let fact = sql[position]
+        for (position, fact) in http.enumerated() { events.append((fact.time, 0, .http(position))) }
+        for (position, write) in log.writes.enumerated() {
+            guard sql.indices.contains(write.sql) else { continue }
             if !write.committed {
+                let fact = sql[write.sql]
                 anomalies.append(Anomaly(time: fact.time, kind: "uncommitted-write",
                                          message: "SQL write never committed in the capture: \(Self.abbreviated(fact.statement))"))
                 continue
             }
-            events.append((fact.time, 1, .write(write, fact)))
+            events.append((sql.time(at: write.sql), 1, .write(position)))
         }
-        for fact in sql where !fact.rows.isEmpty { events.append((fact.end, 2, .read(fact))) }
+        for position in sql.indices where sql.traits(at: position).contains(.keptRows) {
+            events.append((sql.end(at: position), 2, .read(position)))
+        }
         events.sort { ($0.time, $0.order) < ($1.time, $1.order) }
 
         for (_, _, event) in events {
             switch event {
-            case .http(let fact):
-                apply(fact)
-            case .write(let write, let fact):
+            case .http(let position):
+                apply(http[position])
+            case .write(let position):
+                let write = log.writes[position]
+                let fact = sql[write.sql]
                 if let id = apply(write, fact: fact, http: httpOfSQL[fact.index]) { imageOfSQL[fact.index] = id }
-            case .read(let fact):
-                if let id = applyRows(fact) { imageOfSQL[fact.index] = id }
+            case .read(let position):
+                if let id = applyRows(sql[position]) { imageOfSQL[position] = id }
             }
         }
-        for fact in sql where imageOfSQL[fact.index] == nil {
-            if let id = indexByID.keys.first(where: { fact.statement.containsBytes($0) }) { imageOfSQL[fact.index] = id }
-            if case .error(let code, let message) = fact.outcome {
+        let knownIDs = indexByID.keys.sorted()
+        for position in sql.indices where imageOfSQL[position] == nil {
+            let isError = sql.traits(at: position).contains(.error)
+            guard !knownIDs.isEmpty || isError else { continue }
+            let fact = sql[position]
+            if let id = knownIDs.first(where: { fact.statement.containsBytes($0) }) { imageOfSQL[fact.index] = id }
+            if isError, case .error(let code, let message) = fact.outcome {
                 anomalies.append(Anomaly(time: fact.time, kind: "sql-error", message: "MySQL error \(code): \(message)"))
             }
         }
@@ -85,9 +99,8 @@ public struct ImageTimelineBuilder {
         }
 
         var sqlOfHTTP: [Int: [Int]] = [:]
-        for i in sql.indices.sorted(by: { sql[$0].time < sql[$1].time }) {
-            let fact = sql[i]
-            if let request = httpOfSQL[fact.index] { sqlOfHTTP[request, default: []].append(fact.index) }
+        for position in sql.positionsByStart() {
+            if let request = httpOfSQL[position] { sqlOfHTTP[request, default: []].append(position) }
         }
         anomalies.sort { $0.time < $1.time }
         var issues: [String: Int] = [:]

@@ -24,7 +24,8 @@ final class ProtocolRouter {
     private var tlsDecoders: [TLSConnectionDecoder] = []
     /// Connections whose TLS began after a MySQL SSLRequest (their notes say "MySQL over TLS").
     private var mysqlOverTLS: Set<Int> = []
-    private var sqlFacts: [SQLFact] = []
+    /// Every SQL command, on disk as it completes (see `SQLFactStore`).
+    private let sqlFacts = SQLFactStore()
     var httpFacts: [HTTPFact] = []
     /// Last status the live view announced per image, and whether SQL set it (SQL then wins,
     /// as in the timeline: API responses only fill in for images whose SQL is not captured).
@@ -196,12 +197,12 @@ final class ProtocolRouter {
     }
 
     /// HTTP and SQL facts, each sorted by start time and indexed by position.
-    func facts() -> (http: [HTTPFact], sql: [SQLFact]) {
+    func facts() -> (http: [HTTPFact], sql: SQLFactStore) {
         httpFacts.sort { ($0.time, $0.connection) < ($1.time, $1.connection) }
         for i in httpFacts.indices { httpFacts[i].index = i }
-        sqlFacts.sort { ($0.time, $0.connection) < ($1.time, $1.connection) }
-        for i in sqlFacts.indices { sqlFacts[i].index = i }
-        defer { httpFacts = []; sqlFacts = [] }
+        sqlFacts.sortByStart()
+        if let warning = sqlFacts.warning { warnings.append(warning) }
+        defer { httpFacts = [] }
         return (httpFacts, sqlFacts)
     }
 

@@ -9,21 +9,23 @@ import CaptureIO
 /// keeps only the requests in progress, so this stays linear in practice.
 public enum SQLAttribution {
     /// Returns, for each SQL fact index, the HTTP fact index it belongs to.
-    public static func attribute(sql: [SQLFact], http: [HTTPFact]) -> [Int: Int] {
+    public static func attribute(sql: SQLFactStore, http: [HTTPFact]) -> [Int: Int] {
         let requests = http.sorted { $0.time < $1.time }
-        // Indices, not copies: a capture may hold a hundred thousand statements.
-        let order = sql.indices.sorted { sql[$0].time < sql[$1].time }
+        guard !requests.isEmpty else { return [:] }
         let inferred = inferredServices(sql)
         var result: [Int: Int] = [:]
         var active: [HTTPFact] = []
         var next = 0
-        for position in order {
-            let statement = sql[position]
-            while next < requests.count, requests[next].time <= statement.time {
+        for position in sql.positionsByStart() {
+            let time = sql.time(at: position)
+            while next < requests.count, requests[next].time <= time {
                 active.append(requests[next])
                 next += 1
             }
-            active.removeAll { $0.end < statement.time }
+            active.removeAll { $0.end < time }
+            // Decoding is the cost of this loop: only statements some request may own.
+            guard !active.isEmpty else { continue }
+            let statement = sql[position]
             let service = serviceOf(statement) ?? inferred[statement.connection]
             var best: HTTPFact?
             var bestScore = -1
@@ -46,9 +48,10 @@ public enum SQLAttribution {
 
     /// For connections whose login was not captured (the pool connected before the capture
     /// began), the service is recognised by the tables its statements touch.
-    static func inferredServices(_ sql: [SQLFact]) -> [Int: String] {
+    static func inferredServices(_ sql: SQLFactStore) -> [Int: String] {
         var result: [Int: String] = [:]
-        for fact in sql where result[fact.connection] == nil {
+        for position in sql.indices where result[sql.connection(at: position)] == nil {
+            let fact = sql[position]
             let text = fact.statement
             if text.containsBytes("images.") || text.containsBytes("image_properties") || text.containsBytes("INTO images")
                 || text.containsBytes("UPDATE images") || text.containsBytes("image_locations") {

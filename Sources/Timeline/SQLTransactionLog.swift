@@ -15,14 +15,16 @@ public struct SQLTransactionLog: Sendable {
     /// Writes in statement order, each marked committed or not.
     public private(set) var writes: [Write] = []
 
-    public init(_ facts: [SQLFact]) {
+    public init(_ facts: SQLFactStore) {
         var pending: [Int: [Write]] = [:]
         var autocommit: Set<Int> = []
         var committing: Set<Int> = []
         var all: [Write] = []
-        for position in facts.indices.sorted(by: { facts[$0].time < facts[$1].time }) {
+        for position in facts.positionsByStart() {
+            // Only these can change what was committed; the rest need not be decoded.
+            let traits = facts.traits(at: position)
+            guard !traits.contains(.error), !traits.isDisjoint(with: [.mayWrite, .transactionControl]) else { continue }
             let fact = facts[position]
-            if case .error = fact.outcome { continue }
             let keyword = SQLTransactionLog.leadingKeyword(fact.statement)
             switch keyword {
             case "COMMIT":

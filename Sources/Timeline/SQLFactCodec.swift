@@ -1,0 +1,162 @@
+import CaptureIO
+
+/// The byte form of a `SQLFact` in a `SpillFile`: fixed-width little-endian integers and
+/// length-prefixed UTF-8, in field order. Only this process reads it back, so there is no version
+/// or schema; the reader still checks every length, as it would for any file.
+enum SQLFactCodec {
+    static func encode(_ fact: SQLFact, into out: inout [UInt8]) {
+        out.put(fact.time.nanoseconds)
+        out.put(fact.end.nanoseconds)
+        out.put(Int64(fact.connection))
+        out.put(fact.client)
+        out.put(fact.server)
+        out.put(fact.threadID.map(Int64.init))
+        out.put(fact.sqlstate)
+        out.put(fact.rowCount.map(Int64.init))
+        out.append((fact.complete ? 1 : 0) | (fact.tls ? 2 : 0))
+        out.put(fact.user)
+        out.put(fact.database)
+        out.put(fact.command)
+        out.put(fact.statement)
+        switch fact.outcome {
+        case .ok(let affected):
+            out.append(0)
+            out.put(affected)
+        case .error(let code, let message):
+            out.append(1)
+            out.put(Int64(code))
+            out.put(message)
+        case .rows(let count):
+            out.append(2)
+            out.put(Int64(count))
+        case .none:
+            out.append(3)
+        }
+        out.put(Int64(fact.rows.count))
+        for row in fact.rows {
+            out.put(Int64(row.count))
+            for (column, value) in row.sorted(by: { $0.key < $1.key }) {
+                out.put(column)
+                out.put(value)
+            }
+        }
+        out.put(fact.lastInsertID)
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? {
+        var r = SpillReader(bytes)
+        guard let time = r.int(), let end = r.int(), let connection = r.int(), let client = r.string(),
+              let server = r.string(), let threadID = r.optionalInt(), let sqlstate = r.optionalString(),
+              let rowCount = r.optionalInt(), let flags = r.byte(), let user = r.optionalString(),
+              let database = r.optionalString(), let command = r.string(), let statement = r.string(),
+              let tag = r.byte() else { return nil }
+        let outcome: SQLFact.Outcome
+        switch tag {
+        case 0:
+            guard let affected = r.optionalInt() else { return nil }
+            outcome = .ok(affectedRows: affected)
+        case 1:
+            guard let code = r.int(), let message = r.string() else { return nil }
+            outcome = .error(code: Int(truncatingIfNeeded: code), message: message)
+        case 2:
+            guard let count = r.int() else { return nil }
+            outcome = .rows(Int(truncatingIfNeeded: count))
+        case 3:
+            outcome = .none
+        default:
+            return nil
+        }
+        guard let rowTotal = r.int(), rowTotal >= 0, rowTotal <= bytes.count else { return nil }
+        var rows: [[String: String?]] = []
+        for _ in 0..<rowTotal {
+            guard let columns = r.int(), columns >= 0, columns <= bytes.count else { return nil }
+            var row: [String: String?] = [:]
+            for _ in 0..<columns {
+                guard let column = r.string(), let value = r.optionalString() else { return nil }
+                row[column] = value
+            }
+            rows.append(row)
+        }
+        guard let lastInsertID = r.optionalInt() else { return nil }
+        var fact = SQLFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
+                           connection: Int(truncatingIfNeeded: connection), client: client, user: user,
+                           database: database, command: command, statement: statement, outcome: outcome,
+                           rows: rows, lastInsertID: lastInsertID)
+        fact.server = server
+        fact.threadID = threadID.map { Int(truncatingIfNeeded: $0) }
+        fact.sqlstate = sqlstate
+        fact.rowCount = rowCount.map { Int(truncatingIfNeeded: $0) }
+        fact.complete = flags & 1 != 0
+        fact.tls = flags & 2 != 0
+        return fact
+    }
+}
+
+private extension Array where Element == UInt8 {
+    mutating func put(_ value: Int64) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    mutating func put(_ value: Int64?) {
+        guard let value else { append(0); return }
+        append(1)
+        put(value)
+    }
+
+    mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            Swift.withUnsafeBytes(of: UInt32(truncatingIfNeeded: utf8.count).littleEndian) { append(contentsOf: $0) }
+            append(contentsOf: utf8)
+        }
+    }
+
+    mutating func put(_ text: String?) {
+        guard let text else { append(0); return }
+        append(1)
+        put(text)
+    }
+}
+
+/// Reads what `SQLFactCodec.encode` wrote; every read is bounds-checked and nil past the end.
+private struct SpillReader {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    mutating func byte() -> UInt8? {
+        guard position < bytes.count else { return nil }
+        defer { position &+= 1 }
+        return bytes[position]
+    }
+
+    mutating func int() -> Int64? {
+        guard bytes.count &- position >= 8 else { return nil }
+        defer { position &+= 8 }
+        return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
+    }
+
+    mutating func optionalInt() -> Int64?? {
+        guard let flag = byte() else { return nil }
+        if flag == 0 { return .some(nil) }
+        guard let value = int() else { return nil }
+        return .some(value)
+    }
+
+    mutating func string() -> String? {
+        guard bytes.count &- position >= 4 else { return nil }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        position &+= 4
+        guard bytes.count &- position >= length else { return nil }
+        defer { position &+= length }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]), as: UTF8.self)
+    }
+
+    mutating func optionalString() -> String?? {
+        guard let flag = byte() else { return nil }
+        if flag == 0 { return .some(nil) }
+        guard let value = string() else { return nil }
+        return .some(value)
+    }
+}

@@ -1,0 +1,133 @@
+import CaptureIO
+import Foundation
+import Testing
+@testable import Timeline
+
+/// The store must give back exactly what went in, in start order, whether the commands sit in
+/// memory, in the temporary file or (when that cannot be written) in memory after all.
+@Suite struct SQLFactStoreTests {
+    /// Every field of a fact, as one comparable value.
+    static func fields(_ f: SQLFact) -> String {
+        let rows = f.rows.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "NULL")" }.joined(separator: ",") }
+        var parts: [String] = [String(f.index), String(f.time.nanoseconds), String(f.end.nanoseconds), String(f.connection)]
+        parts += [f.client, f.server, f.threadID.map(String.init) ?? "-", f.sqlstate ?? "-"]
+        parts += [f.rowCount.map(String.init) ?? "-", String(f.complete), String(f.tls), f.user ?? "-", f.database ?? "-"]
+        parts += [f.command, f.statement, "\(f.outcome)", rows.joined(separator: ";"), f.lastInsertID.map(String.init) ?? "-"]
+        return parts.joined(separator: "|")
+    }
+
+    /// Facts with every field exercised: absent and present optionals, each outcome, kept rows
+    /// with NULLs, multi-byte text, and statements long enough to fill the spill file.
+    static func randomFacts(count: Int, seed: UInt64) -> [SQLFact] {
+        var rng = SplitMix(seed: seed)
+        let statements = ["SELECT images.status AS images_status FROM images WHERE images.id = 'é✓'", "COMMIT", "ROLLBACK",
+                          "SET autocommit=0", "INSERT INTO images (id) VALUES ('x')", "  update images SET status='active'",
+                          "DELETE FROM image_properties WHERE id=1", "", String(repeating: "SELECT 1 -- padding ", count: 40)]
+        return (0..<count).map { i in
+            let start = Int64(rng.next() % 1_000_000)
+            let outcome: SQLFact.Outcome
+            switch rng.next() % 4 {
+            case 0: outcome = .ok(affectedRows: rng.next() % 2 == 0 ? nil : Int64(rng.next() % 100))
+            case 1: outcome = .error(code: 1062, message: "Duplicate entry ✗")
+            case 2: outcome = .rows(Int(rng.next() % 1000))
+            default: outcome = .none
+            }
+            let rows: [[String: String?]] = rng.next() % 5 == 0 ? [["images_id": "abc", "images_status": nil], ["k": "v"]] : []
+            var fact = SQLFact(index: i, time: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: start + 5),
+                               connection: Int(rng.next() % 7), client: "10.0.0.\(i % 250):\(40000 + i % 9999)",
+                               user: rng.next() % 3 == 0 ? nil : "glance", database: rng.next() % 3 == 0 ? nil : "glance",
+                               command: ["Query", "Execute", "Ping"][Int(rng.next() % 3)],
+                               statement: statements[Int(rng.next() % UInt64(statements.count))] + " \(i)",
+                               outcome: outcome, rows: rows, lastInsertID: rng.next() % 2 == 0 ? nil : Int64(i))
+            fact.server = "192.168.24.1:3306"
+            fact.threadID = rng.next() % 2 == 0 ? nil : i
+            fact.sqlstate = rng.next() % 2 == 0 ? nil : "23000"
+            fact.rowCount = rng.next() % 2 == 0 ? nil : i * 3
+            fact.complete = rng.next() % 2 == 0
+            fact.tls = rng.next() % 2 == 0
+            return fact
+        }
+    }
+
+    static func expectSorted(_ store: SQLFactStore, _ facts: [SQLFact]) {
+        // Start order, ties by connection, then by arrival.
+        let order = facts.indices.sorted {
+            (facts[$0].time, facts[$0].connection, $0) < (facts[$1].time, facts[$1].connection, $1)
+        }
+        #expect(store.count == facts.count)
+        var mismatches = 0
+        for (position, original) in order.enumerated() {
+            var expected = facts[original]
+            expected.index = position
+            if fields(store[position]) != fields(expected) { mismatches += 1 }
+            if store.time(at: position) != expected.time || store.connection(at: position) != expected.connection { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func smallStoreStaysInMemoryAndRoundTrips() {
+        let facts = SQLFactStoreTests.randomFacts(count: 50, seed: 1)
+        let store = SQLFactStore(spillDirectory: "/nonexistent-directory")
+        for fact in facts { store.append(fact) }
+        store.sortByStart()
+        SQLFactStoreTests.expectSorted(store, facts)
+        #expect(store.warning == nil)
+    }
+
+    @Test func largeStoreSpillsToDiskAndRoundTrips() {
+        // About 6 MB encoded: several flushes, read back through the read-ahead window.
+        let facts = SQLFactStoreTests.randomFacts(count: 20_000, seed: 2)
+        let store = SQLFactStore()
+        for fact in facts { store.append(fact) }
+        store.sortByStart()
+        #expect(store.warning == nil)
+        SQLFactStoreTests.expectSorted(store, facts)
+        // Random access after sequential: the window moves back and forth.
+        var rng = SplitMix(seed: 3)
+        let order = facts.indices.sorted { (facts[$0].time, facts[$0].connection, $0) < (facts[$1].time, facts[$1].connection, $1) }
+        for _ in 0..<500 {
+            let position = Int(rng.next() % UInt64(facts.count))
+            var expected = facts[order[position]]
+            expected.index = position
+            #expect(SQLFactStoreTests.fields(store[position]) == SQLFactStoreTests.fields(expected))
+        }
+    }
+
+    @Test func unwritableTemporaryDirectoryKeepsEverythingInMemory() {
+        let facts = SQLFactStoreTests.randomFacts(count: 8_000, seed: 4)
+        let store = SQLFactStore(spillDirectory: "/nonexistent-directory")
+        for fact in facts { store.append(fact) }
+        store.sortByStart()
+        #expect(store.warning?.contains("/nonexistent-directory") == true)
+        SQLFactStoreTests.expectSorted(store, facts)
+    }
+
+    @Test func traitsTellWhatNeedsDecoding() {
+        #expect(SQLFactStore.mayWrite("INSERT INTO images (id) VALUES ('a')"))
+        #expect(SQLFactStore.mayWrite("\n  update images SET status='active' WHERE id='a'"))
+        #expect(SQLFactStore.mayWrite("DELETE FROM image_properties WHERE id=3"))
+        #expect(SQLFactStore.mayWrite("INSERT`images`"))  // unusual: parsed to be sure
+        #expect(!SQLFactStore.mayWrite("SELECT images.id FROM images"))
+        #expect(!SQLFactStore.mayWrite("INSERTED"))
+        #expect(!SQLFactStore.mayWrite("COMMIT"))
+        #expect(!SQLFactStore.mayWrite(""))
+        // Whatever the cheap test says, it never misses a statement the parser takes for a write.
+        for text in ["INSERT INTO t (a) VALUES (1)", "UPDATE t SET a=1", "DELETE FROM t", " delete from t where a=1",
+                     "SELECT 1", "COMMIT", "SET autocommit=0", "insert\tinto t (a) values (1)"] {
+            if SQLWriteStatement(parsing: text) != nil { #expect(SQLFactStore.mayWrite(text), "\(text)") }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so failures reproduce.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
