@@ -29,7 +29,7 @@ public final class NativeCaptureReader: CaptureReader {
         /// Most bytes of decryption secrets kept; later DSBs are skipped.
         public var maxSecretsBytes: Int = 64 << 20
         /// How often (in bytes read) consumed pages of a mapped file are given back.
-        public var releaseInterval: Int = 16 << 20
+        public var releaseInterval: Int = 4 << 20
         public init() {}
     }
 

@@ -5,7 +5,7 @@ import Dispatch
 ///
 /// One core cannot keep up with the capture: SHA-512 alone costs more than all the rest of the
 /// pipeline. So MD5 runs inline while SHA-512 runs on a serial queue, fed with copies of the
-/// body in blocks of a few megabytes; at most `maxBlocksInFlight` blocks wait, which bounds
+/// body in blocks of a megabyte; at most `maxBlocksInFlight` blocks wait, which bounds
 /// memory and makes the reader wait for the hasher instead of buffering a whole upload.
 final class UploadHasher: @unchecked Sendable {
     // Thread safety: `sha512` is touched only on `queue`; `md5`, `block` and `finished` only on
@@ -17,7 +17,7 @@ final class UploadHasher: @unchecked Sendable {
     private let slots: DispatchSemaphore
     private var finished: (md5: String, sha512: String)?
 
-    static let blockBytes = 4 << 20
+    static let blockBytes = 1 << 20
     static let maxBlocksInFlight = 3
 
     init() {
