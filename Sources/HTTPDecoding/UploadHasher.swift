@@ -11,7 +11,7 @@ final class UploadHasher: @unchecked Sendable {
     // Thread safety: `sha512` is touched only on `queue`; `md5`, `block` and `finished` only on
     // the caller's thread. `slots` bounds the blocks handed to the queue.
     private var md5 = Insecure.MD5()
-    private var sha512 = SHA512()
+    private let sha512 = SHA512Stream()
     private var block: [UInt8] = []
     private let queue = DispatchQueue(label: "glancetrace.sha512")
     private let slots: DispatchSemaphore
@@ -39,7 +39,7 @@ final class UploadHasher: @unchecked Sendable {
         block.reserveCapacity(UploadHasher.blockBytes)
         slots.wait()
         queue.async { [self] in
-            full.withUnsafeBytes { sha512.update(bufferPointer: $0) }
+            full.withUnsafeBytes { sha512.update($0) }
             slots.signal()
         }
     }
@@ -48,7 +48,7 @@ final class UploadHasher: @unchecked Sendable {
     func finalize() -> (md5: String, sha512: String) {
         if let finished { return finished }
         handOver()
-        let shaDigest = queue.sync { Hex.string(sha512.finalize()) }
+        let shaDigest = queue.sync { sha512.finalize() ?? "" }
         let result = (Hex.string(md5.finalize()), shaDigest)
         finished = result
         return result

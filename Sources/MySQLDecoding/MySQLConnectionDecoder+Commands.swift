@@ -136,6 +136,9 @@ extension MySQLConnectionDecoder {
 
     /// `USE db` switches the default database once the server says OK.
     static func useTarget(_ statement: String) -> String? {
+        // Every statement passes here: look at bytes, and build Strings only for a real USE.
+        let bytes = statement.utf8.drop(while: { $0 == 0x20 || $0 == 0x0a || $0 == 0x09 })
+        guard bytes.count > 4, bytes.prefix(4).map({ $0 | 0x20 }) == Array("use ".utf8) else { return nil }
         let trimmed = statement.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard trimmed.count > 4, trimmed.prefix(4).lowercased() == "use ",
               let name = trimmed.dropFirst(4).split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }).first

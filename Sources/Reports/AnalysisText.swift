@@ -130,19 +130,16 @@ public enum AnalysisText {
     /// spaces, a longer text ends in "...". Reads only the first `limit` scalars, since a
     /// listing abbreviates every one of a hundred thousand statements, some megabytes long.
     static func abbreviated(_ text: String, _ limit: Int) -> String {
-        var out = String.UnicodeScalarView()
-        var taken = 0
-        var iterator = text.unicodeScalars.makeIterator()
-        while let scalar = iterator.next() {
-            if taken == limit {
-                // More than `limit`: keep limit - 3 and mark the cut.
-                out.removeLast(min(3, out.count))
-                return String(out) + "..."
-            }
-            out.append(scalar == "\n" || scalar == "\r" || scalar == "\t" ? " " : scalar)
-            taken += 1
+        let scalars = text.unicodeScalars
+        var line = text
+        if let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex), end != scalars.endIndex {
+            // More than `limit`: keep limit - 3 and mark the cut.
+            line = String(scalars[..<scalars.index(scalars.startIndex, offsetBy: max(limit - 3, 0))]) + "..."
         }
-        return String(out)
+        // Tab, CR and LF are single UTF-8 bytes: replacing them byte for byte keeps the text valid.
+        func isBreak(_ byte: UInt8) -> Bool { byte == 0x0a || byte == 0x0d || byte == 0x09 }
+        guard line.utf8.contains(where: isBreak) else { return line }
+        return String(decoding: line.utf8.map { isBreak($0) ? 0x20 : $0 }, as: UTF8.self)
     }
 
     static func milliseconds(_ start: Timestamp, _ end: Timestamp) -> String {

@@ -68,11 +68,12 @@ public struct ImageTimelineBuilder {
         let knownIDs = indexByID.keys.sorted()
         for position in sql.indices where imageOfSQL[position] == nil {
             let isError = sql.traits(at: position).contains(.error)
-            guard !knownIDs.isEmpty || isError else { continue }
-            let fact = sql[position]
-            if let id = knownIDs.first(where: { fact.statement.containsBytes($0) }) { imageOfSQL[fact.index] = id }
-            if isError, case .error(let code, let message) = fact.outcome {
-                anomalies.append(Anomaly(time: fact.time, kind: "sql-error", message: "MySQL error \(code): \(message)"))
+            if !knownIDs.isEmpty {
+                let statement = sql.text(at: position).statement
+                if let id = knownIDs.first(where: { statement.containsBytes($0) }) { imageOfSQL[position] = id }
+            }
+            if isError, case .error(let code, let message) = sql[position].outcome {
+                anomalies.append(Anomaly(time: sql.time(at: position), kind: "sql-error", message: "MySQL error \(code): \(message)"))
             }
         }
         finishTransitionsFromHTTP()

@@ -25,8 +25,8 @@ public enum SQLAttribution {
             active.removeAll { $0.end < time }
             // Decoding is the cost of this loop: only statements some request may own.
             guard !active.isEmpty else { continue }
-            let statement = sql[position]
-            let service = serviceOf(statement) ?? inferred[statement.connection]
+            let statement = sql.text(at: position)
+            let service = serviceOf(user: statement.user, database: statement.database) ?? inferred[sql.connection(at: position)]
             var best: HTTPFact?
             var bestScore = -1
             for request in active {
@@ -41,7 +41,7 @@ public enum SQLAttribution {
                     bestScore = score
                 }
             }
-            if let best { result[statement.index] = best.index }
+            if let best { result[position] = best.index }
         }
         return result
     }
@@ -50,23 +50,24 @@ public enum SQLAttribution {
     /// began), the service is recognised by the tables its statements touch.
     static func inferredServices(_ sql: SQLFactStore) -> [Int: String] {
         var result: [Int: String] = [:]
-        for position in sql.indices where result[sql.connection(at: position)] == nil {
-            let fact = sql[position]
-            let text = fact.statement
+        for position in sql.indices {
+            let connection = sql.connection(at: position)
+            guard result[connection] == nil else { continue }
+            let text = sql.text(at: position).statement
             if text.containsBytes("images.") || text.containsBytes("image_properties") || text.containsBytes("INTO images")
                 || text.containsBytes("UPDATE images") || text.containsBytes("image_locations") {
-                result[fact.connection] = "glance"
+                result[connection] = "glance"
             } else if text.containsBytes("revocation_event") || text.containsBytes("local_user") || text.containsBytes("FROM project")
                         || text.containsBytes("assignment.") || text.containsBytes("FROM user") {
-                result[fact.connection] = "keystone"
+                result[connection] = "keystone"
             }
         }
         return result
     }
 
     /// The OpenStack service a statement came from, by its database (or user) name.
-    static func serviceOf(_ statement: SQLFact) -> String? {
-        for name in [statement.database, statement.user].compactMap({ $0?.lowercased() }) {
+    static func serviceOf(user: String?, database: String?) -> String? {
+        for name in [database, user].compactMap({ $0?.lowercased() }) {
             if name.containsBytes("glance") { return "glance" }
             if name.containsBytes("keystone") { return "keystone" }
         }

@@ -8,16 +8,17 @@ enum SQLFactCodec {
         out.put(fact.time.nanoseconds)
         out.put(fact.end.nanoseconds)
         out.put(Int64(fact.connection))
+        // What most passes read comes first (see `decodeText`).
+        out.put(fact.user)
+        out.put(fact.database)
+        out.put(fact.statement)
         out.put(fact.client)
         out.put(fact.server)
         out.put(fact.threadID.map(Int64.init))
         out.put(fact.sqlstate)
         out.put(fact.rowCount.map(Int64.init))
         out.append((fact.complete ? 1 : 0) | (fact.tls ? 2 : 0))
-        out.put(fact.user)
-        out.put(fact.database)
         out.put(fact.command)
-        out.put(fact.statement)
         switch fact.outcome {
         case .ok(let affected):
             out.append(0)
@@ -43,12 +44,21 @@ enum SQLFactCodec {
         out.put(fact.lastInsertID)
     }
 
+    /// Only the statement and the login it ran under: what attribution reads of every command,
+    /// without building the rest (kept rows above all).
+    static func decodeText(_ bytes: UnsafeRawBufferPointer) -> SQLFactStore.Text? {
+        var r = SpillReader(bytes)
+        guard r.skip(24), let user = r.optionalString(), let database = r.optionalString(),
+              let statement = r.string() else { return nil }
+        return SQLFactStore.Text(user: user, database: database, statement: statement)
+    }
+
     static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? {
         var r = SpillReader(bytes)
-        guard let time = r.int(), let end = r.int(), let connection = r.int(), let client = r.string(),
+        guard let time = r.int(), let end = r.int(), let connection = r.int(), let user = r.optionalString(),
+              let database = r.optionalString(), let statement = r.string(), let client = r.string(),
               let server = r.string(), let threadID = r.optionalInt(), let sqlstate = r.optionalString(),
-              let rowCount = r.optionalInt(), let flags = r.byte(), let user = r.optionalString(),
-              let database = r.optionalString(), let command = r.string(), let statement = r.string(),
+              let rowCount = r.optionalInt(), let flags = r.byte(), let command = r.string(),
               let tag = r.byte() else { return nil }
         let outcome: SQLFact.Outcome
         switch tag {
@@ -124,6 +134,12 @@ private struct SpillReader {
     var position = 0
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    mutating func skip(_ count: Int) -> Bool {
+        guard bytes.count &- position >= count else { return false }
+        position &+= count
+        return true
+    }
 
     mutating func byte() -> UInt8? {
         guard position < bytes.count else { return nil }

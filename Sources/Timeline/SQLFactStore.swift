@@ -69,6 +69,19 @@ public final class SQLFactStore: RandomAccessCollection, ExpressibleByArrayLiter
                        outcome: .none)
     }
 
+    /// A command's text and login, decoded without the rest of the fact.
+    public struct Text: Sendable {
+        public var user: String?
+        public var database: String?
+        public var statement: String
+    }
+
+    public func text(at position: Int) -> Text {
+        let entry = entries[position]
+        let text = spill.withBytes(at: entry.offset, length: Int(entry.length)) { SQLFactCodec.decodeText($0) }
+        return (text ?? nil) ?? Text(user: nil, database: nil, statement: "")
+    }
+
     public func time(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].time) }
     public func end(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].end) }
     public func connection(at position: Int) -> Int { Int(entries[position].connection) }
