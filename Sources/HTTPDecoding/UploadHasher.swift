@@ -1,33 +1,36 @@
 import Crypto
 import Dispatch
 
-/// MD5 and SHA-512 of an upload body, the two digests on two cores.
+/// MD5 and SHA-512 of an upload body, each digest on a thread of its own.
 ///
-/// One core cannot keep up with the capture: SHA-512 alone costs more than all the rest of the
-/// pipeline. So MD5 runs inline while SHA-512 runs on a serial queue, fed with copies of the
-/// body in blocks of a megabyte; at most `maxBlocksInFlight` blocks wait, which bounds
-/// memory and makes the reader wait for the hasher instead of buffering a whole upload.
+/// One core cannot keep up with the capture: the two digests of a large upload cost more than
+/// all the rest of the pipeline (SHA-512 alone about as much). So the reader only copies the body
+/// into blocks of a megabyte and hands each block to two serial queues, one per digest; the OS
+/// spreads the three threads over the cores. At most `maxBlocksInFlight` blocks wait per queue,
+/// which bounds memory and makes the reader wait for the hashers instead of buffering an upload.
 final class UploadHasher: @unchecked Sendable {
-    // Thread safety: `sha512` is touched only on `queue`; `md5`, `block` and `finished` only on
-    // the caller's thread. `slots` bounds the blocks handed to the queue.
+    // Thread safety: `md5` is touched only on `md5Queue`, `sha512` only on `sha512Queue`; `block`
+    // and `finished` only on the caller's thread. A block is shared by both queues read-only.
     private var md5 = Insecure.MD5()
     private let sha512 = SHA512Stream()
     private var block: [UInt8] = []
-    private let queue = DispatchQueue(label: "glancetrace.sha512")
-    private let slots: DispatchSemaphore
+    private let md5Queue = DispatchQueue(label: "glancetrace.md5")
+    private let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
+    private let md5Slots: DispatchSemaphore
+    private let sha512Slots: DispatchSemaphore
     private var finished: (md5: String, sha512: String)?
 
     static let blockBytes = 1 << 20
     static let maxBlocksInFlight = 3
 
     init() {
-        slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
+        md5Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
+        sha512Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
         block.reserveCapacity(UploadHasher.blockBytes)
     }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard finished == nil else { return }
-        md5.update(bufferPointer: bytes)
         block.append(contentsOf: bytes)
         if block.count >= UploadHasher.blockBytes { handOver() }
     }
@@ -37,10 +40,15 @@ final class UploadHasher: @unchecked Sendable {
         let full = block
         block = []
         block.reserveCapacity(UploadHasher.blockBytes)
-        slots.wait()
-        queue.async { [self] in
+        md5Slots.wait()
+        md5Queue.async { [self] in
+            full.withUnsafeBytes { md5.update(bufferPointer: $0) }
+            md5Slots.signal()
+        }
+        sha512Slots.wait()
+        sha512Queue.async { [self] in
             full.withUnsafeBytes { sha512.update($0) }
-            slots.signal()
+            sha512Slots.signal()
         }
     }
 
@@ -48,14 +56,16 @@ final class UploadHasher: @unchecked Sendable {
     func finalize() -> (md5: String, sha512: String) {
         if let finished { return finished }
         handOver()
-        let shaDigest = queue.sync { sha512.finalize() ?? "" }
-        let result = (Hex.string(md5.finalize()), shaDigest)
+        let shaDigest = sha512Queue.sync { sha512.finalize() ?? "" }
+        let md5Digest = md5Queue.sync { Hex.string(md5.finalize()) }
+        let result = (md5Digest, shaDigest)
         finished = result
         return result
     }
 
     deinit {
-        // Blocks still queued hold only copies; wait for them so the queue never outlives us.
-        queue.sync {}
+        // Blocks still queued hold only copies; wait for them so the queues never outlive us.
+        md5Queue.sync {}
+        sha512Queue.sync {}
     }
 }
