@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"], swiftSettings: hotPathSettings),
-        .target(name: "Reports", dependencies: ["Timeline"]),
+        .target(name: "Reports", dependencies: ["Timeline", "MySQLDecoding"]),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting", "MySQLDecoding"]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).

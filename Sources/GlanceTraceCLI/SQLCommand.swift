@@ -17,6 +17,9 @@ struct SQLCommand: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "Group the commands by fingerprint (literals as ?, as pt-query-digest does) with count, total, average, 95th percentile and maximum time, dearest first.")
+    var summary = false
+
     func validate() throws {
         if format == .html { throw ValidationError("sql writes text or json, not html.") }
     }
@@ -24,7 +27,14 @@ struct SQLCommand: ParsableCommand {
     func run() throws {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
         let result = try analysis.analyse(capture, hashUploads: false)
-        if format == .json {
+        if summary {
+            let digest = SQLSummary(result.sql)
+            if format == .json {
+                try OutputDestination.write(digest.json, to: output)
+            } else {
+                try OutputDestination.writeLines(to: output) { digest.text(emit: $0) }
+            }
+        } else if format == .json {
             try OutputDestination.write(AnalysisJSON.sql(result), to: output)
         } else {
             try OutputDestination.writeLines(to: output) { ExchangeListText.sql(result, emit: $0) }

@@ -23,6 +23,7 @@ import Timeline
             ("html", clean(AnalysisHTML.page(result))),
             ("http.txt", clean(ExchangeListText.http(result))),
             ("sql.txt", clean(ExchangeListText.sql(result))),
+            ("sql-summary.txt", { var out = ""; SQLSummary(result.sql).text { out += $0 }; return out }()),
         ]
     }
 
@@ -30,7 +31,8 @@ import Timeline
     func reportsEqualTheReviewedGoldenFiles(_ name: String) throws {
         let directory = PipelinePaths.projectRoot.appendingPathComponent("Fixtures/expected/analyze")
         // The full JSON, HTML and SQL list are kept for one capture; they are large.
-        let kept: Set<String> = name == "a-seed-slim" ? ["txt", "json", "html", "http.txt", "sql.txt"] : ["txt", "http.txt"]
+        let kept: Set<String> = name == "a-seed-slim" ? ["txt", "json", "html", "http.txt", "sql.txt", "sql-summary.txt"]
+                                                       : ["txt", "http.txt", "sql-summary.txt"]
         for (suffix, text) in try Self.reports(name) where kept.contains(suffix) {
             let file = directory.appendingPathComponent("\(name).\(suffix)")
             if Self.regenerate {

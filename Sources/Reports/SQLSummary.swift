@@ -1,0 +1,116 @@
+import MySQLDecoding
+import Timeline
+
+/// `glancetrace sql --summary`: the commands grouped by fingerprint (literals as `?`, the way
+/// pt-query-digest groups them), with count and time, the dearest group first.
+public struct SQLSummary: Sendable {
+    public struct Group: Sendable {
+        public var command: String
+        /// The statement's fingerprint; for commands without one (Ping, Quit), the command.
+        public var fingerprint: String
+        public var count = 0
+        /// Request start to response end, per command, in nanoseconds (for the percentile).
+        public var durations: [Int64] = []
+        public var rows = 0
+        public var affectedRows: Int64 = 0
+        public var errors = 0
+        /// The first statement of the group, as sent (JSON keeps its first 4096 characters).
+        public var example: String
+
+        public var totalNanoseconds: Int64 { durations.reduce(0, &+) }
+        /// Nearest-rank 95th percentile.
+        public var p95Nanoseconds: Int64 {
+            guard !durations.isEmpty else { return 0 }
+            let sorted = durations.sorted()
+            let rank = Int((Double(sorted.count) * 0.95).rounded(.up))
+            return sorted[max(0, min(sorted.count - 1, rank - 1))]
+        }
+        public var maxNanoseconds: Int64 { durations.max() ?? 0 }
+    }
+
+    /// Groups, most total time first (then most commands, then by fingerprint).
+    public private(set) var groups: [Group] = []
+    public private(set) var commands = 0
+
+    /// Commands whose statement is worth a fingerprint; the others group by command name.
+    static let statementCommands: Set<String> = ["Query", "Prepare", "Execute", "Field List", "Init DB"]
+
+    public init(_ sql: SQLFactStore) {
+        var index: [String: Int] = [:]
+        for fact in sql {
+            commands += 1
+            let hasStatement = SQLSummary.statementCommands.contains(fact.command) && !fact.statement.isEmpty
+            let fingerprint = hasStatement ? SQLFingerprint.of(fact.statement) : fact.command
+            let key = fact.command + "\u{0}" + fingerprint
+            let position: Int
+            if let known = index[key] {
+                position = known
+            } else {
+                position = groups.count
+                index[key] = position
+                groups.append(Group(command: fact.command, fingerprint: fingerprint, example: fact.statement))
+            }
+            groups[position].count += 1
+            groups[position].durations.append(max(0, fact.end.nanoseconds(since: fact.time)))
+            switch fact.outcome {
+            case .rows(let n): groups[position].rows += n
+            case .ok(let affected): groups[position].affectedRows &+= affected ?? 0
+            case .error: groups[position].errors += 1
+            case .none: break
+            }
+        }
+        groups.sort {
+            ($1.totalNanoseconds, $1.count, $0.fingerprint, $0.command) < ($0.totalNanoseconds, $0.count, $1.fingerprint, $1.command)
+        }
+    }
+
+    static func milliseconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds / 1000) / 1000 }
+
+    /// One line per group, after a header with the totals.
+    public func text(emit: (String) -> Void) {
+        let total = groups.reduce(Int64(0)) { $0 &+ $1.totalNanoseconds }
+        emit("# \(commands) commands in \(groups.count) groups, \(AnalysisText.format3(SQLSummary.milliseconds(total))) ms in all"
+             + " (each command from its first byte to its response's last)\n")
+        var table = [["rank", "count", "total ms", "avg ms", "p95 ms", "max ms", "rows", "affected", "errors", "command", "fingerprint"]]
+        for (rank, group) in groups.enumerated() {
+            let average = group.count > 0 ? group.totalNanoseconds / Int64(group.count) : 0
+            table.append(["\(rank + 1)", "\(group.count)", AnalysisText.format3(SQLSummary.milliseconds(group.totalNanoseconds)),
+                           AnalysisText.format3(SQLSummary.milliseconds(average)),
+                           AnalysisText.format3(SQLSummary.milliseconds(group.p95Nanoseconds)),
+                           AnalysisText.format3(SQLSummary.milliseconds(group.maxNanoseconds)),
+                           "\(group.rows)", "\(group.affectedRows)", "\(group.errors)", group.command,
+                           AnalysisText.abbreviated(group.fingerprint, 200)])
+        }
+        // Numbers right-aligned, the command padded, the fingerprint as it comes.
+        let last = table[0].count - 1
+        let widths = (0..<last).map { column in table.map { $0[column].count }.max() ?? 0 }
+        for (row, cells) in table.enumerated() {
+            var line = row == 0 ? "#" : " "
+            for column in 0..<last {
+                let padding = String(repeating: " ", count: widths[column] - cells[column].count)
+                line += column == last - 1 ? " " + cells[column] + padding : " " + padding + cells[column]
+            }
+            emit(line + " " + cells[last] + "\n")
+        }
+    }
+
+    /// The groups as a JSON array, in the text's order.
+    public var json: JSONValue {
+        .array(groups.enumerated().map { rank, group in
+            .object([
+                ("rank", .int(rank + 1)),
+                ("command", .string(group.command)),
+                ("fingerprint", .string(group.fingerprint)),
+                ("count", .int(group.count)),
+                ("total_ms", .double(SQLSummary.milliseconds(group.totalNanoseconds))),
+                ("average_ms", .double(SQLSummary.milliseconds(group.count > 0 ? group.totalNanoseconds / Int64(group.count) : 0))),
+                ("p95_ms", .double(SQLSummary.milliseconds(group.p95Nanoseconds))),
+                ("max_ms", .double(SQLSummary.milliseconds(group.maxNanoseconds))),
+                ("rows", .int(group.rows)),
+                ("affected_rows", .int(group.affectedRows)),
+                ("errors", .int(group.errors)),
+                ("example", .string(AnalysisText.abbreviated(group.example, 4096))),
+            ])
+        })
+    }
+}
