@@ -33,14 +33,29 @@ public struct SQLSummary: Sendable {
     public private(set) var commands = 0
 
     /// Commands whose statement is worth a fingerprint; the others group by command name.
+    static let cacheBytes = 8 << 20
     static let statementCommands: Set<String> = ["Query", "Prepare", "Execute", "Field List", "Init DB"]
 
     public init(_ sql: SQLFactStore) {
         var index: [String: Int] = [:]
+        // Pools repeat the same statements: remember fingerprints, up to a few megabytes of text.
+        var known: [String: String] = [:]
+        var knownBytes = 0
         for fact in sql {
             commands += 1
             let hasStatement = SQLSummary.statementCommands.contains(fact.command) && !fact.statement.isEmpty
-            let fingerprint = hasStatement ? SQLFingerprint.of(fact.statement) : fact.command
+            var fingerprint = fact.command
+            if hasStatement {
+                if let cached = known[fact.statement] {
+                    fingerprint = cached
+                } else {
+                    fingerprint = SQLFingerprint.of(fact.statement)
+                    if knownBytes < SQLSummary.cacheBytes {
+                        known[fact.statement] = fingerprint
+                        knownBytes += fact.statement.utf8.count + fingerprint.utf8.count
+                    }
+                }
+            }
             let key = fact.command + "\u{0}" + fingerprint
             let position: Int
             if let known = index[key] {
