@@ -138,17 +138,34 @@ def analyze(bench):
     for sub, row in (("analyze", Row("glancetrace analyze --format json", [gt, "analyze", f, "--format", "json",
                                                                              "-o", report], False)),
                      ("http", Row("glancetrace http", [gt, "http", f], False)),
-                     ("sql", Row("glancetrace sql", [gt, "sql", f], False))):
+                     ("sql", Row("glancetrace sql", [gt, "sql", f], False)),
+                     ("sql", Row("glancetrace sql --summary", [gt, "sql", "--summary", f], False))):
         if bench.has(sub):
             rows.append(row)
         else:
             missing.append("glancetrace %s (no such subcommand yet)" % sub)
-    rows.append(Row("tshark -Y http", ["tshark", "-r", f, "-Y", "http"], True, short="tshark-http"))
-    rows.append(Row("tshark -Y mysql.query -e mysql.query",
+    # The references are the issues' own commands, word for word.
+    rows.append(Row("tshark http.request -e method -e uri",
+                    ["tshark", "-r", f, "-Y", "http.request", "-T", "fields", "-e", "http.request.method",
+                     "-e", "http.request.uri"], True, short="tshark-http"))
+    rows.append(Row("tshark mysql.query -e mysql.query",
                     ["tshark", "-r", f, "-Y", "mysql.query", "-T", "fields", "-e", "mysql.query"], True,
                     short="tshark-sql"))
+    rows.append(Row("tshark http.request or mysql.query",
+                    ["tshark", "-r", f, "-Y", "http.request or mysql.query", "-T", "fields", "-e", "http.request.uri",
+                     "-e", "mysql.query"], True, short="tshark-both"))
     rows = bench.run_suite("analyze / http / sql", rows, missing)
     by = {r.name: r for r in rows if r.status == "ok"}
+    # Issue 4: http 20x tshark's request listing; issue 5: sql 20x tshark's query listing; issue 6:
+    # analyze 25x tshark extracting both. Each under 64 MB resident.
+    for ours, theirs, goal in (("glancetrace http", "tshark http.request -e method -e uri", 20),
+                               ("glancetrace sql", "tshark mysql.query -e mysql.query", 20),
+                               ("glancetrace analyze --format json", "tshark http.request or mysql.query", 25)):
+        if ours in by:
+            if theirs in by:
+                ratio = by[theirs].wall / by[ours].wall
+                bench.target("%s vs %s" % (ours, by[theirs].short), ratio >= goal, "%.2fx faster (goal %dx)" % (ratio, goal))
+            bench.target("%s peak RSS" % ours, by[ours].rss < 64 * MB, "%.1f MB (< 64 MB)" % (by[ours].rss / MB))
     if "glancetrace analyze --format json" in by:
         bench.created.append(report)
         check_report(bench, report)
