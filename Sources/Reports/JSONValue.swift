@@ -108,9 +108,11 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     private func newline(_ out: inout String, _ indent: Int?) {
         guard let indent else { return }
-        out += "\n"
-        out += String(repeating: "  ", count: indent)
+        out += indent < JSONValue.indents.count ? JSONValue.indents[indent] : "\n" + String(repeating: "  ", count: indent)
     }
+
+    /// A line break and the indentation of each depth a report reaches.
+    private static let indents = (0..<16).map { "\n" + String(repeating: "  ", count: $0) }
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
@@ -120,28 +122,41 @@ public indirect enum JSONValue: Equatable, Sendable {
             out += "\""
             return
         }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+        // On UTF-8 bytes: every character escaped is ASCII except U+2028/U+2029 (E2 80 A8/A9),
+        // so runs of other bytes are copied as they are.
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(s.utf8.count + 16)
+        var utf8 = s
+        utf8.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                switch byte {
+                case 0x22: escaped += [0x5C, 0x22]
+                case 0x5C: escaped += [0x5C, 0x5C]
+                case 0x0A: escaped += [0x5C, 0x6E]
+                case 0x0D: escaped += [0x5C, 0x72]
+                case 0x09: escaped += [0x5C, 0x74]
+                case 0x00..<0x20, 0x3C, 0x3E, 0x26:
+                    escaped += JSONValue.unicodeEscape(UInt16(byte))
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    escaped += JSONValue.unicodeEscape(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029)
+                    i += 2
+                default:
+                    escaped.append(byte)
                 }
+                i += 1
             }
         }
+        out += String(decoding: escaped, as: UTF8.self)
         out += "\""
+    }
+
+    /// `\uXXXX` with lowercase hex digits, as bytes.
+    private static func unicodeEscape(_ value: UInt16) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        return [0x5C, 0x75, digits[Int(value >> 12 & 0xF)], digits[Int(value >> 8 & 0xF)],
+                digits[Int(value >> 4 & 0xF)], digits[Int(value & 0xF)]]
     }
 
     /// Whether any byte of `s` must be escaped (quote, backslash, controls, `<>&`, and the
