@@ -266,7 +266,8 @@ extension MySQLConnectionDecoder {
             return true
         }
         c.currentSet.rowCount &+= 1
-        if c.currentSet.rows.count < configuration.maxKeptRows {
+        if c.keepsRows == nil { c.keepsRows = configuration.keepsRows(c.record.statement) }
+        if c.currentSet.rows.count < configuration.maxKeptRows, c.keepsRows == true {
             let row = c.currentSet.isBinary ? binaryRow(raw, columns: c.currentSet.columns) : textRow(raw, columns: c.currentSet.columns)
             c.currentSet.rows.append(row)
         }

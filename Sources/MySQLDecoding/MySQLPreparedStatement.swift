@@ -34,6 +34,8 @@ final class MySQLPendingCommand {
     }
 
     var record: MySQLCommandRecord
+    /// `configuration.keepsRows` for this command, asked at its first row.
+    var keepsRows: Bool?
     var phase: Phase = .first
     var currentSet = MySQLResultSet()
     var columnsLeft = 0

@@ -86,7 +86,7 @@ final class ProtocolRouter {
     }
 
     private func mysqlDecoder(_ connection: ConnectionInfo) -> StreamConsumer {
-        let decoder = MySQLConnectionDecoder(connection: connection) { [weak self] record in
+        let decoder = MySQLConnectionDecoder(connection: connection, configuration: ProtocolRouter.mysqlConfiguration) { [weak self] record in
             self?.add(record)
         }
         decoder.onTLS = { [weak self] outer in
@@ -141,10 +141,20 @@ final class ProtocolRouter {
     /// Result rows the timeline reads (an image's row as the database returned it); the rows of
     /// every other SELECT would only hold memory (a hundred thousand Keystone queries).
     static func keptRows(_ record: MySQLCommandRecord) -> [[String: String?]] {
-        guard record.result.kind == .rows, !record.result.rows.isEmpty,
-              record.statement.containsBytes("images.status") || record.statement.containsBytes("images_status") else { return [] }
+        guard record.result.kind == .rows, !record.result.rows.isEmpty, readsRows(of: record.statement) else { return [] }
         return record.result.rows
     }
+
+    static func readsRows(of statement: String) -> Bool {
+        statement.containsBytes("images.status") || statement.containsBytes("images_status")
+    }
+
+    /// The decoder builds row values only for the statements whose rows are kept.
+    static let mysqlConfiguration: MySQLDecoderConfiguration = {
+        var configuration = MySQLDecoderConfiguration()
+        configuration.keepsRows = { ProtocolRouter.readsRows(of: $0) }
+        return configuration
+    }()
 
     /// Emits a live status event when the image's status differs from the last one announced.
     private func announce(_ id: String, _ status: String, at time: Timestamp, fromSQL: Bool) {
