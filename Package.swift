@@ -32,6 +32,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // MySQL 8's zstd compressed protocol.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -44,7 +50,7 @@ let package = Package(
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: hotPathSettings),
-        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib"], swiftSettings: hotPathSettings),
+        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
         .target(name: "TLSDecoding", dependencies: [
             "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites

@@ -114,16 +114,11 @@ extension MySQLConnectionDecoder {
                                start: greetingTime ?? packet.start)
         record.end = packet.end
         record.result = result
-        if facts.isZstdCompressed {
-            record.notes.append("zstd compressed protocol negotiated: not decoded")
-            client.discard()
-            server.discard()
-            stoppedDecoding = true
-        }
         finish(MySQLPendingCommand(record: record), at: packet.end)
-        if facts.isCompressed {
-            client.enableCompression()
-            server.enableCompression()
+        if facts.isCompressed || facts.isZstdCompressed {
+            let algorithm: MySQLDirectionStream.Compression = facts.isZstdCompressed ? .zstd : .zlib
+            client.enableCompression(algorithm)
+            server.enableCompression(algorithm)
         }
     }
 

@@ -50,8 +50,6 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     var deprecateEOF: Bool?
     var greetingTime: Timestamp?
     var closed = false
-    /// Set when the rest of the connection cannot be decoded (zstd compression).
-    var stoppedDecoding = false
     static let maxPreparedStatements = 4096
     static let maxPending = 1024
 
@@ -97,7 +95,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     // MARK: StreamConsumer
 
     public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
-        guard !closed, !stoppedDecoding, !bytes.isEmpty else { return }
+        guard !closed, !bytes.isEmpty else { return }
         switch direction {
         case .clientToServer:
             // Request/response: client bytes mean the server has finished talking, so a server

@@ -22,7 +22,7 @@ public struct MySQLConnectionFacts: Sendable, Equatable {
     public var isTLS = false
     /// CLIENT_COMPRESS was negotiated (zlib compressed protocol).
     public var isCompressed = false
-    /// CLIENT_ZSTD_COMPRESSION_ALGORITHM was negotiated: not decoded (no zstd library).
+    /// CLIENT_ZSTD_COMPRESSION_ALGORITHM was negotiated (MySQL 8): packets are zstd frames.
     public var isZstdCompressed = false
     /// Authentication finished: true OK, false ERR, nil not seen.
     public var authenticated: Bool?

@@ -4,7 +4,8 @@ import CaptureIO
 ///
 /// Compressed packets (7-byte header: compressed length, compressed sequence id,
 /// uncompressed length, 0 meaning "stored") carry ordinary packets inside; each compressed
-/// payload is its own zlib stream, inflated in pieces straight into the inner framer.
+/// payload is its own zlib stream (or zstd frame, MySQL 8), inflated in pieces straight into
+/// the inner framer.
 final class MySQLDirectionStream {
     enum Mode: Equatable {
         case plain
@@ -31,7 +32,7 @@ final class MySQLDirectionStream {
     private var compressedRemaining = 0
     private var compressedStored = false
     private var compressedStart = Timestamp.zero
-    private var inflater: ZlibInflater?
+    private var inflater: (any PacketInflater)?
     /// Compressed packets that failed to inflate (the rest of such a packet is lost).
     private(set) var inflateFailures = 0
     /// Receives each complete packet; set once by the owner.
@@ -43,11 +44,13 @@ final class MySQLDirectionStream {
 
     var isCompressed: Bool { compressionOn }
 
+    enum Compression { case zlib, zstd }
+
     /// Switches to the compressed protocol at the next byte.
-    func enableCompression() {
+    func enableCompression(_ algorithm: Compression = .zlib) {
         compressionOn = true
         if mode == .plain { mode = .compressed }
-        if inflater == nil { inflater = ZlibInflater() }
+        if inflater == nil { inflater = algorithm == .zstd ? ZstdInflater() : ZlibInflater() }
     }
 
     /// Drops everything until `restart()`.

@@ -1,10 +1,21 @@
 import CZlib
 
+/// Decompresses the payload of one compressed MySQL packet, fed in pieces; reset per packet.
+protocol PacketInflater: AnyObject {
+    /// True once the current packet's stream has ended (or failed); later input is ignored.
+    var finished: Bool { get }
+    /// True when the current packet's compressed data is corrupt.
+    var failed: Bool { get }
+    func reset()
+    @discardableResult
+    func inflate(_ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) -> Void) -> Int
+}
+
 /// A reusable zlib (RFC 1950) or gzip stream inflater that writes into a fixed output window.
 ///
 /// The MySQL compressed protocol deflates each compressed packet as its own zlib stream, so
 /// the inflater is reset per packet instead of being created anew (no allocation per packet).
-final class ZlibInflater {
+final class ZlibInflater: PacketInflater {
     private var stream = z_stream()
     private var initialised = false
     private var output = [UInt8](repeating: 0, count: 16 * 1024)

@@ -4,7 +4,7 @@ import Testing
 
 /// Any split of the input gives the same records.
 struct ResegmentationTests {
-    static let scenarios = ["prepared", "text", "compressed", "deprecate_eof", "cli", "a-seed"]
+    static let scenarios = ["prepared", "text", "compressed", "compressed-zstd", "deprecate_eof", "cli", "a-seed"]
 
     @Test(arguments: scenarios)
     func byteByByteIsIdentical(scenario: String) throws {

@@ -115,6 +115,19 @@ struct ResultTests {
         #expect(records.allSatisfy { $0.isComplete })
     }
 
+    /// MySQL 8's zstd compressed protocol (`transcode_zstd.py` made the fixture from the zlib
+    /// recording): the same commands, rows and values as with zlib.
+    @Test func zstdCompressedProtocol() throws {
+        let (records, decoders) = try Self.records("compressed-zstd")
+        let facts = try #require(decoders.values.first?.facts)
+        #expect(facts.isZstdCompressed && !facts.isCompressed && facts.negotiated.contains(.zstdCompression))
+        let (zlibRecords, _) = try Self.records("compressed")
+        #expect(records.map(\.statement) == zlibRecords.map(\.statement))
+        #expect(records.map(\.result.rowCount) == zlibRecords.map(\.result.rowCount))
+        #expect(records.map(\.result.rows) == zlibRecords.map(\.result.rows))
+        #expect(records.allSatisfy { $0.isComplete && $0.notes.isEmpty })
+    }
+
     @Test func deprecateEOF() throws {
         let (records, decoders) = try Self.records("deprecate_eof")
         #expect(decoders.values.first?.facts.negotiated.contains(.deprecateEOF) == true)

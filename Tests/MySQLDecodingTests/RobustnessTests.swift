@@ -28,8 +28,9 @@ struct RobustnessTests {
         #expect(Array(records.suffix(later.count)) == Array(later))
     }
 
-    @Test func gapInTheMiddleOfACompressedStream() throws {
-        let fixture = try StreamFixture(named: "compressed.chunks.gz")
+    @Test(arguments: ["compressed", "compressed-zstd"])
+    func gapInTheMiddleOfACompressedStream(scenario: String) throws {
+        let fixture = try StreamFixture(named: "\(scenario).chunks.gz")
         let lost = try #require(fixture.eventIndex(containing: "no_such_table", direction: .clientToServer) ??
             fixture.events.indices.dropFirst(fixture.events.count / 2).first)
         let records = fixture.replay(gaps: [lost]).records
@@ -48,7 +49,7 @@ struct RobustnessTests {
     }
 
     /// Mutated streams: no trap, bounded output.
-    @Test(arguments: ["prepared", "text", "compressed", "cli", "deprecate_eof", "tls/tls13.plaintext"],
+    @Test(arguments: ["prepared", "text", "compressed", "compressed-zstd", "cli", "deprecate_eof", "tls/tls13.plaintext"],
            [UInt64(11), 12, 13, 14])
     func mutatedStreamsNeverTrap(scenario: String, seed: UInt64) throws {
         let fixture = try StreamFixture(named: "\(scenario).chunks.gz")
