@@ -26,9 +26,6 @@ final class MappedFile {
     private var touchedUpTo = 0
     /// Where the touched bytes go, so that the optimiser keeps the loads (Swift has no prefetch).
     private var touchSink: UInt8 = 0
-    /// Off for a consumer that reads record headers only (split's byte-range copy): pulling the
-    /// payloads through the CPU cache would then be pure cost.
-    var touchesAhead = true
 
     /// Touch from this far ahead of the cursor, this much at a time, one load per cache line.
     static let touchDistance = 64 << 10
@@ -65,7 +62,7 @@ final class MappedFile {
             release(before: offset)
             nextRelease = offset &+ releaseInterval
         }
-        if touchesAhead, records &* MappedFile.denseRecordLength > MappedFile.touchChunk {
+        if records &* MappedFile.denseRecordLength > MappedFile.touchChunk {
             touch(from: max(offset &+ MappedFile.touchDistance, touchedUpTo))
         }
         return min(nextRelease, offset &+ MappedFile.touchChunk)

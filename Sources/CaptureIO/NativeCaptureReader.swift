@@ -56,12 +56,6 @@ public final class NativeCaptureReader: CaptureReader {
     @exclusivity(unchecked) var windowEnd = 0
     let mapped: MappedFile?
     let streamed: StreamedFile?
-    /// Whether the caller reads the bytes of records, not only their headers and lengths; when it
-    /// does not (a copy by byte range), the reader skips pulling them into the CPU cache ahead.
-    public var readsRecordBytes: Bool {
-        get { mapped?.touchesAhead ?? true }
-        set { mapped?.touchesAhead = newValue }
-    }
     /// Cursor offset at which the map next wants `upkeep`; a single compare per record.
     private var nextMapUpkeep = 0
     private var recordCount = 0

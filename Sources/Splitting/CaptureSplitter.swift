@@ -82,8 +82,6 @@ struct SplitRun {
         let selects = configuration.start != nil || configuration.stop != nil || !configuration.ports.isEmpty
             || configuration.filter != nil || configuration.byConnection || configuration.slim
         verbatim = selects || format != .pcap ? nil : VerbatimSource(reader: reader)
-        // Pieces copied by byte range: only record headers are read here.
-        if verbatim != nil, let native = reader as? NativeCaptureReader { native.readsRecordBytes = false }
     }
 
     mutating func readAll(progress: ((Int, Int) -> Void)?) throws {
