@@ -60,6 +60,8 @@ struct SplitRun {
     /// The current piece's byte range in the input, for the verbatim copy.
     var rangeStart = 0
     var rangeEnd = 0
+    /// Copies verbatim pieces while the next ones are read.
+    let copier = PieceCopier()
 
     init(configuration: SplitConfiguration, reader: any CaptureReader, output: String) throws {
         self.configuration = configuration
@@ -119,11 +121,14 @@ struct SplitRun {
             summary.warning = reader.warning
             progress?(reader.bytesConsumed, reader.fileSize)
             try closePiece(cut: nil)
+            try copier.finish()
             if pieceIndex == 0 { try writeEmptyOutput() }
         } catch {
             piece?.abandon()
             piece = nil
             pcapngPiece = nil
+            // Pieces already queued are finished (or abandoned after a failure) before we return.
+            try? copier.finish()
             throw error
         }
     }
@@ -216,13 +221,12 @@ struct SplitRun {
         piece = nil
         pcapngPiece = nil
         if let verbatim, let pcap = current as? PcapFileWriter, pieceRecords > 0 {
-            do {
-                try pcap.appendVerbatim(records: pieceRecords, from: verbatim.descriptor, offset: rangeStart,
-                                        count: rangeEnd - rangeStart)
-            } catch {
-                current.abandon()
-                throw error
-            }
+            let count = rangeEnd - rangeStart
+            summary.pieces.append(SplitPiece(path: current.path, packets: pieceRecords,
+                                             bytes: current.bytesWritten + count, cut: cut))
+            try copier.copy(pcap, records: pieceRecords, from: verbatim.descriptor, offset: rangeStart, count: count)
+            pieceRecords = 0
+            return
         }
         pieceRecords = 0
         try current.finish()
