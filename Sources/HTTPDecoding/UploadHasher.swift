@@ -21,7 +21,7 @@ final class UploadHasher: @unchecked Sendable {
     private var finished: (md5: String, sha512: String)?
 
     static let blockBytes = 1 << 20
-    static let maxBlocksInFlight = 3
+    static let maxBlocksInFlight = 8
 
     init() {
         md5Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
