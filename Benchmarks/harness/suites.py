@@ -137,6 +137,7 @@ def analyze(bench):
     report = os.path.join(bench.dir, "analyze.json")
     for sub, row in (("analyze", Row("glancetrace analyze --format json", [gt, "analyze", f, "--format", "json",
                                                                              "-o", report], False)),
+                     ("analyze", Row("glancetrace analyze (text)", [gt, "analyze", f], False)),
                      ("http", Row("glancetrace http", [gt, "http", f], False)),
                      ("sql", Row("glancetrace sql", [gt, "sql", f], False)),
                      ("sql", Row("glancetrace sql --summary", [gt, "sql", "--summary", f], False))):
@@ -160,6 +161,7 @@ def analyze(bench):
     # analyze 25x tshark extracting both. Each under 64 MB resident.
     for ours, theirs, goal in (("glancetrace http", "tshark http.request -e method -e uri", 20),
                                ("glancetrace sql", "tshark mysql.query -e mysql.query", 20),
+                               ("glancetrace analyze (text)", "tshark http.request or mysql.query", 25),
                                ("glancetrace analyze --format json", "tshark http.request or mysql.query", 25)):
         if ours in by:
             if theirs in by:
