@@ -24,6 +24,24 @@ import Testing
         #expect(e?.request?.body.text == nil)
     }
 
+    /// A body of many hasher blocks (more than wait at once), in uneven pieces: the digests, from
+    /// two threads and OpenSSL's SHA-512, equal swift-crypto's (BoringSSL) over the same bytes.
+    @Test func multiBlockBodyEqualsAnIndependentDigest() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let body = (0..<(11 << 20) + 123).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/abc/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)
+        h.send(body, .clientToServer, pieces: 997)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        let md5 = Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let sha512 = SHA512.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        #expect(h.exchanges.first?.uploadMD5 == md5)
+        #expect(h.exchanges.first?.uploadSHA512 == sha512)
+    }
+
     @Test func predicateIsConfigurable() {
         var configuration = HTTPDecoderConfiguration()
         configuration.hashesUpload = { method, path in method == "POST" && path == "/upload" }

@@ -128,6 +128,27 @@ struct ResultTests {
         #expect(records.allSatisfy { $0.isComplete && $0.notes.isEmpty })
     }
 
+    /// `keepsRows` leaves out the values of the statements the caller does not read, and nothing
+    /// else: row counts, columns and every other field stay as with all rows kept.
+    @Test func rowsKeptOnlyWhereAsked() throws {
+        var configuration = MySQLDecoderConfiguration()
+        configuration.keepsRows = { $0.hasPrefix("SELECT seq, CONCAT") }
+        let fixture = try StreamFixture(named: "compressed.chunks.gz")
+        let some = fixture.replay(configuration: configuration).records
+        let all = fixture.replay().records
+        #expect(some.count == all.count)
+        for (a, b) in zip(some, all) {
+            #expect(a.statement == b.statement && a.result.rowCount == b.result.rowCount)
+            #expect(a.result.columns.map(\.name) == b.result.columns.map(\.name))
+            if a.statement.hasPrefix("SELECT seq, CONCAT") {
+                #expect(a.result.rows == b.result.rows && a.result.rows.count == 100)
+            } else {
+                #expect(a.result.rows.isEmpty)
+            }
+        }
+        #expect(all.contains { !$0.result.rows.isEmpty && !$0.statement.hasPrefix("SELECT seq, CONCAT") })
+    }
+
     @Test func deprecateEOF() throws {
         let (records, decoders) = try Self.records("deprecate_eof")
         #expect(decoders.values.first?.facts.negotiated.contains(.deprecateEOF) == true)
