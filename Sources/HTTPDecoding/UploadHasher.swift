@@ -8,12 +8,22 @@ import Dispatch
 /// into blocks of a megabyte and hands each block to two serial queues, one per digest; the OS
 /// spreads the three threads over the cores. At most `maxBlocksInFlight` blocks wait per queue,
 /// which bounds memory and makes the reader wait for the hashers instead of buffering an upload.
+///
+/// The blocks are a ring of `maxBlocksInFlight + 1` buffers allocated once per upload: a fresh
+/// megabyte per block would cost a page fault and a zeroed page for every 4 KB of the upload.
+/// A buffer is refilled only when both queues are done with it: block n reuses the buffer of block
+/// n - (maxBlocksInFlight + 1), and handing over block n - 1 waited, on each queue, until at most
+/// `maxBlocksInFlight` blocks were in flight there, so every block up to n - 1 - maxBlocksInFlight
+/// is done on both (serial queues finish in order).
 final class UploadHasher: @unchecked Sendable {
-    // Thread safety: `md5` is touched only on `md5Queue`, `sha512` only on `sha512Queue`; `block`
-    // and `finished` only on the caller's thread. A block is shared by both queues read-only.
+    // Thread safety: `md5` is touched only on `md5Queue`, `sha512` only on `sha512Queue`; the ring,
+    // `filled`, `current` and `finished` only on the caller's thread; the queues read a handed-over
+    // block, which the caller does not write again until both are done with it (see above).
     private var md5 = Insecure.MD5()
     private let sha512 = SHA512Stream()
-    private var block: [UInt8] = []
+    private var ring: [UnsafeMutableRawBufferPointer] = []
+    private var current = 0
+    private var filled = 0
     private let md5Queue = DispatchQueue(label: "glancetrace.md5")
     private let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
     private let md5Slots: DispatchSemaphore
@@ -26,30 +36,46 @@ final class UploadHasher: @unchecked Sendable {
     init() {
         md5Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
         sha512Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
-        block.reserveCapacity(UploadHasher.blockBytes)
     }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
-        guard finished == nil else { return }
-        block.append(contentsOf: bytes)
-        if block.count >= UploadHasher.blockBytes { handOver() }
+        guard finished == nil, var source = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let block = currentBlock()
+            let take = min(left, block.count &- filled)
+            (block.baseAddress! + filled).copyMemory(from: source, byteCount: take)
+            filled &+= take
+            source += take
+            left &-= take
+            if filled == block.count { handOver() }
+        }
+    }
+
+    /// The buffer being filled, allocated the first time the ring reaches it.
+    private func currentBlock() -> UnsafeMutableRawBufferPointer {
+        if current == ring.count {
+            ring.append(.allocate(byteCount: UploadHasher.blockBytes, alignment: 64))
+        }
+        return ring[current]
     }
 
     private func handOver() {
-        guard !block.isEmpty else { return }
-        let full = block
-        block = []
-        block.reserveCapacity(UploadHasher.blockBytes)
+        guard filled > 0 else { return }
+        // Read-only on the queues, and not written again until both are done (see the type).
+        nonisolated(unsafe) let full = UnsafeRawBufferPointer(rebasing: ring[current][..<filled])
         md5Slots.wait()
         md5Queue.async { [self] in
-            full.withUnsafeBytes { md5.update(bufferPointer: $0) }
+            md5.update(bufferPointer: full)
             md5Slots.signal()
         }
         sha512Slots.wait()
         sha512Queue.async { [self] in
-            full.withUnsafeBytes { sha512.update($0) }
+            sha512.update(full)
             sha512Slots.signal()
         }
+        current = (current &+ 1) % (UploadHasher.maxBlocksInFlight &+ 1)
+        filled = 0
     }
 
     /// The two digests as lowercase hex; the hasher takes no more bytes afterwards.
@@ -64,8 +90,9 @@ final class UploadHasher: @unchecked Sendable {
     }
 
     deinit {
-        // Blocks still queued hold only copies; wait for them so the queues never outlive us.
+        // Queued blocks point into the ring: wait for them before freeing it.
         md5Queue.sync {}
         sha512Queue.sync {}
+        for buffer in ring { buffer.deallocate() }
     }
 }
