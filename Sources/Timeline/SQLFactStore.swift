@@ -5,8 +5,8 @@ import CaptureIO
 /// A busy database connection pool puts a hundred thousand commands in a 2 GB capture; as values
 /// they would cost a couple of hundred megabytes, more than everything else together. The store
 /// keeps each command encoded in a `SpillFile` and, per command, only what the passes over them
-/// test most (start and end time, connection, `Traits`): 40 bytes. Reading an element decodes it again, so
-/// loops read each element once and keep what they need.
+/// test most (start and end time, connection, `Traits`): 40 bytes. Reading an element decodes it
+/// again, so loops read each element once and keep what they need.
 ///
 /// Thread safety: a store is filled by the pipeline's thread and read by the report's, one after
 /// the other, never at once (reading moves the spill file's read-ahead buffer).
@@ -64,9 +64,9 @@ public final class SQLFactStore: RandomAccessCollection, ExpressibleByArrayLiter
         if let fact = fact ?? nil { return fact }
         // Only an unreadable temporary file gets here; say so in the place of the statement.
         let time = Timestamp(nanoseconds: entry.time)
-        return SQLFact(index: position, time: time, end: Timestamp(nanoseconds: entry.end), connection: Int(entry.connection), client: "",
-                       user: nil, database: nil, command: "?", statement: "(lost: the temporary file could not be read back)",
-                       outcome: .none)
+        return SQLFact(index: position, time: time, end: Timestamp(nanoseconds: entry.end),
+                       connection: Int(entry.connection), client: "", user: nil, database: nil, command: "?",
+                       statement: "(lost: the temporary file could not be read back)", outcome: .none)
     }
 
     /// A command's text and login, decoded without the rest of the fact.
@@ -92,9 +92,9 @@ public final class SQLFactStore: RandomAccessCollection, ExpressibleByArrayLiter
 
     public func append(_ fact: SQLFact) {
         let (offset, length) = spill.append { SQLFactCodec.encode(fact, into: &$0) }
-        entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds, connection: Int32(clamping: fact.connection),
-                             sequence: Int32(clamping: entries.count), offset: offset,
-                             length: UInt32(clamping: length), traits: SQLFactStore.traits(of: fact)))
+        entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds,
+                             connection: Int32(clamping: fact.connection), sequence: Int32(clamping: entries.count),
+                             offset: offset, length: UInt32(clamping: length), traits: SQLFactStore.traits(of: fact)))
     }
 
     /// Puts the commands in start order (ties: connection, then arrival), which makes position
