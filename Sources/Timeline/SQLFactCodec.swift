@@ -1,8 +1,6 @@
 import CaptureIO
 
-/// The byte form of a `SQLFact` in a `SpillFile`: fixed-width little-endian integers and
-/// length-prefixed UTF-8, in field order. Only this process reads it back, so there is no version
-/// or schema; the reader still checks every length, as it would for any file.
+/// The byte form of a `SQLFact` in a `SpillFile` (see SpillCoding.swift), in field order.
 enum SQLFactCodec {
     static func encode(_ fact: SQLFact, into out: inout [UInt8]) {
         out.put(fact.time.nanoseconds)
@@ -99,80 +97,5 @@ enum SQLFactCodec {
         fact.complete = flags & 1 != 0
         fact.tls = flags & 2 != 0
         return fact
-    }
-}
-
-private extension Array where Element == UInt8 {
-    mutating func put(_ value: Int64) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-
-    mutating func put(_ value: Int64?) {
-        guard let value else { append(0); return }
-        append(1)
-        put(value)
-    }
-
-    mutating func put(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            Swift.withUnsafeBytes(of: UInt32(truncatingIfNeeded: utf8.count).littleEndian) { append(contentsOf: $0) }
-            append(contentsOf: utf8)
-        }
-    }
-
-    mutating func put(_ text: String?) {
-        guard let text else { append(0); return }
-        append(1)
-        put(text)
-    }
-}
-
-/// Reads what `SQLFactCodec.encode` wrote; every read is bounds-checked and nil past the end.
-private struct SpillReader {
-    let bytes: UnsafeRawBufferPointer
-    var position = 0
-
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-    mutating func skip(_ count: Int) -> Bool {
-        guard bytes.count &- position >= count else { return false }
-        position &+= count
-        return true
-    }
-
-    mutating func byte() -> UInt8? {
-        guard position < bytes.count else { return nil }
-        defer { position &+= 1 }
-        return bytes[position]
-    }
-
-    mutating func int() -> Int64? {
-        guard bytes.count &- position >= 8 else { return nil }
-        defer { position &+= 8 }
-        return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
-    }
-
-    mutating func optionalInt() -> Int64?? {
-        guard let flag = byte() else { return nil }
-        if flag == 0 { return .some(nil) }
-        guard let value = int() else { return nil }
-        return .some(value)
-    }
-
-    mutating func string() -> String? {
-        guard bytes.count &- position >= 4 else { return nil }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        position &+= 4
-        guard bytes.count &- position >= length else { return nil }
-        defer { position &+= length }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]), as: UTF8.self)
-    }
-
-    mutating func optionalString() -> String?? {
-        guard let flag = byte() else { return nil }
-        if flag == 0 { return .some(nil) }
-        guard let value = string() else { return nil }
-        return .some(value)
     }
 }
