@@ -33,6 +33,8 @@ public enum ExchangeListText {
 
     /// The `sql` list, handed to `emit` line by line.
     public static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
+        // Statements in a row mostly serve one request: decode it once for all of them.
+        var request: (index: Int, method: String, path: String)?
         for f in result.sql {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
             if let id = f.threadID { out += " #\(id)" }
@@ -47,7 +49,11 @@ public enum ExchangeListText {
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
-                out += "  (in \(result.http[http].method) \(result.http[http].path))"
+                if request?.index != http {
+                    let fact = result.http[http]
+                    request = (http, fact.method, fact.path)
+                }
+                out += "  (in \(request!.method) \(request!.path))"
             }
             emit(out + "\n")
         }

@@ -19,7 +19,7 @@ public struct TLSConnectionNote: Sendable {
 public struct AnalysisResult: Sendable {
     public var captures: [CaptureSummary]
     /// HTTP exchanges in request-start order; `index` equals the position.
-    public var http: [HTTPFact]
+    public var http: HTTPFactStore
     /// SQL commands in start order; `index` equals the position.
     public var sql: SQLFactStore
     public var timeline: ImageTimeline
@@ -28,7 +28,7 @@ public struct AnalysisResult: Sendable {
     /// Problems reading the input (damaged tails, unreadable key logs): shown, not fatal.
     public var warnings: [String]
 
-    public init(captures: [CaptureSummary] = [], http: [HTTPFact] = [], sql: SQLFactStore = [],
+    public init(captures: [CaptureSummary] = [], http: HTTPFactStore = [], sql: SQLFactStore = [],
                 timeline: ImageTimeline = ImageTimeline(), tcp: TCPTotals = TCPTotals(),
                 tls: [TLSConnectionNote] = [], warnings: [String] = []) {
         self.captures = captures

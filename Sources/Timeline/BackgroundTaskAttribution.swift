@@ -10,22 +10,22 @@ import CaptureIO
 /// image or a task of an import started before it (by image id or by the task id the import
 /// inserted), and is not already inside a writing request, belongs to that import.
 enum BackgroundTaskAttribution {
-    static func reattribute(_ attribution: inout [Int: Int], http: [HTTPFact], sql: SQLFactStore,
+    static func reattribute(_ attribution: inout [Int: Int], http: HTTPFactStore, sql: SQLFactStore,
                             writes: [SQLTransactionLog.Write]) {
-        let imports = http.filter { $0.operation == "image-import" && $0.imageID != nil }.sorted { $0.time < $1.time }
+        let imports = http.positionsByStart().filter { http.traits(at: $0).contains(.imageImport) }.map { http[$0] }
         guard !imports.isEmpty else { return }
-        let requestByIndex = Dictionary(http.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        func exchange(_ index: Int) -> HTTPFact? { http.indices.contains(index) ? http[index] : nil }
         // Task id -> import request, from the task rows each import inserted while it ran.
         var importOfTask: [String: Int] = [:]
         for write in writes where write.statement.table == "tasks" && write.statement.kind == .insert {
             if let task = write.statement.value("id"), let request = attribution[write.sql],
-               requestByIndex[request]?.operation == "image-import" {
+               exchange(request)?.operation == "image-import" {
                 importOfTask[task] = request
             }
         }
         for write in writes {
             guard sql.indices.contains(write.sql) else { continue }
-            if let current = attribution[write.sql], let request = requestByIndex[current],
+            if let current = attribution[write.sql], let request = exchange(current),
                request.method != "GET" && request.method != "HEAD" { continue }
             let statement = write.statement
             var owner: Int?

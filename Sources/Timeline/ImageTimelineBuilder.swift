@@ -18,16 +18,16 @@ public struct ImageTimelineBuilder {
     public init() {}
 
     /// `sql` positions are the facts' indices (a sorted store, or facts in index order).
-    public static func build(http: [HTTPFact], sql: SQLFactStore) -> ImageTimeline {
+    public static func build(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
         var builder = ImageTimelineBuilder()
         return builder.run(http: http, sql: sql)
     }
 
     public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
-        build(http: http, sql: SQLFactStore(sql))
+        build(http: HTTPFactStore(http), sql: SQLFactStore(sql))
     }
 
-    private mutating func run(http: [HTTPFact], sql: SQLFactStore) -> ImageTimeline {
+    private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
         var httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
         let log = SQLTransactionLog(sql)
         BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
@@ -37,7 +37,10 @@ public struct ImageTimelineBuilder {
         // tens of thousands of image-row SELECTs, decoded one at a time when their turn comes.
         enum Event { case http(Int), write(Int), read(Int) }
         var events: [(time: Timestamp, order: Int, event: Event)] = []
-        for (position, fact) in http.enumerated() { events.append((fact.time, 0, .http(position))) }
+        // Only exchanges that name an image change an image's story.
+        for position in http.indices where http.traits(at: position).contains(.namesImage) {
+            events.append((http.time(at: position), 0, .http(position)))
+        }
         for (position, write) in log.writes.enumerated() {
             guard sql.indices.contains(write.sql) else { continue }
             if !write.committed {
@@ -77,7 +80,8 @@ public struct ImageTimelineBuilder {
             }
         }
         finishTransitionsFromHTTP()
-        for fact in http {
+        for position in http.indices where http.traits(at: position).contains(.anomalous) {
+            let fact = http[position]
             if let status = fact.status, status >= 500 {
                 anomalies.append(Anomaly(time: fact.time, kind: "http-server-error",
                                          message: "\(fact.method) \(fact.path) answered \(status)"))
@@ -105,12 +109,14 @@ public struct ImageTimelineBuilder {
         }
         anomalies.sort { $0.time < $1.time }
         var issues: [String: Int] = [:]
-        for fact in http.sorted(by: { $0.time < $1.time }) where fact.operation == "token-issue" {
-            if let token = fact.subjectTokenFingerprint, issues[token] == nil { issues[token] = fact.index }
+        for position in http.positionsByStart() where http.traits(at: position).contains(.tokenIssue) {
+            if let token = http[position].subjectTokenFingerprint, issues[token] == nil { issues[token] = position }
         }
         var tokenIssueOfHTTP: [Int: Int] = [:]
-        for fact in http {
-            if let token = fact.tokenFingerprint, let issue = issues[token] { tokenIssueOfHTTP[fact.index] = issue }
+        if !issues.isEmpty {
+            for position in http.indices where http.traits(at: position).contains(.carriesToken) {
+                if let token = http[position].tokenFingerprint, let issue = issues[token] { tokenIssueOfHTTP[position] = issue }
+            }
         }
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
@@ -191,12 +197,13 @@ public struct ImageTimelineBuilder {
     /// gone mid-upload, 500) or is refused (format inspector, 415), it sets the image back to
     /// `queued` (`saving -> queued`, `uploading`/`importing -> queued` for the import flow). That
     /// step back is the only trace of the failure in the database, so it is reported.
-    private mutating func failedUploads(of image: ImageLifecycle, http: [HTTPFact]) {
+    private mutating func failedUploads(of image: ImageLifecycle, http: HTTPFactStore) {
         let busy: Set<String> = ["saving", "uploading", "importing"]
         for (before, after) in zip(image.transitions, image.transitions.dropFirst())
         where busy.contains(before.status) && (after.status == "queued" || after.status == "killed") {
             var cause = ""
-            if let request = after.http, let fact = http.first(where: { $0.index == request }) {
+            if let request = after.http, http.indices.contains(request) {
+                let fact = http[request]
                 cause = ": \(fact.method) \(fact.path) answered \(fact.status.map(String.init) ?? "nothing")"
                 if !fact.requestComplete {
                     // The decoder's note tells a client that went away (killed mid-upload: the

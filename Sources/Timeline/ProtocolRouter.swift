@@ -26,7 +26,8 @@ final class ProtocolRouter {
     private var mysqlOverTLS: Set<Int> = []
     /// Every SQL command, on disk as it completes (see `SQLFactStore`).
     private let sqlFacts = SQLFactStore()
-    var httpFacts: [HTTPFact] = []
+    /// Every HTTP exchange, on disk as it completes (see `FactStore`).
+    private let httpFacts = HTTPFactStore()
     /// Last status the live view announced per image, and whether SQL set it (SQL then wins,
     /// as in the timeline: API responses only fill in for images whose SQL is not captured).
     private var liveStatus: [String: (status: String, fromSQL: Bool)] = [:]
@@ -207,12 +208,12 @@ final class ProtocolRouter {
     }
 
     /// HTTP and SQL facts, each sorted by start time and indexed by position.
-    func facts() -> (http: [HTTPFact], sql: SQLFactStore) {
-        httpFacts.sort { ($0.time, $0.connection) < ($1.time, $1.connection) }
-        for i in httpFacts.indices { httpFacts[i].index = i }
+    func facts() -> (http: HTTPFactStore, sql: SQLFactStore) {
+        httpFacts.sortByStart()
         sqlFacts.sortByStart()
-        if let warning = sqlFacts.warning { warnings.append(warning) }
-        defer { httpFacts = [] }
+        for warning in [httpFacts.warning, sqlFacts.warning].compactMap({ $0 }) where !warnings.contains(warning) {
+            warnings.append(warning)
+        }
         return (httpFacts, sqlFacts)
     }
 

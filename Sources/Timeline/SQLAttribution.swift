@@ -9,17 +9,31 @@ import CaptureIO
 /// keeps only the requests in progress, so this stays linear in practice.
 public enum SQLAttribution {
     /// Returns, for each SQL fact index, the HTTP fact index it belongs to.
-    public static func attribute(sql: SQLFactStore, http: [HTTPFact]) -> [Int: Int] {
-        let requests = http.sorted { $0.time < $1.time }
+    /// What attribution reads of a request in progress.
+    struct Request {
+        var index: Int
+        var time: Timestamp
+        var end: Timestamp
+        var service: String
+        var imageID: String?
+    }
+
+    public static func attribute(sql: SQLFactStore, http: HTTPFactStore) -> [Int: Int] {
+        let requests = http.positionsByStart()
         guard !requests.isEmpty else { return [:] }
         let inferred = inferredServices(sql)
         var result: [Int: Int] = [:]
-        var active: [HTTPFact] = []
+        // Only the requests in progress are decoded and held.
+        var active: [Request] = []
         var next = 0
         for position in sql.positionsByStart() {
             let time = sql.time(at: position)
-            while next < requests.count, requests[next].time <= time {
-                active.append(requests[next])
+            while next < requests.count, http.time(at: requests[next]) <= time {
+                if http.end(at: requests[next]) >= time {
+                    let fact = http[requests[next]]
+                    active.append(Request(index: requests[next], time: fact.time, end: fact.end, service: fact.service,
+                                          imageID: fact.imageID))
+                }
                 next += 1
             }
             active.removeAll { $0.end < time }
@@ -27,7 +41,7 @@ public enum SQLAttribution {
             guard !active.isEmpty else { continue }
             let statement = sql.text(at: position)
             let service = serviceOf(user: statement.user, database: statement.database) ?? inferred[sql.connection(at: position)]
-            var best: HTTPFact?
+            var best: Request?
             var bestScore = -1
             for request in active {
                 var score = 0

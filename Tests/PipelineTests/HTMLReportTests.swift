@@ -45,10 +45,9 @@ import Timeline
         }
         let directory = try PipelinePaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture(scenario)])
+        let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture(scenario)])
         // The hostile strings ride along, so the browser also proves they stay inert.
-        let extra = Self.hostileResult()
-        result.http.append(contentsOf: extra.http.map { var f = $0; f.index = result.http.count; return f })
+        for fact in Self.hostileResult().http { result.http.append(fact) }
         let file = directory.appendingPathComponent("report.html")
         try AnalysisHTML.page(result).write(to: file, atomically: true, encoding: .utf8)
 
