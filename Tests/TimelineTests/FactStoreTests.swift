@@ -131,3 +131,57 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// HTTP exchanges through the same store: every field back as it went in, whole or spilled.
+@Suite struct HTTPFactStoreTests {
+    static func fields(_ f: HTTPFact) -> String {
+        var parts: [String] = [String(f.index), String(f.time.nanoseconds), String(f.end.nanoseconds), String(f.connection)]
+        parts += [f.client, f.server, f.service, f.operation, f.method, f.path, f.status.map(String.init) ?? "-"]
+        parts += [f.imageID ?? "-", f.imageName ?? "-", f.reportedStatus ?? "-"]
+        parts += [f.reportedFields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+        parts += [f.requestEnd.map { String($0.nanoseconds) } ?? "-", String(f.requestBytes), String(f.requestComplete)]
+        parts += [f.uploadMD5 ?? "-", f.uploadSHA512 ?? "-", f.tokenFingerprint ?? "-", f.subjectTokenFingerprint ?? "-"]
+        parts += [f.requestID ?? "-", String(f.responseBytes), String(f.tls), f.notes.joined(separator: ";")]
+        return parts.joined(separator: "|")
+    }
+
+    @Test(arguments: [10, 12_000])
+    func everyFieldComesBack(count: Int) {
+        var rng = SplitMix(seed: UInt64(count))
+        func maybe(_ text: String) -> String? { rng.next() % 2 == 0 ? nil : text }
+        let facts: [HTTPFact] = (0..<count).map { i in
+            let start = Int64(rng.next() % 1_000_000)
+            var fact = HTTPFact(index: i, time: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: start + 9),
+                                connection: Int(rng.next() % 5), client: "10.0.0.1:\(i)", server: "192.168.24.5:9292",
+                                service: ["glance", "keystone", "other"][i % 3], operation: "image-upload",
+                                method: ["PUT", "GET", "PATCH"][i % 3], path: "/v2/images/\(i)/file é",
+                                status: rng.next() % 4 == 0 ? nil : 200 + i % 400, imageID: maybe("id-\(i)"),
+                                imageName: maybe("name ✓ \(i)"), reportedStatus: maybe("active"),
+                                reportedFields: rng.next() % 2 == 0 ? [:] : ["size": "\(i)", "checksum": "abc", "disk_format": "qcow2"],
+                                requestBytes: Int(rng.next() % 1_000_000), requestComplete: rng.next() % 2 == 0,
+                                uploadMD5: maybe("md5"), uploadSHA512: maybe(String(repeating: "f", count: 128)),
+                                tokenFingerprint: maybe("<masked sha256:0011aabb>"), subjectTokenFingerprint: maybe("<masked sha256:ffee0011>"))
+            fact.requestEnd = rng.next() % 2 == 0 ? nil : Timestamp(nanoseconds: start + 3)
+            fact.requestID = maybe("req-\(i)")
+            fact.responseBytes = Int(rng.next() % 10_000)
+            fact.tls = rng.next() % 2 == 0
+            fact.notes = rng.next() % 3 == 0 ? ["gap of 10 bytes", "ended inside a request body"] : []
+            return fact
+        }
+        let store = HTTPFactStore()
+        for fact in facts { store.append(fact) }
+        store.sortByStart()
+        #expect(store.warning == nil)
+        let order = facts.indices.sorted { (facts[$0].time, facts[$0].connection, $0) < (facts[$1].time, facts[$1].connection, $1) }
+        var mismatches = 0
+        for (position, original) in order.enumerated() {
+            var expected = facts[original]
+            expected.index = position
+            if Self.fields(store[position]) != Self.fields(expected) { mismatches += 1 }
+            let traits = store.traits(at: position)
+            if traits.contains(.namesImage) != (expected.imageID != nil || expected.imageName != nil) { mismatches += 1 }
+            if traits.contains(.carriesToken) != (expected.tokenFingerprint != nil) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+}
