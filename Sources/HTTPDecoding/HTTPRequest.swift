@@ -31,16 +31,23 @@ public struct HTTPRequest: Sendable, Hashable {
     public var query: String? { HTTPRequest.splitTarget(target).query }
 
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
-        var rest = Substring(target)
+        // On UTF-8 bytes: the delimiters are ASCII, and a Character view would segment graphemes.
+        let utf8 = target.utf8
+        var start = utf8.startIndex
         // Absolute form (proxies): drop "scheme://authority". Origin form, the usual one,
         // starts with "/" and skips the search.
-        if rest.first != "/", let colon = rest.firstIndex(of: ":"),
-           rest[colon...].hasPrefix("://") {
-            rest = rest[rest.index(colon, offsetBy: 3)...]
-            if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { rest = "/" }
+        if utf8.first != UInt8(ascii: "/"), let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+           utf8[colon...].starts(with: "://".utf8) {
+            let authority = utf8.index(colon, offsetBy: 3)
+            guard let slash = utf8[authority...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", nil) }
+            start = slash
         }
-        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
-        guard let mark = rest.firstIndex(of: "?") else { return (String(rest), nil) }
-        return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
+        var end = utf8[start...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        let mark = utf8[start..<end].firstIndex(of: UInt8(ascii: "?"))
+        if let mark { end = mark }
+        let path = String(Substring(utf8[start..<end]))
+        guard let mark else { return (path, nil) }
+        let queryEnd = utf8[mark...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        return (path, String(Substring(utf8[utf8.index(after: mark)..<queryEnd])))
     }
 }

@@ -186,5 +186,15 @@ import Testing
         let request = HTTPRequest(method: "GET", target: "http://glance:9292/v2/images?limit=20&marker=x", version: "HTTP/1.1", headers: [])
         #expect(request.path == "/v2/images")
         #expect(request.query == "limit=20&marker=x")
+        // (target, path, query): origin and absolute forms, fragments, empty parts, non-ASCII.
+        let cases: [(String, String, String?)] = [
+            ("/v2/images/é?x=1#frag", "/v2/images/é", "x=1"), ("/a#b?c", "/a", nil), ("/a?", "/a", ""),
+            ("https://h:1", "/", nil), ("https://h:1?q=1", "/", nil), ("*", "*", nil), ("", "", nil),
+            ("/p?q=a:b//c#x", "/p", "q=a:b//c"), ("http://h/x/y?z", "/x/y", "z"),
+        ]
+        for (target, path, query) in cases {
+            let r = HTTPRequest(method: "GET", target: target, version: "HTTP/1.1", headers: [])
+            #expect(r.path == path && r.query == query, "\(target)")
+        }
     }
 }
