@@ -49,11 +49,15 @@ public enum ExchangeListText {
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
-                if request?.index != http {
+                let served: (index: Int, method: String, path: String)
+                if let request, request.index == http {
+                    served = request
+                } else {
                     let fact = result.http[http]
-                    request = (http, fact.method, fact.path)
+                    served = (http, fact.method, fact.path)
+                    request = served
                 }
-                out += "  (in \(request!.method) \(request!.path))"
+                out += "  (in \(served.method) \(served.path))"
             }
             emit(out + "\n")
         }
