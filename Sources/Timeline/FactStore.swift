@@ -12,6 +12,8 @@ public protocol SpillableFact: Sendable {
     static func traitBits(of fact: Self) -> UInt8
     /// Stands in for a fact the temporary file could not give back.
     static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> Self
+    /// What a store of these holds, in words ("SQL commands").
+    static var pluralName: String { get }
 }
 
 /// The facts of an analysis (HTTP exchanges, SQL commands), in start order, held on disk with a
@@ -42,7 +44,7 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
 
     /// `spillDirectory` overrides `$TMPDIR` for the temporary file.
     public init(spillDirectory: String? = nil) {
-        spill = SpillFile(directory: spillDirectory)
+        spill = SpillFile(directory: spillDirectory, contents: Fact.pluralName)
     }
 
     /// A store of `facts` in the given order (positions are the array's).

@@ -20,6 +20,7 @@ public struct HTTPFactTraits: OptionSet, Sendable {
 }
 
 extension HTTPFact: SpillableFact {
+    public static var pluralName: String { "HTTP exchanges" }
     public static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
         out.put(fact.time.nanoseconds)
         out.put(fact.end.nanoseconds)

@@ -17,7 +17,7 @@ public struct ImageTimelineBuilder {
 
     public init() {}
 
-    /// `sql` positions are the facts' indices (a sorted store, or facts in index order).
+    /// Positions in `http` and `sql` are the facts' indices (sorted stores, or facts in index order).
     public static func build(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
         var builder = ImageTimelineBuilder()
         return builder.run(http: http, sql: sql)

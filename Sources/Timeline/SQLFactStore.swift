@@ -18,6 +18,7 @@ public struct SQLFactTraits: OptionSet, Sendable {
 }
 
 extension SQLFact: SpillableFact {
+    public static var pluralName: String { "SQL commands" }
     public static func encode(_ fact: SQLFact, into out: inout [UInt8]) { SQLFactCodec.encode(fact, into: &out) }
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? { SQLFactCodec.decode(bytes, index: index) }
 

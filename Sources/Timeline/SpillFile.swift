@@ -32,8 +32,13 @@ final class SpillFile {
 
     /// Where the temporary file goes: `directory`, else `$TMPDIR`, else /tmp.
     private let directory: String?
+    /// What the file holds, for the warning ("SQL commands").
+    private let contents: String
 
-    init(directory: String? = nil) { self.directory = directory }
+    init(directory: String? = nil, contents: String) {
+        self.directory = directory
+        self.contents = contents
+    }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
@@ -100,7 +105,7 @@ final class SpillFile {
         }
         guard ok else {
             // Keep every byte readable: what reached the file stays there, the rest in memory.
-            failure = "cannot write the temporary file for SQL commands (\(String(cString: strerror(errno)))); they are kept in memory"
+            failure = "cannot write the temporary file for \(contents) (\(String(cString: strerror(errno)))); they are kept in memory"
             if written > 0 {
                 flushedCount &+= written
                 pending.removeFirst(written)
@@ -117,7 +122,7 @@ final class SpillFile {
         var template = Array((directory + "/glancetrace-spill-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            failure = "cannot create a temporary file in \(directory) (\(String(cString: strerror(errno)))); SQL commands are kept in memory"
+            failure = "cannot create a temporary file in \(directory) (\(String(cString: strerror(errno)))); \(contents) are kept in memory"
             return false
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
