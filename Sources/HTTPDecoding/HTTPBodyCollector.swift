@@ -128,6 +128,11 @@ struct HTTPBodyCollector {
         }
         if !body.isTruncated, let first = kept.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
            let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
+            guard SecretMask.containsSensitiveMember(document) else {
+                body.json = document
+                body.text = text
+                return
+            }
             let masked = SecretMask.mask(document)
             body.json = masked
             body.text = masked == document ? text : masked.serialized

@@ -55,12 +55,29 @@ public enum SecretMask {
 
     /// Whether a JSON member's value must be masked.
     public static func isSensitiveMember(_ name: String) -> Bool {
-        sensitiveJSONMembers.contains(name.lowercased())
+        // JSON member names are nearly always lower-case ASCII already: no lowercased copy for
+        // those (any other name, Unicode included, is lowercased as before).
+        let lowerASCII = name.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
+        return sensitiveJSONMembers.contains(lowerASCII ? name : name.lowercased())
     }
 
     /// A copy of `document` with every secret member masked (see `sensitiveJSONMembers`).
     public static func mask(_ document: JSONDocument) -> JSONDocument {
         mask(document, insideSecretObject: false)
+    }
+
+    /// Whether `mask` would change anything: a member with a sensitive name somewhere (values
+    /// change only at such members or inside them). A read-only walk, for the common body
+    /// without secrets, which then needs neither a masked copy nor a comparison with it.
+    public static func containsSensitiveMember(_ document: JSONDocument) -> Bool {
+        switch document {
+        case .array(let elements):
+            return elements.contains { containsSensitiveMember($0) }
+        case .object(let members):
+            return members.contains { isSensitiveMember($0.key) || containsSensitiveMember($0.value) }
+        default:
+            return false
+        }
     }
 
     private static func mask(_ value: JSONDocument, insideSecretObject: Bool) -> JSONDocument {

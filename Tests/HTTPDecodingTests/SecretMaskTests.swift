@@ -3,6 +3,30 @@ import Testing
 
 /// Secrets never appear in an exchange; fingerprints link two uses of one token.
 @Suite struct SecretMaskTests {
+    /// The shortcut for bodies without secrets: whenever it says there is nothing to mask, the
+    /// masked copy equals the document; and it sees secrets at any depth and in any case.
+    @Test func bodiesWithoutSensitiveMembersNeedNoMask() throws {
+        let documents = [
+            #"{"images": [{"id": "a", "name": "n", "status": "active"}], "schema": "/v2/schemas/images"}"#,
+            #"[1, "two", {"three": [null, true, {"four": 4}]}]"#,
+            #"{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "s3cret"}}}}}"#,
+            #"{"a": [{"b": {"Token": {"id": "abc"}}}]}"#,
+            #"{"toKen": "kelvin"}"#,
+            #"{"credential": null, "secret": false}"#,
+            #""just a string""#,
+        ]
+        var sensitive = 0
+        for text in documents {
+            let document = try JSONDocument(parsing: Array(text.utf8), maxDepth: 64)
+            if SecretMask.containsSensitiveMember(document) {
+                sensitive += 1
+            } else {
+                #expect(SecretMask.mask(document) == document, "\(text)")
+            }
+        }
+        #expect(sensitive == 4)
+    }
+
     @Test func fingerprintIsTheSHA256Prefix() {
         // sha256("abc") = ba7816bf 8f01cfea ...
         #expect(SecretMask.fingerprint(of: "abc") == "ba7816bf")
