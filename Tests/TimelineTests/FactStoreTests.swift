@@ -116,6 +116,14 @@ import Testing
                      "SELECT 1", "COMMIT", "SET autocommit=0", "insert\tinto t (a) values (1)"] {
             if SQLWriteStatement(parsing: text) != nil { #expect(SQLFactStore.mayWrite(text), "\(text)") }
         }
+        // Nor a statement the transaction log takes for COMMIT, ROLLBACK or SET.
+        for text in ["COMMIT", " commit;", ";ROLLBACK", "\tSET autocommit=0", "set names utf8", "SAVEPOINT x", "SELECT 1", "é"] {
+            let fact = SQLFact(index: 0, time: .zero, end: .zero, connection: 0, client: "", user: nil, database: nil,
+                               command: "Query", statement: text, outcome: .ok(affectedRows: nil))
+            let marked = SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.transactionControl)
+            if ["COMMIT", "ROLLBACK", "SET"].contains(SQLTransactionLog.leadingKeyword(text)) { #expect(marked, "\(text)") }
+            if text == "SELECT 1" || text == "SAVEPOINT x" { #expect(!marked, "\(text)") }
+        }
     }
 }
 
