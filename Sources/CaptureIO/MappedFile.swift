@@ -11,11 +11,20 @@ import Darwin
 /// - A file-backed page counts in resident memory once touched, so consumed pages are handed
 ///   back to the kernel every `releaseInterval` bytes (they stay in the page cache); without it a
 ///   2 GB capture would end with 2 GB resident.
+/// - Pages the page cache lacks (never read, or reclaimed since) would each stop the reader for a
+///   disk read when first touched. Every `releaseInterval` the map asks the kernel to start
+///   reading the next `readAheadDistance` bytes (`MADV_WILLNEED`), so they are there in time;
+///   for cached pages the request costs a lookup.
 /// - Finding record n+1 needs the length in record n's header: a chain of dependent loads the
 ///   CPU's prefetchers cannot follow when packets are small and the consumer reads only their
 ///   headers, so each record would cost a full memory latency. Touching the cache lines a little
 ///   ahead in address order turns that back into a sequential stream.
-final class MappedFile {
+///
+/// The map is registered as `StableMemory`: the upload hasher keeps record bytes by retaining the
+/// map, which then outlives the reader until the hasher is done.
+///
+/// Thread safety: the reader's thread does everything but `dropPages`, which any thread may call.
+final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
     private let pageSize: Int
@@ -24,6 +33,8 @@ final class MappedFile {
     private var releasedUpTo = 0
     private var nextRelease: Int
     private var touchedUpTo = 0
+    /// Read-ahead was requested for everything before this offset.
+    private var readAheadUpTo = 0
     /// Where the touched bytes go, so that the optimiser keeps the loads (Swift has no prefetch).
     private var touchSink: UInt8 = 0
 
@@ -31,6 +42,8 @@ final class MappedFile {
     static let touchDistance = 64 << 10
     static let touchChunk = 32 << 10
     static let cacheLine = 64
+    /// How far ahead of the cursor the kernel is asked to have the file read.
+    static let readAheadDistance = 32 << 20
     /// Records at least this long on average are not worth touching ahead for: one miss per
     /// record is nothing next to the bytes the consumer reads.
     static let denseRecordLength = 4096
@@ -49,10 +62,21 @@ final class MappedFile {
         pageSize = page > 0 ? page : 4096
         self.releaseInterval = max(releaseInterval, pageSize)
         nextRelease = self.releaseInterval
+        readAhead(from: 0)
+        StableMemory.register(UnsafeRawBufferPointer(start: base, count: count), owner: self)
     }
 
     deinit {
+        StableMemory.unregister(ObjectIdentifier(self))
         munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+
+    func dropPages(_ range: UnsafeRawBufferPointer) {
+        guard let start = range.baseAddress, start >= base, range.count <= base + count - start else { return }
+        let first = (start - base + pageSize - 1) / pageSize * pageSize
+        let end = (start - base + range.count) / pageSize * pageSize
+        guard end > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
     }
 
     /// Called with the offset of the next record to read (every byte before it is consumed) and
@@ -60,6 +84,7 @@ final class MappedFile {
     func upkeep(at offset: Int, recordsSinceLast records: Int) -> Int {
         if offset >= nextRelease {
             release(before: offset)
+            readAhead(from: offset)
             nextRelease = offset &+ releaseInterval
         }
         if records &* MappedFile.denseRecordLength > MappedFile.touchChunk {
@@ -77,6 +102,14 @@ final class MappedFile {
         guard end > releasedUpTo else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
         releasedUpTo = end
+    }
+
+    private func readAhead(from offset: Int) {
+        let start = max(readAheadUpTo, offset) / pageSize * pageSize
+        let end = min(offset &+ MappedFile.readAheadDistance, count)
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_WILLNEED)
+        readAheadUpTo = end
     }
 
     private func touch(from start: Int) {

@@ -91,12 +91,12 @@ struct HTTPBodyCollector {
     }
 
     /// Finishes the body: decodes kept bytes to text, parses and masks JSON.
-    /// Returns the body and the upload hashes (hex) when hashing ran over an intact body.
-    mutating func finish(maxJSONDepth: Int) -> (body: HTTPBody, md5: String?, sha512: String?) {
-        var md5Hex: String?
-        var sha512Hex: String?
+    /// Returns the body and the upload digests (still being computed) when hashing ran over an
+    /// intact body.
+    mutating func finish(maxJSONDepth: Int) -> (body: HTTPBody, digests: UploadDigests?) {
+        var digests: UploadDigests?
         if let hasher, body.missingBytes == 0 {
-            (md5Hex, sha512Hex) = hasher.finalize()
+            digests = hasher.finish()
         }
         hasher = nil
         if let decodeFailure {
@@ -116,7 +116,7 @@ struct HTTPBodyCollector {
         }
         kept = []
         inflater = nil
-        return (body, md5Hex, sha512Hex)
+        return (body, digests)
     }
 
     private mutating func fillText(maxJSONDepth: Int) {

@@ -26,18 +26,20 @@ public struct HTTPExchange: Sendable, Hashable {
     public var missingBytes: Int
     /// True when the exchange was carried in TLS (set by whoever decrypted it).
     public var tls: Bool
-    /// Hex MD5 of an upload body (see `HTTPDecoderConfiguration.hashesUpload`); nil when not an
-    /// upload or when bytes are missing.
-    public var uploadMD5: String?
-    /// Hex SHA-512 of an upload body, under the same conditions as `uploadMD5`.
-    public var uploadSHA512: String?
+    /// MD5 and SHA-512 of an upload body (see `HTTPDecoderConfiguration.hashesUpload`); nil when
+    /// not an upload or when bytes are missing. They may still be computing: read them late.
+    public var uploadDigests: UploadDigests?
+    /// Hex MD5 of an upload body; waits for the hasher.
+    public var uploadMD5: String? { uploadDigests?.md5 }
+    /// Hex SHA-512 of an upload body; waits for the hasher.
+    public var uploadSHA512: String? { uploadDigests?.sha512 }
     /// What went wrong in this exchange.
     public var anomalies: [HTTPAnomaly]
 
     public init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
                 request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
                 requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
-                tls: Bool = false, uploadMD5: String? = nil, uploadSHA512: String? = nil, anomalies: [HTTPAnomaly] = []) {
+                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = []) {
         self.connection = connection
         self.sequence = sequence
         self.client = client
@@ -50,8 +52,7 @@ public struct HTTPExchange: Sendable, Hashable {
         self.gaps = gaps
         self.missingBytes = missingBytes
         self.tls = tls
-        self.uploadMD5 = uploadMD5
-        self.uploadSHA512 = uploadSHA512
+        self.uploadDigests = uploadDigests
         self.anomalies = anomalies
     }
 

@@ -20,8 +20,7 @@ final class HTTPPendingExchange {
     var gaps = 0
     var missingBytes = 0
     var anomalies: [HTTPAnomaly] = []
-    var uploadMD5: String?
-    var uploadSHA512: String?
+    var uploadDigests: UploadDigests?
 
     init(sequence: Int) {
         self.sequence = sequence
@@ -35,13 +34,12 @@ final class HTTPPendingExchange {
         timing.requestEnd = time
         requestEnded = true
         guard var collector = requestBody else { return }
-        let (body, md5, sha512) = collector.finish(maxJSONDepth: maxJSONDepth)
+        let (body, digests) = collector.finish(maxJSONDepth: maxJSONDepth)
         requestBody = nil
         note(collector.notes, time: time)
         request?.body = body
         request?.isComplete = complete && body.missingBytes == 0
-        uploadMD5 = md5
-        uploadSHA512 = sha512
+        uploadDigests = digests
     }
 
     /// Ends the final response, finishing its body.
@@ -50,7 +48,7 @@ final class HTTPPendingExchange {
         timing.responseEnd = time
         responseEnded = true
         guard var collector = responseBody else { return }
-        let (body, _, _) = collector.finish(maxJSONDepth: maxJSONDepth)
+        let (body, _) = collector.finish(maxJSONDepth: maxJSONDepth)
         responseBody = nil
         note(collector.notes, time: time)
         response?.body = body
@@ -71,6 +69,6 @@ final class HTTPPendingExchange {
                             request: request, response: response, timing: timing,
                             requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
                             gaps: gaps, missingBytes: missingBytes, tls: tls,
-                            uploadMD5: uploadMD5, uploadSHA512: uploadSHA512, anomalies: anomalies)
+                            uploadDigests: uploadDigests, anomalies: anomalies)
     }
 }

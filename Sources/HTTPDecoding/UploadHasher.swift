@@ -1,98 +1,266 @@
+import CaptureIO
 import Crypto
 import Dispatch
+import Synchronization
 
-/// MD5 and SHA-512 of an upload body, each digest on a thread of its own.
+/// The MD5 and SHA-512 of an upload body, as lowercase hex, computed in the background.
 ///
-/// One core cannot keep up with the capture: the two digests of a large upload cost more than
-/// all the rest of the pipeline (SHA-512 alone about as much). So the reader only copies the body
-/// into blocks of a megabyte and hands each block to two serial queues, one per digest; the OS
-/// spreads the three threads over the cores. At most `maxBlocksInFlight` blocks wait per queue,
-/// which bounds memory and makes the reader wait for the hashers instead of buffering an upload.
-///
-/// The blocks are a ring of `maxBlocksInFlight + 1` buffers allocated once per upload: a fresh
-/// megabyte per block would cost a page fault and a zeroed page for every 4 KB of the upload.
-/// A buffer is refilled only when both queues are done with it: block n reuses the buffer of block
-/// n - (maxBlocksInFlight + 1), and handing over block n - 1 waited, on each queue, until at most
-/// `maxBlocksInFlight` blocks were in flight there, so every block up to n - 1 - maxBlocksInFlight
-/// is done on both (serial queues finish in order).
-final class UploadHasher: @unchecked Sendable {
-    // Thread safety: `md5` is touched only on `md5Queue`, `sha512` only on `sha512Queue`; the ring,
-    // `filled`, `current` and `finished` only on the caller's thread; the queues read a handed-over
-    // block, which the caller does not write again until both are done with it (see above).
-    private var md5 = Insecure.MD5()
-    private let sha512 = SHA512Stream()
-    private var ring: [UnsafeMutableRawBufferPointer] = []
-    private var current = 0
-    private var filled = 0
-    private let md5Queue = DispatchQueue(label: "glancetrace.md5")
-    private let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
-    private let md5Slots: DispatchSemaphore
-    private let sha512Slots: DispatchSemaphore
-    private var finished: (md5: String, sha512: String)?
+/// The hashers may run far behind the reader (see `UploadHasher`), so an exchange is complete
+/// before its digests are: reading `md5` or `sha512` waits until both are done. Whoever needs them
+/// should read them as late as it can, so that the wait overlaps with other work.
+public final class UploadDigests: Hashable, @unchecked Sendable {
+    // Thread safety: `md5Hex` is written once on the MD5 queue and `sha512Hex` once on the SHA-512
+    // queue, each before leaving `done`; readers wait on `done` first.
+    private let done = DispatchGroup()
+    private var md5Hex: String?
+    private var sha512Hex: String?
 
-    static let blockBytes = 1 << 20
-    static let maxBlocksInFlight = 8
-
-    init() {
-        md5Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
-        sha512Slots = DispatchSemaphore(value: UploadHasher.maxBlocksInFlight)
+    /// Digests already known.
+    public init(md5: String?, sha512: String?) {
+        md5Hex = md5
+        sha512Hex = sha512
     }
+
+    /// Digests the two hasher queues will deliver.
+    init() {
+        done.enter()
+        done.enter()
+    }
+
+    func deliver(md5: String?) {
+        md5Hex = md5
+        done.leave()
+    }
+
+    func deliver(sha512: String?) {
+        sha512Hex = sha512
+        done.leave()
+    }
+
+    public var md5: String? {
+        done.wait()
+        return md5Hex
+    }
+
+    public var sha512: String? {
+        done.wait()
+        return sha512Hex
+    }
+
+    public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
+        a === b || (a.md5 == b.md5 && a.sha512 == b.sha512)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(md5)
+        hasher.combine(sha512)
+    }
+}
+
+/// MD5 and SHA-512 of an upload body, each digest on a thread of its own, up to hundreds of
+/// megabytes behind the reader.
+///
+/// The two digests of a large upload cost more than all the rest of the pipeline, so they run on
+/// a serial queue each and the OS spreads the three threads over the cores. Two rules keep that
+/// cheap:
+/// - No copy of the body when its bytes lie in a capture file's map (`StableMemory`): a batch is
+///   then a list of spans into the map, and retains the map so that it outlives the reader.
+///   Only bytes in buffers of their own (out-of-order segments, decrypted TLS) are copied, into
+///   reused arenas of 64 KB.
+/// - The reader never waits for the digests, only for room: at most `maxBatchesInFlight` batches
+///   (a megabyte of body each) wait in the whole process, which bounds memory, and lets the
+///   hashers still be busy while the reader finishes the capture and the timeline is built.
+///   `finish()` hands out `UploadDigests` that fill in later.
+final class UploadHasher {
+    /// Body bytes per batch handed to the queues.
+    static let batchBytes = 1 << 20
+    /// Batches queued at once, all uploads together: how far (in megabytes) the hashers may lag.
+    static let maxBatchesInFlight = 512
+    /// Bytes per arena, the unit copied bytes are held in.
+    static let arenaBytes = 64 << 10
+    /// Arenas of copied bytes handed over at once, all uploads together (8 MB).
+    static let maxArenasInFlight = 128
+
+    /// One queue per digest for all uploads: serial, so each upload's batches are hashed in order.
+    static let md5Queue = DispatchQueue(label: "glancetrace.md5")
+    static let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
+    private let state = HashState()
+    private var batch = HashBatch()
+    /// The stable region the last bytes came from: one lookup per upload, not per segment.
+    private var region: StableRegion?
+    private var digests: UploadDigests?
 
     func update(_ bytes: UnsafeRawBufferPointer) {
-        guard finished == nil, var source = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let block = currentBlock()
-            let take = min(left, block.count &- filled)
-            (block.baseAddress! + filled).copyMemory(from: source, byteCount: take)
-            filled &+= take
-            source += take
-            left &-= take
-            if filled == block.count { handOver() }
+        guard digests == nil, !bytes.isEmpty else { return }
+        if region?.contains(bytes) != true { region = StableMemory.region(containing: bytes) ?? region }
+        if let region, region.contains(bytes) {
+            batch.appendSpan(bytes, in: region)
+            if batch.bodyBytes >= UploadHasher.batchBytes { handOver() }
+            return
+        }
+        var rest = bytes
+        while !rest.isEmpty {
+            let taken = batch.appendCopy(rest)
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+            if batch.bodyBytes >= UploadHasher.batchBytes { handOver() }
         }
     }
 
-    /// The buffer being filled, allocated the first time the ring reaches it.
-    private func currentBlock() -> UnsafeMutableRawBufferPointer {
-        if current == ring.count {
-            ring.append(.allocate(byteCount: UploadHasher.blockBytes, alignment: 64))
-        }
-        return ring[current]
-    }
-
+    /// Hands the batch being filled to both queues, waiting for room first.
     private func handOver() {
-        guard filled > 0 else { return }
-        // Read-only on the queues, and not written again until both are done (see the type).
-        nonisolated(unsafe) let full = UnsafeRawBufferPointer(rebasing: ring[current][..<filled])
-        md5Slots.wait()
-        md5Queue.async { [self] in
-            md5.update(bufferPointer: full)
-            md5Slots.signal()
+        guard batch.bodyBytes > 0 else { return }
+        let full = batch
+        batch = HashBatch()
+        HashBatch.slots.wait()
+        for _ in 0..<full.arenaCount { HashBatch.arenaSlots.wait() }
+        full.isQueued = true
+        let state = self.state
+        UploadHasher.md5Queue.async {
+            guard !state.isCancelled else { return }
+            full.forEachSpan { state.md5.update(bufferPointer: $0) }
+            full.dropPages()
         }
-        sha512Slots.wait()
-        sha512Queue.async { [self] in
-            sha512.update(full)
-            sha512Slots.signal()
+        UploadHasher.sha512Queue.async {
+            guard !state.isCancelled else { return }
+            full.forEachSpan { state.sha512.update($0) }
+            full.dropPages()
         }
-        current = (current &+ 1) % (UploadHasher.maxBlocksInFlight &+ 1)
-        filled = 0
     }
 
-    /// The two digests as lowercase hex; the hasher takes no more bytes afterwards.
-    func finalize() -> (md5: String, sha512: String) {
-        if let finished { return finished }
+    /// Ends the body: the digests arrive once both queues have hashed every batch.
+    func finish() -> UploadDigests {
+        if let digests { return digests }
         handOver()
-        let shaDigest = sha512Queue.sync { sha512.finalize() ?? "" }
-        let md5Digest = md5Queue.sync { Hex.string(md5.finalize()) }
-        let result = (md5Digest, shaDigest)
-        finished = result
-        return result
+        let digests = UploadDigests()
+        self.digests = digests
+        let state = self.state
+        UploadHasher.md5Queue.async { digests.deliver(md5: Hex.string(state.md5.finalize())) }
+        UploadHasher.sha512Queue.async { digests.deliver(sha512: state.sha512.finalize()) }
+        return digests
+    }
+
+    /// Without `finish()`, the body was abandoned (bytes missing): queued batches are skipped.
+    deinit {
+        if digests == nil { state.cancel() }
+    }
+}
+
+/// The running digests of one upload; `md5` is touched only on the MD5 queue, `sha512` only on the
+/// SHA-512 queue.
+private final class HashState: @unchecked Sendable {
+    var md5 = Insecure.MD5()
+    let sha512 = SHA512Stream()
+    private let cancelled = Atomic<Bool>(false)
+
+    var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+    func cancel() { cancelled.store(true, ordering: .relaxed) }
+}
+
+/// About a megabyte of an upload body: spans into stable memory, and bytes copied into arenas.
+///
+/// Filled on the reader's thread, then only read, by both queues; it gives back its slot, its
+/// arenas and the map pages it covered when the second queue is done with it (its `deinit`).
+private final class HashBatch: @unchecked Sendable {
+    static let slots = DispatchSemaphore(value: UploadHasher.maxBatchesInFlight)
+    static let arenaSlots = DispatchSemaphore(value: UploadHasher.maxArenasInFlight)
+
+    private var spans: [UnsafeRawBufferPointer] = []
+    /// The maps the spans lie in (retained: they must outlive the hashing), and the part of each
+    /// the spans cover.
+    private var maps: [(owner: any StableMemoryOwner, low: UnsafeRawPointer, high: UnsafeRawPointer)] = []
+    private var arenas: [UnsafeMutableRawBufferPointer] = []
+    /// Bytes used in the last arena.
+    private var arenaUsed = 0
+    private(set) var bodyBytes = 0
+    var isQueued = false
+
+    var arenaCount: Int { arenas.count }
+
+    /// Bytes of a stable region, kept by reference.
+    func appendSpan(_ bytes: UnsafeRawBufferPointer, in region: StableRegion) {
+        guard let base = bytes.baseAddress else { return }
+        let end = base + bytes.count
+        if let i = maps.lastIndex(where: { $0.owner === region.owner }) {
+            maps[i].low = min(maps[i].low, base)
+            maps[i].high = max(maps[i].high, end)
+        } else {
+            maps.append((region.owner, base, end))
+        }
+        appendSpan(bytes)
+    }
+
+    private func appendSpan(_ bytes: UnsafeRawBufferPointer) {
+        // Consecutive segments never touch in a capture (headers lie between), but bytes the
+        // parser hands over in two calls do.
+        if let last = spans.last, let lastBase = last.baseAddress, lastBase + last.count == bytes.baseAddress {
+            spans[spans.count - 1] = UnsafeRawBufferPointer(start: lastBase, count: last.count + bytes.count)
+        } else {
+            spans.append(bytes)
+        }
+        bodyBytes &+= bytes.count
+    }
+
+    /// Copies what fits of `bytes` into the last arena (a new one when it is full); returns how
+    /// many bytes it took.
+    func appendCopy(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if arenas.isEmpty || arenaUsed == UploadHasher.arenaBytes {
+            arenas.append(ArenaPool.take())
+            arenaUsed = 0
+        }
+        let arena = arenas[arenas.count - 1]
+        let taken = min(bytes.count, arena.count &- arenaUsed)
+        guard taken > 0, let source = bytes.baseAddress, let destination = arena.baseAddress else { return taken }
+        (destination + arenaUsed).copyMemory(from: source, byteCount: taken)
+        appendSpan(UnsafeRawBufferPointer(start: destination + arenaUsed, count: taken))
+        arenaUsed &+= taken
+        return taken
+    }
+
+    func forEachSpan(_ body: (UnsafeRawBufferPointer) -> Void) {
+        for span in spans { body(span) }
+    }
+
+    /// Hands the map pages this batch read back to the kernel. Each queue calls it when done:
+    /// the pages it faulted in would otherwise stay resident until the other queue is done too,
+    /// which may be hundreds of megabytes later.
+    func dropPages() {
+        for map in maps { map.owner.dropPages(UnsafeRawBufferPointer(start: map.low, count: map.high - map.low)) }
     }
 
     deinit {
-        // Queued blocks point into the ring: wait for them before freeing it.
-        md5Queue.sync {}
-        sha512Queue.sync {}
-        for buffer in ring { buffer.deallocate() }
+        for arena in arenas {
+            ArenaPool.give(arena)
+            if isQueued { HashBatch.arenaSlots.signal() }
+        }
+        guard isQueued else { return }
+        HashBatch.slots.signal()
     }
 }
+
+/// Reused megabyte buffers for copied body bytes: a fresh one would cost a page fault and a zeroed
+/// page for every 4 KB.
+private enum ArenaPool {
+    /// Base addresses of free arenas of `UploadHasher.arenaBytes` each.
+    private static let free = Mutex<[UInt]>([])
+    /// Keeps what may be in flight plus a batch's worth being filled; more are freed when given back.
+    private static let kept = UploadHasher.maxArenasInFlight + UploadHasher.batchBytes / UploadHasher.arenaBytes
+
+    static func take() -> UnsafeMutableRawBufferPointer {
+        if let address = free.withLock({ $0.popLast() }), let base = UnsafeMutableRawPointer(bitPattern: address) {
+            return UnsafeMutableRawBufferPointer(start: base, count: UploadHasher.arenaBytes)
+        }
+        return .allocate(byteCount: UploadHasher.arenaBytes, alignment: 64)
+    }
+
+    static func give(_ arena: UnsafeMutableRawBufferPointer) {
+        guard let base = arena.baseAddress else { return }
+        let address = UInt(bitPattern: base)
+        let keep = free.withLock { list -> Bool in
+            guard list.count < kept else { return false }
+            list.append(address)
+            return true
+        }
+        if !keep { arena.deallocate() }
+    }
+}
+

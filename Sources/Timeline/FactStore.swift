@@ -14,6 +14,15 @@ public protocol SpillableFact: Sendable {
     static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> Self
     /// What a store of these holds, in words ("SQL commands").
     static var pluralName: String { get }
+    /// The part of a fact that cannot go to disk (an upload's digests, still being computed):
+    /// the store keeps it in memory and hands it back to `attach` with the decoded fact.
+    static func companion(of fact: Self) -> AnyObject?
+    static func attach(_ companion: AnyObject, to fact: inout Self)
+}
+
+extension SpillableFact {
+    public static func companion(of fact: Self) -> AnyObject? { nil }
+    public static func attach(_ companion: AnyObject, to fact: inout Self) {}
 }
 
 /// The facts of an analysis (HTTP exchanges, SQL commands), in start order, held on disk with a
@@ -41,6 +50,8 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
 
     private(set) var entries: [Entry] = []
     let spill: SpillFile
+    /// By `Entry.sequence`: few facts have one (uploads).
+    private var companions: [Int32: AnyObject] = [:]
 
     /// `spillDirectory` overrides `$TMPDIR` for the temporary file.
     public init(spillDirectory: String? = nil) {
@@ -63,11 +74,12 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     /// The fact at `position`, decoded from the spill; its `index` is `position`.
     public subscript(position: Int) -> Fact {
         let entry = entries[position]
-        let fact = spill.withBytes(at: entry.offset, length: Int(entry.length)) { Fact.decode($0, index: position) }
-        if let fact = fact ?? nil { return fact }
-        // Only an unreadable temporary file gets here.
-        return Fact.lost(index: position, time: Timestamp(nanoseconds: entry.time), end: Timestamp(nanoseconds: entry.end),
-                         connection: Int(entry.connection))
+        let decoded = spill.withBytes(at: entry.offset, length: Int(entry.length)) { Fact.decode($0, index: position) }
+        // Only an unreadable temporary file makes a lost fact.
+        var fact = (decoded ?? nil) ?? Fact.lost(index: position, time: Timestamp(nanoseconds: entry.time),
+                                                   end: Timestamp(nanoseconds: entry.end), connection: Int(entry.connection))
+        if !companions.isEmpty, let companion = companions[entry.sequence] { Fact.attach(companion, to: &fact) }
+        return fact
     }
 
     /// Decodes with `decode` from the fact's bytes (a part of the fact, without building the rest).
@@ -85,6 +97,7 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     public var warning: String? { spill.failure }
 
     public func append(_ fact: Fact) {
+        if let companion = Fact.companion(of: fact) { companions[Int32(clamping: entries.count)] = companion }
         let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
         entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds,
                              connection: Int32(clamping: fact.connection), sequence: Int32(clamping: entries.count),

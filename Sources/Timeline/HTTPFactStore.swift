@@ -1,4 +1,5 @@
 import CaptureIO
+import HTTPDecoding
 
 /// The HTTP exchanges of an analysis (see `FactStore`).
 public typealias HTTPFactStore = FactStore<HTTPFact>
@@ -39,8 +40,6 @@ extension HTTPFact: SpillableFact {
         out.put(fact.requestEnd.map(\.nanoseconds))
         out.put(Int64(fact.requestBytes))
         out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0))
-        out.put(fact.uploadMD5)
-        out.put(fact.uploadSHA512)
         out.put(fact.tokenFingerprint)
         out.put(fact.subjectTokenFingerprint)
         out.put(fact.requestID)
@@ -55,8 +54,7 @@ extension HTTPFact: SpillableFact {
               let path = r.string(), let status = r.optionalInt(), let imageID = r.optionalString(),
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
-              let flags = r.byte(), let md5 = r.optionalString(), let sha512 = r.optionalString(),
-              let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
+              let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
               let responseBytes = r.int(), let notes = r.strings() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
@@ -64,7 +62,7 @@ extension HTTPFact: SpillableFact {
                             status: status.map { Int(truncatingIfNeeded: $0) }, imageID: imageID, imageName: imageName,
                             reportedStatus: reportedStatus, reportedFields: reportedFields,
                             requestBytes: Int(truncatingIfNeeded: requestBytes), requestComplete: flags & 1 != 0,
-                            uploadMD5: md5, uploadSHA512: sha512, tokenFingerprint: token,
+                            tokenFingerprint: token,
                             subjectTokenFingerprint: subjectToken)
         fact.requestEnd = requestEnd.map { Timestamp(nanoseconds: $0) }
         fact.requestID = requestID
@@ -72,6 +70,13 @@ extension HTTPFact: SpillableFact {
         fact.tls = flags & 2 != 0
         fact.notes = notes
         return fact
+    }
+
+    /// Upload digests stay in memory: the hashers may still be at work when the fact is stored.
+    public static func companion(of fact: HTTPFact) -> AnyObject? { fact.uploadDigests }
+
+    public static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
+        fact.uploadDigests = companion as? UploadDigests
     }
 
     public static func traitBits(of fact: HTTPFact) -> UInt8 {

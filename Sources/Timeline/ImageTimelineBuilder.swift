@@ -91,6 +91,22 @@ public struct ImageTimelineBuilder {
                                          message: "\(fact.method) \(fact.path): request body incomplete in the capture"))
             }
         }
+        var sqlOfHTTP: [Int: [Int]] = [:]
+        for position in sql.positionsByStart() {
+            if let request = httpOfSQL[position] { sqlOfHTTP[request, default: []].append(position) }
+        }
+        var issues: [String: Int] = [:]
+        for position in http.positionsByStart() where http.traits(at: position).contains(.tokenIssue) {
+            if let token = http[position].subjectTokenFingerprint, issues[token] == nil { issues[token] = position }
+        }
+        var tokenIssueOfHTTP: [Int: Int] = [:]
+        if !issues.isEmpty {
+            for position in http.indices where http.traits(at: position).contains(.carriesToken) {
+                if let token = http[position].tokenFingerprint, let issue = issues[token] { tokenIssueOfHTTP[position] = issue }
+            }
+        }
+        // Last, because reading them waits for the hashers, which may still be at work.
+        fillUploadDigests(http: http)
         for image in images {
             if image.upload?.matchesChecksum == false {
                 anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: "checksum-mismatch",
@@ -103,21 +119,7 @@ public struct ImageTimelineBuilder {
             }
         }
 
-        var sqlOfHTTP: [Int: [Int]] = [:]
-        for position in sql.positionsByStart() {
-            if let request = httpOfSQL[position] { sqlOfHTTP[request, default: []].append(position) }
-        }
         anomalies.sort { $0.time < $1.time }
-        var issues: [String: Int] = [:]
-        for position in http.positionsByStart() where http.traits(at: position).contains(.tokenIssue) {
-            if let token = http[position].subjectTokenFingerprint, issues[token] == nil { issues[token] = position }
-        }
-        var tokenIssueOfHTTP: [Int: Int] = [:]
-        if !issues.isEmpty {
-            for position in http.indices where http.traits(at: position).contains(.carriesToken) {
-                if let token = http[position].tokenFingerprint, let issue = issues[token] { tokenIssueOfHTTP[position] = issue }
-            }
-        }
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
         timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
@@ -177,7 +179,7 @@ public struct ImageTimelineBuilder {
         if fact.operation == "image-upload" || fact.operation == "image-stage" {
             images[i].upload = ImageUpload(http: fact.index, bytesOnWire: fact.requestBytes, started: fact.time,
                                            ended: fact.requestEnd ?? fact.end, complete: fact.requestComplete,
-                                           md5: fact.uploadMD5, sha512: fact.uploadSHA512, matchesChecksum: nil)
+                                           md5: nil, sha512: nil, matchesChecksum: nil)
         }
         checkUpload(&images[i])
     }
@@ -214,6 +216,16 @@ public struct ImageTimelineBuilder {
             }
             anomalies.append(Anomaly(time: after.time, kind: "upload-failed",
                                      message: "image \(image.id ?? image.name ?? "?"): upload failed, \(before.status) -> \(after.status)\(cause)"))
+        }
+    }
+
+    private mutating func fillUploadDigests(http: HTTPFactStore) {
+        for i in images.indices {
+            guard let upload = images[i].upload, http.indices.contains(upload.http),
+                  let digests = http[upload.http].uploadDigests else { continue }
+            images[i].upload?.md5 = digests.md5
+            images[i].upload?.sha512 = digests.sha512
+            checkUpload(&images[i])
         }
     }
 

@@ -12,7 +12,7 @@ extension HTTPFact {
                   status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
                   reportedFields: call.imageFields, requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0),
                   requestComplete: exchange.request?.isComplete ?? false,
-                  uploadMD5: exchange.uploadMD5, uploadSHA512: exchange.uploadSHA512,
+                  uploadDigests: exchange.uploadDigests,
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
         requestEnd = exchange.timing.requestEnd
         requestID = call.requestID

@@ -1,4 +1,5 @@
 import CaptureIO
+import HTTPDecoding
 
 /// What the timeline needs of one HTTP exchange, whatever decoded it.
 ///
@@ -29,8 +30,12 @@ public struct HTTPFact: Sendable {
     /// Request body bytes on the wire (for uploads).
     public var requestBytes: Int
     public var requestComplete: Bool
-    public var uploadMD5: String?
-    public var uploadSHA512: String?
+    /// MD5 and SHA-512 of an upload's body; they may still be computing (see `UploadDigests`).
+    public var uploadDigests: UploadDigests?
+    /// Waits for the hasher.
+    public var uploadMD5: String? { uploadDigests?.md5 }
+    /// Waits for the hasher.
+    public var uploadSHA512: String? { uploadDigests?.sha512 }
     public var tokenFingerprint: String?
     public var subjectTokenFingerprint: String?
     /// `X-Openstack-Request-Id` of the response.
@@ -46,7 +51,7 @@ public struct HTTPFact: Sendable {
                 service: String, operation: String, method: String, path: String, status: Int?,
                 imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
                 reportedFields: [String: String] = [:], requestBytes: Int = 0, requestComplete: Bool = true,
-                uploadMD5: String? = nil, uploadSHA512: String? = nil,
+                uploadMD5: String? = nil, uploadSHA512: String? = nil, uploadDigests: UploadDigests? = nil,
                 tokenFingerprint: String? = nil, subjectTokenFingerprint: String? = nil) {
         self.index = index
         self.time = time
@@ -65,8 +70,8 @@ public struct HTTPFact: Sendable {
         self.reportedFields = reportedFields
         self.requestBytes = requestBytes
         self.requestComplete = requestComplete
-        self.uploadMD5 = uploadMD5
-        self.uploadSHA512 = uploadSHA512
+        self.uploadDigests = uploadDigests
+            ?? (uploadMD5 == nil && uploadSHA512 == nil ? nil : UploadDigests(md5: uploadMD5, sha512: uploadSHA512))
         self.requestEnd = nil
         self.tokenFingerprint = tokenFingerprint
         self.subjectTokenFingerprint = subjectTokenFingerprint

@@ -29,6 +29,12 @@ import Testing
             #expect(image.name == summary["name"] as? String)
             #expect(image.checksum == summary["checksum"] as? String)
             #expect(image.size == (summary["size"] as? Int).map(Int64.init))
+            // The upload's bytes, hashed from the capture file's map while it was read on.
+            if let upload = image.upload, upload.complete {
+                #expect(upload.md5 == summary["checksum"] as? String)
+                #expect(upload.sha512 == summary["os_hash_value"] as? String)
+                #expect(upload.matchesChecksum == true)
+            }
             for transition in image.transitions {
                 let request = try #require(transition.http, "status \(transition.status) not attributed to a request")
                 #expect(result.http[request].service == "glance")

@@ -1,0 +1,147 @@
+import CaptureIO
+import Crypto
+import Foundation
+import Synchronization
+import Testing
+@testable import HTTPDecoding
+
+/// The hasher's two ways to hold body bytes (spans into stable memory, copies into arenas), its
+/// lag behind the reader, and the lifetime of the memory it points into.
+@Suite struct UploadHasherTests {
+    /// Stands in for a capture file's map: a buffer of "segments" (a 54-byte header, then payload)
+    /// registered as stable memory; records what the hasher hands back and when it is freed.
+    final class FakeMap: StableMemoryOwner, @unchecked Sendable {
+        let bytes: UnsafeMutableRawBufferPointer
+        /// Ranges handed back, as offsets into `bytes`.
+        final class DropLog: Sendable { let ranges = Mutex<[Range<Int>]>([]) }
+        let dropped = DropLog()
+
+        init(size: Int) {
+            bytes = .allocate(byteCount: size, alignment: 4096)
+            StableMemory.register(UnsafeRawBufferPointer(bytes), owner: self)
+        }
+
+        func dropPages(_ range: UnsafeRawBufferPointer) {
+            let start = range.baseAddress! - UnsafeRawPointer(bytes.baseAddress!)
+            dropped.ranges.withLock { $0.append(start..<(start + range.count)) }
+        }
+
+        deinit {
+            StableMemory.unregister(ObjectIdentifier(self))
+            bytes.deallocate()
+        }
+    }
+
+    static func pseudoRandom(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+    }
+
+    static func hex<D: Digest>(_ digest: D) -> String { digest.map { String(format: "%02x", $0) }.joined() }
+
+    /// Lays `body` out in the map as 1448-byte segments behind 54-byte headers; returns each
+    /// segment's range in the map.
+    static func layOut(_ body: [UInt8], in map: FakeMap) -> [Range<Int>] {
+        var segments: [Range<Int>] = []
+        var offset = 0, taken = 0
+        while taken < body.count {
+            offset += 54
+            let count = min(1448, body.count - taken)
+            map.bytes.baseAddress!.advanced(by: offset).copyMemory(from: Array(body[taken..<(taken + count)]), byteCount: count)
+            segments.append(offset..<(offset + count))
+            offset += count
+            taken += count
+        }
+        return segments
+    }
+
+    @Test func regionLookupFindsOnlyWholeRangesOfLiveOwners() {
+        let map = FakeMap(size: 8192)
+        let inside = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(map.bytes)[100..<200])
+        let straddling = UnsafeRawBufferPointer(start: map.bytes.baseAddress! + 8100, count: 200)
+        #expect(StableMemory.region(containing: inside)?.owner === map)
+        #expect(StableMemory.region(containing: straddling) == nil)
+        let elsewhere = [UInt8](repeating: 1, count: 10)
+        elsewhere.withUnsafeBytes { #expect(StableMemory.region(containing: $0) == nil) }
+        StableMemory.unregister(ObjectIdentifier(map))
+        #expect(StableMemory.region(containing: inside) == nil)
+    }
+
+    /// Segments from a map, with every 97th one delivered from a buffer of its own (as a reordered
+    /// segment is): the digests equal independent ones, every map page the batches covered is
+    /// handed back, and the map, released by its reader mid-upload, lives until the hashing ends.
+    @Test func spansAndCopiesGiveTheDigestsAndTheMapOutlivesItsReader() throws {
+        let body = Self.pseudoRandom((5 << 20) + 777, seed: 42)
+        var map: FakeMap? = FakeMap(size: body.count + (body.count / 1448 + 1) * 54 + 4096)
+        let segments = Self.layOut(body, in: map!)
+        weak let weakMap = map
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/abc/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)
+        for (i, segment) in segments.enumerated() {
+            let bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(map!.bytes)[segment])
+            if i % 97 == 5 {
+                Array(bytes).withUnsafeBytes { h.decoder.receive($0, direction: .clientToServer, at: Timestamp(nanoseconds: 1)) }
+            } else {
+                h.decoder.receive(bytes, direction: .clientToServer, at: Timestamp(nanoseconds: 1))
+            }
+        }
+        let dropped = map!.dropped
+        map = nil  // the reader is gone; batches in flight still point into the map
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        let exchange = try #require(h.exchanges.first)
+        #expect(exchange.uploadMD5 == Self.hex(Insecure.MD5.hash(data: body)))
+        #expect(exchange.uploadSHA512 == Self.hex(SHA512.hash(data: body)))
+        // Both queues are done once the digests are in; the last batch is released right after.
+        for _ in 0..<200 where weakMap != nil { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(weakMap == nil, "the map is freed once no batch needs it")
+        // Each queue hands back what it read: together the ranges cover the body's segments twice.
+        let ranges = dropped.ranges.withLock { $0 }
+        for segment in segments.dropLast() {
+            let covering = ranges.filter { $0.lowerBound <= segment.lowerBound && segment.upperBound <= $0.upperBound }
+            #expect(covering.count == 2 || segments.firstIndex(of: segment)! % 97 == 5, "segment \(segment)")
+        }
+    }
+
+    /// A gap in the body voids the digests; the queues skip what was handed over, and the next
+    /// upload on the same connection is hashed from a clean start.
+    @Test func anAbandonedBodyDoesNotDisturbTheNextUpload() {
+        let first = Self.pseudoRandom(3 << 20, seed: 7)
+        let second = Self.pseudoRandom((2 << 20) + 5, seed: 8)
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/a/file HTTP/1.1\r\nContent-Length: \(first.count)\r\n\r\n", .clientToServer)
+        h.send(Array(first[..<(2 << 20)]), .clientToServer, pieces: 50)
+        h.gap(1000, .clientToServer)
+        h.send(Array(first[((2 << 20) + 1000)...]), .clientToServer, pieces: 10)
+        h.send("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        h.send("PUT /v2/images/b/file HTTP/1.1\r\nContent-Length: \(second.count)\r\n\r\n", .clientToServer)
+        h.send(second, .clientToServer, pieces: 41)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 2)
+        #expect(h.exchanges.first?.uploadDigests == nil)
+        #expect(h.exchanges.last?.uploadMD5 == Self.hex(Insecure.MD5.hash(data: second)))
+        #expect(h.exchanges.last?.uploadSHA512 == Self.hex(SHA512.hash(data: second)))
+    }
+
+    /// Two uploads interleaved on two connections share the two queues; each gets its own digests.
+    @Test func interleavedUploadsKeepTheirOwnDigests() {
+        let bodies = [Self.pseudoRandom(3 << 20, seed: 1), Self.pseudoRandom((3 << 20) + 9, seed: 2)]
+        let harnesses = [DecoderHarness(), DecoderHarness()]
+        for (h, body) in zip(harnesses, bodies) {
+            h.send("PUT /v2/images/x/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)
+        }
+        let piece = 60_000
+        for start in stride(from: 0, to: bodies[1].count, by: piece) {
+            for (h, body) in zip(harnesses, bodies) where start < body.count {
+                h.send(Array(body[start..<min(body.count, start + piece)]), .clientToServer)
+            }
+        }
+        for (h, body) in zip(harnesses, bodies) {
+            h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+            #expect(h.exchanges.first?.uploadMD5 == Self.hex(Insecure.MD5.hash(data: body)))
+            #expect(h.exchanges.first?.uploadSHA512 == Self.hex(SHA512.hash(data: body)))
+        }
+    }
+}
