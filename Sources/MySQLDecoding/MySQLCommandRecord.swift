@@ -88,8 +88,10 @@ public struct MySQLResult: Sendable, Equatable {
     public var rowCount: Int = 0
     /// Columns of the first result set.
     public var columns: [MySQLColumn] = []
-    /// Rows of the first result set as column name -> value (nil for NULL), up to the cap.
-    public var rows: [[String: String?]] = []
+    /// Rows of the first result set, up to the cap.
+    public var keptRows = MySQLRows()
+    /// The kept rows of the first result set as column name -> value (nil for NULL).
+    public var rows: [[String: String?]] { keptRows.dictionaries }
     /// Every result set (a CALL or multi-statement query has several).
     public var resultSets: [MySQLResultSet] = []
     public var errorCode: UInt16?
@@ -111,8 +113,10 @@ public struct MySQLResult: Sendable, Equatable {
 /// One result set of a response.
 public struct MySQLResultSet: Sendable, Equatable {
     public var columns: [MySQLColumn] = []
-    /// Rows kept (column name -> value, nil for NULL).
-    public var rows: [[String: String?]] = []
+    /// Rows kept, up to the cap.
+    public var keptRows = MySQLRows()
+    /// The kept rows as column name -> value (nil for NULL).
+    public var rows: [[String: String?]] { keptRows.dictionaries }
     /// All rows, kept or not.
     public var rowCount: Int = 0
     /// True for binary-protocol rows (COM_STMT_EXECUTE, COM_STMT_FETCH).

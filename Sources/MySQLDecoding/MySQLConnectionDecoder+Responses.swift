@@ -267,60 +267,54 @@ extension MySQLConnectionDecoder {
         }
         c.currentSet.rowCount &+= 1
         if c.keepsRows == nil { c.keepsRows = configuration.keepsRows(c.record.statement) }
-        if c.currentSet.rows.count < configuration.maxKeptRows, c.keepsRows == true {
-            let row = c.currentSet.isBinary ? binaryRow(raw, columns: c.currentSet.columns) : textRow(raw, columns: c.currentSet.columns)
-            c.currentSet.rows.append(row)
+        if c.currentSet.keptRows.count < configuration.maxKeptRows, c.keepsRows == true {
+            if c.currentSet.keptRows.isEmpty { c.currentSet.keptRows.setColumns(c.currentSet.columns.map(\.name)) }
+            if c.currentSet.isBinary {
+                appendBinaryRow(raw, columns: c.currentSet.columns, to: &c.currentSet.keptRows)
+            } else {
+                appendTextRow(raw, columns: c.currentSet.columns, to: &c.currentSet.keptRows)
+            }
         }
         return false
     }
 
-    private func columnName(_ columns: [MySQLColumn], _ index: Int) -> String {
-        index < columns.count ? columns[index].name : "column\(index &+ 1)"
-    }
-
-    private func textRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn]) -> [String: String?] {
+    /// Appends a text-protocol row (`ProtocolText::ResultsetRow`) to `rows`.
+    private func appendTextRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn], to rows: inout MySQLRows) {
         var r = MySQLPayloadReader(raw)
-        var row: [String: String?] = [:]
         var index = 0
         while !r.isAtEnd, index < max(columns.count, 1) || columns.isEmpty {
             guard let value = r.readLengthEncodedBytes() else {
                 // Cut by the packet keep limit: the value shows what was kept.
-                if let length = r.readLengthEncoded() {
-                    _ = length
-                    row[columnName(columns, index)] = .some(String(wire: UnsafeRawBufferPointer(rebasing: r.readRest().prefix(configuration.maxValueBytes))) + "…")
+                if r.readLengthEncoded() != nil {
+                    rows.appendCutValue(UnsafeRawBufferPointer(rebasing: r.readRest().prefix(configuration.maxValueBytes)))
                 }
                 break
             }
             if let bytes = value {
-                row[columnName(columns, index)] = .some(capped(bytes))
+                rows.appendValue(bytes, limit: configuration.maxValueBytes)
             } else {
-                row[columnName(columns, index)] = .some(nil)
+                rows.appendNull()
             }
             index &+= 1
             if index >= 4096 { break }
         }
-        return row
+        rows.endRow()
     }
 
-    private func binaryRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn]) -> [String: String?] {
+    /// Appends a binary-protocol row (`ProtocolBinary::ResultsetRow`) to `rows`.
+    private func appendBinaryRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn], to rows: inout MySQLRows) {
+        defer { rows.endRow() }
         var r = MySQLPayloadReader(raw, offset: 1)
-        var row: [String: String?] = [:]
-        guard let bitmap = r.readBytes((columns.count &+ 9) / 8) else { return row }
+        guard let bitmap = r.readBytes((columns.count &+ 9) / 8) else { return }
         for (i, column) in columns.enumerated() {
             let bit = i &+ 2
             if bitmap[bit / 8] & (1 << UInt8(bit % 8)) != 0 {
-                row[column.name] = .some(nil)
+                rows.appendNull()
                 continue
             }
             guard let value = MySQLBinaryValue.read(&r, type: column.type, unsigned: column.isUnsigned,
                                                    keep: configuration.maxValueBytes) else { break }
-            row[column.name] = .some(value.text)
+            if let text = value.text { rows.appendText(text) } else { rows.appendNull() }
         }
-        return row
-    }
-
-    private func capped(_ bytes: UnsafeRawBufferPointer) -> String {
-        if bytes.count <= configuration.maxValueBytes { return String(wire: bytes) }
-        return String(wire: UnsafeRawBufferPointer(rebasing: bytes.prefix(configuration.maxValueBytes))) + "…"
     }
 }

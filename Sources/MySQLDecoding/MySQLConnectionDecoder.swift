@@ -165,7 +165,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         if command.setOpen { result.resultSets.append(command.currentSet) }
         if let first = result.resultSets.first {
             result.columns = first.columns
-            result.rows = first.rows
+            result.keptRows = first.keptRows
         }
         result.rowCount = result.resultSets.reduce(0) { $0 &+ $1.rowCount }
         if result.kind != .error, !result.resultSets.isEmpty { result.kind = .rows }

@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 
 /// Builds each image's lifecycle from the HTTP exchanges and SQL statements of a capture.
 ///
@@ -14,6 +15,8 @@ public struct ImageTimelineBuilder {
     private var propertyRows: [Int64: (image: String, name: String)] = [:]
     private var reportedStatuses: [Int: [(status: String, time: Timestamp, http: Int)]] = [:]
     private var anomalies: [Anomaly] = []
+    /// Image index -> the newest image row read (statement position, row), not yet in `finalRow`.
+    private var pendingRows: [Int: (position: Int, row: Int)] = [:]
 
     public init() {}
 
@@ -63,11 +66,12 @@ public struct ImageTimelineBuilder {
             case .write(let position):
                 let write = log.writes[position]
                 let fact = sql[write.sql]
-                if let id = apply(write, fact: fact, http: httpOfSQL[fact.index]) { imageOfSQL[fact.index] = id }
+                if let id = apply(write, fact: fact, http: httpOfSQL[fact.index], sql: sql) { imageOfSQL[fact.index] = id }
             case .read(let position):
-                if let id = applyRows(sql[position]) { imageOfSQL[position] = id }
+                if let id = applyRows(sql.keptRows(at: position), at: position) { imageOfSQL[position] = id }
             }
         }
+        for i in Array(pendingRows.keys) { settleRow(of: i, sql: sql) }
         let knownIDs = indexByID.keys.sorted()
         for position in sql.indices where imageOfSQL[position] == nil {
             let isError = sql.traits(at: position).contains(.error)
@@ -244,12 +248,13 @@ public struct ImageTimelineBuilder {
 
     // MARK: SQL
 
-    private mutating func apply(_ write: SQLTransactionLog.Write, fact: SQLFact, http: Int?) -> String? {
+    private mutating func apply(_ write: SQLTransactionLog.Write, fact: SQLFact, http: Int?, sql: SQLFactStore) -> String? {
         let statement = write.statement
         switch statement.table {
         case "images":
             guard let id = statement.value("id") ?? statement.condition("id") else { return nil }
             let i = image(id: id, name: statement.value("name"), at: fact.time)
+            settleRow(of: i, sql: sql)
             for (column, value) in statement.values {
                 images[i].finalRow[column] = value
                 if let value { fill(&images[i], field: column, value: value, overwrite: true) }
@@ -303,21 +308,36 @@ public struct ImageTimelineBuilder {
         }
     }
 
-    /// A result row that is an image row (`images.id AS images_id, images.status AS images_status, ...`).
-    private mutating func applyRows(_ fact: SQLFact) -> String? {
+    /// Result rows that are image rows (`images.id AS images_id, images.status AS images_status, ...`).
+    ///
+    /// The newest such row of an image becomes its `finalRow`, but an image's row is read tens of
+    /// thousands of times in a busy capture: only where it is (`pendingRows`) is noted here, and the
+    /// row is built when a write changes it or at the end (`settleRow`).
+    private mutating func applyRows(_ rows: MySQLRows, at position: Int) -> String? {
         var found: String?
-        for row in fact.rows {
-            var normalised: [String: String?] = [:]
-            for (key, value) in row {
-                let column = key.hasPrefix("images_") ? String(key.dropFirst("images_".count)) : key
-                normalised[column] = value
-            }
-            guard let id = normalised["id"] ?? nil, normalised["status"] != nil, normalised["disk_format"] != nil,
-                  let i = indexByID[id] else { continue }
-            images[i].finalRow = normalised
+        for row in 0..<rows.count {
+            guard let id = Self.imageColumn(rows, row, "id") ?? nil, Self.imageColumn(rows, row, "status") != nil,
+                  Self.imageColumn(rows, row, "disk_format") != nil, let i = indexByID[id] else { continue }
+            pendingRows[i] = (position, row)
             found = id
         }
         return found
+    }
+
+    /// The value of `column` in an image row, whose columns may carry the `images_` prefix.
+    private static func imageColumn(_ rows: MySQLRows, _ row: Int, _ column: String) -> String?? {
+        rows.value(ofRow: row, column: "images_" + column) ?? rows.value(ofRow: row, column: column)
+    }
+
+    /// Makes the newest image row read for image `i` its `finalRow`.
+    private mutating func settleRow(of i: Int, sql: SQLFactStore) {
+        guard let (position, row) = pendingRows.removeValue(forKey: i) else { return }
+        var normalised: [String: String?] = [:]
+        for (key, value) in sql.keptRows(at: position).dictionary(ofRow: row) {
+            let column = key.hasPrefix("images_") ? String(key.dropFirst("images_".count)) : key
+            normalised[column] = value
+        }
+        images[i].finalRow = normalised
     }
 
     private func fill(_ image: inout ImageLifecycle, field: String, value: String, overwrite: Bool) {

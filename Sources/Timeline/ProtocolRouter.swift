@@ -121,7 +121,7 @@ final class ProtocolRouter {
         var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
                            connection: record.connectionIndex, client: record.client.description, user: record.user,
                            database: record.database, command: record.commandName, statement: record.statement,
-                           outcome: outcome, rows: ProtocolRouter.keptRows(record),
+                           outcome: outcome, keptRows: ProtocolRouter.keptRows(record),
                            lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
         fact.server = record.server.description
         fact.threadID = record.connectionID.map { Int($0) }
@@ -141,9 +141,9 @@ final class ProtocolRouter {
 
     /// Result rows the timeline reads (an image's row as the database returned it); the rows of
     /// every other SELECT would only hold memory (a hundred thousand Keystone queries).
-    static func keptRows(_ record: MySQLCommandRecord) -> [[String: String?]] {
-        guard record.result.kind == .rows, !record.result.rows.isEmpty, readsRows(of: record.statement) else { return [] }
-        return record.result.rows
+    static func keptRows(_ record: MySQLCommandRecord) -> MySQLRows {
+        guard record.result.kind == .rows, !record.result.keptRows.isEmpty, readsRows(of: record.statement) else { return MySQLRows() }
+        return record.result.keptRows
     }
 
     static func readsRows(of statement: String) -> Bool {

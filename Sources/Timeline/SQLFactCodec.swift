@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 
 /// The byte form of a `SQLFact` in a `SpillFile` (see SpillCoding.swift), in field order.
 enum SQLFactCodec {
@@ -6,7 +7,8 @@ enum SQLFactCodec {
         out.put(fact.time.nanoseconds)
         out.put(fact.end.nanoseconds)
         out.put(Int64(fact.connection))
-        // What most passes read comes first (see `decodeText`).
+        // What passes read comes first (see `decodeRows`, `decodeText`).
+        out.put(fact.keptRows)
         out.put(fact.user)
         out.put(fact.database)
         out.put(fact.statement)
@@ -31,14 +33,6 @@ enum SQLFactCodec {
         case .none:
             out.append(3)
         }
-        out.put(Int64(fact.rows.count))
-        for row in fact.rows {
-            out.put(Int64(row.count))
-            for (column, value) in row.sorted(by: { $0.key < $1.key }) {
-                out.put(column)
-                out.put(value)
-            }
-        }
         out.put(fact.lastInsertID)
     }
 
@@ -46,14 +40,22 @@ enum SQLFactCodec {
     /// without building the rest (kept rows above all).
     static func decodeText(_ bytes: UnsafeRawBufferPointer) -> SQLFactStore.Text? {
         var r = SpillReader(bytes)
-        guard r.skip(24), let user = r.optionalString(), let database = r.optionalString(),
+        guard r.skip(24), r.skipRows(), let user = r.optionalString(), let database = r.optionalString(),
               let statement = r.string() else { return nil }
         return SQLFactStore.Text(user: user, database: database, statement: statement)
     }
 
+    /// Only the kept rows (image rows, read by the timeline one statement at a time).
+    static func decodeRows(_ bytes: UnsafeRawBufferPointer) -> MySQLRows? {
+        var r = SpillReader(bytes)
+        guard r.skip(24) else { return nil }
+        return r.rows()
+    }
+
     static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? {
         var r = SpillReader(bytes)
-        guard let time = r.int(), let end = r.int(), let connection = r.int(), let user = r.optionalString(),
+        guard let time = r.int(), let end = r.int(), let connection = r.int(), let keptRows = r.rows(),
+              let user = r.optionalString(),
               let database = r.optionalString(), let statement = r.string(), let client = r.string(),
               let server = r.string(), let threadID = r.optionalInt(), let sqlstate = r.optionalString(),
               let rowCount = r.optionalInt(), let flags = r.byte(), let command = r.string(),
@@ -74,22 +76,11 @@ enum SQLFactCodec {
         default:
             return nil
         }
-        guard let rowTotal = r.int(), rowTotal >= 0, rowTotal <= bytes.count else { return nil }
-        var rows: [[String: String?]] = []
-        for _ in 0..<rowTotal {
-            guard let columns = r.int(), columns >= 0, columns <= bytes.count else { return nil }
-            var row: [String: String?] = [:]
-            for _ in 0..<columns {
-                guard let column = r.string(), let value = r.optionalString() else { return nil }
-                row[column] = value
-            }
-            rows.append(row)
-        }
         guard let lastInsertID = r.optionalInt() else { return nil }
         var fact = SQLFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                            connection: Int(truncatingIfNeeded: connection), client: client, user: user,
                            database: database, command: command, statement: statement, outcome: outcome,
-                           rows: rows, lastInsertID: lastInsertID)
+                           keptRows: keptRows, lastInsertID: lastInsertID)
         fact.server = server
         fact.threadID = threadID.map { Int(truncatingIfNeeded: $0) }
         fact.sqlstate = sqlstate

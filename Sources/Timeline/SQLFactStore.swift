@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 
 /// The SQL commands of an analysis (see `FactStore`).
 public typealias SQLFactStore = FactStore<SQLFact>
@@ -25,7 +26,7 @@ extension SQLFact: SpillableFact {
     public static func traitBits(of fact: SQLFact) -> UInt8 {
         var traits: SQLFactTraits = []
         if case .error = fact.outcome { traits.insert(.error) }
-        if !fact.rows.isEmpty { traits.insert(.keptRows) }
+        if !fact.keptRows.isEmpty { traits.insert(.keptRows) }
         let word = SQLFactStore.leadingWord(fact.statement)
         if word.map(SQLFactStoreVerbs.transactionControl.contains) ?? true { traits.insert(.transactionControl) }
         if word.map(SQLFactStoreVerbs.writes.contains) ?? true { traits.insert(.mayWrite) }
@@ -48,6 +49,11 @@ extension FactStore where Fact == SQLFact {
 
     public func text(at position: Int) -> Text {
         partial(at: position) { SQLFactCodec.decodeText($0) } ?? Text(user: nil, database: nil, statement: "")
+    }
+
+    /// A command's kept result rows, decoded without the rest of the fact.
+    public func keptRows(at position: Int) -> MySQLRows {
+        partial(at: position) { SQLFactCodec.decodeRows($0) } ?? MySQLRows()
     }
 
     public func traits(at position: Int) -> SQLFactTraits { SQLFactTraits(rawValue: traitBits(at: position)) }

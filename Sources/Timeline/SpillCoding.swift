@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 
 // The byte forms of facts in a `SpillFile` (`SQLFactCodec`, `HTTPFactCodec`): fixed-width
 // little-endian integers and length-prefixed UTF-8. Only this process reads them back, so there
@@ -41,6 +42,32 @@ extension Array where Element == UInt8 {
         guard let text else { append(0); return }
         append(1)
         put(text)
+    }
+
+    /// Length-prefixed raw bytes.
+    mutating func put(bytes: [UInt8]) {
+        Swift.withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { append(contentsOf: $0) }
+        append(contentsOf: bytes)
+    }
+
+    mutating func put(_ values: [UInt32]) {
+        put(Int64(values.count))
+        values.withUnsafeBytes { raw in
+            if UInt32(1).littleEndian == 1 {
+                append(contentsOf: raw)
+            } else {
+                for value in values { Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) } }
+            }
+        }
+    }
+
+    /// Kept result rows: column names, value bytes, value and row ends.
+    mutating func put(_ rows: MySQLRows) {
+        let parts = rows.parts
+        put(parts.columns)
+        put(bytes: parts.bytes)
+        put(parts.valueEnds)
+        put(parts.rowEnds)
     }
 }
 
@@ -107,6 +134,45 @@ struct SpillReader {
             out.append(text)
         }
         return out
+    }
+
+    /// Bytes written by `put(bytes:)`.
+    mutating func byteArray() -> [UInt8]? {
+        guard bytes.count &- position >= 4 else { return nil }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        position &+= 4
+        guard bytes.count &- position >= length else { return nil }
+        defer { position &+= length }
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]))
+    }
+
+    mutating func uint32s() -> [UInt32]? {
+        guard let n = count(), n <= (bytes.count &- position) / 4 else { return nil }
+        var out = [UInt32](repeating: 0, count: n)
+        for i in 0..<n {
+            out[i] = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+            position &+= 4
+        }
+        return out
+    }
+
+    mutating func rows() -> MySQLRows? {
+        guard let columns = strings(), let data = byteArray(), let valueEnds = uint32s(), let rowEnds = uint32s() else { return nil }
+        return MySQLRows(columns: columns, bytes: data, valueEnds: valueEnds, rowEnds: rowEnds)
+    }
+
+    /// Passes over what `put(_: MySQLRows)` wrote without building it.
+    mutating func skipRows() -> Bool {
+        guard let columns = count() else { return false }
+        for _ in 0..<columns {
+            guard bytes.count &- position >= 4 else { return false }
+            let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+            guard skip(4 &+ length) else { return false }
+        }
+        guard bytes.count &- position >= 4 else { return false }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        guard skip(4 &+ length), let values = count(), skip(values &* 4), let rows = count(), skip(rows &* 4) else { return false }
+        return true
     }
 
     mutating func stringMap() -> [String: String]? {

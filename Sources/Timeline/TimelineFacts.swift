@@ -1,5 +1,6 @@
 import CaptureIO
 import HTTPDecoding
+import MySQLDecoding
 
 /// What the timeline needs of one HTTP exchange, whatever decoded it.
 ///
@@ -107,14 +108,16 @@ public struct SQLFact: Sendable {
     public var command: String
     public var statement: String
     public var outcome: Outcome
-    /// Row values of a result set (column -> value), as far as the decoder kept them.
-    public var rows: [[String: String?]]
+    /// Row values of a result set, as far as the decoder kept them.
+    public var keptRows: MySQLRows
+    /// The kept rows as column -> value.
+    public var rows: [[String: String?]] { keptRows.dictionaries }
     /// The auto-increment id an INSERT produced (OK packet), which later statements use as key.
     public var lastInsertID: Int64?
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
                 database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
-                lastInsertID: Int64? = nil) {
+                keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {
         self.index = index
         self.time = time
         self.end = end
@@ -125,7 +128,7 @@ public struct SQLFact: Sendable {
         self.command = command
         self.statement = statement
         self.outcome = outcome
-        self.rows = rows
+        self.keptRows = keptRows ?? (rows.isEmpty ? MySQLRows() : MySQLRows(rows))
         self.lastInsertID = lastInsertID
     }
 }
