@@ -9,6 +9,9 @@ public protocol StableMemoryOwner: AnyObject, Sendable {
     /// Gives the pages wholly inside `range` back to the kernel. They stay readable: touching
     /// them again faults them back in. Callable from any thread.
     func dropPages(_ range: UnsafeRawBufferPointer)
+    /// Maps the pages of `range` in advance, for a reader about to read all of it. Callable from
+    /// any thread; a no-op where the platform cannot.
+    func populatePages(_ range: UnsafeRawBufferPointer)
 }
 
 /// One registered range and a strong reference to its owner.

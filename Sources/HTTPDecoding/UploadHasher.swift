@@ -117,11 +117,13 @@ final class UploadHasher {
         let state = self.state
         UploadHasher.md5Queue.async {
             guard !state.isCancelled else { return }
+            full.populatePages()
             full.forEachSpan { state.md5.update(bufferPointer: $0) }
             full.dropPages()
         }
         UploadHasher.sha512Queue.async {
             guard !state.isCancelled else { return }
+            full.populatePages()
             full.forEachSpan { state.sha512.update($0) }
             full.dropPages()
         }
@@ -223,6 +225,11 @@ private final class HashBatch: @unchecked Sendable {
     /// Hands the map pages this batch read back to the kernel. Each queue calls it when done:
     /// the pages it faulted in would otherwise stay resident until the other queue is done too,
     /// which may be hundreds of megabytes later.
+    /// Maps the pages this batch reads, in one call rather than a fault per few pages.
+    func populatePages() {
+        for map in maps { map.owner.populatePages(UnsafeRawBufferPointer(start: map.low, count: map.high - map.low)) }
+    }
+
     func dropPages() {
         for map in maps { map.owner.dropPages(UnsafeRawBufferPointer(start: map.low, count: map.high - map.low)) }
     }

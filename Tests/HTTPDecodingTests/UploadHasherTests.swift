@@ -26,6 +26,8 @@ import Testing
             dropped.ranges.withLock { $0.append(start..<(start + range.count)) }
         }
 
+        func populatePages(_ range: UnsafeRawBufferPointer) {}
+
         deinit {
             StableMemory.unregister(ObjectIdentifier(self))
             bytes.deallocate()
