@@ -102,7 +102,9 @@ extension MySQLConnectionDecoder {
             }
             return false
         case .columnDefinitions:
-            if let column = MySQLColumn(definition: raw) { c.currentSet.columns.append(column) }
+            // A text result's columns matter only with its rows (their names); binary rows need
+            // the types to be read at all, and prepared statements remember them.
+            if c.binaryRows || keepsRows(c), let column = MySQLColumn(definition: raw) { c.currentSet.columns.append(column) }
             c.columnsLeft &-= 1
             if c.columnsLeft <= 0 { c.phase = deprecateEOF == true ? .rows : .columnsEOF }
             return false
@@ -266,8 +268,7 @@ extension MySQLConnectionDecoder {
             return true
         }
         c.currentSet.rowCount &+= 1
-        if c.keepsRows == nil { c.keepsRows = configuration.keepsRows(c.record.statement) }
-        if c.currentSet.keptRows.count < configuration.maxKeptRows, c.keepsRows == true {
+        if c.currentSet.keptRows.count < configuration.maxKeptRows, keepsRows(c) {
             if c.currentSet.keptRows.isEmpty { c.currentSet.keptRows.setColumns(c.currentSet.columns.map(\.name)) }
             if c.currentSet.isBinary {
                 appendBinaryRow(raw, columns: c.currentSet.columns, to: &c.currentSet.keptRows)
@@ -276,6 +277,14 @@ extension MySQLConnectionDecoder {
             }
         }
         return false
+    }
+
+    /// `configuration.keepsRows` for the command, asked once.
+    private func keepsRows(_ c: MySQLPendingCommand) -> Bool {
+        if let keeps = c.keepsRows { return keeps }
+        let keeps = configuration.keepsRows(c.record.statement)
+        c.keepsRows = keeps
+        return keeps
     }
 
     /// Appends a text-protocol row (`ProtocolText::ResultsetRow`) to `rows`.

@@ -8,9 +8,10 @@ public struct MySQLDecoderConfiguration: Sendable {
     public var maxValueBytes: Int = 1024
     /// Bytes kept of any other packet payload (rows, column definitions, OK info).
     public var maxPacketBytes: Int = 64 * 1024
-    /// Whether the rows of a command's result sets are kept (up to `maxKeptRows`), asked once per
-    /// command with its statement. A caller that reads the rows of a few statements only spares
-    /// the decoding of all the others' values; rows are counted either way.
+    /// Whether the rows of a command's result sets are kept (up to `maxKeptRows`), and the column
+    /// definitions of its text results, asked once per command with its statement. A caller that
+    /// reads the rows of a few statements only spares the decoding of all the others' values and
+    /// column definitions (a busy pool answers a million of them); rows are counted either way.
     public var keepsRows: @Sendable (_ statement: String) -> Bool = { _ in true }
 
     public init(maxStatementBytes: Int = 1 << 20, maxKeptRows: Int = 100, maxValueBytes: Int = 1024,

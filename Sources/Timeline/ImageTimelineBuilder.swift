@@ -75,10 +75,7 @@ public struct ImageTimelineBuilder {
         let knownIDs = indexByID.keys.sorted()
         for position in sql.indices where imageOfSQL[position] == nil {
             let isError = sql.traits(at: position).contains(.error)
-            if !knownIDs.isEmpty {
-                let statement = sql.text(at: position).statement
-                if let id = knownIDs.first(where: { statement.containsBytes($0) }) { imageOfSQL[position] = id }
-            }
+            if !knownIDs.isEmpty, let id = sql.statement(at: position, containsAnyOf: knownIDs) { imageOfSQL[position] = id }
             if isError, case .error(let code, let message) = sql[position].outcome {
                 anomalies.append(Anomaly(time: sql.time(at: position), kind: "sql-error", message: "MySQL error \(code): \(message)"))
             }

@@ -31,6 +31,7 @@ final class ProtocolRouter {
     /// Last status the live view announced per image, and whether SQL set it (SQL then wins,
     /// as in the timeline: API responses only fill in for images whose SQL is not captured).
     private var liveStatus: [String: (status: String, fromSQL: Bool)] = [:]
+    private var endpointTextsByConnection: [Int: (client: String, server: String)] = [:]
 
     private var httpConfiguration = HTTPDecoderConfiguration()
 
@@ -118,12 +119,13 @@ final class ProtocolRouter {
         case .rows: outcome = .rows(record.result.rowCount)
         case .none: outcome = .none
         }
+        let endpoints = endpointTexts(record)
         var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
-                           connection: record.connectionIndex, client: record.client.description, user: record.user,
+                           connection: record.connectionIndex, client: endpoints.client, user: record.user,
                            database: record.database, command: record.commandName, statement: record.statement,
                            outcome: outcome, keptRows: ProtocolRouter.keptRows(record),
                            lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
-        fact.server = record.server.description
+        fact.server = endpoints.server
         fact.threadID = record.connectionID.map { Int($0) }
         fact.sqlstate = record.result.sqlState
         fact.rowCount = record.result.kind == .rows ? record.result.rowCount : nil
@@ -137,6 +139,15 @@ final class ProtocolRouter {
            let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
             announce(id, status, at: fact.time, fromSQL: true)
         }
+    }
+
+    /// The connection's endpoints as text, made once per connection (a pool connection carries
+    /// thousands of commands).
+    private func endpointTexts(_ record: MySQLCommandRecord) -> (client: String, server: String) {
+        if let known = endpointTextsByConnection[record.connectionIndex] { return known }
+        let texts = (record.client.description, record.server.description)
+        endpointTextsByConnection[record.connectionIndex] = texts
+        return texts
     }
 
     /// Result rows the timeline reads (an image's row as the database returned it); the rows of

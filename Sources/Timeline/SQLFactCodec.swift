@@ -45,6 +45,13 @@ enum SQLFactCodec {
         return SQLFactStore.Text(user: user, database: database, statement: statement)
     }
 
+    /// The statement's UTF-8 bytes as stored, without making a String of them.
+    static func statementBytes<T>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        var r = SpillReader(bytes)
+        guard r.skip(24), r.skipRows(), r.skipOptionalString(), r.skipOptionalString(), let statement = r.stringBytes() else { return nil }
+        return body(statement)
+    }
+
     /// Only the kept rows (image rows, read by the timeline one statement at a time).
     static func decodeRows(_ bytes: UnsafeRawBufferPointer) -> MySQLRows? {
         var r = SpillReader(bytes)

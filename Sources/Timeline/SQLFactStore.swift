@@ -51,6 +51,13 @@ extension FactStore where Fact == SQLFact {
         partial(at: position) { SQLFactCodec.decodeText($0) } ?? Text(user: nil, database: nil, statement: "")
     }
 
+    /// The first of `needles` the command's statement contains, searched in the stored bytes.
+    public func statement(at position: Int, containsAnyOf needles: [String]) -> String? {
+        partial(at: position) { bytes in
+            SQLFactCodec.statementBytes(bytes) { statement in needles.first { statement.containsBytes($0) } } ?? nil
+        } ?? nil
+    }
+
     /// A command's kept result rows, decoded without the rest of the fact.
     public func keptRows(at position: Int) -> MySQLRows {
         partial(at: position) { SQLFactCodec.decodeRows($0) } ?? MySQLRows()

@@ -112,6 +112,21 @@ struct SpillReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]), as: UTF8.self)
     }
 
+    /// The bytes of a string written by `put`, in place.
+    mutating func stringBytes() -> UnsafeRawBufferPointer? {
+        guard bytes.count &- position >= 4 else { return nil }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        position &+= 4
+        guard bytes.count &- position >= length else { return nil }
+        defer { position &+= length }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)])
+    }
+
+    mutating func skipOptionalString() -> Bool {
+        guard let flag = byte() else { return false }
+        return flag == 0 || stringBytes() != nil
+    }
+
     mutating func optionalString() -> String?? {
         guard let flag = byte() else { return nil }
         if flag == 0 { return .some(nil) }
