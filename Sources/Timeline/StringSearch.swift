@@ -9,16 +9,20 @@ extension UnsafeRawBufferPointer {
         return needle.withUTF8 { n in
             guard !n.isEmpty else { return true }
             guard count >= n.count, let hb = baseAddress, let nb = n.baseAddress else { return false }
-            // memchr finds each candidate first byte, memcmp checks the rest (glibc's memmem
-            // is a GNU extension the Swift module does not export).
-            let first = Int32(n[0])
+            // memchr finds each candidate anchor byte, memcmp checks the whole needle (glibc's
+            // memmem is a GNU extension the Swift module does not export). The anchor is the
+            // needle's first byte that is not a letter or digit ("-" of an image id, "." of
+            // "images.", "_" of "image_properties"): rare in SQL text, where a letter anchor
+            // would stop memchr every few bytes.
+            let anchor = n.firstIndex { !(($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7a) && !(0x30...0x39).contains($0) } ?? 0
+            let anchorByte = Int32(n[anchor])
             let lastStart = count - n.count
-            var offset = 0
-            while offset <= lastStart {
-                guard let hit = memchr(hb + offset, first, lastStart - offset + 1) else { return false }
+            var offset = anchor
+            while offset <= lastStart &+ anchor {
+                guard let hit = memchr(hb + offset, anchorByte, lastStart &+ anchor &- offset &+ 1) else { return false }
                 let position = UnsafeRawPointer(hit) - hb
-                if memcmp(hb + position, nb, n.count) == 0 { return true }
-                offset = position + 1
+                if memcmp(hb + (position &- anchor), nb, n.count) == 0 { return true }
+                offset = position &+ 1
             }
             return false
         }
