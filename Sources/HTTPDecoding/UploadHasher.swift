@@ -74,6 +74,9 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
 final class UploadHasher {
     /// Body bytes per batch handed to the queues.
     static let batchBytes = 1 << 20
+    /// Spans per batch at most: with tiny segments a megabyte would be tens of thousands of
+    /// spans, and the list of a queued batch is the memory its lag costs (16 bytes a span).
+    static let maxSpansPerBatch = 2048
     /// Batches queued at once, all uploads together: how far (in megabytes) the hashers may lag.
     static let maxBatchesInFlight = 512
     /// Bytes per arena, the unit copied bytes are held in.
@@ -95,14 +98,14 @@ final class UploadHasher {
         if region?.contains(bytes) != true { region = StableMemory.region(containing: bytes) ?? region }
         if let region, region.contains(bytes) {
             batch.appendSpan(bytes, in: region)
-            if batch.bodyBytes >= UploadHasher.batchBytes { handOver() }
+            if batch.bodyBytes >= UploadHasher.batchBytes || batch.spanCount >= UploadHasher.maxSpansPerBatch { handOver() }
             return
         }
         var rest = bytes
         while !rest.isEmpty {
             let taken = batch.appendCopy(rest)
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
-            if batch.bodyBytes >= UploadHasher.batchBytes { handOver() }
+            if batch.bodyBytes >= UploadHasher.batchBytes || batch.spanCount >= UploadHasher.maxSpansPerBatch { handOver() }
         }
     }
 
@@ -177,6 +180,7 @@ private final class HashBatch: @unchecked Sendable {
     var isQueued = false
 
     var arenaCount: Int { arenas.count }
+    var spanCount: Int { spans.count }
 
     /// Bytes of a stable region, kept by reference.
     func appendSpan(_ bytes: UnsafeRawBufferPointer, in region: StableRegion) {

@@ -44,14 +44,14 @@ import Testing
 
     static func hex<D: Digest>(_ digest: D) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
-    /// Lays `body` out in the map as 1448-byte segments behind 54-byte headers; returns each
+    /// Lays `body` out in the map as `segment`-byte segments behind 54-byte headers; returns each
     /// segment's range in the map.
-    static func layOut(_ body: [UInt8], in map: FakeMap) -> [Range<Int>] {
+    static func layOut(_ body: [UInt8], in map: FakeMap, segment: Int = 1448) -> [Range<Int>] {
         var segments: [Range<Int>] = []
         var offset = 0, taken = 0
         while taken < body.count {
             offset += 54
-            let count = min(1448, body.count - taken)
+            let count = min(segment, body.count - taken)
             map.bytes.baseAddress!.advanced(by: offset).copyMemory(from: Array(body[taken..<(taken + count)]), byteCount: count)
             segments.append(offset..<(offset + count))
             offset += count
@@ -105,6 +105,27 @@ import Testing
             let covering = ranges.filter { $0.lowerBound <= segment.lowerBound && segment.upperBound <= $0.upperBound }
             #expect(covering.count == 2 || segments.firstIndex(of: segment)! % 97 == 5, "segment \(segment)")
         }
+    }
+
+    /// Tiny segments (a batch ends at `maxSpansPerBatch` spans, not at a megabyte) still give the
+    /// digests of the whole body.
+    @Test func tinySegmentsAreCutIntoMoreBatches() throws {
+        let body = Self.pseudoRandom((1 << 20) + 3, seed: 9)
+        let map = FakeMap(size: body.count + (body.count / 100 + 1) * 54 + 4096)
+        let segments = Self.layOut(body, in: map, segment: 100)
+        #expect(segments.count > 4 * UploadHasher.maxSpansPerBatch)
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/abc/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)
+        for segment in segments {
+            h.decoder.receive(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(map.bytes)[segment]),
+                              direction: .clientToServer, at: Timestamp(nanoseconds: 1))
+        }
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        let exchange = try #require(h.exchanges.first)
+        #expect(exchange.uploadMD5 == Self.hex(Insecure.MD5.hash(data: body)))
+        #expect(exchange.uploadSHA512 == Self.hex(SHA512.hash(data: body)))
+        // Each batch's range is handed back once per queue: more batches than a megabyte's worth.
+        #expect(map.dropped.ranges.withLock { $0.count } >= 2 * 5)
     }
 
     /// A gap in the body voids the digests; the queues skip what was handed over, and the next
