@@ -104,15 +104,10 @@ struct SpillReader {
     }
 
     mutating func string() -> String? {
-        guard bytes.count &- position >= 4 else { return nil }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        position &+= 4
-        guard bytes.count &- position >= length else { return nil }
-        defer { position &+= length }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]), as: UTF8.self)
+        stringBytes().map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The bytes of a string written by `put`, in place.
+    /// The bytes of a string written by `put(_: String)` (or of `put(bytes:)`), in place.
     mutating func stringBytes() -> UnsafeRawBufferPointer? {
         guard bytes.count &- position >= 4 else { return nil }
         let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
@@ -153,12 +148,7 @@ struct SpillReader {
 
     /// Bytes written by `put(bytes:)`.
     mutating func byteArray() -> [UInt8]? {
-        guard bytes.count &- position >= 4 else { return nil }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        position &+= 4
-        guard bytes.count &- position >= length else { return nil }
-        defer { position &+= length }
-        return Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)]))
+        stringBytes().map { Array($0) }
     }
 
     mutating func uint32s() -> [UInt32]? {
@@ -179,14 +169,8 @@ struct SpillReader {
     /// Passes over what `put(_: MySQLRows)` wrote without building it.
     mutating func skipRows() -> Bool {
         guard let columns = count() else { return false }
-        for _ in 0..<columns {
-            guard bytes.count &- position >= 4 else { return false }
-            let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-            guard skip(4 &+ length) else { return false }
-        }
-        guard bytes.count &- position >= 4 else { return false }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        guard skip(4 &+ length), let values = count(), skip(values &* 4), let rows = count(), skip(rows &* 4) else { return false }
+        for _ in 0..<columns where stringBytes() == nil { return false }
+        guard stringBytes() != nil, let values = count(), skip(values &* 4), let rows = count(), skip(rows &* 4) else { return false }
         return true
     }
 
