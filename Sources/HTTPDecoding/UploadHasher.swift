@@ -76,7 +76,7 @@ final class UploadHasher {
     static let batchBytes = 1 << 20
     /// Spans per batch at most: with tiny segments a megabyte would be tens of thousands of
     /// spans, and the list of a queued batch is the memory its lag costs (16 bytes a span).
-    static let maxSpansPerBatch = 2048
+    static let maxSpansPerBatch = 1024
     /// Batches queued at once, all uploads together: how far (in megabytes) the hashers may lag.
     static let maxBatchesInFlight = 512
     /// Bytes per arena, the unit copied bytes are held in.
