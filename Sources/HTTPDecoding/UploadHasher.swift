@@ -47,6 +47,14 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
         return sha512Hex
     }
 
+    /// Waits until every upload handed to the hashers so far is hashed (or skipped). An analysis
+    /// calls it before it returns: no hashing then outlives it, still reading a capture's map or
+    /// inside libcrypto while the process exits.
+    public static func waitForAll() {
+        UploadHasher.md5Queue.sync {}
+        UploadHasher.sha512Queue.sync {}
+    }
+
     public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
         a === b || (a.md5 == b.md5 && a.sha512 == b.sha512)
     }

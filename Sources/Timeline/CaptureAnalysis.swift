@@ -1,4 +1,5 @@
 import CaptureIO
+import HTTPDecoding
 import PacketDecoding
 import Reassembly
 
@@ -127,6 +128,9 @@ public final class AnalysisSession {
         reassembler.finish(at: lastTime)
         let (http, sql) = router.facts()
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        // After the timeline, which waited for the digests it reports: uploads it did not read
+        // (a retried upload, an unrouted PUT) finish hashing too.
+        UploadDigests.waitForAll()
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
                                     tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
