@@ -23,7 +23,8 @@ import Darwin
 /// The map is registered as `StableMemory`: the upload hasher keeps record bytes by retaining the
 /// map, which then outlives the reader until the hasher is done.
 ///
-/// Thread safety: the reader's thread does everything but `dropPages`, which any thread may call.
+/// Thread safety: the reader's thread does everything but `populatePages` and `dropPages`, which
+/// any thread may call.
 final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
@@ -72,21 +73,24 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     }
 
     func populatePages(_ range: UnsafeRawBufferPointer) {
-        guard let start = range.baseAddress, start >= base, range.count <= base + count - start else { return }
-        let first = (start - base) / pageSize * pageSize
-        let end = min(count, start - base + range.count)
-        guard end > first else { return }
         // MADV_POPULATE_READ (Linux 5.14): the pages in one call instead of a fault per 16 pages;
         // an older kernel refuses it and the reads fault the pages in as before.
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, 22)
+        guard let pages = pages(of: range, inward: false) else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + pages.lowerBound), pages.count, 22)
     }
 
     func dropPages(_ range: UnsafeRawBufferPointer) {
-        guard let start = range.baseAddress, start >= base, range.count <= base + count - start else { return }
-        let first = (start - base + pageSize - 1) / pageSize * pageSize
-        let end = (start - base + range.count) / pageSize * pageSize
-        guard end > first else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
+        guard let pages = pages(of: range, inward: true) else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + pages.lowerBound), pages.count, MADV_DONTNEED)
+    }
+
+    /// The page-aligned offsets covering `range` (or, `inward`, only the pages wholly inside it);
+    /// nil when `range` is not in the map or covers no page.
+    private func pages(of range: UnsafeRawBufferPointer, inward: Bool) -> Range<Int>? {
+        guard let start = range.baseAddress, start >= base, range.count <= base + count - start else { return nil }
+        let first = (start - base + (inward ? pageSize - 1 : 0)) / pageSize * pageSize
+        let end = inward ? (start - base + range.count) / pageSize * pageSize : min(count, start - base + range.count)
+        return end > first ? first..<end : nil
     }
 
     /// Called with the offset of the next record to read (every byte before it is consumed) and

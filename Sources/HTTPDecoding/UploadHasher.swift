@@ -128,15 +128,11 @@ final class UploadHasher {
         let state = self.state
         UploadHasher.md5Queue.async {
             guard !state.isCancelled else { return }
-            full.populatePages()
-            full.forEachSpan { state.md5.update(bufferPointer: $0) }
-            full.dropPages()
+            full.read { state.md5.update(bufferPointer: $0) }
         }
         UploadHasher.sha512Queue.async {
             guard !state.isCancelled else { return }
-            full.populatePages()
-            full.forEachSpan { state.sha512.update($0) }
-            full.dropPages()
+            full.read { state.sha512.update($0) }
         }
     }
 
@@ -230,19 +226,12 @@ private final class HashBatch: @unchecked Sendable {
         return taken
     }
 
-    func forEachSpan(_ body: (UnsafeRawBufferPointer) -> Void) {
-        for span in spans { body(span) }
-    }
-
-    /// Hands the map pages this batch read back to the kernel. Each queue calls it when done:
-    /// the pages it faulted in would otherwise stay resident until the other queue is done too,
-    /// which may be hundreds of megabytes later.
-    /// Maps the pages this batch reads, in one call rather than a fault per few pages.
-    func populatePages() {
+    /// Hands every span to `body`, in order. The map pages are mapped in one call first, and
+    /// given back after: each queue does both, because the other queue may come by hundreds of
+    /// megabytes later and the pages would stay resident until then.
+    func read(_ body: (UnsafeRawBufferPointer) -> Void) {
         for map in maps { map.owner.populatePages(UnsafeRawBufferPointer(start: map.low, count: map.high - map.low)) }
-    }
-
-    func dropPages() {
+        for span in spans { body(span) }
         for map in maps { map.owner.dropPages(UnsafeRawBufferPointer(start: map.low, count: map.high - map.low)) }
     }
 

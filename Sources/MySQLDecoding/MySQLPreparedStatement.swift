@@ -34,7 +34,7 @@ final class MySQLPendingCommand {
     }
 
     var record: MySQLCommandRecord
-    /// `configuration.keepsRows` for this command, asked at its first row.
+    /// `configuration.keepsRows` for this command, asked at its first column definition or row.
     var keepsRows: Bool?
     var phase: Phase = .first
     var currentSet = MySQLResultSet()
