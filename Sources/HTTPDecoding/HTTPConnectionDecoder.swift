@@ -211,10 +211,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
 
     func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         guard let exchange = direction == .clientToServer ? currentRequest : currentResponse else { return }
-        exchange.gaps += 1
-        exchange.missingBytes &+= count
-        exchange.anomalies.append(HTTPAnomaly(kind: .gapInBody, direction: direction, time: time,
-                                              message: "\(count) bytes missing from the \(direction == .clientToServer ? "request" : "response") body"))
+        exchange.missBody(count, direction: direction, at: time)
         if direction == .clientToServer {
             exchange.requestBody?.miss(count)
         } else {

@@ -1,5 +1,6 @@
 import CaptureIO
 import PacketDecoding
+import Reassembly
 
 /// An exchange being assembled by `HTTPConnectionDecoder`: request and response halves arrive
 /// separately and may interleave (pipelining), so each half fills in its part here.
@@ -21,6 +22,8 @@ final class HTTPPendingExchange {
     var missingBytes = 0
     var anomalies: [HTTPAnomaly] = []
     var uploadDigests: UploadDigests?
+    /// Per direction (request, response): the body gaps so far and where their one anomaly is.
+    private var bodyGaps: [(count: Int, bytes: Int, anomaly: Int)?] = [nil, nil]
 
     init(sequence: Int) {
         self.sequence = sequence
@@ -53,6 +56,28 @@ final class HTTPPendingExchange {
         note(collector.notes, time: time)
         response?.body = body
         response?.isComplete = complete && body.missingBytes == 0
+    }
+
+    /// Counts `count` bytes lost inside the body going in `direction`.
+    ///
+    /// All gaps of one body make one anomaly, its message updated: a lossy capture of a
+    /// multi-gigabyte upload has hundreds of thousands of them, which as separate notes would
+    /// grow memory without bound and bury the exchange's line.
+    func missBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        gaps &+= 1
+        missingBytes &+= count
+        let side = direction == .clientToServer ? 0 : 1
+        var tally = bodyGaps[side] ?? (count: 0, bytes: 0, anomaly: anomalies.count)
+        tally.count &+= 1
+        tally.bytes &+= count
+        var message = "\(tally.bytes) bytes missing from the \(side == 0 ? "request" : "response") body"
+        if tally.count > 1 { message += " in \(tally.count) gaps" }
+        if bodyGaps[side] == nil {
+            anomalies.append(HTTPAnomaly(kind: .gapInBody, direction: direction, time: time, message: message))
+        } else {
+            anomalies[tally.anomaly].message = message
+        }
+        bodyGaps[side] = tally
     }
 
     private func note(_ notes: [String], time: Timestamp) {

@@ -18,8 +18,8 @@ extension HTTPFact {
         requestID = call.requestID
         responseBytes = exchange.responseWireBytes
         tls = exchange.tls
+        // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)
-        if exchange.missingBytes > 0 { notes.append("\(exchange.missingBytes) bytes missing from the capture") }
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.

@@ -23,6 +23,32 @@ import Testing
         #expect(h.exchanges[1].isComplete)
     }
 
+    @Test func everyGapOfABodyMakesOneAnomalyWithTheTotal() {
+        // A lossy capture of a large upload: thousands of gaps in one body must stay one note
+        // (memory and the exchange's line stay bounded), still counting every byte.
+        let h = DecoderHarness()
+        let gaps = 5000
+        h.send("PUT /v2/images/1/file HTTP/1.1\r\nContent-Length: \(gaps * 7 + 1)\r\n\r\n", .clientToServer)
+        for _ in 0..<gaps {
+            h.send("abc", .clientToServer)
+            h.gap(4, .clientToServer)
+        }
+        h.send("z", .clientToServer)
+        h.send("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123", .serverToClient)
+        h.gap(6, .serverToClient)
+        h.send("ABCDEFGHIJ", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        let upload = h.exchanges[0]
+        #expect(upload.gaps == gaps + 1)
+        #expect(upload.missingBytes == gaps * 4 + 6)
+        #expect(upload.request?.body.missingBytes == gaps * 4)
+        let bodyGaps = upload.anomalies.filter { $0.kind == .gapInBody }
+        #expect(bodyGaps.map(\.message) == ["\(gaps * 4) bytes missing from the request body in \(gaps) gaps",
+                                           "6 bytes missing from the response body"])
+        #expect(bodyGaps.map(\.direction) == [.clientToServer, .serverToClient])
+        #expect(h.decoder.anomalies.isEmpty)
+    }
+
     @Test func gapInsideAChunkKeepsFraming() {
         let h = DecoderHarness()
         h.send("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc", .clientToServer)
