@@ -25,6 +25,8 @@ public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
         case decompressionFailed = "decompression-failed"
         case bodyNotKept = "body-not-kept"
         case tooManyPendingRequests = "too-many-pending-requests"
+        /// More interim (1xx) responses than kept: the rest are only counted.
+        case tooManyInterimResponses = "too-many-interim-responses"
         case protocolSwitch = "protocol-switch"
     }
 

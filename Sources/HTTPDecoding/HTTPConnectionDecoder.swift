@@ -183,7 +183,8 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
         let method = target.request?.method ?? ""
         if head.status >= 100, head.status < 200, head.status != 101 {
             currentResponseIsInterim = true
-            target.interim.append(HTTPInterimResponse(status: head.status, reason: head.reason, time: startedAt))
+            target.addInterim(HTTPInterimResponse(status: head.status, reason: head.reason, time: startedAt),
+                              keepingAtMost: configuration.maxInterimResponses)
             return .standard
         }
         currentResponseIsInterim = false

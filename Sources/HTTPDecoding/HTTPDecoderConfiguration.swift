@@ -12,6 +12,8 @@ public struct HTTPDecoderConfiguration: Sendable {
     public var maxJSONDepth: Int = 64
     /// Requests waiting for a response beyond this count are emitted as unanswered.
     public var maxPendingExchanges: Int = 1024
+    /// Interim (1xx) responses kept per exchange; later ones are only counted.
+    public var maxInterimResponses: Int = 16
     /// Connection-level anomalies kept; later ones are only counted.
     public var maxAnomalies: Int = 256
     /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping.

@@ -22,8 +22,17 @@ final class HTTPPendingExchange {
     var missingBytes = 0
     var anomalies: [HTTPAnomaly] = []
     var uploadDigests: UploadDigests?
-    /// Per direction (request, response): the body gaps so far and where their one anomaly is.
-    private var bodyGaps: [(count: Int, bytes: Int, anomaly: Int)?] = [nil, nil]
+    /// Per direction (request, response): the body gaps so far.
+    private var bodyGaps: [RepeatedAnomaly?] = [nil, nil]
+    /// Interim responses beyond the kept ones.
+    private var droppedInterim = RepeatedAnomaly()
+
+    /// Occurrences of one kind of anomaly reported as a single one, and where it is.
+    private struct RepeatedAnomaly {
+        var count = 0
+        var bytes = 0
+        var index: Int?
+    }
 
     init(sequence: Int) {
         self.sequence = sequence
@@ -67,17 +76,37 @@ final class HTTPPendingExchange {
         gaps &+= 1
         missingBytes &+= count
         let side = direction == .clientToServer ? 0 : 1
-        var tally = bodyGaps[side] ?? (count: 0, bytes: 0, anomaly: anomalies.count)
-        tally.count &+= 1
+        var tally = bodyGaps[side] ?? RepeatedAnomaly()
         tally.bytes &+= count
         var message = "\(tally.bytes) bytes missing from the \(side == 0 ? "request" : "response") body"
-        if tally.count > 1 { message += " in \(tally.count) gaps" }
-        if bodyGaps[side] == nil {
-            anomalies.append(HTTPAnomaly(kind: .gapInBody, direction: direction, time: time, message: message))
-        } else {
-            anomalies[tally.anomaly].message = message
-        }
+        if tally.count > 0 { message += " in \(tally.count &+ 1) gaps" }
+        record(&tally, HTTPAnomaly(kind: .gapInBody, direction: direction, time: time, message: message))
         bodyGaps[side] = tally
+    }
+
+    /// Keeps an interim (1xx) response, or only counts it past `limit`: a server (or a forged
+    /// capture) repeating `100 Continue` must not grow the exchange without bound.
+    func addInterim(_ response: HTTPInterimResponse, keepingAtMost limit: Int) {
+        guard interim.count >= limit else {
+            interim.append(response)
+            return
+        }
+        var tally = droppedInterim
+        record(&tally, HTTPAnomaly(kind: .tooManyInterimResponses, direction: .serverToClient, time: response.time,
+                                   message: "\(tally.count &+ 1) more interim (1xx) responses after \(limit), not kept"))
+        droppedInterim = tally
+    }
+
+    /// The first occurrence of `anomaly`'s kind is appended; later ones only rewrite its message,
+    /// which carries the running count.
+    private func record(_ tally: inout RepeatedAnomaly, _ anomaly: HTTPAnomaly) {
+        if let index = tally.index {
+            anomalies[index].message = anomaly.message
+        } else {
+            tally.index = anomalies.count
+            anomalies.append(anomaly)
+        }
+        tally.count &+= 1
     }
 
     private func note(_ notes: [String], time: Timestamp) {

@@ -49,6 +49,21 @@ import Testing
         #expect(h.decoder.anomalies.isEmpty)
     }
 
+    @Test func endlessInterimResponsesAreCountedNotKept() {
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/1/file HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok", .clientToServer)
+        let repeats = 10_000
+        h.send(String(repeating: "HTTP/1.1 100 Continue\r\n\r\n", count: repeats), .serverToClient)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        let e = h.exchanges[0]
+        #expect(e.status == 204)
+        let kept = HTTPDecoderConfiguration().maxInterimResponses
+        #expect(e.response?.interim.count == kept)
+        #expect(e.anomalies.map(\.kind) == [.tooManyInterimResponses])
+        #expect(e.anomalies.first?.message == "\(repeats - kept) more interim (1xx) responses after \(kept), not kept")
+    }
+
     @Test func gapInsideAChunkKeepsFraming() {
         let h = DecoderHarness()
         h.send("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc", .clientToServer)
