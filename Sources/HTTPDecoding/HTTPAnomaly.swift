@@ -15,6 +15,9 @@ public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
         case gapInHead = "gap-in-head"
         /// Bytes lost inside a body: counted, the exchange is incomplete.
         case gapInBody = "gap-in-body"
+        /// A gap took a chunk boundary with it: the body is counted until a later chunk-size
+        /// line or the next start line.
+        case chunkFramingLost = "chunk-framing-lost"
         /// Bytes lost between messages: a whole message may be missing.
         case gapBetweenMessages = "gap-between-messages"
         /// The decoder skipped bytes to find the next start line.

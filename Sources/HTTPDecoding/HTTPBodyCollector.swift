@@ -80,6 +80,12 @@ struct HTTPBodyCollector {
         }
     }
 
+    /// Body bytes received where the chunk framing was lost: only counted (a gap came first, so
+    /// nothing is kept or hashed any more).
+    mutating func countUnframed(_ count: Int) {
+        body.byteCount &+= count
+    }
+
     /// Bytes lost inside the body: hashes are void, kept text stops at the hole.
     mutating func miss(_ count: Int) {
         body.missingBytes &+= count

@@ -220,6 +220,22 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
         }
     }
 
+    func parserDidCountUnframedBody(_ count: Int, direction: FlowDirection) {
+        if direction == .clientToServer {
+            currentRequest?.requestBody?.countUnframed(count)
+        } else {
+            currentResponse?.responseBody?.countUnframed(count)
+        }
+    }
+
+    func parserDidLoseChunkFraming(direction: FlowDirection, at time: Timestamp) {
+        (direction == .clientToServer ? currentRequest : currentResponse)?.loseChunkFraming(direction: direction, at: time)
+    }
+
+    func parserDidFindChunkFraming(direction: FlowDirection) {
+        (direction == .clientToServer ? currentRequest : currentResponse)?.findChunkFraming(direction: direction)
+    }
+
     func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection) {
         let masked = HTTPConnectionDecoder.masked(fields)
         if direction == .clientToServer {

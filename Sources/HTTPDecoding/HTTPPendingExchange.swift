@@ -26,6 +26,8 @@ final class HTTPPendingExchange {
     private var bodyGaps: [RepeatedAnomaly?] = [nil, nil]
     /// Interim responses beyond the kept ones.
     private var droppedInterim = RepeatedAnomaly()
+    /// Per direction: chunk framing lost at gaps (`count`) and found again (`bytes`).
+    private var chunkFraming: [RepeatedAnomaly] = [RepeatedAnomaly(), RepeatedAnomaly()]
 
     /// Occurrences of one kind of anomaly reported as a single one, and where it is.
     private struct RepeatedAnomaly {
@@ -95,6 +97,32 @@ final class HTTPPendingExchange {
         record(&tally, HTTPAnomaly(kind: .tooManyInterimResponses, direction: .serverToClient, time: response.time,
                                    message: "\(tally.count &+ 1) more interim (1xx) responses after \(limit), not kept"))
         droppedInterim = tally
+    }
+
+    /// A gap in the body going in `direction` took a chunk boundary with it.
+    func loseChunkFraming(direction: FlowDirection, at time: Timestamp) {
+        let side = direction == .clientToServer ? 0 : 1
+        var tally = chunkFraming[side]
+        record(&tally, HTTPAnomaly(kind: .chunkFramingLost, direction: direction, time: time, message: ""))
+        chunkFraming[side] = tally
+        describeChunkFraming(side)
+    }
+
+    /// A chunk-size line after a gap restored the framing of the body going in `direction`.
+    func findChunkFraming(direction: FlowDirection) {
+        let side = direction == .clientToServer ? 0 : 1
+        chunkFraming[side].bytes &+= 1
+        describeChunkFraming(side)
+    }
+
+    private func describeChunkFraming(_ side: Int) {
+        let tally = chunkFraming[side]
+        guard let index = tally.index else { return }
+        let body = side == 0 ? "request" : "response"
+        let lost = tally.count == 1 ? "at a gap" : "at \(tally.count) gaps"
+        let found = tally.bytes == tally.count ? (tally.count == 1 ? "found again" : "found again each time")
+            : tally.bytes == 0 ? "not found again" : "found again \(tally.bytes) times"
+        anomalies[index].message = "chunk framing of the \(body) body lost \(lost), \(found); body bytes without framing counted as received"
     }
 
     /// The first occurrence of `anomaly`'s kind is appended; later ones only rewrite its message,

@@ -52,21 +52,22 @@ extension HTTPStreamParser {
 
     // MARK: - Chunks and trailers
 
+    static func hexDigit(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: return Int(byte - 0x30)
+        case 0x41...0x46: return Int(byte - 0x41 + 10)
+        case 0x61...0x66: return Int(byte - 0x61 + 10)
+        default: return nil
+        }
+    }
+
     mutating func chunkSizeLineEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
         var size = 0
         var digits = 0
         var index = 0
         let line = lineBuffer
         while index < line.count {
-            let byte = line[index]
-            let digit: Int
-            switch byte {
-            case 0x30...0x39: digit = Int(byte - 0x30)
-            case 0x41...0x46: digit = Int(byte - 0x41 + 10)
-            case 0x61...0x66: digit = Int(byte - 0x61 + 10)
-            default: digit = -1
-            }
-            if digit < 0 { break }
+            guard let digit = HTTPStreamParser.hexDigit(line[index]) else { break }
             digits += 1
             guard digits <= 15 else {
                 abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)

@@ -31,6 +31,7 @@ extension HTTPStreamParser {
     mutating func startResync(at time: Timestamp, atLineStart: Bool) {
         state = .resync
         resyncCollecting = atLineStart
+        resyncAfterCRLF = false
         resyncSkipped = 0
         resyncStart = time
         lineBuffer.removeAll(keepingCapacity: true)
@@ -65,6 +66,19 @@ extension HTTPStreamParser {
             }
             lineBuffer.append(byte)
             guard byte == HTTPHead.lf else { continue }
+            if bodyAwaitingResync, resyncAfterCRLF, let size = HTTPStreamParser.bareChunkSize(lineBuffer) {
+                // "CRLF size CRLF" inside the body: a chunk's data end and the next chunk's size.
+                // What came before it since the gap is the rest of the chunk the gap began in.
+                let consumed = resyncSkipped &+ (i - start)
+                delegate.parserDidCountUnframedBody(max(consumed &- lineBuffer.count &- 2, 0), direction: direction)
+                delegate.parserDidFindChunkFraming(direction: direction)
+                messageWireBytes &+= consumed
+                resyncSkipped = 0
+                bodyAwaitingResync = false
+                lineBuffer.removeAll(keepingCapacity: true)
+                state = .chunkData(remaining: size)
+                return i
+            }
             if let offset = startLineOffset(in: lineBuffer, lineStartTrusted: resyncCollecting) {
                 // Everything consumed in resync except the start line was skipped.
                 resyncSkipped &+= i - start
@@ -73,7 +87,8 @@ extension HTTPStreamParser {
                 // The line began in this chunk or earlier: take the earlier time only if it began at the line start.
                 let begin = offset == 0 ? resyncStart : (lineBuffer.count - offset <= i - start ? time : resyncStart)
                 if bodyAwaitingResync {
-                    delegate.parserDidMissBody(resyncSkipped, direction: direction, at: time)
+                    delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
+                    messageWireBytes &+= resyncSkipped
                     resyncSkipped = 0
                     bodyAwaitingResync = false
                     endMessage(at: begin, delegate: delegate)
@@ -84,11 +99,29 @@ extension HTTPStreamParser {
                 messageWireBytes = line.count
                 return i
             }
+            resyncAfterCRLF = lineBuffer.count >= 2 && lineBuffer[lineBuffer.count - 2] == HTTPHead.cr
             lineBuffer.removeAll(keepingCapacity: true)
             resyncCollecting = true
         }
         resyncSkipped &+= i - start
         return i
+    }
+
+    /// The size of a chunk-size line without extensions (`1a2b` CRLF, LF included in `line`), if
+    /// `line` is one and the size is not 0.
+    ///
+    /// Only used to find framing again after a gap, so it is strict: a last chunk (`0`) is left to
+    /// the start-line search, and inside binary data "CRLF hex CRLF" comes by chance about once in
+    /// 2^40 positions or less.
+    static func bareChunkSize(_ line: [UInt8]) -> Int? {
+        let digits = line.count - 2
+        guard digits >= 1, digits <= 15, line[digits] == HTTPHead.cr else { return nil }
+        var size = 0
+        for byte in line[0..<digits] {
+            guard let digit = hexDigit(byte) else { return nil }
+            size = size << 4 | digit
+        }
+        return size > 0 ? size : nil
     }
 
     static let knownMethods: [[UInt8]] = ["GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "PATCH ", "OPTIONS ",

@@ -16,6 +16,12 @@ protocol HTTPStreamParserDelegate: AnyObject {
     func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule
     func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection)
     func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    /// Body bytes received while the chunk framing was lost: counted, never kept or hashed (a gap
+    /// before them already voided both).
+    func parserDidCountUnframedBody(_ count: Int, direction: FlowDirection)
+    /// A gap took a chunk boundary with it; `found` once a later chunk-size line restored framing.
+    func parserDidLoseChunkFraming(direction: FlowDirection, at time: Timestamp)
+    func parserDidFindChunkFraming(direction: FlowDirection)
     func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection)
     func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int)
     /// `inMessage` is true when the anomaly belongs to the message being parsed (head seen).
@@ -63,6 +69,8 @@ struct HTTPStreamParser {
     var resyncStart = Timestamp.zero
     /// A chunked body lost its framing: bytes skipped while resynchronising belong to it.
     var bodyAwaitingResync = false
+    /// In resync: the bytes just before the current line were CRLF (a chunk's data end).
+    var resyncAfterCRLF = false
     private(set) var tunnelBytes = 0
 
     static let chunkLineLimit = 4096
@@ -195,17 +203,18 @@ struct HTTPStreamParser {
         case .resync:
             if bodyAwaitingResync { delegate.parserDidMissBody(count, direction: direction, at: time) }
             resyncCollecting = true
+            resyncAfterCRLF = false
             lineBuffer.removeAll(keepingCapacity: true)
         case .head:
             delegate.parserDidReport(.gapInHead, "\(count) bytes lost inside a \(isRequest ? "request" : "response") head; skipping to the next start line",
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
         case .chunkData, .chunkSize, .chunkDataEnd, .trailers:
-            // The chunk boundaries are lost, but the body goes on until the next start line:
-            // everything until then is counted as missing body, so an upload keeps its size
-            // (its hashes become unverifiable) instead of ending at the first lost segment.
-            delegate.parserDidReport(.gapInBody, "\(count) bytes lost in a chunked body; chunk framing lost, body counted until the next start line",
-                                     direction: direction, at: time, inMessage: true)
+            // The gap took a chunk boundary with it. The body goes on: its bytes are counted as
+            // received until a chunk-size line right after a CRLF restores the framing (see
+            // `consumeResync`), or a start line ends the message. A lossy capture of an upload
+            // thus reports what it lost, not everything after its first lost boundary.
+            delegate.parserDidLoseChunkFraming(direction: direction, at: time)
             messageIntact = false
             delegate.parserDidMissBody(count, direction: direction, at: time)
             startResync(at: time, atLineStart: false)
@@ -231,7 +240,9 @@ struct HTTPStreamParser {
             state = .idle
         case .resync:
             if bodyAwaitingResync {
-                delegate.parserDidMissBody(resyncSkipped, direction: direction, at: time)
+                delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
+                messageWireBytes &+= resyncSkipped
+                resyncSkipped = 0
                 bodyAwaitingResync = false
                 endMessage(at: time, delegate: delegate)
             }

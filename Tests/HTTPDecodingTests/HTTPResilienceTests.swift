@@ -64,6 +64,76 @@ import Testing
         #expect(e.anomalies.first?.message == "\(repeats - kept) more interim (1xx) responses after \(kept), not kept")
     }
 
+    /// A chunked upload of 30 chunks of 1000 random bytes, as bytes on the wire, and where each
+    /// chunk's data starts in them.
+    static func chunkedUpload(seed: UInt64) -> (wire: [UInt8], dataStarts: [Int], head: Int) {
+        var random = SeededGenerator(seed: seed)
+        var wire = Array("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        let head = wire.count
+        var dataStarts: [Int] = []
+        for _ in 0..<30 {
+            wire += Array("3e8\r\n".utf8)
+            dataStarts.append(wire.count)
+            wire += (0..<1000).map { _ in UInt8.random(in: 0...255, using: &random) }
+            wire += [0x0d, 0x0a]
+        }
+        wire += Array("0\r\n\r\nGET /next HTTP/1.1\r\n\r\n".utf8)
+        return (wire, dataStarts, head)
+    }
+
+    @Test(arguments: [1, 7, 1500, 100_000])
+    func chunkFramingIsFoundAgainAfterGapsThatCrossChunkBoundaries(pieceSize: Int) {
+        let (wire, starts, _) = HTTPResilienceTests.chunkedUpload(seed: 42)
+        // Lost: the end of chunk 3 and the size line of chunk 4; all of chunk 10's size line and
+        // part of its data; chunks 20 and 21 whole, from inside chunk 19 to inside chunk 22.
+        let gaps = [(starts[3] + 900)..<(starts[4] + 10), (starts[10] - 5)..<(starts[10] + 300),
+                    (starts[19] + 500)..<(starts[22] + 1)]
+        let dataLost = 100 + 10 + 300 + 500 + 2000 + 1
+        let h = DecoderHarness()
+        var offset = 0
+        for gap in gaps + [wire.count..<wire.count] {
+            var piece = offset
+            while piece < gap.lowerBound {
+                let end = min(gap.lowerBound, piece + pieceSize)
+                h.send(Array(wire[piece..<end]), .clientToServer)
+                piece = end
+            }
+            if !gap.isEmpty { h.gap(gap.count, .clientToServer) }
+            offset = gap.upperBound
+        }
+        h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 2)
+        let upload = h.exchanges[0]
+        #expect(upload.missingBytes == gaps.reduce(0) { $0 + $1.count })
+        // Every data byte that arrived is counted, none of the framing.
+        #expect(upload.request?.body.byteCount == 30 * 1000 - dataLost)
+        #expect(upload.request?.isComplete == false)
+        #expect(upload.uploadMD5 == nil)
+        #expect(upload.anomalies.map(\.kind) == [.chunkFramingLost, .gapInBody])
+        #expect(upload.anomalies.first?.message
+                == "chunk framing of the request body lost at 3 gaps, found again each time; body bytes without framing counted as received")
+        #expect(h.exchanges[1].request?.target == "/next")
+        #expect(h.decoder.anomalies.isEmpty)
+    }
+
+    @Test func aGapThatTakesTheLastChunkEndsTheBodyAtTheNextRequest() {
+        let (wire, starts, _) = HTTPResilienceTests.chunkedUpload(seed: 7)
+        let h = DecoderHarness()
+        // From inside chunk 29 through its CRLF and the last chunk's "0\r\n": framing never returns.
+        let lost = (starts[29] + 600)..<(starts[29] + 1000 + 2 + 3)
+        h.send(Array(wire[..<lost.lowerBound]), .clientToServer)
+        h.gap(lost.count, .clientToServer)
+        h.send(Array(wire[lost.upperBound...]), .clientToServer)
+        h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 2)
+        #expect(h.exchanges[0].missingBytes == lost.count)
+        // The final "\r\n" (empty trailers) arrived after the gap: counted with the body.
+        #expect(h.exchanges[0].request?.body.byteCount == 29 * 1000 + 600 + 2)
+        #expect(h.exchanges[0].anomalies.first?.message
+                == "chunk framing of the request body lost at a gap, not found again; body bytes without framing counted as received")
+        #expect(h.exchanges[1].request?.target == "/next")
+    }
+
     @Test func gapInsideAChunkKeepsFraming() {
         let h = DecoderHarness()
         h.send("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc", .clientToServer)
