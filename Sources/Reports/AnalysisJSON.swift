@@ -100,6 +100,8 @@ public enum AnalysisJSON {
                 ("token", .optional(fact.tokenFingerprint)),
                 ("token_issue", .optional(tokenIssues[fact.index])),
                 ("complete", .bool(fact.requestComplete)),
+                ("upload_md5", .optional(fact.uploadMD5)),
+                ("upload_sha512", .optional(fact.uploadSHA512)),
                 ("notes", .array(fact.notes.map { .string($0) })),
             ])
         })

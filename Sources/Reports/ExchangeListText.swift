@@ -25,6 +25,10 @@ public enum ExchangeListText {
             if let id = f.imageID { out += "  image \(id)" }
             if let r = f.requestID { out += "  \(r)" }
             if let sql = result.timeline.sqlOfHTTP[f.index], !sql.isEmpty { out += "  \(sql.count) SQL" }
+            // In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.
+            if let digests = f.uploadDigests, let md5 = digests.md5, let sha512 = digests.sha512 {
+                out += "  upload md5 \(md5) sha512 \(sha512)"
+            }
             for note in f.notes { out += "  [\(note)]" }
             emit(out + "\n")
         }
