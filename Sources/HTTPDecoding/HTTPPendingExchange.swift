@@ -22,17 +22,18 @@ final class HTTPPendingExchange {
     var missingBytes = 0
     var anomalies: [HTTPAnomaly] = []
     var uploadDigests: UploadDigests?
-    /// Per direction (request, response): the body gaps so far.
-    private var bodyGaps: [RepeatedAnomaly?] = [nil, nil]
+    /// Per direction (request, response): the body's gaps, `total` their bytes.
+    private var bodyGaps = [RepeatedAnomaly(), RepeatedAnomaly()]
+    /// Per direction: gaps that took a chunk boundary, `total` the times framing was found again.
+    private var chunkFraming = [RepeatedAnomaly(), RepeatedAnomaly()]
     /// Interim responses beyond the kept ones.
     private var droppedInterim = RepeatedAnomaly()
-    /// Per direction: chunk framing lost at gaps (`count`) and found again (`bytes`).
-    private var chunkFraming: [RepeatedAnomaly] = [RepeatedAnomaly(), RepeatedAnomaly()]
 
-    /// Occurrences of one kind of anomaly reported as a single one, and where it is.
+    /// Occurrences of one kind of anomaly reported as a single one whose message carries the
+    /// running figures, and where that one is in `anomalies`.
     private struct RepeatedAnomaly {
         var count = 0
-        var bytes = 0
+        var total = 0
         var index: Int?
     }
 
@@ -78,12 +79,12 @@ final class HTTPPendingExchange {
         gaps &+= 1
         missingBytes &+= count
         let side = direction == .clientToServer ? 0 : 1
-        var tally = bodyGaps[side] ?? RepeatedAnomaly()
-        tally.bytes &+= count
-        var message = "\(tally.bytes) bytes missing from the \(side == 0 ? "request" : "response") body"
-        if tally.count > 0 { message += " in \(tally.count &+ 1) gaps" }
-        record(&tally, HTTPAnomaly(kind: .gapInBody, direction: direction, time: time, message: message))
-        bodyGaps[side] = tally
+        bodyGaps[side].total &+= count
+        record(&bodyGaps[side]) { gaps in
+            HTTPAnomaly(kind: .gapInBody, direction: direction, time: time,
+                        message: "\(gaps.total) bytes missing from the \(side == 0 ? "request" : "response") body"
+                            + (gaps.count > 1 ? " in \(gaps.count) gaps" : ""))
+        }
     }
 
     /// Keeps an interim (1xx) response, or only counts it past `limit`: a server (or a forged
@@ -93,48 +94,48 @@ final class HTTPPendingExchange {
             interim.append(response)
             return
         }
-        var tally = droppedInterim
-        record(&tally, HTTPAnomaly(kind: .tooManyInterimResponses, direction: .serverToClient, time: response.time,
-                                   message: "\(tally.count &+ 1) more interim (1xx) responses after \(limit), not kept"))
-        droppedInterim = tally
+        record(&droppedInterim) { dropped in
+            HTTPAnomaly(kind: .tooManyInterimResponses, direction: .serverToClient, time: response.time,
+                        message: "\(dropped.count) more interim (1xx) responses after \(limit), not kept")
+        }
     }
 
     /// A gap in the body going in `direction` took a chunk boundary with it.
     func loseChunkFraming(direction: FlowDirection, at time: Timestamp) {
         let side = direction == .clientToServer ? 0 : 1
-        var tally = chunkFraming[side]
-        record(&tally, HTTPAnomaly(kind: .chunkFramingLost, direction: direction, time: time, message: ""))
-        chunkFraming[side] = tally
-        describeChunkFraming(side)
+        record(&chunkFraming[side]) { framing in
+            HTTPAnomaly(kind: .chunkFramingLost, direction: direction, time: time,
+                        message: HTTPPendingExchange.chunkFramingMessage(framing, request: side == 0))
+        }
     }
 
     /// A chunk-size line after a gap restored the framing of the body going in `direction`.
     func findChunkFraming(direction: FlowDirection) {
         let side = direction == .clientToServer ? 0 : 1
-        chunkFraming[side].bytes &+= 1
-        describeChunkFraming(side)
+        chunkFraming[side].total &+= 1
+        guard let index = chunkFraming[side].index else { return }
+        anomalies[index].message = HTTPPendingExchange.chunkFramingMessage(chunkFraming[side], request: side == 0)
     }
 
-    private func describeChunkFraming(_ side: Int) {
-        let tally = chunkFraming[side]
-        guard let index = tally.index else { return }
-        let body = side == 0 ? "request" : "response"
-        let lost = tally.count == 1 ? "at a gap" : "at \(tally.count) gaps"
-        let found = tally.bytes == tally.count ? (tally.count == 1 ? "found again" : "found again each time")
-            : tally.bytes == 0 ? "not found again" : "found again \(tally.bytes) times"
-        anomalies[index].message = "chunk framing of the \(body) body lost \(lost), \(found); body bytes without framing counted as received"
+    private static func chunkFramingMessage(_ framing: RepeatedAnomaly, request: Bool) -> String {
+        let lost = framing.count == 1 ? "at a gap" : "at \(framing.count) gaps"
+        let found = framing.total == framing.count ? (framing.count == 1 ? "found again" : "found again each time")
+            : framing.total == 0 ? "not found again" : "found again \(framing.total) times"
+        return "chunk framing of the \(request ? "request" : "response") body lost \(lost), \(found); "
+            + "body bytes without framing counted as received"
     }
 
-    /// The first occurrence of `anomaly`'s kind is appended; later ones only rewrite its message,
-    /// which carries the running count.
-    private func record(_ tally: inout RepeatedAnomaly, _ anomaly: HTTPAnomaly) {
+    /// Counts one more occurrence: the first appends the anomaly `make` builds from the running
+    /// figures, later ones only rewrite its message.
+    private func record(_ tally: inout RepeatedAnomaly, _ make: (RepeatedAnomaly) -> HTTPAnomaly) {
+        tally.count &+= 1
+        let anomaly = make(tally)
         if let index = tally.index {
             anomalies[index].message = anomaly.message
         } else {
             tally.index = anomalies.count
             anomalies.append(anomaly)
         }
-        tally.count &+= 1
     }
 
     private func note(_ notes: [String], time: Timestamp) {

@@ -19,8 +19,9 @@ protocol HTTPStreamParserDelegate: AnyObject {
     /// Body bytes received while the chunk framing was lost: counted, never kept or hashed (a gap
     /// before them already voided both).
     func parserDidCountUnframedBody(_ count: Int, direction: FlowDirection)
-    /// A gap took a chunk boundary with it; `found` once a later chunk-size line restored framing.
+    /// A gap took a chunk boundary with it: the parser now looks for the next chunk-size line.
     func parserDidLoseChunkFraming(direction: FlowDirection, at time: Timestamp)
+    /// A chunk-size line after such a gap restored the framing.
     func parserDidFindChunkFraming(direction: FlowDirection)
     func parserDidParseTrailers(_ fields: [HTTPHeader], direction: FlowDirection)
     func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int)
