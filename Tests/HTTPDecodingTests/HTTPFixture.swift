@@ -164,6 +164,21 @@ final class DecoderHarness {
         }
     }
 
+    /// Sends `bytes` except the ranges in `gaps` (sorted, not overlapping), which arrive as gaps;
+    /// each send is at most `pieceSize()` bytes.
+    func send(_ bytes: [UInt8], losing gaps: [Range<Int>], _ direction: FlowDirection, pieceSize: () -> Int) {
+        var offset = 0
+        for gap in gaps + [bytes.count..<bytes.count] {
+            while offset < gap.lowerBound {
+                let end = min(gap.lowerBound, offset + max(1, pieceSize()))
+                send(Array(bytes[offset..<end]), direction)
+                offset = end
+            }
+            if !gap.isEmpty { self.gap(gap.count, direction) }
+            offset = max(offset, gap.upperBound)
+        }
+    }
+
     func gap(_ count: Int, _ direction: FlowDirection) {
         time += 1_000_000
         decoder.gap(count, direction: direction, at: Timestamp(nanoseconds: time))

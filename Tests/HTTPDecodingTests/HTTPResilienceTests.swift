@@ -90,17 +90,7 @@ import Testing
                     (starts[19] + 500)..<(starts[22] + 1)]
         let dataLost = 100 + 10 + 300 + 500 + 2000 + 1
         let h = DecoderHarness()
-        var offset = 0
-        for gap in gaps + [wire.count..<wire.count] {
-            var piece = offset
-            while piece < gap.lowerBound {
-                let end = min(gap.lowerBound, piece + pieceSize)
-                h.send(Array(wire[piece..<end]), .clientToServer)
-                piece = end
-            }
-            if !gap.isEmpty { h.gap(gap.count, .clientToServer) }
-            offset = gap.upperBound
-        }
+        h.send(wire, losing: gaps, .clientToServer) { pieceSize }
         h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
         #expect(h.exchanges.count == 2)
         let upload = h.exchanges[0]
@@ -134,16 +124,7 @@ import Testing
         func decode(pieceSize: (inout SeededGenerator) -> Int) -> (Int, Int, [String], [String?]) {
             var pieces = SeededGenerator(seed: UInt64(seed))
             let h = DecoderHarness()
-            var offset = 0
-            for gap in gaps + [wire.count..<wire.count] {
-                while offset < gap.lowerBound {
-                    let end = min(gap.lowerBound, offset + pieceSize(&pieces))
-                    h.send(Array(wire[offset..<end]), .clientToServer)
-                    offset = end
-                }
-                if !gap.isEmpty { h.gap(gap.count, .clientToServer) }
-                offset = max(offset, gap.upperBound)
-            }
+            h.send(wire, losing: gaps, .clientToServer) { pieceSize(&pieces) }
             h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
             let upload = h.exchanges.first
             return (upload?.missingBytes ?? -1, upload?.request?.body.byteCount ?? -1,
