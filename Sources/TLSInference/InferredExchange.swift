@@ -34,6 +34,8 @@ public struct InferredExchange: Sendable, Hashable {
     public var ticketRecords = 0
     /// Every record's plaintext length was exact (AEAD suites).
     public var sizesExact = true
+    /// The protection of the request's first record, which says how sizes were reckoned.
+    public var protection: TLSRecordProtection?
     /// What the record layer could not settle: a cut response, a lost direction, no answer.
     public var notes: [String] = []
 
@@ -50,7 +52,10 @@ public struct InferredExchange: Sendable, Hashable {
     public var hasResponse: Bool { responseRecords > 0 }
 
     mutating func addRequest(_ record: TLSRecordSighting, protection: TLSRecordProtection) {
-        if requestRecords == 0 { requestStart = record.time }
+        if requestRecords == 0 {
+            requestStart = record.time
+            self.protection = protection
+        }
         requestEnd = record.time
         requestRecords &+= 1
         requestRecordBytes &+= 5 &+ record.length

@@ -11,11 +11,18 @@ import TLSDecoding
 /// What is not a request or a response is left out and counted: handshake records (TLS 1.3's
 /// encrypted flight too), TLS 1.3 session tickets, alerts (close_notify) and ChangeCipherSpec.
 ///
+/// TLS 1.3 hides which protected records are tickets. A server sends them as the first records
+/// after the client's Finished, each alone in a record of one size, back to back (OpenSSL: two
+/// for a full handshake, one on resumption), and often after the first request has arrived (in
+/// the test bed, haproxy sent them up to 13 ms after the Finished). Such a run is held until what
+/// follows settles it: two or more alike, or any before the first request, are tickets; a single
+/// record after the request is a ticket only if the server's next records come in a later flight;
+/// and held records that turn out to be all the server said in answer are its response.
+///
 /// Feed it the decoder's `TLSRecordLayerEvent`s in order; each call returns the exchanges it
 /// completed (an exchange is complete when the next request starts or the connection closes).
 /// As soon as a record is decrypted with a key, the connection's decoded exchanges stand and this
-/// returns nothing more. It keeps one exchange and a few counters: no memory grows with the
-/// connection.
+/// returns nothing more. It keeps one exchange, at most 8 held records and a few counters.
 ///
 /// ```swift
 /// var inference = TLSExchangeInference()
@@ -25,18 +32,14 @@ import TLSDecoding
 /// ```
 public struct TLSExchangeInference: Sendable {
     public struct Configuration: Sendable {
-        /// A TLS 1.3 server sends its session tickets as soon as it reads the client's Finished,
-        /// before it can have answered anything: server records within this many nanoseconds of
-        /// the client's Finished, of one size, are tickets (OpenSSL sends two alike).
-        public var ticketWindow: Int64 = 2_000_000
+        /// Records one write produced (a ticket run, the pieces of one response) leave within
+        /// this many nanoseconds of each other; a longer pause starts another flight.
+        public var flightGap: Int64 = 1_000_000
         /// Larger server records are never taken for tickets.
         public var largestTicket = 4096
         /// No HTTP/1.1 request is shorter (`GET / HTTP/1.1\r\nHost: a\r\n\r\n` is 27 bytes): a
         /// shorter record cannot open one (it is an alert or a KeyUpdate).
         public var smallestRequest = 16
-        /// A client that falls silent after its request, gets one ticket-like record back and
-        /// writes again this many nanoseconds later got its answer: the record was the response.
-        public var quietBeforeNextRequest: Int64 = 1_000_000
         /// The most plaintext a record carries (2^14): a response that ends on such a record when
         /// the connection closes may have been cut.
         public var fullRecord = 16_384
@@ -56,29 +59,29 @@ public struct TLSExchangeInference: Sendable {
         public init() {}
     }
 
+    typealias HeldRecord = (record: TLSRecordSighting, protection: TLSRecordProtection)
+
     public let configuration: Configuration
     /// A record was opened with a key: the decoded exchanges stand.
     public private(set) var isDecrypted = false
     /// The record layer of a direction was lost (gap): nothing after it is inferred.
     public private(set) var isLost = false
-    public private(set) var counts = Counts()
+    public internal(set) var counts = Counts()
 
-    private var current: InferredExchange?
+    var current: InferredExchange?
     private var nextSequence = 0
-    /// TLS 1.3: when the client's Finished went (its first protected record of that size).
-    private var clientFinished: Timestamp?
+    /// TLS 1.3: the client's Finished was seen (its first protected record of that size).
+    private var clientFinished = false
     private var clientHandshakeRecords = 0
-    /// TLS 1.3: server records may still be session tickets.
-    private var ticketsPossible = true
-    private var ticketLength: Int?
-    /// A ticket came before any request: later records of its size are tickets beyond doubt.
-    private var ticketBeforeRequest = false
+    /// TLS 1.3: the first server records after the client's Finished are not settled yet.
+    var ticketsPossible = true
+    /// The run of alike server records that may be session tickets.
+    var ticketRun: [HeldRecord] = []
+    /// The run began before any request was open: tickets beyond doubt.
+    var ticketRunBeforeRequest = false
     /// A TLS 1.3 server record of close_notify's size: an alert if nothing follows it.
-    private var heldServerRecord: (record: TLSRecordSighting, protection: TLSRecordProtection)?
-    private var lastResponsePlaintext = 0
-    /// Ticket-like records taken while the open request waited (at most 4): the response after
-    /// all, if no other answer comes (a server that sends no tickets and answers at once).
-    private var ticketsDuringRequest: [(record: TLSRecordSighting, protection: TLSRecordProtection)] = []
+    private var heldServerRecord: HeldRecord?
+    var lastResponsePlaintext = 0
     /// The server sent an alert (close_notify, as a rule): what it sent before was whole.
     private var serverAlerted = false
 
@@ -94,6 +97,7 @@ public struct TLSExchangeInference: Sendable {
             if record.decrypted {
                 isDecrypted = true
                 current = nil
+                ticketRun = []
                 return []
             }
             guard !isLost else { return [] }
@@ -101,9 +105,7 @@ public struct TLSExchangeInference: Sendable {
         case .lost(let direction, let time):
             guard !isLost else { return [] }
             isLost = true
-            guard let open = current else { return [] }
-            current = nil
-            var exchange = finished(open)
+            guard var exchange = completed() else { return [] }
             exchange.notes.append("the \(direction == .clientToServer ? "client" : "server") stream lost bytes at "
                                   + "\(time.rfc3339()): record boundaries are gone, the rest of the connection is not inferred")
             return [exchange]
@@ -116,7 +118,7 @@ public struct TLSExchangeInference: Sendable {
 
     // MARK: Records
 
-    private enum Role { case handshake, changeCipherSpec, alert, ticket, application, other }
+    private enum Role { case handshake, changeCipherSpec, alert, ticketCandidate, application, other }
 
     private mutating func take(_ record: TLSRecordSighting) -> [InferredExchange] {
         // Application data before any protection was seen: the handshake is not in the capture.
@@ -128,12 +130,7 @@ public struct TLSExchangeInference: Sendable {
             counts.alertRecords &+= 1
             if record.direction == .serverToClient { serverAlerted = true }
         case .other: counts.strayRecords &+= 1
-        case .ticket:
-            counts.ticketRecords &+= 1
-            if current != nil {
-                current?.ticketRecords &+= 1
-                if ticketsDuringRequest.count < 4 { ticketsDuringRequest.append((record, protection)) }
-            }
+        case .ticketCandidate: holdTicketCandidate(record, protection)
         case .application:
             return record.direction == .clientToServer ? clientData(record, protection) : serverData(record, protection)
         }
@@ -153,34 +150,17 @@ public struct TLSExchangeInference: Sendable {
         // Finished is its handshake flight, and the client's first protected record is its Finished
         // (4-byte header and a hash-sized MAC; with client certificates, a few records end in it).
         if record.direction == .clientToServer {
-            guard clientFinished == nil else { return .application }
+            guard !clientFinished else { return .application }
             clientHandshakeRecords &+= 1
-            if record.length == 4 &+ hash &+ 1 &+ tag || clientHandshakeRecords >= 4 { clientFinished = record.time }
+            if record.length == 4 &+ hash &+ 1 &+ tag || clientHandshakeRecords >= 4 { clientFinished = true }
             return .handshake
         }
-        guard let finished = clientFinished else { return .handshake }
-        guard ticketsPossible else { return .application }
-        let plaintext = protection.plaintextLength(ofRecord: record.length).upperBound
-        let plausible = plaintext >= 16 && plaintext <= configuration.largestTicket
-        // Before any request nothing can be a response; once one is open, only records of the
-        // first ticket's size sent right after the Finished are.
-        if current == nil {
-            guard plausible else { return .other }
-            ticketLength = ticketLength ?? plaintext
-            ticketBeforeRequest = true
-            return .ticket
-        }
-        if plausible, record.time.nanoseconds(since: finished) <= configuration.ticketWindow,
-           ticketLength == nil || ticketLength == plaintext {
-            ticketLength = plaintext
-            return .ticket
-        }
-        ticketsPossible = false
-        return .application
+        guard clientFinished else { return .handshake }
+        return ticketsPossible ? .ticketCandidate : .application
     }
 
     private mutating func clientData(_ record: TLSRecordSighting, _ protection: TLSRecordProtection) -> [InferredExchange] {
-        if var exchange = current, !exchange.hasResponse, !answeredByTicketSizedRecords(exchange, before: record) {
+        if var exchange = current, !exchange.hasResponse, !heldRunAnswered(exchange, before: record) {
             exchange.addRequest(record, protection: protection)
             current = exchange
             return []
@@ -202,19 +182,15 @@ public struct TLSExchangeInference: Sendable {
             if plaintext.upperBound == 2 { counts.alertRecords &+= 1 } else { counts.strayRecords &+= 1 }
             return []
         }
-        var completed: [InferredExchange] = []
-        if var exchange = current {
-            releaseHeldRecord(into: &exchange)
-            completed.append(finished(exchange))
-        }
+        let done = completed()
         var exchange = InferredExchange(sequence: nextSequence, requestStart: record.time)
         nextSequence &+= 1
         exchange.addRequest(record, protection: protection)
         current = exchange
-        return completed
+        return done.map { [$0] } ?? []
     }
 
-    private mutating func serverData(_ record: TLSRecordSighting, _ protection: TLSRecordProtection) -> [InferredExchange] {
+    mutating func serverData(_ record: TLSRecordSighting, _ protection: TLSRecordProtection) -> [InferredExchange] {
         guard var exchange = current else {
             counts.strayRecords &+= 1
             return []
@@ -232,33 +208,20 @@ public struct TLSExchangeInference: Sendable {
         return []
     }
 
-    /// No ticket came before the request, the client fell silent, the server sent ticket-sized
-    /// records only, and the client writes again after a pause: those records were its answer.
-    private func answeredByTicketSizedRecords(_ exchange: InferredExchange, before record: TLSRecordSighting) -> Bool {
-        guard !ticketBeforeRequest, let first = ticketsDuringRequest.first, let last = ticketsDuringRequest.last else { return false }
-        return exchange.requestEnd < first.record.time
-            && record.time.nanoseconds(since: last.record.time) >= configuration.quietBeforeNextRequest
-    }
-
-    /// The exchange as it is reported: tickets that were its only answer become its response.
-    private mutating func finished(_ exchange: InferredExchange) -> InferredExchange {
-        defer { ticketsDuringRequest = [] }
-        guard !exchange.hasResponse, !ticketsDuringRequest.isEmpty else { return exchange }
-        var answered = exchange
-        for (record, protection) in ticketsDuringRequest {
-            answered.addResponse(record, protection: protection)
-            lastResponsePlaintext = protection.plaintextLength(ofRecord: record.length).upperBound
-        }
-        answered.ticketRecords &-= ticketsDuringRequest.count
-        counts.ticketRecords &-= ticketsDuringRequest.count
-        return answered
-    }
-
     private mutating func releaseHeldRecord(into exchange: inout InferredExchange) {
         guard let (record, protection) = heldServerRecord else { return }
         heldServerRecord = nil
         exchange.addResponse(record, protection: protection)
         lastResponsePlaintext = 2
+    }
+
+    /// Takes the open exchange out, settled: a held ticket-like run that was all the server
+    /// said after the request becomes its response.
+    private mutating func completed() -> InferredExchange? {
+        guard let exchange = current else { return nil }
+        if !ticketRun.isEmpty { settleTicketRun(asTickets: ticketRunBeforeRequest || exchange.hasResponse) }
+        defer { current = nil }
+        return current
     }
 
     private mutating func close(reason: CloseReason) -> [InferredExchange] {
@@ -267,9 +230,8 @@ public struct TLSExchangeInference: Sendable {
             counts.alertRecords &+= 1
             serverAlerted = true
         }
-        guard let open = current, !isLost else { return [] }
-        current = nil
-        var exchange = finished(open)
+        if current == nil, !ticketRun.isEmpty { settleTicketRun(asTickets: true) }
+        guard !isLost, var exchange = completed() else { return [] }
         if !exchange.hasResponse {
             exchange.notes.append("no response before the connection ended (\(reason.rawValue))")
         } else if !serverAlerted, lastResponsePlaintext >= configuration.fullRecord {

@@ -4,6 +4,7 @@ import MySQLDecoding
 import PacketDecoding
 import Reassembly
 import TLSDecoding
+import TLSInference
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,6 +82,7 @@ final class ProtocolRouter {
                 self?.tlsFacts.append(facts)
             }
             tlsDecoders.append(decoder)
+            if inner != nil { inferExchanges(of: decoder) }
             return decoder
         case .unknown:
             return nil
@@ -192,6 +194,22 @@ final class ProtocolRouter {
         }
         decoder.tls = tls
         return decoder
+    }
+
+    /// Without its key, a TLS connection's HTTP exchanges are read from its records (see
+    /// `TLSExchangeInference`); with it, the decoded ones stand and nothing is inferred.
+    private func inferExchanges(of decoder: TLSConnectionDecoder) {
+        var inference = TLSExchangeInference()
+        // The decoder owns this closure: it is alive whenever the closure runs.
+        decoder.onRecordLayerEvent = { [weak self, unowned decoder] event in
+            for exchange in inference.consume(event) {
+                guard let self else { return }
+                let fact = HTTPFact(inferred: exchange, connection: decoder.facts.connection, session: decoder.facts,
+                                    counts: inference.counts, index: self.httpFacts.count)
+                self.httpFacts.append(fact)
+                self.onEvent?(.http(fact))
+            }
+        }
     }
 
     /// TLS facts as report lines, for every TLS connection met.
