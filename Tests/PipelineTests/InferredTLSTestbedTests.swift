@@ -28,8 +28,7 @@ import Timeline
             return
         }
         let directory = URL(fileURLWithPath: full).deletingLastPathComponent()
-        let data = try Data(contentsOf: directory.appendingPathComponent("truth.json"))
-        let truth = (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let truth = try #require(try TestbedCaptures.truth(besideCapture: full), "\(scenario): no truth.json beside the capture")
         let temporary = try PipelinePaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temporary) }
         let scoped = temporary.appendingPathComponent("\(scenario)-article-scope.pcap").path
