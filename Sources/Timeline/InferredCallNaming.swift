@@ -8,7 +8,10 @@ import CaptureIO
 /// with a request as large as the image is an upload; `image_properties` writes are an update;
 /// Keystone looks a user up by name to issue a password token and reads `revocation_event` to
 /// validate one. When none of these is there, the operation stays "unknown": a guess would be
-/// worse than no answer. Each finding goes to the exchange's `evidence`.
+/// worse than no answer. So does a call whose telling statement was written while another
+/// encrypted call to the same service was in progress: attribution by time cannot say which of
+/// them issued it (a decoded call's image id breaks such ties; an encrypted one has none). Each
+/// finding goes to the exchange's `evidence`.
 public enum InferredCallNaming {
     /// A request this much larger than the image still carries exactly the image: its start
     /// line and headers (a Keystone token, a few hundred bytes), plus chunk framing of at most
@@ -27,6 +30,7 @@ public enum InferredCallNaming {
                                                              transition.sql))
             }
         }
+        let overlaps = Overlaps(http: http, positions: inferred)
         for position in inferred {
             var fact = http[position]
             let statements = timeline.sqlOfHTTP[position] ?? []
@@ -35,6 +39,10 @@ public enum InferredCallNaming {
                 naming.keystone(statements, sql: sql)
             } else {
                 naming.glance(statements, transitions: transitionsByCall[position] ?? [], timeline: timeline, sql: sql)
+            }
+            if naming.operation != "unknown", let deciding = naming.decidingSQL, sql.indices.contains(deciding) {
+                let others = overlaps.count(at: sql.time(at: deciding), service: fact.service, excluding: position)
+                if others > 0 { naming.setAside(becauseOf: others) }
             }
             fact.operation = naming.operation
             fact.imageID = naming.imageID ?? fact.imageID
@@ -65,6 +73,38 @@ public enum InferredCallNaming {
         }
     }
 
+    /// The inferred calls in progress at a time, per service.
+    struct Overlaps {
+        var calls: [(start: Int64, end: Int64, position: Int, service: String)] = []
+        var longest: Int64 = 0
+
+        init(http: HTTPFactStore, positions: [Int]) {
+            for position in positions {
+                let fact = http[position]
+                calls.append((fact.time.nanoseconds, fact.end.nanoseconds, position, fact.service))
+                longest = max(longest, fact.end.nanoseconds &- fact.time.nanoseconds)
+            }
+            calls.sort { $0.start < $1.start }
+        }
+
+        /// Calls of `service` other than `excluding` in progress at `time`.
+        func count(at time: Timestamp, service: String, excluding: Int) -> Int {
+            let t = time.nanoseconds
+            var low = 0, high = calls.count
+            while low < high {
+                let mid = (low + high) / 2
+                if calls[mid].start <= t { low = mid + 1 } else { high = mid }
+            }
+            var n = 0, i = low - 1
+            while i >= 0, calls[i].start >= t &- longest {
+                let call = calls[i]
+                if call.end >= t, call.service == service, call.position != excluding { n += 1 }
+                i -= 1
+            }
+            return n
+        }
+    }
+
     /// The verdict on one call, built rule by rule.
     struct Naming {
         let fact: HTTPFact
@@ -72,6 +112,18 @@ public enum InferredCallNaming {
         var imageID: String?
         var evidence: [String] = []
         var sizeMatches: Bool?
+        /// The statement the name rests on.
+        var decidingSQL: Int?
+
+        /// Withdraws the name: others calls to the service were in progress when its statement ran.
+        mutating func setAside(becauseOf others: Int) {
+            evidence.append("so it would be \(operation), but \(others) other encrypted call\(others == 1 ? " to \(fact.service) was" : "s to \(fact.service) were") "
+                            + "in progress when SQL #\(decidingSQL.map(String.init) ?? "?") ran: time alone cannot tell which "
+                            + "issued it, so the operation stays unknown")
+            operation = "unknown"
+            imageID = nil
+            sizeMatches = nil
+        }
 
         init(fact: HTTPFact) { self.fact = fact }
 
@@ -90,11 +142,13 @@ public enum InferredCallNaming {
             }
             if let position = byName ?? tokenInsert ?? applicationCredential {
                 operation = "token-issue"
+                decidingSQL = position
                 let how = position == byName ? "looked a user up by name to check a password"
                     : position == tokenInsert ? "stored a new token" : "read an application credential"
                 evidence.append("token-issue: Keystone \(how) (SQL #\(position)), which only authentication does")
             } else if let position = revocation {
                 operation = "token-validate"
+                decidingSQL = position
                 evidence.append("token-validate: Keystone read the revocation events (SQL #\(position)) without authenticating anyone")
             } else {
                 evidence.append("\(statements.count) Keystone SQL statements, none of authentication or token validation")
@@ -108,7 +162,7 @@ public enum InferredCallNaming {
                 return
             }
             var created: (id: String, sql: Int)?, deleted: (id: String, sql: Int)?, updated: (id: String, sql: Int)?
-            var rowUpdated: (id: String, sql: Int)?
+            var rowUpdated: (id: String, sql: Int)?, importTask: (id: String, sql: Int)?
             var readImages: [String] = []
             for position in statements {
                 let id = timeline.imageOfSQL[position]
@@ -127,6 +181,10 @@ public enum InferredCallNaming {
                     } else if rowUpdated == nil, let id = write.condition("id") ?? id {
                         rowUpdated = (id, position)
                     }
+                case ("tasks", .insert):
+                    if importTask == nil, write.value("type")?.hasSuffix("import") == true, let id = write.value("image_id") ?? id {
+                        importTask = (id, position)
+                    }
                 case ("image_properties", _), ("image_tags", _):
                     if updated == nil, let id { updated = (id, position) }
                 default:
@@ -135,24 +193,31 @@ public enum InferredCallNaming {
             }
             let changes = transitions.filter { $0.status != $0.previous }
             if let created {
-                name("image-create", created.id, "INSERT INTO images (SQL #\(created.sql)): the image was created during this call")
+                name("image-create", created.id, "INSERT INTO images (SQL #\(created.sql)): the image was created during this call", sql: created.sql)
             } else if let deleted {
-                name("image-delete", deleted.id, "Glance marked the image deleted (SQL #\(deleted.sql))")
+                name("image-delete", deleted.id, "Glance marked the image deleted (SQL #\(deleted.sql))", sql: deleted.sql)
             } else if let change = changes.first(where: { ["saving", "uploading"].contains($0.status) }) {
                 let image = timeline.images[change.image]
                 name(change.status == "saving" ? "image-upload" : "image-stage", image.id,
                      "\(change.status) written during this call (SQL #\(change.sql.map(String.init) ?? "?"))"
-                        + (changes.contains { $0.status == "active" } ? ", then active" : ""))
+                        + (changes.contains { $0.status == "active" } ? ", then active" : ""), sql: change.sql)
                 checkSize(of: image)
-            } else if let change = changes.first(where: { $0.status == "importing" }) {
-                name("image-import", timeline.images[change.image].id, "importing written during this call (SQL #\(change.sql.map(String.init) ?? "?"))")
+            } else if let importTask {
+                name("image-import", importTask.id, "Glance inserted an import task (SQL #\(importTask.sql)): the call that starts an import", sql: importTask.sql)
             } else if let change = changes.first(where: { $0.status == "deactivated" || $0.previous == "deactivated" }) {
                 name(change.status == "deactivated" ? "image-deactivate" : "image-reactivate", timeline.images[change.image].id,
-                     "\(change.previous ?? "?") -> \(change.status) written during this call (SQL #\(change.sql.map(String.init) ?? "?"))")
+                     "\(change.previous ?? "?") -> \(change.status) written during this call (SQL #\(change.sql.map(String.init) ?? "?"))",
+                     sql: change.sql)
+            } else if let change = changes.first(where: { $0.status == "importing" || $0.previous == "importing" }) {
+                // Glance's import task runs after the import call has answered: its writes land in
+                // whatever call is in progress then (often the client polling the image).
+                imageID = timeline.images[change.image].id
+                evidence.append("\(change.previous ?? "?") -> \(change.status) written during this call (SQL #\(change.sql.map(String.init) ?? "?")) "
+                                + "by Glance's import task, which runs on its own after the import call: the call itself is not told")
             } else if let updated {
-                name("image-update", updated.id, "the image's properties or tags were written (SQL #\(updated.sql))")
+                name("image-update", updated.id, "the image's properties or tags were written (SQL #\(updated.sql))", sql: updated.sql)
             } else if let rowUpdated {
-                name("image-update", rowUpdated.id, "the image's row was rewritten without a status change (SQL #\(rowUpdated.sql))")
+                name("image-update", rowUpdated.id, "the image's row was rewritten without a status change (SQL #\(rowUpdated.sql))", sql: rowUpdated.sql)
             } else if readImages.count == 1 {
                 imageID = readImages[0]
                 evidence.append("\(statements.count) Glance SQL statements read image \(readImages[0]) and wrote nothing: "
@@ -162,9 +227,10 @@ public enum InferredCallNaming {
             }
         }
 
-        private mutating func name(_ operation: String, _ id: String?, _ why: String) {
+        private mutating func name(_ operation: String, _ id: String?, _ why: String, sql: Int?) {
             self.operation = operation
             imageID = id
+            decidingSQL = sql
             evidence.append("\(operation): \(why)")
         }
 
