@@ -245,7 +245,7 @@ public enum InferredCallNaming {
             let least = fact.minimumBytes?.request ?? most
             let allowance = InferredCallNaming.headAllowance + size / 256
             let carried = least == most ? "\(HTTPFact.grouped(most)) bytes" : "\(HTTPFact.grouped(least)) to \(HTTPFact.grouped(most)) bytes"
-            if most >= size, least - size <= allowance {
+            if most >= size, least &- size <= allowance {
                 sizeMatches = true
                 evidence.append("upload size equals the size Glance stored: \(HTTPFact.grouped(size)) bytes stored, the request "
                                 + "carried \(carried) of plaintext (the rest is its start line and headers)")
