@@ -218,7 +218,7 @@ final class ProtocolRouter {
                 }
                 var fact = HTTPFact(inferred: exchange, connection: session.connection, session: session,
                                     counts: inference.counts, index: self.httpFacts.count)
-                fact.evidence.insert("HTTP/1.1: " + reason, at: 1)
+                fact.evidence.insert("HTTP/1.1: " + reason, at: min(1, fact.evidence.count))
                 self.httpFacts.append(fact)
                 self.onEvent?(.http(fact))
             }
