@@ -294,3 +294,47 @@ struct TLSExchangeInferenceTests {
         #expect(!exchange.sizesExact)
     }
 }
+
+/// Any record sequence, however unlike TLS (times going back, zero and huge lengths, every
+/// content type, protections changing mid-stream), gives well-formed exchanges and never traps.
+struct TLSExchangeInferencePropertyTests {
+    @Test func randomRecordSequencesGiveWellFormedExchanges() {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next(_ bound: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(bound))
+        }
+        let protections: [TLSRecordProtection] = [.none, .unknown, .tls13(tagLength: 16, hashLength: 32),
+                                                  .tls12AEAD(nonceLength: 8, tagLength: 16),
+                                                  .tls12CBC(ivLength: 16, macLength: 20, blockLength: 16)]
+        for _ in 0..<300 {
+            var inference = TLSExchangeInference()
+            var exchanges: [InferredExchange] = []
+            var time: Int64 = 1_000_000_000
+            for _ in 0..<(1 + next(200)) {
+                time += Int64(next(3_000_000)) - 500_000
+                let direction: FlowDirection = next(2) == 0 ? .clientToServer : .serverToClient
+                let event: TLSRecordLayerEvent
+                switch next(40) {
+                case 0: event = .lost(direction, at: Timestamp(nanoseconds: time))
+                case 1: event = .finished(direction, at: Timestamp(nanoseconds: time))
+                default:
+                    let length = [0, 1, 2, 17, 19, 22, 69, 250, 16_401, 18_432][next(10)] + next(3)
+                    event = .record(TLSRecordSighting(direction: direction, time: Timestamp(nanoseconds: time),
+                                                      contentType: UInt8(19 + next(7)), length: length,
+                                                      protection: protections[next(protections.count)], decrypted: next(200) == 0))
+                }
+                exchanges += inference.consume(event)
+            }
+            exchanges += inference.consume(.closed(.fin, at: Timestamp(nanoseconds: time)))
+            #expect(exchanges.map(\.sequence) == exchanges.map(\.sequence).sorted())
+            #expect(Set(exchanges.map(\.sequence)).count == exchanges.count)
+            for exchange in exchanges {
+                #expect(exchange.requestRecords > 0)
+                #expect(exchange.requestBytes.lowerBound >= 0 && exchange.responseBytes.lowerBound >= 0)
+                #expect(exchange.hasResponse == (exchange.responseStart != nil))
+            }
+            #expect(inference.counts.ticketRecords >= 0)
+        }
+    }
+}
