@@ -19,7 +19,7 @@ public enum AnalysisHTML {
         th{background:#f4f4f4}.mono{font-family:ui-monospace,monospace}
         .status{font-weight:bold;text-transform:uppercase}.bad{color:#b00}.good{color:#070}
         .lifecycle span{display:inline-block;padding:.2em .6em;margin:.1em;border-radius:.8em;background:#e8eef8}
-        details{margin:.2em 0}
+        details{margin:.2em 0}.inferred{font-style:italic;color:#555}
         </style></head><body>
         <h1>glancetrace report</h1>
 
@@ -53,7 +53,12 @@ public enum AnalysisHTML {
             switch u.matchesChecksum {
             case true?: text += " — wire hashes match"
             case false?: text += " — wire hashes DO NOT match"
-            case nil: text += " — hashes not verifiable"
+            case nil: text += u.inferred ? " — hashes not verifiable (encrypted, not decrypted)" : " — hashes not verifiable"
+            }
+            switch u.sizeMatches {
+            case true?: text += " — upload size equals the size Glance stored"
+            case false?: text += " — upload size DIFFERS from the size Glance stored"
+            case nil: break
             }
             rows.append(("upload", text))
         }
@@ -62,6 +67,9 @@ public enum AnalysisHTML {
         for step in ImageStep.steps(of: image, in: result) {
             let time = step.time
             switch step {
+            case .http(let f) where f.inferred:
+                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono inferred\">\(escape(InferredCallText.requestLine(f)))</td>"
+                html += "<td>\(escape(InferredCallText.summary(f)))\(inferredEvidence(f, result))</td></tr>\n"
             case .http(let f):
                 let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
                 var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
@@ -76,6 +84,9 @@ public enum AnalysisHTML {
                 if let s = t.sql, result.sql.indices.contains(s) {
                     evidence = "<span class=\"mono\">\(escape(AnalysisText.abbreviated(result.sql[s].statement, 300)))</span>"
                 }
+                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred) {
+                    evidence += "<br><span class=\"inferred\">\(escape(InferredCallText.citation(result.http[call])))</span>"
+                }
                 html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"status\">\(escape(t.status))</td><td>\(evidence)</td></tr>\n"
             }
         }
@@ -86,10 +97,26 @@ public enum AnalysisHTML {
         var html = "<h2>HTTP exchanges (\(result.http.count))</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
         for f in result.http {
             html += "<tr><td class=\"mono\">\(AnalysisText.clock(f.time))</td><td>\(escape(f.service))</td><td>\(escape(f.operation))</td>"
-            html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
+            if f.inferred {
+                html += "<td class=\"mono inferred\">\(escape(InferredCallText.call(f))) (\(escape(InferredCallText.operation(f))))</td><td>?</td>"
+            } else {
+                html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
+            }
             html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(result.timeline.sqlOfHTTP[f.index]?.count ?? 0)</td></tr>\n"
         }
         return html + "</table>\n"
+    }
+
+    /// Why an inferred call is said to be what it is, and its SQL, folded.
+    static func inferredEvidence(_ f: HTTPFact, _ result: AnalysisResult) -> String {
+        var html = "<details><summary>inferred from encrypted records: evidence</summary><ul>"
+        html += (f.evidence + f.notes).map { "<li>\(escape($0))</li>" }.joined() + "</ul></details>"
+        let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
+        if !sql.isEmpty {
+            html += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
+            html += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined() + "</ol></details>"
+        }
+        return html
     }
 
     static func anomalies(_ result: AnalysisResult) -> String {

@@ -45,6 +45,8 @@ public enum AnalysisJSON {
                 ("http", .int(u.http)),
                 ("duration_s", .double(u.durationSeconds)),
                 ("throughput_bytes_per_s", .optional(u.throughputBytesPerSecond)),
+                ("inferred", .bool(u.inferred)),
+                ("size_matches", .optional(u.sizeMatches)),
             ])
         }
         return .object([
@@ -86,8 +88,9 @@ public enum AnalysisJSON {
                 ("server", .string(fact.server)),
                 ("service", .string(fact.service)),
                 ("operation", .string(fact.operation)),
-                ("method", .string(fact.method)),
-                ("path", .string(fact.path)),
+                // Encrypted and not decrypted: no request line to show.
+                ("method", fact.inferred ? .null : .string(fact.method)),
+                ("path", fact.inferred ? .null : .string(fact.path)),
                 ("status", .optional(fact.status)),
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
                 ("request_id", .optional(fact.requestID)),
@@ -103,6 +106,9 @@ public enum AnalysisJSON {
                 ("upload_md5", .optional(fact.uploadMD5)),
                 ("upload_sha512", .optional(fact.uploadSHA512)),
                 ("notes", .array(fact.notes.map { .string($0) })),
+                ("request_wire_bytes", .int(fact.requestWireBytes)),
+                ("inferred", .bool(fact.inferred)),
+                ("evidence", .array(fact.evidence.map { .string($0) })),
             ])
         })
     }

@@ -42,8 +42,12 @@ public enum AnalysisText {
             let time = step.time
             switch step {
             case .http(let fact):
-                out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
-                out += "  [\(fact.service) \(fact.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
+                if fact.inferred {
+                    out += "  \(clock(time))  \(InferredCallText.requestLine(fact))  \(InferredCallText.summary(fact))\n"
+                } else {
+                    out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
+                    out += "  [\(fact.service) \(fact.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
+                }
                 let statements = result.timeline.sqlOfHTTP[fact.index] ?? []
                 let writes = statements.filter { isWrite(result.sql[$0].statement) }
                 if !statements.isEmpty {
@@ -56,7 +60,11 @@ public enum AnalysisText {
                 }
             case .transition(let t):
                 out += "  \(clock(t.time))  => \(t.status.uppercased())"
-                if let sql = t.sql, result.sql.indices.contains(sql) {
+                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred) {
+                    // The encrypted call is all there is to cite: which one, when, how big, what it likely was.
+                    out += t.sql.map { " (SQL #\($0))" } ?? ""
+                    out += " \(InferredCallText.citation(result.http[call]))"
+                } else if let sql = t.sql, result.sql.indices.contains(sql) {
                     out += "  (SQL #\(sql): \(abbreviated(result.sql[sql].statement, 70)))"
                 } else if t.source == .http {
                     out += "  (reported by the API)"
@@ -69,13 +77,19 @@ public enum AnalysisText {
                 .joined(separator: ", ") + "\n"
         }
         if let upload = image.upload {
-            out += "  upload: \(upload.bytesOnWire) bytes in \(String(format3(upload.durationSeconds))) s"
+            out += "  upload: \(upload.bytesOnWire) bytes\(upload.inferred ? " of plaintext (head and body, encrypted)" : "")"
+            out += " in \(String(format3(upload.durationSeconds))) s"
             if let rate = upload.throughputBytesPerSecond { out += " (\(String(format3(rate / 1_048_576))) MiB/s)" }
             if !upload.complete { out += ", incomplete in the capture" }
             switch upload.matchesChecksum {
             case true?: out += ", wire MD5/SHA-512 match what Glance stored"
             case false?: out += ", WIRE HASHES DO NOT MATCH what Glance stored"
-            case nil: out += ", hashes not verifiable"
+            case nil: out += upload.inferred ? ", hashes not verifiable (not decrypted)" : ", hashes not verifiable"
+            }
+            switch upload.sizeMatches {
+            case true?: out += ", upload size equals the size Glance stored"
+            case false?: out += ", UPLOAD SIZE DIFFERS from the size Glance stored"
+            case nil: break
             }
             out += "\n"
         }
@@ -93,6 +107,8 @@ public enum AnalysisText {
         if !byService.isEmpty {
             out += " (" + byService.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
+        let inferred = result.http.indices.filter { result.http.traits(at: $0).contains(.inferred) }.count
+        if inferred > 0 { out += ", \(inferred) of them inferred from encrypted TLS records (no key)" }
         out += "\n"
         var byCommand: [String: Int] = [:]
         for fact in result.sql { byCommand[fact.command, default: 0] += 1 }

@@ -19,8 +19,13 @@ public enum ExchangeListText {
     public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         for f in result.http {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
-            out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")"
-            out += "  \(f.service) \(f.operation)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
+            if f.inferred {
+                out += "encrypted, inferred from records  \(f.service) \(InferredCallText.operation(f))"
+            } else {
+                out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")"
+                out += "  \(f.service) \(f.operation)"
+            }
+            out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             out += "  req \(f.requestBytes) B, resp \(f.responseBytes) B"
             if let id = f.imageID { out += "  image \(id)" }
             if let r = f.requestID { out += "  \(r)" }
@@ -38,7 +43,7 @@ public enum ExchangeListText {
     /// The `sql` list, handed to `emit` line by line.
     public static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
         // Statements in a row mostly serve one request: decode it once for all of them.
-        var request: (index: Int, method: String, path: String)?
+        var request: (index: Int, label: String)?
         for f in result.sql {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
             if let id = f.threadID { out += " #\(id)" }
@@ -53,15 +58,15 @@ public enum ExchangeListText {
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
-                let served: (index: Int, method: String, path: String)
+                let served: (index: Int, label: String)
                 if let request, request.index == http {
                     served = request
                 } else {
                     let fact = result.http[http]
-                    served = (http, fact.method, fact.path)
+                    served = (http, fact.inferred ? "the \(InferredCallText.call(fact))" : "\(fact.method) \(fact.path)")
                     request = served
                 }
-                out += "  (in \(served.method) \(served.path))"
+                out += "  (in \(served.label))"
             }
             emit(out + "\n")
         }

@@ -11,6 +11,9 @@ public enum LiveEventText {
     public static func text(_ event: AnalysisSession.LiveEvent) -> String {
         switch event {
         case .http(let f):
+            if f.inferred {
+                return "\(AnalysisText.clock(f.time))  HTTP  \(InferredCallText.requestLine(f))  \(f.service)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
+            }
             return "\(AnalysisText.clock(f.time))  HTTP  \(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")  \(f.service) \(f.operation)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
         case .sql(let f):
             return "\(AnalysisText.clock(f.time))  SQL   \(f.command): \(AnalysisText.abbreviated(f.statement, 120))  \(outcomeText(f.outcome))  \(AnalysisText.milliseconds(f.time, f.end)) ms"
@@ -25,11 +28,12 @@ public enum LiveEventText {
         case .http(let f):
             return .object([("event", .string("http")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("service", .string(f.service)),
-                            ("operation", .string(f.operation)), ("method", .string(f.method)), ("path", .string(f.path)),
+                            ("operation", .string(f.operation)), ("method", f.inferred ? .null : .string(f.method)),
+                            ("path", f.inferred ? .null : .string(f.path)),
                             ("status", .optional(f.status)), ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end))),
                             ("request_id", .optional(f.requestID)), ("request_bytes", .int(f.requestBytes)),
                             ("response_bytes", .int(f.responseBytes)), ("image_id", .optional(f.imageID)),
-                            ("tls", .bool(f.tls))])
+                            ("tls", .bool(f.tls)), ("inferred", .bool(f.inferred))])
         case .sql(let f):
             return .object([("event", .string("sql")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("connection_id", .optional(f.threadID)),

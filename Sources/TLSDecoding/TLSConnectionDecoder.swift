@@ -53,6 +53,9 @@ public final class TLSConnectionDecoder: StreamConsumer {
     private var passthrough = false
     private var processing: Set<Int> = []
     private var closed = false
+    /// Every record (with what its protection is), lost direction, FIN and the close, as they
+    /// happen: what an observer without keys can still read (see `TLSExchangeInference`).
+    public var onRecordLayerEvent: ((TLSRecordLayerEvent) -> Void)?
 
     /// - Parameters:
     ///   - connection: the TCP connection, for the facts.
@@ -102,6 +105,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
             if s.stopped == nil {
                 let name = direction == .clientToServer ? "client-to-server" : "server-to-client"
                 s.stop("gap in \(name) stream")
+                onRecordLayerEvent?(.lost(direction, at: time))
                 note("\(count)-byte gap in the \(name) stream: the rest of that direction is not decoded "
                      + "(TLS record boundaries and sequence numbers cannot be recovered after lost bytes)")
             }
@@ -115,12 +119,14 @@ public final class TLSConnectionDecoder: StreamConsumer {
             note("\(direction == .clientToServer ? "client" : "server") stream ended inside a record "
                  + "(\(stream(direction).unreadCount) bytes)")
         }
+        if !passthrough { onRecordLayerEvent?(.finished(direction, at: time)) }
         inner?.finished(direction: direction, at: time)
     }
 
     public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !closed else { return }
         closed = true
+        if !passthrough { onRecordLayerEvent?(.closed(reason, at: time)) }
         inner?.close(reason: reason, statistics: statistics, at: time)
         onClose?(facts)
     }
@@ -181,6 +187,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
         let offset = s.readOffset
         let time = s.time(atOffset: offset)
         let dropped = s.stop("corrupt record header")
+        onRecordLayerEvent?(.lost(s.direction, at: time))
         note("corrupt record header at \(s.direction == .clientToServer ? "client" : "server") stream offset "
              + "\(offset): the rest of that direction is not decoded")
         inner?.gap(dropped, direction: s.direction, at: time)
@@ -189,6 +196,18 @@ public final class TLSConnectionDecoder: StreamConsumer {
     private func handleRecord(_ s: TLSDirectionStream, header: [UInt8], body: ArraySlice<UInt8>, at time: Timestamp) {
         let type = header[0]
         s.counts.count(type: type, bytes: 5 &+ body.count)
+        // Reported after handling, which tells whether the keys opened it; the protection is
+        // the one in force before handling (a ServerHello record itself is in the clear).
+        let sighting = onRecordLayerEvent == nil ? nil
+            : TLSRecordSighting(direction: s.direction, time: time, contentType: type, length: body.count,
+                                protection: protection(of: s))
+        let decryptedBefore = s.counts.decryptedRecords
+        defer {
+            if var sighting {
+                sighting.decrypted = s.counts.decryptedRecords != decryptedBefore
+                onRecordLayerEvent?(.record(sighting))
+            }
+        }
         // TLS 1.3 ChangeCipherSpec is a middlebox-compatibility no-op, never protected (RFC 8446 D.4).
         if type == 20 && isTLS13 { return }
         guard s.isProtected else {

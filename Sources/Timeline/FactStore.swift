@@ -104,6 +104,17 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
                              offset: offset, length: UInt32(clamping: length), traits: Fact.traitBits(of: fact)))
     }
 
+    /// Replaces the fact at `position` with `fact`, which keeps its place: time, end and
+    /// connection stay those of the fact it replaces (a later pass names what a fact was, as
+    /// `InferredCallNaming` does). The old bytes stay in the spill file, unreferenced.
+    public func replace(at position: Int, with fact: Fact) {
+        guard entries.indices.contains(position) else { return }
+        let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
+        entries[position].offset = offset
+        entries[position].length = UInt32(clamping: length)
+        entries[position].traits = Fact.traitBits(of: fact)
+    }
+
     /// Puts the facts in start order (ties: connection, then arrival), which makes position the
     /// `index` every report refers to.
     public func sortByStart() {

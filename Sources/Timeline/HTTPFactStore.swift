@@ -18,6 +18,8 @@ public struct HTTPFactTraits: OptionSet, Sendable {
     public static let carriesToken = HTTPFactTraits(rawValue: 8)
     /// `POST /v2/images/{id}/import`: starts work Glance does after answering.
     public static let imageImport = HTTPFactTraits(rawValue: 16)
+    /// Seen only as encrypted records (`HTTPFact.inferred`).
+    public static let inferred = HTTPFactTraits(rawValue: 32)
 }
 
 extension HTTPFact: SpillableFact {
@@ -39,12 +41,16 @@ extension HTTPFact: SpillableFact {
         out.put(fact.reportedFields)
         out.put(fact.requestEnd.map(\.nanoseconds))
         out.put(Int64(fact.requestBytes))
-        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0))
+        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0))
         out.put(fact.tokenFingerprint)
         out.put(fact.subjectTokenFingerprint)
         out.put(fact.requestID)
         out.put(Int64(fact.responseBytes))
         out.put(fact.notes)
+        out.put(Int64(fact.requestWireBytes))
+        out.put(fact.evidence)
+        out.put(fact.minimumBytes.map { Int64($0.request) })
+        out.put(fact.minimumBytes.map { Int64($0.response) })
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -55,7 +61,8 @@ extension HTTPFact: SpillableFact {
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
-              let responseBytes = r.int(), let notes = r.strings() else { return nil }
+              let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
+              let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -68,7 +75,13 @@ extension HTTPFact: SpillableFact {
         fact.requestID = requestID
         fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
         fact.tls = flags & 2 != 0
+        fact.inferred = flags & 4 != 0
         fact.notes = notes
+        fact.requestWireBytes = Int(truncatingIfNeeded: requestWireBytes)
+        fact.evidence = evidence
+        if let minimumRequest, let minimumResponse {
+            fact.minimumBytes = (Int(truncatingIfNeeded: minimumRequest), Int(truncatingIfNeeded: minimumResponse))
+        }
         return fact
     }
 
@@ -86,6 +99,7 @@ extension HTTPFact: SpillableFact {
         if fact.operation == "token-issue" { traits.insert(.tokenIssue) }
         if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
         if fact.operation == "image-import" && fact.imageID != nil { traits.insert(.imageImport) }
+        if fact.inferred { traits.insert(.inferred) }
         return traits.rawValue
     }
 

@@ -30,6 +30,12 @@ public struct ImageUpload: Sendable {
     public var sha512: String?
     /// True/false when both the wire hashes and the stored checksum are known; nil otherwise.
     public var matchesChecksum: Bool?
+    /// Seen only as encrypted records: `bytesOnWire` is the request's plaintext, head and body
+    /// together, and the hashes cannot be computed.
+    public var inferred = false
+    /// Whether the request could carry exactly the size Glance stored (checked for inferred
+    /// uploads, whose hashes cannot be); nil when not checked.
+    public var sizeMatches: Bool?
 
     public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
     public var throughputBytesPerSecond: Double? {

@@ -23,7 +23,10 @@ public struct ImageTimelineBuilder {
     /// Positions in `http` and `sql` are the facts' indices (sorted stores, or facts in index order).
     public static func build(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
         var builder = ImageTimelineBuilder()
-        return builder.run(http: http, sql: sql)
+        var timeline = builder.run(http: http, sql: sql)
+        // Exchanges seen only as encrypted records are named from the SQL attributed to them.
+        InferredCallNaming.name(&timeline, http: http, sql: sql)
+        return timeline
     }
 
     public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {

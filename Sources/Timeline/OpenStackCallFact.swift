@@ -17,6 +17,7 @@ extension HTTPFact {
         requestEnd = exchange.timing.requestEnd
         requestID = call.requestID
         responseBytes = exchange.responseWireBytes
+        requestWireBytes = exchange.requestWireBytes
         tls = exchange.tls
         // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)

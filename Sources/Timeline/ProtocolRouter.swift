@@ -4,6 +4,7 @@ import MySQLDecoding
 import PacketDecoding
 import Reassembly
 import TLSDecoding
+import TLSInference
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +25,8 @@ final class ProtocolRouter {
     private var tlsDecoders: [TLSConnectionDecoder] = []
     /// Connections whose TLS began after a MySQL SSLRequest (their notes say "MySQL over TLS").
     private var mysqlOverTLS: Set<Int> = []
+    /// Undecrypted TLS connections whose records are not read as HTTP/1.1, and why.
+    private var notInferred: [Int: String] = [:]
     /// Every SQL command, on disk as it completes (see `SQLFactStore`).
     private let sqlFacts = SQLFactStore()
     /// Every HTTP exchange, on disk as it completes (see `FactStore`).
@@ -81,6 +84,7 @@ final class ProtocolRouter {
                 self?.tlsFacts.append(facts)
             }
             tlsDecoders.append(decoder)
+            if inner != nil { inferExchanges(of: decoder) }
             return decoder
         case .unknown:
             return nil
@@ -194,6 +198,33 @@ final class ProtocolRouter {
         return decoder
     }
 
+    /// Without its key, a TLS connection's HTTP exchanges are read from its records (see
+    /// `TLSExchangeInference`); with it, the decoded ones stand and nothing is inferred.
+    private func inferExchanges(of decoder: TLSConnectionDecoder) {
+        var inference = TLSExchangeInference()
+        // The decoder owns this closure: it is alive whenever the closure runs.
+        decoder.onRecordLayerEvent = { [weak self, unowned decoder] event in
+            for exchange in inference.consume(event) {
+                guard let self else { return }
+                let session = decoder.facts
+                let port = session.connection.server.port
+                let httpPort = OpenStackServicePorts.standard.service(for: port) != nil
+                    || (self.watchedPorts.contains(port) && !ProtocolRouter.mysqlPorts.contains(port))
+                let (inferable, reason) = HTTP1OverTLS.verdict(offeredALPN: session.offeredALPN, negotiatedALPN: session.alpn,
+                                                               httpPort: httpPort)
+                guard inferable else {
+                    self.notInferred[session.connection.index] = "records not read as HTTP/1.1 exchanges: " + reason
+                    continue
+                }
+                var fact = HTTPFact(inferred: exchange, connection: session.connection, session: session,
+                                    counts: inference.counts, index: self.httpFacts.count)
+                fact.evidence.insert("HTTP/1.1: " + reason, at: min(1, fact.evidence.count))
+                self.httpFacts.append(fact)
+                self.onEvent?(.http(fact))
+            }
+        }
+    }
+
     /// TLS facts as report lines, for every TLS connection met.
     var tlsNotes: [TLSConnectionNote] {
         var seen = Set(tlsFacts.map(\.connection.index))
@@ -213,6 +244,7 @@ final class ProtocolRouter {
             parts.append("\(facts.clientRecords.records + facts.serverRecords.records) records")
             parts.append("\(facts.decryption)")
             parts += facts.notes
+            if let why = notInferred[facts.connection.index] { parts.append(why) }
             return TLSConnectionNote(connection: facts.connection.index, client: facts.connection.client.description,
                                      server: facts.connection.server.description, summary: parts.joined(separator: ", "))
         }

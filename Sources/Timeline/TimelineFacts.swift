@@ -43,8 +43,19 @@ public struct HTTPFact: Sendable {
     public var requestID: String?
     /// Bytes of the response (headers and body) on the wire.
     public var responseBytes: Int = 0
-    /// True when the exchange was decrypted from TLS.
+    /// True when the exchange was decrypted from TLS, or inferred from its encrypted records.
     public var tls: Bool = false
+    /// Request bytes on the wire: start line, headers and body (`requestBytes` is the body).
+    public var requestWireBytes: Int = 0
+    /// Seen only as encrypted TLS records (see `TLSExchangeInference`): `method` and `path` are
+    /// empty and `status` nil; `requestBytes` and `requestWireBytes` are the request's plaintext,
+    /// head and body together; `operation` is what the SQL it caused shows; `evidence` says why.
+    public var inferred: Bool = false
+    /// Why an inferred exchange is what it is said to be, one finding per line.
+    public var evidence: [String] = []
+    /// Inferred exchanges of CBC suites: the fewest plaintext bytes each side may hold (the
+    /// sizes reported are the most); nil when the sizes are exact.
+    public var minimumBytes: (request: Int, response: Int)?
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
 

@@ -34,8 +34,11 @@ import Timeline
             print("\(scenario): full capture not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
             return
         }
-        let truth = try TestbedCaptures.truth(scenario)
-        let keyLog = TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
+        // A capture goes with its own truth and key log (a re-recording changes ids, times and keys).
+        let truth = try TestbedCaptures.truth(besideCapture: capture) ?? TestbedCaptures.truth(scenario)
+        let beside = URL(fileURLWithPath: capture).deletingLastPathComponent().appendingPathComponent("keys.log").path
+        let keyLog = FileManager.default.fileExists(atPath: beside) ? beside
+            : TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
         let result = try Self.analyse(capture, keyLogs: [keyLog])
         // The access logs hold haproxy's TLS side and uWSGI's plain side: both must be there.
         try Self.checkAgainst(truth, result)
@@ -188,6 +191,13 @@ enum TestbedCaptures {
     static func truth(_ scenario: String) throws -> [String: Any] {
         let data = try Data(contentsOf: directory(scenario).appendingPathComponent("truth.json"))
         return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// The truth.json recorded with a full capture, in the capture's folder; nil when there is none.
+    static func truth(besideCapture capture: String) throws -> [String: Any]? {
+        let file = URL(fileURLWithPath: capture).deletingLastPathComponent().appendingPathComponent("truth.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return (try JSONSerialization.jsonObject(with: try Data(contentsOf: file))) as? [String: Any] ?? [:]
     }
 
     static func window(_ truth: [String: Any]) -> ClosedRange<Double> {

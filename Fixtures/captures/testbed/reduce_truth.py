@@ -4,7 +4,8 @@
     reduce_truth.py IN/truth.json OUT/truth.json
 
 Kept: scenario, window (start, end), images[].summary (id, name, status, size, checksum),
-image_status_transitions, http_requests (time, duration_us, service, port, method, path, status), the Query
+image_status_transitions, http_requests (time, duration_us, service, port, method, path, status; haproxy's
+also client_port, tls), the Query
 statements of sql (time, connection_id, statement), and the scenario notes' small members.
 Everything else (full image shows, DB rows, steps' output, non-Query commands) is dropped.
 """
@@ -20,7 +21,8 @@ out = {
     "images": [{"summary": {k: i["summary"].get(k) for k in ("id", "name", "status", "size", "checksum")}}
                for i in t.get("images", [])],
     "image_status_transitions": t.get("image_status_transitions", {}),
-    "http_requests": [{k: r.get(k) for k in ("time", "duration_us", "service", "port", "method", "path", "status")}
+    "http_requests": [{k: r.get(k) for k in ("time", "duration_us", "service", "port", "method", "path", "status")
+                       + (("client_port", "tls") if r.get("service") == "haproxy" else ())}
                       for r in t.get("http_requests", [])],
     "sql": [{k: s.get(k) for k in ("time", "connection_id", "command", "statement")}
             for s in t.get("sql", []) if s.get("command") == "Query"],
