@@ -8,6 +8,7 @@ struct GlanceTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glancetrace",
         abstract: "Reconstruct what Keystone, Glance and MariaDB said to each other from a packet capture.",
+        version: GlanceTraceVersion.description,
         subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, SplitCommand.self, CaptureCommand.self]
     )
 
