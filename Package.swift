@@ -63,10 +63,13 @@ let package = Package(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["RecordRevision"]
         ),
+        // `glancetrace --version`'s git revision (Packaging/record-revision), before every build.
+        .plugin(name: "RecordRevision", capability: .buildTool()),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
         .testTarget(name: "ReassemblyTests", dependencies: [

@@ -8,6 +8,15 @@ struct GlanceTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glancetrace",
         abstract: "Reconstruct what Keystone, Glance and MariaDB said to each other from a packet capture.",
+        discussion: """
+            Every reading command takes pcap or pcapng files (gzip-compressed too), or - for \
+            standard input; several files are merged by timestamp. 'glancetrace help <command>' \
+            documents each command's options.
+
+            Exit status: 0 success (warnings allowed), 1 failure (one line naming the file or \
+            interface and the problem), 2 usage error.
+            """,
+        version: GlanceTraceVersion.description,
         subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, SplitCommand.self, CaptureCommand.self]
     )
 
