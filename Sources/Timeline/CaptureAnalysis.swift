@@ -8,6 +8,9 @@ import Reassembly
 public struct CaptureAnalysis {
     public struct Options: Sendable {
         public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
+        /// they should be in `watchedPorts` too.
+        public var portProtocols: [UInt16: PortProtocol] = [:]
         public var readerKind: CaptureReaderKind = .native
         /// Clock corrections per capture path (`--time-offset FILE=SECONDS`), in nanoseconds.
         public var timeOffsets: [String: Int64] = [:]
@@ -86,6 +89,7 @@ public final class AnalysisSession {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
                                     hashUploads: options.hashUploads)
+        router.portProtocols = options.portProtocols
         self.router = router
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts

@@ -16,6 +16,8 @@ final class ProtocolRouter {
     static let mysqlPorts: Set<UInt16> = [3306]
 
     let watchedPorts: Set<UInt16>
+    /// Ports whose connections are decoded as the given protocol (`--port N=PROTOCOL`).
+    var portProtocols: [UInt16: PortProtocol] = [:]
     var onEvent: ((AnalysisSession.LiveEvent) -> Void)?
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
@@ -65,12 +67,7 @@ final class ProtocolRouter {
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
         let port = connection.server.port
-        var content = ProtocolRouter.sniff(firstPayload, direction: direction)
-        if content == .unknown, watchedPorts.contains(port) {
-            // Joined mid-connection: the port says what the bytes cannot.
-            content = ProtocolRouter.mysqlPorts.contains(port) ? .mysql : ProtocolRouter.tlsPorts.contains(port) ? .tls : .http
-        }
-        switch content {
+        switch content(of: connection, firstPayload: firstPayload, direction: direction) {
         case .mysql:
             return mysqlDecoder(connection)
         case .http:
