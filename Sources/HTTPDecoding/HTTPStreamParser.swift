@@ -273,7 +273,7 @@ struct HTTPStreamParser {
     // MARK: - Head
 
     func isPlausibleFirstByte(_ byte: UInt8) -> Bool {
-        isRequest ? HTTPHead.isTokenCharacter(byte) : byte == UInt8(ascii: "H")
+        isRequest ? HTTPHead.isTokenCharacter(byte) : byte == UInt8(ascii: "H") || byte == UInt8(ascii: "h")
     }
 
     mutating func beginHead(at time: Timestamp, position: StreamPosition) {
@@ -327,6 +327,9 @@ struct HTTPStreamParser {
         let rule = delegate.parserDidParseHead(head, direction: direction, startedAt: messageStart,
                                                position: messageStartPosition, at: time)
         state = .fixedBody(remaining: 0)  // "in message" while framing is decided, so anomalies attach to it
+        if let problem = head.startLineProblem {
+            delegate.parserDidReport(.malformedStartLine, problem, direction: direction, at: time, inMessage: true)
+        }
         for line in head.malformedLines {
             delegate.parserDidReport(.malformedHeader, "header line without a valid name: \"\(line)\"", direction: direction, at: time, inMessage: true)
         }

@@ -19,7 +19,7 @@ public enum ExchangeListText {
     public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         for f in result.http {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
-            out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")"
+            out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? (f.responseBytes > 0 ? "unreadable status" : "no response"))"
             out += "  \(f.service) \(f.operation)  \(AnalysisText.milliseconds(f.time, f.end)) ms"
             out += "  req \(f.requestBytes) B, resp \(f.responseBytes) B"
             if let id = f.imageID { out += "  image \(id)" }
