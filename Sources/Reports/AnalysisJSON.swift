@@ -88,6 +88,7 @@ public enum AnalysisJSON {
                 ("operation", .string(fact.operation)),
                 ("method", .string(fact.method)),
                 ("path", .string(fact.path)),
+                ("query", .optional(fact.query)),
                 ("status", .optional(fact.status)),
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
                 ("request_id", .optional(fact.requestID)),

@@ -26,6 +26,7 @@ public enum LiveEventText {
             return .object([("event", .string("http")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("service", .string(f.service)),
                             ("operation", .string(f.operation)), ("method", .string(f.method)), ("path", .string(f.path)),
+                            ("query", .optional(f.query)),
                             ("status", .optional(f.status)), ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end))),
                             ("request_id", .optional(f.requestID)), ("request_bytes", .int(f.requestBytes)),
                             ("response_bytes", .int(f.responseBytes)), ("image_id", .optional(f.imageID)),
