@@ -79,6 +79,8 @@ public final class AnalysisSession {
     private let reassembler: TCPReassembler
     private var lastTime = Timestamp.zero
     private var warnings: [String] = []
+    /// Packets of link types the decoder cannot read, per capture and link type: one warning each.
+    private var undecodedLinkTypes: [UndecodedLinkType: Int] = [:]
 
     /// Called as exchanges, commands and status changes complete (live view).
     public var onEvent: ((LiveEvent) -> Void)? {
@@ -115,8 +117,13 @@ public final class AnalysisSession {
     public func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }
-        if case .tcp(let segment) = decoder.decode(record) {
+        switch decoder.decode(record) {
+        case .tcp(let segment):
             reassembler.process(segment, at: record.timestamp)
+        case .skipped(.unsupportedLinkType):
+            undecodedLinkTypes[UndecodedLinkType(capture: capture, linkType: record.linkType), default: 0] += 1
+        default:
+            break
         }
     }
 
@@ -130,6 +137,7 @@ public final class AnalysisSession {
     /// Flushes every open connection and builds the result.
     public func finish() -> AnalysisResult {
         reassembler.finish(at: lastTime)
+        warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
         let (http, sql) = router.facts()
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read
