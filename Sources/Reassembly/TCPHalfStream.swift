@@ -212,7 +212,7 @@ final class TCPHalfStream {
             let skip = -position
             if skip < piece.count {
                 let count = piece.count &- skip
-                let here = StreamPosition(offset: position, peerAcknowledged: piece.peerAcknowledged)
+                let here = StreamPosition(offset: self.position, peerAcknowledged: piece.peerAcknowledged)
                 advance(count)
                 if piece.isMissing {
                     connection.deliverGap(count, direction: direction, at: piece.time)
