@@ -59,7 +59,7 @@ extension MySQLConnectionDecoder {
     /// took it): the login is reported as a `Connect` without a response, as an unanswered
     /// command is.
     func reportUnansweredLogin(note: String, at time: Timestamp?) {
-        guard phase == .authenticating, !facts.isTLS else { return }
+        guard phase == .authenticating else { return }
         var record = loginRecord(start: greetingTime ?? loginTime ?? connection.firstSeen)
         record.isComplete = false
         record.notes.append(note)
