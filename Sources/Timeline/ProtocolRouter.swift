@@ -80,7 +80,7 @@ final class ProtocolRouter {
             tlsDecoders.append(decoder)
             return decoder
         case .unknown:
-            return nil
+            return deferredSniff(connection, direction: direction)
         }
     }
 
@@ -175,7 +175,7 @@ final class ProtocolRouter {
     }
 
     /// The HTTP decoder of a connection (plain, or inside TLS).
-    private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
+    func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
         let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }
