@@ -100,6 +100,10 @@ public final class LibpcapReader: CaptureReader {
 
     private static func filePrecision(path: String) -> TimestampPrecision {
         let b = firstBytes(path: path)
+        if b == [0x0a, 0x0d, 0x0d, 0x0a] {
+            // pcapng: the first interface's if_tsresol, as the native reader decides.
+            return (PcapngResolutionProbe.unitsPerSecond(path: path) ?? 1_000_000) > 1_000_000 ? .nanoseconds : .microseconds
+        }
         // 0xa1b23c4d is the nanosecond pcap magic, in either byte order.
         if b == [0xa1, 0xb2, 0x3c, 0x4d] || b == [0x4d, 0x3c, 0xb2, 0xa1] { return .nanoseconds }
         return .microseconds

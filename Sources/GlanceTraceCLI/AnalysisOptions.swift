@@ -32,6 +32,7 @@ struct AnalysisOptions: ParsableArguments {
         var options = CaptureAnalysis.Options()
         options.hashUploads = hashUploads
         options.watchedPorts = capture.watchedPorts
+        options.portProtocols = capture.portProtocols
         options.readerKind = capture.reader
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()

@@ -40,8 +40,10 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .customShort("W"), help: ArgumentHelp("With -C, keep a ring of this many files; with -G alone, stop after this many files (tcpdump -W).", valueName: "count"))
     var fileCount: Int?
 
-    @Option(name: .customLong("port"), help: ArgumentHelp("Also follow this server port (repeatable); the default capture filter is the watched ports.", valueName: "N"))
-    var ports: [Int] = []
+    @Option(name: .customLong("port"),
+            help: ArgumentHelp("Also follow this server port (repeatable); the default capture filter is the watched ports. N=http, N=mysql or N=tls decodes the port as that protocol whatever its first bytes look like.",
+                               valueName: "N[=protocol]"))
+    var ports: [PortArgument] = []
 
     @Option(help: ArgumentHelp("BPF capture filter, replacing the default one made of the watched ports.", valueName: "expression"))
     var filter: String?
@@ -67,14 +69,14 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "Put the interface in promiscuous mode (off by default).")
     var promiscuous = false
 
-    var watchedPorts: Set<UInt16> { CaptureOptions.defaultPorts.union(ports.compactMap { UInt16(exactly: $0) }) }
+    var watchedPorts: Set<UInt16> { CaptureOptions.defaultPorts.union(ports.ports) }
 
     /// The default filter: TCP to or from any watched port.
     var captureFilter: String { filter ?? watchedPorts.sorted().map { "tcp port \($0)" }.joined(separator: " or ") }
 
     func validate() throws {
         if format == .html { throw ValidationError("capture prints text or json, not html.") }
-        for port in ports where UInt16(exactly: port) == nil || port == 0 { throw ValidationError("--port \(port) is not a TCP port (1-65535).") }
+        try ports.validate()
         if let d = duration, !(d > 0) || !d.isFinite { throw ValidationError("--duration must be a positive number of seconds.") }
         if let c = count, c <= 0 { throw ValidationError("--count must be positive.") }
         if let c = fileSizeMegabytes, c <= 0 || c > Int.max / 1_000_000 { throw ValidationError("-C must be a positive number of millions of bytes.") }
@@ -112,6 +114,7 @@ struct CaptureCommand: ParsableCommand {
 
         var options = CaptureAnalysis.Options()
         options.watchedPorts = watchedPorts
+        options.portProtocols = ports.protocols
         options.keyLogPaths = keyLogs
         let session = AnalysisSession(options: options)
         let source = session.addCapture(capture.info)

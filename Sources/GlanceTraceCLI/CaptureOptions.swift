@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaptureIO
+import Timeline
 
 /// Options every reading command shares.
 struct CaptureOptions: ParsableArguments {
@@ -10,8 +11,10 @@ struct CaptureOptions: ParsableArguments {
     @Option(help: "Reader: 'native' (zero-copy, default) or 'libpcap' (the reference).")
     var reader: CaptureReaderKind = .native
 
-    @Option(name: .customLong("port"), help: ArgumentHelp("Also follow TCP connections to this server port (repeatable).", valueName: "N"))
-    var ports: [Int] = []
+    @Option(name: .customLong("port"),
+            help: ArgumentHelp("Also follow TCP connections to this server port (repeatable); N=http, N=mysql or N=tls decodes the port as that protocol whatever its first bytes look like.",
+                               valueName: "N[=protocol]"))
+    var ports: [PortArgument] = []
 
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
@@ -20,14 +23,15 @@ struct CaptureOptions: ParsableArguments {
 
     /// DESIGN.md's default ports plus `--port`.
     var watchedPorts: Set<UInt16> {
-        CaptureOptions.defaultPorts.union(ports.compactMap { UInt16(exactly: $0) })
+        CaptureOptions.defaultPorts.union(ports.ports)
     }
+
+    /// Ports given a protocol with `--port N=PROTOCOL`.
+    var portProtocols: [UInt16: PortProtocol] { ports.protocols }
 
     func validate() throws {
         if captures.isEmpty { throw ValidationError("Give at least one capture file.") }
-        for port in ports where UInt16(exactly: port) == nil || port == 0 {
-            throw ValidationError("--port \(port) is not a TCP port (1-65535).")
-        }
+        try ports.validate()
     }
 }
 

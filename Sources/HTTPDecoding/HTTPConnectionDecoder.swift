@@ -37,11 +37,17 @@ public final class HTTPConnectionDecoder: StreamConsumer {
     private let onExchange: (HTTPExchange) -> Void
     private var requestParser: HTTPStreamParser
     private var responseParser: HTTPStreamParser
-    private var pending: [HTTPPendingExchange] = []
+    var pending: [HTTPPendingExchange] = []
     private var currentRequest: HTTPPendingExchange?
     private var currentResponse: HTTPPendingExchange?
     private var currentResponseIsInterim = false
-    private var nextSequence = 0
+    var nextSequence = 0
+    /// Stream offset just past the server bytes received so far (see `answeredThrough`).
+    var serverChunkEnd = 0
+    /// Stream offset up to which server bytes are accounted for by responses seen (the end of
+    /// the chunk in which the last one ended): pairing's evidence that later bytes the client
+    /// acknowledged were a response the capture lost (`HTTPConnectionDecoder+Pairing`).
+    var answeredThrough = Int.min
 
     /// Creates a decoder for one connection.
     /// - Parameters:
@@ -66,7 +72,21 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.feed(bytes, at: time, delegate: self)
-        case .serverToClient: responseParser.feed(bytes, at: time, delegate: self)
+        case .serverToClient:
+            serverChunkEnd &+= bytes.count
+            responseParser.feed(bytes, at: time, delegate: self)
+        }
+    }
+
+    /// With the chunk's place in the connection, responses are paired by what their first
+    /// segment acknowledged (see `HTTPConnectionDecoder+Pairing`).
+    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
+        guard !isClosed else { return }
+        switch direction {
+        case .clientToServer: requestParser.feed(bytes, at: time, position: position, delegate: self)
+        case .serverToClient:
+            serverChunkEnd = position.offset &+ bytes.count
+            responseParser.feed(bytes, at: time, position: position, delegate: self)
         }
     }
 
@@ -74,7 +94,9 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.gap(count, at: time, delegate: self)
-        case .serverToClient: responseParser.gap(count, at: time, delegate: self)
+        case .serverToClient:
+            serverChunkEnd &+= count
+            responseParser.gap(count, at: time, delegate: self)
         }
     }
 
@@ -95,7 +117,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
             if !exchange.requestEnded, exchange.request != nil {
                 exchange.endRequest(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
             }
-            if exchange.request != nil, !exchange.hasFinalResponseHead {
+            if exchange.request != nil, !exchange.hasFinalResponseHead, !exchange.responseLost {
                 exchange.anomalies.append(HTTPAnomaly(kind: .requestWithoutResponse, direction: .clientToServer, time: time,
                                                       message: "no response before the connection ended (\(reason.rawValue))"))
             } else if !exchange.responseEnded {
@@ -119,7 +141,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         if emitted > 0 { pending.removeFirst(emitted) }
     }
 
-    private func emit(_ pendingExchange: HTTPPendingExchange) {
+    func emit(_ pendingExchange: HTTPPendingExchange) {
         exchangeCount += 1
         onExchange(pendingExchange.exchange(connection: connection.index, client: connection.client,
                                             server: connection.server, tls: tls))
@@ -142,7 +164,8 @@ public final class HTTPConnectionDecoder: StreamConsumer {
 }
 
 extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
-    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule {
+    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, position: StreamPosition,
+                            at time: Timestamp) -> HTTPBodyRule {
         let headers = HTTPConnectionDecoder.masked(head.fields)
         if direction == .clientToServer {
             if pending.count >= configuration.maxPendingExchanges, let oldest = pending.first {
@@ -164,21 +187,13 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
                                                      hashes: configuration.hashesUpload(head.method, request.path),
                                                      keepLimit: configuration.maxKeptBodyBytes)
             exchange.timing.requestStart = startedAt
+            exchange.requestPosition = position
             pending.append(exchange)
             currentRequest = exchange
             return .standard
         }
 
-        let target: HTTPPendingExchange
-        if let waiting = pending.first(where: { !$0.hasFinalResponseHead }) {
-            target = waiting
-        } else {
-            target = HTTPPendingExchange(sequence: nextSequence)
-            nextSequence += 1
-            target.anomalies.append(HTTPAnomaly(kind: .responseWithoutRequest, direction: .serverToClient, time: startedAt,
-                                                message: "\(head.status) response with no request seen before it"))
-            pending.append(target)
-        }
+        let target = responseTarget(status: head.status, position: position, at: startedAt)
         currentResponse = target
         let method = target.request?.method ?? ""
         if head.status >= 100, head.status < 200, head.status != 101 {
@@ -251,6 +266,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             exchange.endRequest(at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
             currentRequest = nil
         } else {
+            answeredThrough = serverChunkEnd
             guard let exchange = currentResponse else { return }
             if currentResponseIsInterim {
                 exchange.responseWireBytes &+= wireBytes

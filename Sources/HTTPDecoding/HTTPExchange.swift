@@ -59,8 +59,9 @@ public struct HTTPExchange: Sendable, Hashable {
     /// True when both halves were seen whole.
     public var isComplete: Bool { (request?.isComplete ?? false) && (response?.isComplete ?? false) }
 
-    /// The response status, if a response was seen.
-    public var status: Int? { response?.status }
+    /// The response status, if a response was seen with a readable status code (an unreadable
+    /// one, `HTTP/1.0 2XX`, is 0 in `response` and has a malformed-start-line anomaly).
+    public var status: Int? { response.flatMap { $0.status >= 100 ? $0.status : nil } }
 
     /// Fingerprint of the request's `X-Auth-Token` (8 hex digits), to link token uses.
     public var authTokenFingerprint: String? { request?.headers.fingerprint(for: "X-Auth-Token") }

@@ -10,6 +10,9 @@ struct HTTPHead {
     var fields: [HTTPHeader] = []
     /// Header lines that were not `name: value` and were skipped.
     var malformedLines: [String] = []
+    /// Why the start line, read leniently, is not what RFC 9112 allows (a space inside the
+    /// target, a status code that is not three digits); nil when it is.
+    var startLineProblem: String?
 
     static let lf: UInt8 = 0x0A
     static let cr: UInt8 = 0x0D
@@ -24,15 +27,24 @@ struct HTTPHead {
         let startLine = lines.removeFirst()
         var head = HTTPHead(isRequest: isRequest)
         if isRequest {
-            guard let (method, target, version) = parseRequestLine(startLine) else { return nil }
-            head.method = method
-            head.target = target
-            head.version = version
+            if let (method, target, version) = parseRequestLine(startLine) {
+                (head.method, head.target, head.version) = (method, target, version)
+            } else if let (method, target, version) = parseLenientRequestLine(startLine) {
+                (head.method, head.target, head.version) = (method, target, version)
+                head.startLineProblem = "request target with spaces in \"\(text(startLine.prefix(80)))\""
+            } else {
+                return nil
+            }
         } else {
-            guard let (version, status, reason) = parseStatusLine(startLine) else { return nil }
-            head.version = version
-            head.status = status
-            head.reason = reason
+            if let (version, status, reason) = parseStatusLine(startLine) {
+                (head.version, head.status, head.reason) = (version, status, reason)
+            } else if let (version, status, reason) = parseLenientStatusLine(startLine) {
+                (head.version, head.status, head.reason) = (version, status, reason)
+                head.startLineProblem = (status == 0 ? "status code is not three digits in" : "lower-case protocol name in")
+                    + " \"\(text(startLine.prefix(80)))\""
+            } else {
+                return nil
+            }
         }
         head.fields = parseFields(lines, malformed: &head.malformedLines)
         return head
@@ -109,6 +121,37 @@ struct HTTPHead {
         let rest = line[(base + 12)...]
         if let first = rest.first, first != space { return nil }
         return (text(version), status, text(trimmed(rest)))
+    }
+
+    /// A request line whose target holds spaces (`GET /a b HTTP/1.1`): a token method, the
+    /// version last, the target what lies between. Servers such as Apache take it so; the
+    /// exchange is kept and flagged rather than lost.
+    static func parseLenientRequestLine(_ line: ArraySlice<UInt8>) -> (String, String, String)? {
+        let parts = line.split(separator: space, omittingEmptySubsequences: false)
+        guard parts.count > 3, let method = parts.first, let version = parts.last, !method.isEmpty, method.count <= 32,
+              method.allSatisfy(isTokenCharacter), isVersion(version) else { return nil }
+        let target = line[parts[1].startIndex..<parts[parts.count - 2].endIndex]
+        guard !target.isEmpty, target.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }), target.first != space else { return nil }
+        return (text(method), text(target), text(version))
+    }
+
+    /// A status line RFC 9112 does not allow but servers send: a code that is not three digits
+    /// (`HTTP/1.0 2XX OK`: status 0, the message framed by its headers and kept with an unknown
+    /// status) or the protocol name in lower case (`http/1.1 200 OK`, which Zeek also reads).
+    static func parseLenientStatusLine(_ line: ArraySlice<UInt8>) -> (String, Int, String)? {
+        guard line.count >= 10 else { return nil }
+        let base = line.startIndex
+        let version = line[base..<(base + 8)]
+        let upper = version.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+        guard isVersion(ArraySlice(upper)), line[base + 8] == space else { return nil }
+        let rest = line[(base + 9)...]
+        let code = rest.prefix { $0 != space }
+        var status = 0
+        if code.count == 3, code.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            status = code.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            if status < 100 { status = 0 }
+        }
+        return (text(version), status, text(trimmed(rest[code.endIndex...])))
     }
 
     /// `HTTP/d.d`

@@ -13,6 +13,14 @@ final class HTTPPendingExchange {
     var responseBody: HTTPBodyCollector?
     /// The final (non-1xx) response head was seen.
     var hasFinalResponseHead = false
+    /// Where the request head began in the client's stream, and what its segment acknowledged
+    /// of the server's: pairing evidence (`HTTPConnectionDecoder+Pairing`).
+    var requestPosition: StreamPosition?
+    /// TCP evidence shows the response was sent but lost from the capture: no later response
+    /// belongs to this exchange.
+    var responseLost = false
+    /// Still waiting for its final response.
+    var awaitsResponse: Bool { !hasFinalResponseHead && !responseLost }
     var responseEnded = false
     var interim: [HTTPInterimResponse] = []
     var timing = HTTPExchangeTiming()

@@ -11,7 +11,8 @@ extension HTTPStreamParser {
     func framing<D: HTTPStreamParserDelegate>(of head: HTTPHead, rule: HTTPBodyRule, at time: Timestamp, delegate: D) -> Framing {
         if rule == .tunnel { return .tunnel }
         if !isRequest {
-            if rule == .noBody || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
+            // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
+            if rule == .noBody || (100..<200).contains(head.status) || head.status == 204 || head.status == 304 { return .none }
         }
         let codings = head.listValues("transfer-encoding")
         if !codings.isEmpty {

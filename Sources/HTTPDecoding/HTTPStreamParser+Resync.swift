@@ -57,7 +57,10 @@ extension HTTPStreamParser {
         while i < count {
             let byte = buffer[i]
             i += 1
-            if lineBuffer.isEmpty { resyncStart = time }
+            if lineBuffer.isEmpty {
+                resyncStart = time
+                resyncStartAcknowledged = chunk.peerAcknowledged
+            }
             if lineBuffer.count >= HTTPStreamParser.resyncLineLimit {
                 // Only a line's tail can hold a start line: keep the last half.
                 lineBuffer.removeFirst(HTTPStreamParser.resyncLineLimit / 2)
@@ -86,6 +89,9 @@ extension HTTPStreamParser {
                 let line = Array(lineBuffer[offset...])
                 // The line began in this chunk or earlier: take the earlier time only if it began at the line start.
                 let begin = offset == 0 ? resyncStart : (lineBuffer.count - offset <= i - start ? time : resyncStart)
+                let lineIndex = i &- (lineBuffer.count &- offset)
+                let position = StreamPosition(offset: chunk.offset &+ lineIndex,
+                                              peerAcknowledged: lineIndex >= 0 ? chunk.peerAcknowledged : resyncStartAcknowledged)
                 if bodyAwaitingResync {
                     delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
                     messageWireBytes &+= resyncSkipped
@@ -94,7 +100,7 @@ extension HTTPStreamParser {
                     endMessage(at: begin, delegate: delegate)
                 }
                 reportSkipped(at: time, delegate: delegate)
-                beginHead(at: begin)
+                beginHead(at: begin, position: position)
                 lineBuffer = line
                 messageWireBytes = line.count
                 return i

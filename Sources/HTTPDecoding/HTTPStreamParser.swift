@@ -13,7 +13,9 @@ enum HTTPBodyRule {
 
 /// Events of one direction's parser.
 protocol HTTPStreamParserDelegate: AnyObject {
-    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, at time: Timestamp) -> HTTPBodyRule
+    /// `position` is where the head's first byte is in the stream, with what its segment acknowledged.
+    func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, position: StreamPosition,
+                            at time: Timestamp) -> HTTPBodyRule
     func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection)
     func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
     /// Body bytes received while the chunk framing was lost: counted, never kept or hashed (a gap
@@ -68,6 +70,14 @@ struct HTTPStreamParser {
     var resyncCollecting = true
     var resyncSkipped = 0
     var resyncStart = Timestamp.zero
+    /// Stream offset of the next byte fed (bytes and gaps so far).
+    var nextOffset = 0
+    /// The chunk being fed: its first byte's offset and its segment's acknowledgement.
+    var chunk = StreamPosition(offset: 0)
+    /// Where the current message's head began (offset and acknowledgement), like `messageStart`.
+    var messageStartPosition = StreamPosition(offset: 0)
+    /// Acknowledgement of the chunk in which the resync line began, like `resyncStart`.
+    var resyncStartAcknowledged: Int?
     /// A chunked body lost its framing: bytes skipped while resynchronising belong to it.
     var bodyAwaitingResync = false
     /// In resync: the bytes just before the current line were CRLF (a chunk's data end).
@@ -99,8 +109,13 @@ struct HTTPStreamParser {
 
     // MARK: - Input
 
-    mutating func feed<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, at time: Timestamp, delegate: D) {
+    /// `position` is the chunk's place in the connection when the reassembler gave it; without it
+    /// the parser counts offsets itself and knows no acknowledgements.
+    mutating func feed<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, at time: Timestamp,
+                                                    position: StreamPosition? = nil, delegate: D) {
         let count = buffer.count
+        chunk = StreamPosition(offset: position?.offset ?? nextOffset, peerAcknowledged: position?.peerAcknowledged)
+        nextOffset = chunk.offset &+ count
         var i = 0
         while i < count {
             switch state {
@@ -111,7 +126,7 @@ struct HTTPStreamParser {
                     continue
                 }
                 if isPlausibleFirstByte(byte) {
-                    beginHead(at: time)
+                    beginHead(at: time, position: StreamPosition(offset: chunk.offset &+ i, peerAcknowledged: chunk.peerAcknowledged))
                 } else {
                     delegate.parserDidReport(.malformedStartLine, "a message cannot start with byte 0x\(Hex.string([byte]))",
                                              direction: direction, at: time, inMessage: false)
@@ -177,6 +192,7 @@ struct HTTPStreamParser {
     /// `count` bytes of this direction are lost.
     mutating func gap<D: HTTPStreamParserDelegate>(_ count: Int, at time: Timestamp, delegate: D) {
         guard count > 0 else { return }
+        nextOffset &+= count
         switch state {
         case .fixedBody(let remaining):
             let lost = min(remaining, count)
@@ -257,10 +273,11 @@ struct HTTPStreamParser {
     // MARK: - Head
 
     func isPlausibleFirstByte(_ byte: UInt8) -> Bool {
-        isRequest ? HTTPHead.isTokenCharacter(byte) : byte == UInt8(ascii: "H")
+        isRequest ? HTTPHead.isTokenCharacter(byte) : byte == UInt8(ascii: "H") || byte == UInt8(ascii: "h")
     }
 
-    mutating func beginHead(at time: Timestamp) {
+    mutating func beginHead(at time: Timestamp, position: StreamPosition) {
+        messageStartPosition = position
         state = .head
         lineBuffer.removeAll(keepingCapacity: true)
         currentLineLength = 0
@@ -307,8 +324,12 @@ struct HTTPStreamParser {
             startResync(at: time, atLineStart: true)
             return
         }
-        let rule = delegate.parserDidParseHead(head, direction: direction, startedAt: messageStart, at: time)
+        let rule = delegate.parserDidParseHead(head, direction: direction, startedAt: messageStart,
+                                               position: messageStartPosition, at: time)
         state = .fixedBody(remaining: 0)  // "in message" while framing is decided, so anomalies attach to it
+        if let problem = head.startLineProblem {
+            delegate.parserDidReport(.malformedStartLine, problem, direction: direction, at: time, inMessage: true)
+        }
         for line in head.malformedLines {
             delegate.parserDidReport(.malformedHeader, "header line without a valid name: \"\(line)\"", direction: direction, at: time, inMessage: true)
         }

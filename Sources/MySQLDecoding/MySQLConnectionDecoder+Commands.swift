@@ -9,6 +9,7 @@ extension MySQLConnectionDecoder {
             phase = .command
             commandPacket(packet)
         case .awaitingHandshakeResponse:
+            loginTime = packet.start
             readHandshakeResponse(packet)
             if phase != .tls { phase = .authenticating }
         case .authenticating, .tls:

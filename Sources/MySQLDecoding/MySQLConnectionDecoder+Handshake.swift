@@ -43,6 +43,9 @@ extension MySQLConnectionDecoder {
             if let extended = r.readUInt32(), caps & 1 == 0 { caps |= UInt64(extended) << 32 }
             let capabilities = MySQLCapabilities(rawValue: caps)
             facts.clientCapabilities = capabilities
+            // Without the greeting, the server granted what the client asked for (a client asks
+            // only for what the greeting offered).
+            if !facts.sawHandshake { facts.serverCapabilities = capabilities }
             facts.clientCharacterSet = charset
             if capabilities.contains(.ssl) && packet.totalLength == 32 && !facts.isTLS {
                 startTLS()
@@ -106,12 +109,7 @@ extension MySQLConnectionDecoder {
 
     private func finishAuthentication(_ packet: MySQLPacket, result: MySQLResult) {
         phase = .command
-        let host = connection.client.address.description
-        // The general log's own wording, which names the transport.
-        let transport = facts.isTLS ? "SSL/TLS" : "TCP/IP"
-        let statement = "\(facts.user ?? "")@\(host) on \(facts.database ?? "") using \(transport)"
-        var record = newRecord(command: .connect, statement: statement, statementBytes: statement.utf8.count,
-                               start: greetingTime ?? packet.start)
+        var record = loginRecord(start: greetingTime ?? loginTime ?? packet.start)
         record.end = packet.end
         record.result = result
         finish(MySQLPendingCommand(record: record), at: packet.end)
@@ -120,6 +118,14 @@ extension MySQLConnectionDecoder {
             client.enableCompression(algorithm)
             server.enableCompression(algorithm)
         }
+    }
+
+    /// The `Connect` record of the login, as the general log words it (naming the transport).
+    func loginRecord(start: Timestamp) -> MySQLCommandRecord {
+        let host = connection.client.address.description
+        let transport = facts.isTLS ? "SSL/TLS" : "TCP/IP"
+        let statement = "\(facts.user ?? "")@\(host) on \(facts.database ?? "") using \(transport)"
+        return newRecord(command: .connect, statement: statement, statementBytes: statement.utf8.count, start: start)
     }
 
     /// Builds a result from an OK packet.

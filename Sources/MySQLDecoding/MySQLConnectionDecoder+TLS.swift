@@ -31,6 +31,7 @@ extension MySQLConnectionDecoder {
         self.facts = facts
         greetingTime = outer.greetingTime
         phase = .awaitingHandshakeResponse
+        joinPending = false
         // The outer decoder saw the greeting, so the inner stream starts on a packet boundary
         // even when the reassembler did not see the SYN.
         client.framer.scanner = nil

@@ -49,6 +49,10 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     /// Whether CLIENT_DEPRECATE_EOF is in force; nil when the handshake was not captured.
     var deprecateEOF: Bool?
     var greetingTime: Timestamp?
+    /// When the client's login (HandshakeResponse41) began.
+    var loginTime: Timestamp?
+    /// Joined without the SYN, and no byte seen yet: `join(at:direction:)` decides where it stands.
+    var joinPending: Bool
     var closed = false
     static let maxPreparedStatements = 4096
     static let maxPending = 1024
@@ -63,6 +67,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         self.configuration = configuration
         self.onCommand = onCommand
         phase = connection.sawHandshake ? .awaitingGreeting : .command
+        joinPending = !connection.sawHandshake
         let clientKeep = max(configuration.maxStatementBytes &+ 64, configuration.maxPacketBytes)
         client = MySQLDirectionStream(keepLimit: clientKeep)
         server = MySQLDirectionStream(keepLimit: configuration.maxPacketBytes)
@@ -96,6 +101,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
 
     public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
         guard !closed, !bytes.isEmpty else { return }
+        if joinPending { join(at: bytes, direction: direction) }
         switch direction {
         case .clientToServer:
             // Request/response: client bytes mean the server has finished talking, so a server
@@ -114,8 +120,10 @@ public final class MySQLConnectionDecoder: StreamConsumer {
             tlsConsumer?.gap(count, direction: direction, at: time)
             return
         }
-        if phase != .command { phase = .command }
         let note = "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream"
+        joinPending = false
+        reportUnansweredLogin(note: note, at: nil)
+        if phase != .command { phase = .command }
         switch direction {
         case .clientToServer:
             if let index = pending.firstIndex(where: { $0.phase == .localInfile }) {
@@ -145,6 +153,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !closed else { return }
         if phase == .tls { tlsConsumer?.close(reason: reason, statistics: statistics, at: time) }
+        reportUnansweredLogin(note: "no answer to the login before the connection ended (\(reason.rawValue))", at: nil)
         let left = pending
         pending.removeAll()
         for command in left {

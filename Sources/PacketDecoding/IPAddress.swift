@@ -27,6 +27,10 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Comparable
             let v = UInt32(truncatingIfNeeded: low)
             return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
         }
+        if high == 0, low >> 32 == 0xffff {
+            // RFC 5952 §5: an IPv4-mapped address ends in dotted decimal (::ffff:192.0.2.1).
+            return "::ffff:" + IPAddress(ipv4: UInt32(truncatingIfNeeded: low)).description
+        }
         var groups = [UInt16]()
         groups.reserveCapacity(8)
         for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }

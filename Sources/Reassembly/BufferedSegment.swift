@@ -14,6 +14,9 @@ struct BufferedSegment {
     var isMissing = false
     /// Capture time of the packet that carried the first byte.
     var time: Timestamp
+    /// What the segment that carried the first byte acknowledged of the other direction
+    /// (`StreamPosition.peerAcknowledged`).
+    var peerAcknowledged: Int?
 
     /// Bookkeeping cost in bytes; constant while the piece lives, so accounting stays exact.
     /// The fixed part keeps a flood of tiny segments from escaping the caps.

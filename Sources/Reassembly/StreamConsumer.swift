@@ -46,6 +46,10 @@ public struct ConnectionInfo: Sendable, Hashable {
 public protocol StreamConsumer: AnyObject {
     /// In-order bytes; `time` is the capture time of the packet that carried the first byte.
     func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp)
+    /// The same call with the chunk's place in the connection (`StreamPosition`): what the
+    /// reassembler calls. Consumers that pair messages by TCP evidence implement it; the
+    /// default forwards to `receive(_:direction:at:)`.
+    func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition)
     /// `count` bytes of this direction will never arrive (loss, snaplen, buffer cap).
     func gap(_ count: Int, direction: FlowDirection, at time: Timestamp)
     /// One direction ended with a FIN at this time (the other may go on).
@@ -56,6 +60,9 @@ public protocol StreamConsumer: AnyObject {
 
 extension StreamConsumer {
     public func finished(direction: FlowDirection, at time: Timestamp) {}
+    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
+        receive(bytes, direction: direction, at: time)
+    }
 }
 
 /// Per-connection TCP health counters, reported so users can see a network problem.

@@ -81,9 +81,18 @@ final class TCPConnection {
             statistics.payloadBytes[direction.rawValue] &+= segment.payloadLength
         }
         if flags.contains(.fin) { sawFIN = true }
-        if flags.contains(.ack) { receiver.noteAcknowledgement(segment.acknowledgementNumber) }
+        if flags.contains(.ack) {
+            receiver.noteAcknowledgement(segment.acknowledgementNumber)
+            // Bytes the peer acknowledged were sent before this segment: a hole the capture
+            // missed before them is declared first, so that a request held behind a lost
+            // segment reaches the decoder before the response that acknowledges it.
+            receiver.checkAcknowledgedHole(at: time, delay: configuration.acknowledgedHoleDelayNanoseconds, on: self)
+        }
 
-        sender.receive(segment, at: time, on: self)
+        // The acknowledgement as a place in the receiver's stream, taken before this segment's
+        // own bytes move anything: decoders pair a response with the request it acknowledges.
+        let acknowledged = flags.contains(.ack) ? receiver.streamOffset(of: segment.acknowledgementNumber) : nil
+        sender.receive(segment, at: time, acknowledged: acknowledged, on: self)
         while bufferedCost > configuration.maxBufferedBytesPerConnection {
             let fuller = client.bufferedCost >= server.bufferedCost ? client : server
             guard fuller.skipHole(at: time, on: self) else { break }
@@ -108,11 +117,11 @@ final class TCPConnection {
 
     // MARK: Delivery, called by the half-streams
 
-    func deliver(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+    func deliver(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
         guard !bytes.isEmpty else { return }
         switch decision {
         case .following(let consumer):
-            consumer.receive(bytes, direction: direction, at: time)
+            consumer.receive(bytes, direction: direction, at: time, position: position)
         case .ignored:
             return
         case .undecided:
@@ -132,7 +141,7 @@ final class TCPConnection {
                 }
             }
             earlyEvents = []
-            consumer.receive(bytes, direction: direction, at: time)
+            consumer.receive(bytes, direction: direction, at: time, position: position)
         }
     }
 

@@ -12,6 +12,8 @@ final class TCPHalfStream {
     private(set) var isStarted = false
     /// Sequence number of the next byte to deliver.
     private(set) var nextSequence: UInt32 = 0
+    /// Stream offset of `nextSequence`: bytes and gaps delivered so far (`StreamPosition.offset`).
+    private(set) var position = 0
     /// Sequence number the FIN occupies, once a FIN was seen.
     private(set) var finSequence: UInt32?
     private(set) var isFinished = false
@@ -36,8 +38,22 @@ final class TCPHalfStream {
     @inline(__always)
     func offset(_ sequence: UInt32) -> Int { Int(Int32(bitPattern: sequence &- nextSequence)) }
 
+    /// Stream offset of a sequence number (an acknowledgement of this direction's bytes), or
+    /// nil before the stream started.
+    @inline(__always)
+    func streamOffset(of sequence: UInt32) -> Int? { isStarted ? position &+ offset(sequence) : nil }
+
+    /// Moves the stream position over `count` delivered bytes or gap.
+    @inline(__always)
+    private func advance(_ count: Int) {
+        nextSequence = nextSequence &+ UInt32(truncatingIfNeeded: count)
+        position &+= count
+    }
+
     /// Handles the sequence-space part of a segment sent in this direction.
-    func receive(_ segment: TCPSegment, at time: Timestamp, on connection: TCPConnection) {
+    /// `acknowledged` is the segment's acknowledgement as an offset in the other direction's
+    /// stream, passed on with its bytes (`StreamPosition.peerAcknowledged`).
+    func receive(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) {
         var start = segment.sequenceNumber
         if segment.flags.contains(.syn) {
             if !isStarted {
@@ -59,13 +75,13 @@ final class TCPHalfStream {
             if distance >= -1 && distance < TCPHalfStream.plausibleDistance { finSequence = fin }
         }
         if length > 0 {
-            receiveData(start: start, payload: segment.payload, length: length, at: time, on: connection)
+            receiveData(start: start, payload: segment.payload, length: length, at: time, acknowledged: acknowledged, on: connection)
         }
         checkFinished(at: time, on: connection)
     }
 
     private func receiveData(start: UInt32, payload: UnsafeRawBufferPointer, length: Int, at time: Timestamp,
-                             on connection: TCPConnection) {
+                             acknowledged: Int?, on connection: TCPConnection) {
         let relativeStart = offset(start)
         guard relativeStart > -TCPHalfStream.plausibleDistance, relativeStart < TCPHalfStream.plausibleDistance else {
             connection.statistics.retransmittedSegments &+= 1
@@ -92,8 +108,9 @@ final class TCPHalfStream {
             let directEnd = min(capturedEnd, limit)
             if directEnd > 0 {
                 let bytes = payload.clampedView(-relativeStart, directEnd &- relativeStart)
-                nextSequence = nextSequence &+ UInt32(truncatingIfNeeded: directEnd)
-                connection.deliver(bytes, direction: direction, at: time)
+                let here = StreamPosition(offset: position, peerAcknowledged: acknowledged)
+                advance(directEnd)
+                connection.deliver(bytes, direction: direction, at: time, position: here)
             }
             // Offsets moved with `nextSequence`; recompute them from the segment's start.
             let segmentLength = relativeEnd &- relativeStart
@@ -104,19 +121,19 @@ final class TCPHalfStream {
             if capturedEndNow <= 0 && endNow > 0 && limitNow > 0 {
                 // The snaplen cut the segment: the rest of it is known lost.
                 let missingEnd = min(endNow, limitNow)
-                nextSequence = nextSequence &+ UInt32(truncatingIfNeeded: missingEnd)
+                advance(missingEnd)
                 connection.deliverGap(missingEnd, direction: direction, at: time)
             }
             // Whatever is left overlaps or follows buffered pieces: merge it, first copy wins.
             let remainingFrom = -offset(start)
             if remainingFrom < segmentLength {
                 insert(start: start, payload: payload, captured: captured, length: segmentLength,
-                       from: max(remainingFrom, 0), at: time, on: connection)
+                       from: max(remainingFrom, 0), at: time, acknowledged: acknowledged, on: connection)
             }
             drain(on: connection)
         } else {
             let covered = insert(start: start, payload: payload, captured: captured,
-                                 length: relativeEnd &- relativeStart, from: 0, at: time, on: connection)
+                                 length: relativeEnd &- relativeStart, from: 0, at: time, acknowledged: acknowledged, on: connection)
             if covered {
                 connection.statistics.retransmittedSegments &+= 1
             } else {
@@ -129,7 +146,7 @@ final class TCPHalfStream {
     /// Returns true when nothing new was stored (the segment duplicated held pieces).
     @discardableResult
     private func insert(start: UInt32, payload: UnsafeRawBufferPointer, captured: Int, length: Int, from: Int,
-                        at time: Timestamp, on connection: TCPConnection) -> Bool {
+                        at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) -> Bool {
         let base = offset(start)
         var cursor = base &+ from
         let end = base &+ length
@@ -159,7 +176,7 @@ final class TCPHalfStream {
             let capturedUpper = min(upper, base &+ captured)
             if lower < capturedUpper {
                 var piece = BufferedSegment(sequence: nextSequence &+ UInt32(truncatingIfNeeded: lower),
-                                            count: capturedUpper &- lower, time: time)
+                                            count: capturedUpper &- lower, time: time, peerAcknowledged: acknowledged)
                 if keepsBytes { piece.storage = Array(payload.clampedView(lower &- base, capturedUpper &- base)) }
                 add(piece, on: connection)
             }
@@ -195,13 +212,14 @@ final class TCPHalfStream {
             let skip = -position
             if skip < piece.count {
                 let count = piece.count &- skip
-                nextSequence = nextSequence &+ UInt32(truncatingIfNeeded: count)
+                let here = StreamPosition(offset: self.position, peerAcknowledged: piece.peerAcknowledged)
+                advance(count)
                 if piece.isMissing {
                     connection.deliverGap(count, direction: direction, at: piece.time)
                 } else if let storage = piece.storage {
                     storage.withUnsafeBytes { bytes in
                         connection.deliver(bytes.clampedView(piece.storageOffset &+ skip, piece.storageOffset &+ piece.count),
-                                           direction: direction, at: piece.time)
+                                           direction: direction, at: piece.time, position: here)
                     }
                 } else {
                     connection.deliverUntracked(count, direction: direction)
@@ -223,7 +241,7 @@ final class TCPHalfStream {
         guard let first = pending.first else { return false }
         let hole = offset(first.sequence)
         if hole > 0 {
-            nextSequence = first.sequence
+            advance(hole)
             connection.deliverGap(hole, direction: direction, at: time)
         }
         drain(on: connection)
@@ -269,7 +287,7 @@ final class TCPHalfStream {
             guard time.nanoseconds(since: since) >= delay else { return }
         }
         holeAcknowledgedSince = nil
-        nextSequence = nextSequence &+ UInt32(truncatingIfNeeded: holeEnd)
+        advance(holeEnd)
         connection.deliverGap(holeEnd, direction: direction, at: time)
         drain(on: connection)
         checkFinished(at: time, on: connection)
@@ -281,7 +299,7 @@ final class TCPHalfStream {
         if let fin = finSequence, !isFinished {
             let missing = offset(fin)
             if missing > 0 {
-                nextSequence = fin
+                advance(missing)
                 connection.deliverGap(missing, direction: direction, at: time)
             }
         }

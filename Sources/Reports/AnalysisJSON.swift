@@ -91,6 +91,7 @@ public enum AnalysisJSON {
                 // Encrypted and not decrypted: no request line to show.
                 ("method", fact.inferred ? .null : .string(fact.method)),
                 ("path", fact.inferred ? .null : .string(fact.path)),
+                ("query", .optional(fact.query)),
                 ("status", .optional(fact.status)),
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
                 ("request_id", .optional(fact.requestID)),

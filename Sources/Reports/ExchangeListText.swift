@@ -22,7 +22,7 @@ public enum ExchangeListText {
             if f.inferred {
                 out += "encrypted, inferred from records  \(f.service) \(InferredCallText.operation(f))"
             } else {
-                out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? "no response")"
+                out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? (f.responseBytes > 0 ? "unreadable status" : "no response"))"
                 out += "  \(f.service) \(f.operation)"
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"

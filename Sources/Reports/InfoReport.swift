@@ -19,6 +19,7 @@ public enum InfoReport {
             ("compressed", .bool(summary.info.compressed)),
             ("original_bytes", .int(summary.originalBytes)),
             ("duration_s", .double(summary.durationSeconds)),
+            ("strict_time_order", .bool(summary.isInTimeOrder)),
             ("tcp_connections_by_port", .object(summary.connectionsByPort.sorted { $0.key < $1.key }
                 .map { (String($0.key), .int($0.value)) })),
             ("warning", .optional(summary.warning?.description)),
@@ -40,6 +41,9 @@ public enum InfoReport {
             ("First packet", summary.first?.rfc3339(precision: precision) ?? "n/a"),
             ("Last packet", summary.last?.rfc3339(precision: precision) ?? "n/a"),
             ("Duration", formatSeconds(summary.durationSeconds)),
+            // capinfos -o's wording; "first" and "last" above are the earliest and the latest.
+            ("Strict time order", summary.isInTimeOrder ? "True"
+                : "False (\(summary.outOfOrderTimestamps) packet\(summary.outOfOrderTimestamps == 1 ? "" : "s") earlier than one before \(summary.outOfOrderTimestamps == 1 ? "it" : "them"))"),
         ]
         let ports = summary.connectionsByPort.sorted { $0.key < $1.key }
         lines.append(("TCP connections", ports.isEmpty ? "none on the watched ports"

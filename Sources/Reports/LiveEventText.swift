@@ -30,6 +30,7 @@ public enum LiveEventText {
                             ("client", .string(f.client)), ("server", .string(f.server)), ("service", .string(f.service)),
                             ("operation", .string(f.operation)), ("method", f.inferred ? .null : .string(f.method)),
                             ("path", f.inferred ? .null : .string(f.path)),
+                            ("query", .optional(f.query)),
                             ("status", .optional(f.status)), ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end))),
                             ("request_id", .optional(f.requestID)), ("request_bytes", .int(f.requestBytes)),
                             ("response_bytes", .int(f.responseBytes)), ("image_id", .optional(f.imageID)),

@@ -8,6 +8,9 @@ import Reassembly
 public struct CaptureAnalysis {
     public struct Options: Sendable {
         public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
+        /// they should be in `watchedPorts` too.
+        public var portProtocols: [UInt16: PortProtocol] = [:]
         public var readerKind: CaptureReaderKind = .native
         /// Clock corrections per capture path (`--time-offset FILE=SECONDS`), in nanoseconds.
         public var timeOffsets: [String: Int64] = [:]
@@ -76,6 +79,8 @@ public final class AnalysisSession {
     private let reassembler: TCPReassembler
     private var lastTime = Timestamp.zero
     private var warnings: [String] = []
+    /// Packets of link types the decoder cannot read, per capture and link type: one warning each.
+    private var undecodedLinkTypes: [UndecodedLinkType: Int] = [:]
 
     /// Called as exchanges, commands and status changes complete (live view).
     public var onEvent: ((LiveEvent) -> Void)? {
@@ -86,6 +91,7 @@ public final class AnalysisSession {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
                                     hashUploads: options.hashUploads)
+        router.portProtocols = options.portProtocols
         self.router = router
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
@@ -111,8 +117,13 @@ public final class AnalysisSession {
     public func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }
-        if case .tcp(let segment) = decoder.decode(record) {
+        switch decoder.decode(record) {
+        case .tcp(let segment):
             reassembler.process(segment, at: record.timestamp)
+        case .skipped(.unsupportedLinkType):
+            undecodedLinkTypes[UndecodedLinkType(capture: capture, linkType: record.linkType), default: 0] += 1
+        default:
+            break
         }
     }
 
@@ -126,6 +137,7 @@ public final class AnalysisSession {
     /// Flushes every open connection and builds the result.
     public func finish() -> AnalysisResult {
         reassembler.finish(at: lastTime)
+        warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
         let (http, sql) = router.facts()
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read

@@ -9,14 +9,18 @@ public struct CaptureSummary: Sendable {
     public var capturedBytes = 0
     /// Bytes on the wire (sum of original lengths).
     public var originalBytes = 0
+    /// The earliest and the latest packet time, as capinfos reports them (a file out of time
+    /// order does not start with its earliest packet).
     public var first: Timestamp?
     public var last: Timestamp?
     /// Set when the file ended early with damage; every packet before it was read.
     public var warning: CaptureWarning?
     /// TCP connections per server port, for the watched ports (and any other followed port).
     public var connectionsByPort: [UInt16: Int] = [:]
-    /// Timestamps that went backwards (merged captures are still ordered by the merger).
+    /// Packets earlier than the latest one before them (merged captures are still ordered by the merger).
     public var outOfOrderTimestamps = 0
+    /// Every packet is at or after the one before it (capinfos -o "Strict time order").
+    public var isInTimeOrder: Bool { outOfOrderTimestamps == 0 }
     /// File size on disk.
     public var fileSize = 0
 
@@ -26,7 +30,7 @@ public struct CaptureSummary: Sendable {
         packets += 1
         capturedBytes &+= record.bytes.count
         originalBytes &+= record.originalLength
-        if first == nil { first = record.timestamp }
+        if first.map({ record.timestamp < $0 }) ?? true { first = record.timestamp }
         if let last, record.timestamp < last { outOfOrderTimestamps += 1 }
         if last.map({ record.timestamp > $0 }) ?? true { last = record.timestamp }
         if linkTypes.last != record.linkType, !linkTypes.contains(record.linkType) { linkTypes.append(record.linkType) }

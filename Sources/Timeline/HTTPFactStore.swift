@@ -51,6 +51,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.evidence)
         out.put(fact.minimumBytes.map { Int64($0.request) })
         out.put(fact.minimumBytes.map { Int64($0.response) })
+        out.put(fact.query)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -62,7 +63,8 @@ extension HTTPFact: SpillableFact {
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
               let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
-              let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt() else { return nil }
+              let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
+              let query = r.optionalString() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -82,6 +84,7 @@ extension HTTPFact: SpillableFact {
         if let minimumRequest, let minimumResponse {
             fact.minimumBytes = (Int(truncatingIfNeeded: minimumRequest), Int(truncatingIfNeeded: minimumResponse))
         }
+        fact.query = query
         return fact
     }
 

@@ -90,7 +90,12 @@ public struct ImageTimelineBuilder {
                 anomalies.append(Anomaly(time: fact.time, kind: "http-server-error",
                                          message: "\(fact.method) \(fact.path) answered \(status)"))
             }
-            if !fact.requestComplete {
+            if fact.method == "-" {
+                // No request at all (lost, or sent before the capture began): not an incomplete one.
+                anomalies.append(Anomaly(time: fact.time, kind: "response-without-request",
+                                         message: "\(fact.status.map { "\($0) response" } ?? "response") on \(fact.client) -> \(fact.server) "
+                                             + "without its request in the capture"))
+            } else if !fact.requestComplete {
                 anomalies.append(Anomaly(time: fact.time, kind: "incomplete-request",
                                          message: "\(fact.method) \(fact.path): request body incomplete in the capture"))
             }

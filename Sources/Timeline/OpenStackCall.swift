@@ -85,7 +85,7 @@ public struct OpenStackCall: Sendable, Hashable {
         let request = exchange.request
         method = request?.method ?? "-"
         path = request?.path ?? "-"
-        status = exchange.response?.status
+        status = exchange.status
         let port = serverPort ?? exchange.server.port
         let pathService = OpenStackRoute.service(forPath: path)
         service = ports.service(for: port) ?? pathService ?? .other

@@ -15,6 +15,7 @@ extension HTTPFact {
                   uploadDigests: exchange.uploadDigests,
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
         requestEnd = exchange.timing.requestEnd
+        query = exchange.request?.query.map(SecretMask.maskedQuery)
         requestID = call.requestID
         responseBytes = exchange.responseWireBytes
         requestWireBytes = exchange.requestWireBytes

@@ -17,6 +17,8 @@ final class ProtocolRouter {
     static let mysqlPorts: Set<UInt16> = [3306]
 
     let watchedPorts: Set<UInt16>
+    /// Ports whose connections are decoded as the given protocol (`--port N=PROTOCOL`).
+    var portProtocols: [UInt16: PortProtocol] = [:]
     var onEvent: ((AnalysisSession.LiveEvent) -> Void)?
     private(set) var warnings: [String] = []
     private(set) var anomalies: [Anomaly] = []
@@ -68,12 +70,7 @@ final class ProtocolRouter {
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
         let port = connection.server.port
-        var content = ProtocolRouter.sniff(firstPayload, direction: direction)
-        if content == .unknown, watchedPorts.contains(port) {
-            // Joined mid-connection: the port says what the bytes cannot.
-            content = ProtocolRouter.mysqlPorts.contains(port) ? .mysql : ProtocolRouter.tlsPorts.contains(port) ? .tls : .http
-        }
-        switch content {
+        switch content(of: connection, firstPayload: firstPayload, direction: direction) {
         case .mysql:
             return mysqlDecoder(connection)
         case .http:
@@ -87,7 +84,7 @@ final class ProtocolRouter {
             if inner != nil { inferExchanges(of: decoder) }
             return decoder
         case .unknown:
-            return nil
+            return deferredSniff(connection, direction: direction)
         }
     }
 
@@ -182,7 +179,7 @@ final class ProtocolRouter {
     }
 
     /// The HTTP decoder of a connection (plain, or inside TLS).
-    private func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
+    func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
         let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }

@@ -17,6 +17,8 @@ public struct HTTPFact: Sendable {
     public var operation: String
     public var method: String
     public var path: String
+    /// The request target's query without `?` (secret parameters masked), or nil.
+    public var query: String?
     public var status: Int?
     /// Image id from the path, `Location` or the response JSON.
     public var imageID: String?

@@ -124,3 +124,15 @@ import Testing
         }
     }
 }
+
+/// `http[].query` (issue 18, item 8) keeps the query but not its secrets.
+struct QueryMaskTests {
+    @Test func secretParametersAreMasked() {
+        #expect(SecretMask.maskedQuery("limit=20&marker=abc") == "limit=20&marker=abc")
+        #expect(SecretMask.maskedQuery("password=hunter2&user=admin") == "password=\(SecretMask.masked("hunter2"))&user=admin")
+        #expect(SecretMask.maskedQuery("X-Auth-Token=gAAAA&a") == "X-Auth-Token=\(SecretMask.masked("gAAAA"))&a")
+        #expect(SecretMask.maskedQuery("access_token=t1&client_secret=s") == "access_token=\(SecretMask.masked("t1"))&client_secret=\(SecretMask.masked("s"))")
+        #expect(SecretMask.maskedQuery("token=") == "token=")
+        #expect(SecretMask.maskedQuery("") == "")
+    }
+}

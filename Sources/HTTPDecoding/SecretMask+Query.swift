@@ -1,0 +1,23 @@
+extension SecretMask {
+    /// A request query with the value of every secret-looking parameter masked: the JSON
+    /// members' names (`password`, `token`, ...) and names ending in `token`, `password` or
+    /// `secret` (`access_token`, `X-Auth-Token` put in a URL), compared case-insensitively.
+    public static func maskedQuery(_ query: String) -> String {
+        guard query.utf8.contains(UInt8(ascii: "=")) else { return query }
+        var changed = false
+        let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter -> Substring in
+            guard let equals = parameter.firstIndex(of: "=") else { return parameter }
+            let name = parameter[..<equals].lowercased()
+            let value = parameter[parameter.index(after: equals)...]
+            guard !value.isEmpty, isSensitiveQueryName(name) else { return parameter }
+            changed = true
+            return Substring(parameter[...equals] + masked(String(value)))
+        }
+        return changed ? parameters.joined(separator: "&") : query
+    }
+
+    static func isSensitiveQueryName(_ lowercasedName: String) -> Bool {
+        sensitiveJSONMembers.contains(lowercasedName)
+            || ["token", "password", "secret"].contains { lowercasedName.hasSuffix($0) }
+    }
+}
