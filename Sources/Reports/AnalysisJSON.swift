@@ -45,6 +45,7 @@ public enum AnalysisJSON {
                 ("http", .int(u.http)),
                 ("duration_s", .double(u.durationSeconds)),
                 ("throughput_bytes_per_s", .optional(u.throughputBytesPerSecond)),
+                ("store", DataPathJSON.store(u.store)),
             ])
         }
         return .object([
@@ -69,6 +70,8 @@ public enum AnalysisJSON {
             })),
             ("http_requests", .array(image.http.map { .int($0) })),
             ("final_row", .object(image.finalRow.sorted { $0.key < $1.key }.map { ($0.key, .optional($0.value)) })),
+            ("locations", DataPathJSON.locations(image)),
+            ("downloads", DataPathJSON.downloads(image, precision: p)),
         ])
     }
 
@@ -76,7 +79,7 @@ public enum AnalysisJSON {
     public static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
-        let facts = result.http
+        let facts = result.http, timeline = result.timeline
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
             return .object([
@@ -103,7 +106,7 @@ public enum AnalysisJSON {
                 ("upload_md5", .optional(fact.uploadMD5)),
                 ("upload_sha512", .optional(fact.uploadSHA512)),
                 ("notes", .array(fact.notes.map { .string($0) })),
-            ])
+            ] + DataPathJSON.httpMembers(fact, timeline))
         })
     }
 

@@ -18,6 +18,8 @@ public struct HTTPFactTraits: OptionSet, Sendable {
     public static let carriesToken = HTTPFactTraits(rawValue: 8)
     /// `POST /v2/images/{id}/import`: starts work Glance does after answering.
     public static let imageImport = HTTPFactTraits(rawValue: 16)
+    /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
+    public static let serviceCall = HTTPFactTraits(rawValue: 64)
 }
 
 extension HTTPFact: SpillableFact {
@@ -45,6 +47,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.requestID)
         out.put(Int64(fact.responseBytes))
         out.put(fact.notes)
+        out.put(fact.transfer)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -55,7 +58,7 @@ extension HTTPFact: SpillableFact {
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
-              let responseBytes = r.int(), let notes = r.strings() else { return nil }
+              let responseBytes = r.int(), let notes = r.strings(), let transfer = r.transfer() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -69,14 +72,15 @@ extension HTTPFact: SpillableFact {
         fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
         fact.tls = flags & 2 != 0
         fact.notes = notes
+        fact.transfer = transfer
         return fact
     }
 
-    /// Upload digests stay in memory: the hashers may still be at work when the fact is stored.
-    public static func companion(of fact: HTTPFact) -> AnyObject? { fact.uploadDigests }
+    /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
+    public static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
 
     public static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
-        fact.uploadDigests = companion as? UploadDigests
+        (companion as? HTTPFactDigests)?.attach(to: &fact)
     }
 
     public static func traitBits(of fact: HTTPFact) -> UInt8 {
@@ -86,6 +90,7 @@ extension HTTPFact: SpillableFact {
         if fact.operation == "token-issue" { traits.insert(.tokenIssue) }
         if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
         if fact.operation == "image-import" && fact.imageID != nil { traits.insert(.imageImport) }
+        if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
         return traits.rawValue
     }
 
