@@ -20,10 +20,10 @@ final class UploadChain: @unchecked Sendable {
         self.owner = owner
     }
 
-    /// A part went missing (bytes lost in the capture): the whole can no longer be hashed, and
-    /// later parts start no chain.
+    /// A part went missing (bytes lost in the capture): the whole can no longer be hashed, so
+    /// later parts start no chain. The digests handed out for the parts before stay valid (the
+    /// queues compute them before any byte of the lost part).
     func abandon() {
-        state.cancel()
         owner?.forget(self)
     }
 }

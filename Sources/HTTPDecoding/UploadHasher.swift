@@ -174,8 +174,8 @@ final class UploadHasher {
             // Snapshots: the next part goes on from the running state.
             let joined = UploadDigests()
             joinedDigests = joined
-            UploadHasher.md5Queue.async { joined.deliver(md5: whole.isCancelled ? nil : Hex.string(whole.md5.finalize())) }
-            UploadHasher.sha512Queue.async { joined.deliver(sha512: whole.isCancelled ? nil : whole.sha512?.snapshot()) }
+            UploadHasher.md5Queue.async { joined.deliver(md5: Hex.string(whole.md5.finalize())) }
+            UploadHasher.sha512Queue.async { joined.deliver(sha512: whole.sha512?.snapshot()) }
         }
         return digests
     }
