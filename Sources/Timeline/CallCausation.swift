@@ -162,11 +162,11 @@ public enum CallCausation {
                 }
                 lastOnConnection[entry.call.connection] = position
             }
-            for _ in 0..<4 {
+            for _ in 0..<8 {
                 var changed = false
                 for (position, entry) in serviceCalls.enumerated() where causes[entry.call.index] == nil {
                     let call = entry.call
-                    if let cause = issuedToken(call) ?? sameConnection(call, neighbours[position]) ?? importTask(call) {
+                    if let cause = issuedToken(call) ?? sameConnection(entry, neighbours[position]) ?? importTask(call) {
                         causes[call.index] = cause
                         changed = true
                     }
@@ -191,13 +191,22 @@ public enum CallCausation {
             return CallCause(request: cause.request, confidence: .likely, evidence: .issuedToken)
         }
 
-        func sameConnection(_ call: Call, _ neighbours: (previous: Int?, next: Int?)) -> CallCause? {
+        /// A neighbour's request, when it still fits. glance_store opens a Swift connection per
+        /// operation, so for a Swift call that is enough; a Keystone connection is a process's
+        /// (keystonemiddleware's session serves all its threads), so it must also be the only
+        /// request of its service in progress.
+        func sameConnection(_ entry: (call: Call, around: [Call]), _ neighbours: (previous: Int?, next: Int?)) -> CallCause? {
+            let call = entry.call
             var found: [CallCause] = []
             for position in [neighbours.next, neighbours.previous].compactMap({ $0 }) {
                 if let cause = causes[serviceCalls[position].call.index], fits(call, cause),
                    !found.contains(where: { $0.request == cause.request }) { found.append(cause) }
             }
             guard found.count == 1 else { return nil }
+            if call.service == "keystone" {
+                guard let request = entry.around.first(where: { $0.index == found[0].request }),
+                      entry.around.filter({ $0.service == request.service }).count == 1 else { return nil }
+            }
             let evidence: CallCause.Evidence = found[0].evidence == .importTask ? .importTask : .connection
             return CallCause(request: found[0].request, confidence: .likely, evidence: evidence)
         }

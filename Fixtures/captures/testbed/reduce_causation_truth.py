@@ -3,7 +3,8 @@
 
     reduce_causation_truth.py IN/truth.json OUT/truth.json [CAPTURE]
 
-Kept from the servers' own records: window, images[].summary, the Swift object's stat, and per
+Kept from the servers' own records: window, images[].summary and db_locations, the Swift object's
+stat, and per
 http_requests entry: time, service, method, path, status, request_id, and from the tracer
 (server_trace) the app's start and end and the User-Agent it saw, plus `first_sql_sent`, the
 earliest send time of the SQL the tracer attributed to that request.
@@ -69,7 +70,8 @@ out = {
     "scenario": t.get("scenario"),
     "reduced_from": "truth.json of ../shared/testbed (truth.py) by reduce_causation_truth.py; see README.md",
     "window": {k: t["window"][k] for k in ("start", "end")},
-    "images": [{"summary": {k: i["summary"].get(k) for k in ("id", "name", "status", "size", "checksum", "os_hash_value")}}
+    "images": [{"summary": {k: i["summary"].get(k) for k in ("id", "name", "status", "size", "checksum", "os_hash_value")},
+                "db_locations": [{k: l.get(k) for k in ("value", "status", "meta_data")} for l in i.get("db_locations") or []]}
                for i in t.get("images", [])],
     "http_requests": http,
 }
