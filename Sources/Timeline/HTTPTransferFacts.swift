@@ -13,7 +13,7 @@ public struct HTTPTransferFacts: Sendable {
     public var responseComplete = true
     /// Swift's `Etag` (see `OpenStackCall.swiftETag`).
     public var etag: String?
-    /// Swift's `X-Object-Manifest` of the request.
+    /// Swift's `X-Object-Manifest` (a manifest's PUT, GET or HEAD).
     public var objectManifest: String?
     /// Swift's `X-Trans-Id`.
     public var transID: String?

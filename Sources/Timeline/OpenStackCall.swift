@@ -76,7 +76,7 @@ public struct OpenStackCall: Sendable, Hashable {
     /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
     /// object's manifest, where it is the MD5 of its segments' ETags).
     public var swiftETag: String?
-    /// `X-Object-Manifest` of a request: `<container>/<prefix>` of a dynamic large object's segments.
+    /// `X-Object-Manifest`: `<container>/<prefix>` of a dynamic large object's segments.
     public var swiftManifest: String?
     /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
     public var swiftTransID: String?
