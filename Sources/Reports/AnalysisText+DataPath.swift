@@ -60,7 +60,10 @@ extension AnalysisText {
     static func objectLine(_ store: StoreTransfer, written: Bool) -> String {
         let name = [store.account, store.container, store.object].compactMap { $0 }.joined(separator: "/")
         var text = "object \(name): \(store.bytes.map(String.init) ?? "?") bytes"
-        if let segments = store.segments { text += " in \(segments.count) segment\(segments.count == 1 ? "" : "s") and a manifest" }
+        if let segments = store.segments {
+            let manifest = store.http.count > segments.count ? "and a manifest" : "without a manifest"
+            text += " in \(segments.count) segment\(segments.count == 1 ? "" : "s") \(manifest)"
+        }
         if !store.complete { text += ", incomplete in the capture" }
         if let etag = store.etag { text += ", ETag \(etag)" }
         var checks: [String] = []
@@ -71,7 +74,9 @@ extension AnalysisText {
         if let matches = store.matchesETag { checks.append(matches ? "ETag matches" : "ETAG DOES NOT MATCH") }
         if let matches = store.matchesChecksum { checks.append(matches ? "checksum matches" : "CHECKSUM DOES NOT MATCH") }
         if checks.isEmpty { checks.append("hashes not verifiable") }
-        return text + "; " + checks.joined(separator: ", ")
+        text += "; " + checks.joined(separator: ", ")
+        if !store.deletes.isEmpty { text += "; deleted again by \(store.deletes.count) DELETE\(store.deletes.count == 1 ? "" : "s")" }
+        return text
     }
 
     static func verdict(_ value: Bool?, _ yes: String, _ no: String) -> String {

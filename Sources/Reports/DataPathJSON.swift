@@ -44,6 +44,7 @@ enum DataPathJSON {
             ("complete", .bool(store.complete)),
             ("matches_etag", .optional(store.matchesETag)),
             ("matches_checksum", .optional(store.matchesChecksum)),
+            ("deletes", .array(store.deletes.map { .int($0) })),
         ])
     }
 

@@ -21,8 +21,11 @@ import CaptureIO
 ///   Swift call made with a token Glance is known to use: the requests of that service in
 ///   progress around it.
 ///
-/// A caller always contains the call in time (it waits for the answer). Several fits by the same
-/// evidence make the latest-started one `likely`; timing with several fits is `ambiguous`.
+/// A caller is at work when the call starts, and normally waits for its answer; but a caller that
+/// gives up (glance_store's Swift timeout: Glance answers 500, Swift answers 499 a minute later)
+/// no longer contains the call. So evidence the two share needs only the start inside the
+/// caller; timing prefers callers that contain the whole call. Several fits by the same evidence
+/// make the latest-started one `likely`; timing with several fits is `ambiguous`.
 public enum CallCausation {
     /// What causation reads of one HTTP exchange.
     public struct Call: Sendable {
@@ -58,6 +61,7 @@ public enum CallCausation {
         }
 
         func contains(_ other: Call) -> Bool { time <= other.time && end >= other.end }
+        func isAtWork(at moment: Timestamp) -> Bool { time <= moment && end >= moment }
     }
 
     /// Calls one service may make for another: every Keystone and Swift call.
@@ -104,7 +108,7 @@ public enum CallCausation {
             active.removeAll { $0.end < call.time }
             if let token = call.token, firstUse[token] == nil { firstUse[token] = call.index }
             if CallCausation.mayBeCaused(call) {
-                let around = active.filter { $0.contains(call) && $0.service != call.service && $0.service != "keystone" }
+                let around = active.filter { $0.isAtWork(at: call.time) && $0.service != call.service && $0.service != "keystone" }
                 if let (cause, request) = direct(call, around) {
                     causes[call.index] = cause
                     windows[request.index] = (request.time, request.end)
@@ -176,12 +180,12 @@ public enum CallCausation {
             timing()
         }
 
-        /// Whether `call` happened while the request of `cause` was at work: inside it, or for
-        /// an import's task, after it began.
+        /// Whether `call` started while the request of `cause` was at work (for an import's
+        /// task: after it began).
         func fits(_ call: Call, _ cause: CallCause) -> Bool {
             guard let request = cause.request, let window = windows[request] else { return false }
             if cause.evidence == .importTask { return call.time >= window.start }
-            return window.start <= call.time && window.end >= call.end
+            return window.start <= call.time && window.end >= call.time
         }
 
         func issuedToken(_ call: Call) -> CallCause? {
@@ -245,6 +249,8 @@ public enum CallCausation {
                     let storing = fits.filter { CallCausation.storeOperations.contains($0.operation) }
                     if !storing.isEmpty { fits = storing }
                 }
+                let waiting = fits.filter { $0.contains(entry.call) }
+                if !waiting.isEmpty { fits = waiting }
                 if fits.count == 1, let request = fits.first {
                     causes[entry.call.index] = CallCause(request: request.index, confidence: .likely, evidence: .timing)
                     windows[request.index] = (request.time, request.end)

@@ -27,7 +27,10 @@ enum ImageDataPath {
             if image.upload != nil {
                 let store = storeWrite(of: image, calls: calls)
                 image.upload?.store = store
-                if let store = image.upload?.store { anomalies += uploadMismatches(image, store) }
+                if let store {
+                    anomalies += uploadMismatches(image, store)
+                    anomalies += failedWrites(image, store, calls: calls)
+                }
             }
             for position in image.http where http.indices.contains(position) {
                 let fact = http[position]
@@ -65,7 +68,9 @@ enum ImageDataPath {
             return StoreTransfer(backend: location.backend, location: location.url, onWire: false)
         }
         var store = StoreTransfer(backend: "swift", location: location?.url, onWire: true)
-        (store.account, store.container, store.object) = objectPath(last.path)
+        // A segment written last (no manifest yet): the object is the whole they make.
+        let object = ImageDataRoutes.segmentNumber(last.path)?.whole ?? last.path
+        (store.account, store.container, store.object) = objectPath(object)
         if last.transfer.objectManifest != nil || ImageDataRoutes.segmentNumber(last.path) != nil {
             fillSegmented(&store, manifest: last.transfer.objectManifest != nil ? last : nil, puts: puts)
         } else {
@@ -77,6 +82,10 @@ enum ImageDataPath {
             store.etag = last.transfer.etagMD5
             store.matchesETag = same(store.md5, store.etag)
         }
+        let firstWrite = puts.first { store.http.contains($0.index) }?.time ?? last.time
+        store.deletes = calls.filter {
+            $0.operation == "object-delete" && $0.time > firstWrite && ($0.path == object || ImageDataRoutes.segmentNumber($0.path)?.whole == object)
+        }.map(\.index)
         store.matchesUpload = agree(md5: (store.md5, image.upload?.md5), sha512: (store.sha512, image.upload?.sha512))
         store.matchesChecksum = agree(md5: (store.md5, image.checksum),
                                       sha512: (store.sha512, (image.osHashAlgo ?? "sha512") == "sha512" ? image.osHashValue : nil))
@@ -133,6 +142,18 @@ enum ImageDataPath {
                                     + "changed inside Swift, after the Glance -> Swift hop"))
         }
         return found
+    }
+
+    /// Writes Swift refused or never answered (glance_store then gives up the upload: Glance
+    /// answers 500 and deletes the segments it wrote).
+    static func failedWrites(_ image: ImageLifecycle, _ store: StoreTransfer, calls: [HTTPFact]) -> [Anomaly] {
+        let name = image.id ?? image.name ?? "?"
+        return calls.filter { store.http.contains($0.index) && !(200..<300).contains($0.status ?? 0) }.map { write in
+            var message = "image \(name): Swift answered \(write.status.map(String.init) ?? "nothing") to the store's \(write.method) \(write.path)"
+            if !write.requestComplete { message += " (\(write.requestBytes) bytes of the body were on the wire, the body never ended)" }
+            if !store.deletes.isEmpty { message += "; Glance then deleted \(store.deletes.count) object\(store.deletes.count == 1 ? "" : "s") it had written" }
+            return Anomaly(time: write.time, kind: "store-write-failed", message: message)
+        }
     }
 
     // MARK: download

@@ -92,6 +92,8 @@ public struct StoreTransfer: Sendable, Equatable {
     public var matchesChecksum: Bool?
     /// The segments of a large object, in order; nil for a plain object.
     public var segments: [StoreSegment]?
+    /// Object `DELETE`s of what was written (Glance cleaning up after a failed write).
+    public var deletes: [Int] = []
 
     public init(backend: String, location: String?, onWire: Bool) {
         self.backend = backend

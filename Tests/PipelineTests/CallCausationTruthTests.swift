@@ -183,3 +183,29 @@ import Timeline
         #expect(madeByServices == count)
     }
 }
+
+/// The lead's segmented run (u-swift-store with swift_store_large_object_size 4 and chunk size 3):
+/// glance_store declared a 3072000-byte body for the short last segment, Swift waited for the
+/// rest and answered 499, Glance failed the upload (500) and deleted the two segments it had
+/// written. What is known of it is the lead's reading of Glance's log (NOTES.txt): no truth.json.
+@Suite struct StalledSegmentTests {
+    @Test func theStoresFailureIsInTheUploadsStory() throws {
+        let directory = PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/testbed/u-swift-segment-stall")
+        let notes = try String(contentsOf: directory.appendingPathComponent("NOTES.txt"), encoding: .utf8)
+        #expect(notes.contains("-00003") && notes.contains("499"))
+        let result = try CaptureAnalysis(options: .init()).run(paths: [directory.appendingPathComponent("capture.pcap").path])
+        let upload = try #require(result.http.first { $0.operation == "image-upload" })
+        #expect(upload.status == 500)
+        let swift = result.http.filter { $0.service == "swift" }
+        #expect(swift.map { "\($0.method) \($0.path.split(separator: "-").last ?? "") \($0.status ?? 0)" }
+                == ["HEAD /v1/AUTH_70a946bcfd614c35a902a60d88aaa99d/glance 204", "PUT 00001 201", "PUT 00002 201", "PUT 00003 499",
+                    "DELETE 00001 204", "DELETE 00002 204"])
+        // All made while Glance served the upload, the stalled PUT too (it outlived the upload).
+        for call in swift { #expect(result.timeline.causeOfHTTP[call.index]?.request == upload.index, "\(call.method) \(call.path)") }
+        let store = try #require(result.timeline.images.first?.upload?.store)
+        #expect(store.segments?.map(\.bytes).prefix(2) == [3_072_000, 3_072_000])
+        #expect(store.segments?.count == 3 && store.deletes.count == 2 && !store.complete)
+        let failure = try #require(result.timeline.anomalies.first { $0.kind == "store-write-failed" })
+        #expect(failure.message.contains("answered 499") && failure.message.contains("-00003") && failure.message.contains("deleted 2 objects"))
+    }
+}
