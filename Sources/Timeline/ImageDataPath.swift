@@ -34,7 +34,8 @@ enum ImageDataPath {
             }
             for position in image.http where http.indices.contains(position) {
                 let fact = http[position]
-                guard fact.operation == "image-download" else { continue }
+                // A refused download (403 of a deactivated image) carries no image data.
+                guard fact.operation == "image-download", (200..<300).contains(fact.status ?? 200) else { continue }
                 let download = self.download(fact, of: image, calls: calls)
                 image.downloads.append(download)
                 anomalies += downloadMismatches(image, download)
