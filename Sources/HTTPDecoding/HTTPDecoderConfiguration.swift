@@ -19,10 +19,10 @@ public struct HTTPDecoderConfiguration: Sendable {
     /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping.
     /// Arguments: the method and the path (target without query).
     public var hashesUpload: @Sendable (_ method: String, _ path: String) -> Bool = HTTPDecoderConfiguration.isImageDataUpload
-    /// Which response bodies are downloads to hash instead of keeping.
+    /// Which response bodies are downloads to hash instead of keeping (none unless told: the
+    /// analysis hands down `isImageDataDownload` and Swift's object reads).
     /// Arguments: the request's method and path, and the response status.
-    public var hashesDownload: @Sendable (_ method: String, _ path: String, _ status: Int) -> Bool
-        = HTTPDecoderConfiguration.isImageDataDownload
+    public var hashesDownload: @Sendable (_ method: String, _ path: String, _ status: Int) -> Bool = { _, _, _ in false }
     /// For a hashed upload that is one numbered part of a larger whole (a segment of a large
     /// object): the whole's key and the part's number, from 1. Parts of one key are hashed as
     /// one stream too when `uploadChains` is set.

@@ -96,9 +96,15 @@ import Testing
         #expect(h.exchanges[1].joinedUploadDigests?.sha512 == Self.sha512(b))
     }
 
+    static var downloads: HTTPDecoderConfiguration {
+        var configuration = HTTPDecoderConfiguration()
+        configuration.hashesDownload = HTTPDecoderConfiguration.isImageDataDownload
+        return configuration
+    }
+
     @Test func downloadsAreHashedWhenTheRuleSaysSo() {
         let body = Self.bytes(2_000_000, seed: 12)
-        let h = DecoderHarness()
+        let h = DecoderHarness(configuration: Self.downloads)
         h.send("GET /v2/images/abc/file HTTP/1.1\r\n\r\nGET /v2/images/abc HTTP/1.1\r\n\r\n", .clientToServer)
         h.send("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n\r\n", .serverToClient)
         h.send(body, .serverToClient, pieces: 31)
@@ -111,7 +117,7 @@ import Testing
     }
 
     @Test func aFailedDownloadIsNotHashed() {
-        let h = DecoderHarness()
+        let h = DecoderHarness(configuration: Self.downloads)
         h.send("GET /v2/images/abc/file HTTP/1.1\r\n\r\n", .clientToServer)
         h.send("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", .serverToClient)
         #expect(h.exchanges[0].downloadDigests == nil)
