@@ -74,8 +74,8 @@ public enum CallCausation {
 
     /// Causes by the index of the call caused; `calls` in start order.
     public static func attribute(_ calls: [Call]) -> [Int: CallCause] {
-        var state = State()
-        for call in calls { state.sweep(call) }
+        var state = State(calls: calls)
+        for position in calls.indices { state.sweep(position) }
         state.settle()
         return state.causes
     }
@@ -93,29 +93,62 @@ public enum CallCausation {
     /// What the passes share: the causes found, the windows of the requests they name, and what
     /// the second pass needs of each possibly caused call.
     struct State {
+        /// A cause's request: when it was at work, and its service.
+        struct Window {
+            var start: Timestamp
+            var end: Timestamp
+            var service: String
+            init(_ request: Call) {
+                start = request.time
+                end = request.end
+                service = request.service
+            }
+        }
+
+        /// A Keystone or Swift call, and for one without a cause from the first pass, the requests
+        /// of other services in progress around it (positions in `calls`, at most `maxAround`:
+        /// more than that is no evidence). Positions, not copies: a busy capture has a hundred
+        /// thousand client token requests, each during a few dozen uploads.
+        struct ServiceCall {
+            var call: Call
+            var around: [Int32]
+        }
+
+        let calls: [Call]
         var causes: [Int: CallCause] = [:]
-        /// Requests in progress at the sweep's time that may cause calls.
-        var active: [Call] = []
-        /// Every Keystone and Swift call, with the requests of other services in progress around it
-        /// (at most `maxAround`: more than that is no evidence).
-        var serviceCalls: [(call: Call, around: [Call])] = []
+        /// Requests in progress at the sweep's time that may cause calls (positions in `calls`).
+        var active: [Int] = []
+        var serviceCalls: [ServiceCall] = []
         static let maxAround = 32
         var firstUse: [String: Int] = [:]
-        var windows: [Int: (start: Timestamp, end: Timestamp)] = [:]
+        var windows: [Int: Window] = [:]
         var imports: [String: [Call]] = [:]
 
-        mutating func sweep(_ call: Call) {
-            active.removeAll { $0.end < call.time }
+        init(calls: [Call]) {
+            self.calls = calls
+        }
+
+        func around(_ entry: ServiceCall) -> [Call] { entry.around.map { calls[Int($0)] } }
+
+        mutating func sweep(_ position: Int) {
+            let call = calls[position]
+            active.removeAll { calls[$0].end < call.time }
             if let token = call.token, firstUse[token] == nil { firstUse[token] = call.index }
             if CallCausation.mayBeCaused(call) {
-                let around = active.filter { $0.isAtWork(at: call.time) && $0.service != call.service && $0.service != "keystone" }
-                if let (cause, request) = direct(call, around) {
-                    causes[call.index] = cause
-                    windows[request.index] = (request.time, request.end)
+                let around = active.filter {
+                    let request = calls[$0]
+                    return request.isAtWork(at: call.time) && request.service != call.service && request.service != "keystone"
                 }
-                serviceCalls.append((call, Array(around.suffix(State.maxAround))))
+                var kept: [Int32] = []
+                if let (cause, request) = direct(call, around.map { calls[$0] }) {
+                    causes[call.index] = cause
+                    windows[request.index] = Window(request)
+                } else {
+                    kept = around.suffix(State.maxAround).map { Int32(truncatingIfNeeded: $0) }
+                }
+                serviceCalls.append(ServiceCall(call: call, around: kept))
             }
-            if call.service != "keystone" { active.append(call) }
+            if call.service != "keystone" { active.append(position) }
             if call.service == "glance", call.operation == "image-import", let image = call.imageID {
                 imports[image, default: []].append(call)
             }
@@ -199,7 +232,7 @@ public enum CallCausation {
         /// operation, so for a Swift call that is enough; a Keystone connection is a process's
         /// (keystonemiddleware's session serves all its threads), so it must also be the only
         /// request of its service in progress.
-        func sameConnection(_ entry: (call: Call, around: [Call]), _ neighbours: (previous: Int?, next: Int?)) -> CallCause? {
+        func sameConnection(_ entry: ServiceCall, _ neighbours: (previous: Int?, next: Int?)) -> CallCause? {
             let call = entry.call
             var found: [CallCause] = []
             for position in [neighbours.next, neighbours.previous].compactMap({ $0 }) {
@@ -208,8 +241,9 @@ public enum CallCausation {
             }
             guard found.count == 1 else { return nil }
             if call.service == "keystone" {
-                guard let request = entry.around.first(where: { $0.index == found[0].request }),
-                      entry.around.filter({ $0.service == request.service }).count == 1 else { return nil }
+                let around = self.around(entry)
+                guard let request = around.first(where: { $0.index == found[0].request }),
+                      around.filter({ $0.service == request.service }).count == 1 else { return nil }
             }
             let evidence: CallCause.Evidence = found[0].evidence == .importTask ? .importTask : .connection
             return CallCause(request: found[0].request, confidence: .likely, evidence: evidence)
@@ -218,7 +252,7 @@ public enum CallCausation {
         mutating func importTask(_ call: Call) -> CallCause? {
             guard call.service == "swift", let image = call.imageID,
                   let request = imports[image]?.last(where: { $0.time <= call.time }) else { return nil }
-            windows[request.index] = (request.time, request.end)
+            windows[request.index] = Window(request)
             return CallCause(request: request.index, confidence: .likely, evidence: .importTask)
         }
 
@@ -228,22 +262,18 @@ public enum CallCausation {
         mutating func timing() {
             var storeTokens: Set<String> = []
             var owners: [Int: Set<String>] = [:]
-            var services: [Int: String] = [:]
-            for entry in serviceCalls { services[entry.call.index] = entry.call.service }
             for entry in serviceCalls {
-                guard let cause = causes[entry.call.index], let request = cause.request, windows[request] != nil else { continue }
-                if let service = services[request] ?? entry.around.first(where: { $0.index == request })?.service {
-                    owners[entry.call.connection, default: []].insert(service)
-                }
+                guard let cause = causes[entry.call.index], let request = cause.request, let window = windows[request] else { continue }
+                owners[entry.call.connection, default: []].insert(window.service)
                 if entry.call.service == "swift", let token = entry.call.token { storeTokens.insert(token) }
                 if entry.call.operation == "token-issue", let token = entry.call.subjectToken { storeTokens.insert(token) }
             }
             for entry in serviceCalls where causes[entry.call.index] == nil {
                 var fits: [Call] = []
                 if let owner = owners[entry.call.connection], owner.count == 1, let service = owner.first {
-                    fits = entry.around.filter { $0.service == service }
+                    fits = around(entry).filter { $0.service == service }
                 } else if entry.call.service == "swift", let token = entry.call.token, storeTokens.contains(token) {
-                    fits = entry.around.filter { $0.service == "glance" }
+                    fits = around(entry).filter { $0.service == "glance" }
                 }
                 if entry.call.service == "swift" {
                     let storing = fits.filter { CallCausation.storeOperations.contains($0.operation) }
@@ -253,7 +283,7 @@ public enum CallCausation {
                 if !waiting.isEmpty { fits = waiting }
                 if fits.count == 1, let request = fits.first {
                     causes[entry.call.index] = CallCause(request: request.index, confidence: .likely, evidence: .timing)
-                    windows[request.index] = (request.time, request.end)
+                    windows[request.index] = Window(request)
                 } else if fits.count > 1 {
                     causes[entry.call.index] = CallCause(request: nil, confidence: .ambiguous, evidence: .timing,
                                                          candidates: fits.map(\.index).sorted())
