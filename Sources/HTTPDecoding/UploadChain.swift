@@ -30,38 +30,54 @@ final class UploadChain: @unchecked Sendable {
 
 /// The upload chains of one analysis, shared by all its connections: parts of one whole may
 /// travel on different connections.
+///
+/// Nothing says when a whole is complete (the manifest is the object store's business), so a
+/// live capture of days would keep every chain: at most `maxChains` are kept, the oldest started
+/// dropped first.
 public final class UploadChains: Sendable {
     private struct Entry {
         var chain: UploadChain
         var lastPart: Int
+        var started: Int
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct Table {
+        var entries: [String: Entry] = [:]
+        var started = 0
+    }
+
+    static let maxChains = 1024
+    private let table = Mutex(Table())
 
     public init() {}
 
     /// The chain that part `part` (from 1) of the whole `key` continues: a new one for part 1, the
     /// running one when `part` follows its last part, nil when a part is missing in between.
     func chain(for key: String, part: Int) -> UploadChain? {
-        entries.withLock { entries in
+        table.withLock { table in
             if part == 1 {
+                if table.entries[key] == nil, table.entries.count >= UploadChains.maxChains,
+                   let oldest = table.entries.min(by: { $0.value.started < $1.value.started })?.key {
+                    table.entries[oldest] = nil
+                }
                 let chain = UploadChain(key: key, owner: self)
-                entries[key] = Entry(chain: chain, lastPart: 1)
+                table.started &+= 1
+                table.entries[key] = Entry(chain: chain, lastPart: 1, started: table.started)
                 return chain
             }
-            guard var entry = entries[key], entry.lastPart &+ 1 == part else {
-                entries[key] = nil
+            guard var entry = table.entries[key], entry.lastPart &+ 1 == part else {
+                table.entries[key] = nil
                 return nil
             }
             entry.lastPart = part
-            entries[key] = entry
+            table.entries[key] = entry
             return entry.chain
         }
     }
 
     func forget(_ chain: UploadChain) {
-        entries.withLock { entries in
-            if entries[chain.key]?.chain === chain { entries[chain.key] = nil }
+        table.withLock { table in
+            if table.entries[chain.key]?.chain === chain { table.entries[chain.key] = nil }
         }
     }
 }

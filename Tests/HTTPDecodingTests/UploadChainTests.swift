@@ -96,6 +96,14 @@ import Testing
         #expect(h.exchanges[1].joinedUploadDigests?.sha512 == Self.sha512(b))
     }
 
+    @Test func chainsAreBoundedOldestFirst() {
+        let chains = UploadChains()
+        for i in 0...UploadChains.maxChains { _ = chains.chain(for: "whole-\(i)", part: 1) }
+        #expect(chains.chain(for: "whole-0", part: 2) == nil, "the oldest chain was dropped")
+        #expect(chains.chain(for: "whole-\(UploadChains.maxChains)", part: 2) != nil)
+        #expect(chains.chain(for: "whole-1", part: 2) != nil)
+    }
+
     static var downloads: HTTPDecoderConfiguration {
         var configuration = HTTPDecoderConfiguration()
         configuration.hashesDownload = HTTPDecoderConfiguration.isImageDataDownload
