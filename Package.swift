@@ -81,7 +81,9 @@ let package = Package(
         .testTarget(name: "TLSInferenceTests", dependencies: ["TLSInference"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting", "MySQLDecoding"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Timeline", "Reports", "Splitting", "MySQLDecoding", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).

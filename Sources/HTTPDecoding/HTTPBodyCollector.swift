@@ -14,14 +14,16 @@ struct HTTPBodyCollector {
     private var decodeFailure: String?
     private var hasher: UploadHasher?
     private(set) var notes: [String] = []
+    /// When the body is one part of a chain: the digests of the whole up to this part.
+    private(set) var joinedDigests: UploadDigests?
 
-    /// Chooses what to do with the body from the head.
-    init(headers: [HTTPHeader], hashes: Bool, keepLimit: Int) {
+    /// Chooses what to do with the body from the head; `chain` is the whole a hashed body is a part of.
+    init(headers: [HTTPHeader], hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
         self.keepLimit = max(0, keepLimit)
         body.contentType = headers.value(for: "Content-Type")
         body.contentEncoding = headers.value(for: "Content-Encoding")
         if hashes {
-            hasher = UploadHasher()
+            hasher = UploadHasher(chain: chain)
             body.disposition = .hashed
             return
         }
@@ -103,6 +105,7 @@ struct HTTPBodyCollector {
         var digests: UploadDigests?
         if let hasher, body.missingBytes == 0 {
             digests = hasher.finish()
+            joinedDigests = hasher.joinedDigests
         }
         hasher = nil
         if let decodeFailure {

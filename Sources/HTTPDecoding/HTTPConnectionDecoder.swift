@@ -183,8 +183,9 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             nextSequence += 1
             let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: headers)
             exchange.request = request
-            exchange.requestBody = HTTPBodyCollector(headers: head.fields,
-                                                     hashes: configuration.hashesUpload(head.method, request.path),
+            let hashes = configuration.hashesUpload(head.method, request.path)
+            exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
+                                                     chain: hashes ? configuration.uploadChain(method: head.method, path: request.path) : nil,
                                                      keepLimit: configuration.maxKeptBodyBytes)
             exchange.timing.requestStart = startedAt
             exchange.requestPosition = position
@@ -213,7 +214,8 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             requestParser.enterTunnel()
             return .tunnel
         }
-        target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: false, keepLimit: configuration.maxKeptBodyBytes)
+        let hashes = target.request.map { configuration.hashesDownload($0.method, $0.path, head.status) } ?? false
+        target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: hashes, keepLimit: configuration.maxKeptBodyBytes)
         return method == "HEAD" ? .noBody : .standard
     }
 

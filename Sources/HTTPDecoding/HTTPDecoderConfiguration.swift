@@ -19,11 +19,32 @@ public struct HTTPDecoderConfiguration: Sendable {
     /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping.
     /// Arguments: the method and the path (target without query).
     public var hashesUpload: @Sendable (_ method: String, _ path: String) -> Bool = HTTPDecoderConfiguration.isImageDataUpload
+    /// Which response bodies are downloads to hash instead of keeping (none unless told: the
+    /// analysis hands down `isImageDataDownload` and Swift's object reads).
+    /// Arguments: the request's method and path, and the response status.
+    public var hashesDownload: @Sendable (_ method: String, _ path: String, _ status: Int) -> Bool = { _, _, _ in false }
+    /// For a hashed upload that is one numbered part of a larger whole (a segment of a large
+    /// object): the whole's key and the part's number, from 1. Parts of one key are hashed as
+    /// one stream too when `uploadChains` is set.
+    public var uploadPart: @Sendable (_ method: String, _ path: String) -> (whole: String, part: Int)? = { _, _ in nil }
+    /// Where the parts of each whole meet, shared by all connections of one analysis.
+    public var uploadChains: UploadChains?
 
     public init() {}
+
+    /// The chain an upload to `path` continues, when it is a part of one.
+    func uploadChain(method: String, path: String) -> UploadChain? {
+        guard let chains = uploadChains, let (whole, part) = uploadPart(method, path) else { return nil }
+        return chains.chain(for: whole, part: part)
+    }
 
     /// Glance's image data uploads: `PUT /v2/images/{id}/file` and `PUT /v2/images/{id}/stage`.
     public static let isImageDataUpload: @Sendable (String, String) -> Bool = { method, path in
         method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage"))
+    }
+
+    /// Glance's image data downloads: a successful `GET /v2/images/{id}/file`.
+    public static let isImageDataDownload: @Sendable (String, String, Int) -> Bool = { method, path, status in
+        method == "GET" && (200..<300).contains(status) && path.hasSuffix("/file")
     }
 }

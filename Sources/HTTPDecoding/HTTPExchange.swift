@@ -33,6 +33,12 @@ public struct HTTPExchange: Sendable, Hashable {
     public var uploadMD5: String? { uploadDigests?.md5 }
     /// Hex SHA-512 of an upload body; waits for the hasher.
     public var uploadSHA512: String? { uploadDigests?.sha512 }
+    /// When the upload body is one part of a larger whole (`HTTPDecoderConfiguration.uploadPart`):
+    /// the digests of the whole up to and with this part; nil when a part before it was missing.
+    public var joinedUploadDigests: UploadDigests?
+    /// MD5 and SHA-512 of a download's response body (`HTTPDecoderConfiguration.hashesDownload`);
+    /// nil when not a download or when bytes are missing. Read them late, as the upload's.
+    public var downloadDigests: UploadDigests?
     /// What went wrong in this exchange.
     public var anomalies: [HTTPAnomaly]
 

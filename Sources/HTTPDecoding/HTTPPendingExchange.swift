@@ -30,6 +30,8 @@ final class HTTPPendingExchange {
     var missingBytes = 0
     var anomalies: [HTTPAnomaly] = []
     var uploadDigests: UploadDigests?
+    var joinedUploadDigests: UploadDigests?
+    var downloadDigests: UploadDigests?
     /// Per direction (request, response): the body's gaps, `total` their bytes.
     private var bodyGaps = [RepeatedAnomaly(), RepeatedAnomaly()]
     /// Per direction: gaps that took a chunk boundary, `total` the times framing was found again.
@@ -63,6 +65,7 @@ final class HTTPPendingExchange {
         request?.body = body
         request?.isComplete = complete && body.missingBytes == 0
         uploadDigests = digests
+        joinedUploadDigests = collector.joinedDigests
     }
 
     /// Ends the final response, finishing its body.
@@ -71,7 +74,8 @@ final class HTTPPendingExchange {
         timing.responseEnd = time
         responseEnded = true
         guard var collector = responseBody else { return }
-        let (body, _) = collector.finish(maxJSONDepth: maxJSONDepth)
+        let (body, digests) = collector.finish(maxJSONDepth: maxJSONDepth)
+        downloadDigests = digests
         responseBody = nil
         note(collector.notes, time: time)
         response?.body = body
@@ -156,10 +160,13 @@ final class HTTPPendingExchange {
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
         var response = self.response
         response?.interim = interim
-        return HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
-                            request: request, response: response, timing: timing,
-                            requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
-                            gaps: gaps, missingBytes: missingBytes, tls: tls,
-                            uploadDigests: uploadDigests, anomalies: anomalies)
+        var exchange = HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
+                                    request: request, response: response, timing: timing,
+                                    requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
+                                    gaps: gaps, missingBytes: missingBytes, tls: tls,
+                                    uploadDigests: uploadDigests, anomalies: anomalies)
+        exchange.joinedUploadDigests = joinedUploadDigests
+        exchange.downloadDigests = downloadDigests
+        return exchange
     }
 }

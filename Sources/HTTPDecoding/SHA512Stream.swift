@@ -22,6 +22,18 @@ final class SHA512Stream {
         EVP_DigestUpdate(context, base, bytes.count)
     }
 
+    /// The digest of the bytes so far, leaving the stream open for more (a copy of the context is
+    /// finished); nil when libcrypto could not allocate or copy it.
+    func snapshot() -> String? {
+        guard let context, let copy = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(copy) }
+        guard EVP_MD_CTX_copy_ex(copy, context) == 1 else { return nil }
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(copy, &digest, &length) == 1 else { return nil }
+        return Hex.string(digest.prefix(Int(length)))
+    }
+
     /// The digest as lowercase hex; nil when libcrypto could not allocate or finish the context.
     func finalize() -> String? {
         guard let context else { return nil }

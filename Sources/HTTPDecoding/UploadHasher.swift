@@ -55,6 +55,12 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
         UploadHasher.sha512Queue.sync {}
     }
 
+    /// The MD5 of a few bytes, as lowercase hex (a large object's ETag is the MD5 of its
+    /// segments' ETags).
+    public static func md5(of bytes: [UInt8]) -> String {
+        Hex.string(Insecure.MD5.hash(data: bytes))
+    }
+
     public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
         a === b || (a.md5 == b.md5 && a.sha512 == b.sha512)
     }
@@ -95,11 +101,22 @@ final class UploadHasher {
     /// One queue per digest for all uploads: serial, so each upload's batches are hashed in order.
     static let md5Queue = DispatchQueue(label: "glancetrace.md5")
     static let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
-    private let state = HashState()
+    private let state: HashState
+    /// The whole this body is one part of, fed in the same pass (see `UploadChain`).
+    private let chain: UploadChain?
     private var batch = HashBatch()
     /// The stable region the last bytes came from: one lookup per upload, not per segment.
     private var region: StableRegion?
     private var digests: UploadDigests?
+    /// The whole's digests so far, when the body is a part of a chain.
+    private(set) var joinedDigests: UploadDigests?
+
+    /// A part of a chain gets only its own MD5 (what Swift's ETag of a segment is); the chain
+    /// computes both digests of the whole, so each byte goes through SHA-512 once.
+    init(chain: UploadChain? = nil) {
+        self.chain = chain
+        state = HashState(sha512: chain == nil)
+    }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard digests == nil, !bytes.isEmpty else { return }
@@ -125,14 +142,22 @@ final class UploadHasher {
         HashBatch.slots.wait()
         for _ in 0..<full.arenaCount { HashBatch.arenaSlots.wait() }
         full.isQueued = true
-        let state = self.state
+        let state = self.state, whole = chain?.state
         UploadHasher.md5Queue.async {
             guard !state.isCancelled else { return }
-            full.read { state.md5.update(bufferPointer: $0) }
+            full.read {
+                state.md5.update(bufferPointer: $0)
+                whole?.md5.update(bufferPointer: $0)
+            }
         }
         UploadHasher.sha512Queue.async {
             guard !state.isCancelled else { return }
-            full.read { state.sha512.update($0) }
+            let own = state.sha512, joined = whole?.sha512
+            guard own != nil || joined != nil else { return }
+            full.read {
+                own?.update($0)
+                joined?.update($0)
+            }
         }
     }
 
@@ -144,22 +169,38 @@ final class UploadHasher {
         self.digests = digests
         let state = self.state
         UploadHasher.md5Queue.async { digests.deliver(md5: Hex.string(state.md5.finalize())) }
-        UploadHasher.sha512Queue.async { digests.deliver(sha512: state.sha512.finalize()) }
+        UploadHasher.sha512Queue.async { digests.deliver(sha512: state.sha512?.finalize()) }
+        if let whole = chain?.state {
+            // Snapshots: the next part goes on from the running state.
+            let joined = UploadDigests()
+            joinedDigests = joined
+            UploadHasher.md5Queue.async { joined.deliver(md5: Hex.string(whole.md5.finalize())) }
+            UploadHasher.sha512Queue.async { joined.deliver(sha512: whole.sha512?.snapshot()) }
+        }
         return digests
     }
 
-    /// Without `finish()`, the body was abandoned (bytes missing): queued batches are skipped.
+    /// Without `finish()`, the body was abandoned (bytes missing): queued batches are skipped,
+    /// and the whole it was a part of cannot be hashed either.
     deinit {
-        if digests == nil { state.cancel() }
+        if digests == nil {
+            state.cancel()
+            chain?.abandon()
+        }
     }
 }
 
 /// The running digests of one upload; `md5` is touched only on the MD5 queue, `sha512` only on the
 /// SHA-512 queue.
-private final class HashState: @unchecked Sendable {
+final class HashState: @unchecked Sendable {
     var md5 = Insecure.MD5()
-    let sha512 = SHA512Stream()
+    /// nil when only the MD5 is wanted.
+    let sha512: SHA512Stream?
     private let cancelled = Atomic<Bool>(false)
+
+    init(sha512: Bool) {
+        self.sha512 = sha512 ? SHA512Stream() : nil
+    }
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     func cancel() { cancelled.store(true, ordering: .relaxed) }

@@ -62,6 +62,7 @@ public enum AnalysisHTML {
             }
             rows.append(("upload", text))
         }
+        rows += dataPathRows(image)
         html += "<table>" + rows.map { "<tr><th>\(escape($0.0))</th><td class=\"mono\">\(escape($0.1))</td></tr>" }.joined() + "</table>\n"
         html += "<table><tr><th>time (UTC)</th><th>step</th><th>evidence</th></tr>\n"
         for step in ImageStep.steps(of: image, in: result) {
@@ -78,6 +79,7 @@ public enum AnalysisHTML {
                     evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
                     evidence += "</ol></details>"
                 }
+                evidence += callsMade(under: f.index, result)
                 html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(f.method)) \(escape(f.path)) &rarr; \(f.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
             case .transition(let t):
                 var evidence = t.source == .http ? "reported by the API" : ""

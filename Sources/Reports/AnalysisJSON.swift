@@ -47,6 +47,7 @@ public enum AnalysisJSON {
                 ("throughput_bytes_per_s", .optional(u.throughputBytesPerSecond)),
                 ("inferred", .bool(u.inferred)),
                 ("size_matches", .optional(u.sizeMatches)),
+                ("store", DataPathJSON.store(u.store)),
             ])
         }
         return .object([
@@ -71,6 +72,8 @@ public enum AnalysisJSON {
             })),
             ("http_requests", .array(image.http.map { .int($0) })),
             ("final_row", .object(image.finalRow.sorted { $0.key < $1.key }.map { ($0.key, .optional($0.value)) })),
+            ("locations", DataPathJSON.locations(image)),
+            ("downloads", DataPathJSON.downloads(image, precision: p)),
         ])
     }
 
@@ -78,7 +81,7 @@ public enum AnalysisJSON {
     public static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
-        let facts = result.http
+        let facts = result.http, timeline = result.timeline
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
             return .object([
@@ -110,7 +113,7 @@ public enum AnalysisJSON {
                 ("request_wire_bytes", .int(fact.requestWireBytes)),
                 ("inferred", .bool(fact.inferred)),
                 ("evidence", .array(fact.evidence.map { .string($0) })),
-            ])
+            ] + DataPathJSON.httpMembers(fact, timeline))
         })
     }
 

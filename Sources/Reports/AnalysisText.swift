@@ -58,6 +58,7 @@ public enum AnalysisText {
                     }
                     if writes.count > 8 { out += "        ... \(writes.count - 8) more writes\n" }
                 }
+                out += calls(under: fact.index, in: result)
             case .transition(let t):
                 out += "  \(clock(t.time))  => \(t.status.uppercased())"
                 if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred) {
@@ -93,6 +94,7 @@ public enum AnalysisText {
             }
             out += "\n"
         }
+        out += dataPath(of: image, in: result)
         if !image.properties.isEmpty {
             out += "  properties: " + image.properties.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "\n"
         }

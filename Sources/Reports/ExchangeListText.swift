@@ -30,14 +30,31 @@ public enum ExchangeListText {
             if let id = f.imageID { out += "  image \(id)" }
             if let r = f.requestID { out += "  \(r)" }
             if let sql = result.timeline.sqlOfHTTP[f.index], !sql.isEmpty { out += "  \(sql.count) SQL" }
+            out += madeIn(f.index, result)
             // In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.
             if let digests = f.uploadDigests, let md5 = digests.md5, let sha512 = digests.sha512 {
                 out += "  upload md5 \(md5) sha512 \(sha512)"
+            } else if let md5 = f.uploadDigests?.md5 {
+                out += "  upload md5 \(md5)"  // a segment of a large object: its SHA-512 goes to the whole
+            }
+            if let digests = f.transfer.downloadDigests, let md5 = digests.md5, let sha512 = digests.sha512 {
+                out += "  download md5 \(md5) sha512 \(sha512)"
             }
             for note in f.notes { out += "  [\(note)]" }
             emit(out + "\n")
         }
         for note in result.tls { emit("TLS \(note.client) -> \(note.server): \(note.summary)\n") }
+    }
+
+    /// Where a call a service made itself was made: "(made in GET /v2/images/...)".
+    static func madeIn(_ index: Int, _ result: AnalysisResult) -> String {
+        guard let cause = result.timeline.causeOfHTTP[index] else { return "" }
+        guard let request = cause.request, result.http.indices.contains(request) else {
+            return "  (made in one of \(cause.candidates.count) requests)"
+        }
+        let fact = result.http[request]
+        let qualifier = CausedCalls.qualifier(index, result.timeline).map { ", \($0)" } ?? ""
+        return "  (made in \(fact.method) \(fact.path)\(qualifier))"
     }
 
     /// The `sql` list, handed to `emit` line by line.

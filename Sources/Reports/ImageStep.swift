@@ -16,8 +16,12 @@ enum ImageStep {
     /// The image's HTTP calls and status changes in time order; at equal times the call comes
     /// first, since the change happened during it.
     static func steps(of image: ImageLifecycle, in result: AnalysisResult) -> [ImageStep] {
+        // A call made while serving another of the image's requests (glance_store's Swift
+        // calls) is shown under that request, not as a step of its own.
+        let own = Set(image.http)
         var steps: [(order: Int, step: ImageStep)] = image.http.compactMap { i in
-            result.http.indices.contains(i) ? (0, .http(result.http[i])) : nil
+            guard result.http.indices.contains(i), !CausedCalls.isNested(i, under: own, result.timeline) else { return nil }
+            return (0, .http(result.http[i]))
         }
         steps += image.transitions.map { (1, .transition($0)) }
         steps.sort { ($0.step.time, $0.order) < ($1.step.time, $1.order) }

@@ -55,12 +55,22 @@ struct HTTPHead {
     }
 
     /// Whether a request's body is image data: Glance's `PUT /v2/images/{id}/file` (upload)
-    /// and `.../stage` (interoperable import), or anything sent as octet-stream.
+    /// and `.../stage` (interoperable import), glance_store's write of a Swift object, or
+    /// anything sent as octet-stream.
     var isBulkRequestBody: Bool {
         guard case .request(let method, let target) = kind else { return false }
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
         if method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage")) { return true }
+        if method == "PUT" && HTTPHead.isSwiftObject(path) { return true }
         return contentType.hasPrefix("application/octet-stream")
+    }
+
+    /// `/v1/AUTH_<project>/<container>/<object>`: swiftclient sends an object's bytes without
+    /// a Content-Type.
+    static func isSwiftObject(_ path: String) -> Bool {
+        guard path.hasPrefix("/v1/AUTH_") || path.hasPrefix("/v1/auth_") else { return false }
+        let parts = path.split(separator: "/", maxSplits: 3)
+        return parts.count == 4 && !parts[3].isEmpty
     }
 }
 

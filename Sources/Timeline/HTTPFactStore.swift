@@ -20,6 +20,8 @@ public struct HTTPFactTraits: OptionSet, Sendable {
     public static let imageImport = HTTPFactTraits(rawValue: 16)
     /// Seen only as encrypted records (`HTTPFact.inferred`).
     public static let inferred = HTTPFactTraits(rawValue: 32)
+    /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
+    public static let serviceCall = HTTPFactTraits(rawValue: 64)
 }
 
 extension HTTPFact: SpillableFact {
@@ -52,6 +54,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.minimumBytes.map { Int64($0.request) })
         out.put(fact.minimumBytes.map { Int64($0.response) })
         out.put(fact.query)
+        out.put(fact.transfer)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -64,7 +67,7 @@ extension HTTPFact: SpillableFact {
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
               let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
               let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
-              let query = r.optionalString() else { return nil }
+              let query = r.optionalString(), let transfer = r.transfer() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -85,14 +88,15 @@ extension HTTPFact: SpillableFact {
             fact.minimumBytes = (Int(truncatingIfNeeded: minimumRequest), Int(truncatingIfNeeded: minimumResponse))
         }
         fact.query = query
+        fact.transfer = transfer
         return fact
     }
 
-    /// Upload digests stay in memory: the hashers may still be at work when the fact is stored.
-    public static func companion(of fact: HTTPFact) -> AnyObject? { fact.uploadDigests }
+    /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
+    public static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
 
     public static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
-        fact.uploadDigests = companion as? UploadDigests
+        (companion as? HTTPFactDigests)?.attach(to: &fact)
     }
 
     public static func traitBits(of fact: HTTPFact) -> UInt8 {
@@ -103,6 +107,7 @@ extension HTTPFact: SpillableFact {
         if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
         if fact.operation == "image-import" && fact.imageID != nil { traits.insert(.imageImport) }
         if fact.inferred { traits.insert(.inferred) }
+        if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
         return traits.rawValue
     }
 

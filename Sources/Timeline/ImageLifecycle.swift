@@ -36,6 +36,8 @@ public struct ImageUpload: Sendable {
     /// Whether the request could carry exactly the size Glance stored (checked for inferred
     /// uploads, whose hashes cannot be); nil when not checked.
     public var sizeMatches: Bool?
+    /// What the image store received (see `ImageDataPath`).
+    public var store: StoreTransfer? = nil
 
     public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
     public var throughputBytesPerSecond: Double? {
@@ -62,6 +64,10 @@ public struct ImageLifecycle: Sendable {
     public var http: [Int] = []
     /// The image's row as the database last returned or wrote it.
     public var finalRow: [String: String?] = [:]
+    /// Where Glance recorded the data (`image_locations`), in order.
+    public var locations: [ImageLocation] = []
+    /// The image's data downloads and the store reads behind them.
+    public var downloads: [ImageDownload] = []
     public var firstSeen: Timestamp
 
     public init(id: String?, name: String?, firstSeen: Timestamp) {

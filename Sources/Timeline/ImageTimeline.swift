@@ -12,6 +12,10 @@ public struct ImageTimeline: Sendable {
     public var anomalies: [Anomaly]
     /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
     public var tokenIssueOfHTTP: [Int: Int] = [:]
+    /// HTTP fact index of a call a service made itself -> the request it was serving.
+    public var causeOfHTTP: [Int: CallCause] = [:]
+    /// HTTP fact index -> the calls made while serving it, in start order.
+    public var callsOfHTTP: [Int: [Int]] = [:]
 
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {

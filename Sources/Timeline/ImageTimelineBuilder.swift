@@ -116,6 +116,7 @@ public struct ImageTimelineBuilder {
         }
         // Last, because reading them waits for the hashers, which may still be at work.
         fillUploadDigests(http: http)
+        anomalies += ImageDataPath.fill(&images, http: http, writes: log.writes)
         for image in images {
             if image.upload?.matchesChecksum == false {
                 anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: "checksum-mismatch",
@@ -132,6 +133,8 @@ public struct ImageTimelineBuilder {
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
         timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
+        timeline.causeOfHTTP = CallCausation.attribute(http: http)
+        timeline.callsOfHTTP = CallCausation.callsByRequest(timeline.causeOfHTTP)
         return timeline
     }
 

@@ -73,6 +73,13 @@ public struct OpenStackCall: Sendable, Hashable {
     public var swiftAccount: String?
     public var swiftContainer: String?
     public var swiftObject: String?
+    /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
+    /// object's manifest, where it is the MD5 of its segments' ETags).
+    public var swiftETag: String?
+    /// `X-Object-Manifest`: `<container>/<prefix>` of a dynamic large object's segments.
+    public var swiftManifest: String?
+    /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
+    public var swiftTransID: String?
 
     /// Classifies an exchange.
     /// - Parameters:
@@ -124,7 +131,8 @@ public struct OpenStackCall: Sendable, Hashable {
         switch service {
         case .keystone: readKeystone(exchange)
         case .glance: readGlance(exchange)
-        case .swift, .other: break
+        case .swift: readSwift(exchange)
+        case .other: break
         }
     }
 

@@ -78,3 +78,18 @@ extension OpenStackCall {
         }
     }
 }
+
+extension OpenStackCall {
+    /// The object's store facts, and the image it holds: glance_store names an image's object
+    /// after the image id (`<id>`, segments `<id>-00001`...).
+    mutating func readSwift(_ exchange: HTTPExchange) {
+        swiftETag = exchange.response?.headers.value(for: "Etag")
+        // A manifest's PUT sends it; its GET and HEAD answer with it.
+        swiftManifest = exchange.request?.headers.value(for: "X-Object-Manifest")
+            ?? exchange.response?.headers.value(for: "X-Object-Manifest")
+        swiftTransID = exchange.response?.headers.value(for: "X-Trans-Id")
+        guard let object = swiftObject else { return }
+        let name = ImageDataRoutes.segmentNumber(object)?.whole ?? object
+        if OpenStackCall.looksLikeID(name), name.utf8.count == 36 { imageID = name }
+    }
+}

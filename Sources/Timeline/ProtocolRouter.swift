@@ -42,7 +42,7 @@ final class ProtocolRouter {
 
     init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool = true) {
         self.watchedPorts = watchedPorts
-        if !hashUploads { httpConfiguration.hashesUpload = { _, _ in false } }
+        ImageDataRoutes.configure(&httpConfiguration, hashes: hashUploads)
         for path in keyLogPaths {
             guard let text = ProtocolRouter.readText(path) else {
                 warnings.append("\(path): cannot read the key log; TLS stays encrypted")

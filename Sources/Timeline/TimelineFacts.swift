@@ -60,6 +60,8 @@ public struct HTTPFact: Sendable {
     public var minimumBytes: (request: Int, response: Int)?
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
+    /// The image data it carried beyond the upload, and what an object store said of it.
+    public var transfer = HTTPTransferFacts()
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,

@@ -13,6 +13,7 @@ struct LoopbackPcap {
 
         var payloadCount: Int { payload.count }
         var sourcePort: UInt16 { UInt16(headers[14 + ipHeaderLength]) << 8 | UInt16(headers[15 + ipHeaderLength]) }
+        var destinationPort: UInt16 { UInt16(headers[16 + ipHeaderLength]) << 8 | UInt16(headers[17 + ipHeaderLength]) }
 
         var bytes: [UInt8] {
             var h = headers

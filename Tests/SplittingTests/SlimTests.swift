@@ -108,6 +108,23 @@ import Testing
         #expect(lengths[3] == 54 + head.count + body.count)
     }
 
+    @Test("glance_store's write of a Swift object (no Content-Type) is cut like an upload; a container PUT keeps its body")
+    func swiftObjectCut() throws {
+        var capture = SyntheticCapture()
+        let body = [UInt8](repeating: 0x5a, count: 1000)
+        capture.open(client: 40000, server: 8080)
+        let head = Array("PUT /v1/AUTH_p/glance/0b9c8d1e-2f3a-4b5c-8d6e-7f8091a2b3c4 HTTP/1.1\r\nContent-Length: 1000\r\n\r\n".utf8)
+        capture.segment(client: 40000, server: 8080, toServer: true, flags: 0x18, payload: head)
+        capture.segment(client: 40000, server: 8080, toServer: true, flags: 0x18, payload: body)
+        capture.segment(client: 40000, server: 8080, toServer: false, flags: 0x18,
+                        payload: Array("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n".utf8))
+        let container = Array("PUT /v1/AUTH_p/glance HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd".utf8)
+        capture.segment(client: 40000, server: 8080, toServer: true, flags: 0x18, payload: container)
+        let lengths = try Self.slimmedLengths(capture)
+        #expect(lengths[3] == 54 + head.count && lengths[4] == 54)
+        #expect(lengths[6] == 54 + container.count)
+    }
+
     @Test("Non-HTTP traffic (a MySQL-like stream) is kept whole")
     func opaqueKept() throws {
         var capture = SyntheticCapture()

@@ -1,0 +1,85 @@
+import HTTPDecoding
+
+/// What an HTTP exchange shows of image data besides its upload digests, and what an object
+/// store (Swift) said of the object: the facts the image's data path is checked with.
+public struct HTTPTransferFacts: Sendable {
+    /// MD5 and SHA-512 of a download's response body (Glance `GET .../file`, Swift object `GET`).
+    public var downloadDigests: UploadDigests?
+    /// For a segment of a large object: the digests of the segments up to and with this one.
+    public var joinedUploadDigests: UploadDigests?
+    /// Response body bytes on the wire (missing ones included).
+    public var responseBodyBytes = 0
+    /// True when the response body is whole in the capture.
+    public var responseComplete = true
+    /// Swift's `Etag` (see `OpenStackCall.swiftETag`).
+    public var etag: String?
+    /// Swift's `X-Object-Manifest` (a manifest's PUT, GET or HEAD).
+    public var objectManifest: String?
+    /// Swift's `X-Trans-Id`.
+    public var transID: String?
+
+    public init() {}
+
+    init(exchange: HTTPExchange, call: OpenStackCall) {
+        downloadDigests = exchange.downloadDigests
+        joinedUploadDigests = exchange.joinedUploadDigests
+        if let body = exchange.response?.body { responseBodyBytes = body.byteCount &+ body.missingBytes }
+        responseComplete = exchange.response?.isComplete ?? false
+        etag = call.swiftETag
+        objectManifest = call.swiftManifest
+        transID = call.swiftTransID
+    }
+
+    /// The ETag as a bare lowercase hex MD5 (Swift quotes some), or nil.
+    public var etagMD5: String? {
+        guard var text = etag?.lowercased() else { return nil }
+        if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
+        return text.utf8.count == 32 ? text : nil
+    }
+}
+
+/// The parts of an HTTP fact that stay in memory when the fact goes to disk: digests that the
+/// hashers may still be computing.
+final class HTTPFactDigests {
+    let upload: UploadDigests?
+    let joinedUpload: UploadDigests?
+    let download: UploadDigests?
+
+    init?(_ fact: HTTPFact) {
+        upload = fact.uploadDigests
+        joinedUpload = fact.transfer.joinedUploadDigests
+        download = fact.transfer.downloadDigests
+        if upload == nil && joinedUpload == nil && download == nil { return nil }
+    }
+
+    func attach(to fact: inout HTTPFact) {
+        fact.uploadDigests = upload
+        fact.transfer.joinedUploadDigests = joinedUpload
+        fact.transfer.downloadDigests = download
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The transfer facts but their digests (see `HTTPFactDigests`).
+    mutating func put(_ transfer: HTTPTransferFacts) {
+        put(Int64(transfer.responseBodyBytes))
+        append(transfer.responseComplete ? 1 : 0)
+        put(transfer.etag)
+        put(transfer.objectManifest)
+        put(transfer.transID)
+    }
+}
+
+extension SpillReader {
+    mutating func transfer() -> HTTPTransferFacts? {
+        guard let bytes = int(), let complete = byte(), let etag = optionalString(), let manifest = optionalString(),
+              let transID = optionalString() else { return nil }
+        var transfer = HTTPTransferFacts()
+        transfer.responseBodyBytes = Int(truncatingIfNeeded: bytes)
+        transfer.responseComplete = complete != 0
+        transfer.etag = etag
+        transfer.objectManifest = manifest
+        transfer.transID = transID
+        return transfer
+    }
+}

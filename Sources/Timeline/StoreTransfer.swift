@@ -1,0 +1,120 @@
+import CaptureIO
+import HTTPDecoding
+
+/// Where Glance recorded an image's data (a row of `image_locations`).
+public struct ImageLocation: Sendable, Equatable {
+    /// The location URL, any password in it masked (`swift+http://user:<masked ...>@host/...`).
+    public var url: String
+    /// The store kind its scheme names: `swift`, `file`, `rbd`, `cinder`, `s3`, `http`, `vmware`.
+    public var backend: String
+    /// Glance's name for the store (`meta_data` `{"store": "swift1"}`), when recorded.
+    public var store: String?
+    public var status: String?
+    /// The SQL statement that recorded it.
+    public var sql: Int
+
+    public init(url: String, store: String?, status: String?, sql: Int) {
+        self.url = ImageLocation.masked(url)
+        backend = ImageLocation.backend(of: url)
+        self.store = store
+        self.status = status
+        self.sql = sql
+    }
+
+    /// The store kind a location's scheme names (glance_store's schemes).
+    public static func backend(of url: String) -> String {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        if scheme.hasPrefix("swift") { return "swift" }
+        switch scheme {
+        case "file", "rbd", "cinder", "sheepdog": return scheme
+        case "s3", "s3+http", "s3+https": return "s3"
+        case "http", "https": return "http"
+        case "vsphere": return "vmware"
+        default: return scheme.isEmpty ? "unknown" : scheme
+        }
+    }
+
+    /// The URL with the password of its user information masked: glance_store's
+    /// `swift+http://` locations carry the store's user and key.
+    static func masked(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        let password = String(userInfo[userInfo.index(after: colon)...])
+        guard !password.isEmpty else { return url }
+        return String(url[..<userInfo.index(after: colon)]) + SecretMask.masked(password) + String(url[at...])
+    }
+}
+
+/// One segment of a large object (glance_store's `<image>-00001`...), as written on the wire.
+public struct StoreSegment: Sendable, Equatable {
+    public var object: String
+    /// The `PUT` that wrote it.
+    public var http: Int
+    public var bytes: Int
+    public var md5: String?
+    public var etag: String?
+    /// Whether Swift's ETag is the MD5 of the bytes on the wire; nil when either is unknown.
+    public var matchesETag: Bool?
+}
+
+/// What the image store received for an upload, or gave for a download, as seen on the wire.
+public struct StoreTransfer: Sendable, Equatable {
+    public var backend: String
+    /// The image's location as Glance recorded it.
+    public var location: String?
+    /// False for a store that is not HTTP (file, RBD, Cinder), or a Swift store whose calls the
+    /// capture lacks: then nothing below is known.
+    public var onWire: Bool
+    public var account: String?
+    public var container: String?
+    /// The object (for a large object, its manifest).
+    public var object: String?
+    /// The object calls: the data `PUT`s (segments, then the manifest) or the `GET`.
+    public var http: [Int] = []
+    public var bytes: Int?
+    /// Every byte was captured.
+    public var complete = false
+    public var md5: String?
+    public var sha512: String?
+    /// Swift's ETag of the object (of a large object's manifest on download: the MD5 of its
+    /// segments' ETags).
+    public var etag: String?
+    /// Whether the ETag fits the bytes (for a large object: every segment's does).
+    public var matchesETag: Bool?
+    /// Upload: the store's bytes are the client's upload. Download: the bytes Glance forwarded to
+    /// the client are the store's.
+    public var matchesUpload: Bool?
+    /// The store's bytes have the checksum and os_hash_value Glance recorded.
+    public var matchesChecksum: Bool?
+    /// The segments of a large object, in order; nil for a plain object.
+    public var segments: [StoreSegment]?
+    /// Object `DELETE`s of what was written (Glance cleaning up after a failed write).
+    public var deletes: [Int] = []
+
+    public init(backend: String, location: String?, onWire: Bool) {
+        self.backend = backend
+        self.location = location
+        self.onWire = onWire
+    }
+}
+
+/// A `GET /v2/images/{id}/file` and, behind it, the store's read.
+public struct ImageDownload: Sendable {
+    public var http: Int
+    public var time: Timestamp
+    public var status: Int?
+    /// Response body bytes on the wire.
+    public var bytes: Int
+    public var complete: Bool
+    public var md5: String?
+    public var sha512: String?
+    /// The client received the checksum and os_hash_value Glance recorded.
+    public var matchesChecksum: Bool?
+    /// The store's read (Swift `GET`) behind it; `matchesUpload` there says whether Glance
+    /// forwarded the store's bytes unchanged.
+    public var store: StoreTransfer?
+}
