@@ -55,7 +55,9 @@ let package = Package(
             "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
-        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"], swiftSettings: hotPathSettings),
+        // Pure: exchange and command facts in, proxy leg links out (no capture types).
+        .target(name: "LegJoining"),
+        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "LegJoining"], swiftSettings: hotPathSettings),
         .target(name: "Reports", dependencies: ["Timeline", "MySQLDecoding"]),
         .executableTarget(
             name: "GlanceTraceCLI",
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "HTTPDecodingTests", dependencies: ["HTTPDecoding"]),
         .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
+        .testTarget(name: "LegJoiningTests", dependencies: ["LegJoining"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting", "MySQLDecoding"]),
