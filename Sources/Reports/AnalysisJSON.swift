@@ -76,6 +76,7 @@ public enum AnalysisJSON {
     public static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
+        let legs = result.timeline.legs.http
         let facts = result.http
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
@@ -103,6 +104,8 @@ public enum AnalysisJSON {
                 ("upload_md5", .optional(fact.uploadMD5)),
                 ("upload_sha512", .optional(fact.uploadSHA512)),
                 ("notes", .array(fact.notes.map { .string($0) })),
+                ("leg_of", .optional(legs.legOf[fact.index])),
+                ("legs", .array((legs.legs[fact.index] ?? []).map { .int($0) })),
             ])
         })
     }
@@ -111,6 +114,7 @@ public enum AnalysisJSON {
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
+        let legs = result.timeline.legs.sql
         let facts = result.sql
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
@@ -131,6 +135,7 @@ public enum AnalysisJSON {
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
                 ("tls", .bool(fact.tls)),
+                ("leg_of", .optional(legs.legOf[fact.index])),
             ])
         })
     }

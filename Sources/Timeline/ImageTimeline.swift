@@ -12,6 +12,8 @@ public struct ImageTimeline: Sendable {
     public var anomalies: [Anomaly]
     /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
     public var tokenIssueOfHTTP: [Int: Int] = [:]
+    /// Requests and statements a proxy carried twice (see `apply(_:http:sql:)`).
+    public var legs = ProxyLegs()
 
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {

@@ -47,6 +47,8 @@ public struct HTTPFact: Sendable {
     public var tls: Bool = false
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
+    /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).
+    public var proxyEvidence = HTTPProxyEvidence()
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,
