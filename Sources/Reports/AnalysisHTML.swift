@@ -65,6 +65,7 @@ public enum AnalysisHTML {
             case .http(let f):
                 let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
                 var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
+                if let hops = ProxyHops.http(f.index, in: result) { evidence += "<br><span class=\"mono\">hops: \(escape(hops))</span>" }
                 if !sql.isEmpty {
                     evidence += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
                     evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
@@ -83,10 +84,16 @@ public enum AnalysisHTML {
     }
 
     static func httpTable(_ result: AnalysisResult) -> String {
-        var html = "<h2>HTTP exchanges (\(result.http.count))</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
-        for f in result.http {
+        let links = result.timeline.legs.http
+        // One row per logical request; its proxy legs are in its hops (and every leg in the JSON).
+        let heading = links.isEmpty ? "HTTP exchanges (\(result.http.count))"
+            : "HTTP requests (\(result.http.count - links.legOf.count), \(result.http.count) exchanges with their proxy legs)"
+        var html = "<h2>\(heading)</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
+        for f in result.http where links.isLogical(f.index) {
             html += "<tr><td class=\"mono\">\(AnalysisText.clock(f.time))</td><td>\(escape(f.service))</td><td>\(escape(f.operation))</td>"
-            html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
+            html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))"
+            if let hops = ProxyHops.http(f.index, in: result) { html += "<br>\(escape(hops))" }
+            html += "</td><td>\(f.status.map(String.init) ?? "")</td>"
             html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(result.timeline.sqlOfHTTP[f.index]?.count ?? 0)</td></tr>\n"
         }
         return html + "</table>\n"
