@@ -7,9 +7,9 @@
 /// - candidates: connections to different servers whose lifetimes overlap, with the same MySQL
 ///   thread id when both handshakes were captured (the proxy relays the server's greeting);
 /// - command sequences compared in order: the twin of a command on the client side starts after
-///   it and ends before it ends (no later than `clockTolerance`), and has the same key (command,
-///   text and result); a command either side has no twin for, while both connections were
-///   captured, counts against the pair;
+///   it (but for the login, which the server's greeting starts) and ends before it ends (no later
+///   than `clockTolerance`), and has the same key (command, text and result); a command either
+///   side has no twin for, while both connections were captured, counts against the pair;
 /// - pairs that agree (at least one twin, at most one miss in ten) are settled like HTTP legs:
 ///   only pairings every consistent explanation shares are made (`ForcedMatching`).
 public enum SQLLegJoiner {
@@ -42,12 +42,16 @@ public enum SQLLegJoiner {
         public var end: Int64
         /// Equal for commands with the same command, statement text and result.
         public var key: Int
-        public init(index: Int, connection: Int, start: Int64, end: Int64, key: Int) {
+        /// The server speaks first (the login: its greeting starts the record), so the server-side
+        /// leg starts before the client-side one; only the ends keep the relay's order.
+        public var serverFirst: Bool
+        public init(index: Int, connection: Int, start: Int64, end: Int64, key: Int, serverFirst: Bool = false) {
             self.index = index
             self.connection = connection
             self.start = start
             self.end = end
             self.key = key
+            self.serverFirst = serverFirst
         }
     }
 
@@ -123,12 +127,12 @@ public enum SQLLegJoiner {
             // Hopeless: stop reading two unrelated connections early.
             if misses > 8 && misses * 10 > twins.count { return nil }
             let f = front[i], b = back[j]
-            if b.start < f.start {
-                if counts(b) { misses += 1 }
-                j += 1
-            } else if b.key == f.key && b.end <= f.end &+ tolerance {
+            if b.key == f.key && (b.start >= f.start || (b.serverFirst && f.serverFirst)) && b.end <= f.end &+ tolerance {
                 twins.append((f.index, b.index))
                 i += 1
+                j += 1
+            } else if b.start < f.start {
+                if counts(b) { misses += 1 }
                 j += 1
             } else if b.start <= f.end {
                 // Sent while f was in progress, yet not f: the back leg carries something else.

@@ -119,7 +119,8 @@ public struct ProxyLegs: Sendable {
         for position in sql.indices where needed.contains(sql.connection(at: position)) {
             let fact = sql[position]
             commands.append(SQLLegJoiner.Command(index: position, connection: fact.connection, start: fact.time.nanoseconds,
-                                                 end: fact.end.nanoseconds, key: commandKey(fact)))
+                                                 end: fact.end.nanoseconds, key: commandKey(fact),
+                                                 serverFirst: fact.command == "Connect"))
         }
         return LegLinks(legOf: SQLLegJoiner.join(connections: connections, commands: commands))
     }

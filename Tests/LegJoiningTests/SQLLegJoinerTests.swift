@@ -31,6 +31,21 @@ import Testing
         #expect(links == [0: 5, 1: 6, 2: 7, 3: 8, 4: 9])
     }
 
+    @Test func theLoginStartsWithTheServersGreeting() {
+        // The greeting reaches the proxy before the client: the server side's login starts first.
+        var front = Self.commands(1, indices: 0..<3, keys: [1, 2, 3], start: 0)
+        var back = Self.commands(2, indices: 3..<6, keys: [1, 2, 3], start: 0, delay: 20)
+        front[0].serverFirst = true
+        back[0].serverFirst = true
+        back[0].start = front[0].start - 30_000
+        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: 9, front),
+                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: 9, back)]
+        #expect(SQLLegJoiner.join(connections: connections, commands: front + back) == [0: 3, 1: 4, 2: 5])
+        back[0].serverFirst = false
+        front[0].serverFirst = false
+        #expect(SQLLegJoiner.join(connections: connections, commands: front + back) == [1: 4, 2: 5])
+    }
+
     @Test func oneLegAloneChangesNothing() {
         let only = Self.commands(1, indices: 0..<3, keys: [1, 2, 3], start: 0)
         let other = Self.commands(2, indices: 3..<6, keys: [1, 2, 3], start: 0, delay: 20)
