@@ -34,8 +34,14 @@ import Timeline
             print("\(scenario): full capture not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
             return
         }
-        let truth = try TestbedCaptures.truth(scenario)
-        let keyLog = TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
+        // The truth and key log recorded with the capture: the fixture's copies go stale when the
+        // lead records the scenario again.
+        let recorded = URL(fileURLWithPath: capture).deletingLastPathComponent()
+        let truth = try (try? TestbedCaptures.truth(in: recorded)) ?? TestbedCaptures.truth(scenario)
+        var keyLog = recorded.appendingPathComponent("keys.log").path
+        if !FileManager.default.fileExists(atPath: keyLog) {
+            keyLog = TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
+        }
         let result = try Self.analyse(capture, keyLogs: [keyLog])
         // The access logs hold haproxy's TLS side and uWSGI's plain side: both must be there.
         try Self.checkAgainst(truth, result)
@@ -186,7 +192,11 @@ enum TestbedCaptures {
     }
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory(scenario).appendingPathComponent("truth.json"))
+        try truth(in: directory(scenario))
+    }
+
+    static func truth(in directory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("truth.json"))
         return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 
