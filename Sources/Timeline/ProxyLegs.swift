@@ -69,7 +69,7 @@ public struct ProxyLegs: Sendable {
     }
 
     static func httpLegs(_ http: HTTPFactStore) -> (LegLinks, [Int]) {
-        let order = http.positionsByStart()
+        let order = nestedPositions(http)
         guard order.count > 1 else { return (LegLinks(), []) }
         var joiner = HTTPLegJoiner()
         for position in order { joiner.add(exchangeLeg(http[position])) }
@@ -77,6 +77,28 @@ public struct ProxyLegs: Sendable {
         var legOf: [Int: Int] = [:]
         for (n, front) in frontOf.enumerated() { if let front { legOf[order[n]] = order[front] } }
         return (LegLinks(legOf: legOf), ambiguous.map { order[$0] }.sorted())
+    }
+
+    /// Positions (in start order) of the exchanges that contain, or lie within, an exchange of
+    /// another connection: the only ones that can be legs of one request. Found from the store's
+    /// index alone, so a capture of calls one after the other decodes nothing here.
+    static func nestedPositions(_ http: HTTPFactStore) -> [Int] {
+        let order = http.positionsByStart()
+        var involved = [Bool](repeating: false, count: http.count)
+        var active: [(position: Int, start: Int64, end: Int64, connection: Int)] = []
+        for position in order {
+            let start = http.time(at: position).nanoseconds, end = http.end(at: position).nanoseconds
+            let connection = http.connection(at: position)
+            active.removeAll { $0.end < start }
+            for other in active where other.connection != connection {
+                if other.end >= end || (other.start == start && end >= other.end) {
+                    involved[other.position] = true
+                    involved[position] = true
+                }
+            }
+            active.append((position, start, end, connection))
+        }
+        return order.filter { involved[$0] }
     }
 
     /// The joiner's view of an exchange.
