@@ -10,7 +10,8 @@
 ///   it (but for the login, which the server's greeting starts) and ends before it ends (no later
 ///   than `clockTolerance`), and has the same key (command, text and result); a command either
 ///   side has no twin for, while both connections were captured, counts against the pair;
-/// - pairs that agree (at least one twin, at most one miss in ten) are settled like HTTP legs:
+/// - pairs that agree (at least one twin with the same thread id, else three; at most one miss in
+///   ten) are settled like HTTP legs:
 ///   only pairings every consistent explanation shares are made (`ForcedMatching`).
 public enum SQLLegJoiner {
     /// One MySQL connection.
@@ -57,6 +58,8 @@ public enum SQLLegJoiner {
 
     public struct Configuration: Sendable {
         public var clockTolerance: Int64 = 0
+        /// Twins a pair needs when the thread ids do not vouch for it (greetings not captured).
+        public var twinsWithoutThreadID = 3
         public init() {}
     }
 
@@ -82,6 +85,8 @@ public enum SQLLegJoiner {
                             configuration: Configuration = Configuration()) -> [Int: Int] {
         let pairs = candidatePairs(connections)
         guard !pairs.isEmpty else { return [:] }
+        var threadOf: [Int: Int] = [:]
+        for connection in connections { threadOf[connection.id] = connection.threadID }
         var byConnection: [Int: [Command]] = [:]
         for command in commands { byConnection[command.connection, default: []].append(command) }
         for key in Array(byConnection.keys) { byConnection[key]?.sort { ($0.start, $0.index) < ($1.start, $1.index) } }
@@ -92,8 +97,12 @@ public enum SQLLegJoiner {
             let x = byConnection[a] ?? [], y = byConnection[b] ?? []
             guard !x.isEmpty, !y.isEmpty else { continue }
             // The client side is the one whose first twin starts first: try both, keep what agrees.
+            // Without the handshakes' thread ids, a few pings nested by chance in pings to another
+            // server must not pair two connections: ask for a run of twins.
+            let sameSession = threadOf[a] != nil && threadOf[a] == threadOf[b]
             for (front, back, frontID, backID) in [(x, y, a, b), (y, x, b, a)] {
-                if let found = align(front: front, back: back, tolerance: configuration.clockTolerance) {
+                if let found = align(front: front, back: back, tolerance: configuration.clockTolerance),
+                   sameSession || found.count >= configuration.twinsWithoutThreadID {
                     twins[Pair(front: frontID, back: backID)] = found
                     links.append((frontID, backID))
                     break
