@@ -64,14 +64,15 @@ public enum AnalysisHTML {
             switch step {
             case .http(let f):
                 let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
-                var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
+                let line = ProxyHops.decoded(f, in: result)
+                var evidence = "\(escape(line.service)) \(escape(line.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
                 if let hops = ProxyHops.http(f.index, in: result) { evidence += "<br><span class=\"mono\">hops: \(escape(hops))</span>" }
                 if !sql.isEmpty {
                     evidence += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
                     evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
                     evidence += "</ol></details>"
                 }
-                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(f.method)) \(escape(f.path)) &rarr; \(f.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
+                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(line.method)) \(escape(line.path)) &rarr; \(line.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
             case .transition(let t):
                 var evidence = t.source == .http ? "reported by the API" : ""
                 if let s = t.sql, result.sql.indices.contains(s) {

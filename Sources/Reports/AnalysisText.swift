@@ -42,8 +42,9 @@ public enum AnalysisText {
             let time = step.time
             switch step {
             case .http(let fact):
-                out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
-                out += "  [\(fact.service) \(fact.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
+                let line = ProxyHops.decoded(fact, in: result)
+                out += "  \(clock(time))  \(line.method) \(line.path) -> \(line.status.map(String.init) ?? "no response")"
+                out += "  [\(line.service) \(line.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
                 if let hops = ProxyHops.http(fact.index, in: result) { out += "      hops: \(hops)\n" }
                 let statements = result.timeline.sqlOfHTTP[fact.index] ?? []
                 let writes = statements.filter { isWrite(result.sql[$0].statement) }

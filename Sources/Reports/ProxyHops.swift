@@ -25,6 +25,19 @@ enum ProxyHops {
         return parts.joined(separator: "; ")
     }
 
+    /// The exchange whose request line a report shows for a logical request: the front, unless
+    /// its request was not read (an exchange inferred from encrypted records), then the nearest
+    /// leg that was.
+    static func decoded(_ front: HTTPFact, in result: AnalysisResult) -> HTTPFact {
+        func known(_ fact: HTTPFact) -> Bool { fact.method != "-" && fact.method != "?" && !fact.method.isEmpty }
+        guard !known(front) else { return front }
+        for leg in result.timeline.legs.http.chain(from: front.index).dropFirst() {
+            let fact = result.http[leg]
+            if known(fact) { return fact }
+        }
+        return front
+    }
+
     /// What the proxies of a request added: its front's duration less its innermost leg's.
     static func addedNanoseconds(front: HTTPFact, innermost: HTTPFact) -> Int64? {
         addedNanoseconds(outer: (front.time, front.end), inner: (innermost.time, innermost.end))

@@ -108,7 +108,7 @@ public struct ProxyLegs: Sendable {
         return ExchangeLeg(start: fact.time.nanoseconds, end: fact.end.nanoseconds, connection: fact.connection,
                            client: LegAddress(endpoint: fact.client), server: LegAddress(endpoint: fact.server), tls: fact.tls,
                            method: seen ? fact.method : nil, target: seen ? (evidence.target ?? fact.path) : nil,
-                           status: fact.status, requestBodyBytes: fact.requestComplete ? fact.requestBytes : nil,
+                           status: fact.status, requestBodyBytes: seen && fact.requestComplete ? fact.requestBytes : nil,
                            responseBodyBytes: evidence.responseBodyBytes, requestBytes: evidence.requestWireBytes,
                            responseBytes: fact.responseBytes > 0 ? fact.responseBytes : nil, requestID: fact.requestID,
                            host: evidence.host, forwarding: evidence.forwarding)

@@ -1,3 +1,4 @@
+import CaptureIO
 import Foundation
 import Reports
 import Testing
@@ -113,5 +114,33 @@ import Timeline
         let json = AnalysisJSON.http(result).serialized(pretty: false)
         #expect(json.contains(#""leg_of":null,"legs":[1]"#))
         #expect(json.contains(#""leg_of":0,"legs":[]"#))
+    }
+}
+
+/// A front leg whose request was not read (encrypted, no key log: issue 21's inferred exchange)
+/// joined to its decoded back leg: the story shows the back leg's request line once, with the hops.
+@Suite struct InferredFrontReportTests {
+    @Test func theStoryShowsTheDecodedLegsRequestLine() throws {
+        let image = "6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c"
+        func at(_ micros: Int64) -> Timestamp { Timestamp(nanoseconds: 1_796_500_000_000_000_000 + micros * 1000) }
+        var front = HTTPFact(index: 0, time: at(0), end: at(10_000), connection: 1, client: "10.0.0.1:40000",
+                             server: "10.0.0.10:13292", service: "glance", operation: "?", method: "?", path: "?", status: nil,
+                             imageID: image)
+        front.tls = true
+        front.responseBytes = 1_140
+        front.proxyEvidence = HTTPProxyEvidence(requestWireBytes: 600)
+        var back = HTTPFact(index: 1, time: at(200), end: at(9_800), connection: 2, client: "10.0.0.10:50000",
+                            server: "10.0.0.20:9292", service: "glance", operation: "image-show", method: "GET",
+                            path: "/v2/images/\(image)", status: 200, imageID: image, reportedStatus: "active")
+        back.responseBytes = 1_151
+        back.proxyEvidence = HTTPProxyEvidence(target: "/v2/images/\(image)", xForwardedFor: ["10.0.0.1"],
+                                               xForwardedProto: ["https"], requestWireBytes: 640)
+        let http = HTTPFactStore([front, back]), sql = SQLFactStore()
+        var timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        timeline.apply(ProxyLegs.find(http: http, sql: sql), http: http, sql: sql)
+        let report = AnalysisText.report(AnalysisResult(http: http, sql: sql, timeline: timeline))
+        #expect(report.contains("19:46:40.000000  GET /v2/images/\(image) -> 200  [glance image-show, 10.000 ms]"))
+        #expect(report.contains("hops: client -> :13292 (TLS) 10.000 ms; haproxy -> :9292 9.600 ms; proxy 0.400 ms"))
+        #expect(!report.contains("? ?"))
     }
 }

@@ -72,6 +72,30 @@ import Testing
         #expect(timeline.anomalies.first { $0.kind == "http-server-error" }?.time == Self.at(0))
     }
 
+    /// A front seen only as encrypted records (no key log; issue 21's inferred exchanges): its
+    /// request line unknown ("?"), its sizes from the records. It joins its decoded back leg by
+    /// time and sizes, and becomes the logical request.
+    static func inferredFront(responseBytes: Int) -> HTTPFact {
+        var front = HTTPFact(index: 0, time: at(0), end: at(10_000), connection: 1, client: "10.0.0.1:40000",
+                             server: "10.0.0.10:13292", service: "glance", operation: "?", method: "?", path: "?", status: nil)
+        front.tls = true
+        front.responseBytes = responseBytes
+        front.proxyEvidence = HTTPProxyEvidence(requestWireBytes: 600)
+        return front
+    }
+
+    @Test func anInferredFrontJoinsBySizes() {
+        var back = Self.request(1, 200, 9_800, connection: 2, client: "10.0.0.10:50000", server: "10.0.0.20:9292", tls: false,
+                                forwardedFor: "10.0.0.1")
+        back.responseBytes = 1_151
+        back.proxyEvidence.requestWireBytes = 660
+        let sql = SQLFactStore([Self.insert(0, 1_000, 1_400, connection: 3, client: "10.0.0.20:33000", server: "10.0.0.20:3306")])
+        let joined = ProxyLegs.find(http: HTTPFactStore([Self.inferredFront(responseBytes: 1_140), back]), sql: sql)
+        #expect(joined.http.legOf == [1: 0])
+        let apart = ProxyLegs.find(http: HTTPFactStore([Self.inferredFront(responseBytes: 11_449), back]), sql: sql)
+        #expect(apart.http.isEmpty, "an answer ten times larger is another request")
+    }
+
     @Test func withoutLegsNothingChanges() {
         let http = HTTPFactStore([Self.request(0, 0, 10_000, connection: 1, client: "10.0.0.1:40000", server: "10.0.0.20:9292", tls: false)])
         let sql = SQLFactStore([Self.insert(0, 1_000, 1_400, connection: 3, client: "10.0.0.20:33000", server: "10.0.0.20:3306")])
