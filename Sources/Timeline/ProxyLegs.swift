@@ -104,7 +104,8 @@ public struct ProxyLegs: Sendable {
     /// The joiner's view of an exchange.
     static func exchangeLeg(_ fact: HTTPFact) -> ExchangeLeg {
         let evidence = fact.proxyEvidence
-        let seen = fact.method != "-" && fact.method != "?"
+        // "-": no request seen; "?": a lost fact; "": an exchange inferred from encrypted records.
+        let seen = fact.method != "-" && fact.method != "?" && !fact.method.isEmpty
         return ExchangeLeg(start: fact.time.nanoseconds, end: fact.end.nanoseconds, connection: fact.connection,
                            client: LegAddress(endpoint: fact.client), server: LegAddress(endpoint: fact.server), tls: fact.tls,
                            method: seen ? fact.method : nil, target: seen ? (evidence.target ?? fact.path) : nil,
