@@ -57,7 +57,9 @@ let package = Package(
         ]),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
         .target(name: "TLSInference", dependencies: ["TLSDecoding"]),
-        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference"], swiftSettings: hotPathSettings),
+        // Pure: exchange and command facts in, proxy leg links out (no capture types).
+        .target(name: "LegJoining"),
+        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
         .target(name: "Reports", dependencies: ["Timeline", "MySQLDecoding"]),
         .executableTarget(
             name: "GlanceTraceCLI",
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
         .testTarget(name: "TLSInferenceTests", dependencies: ["TLSInference"]),
+        .testTarget(name: "LegJoiningTests", dependencies: ["LegJoining"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: [

@@ -28,7 +28,7 @@ struct SQLCommand: ParsableCommand {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
         let result = try analysis.analyse(capture, hashUploads: false)
         if summary {
-            let digest = SQLSummary(result.sql)
+            let digest = SQLSummary(result.sql, legs: result.timeline.legs.sql)
             if format == .json {
                 try OutputDestination.write(digest.json, to: output)
             } else {

@@ -73,14 +73,16 @@ public enum AnalysisHTML {
                 html += "<td>\(escape(InferredCallText.summary(f)))\(inferredEvidence(f, result))</td></tr>\n"
             case .http(let f):
                 let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
-                var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
+                let line = ProxyHops.decoded(f, in: result)
+                var evidence = "\(escape(line.service)) \(escape(line.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
+                if let hops = ProxyHops.http(f.index, in: result) { evidence += "<br><span class=\"mono\">hops: \(escape(hops))</span>" }
                 if !sql.isEmpty {
                     evidence += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
                     evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
                     evidence += "</ol></details>"
                 }
                 evidence += callsMade(under: f.index, result)
-                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(f.method)) \(escape(f.path)) &rarr; \(f.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
+                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(line.method)) \(escape(line.path)) &rarr; \(line.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
             case .transition(let t):
                 var evidence = t.source == .http ? "reported by the API" : ""
                 if let s = t.sql, result.sql.indices.contains(s) {
@@ -96,13 +98,22 @@ public enum AnalysisHTML {
     }
 
     static func httpTable(_ result: AnalysisResult) -> String {
-        var html = "<h2>HTTP exchanges (\(result.http.count))</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
-        for f in result.http {
+        let links = result.timeline.legs.http
+        // One row per logical request; its proxy legs are in its hops (and every leg in the JSON).
+        let heading = links.isEmpty ? "HTTP exchanges (\(result.http.count))"
+            : "HTTP requests (\(result.http.count - links.legOf.count), \(result.http.count) exchanges with their proxy legs)"
+        var html = "<h2>\(heading)</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
+        for f in result.http where links.isLogical(f.index) {
             html += "<tr><td class=\"mono\">\(AnalysisText.clock(f.time))</td><td>\(escape(f.service))</td><td>\(escape(f.operation))</td>"
-            if f.inferred {
-                html += "<td class=\"mono inferred\">\(escape(InferredCallText.call(f))) (\(escape(InferredCallText.operation(f))))</td><td>?</td>"
+            let line = ProxyHops.decoded(f, in: result)
+            if line.inferred {
+                html += "<td class=\"mono inferred\">\(escape(InferredCallText.call(f))) (\(escape(InferredCallText.operation(f))))"
+                if let hops = ProxyHops.http(f.index, in: result) { html += "<br>\(escape(hops))" }
+                html += "</td><td>?</td>"
             } else {
-                html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
+                html += "<td class=\"mono\">\(escape(line.method)) \(escape(line.path))"
+                if let hops = ProxyHops.http(f.index, in: result) { html += "<br>\(escape(hops))" }
+                html += "</td><td>\(line.status.map(String.init) ?? "")</td>"
             }
             html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(result.timeline.sqlOfHTTP[f.index]?.count ?? 0)</td></tr>\n"
         }

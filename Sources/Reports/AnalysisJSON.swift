@@ -81,6 +81,7 @@ public enum AnalysisJSON {
     public static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
+        let legs = result.timeline.legs.http
         let facts = result.http, timeline = result.timeline
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
@@ -113,6 +114,8 @@ public enum AnalysisJSON {
                 ("request_wire_bytes", .int(fact.requestWireBytes)),
                 ("inferred", .bool(fact.inferred)),
                 ("evidence", .array(fact.evidence.map { .string($0) })),
+                ("leg_of", .optional(legs.legOf[fact.index])),
+                ("legs", .array((legs.legs[fact.index] ?? []).map { .int($0) })),
             ] + DataPathJSON.httpMembers(fact, timeline))
         })
     }
@@ -121,6 +124,7 @@ public enum AnalysisJSON {
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
+        let legs = result.timeline.legs.sql
         let facts = result.sql
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
@@ -141,6 +145,7 @@ public enum AnalysisJSON {
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
                 ("tls", .bool(fact.tls)),
+                ("leg_of", .optional(legs.legOf[fact.index])),
             ])
         })
     }

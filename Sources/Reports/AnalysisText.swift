@@ -42,12 +42,14 @@ public enum AnalysisText {
             let time = step.time
             switch step {
             case .http(let fact):
-                if fact.inferred {
-                    out += "  \(clock(time))  \(InferredCallText.requestLine(fact))  \(InferredCallText.summary(fact))\n"
+                let line = ProxyHops.decoded(fact, in: result)
+                if line.inferred {
+                    out += "  \(clock(time))  \(InferredCallText.requestLine(line))  \(InferredCallText.summary(line))\n"
                 } else {
-                    out += "  \(clock(time))  \(fact.method) \(fact.path) -> \(fact.status.map(String.init) ?? "no response")"
-                    out += "  [\(fact.service) \(fact.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
+                    out += "  \(clock(time))  \(line.method) \(line.path) -> \(line.status.map(String.init) ?? "no response")"
+                    out += "  [\(line.service) \(line.operation), \(milliseconds(fact.time, fact.end)) ms]\n"
                 }
+                if let hops = ProxyHops.http(fact.index, in: result) { out += "      hops: \(hops)\n" }
                 let statements = result.timeline.sqlOfHTTP[fact.index] ?? []
                 let writes = statements.filter { isWrite(result.sql[$0].statement) }
                 if !statements.isEmpty {
@@ -103,23 +105,39 @@ public enum AnalysisText {
 
     static func summary(_ result: AnalysisResult) -> String {
         var out = ""
+        let legs = result.timeline.legs
         var byService: [String: Int] = [:]
-        for fact in result.http { byService[fact.service, default: 0] += 1 }
-        out += "HTTP exchanges: \(result.http.count)"
+        var requests = 0
+        for fact in result.http where legs.http.isLogical(fact.index) {
+            byService[fact.service, default: 0] += 1
+            requests += 1
+        }
+        // Without proxy legs the line stays as it was: every exchange is a request.
+        out += legs.http.isEmpty ? "HTTP exchanges: \(result.http.count)" : "HTTP requests: \(requests)"
         if !byService.isEmpty {
             out += " (" + byService.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
         let inferred = result.http.indices.filter { result.http.traits(at: $0).contains(.inferred) }.count
         if inferred > 0 { out += ", \(inferred) of them inferred from encrypted TLS records (no key)" }
+        if !legs.http.isEmpty { out += ProxyHops.httpSummary(result) }
         out += "\n"
+        if !legs.ambiguousHTTP.isEmpty {
+            out += "\(legs.ambiguousHTTP.count) HTTP exchange\(legs.ambiguousHTTP.count == 1 ? "" : "s") could be a proxy's leg of more than"
+            out += " one request: left unjoined, counted as requests\n"
+        }
         var byCommand: [String: Int] = [:]
-        for fact in result.sql { byCommand[fact.command, default: 0] += 1 }
-        let errors = result.sql.filter { if case .error = $0.outcome { return true } else { return false } }.count
-        out += "SQL commands: \(result.sql.count)"
+        var commands = 0, errors = 0
+        for fact in result.sql where legs.sql.isLogical(fact.index) {
+            byCommand[fact.command, default: 0] += 1
+            commands += 1
+            if case .error = fact.outcome { errors += 1 }
+        }
+        out += "SQL commands: \(commands)"
         if !byCommand.isEmpty {
             out += " (" + byCommand.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
         if errors > 0 { out += ", \(errors) errors" }
+        if !legs.sql.isEmpty { out += ProxyHops.sqlSummary(result) }
         out += "\n"
         let t = result.tcp
         out += "TCP: \(t.connections) connections (\(t.followedConnections) followed), \(t.retransmittedSegments) retransmitted"

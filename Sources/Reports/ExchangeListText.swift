@@ -17,6 +17,7 @@ public enum ExchangeListText {
 
     /// The `http` list, handed to `emit` line by line: a long capture's list is never held whole.
     public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
+        let links = result.timeline.legs.http
         for f in result.http {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
             if f.inferred {
@@ -41,6 +42,18 @@ public enum ExchangeListText {
                 out += "  download md5 \(md5) sha512 \(sha512)"
             }
             for note in f.notes { out += "  [\(note)]" }
+            if let front = links.legOf[f.index] {
+                let fact = result.http[front]
+                out += "  [proxy leg of \(fact.client) -> \(fact.server) at \(AnalysisText.clock(fact.time))]"
+            }
+            for leg in links.legs[f.index] ?? [] {
+                let fact = result.http[leg]
+                out += "  [forwarded to \(fact.server)"
+                if let added = ProxyHops.addedNanoseconds(front: f, innermost: fact) {
+                    out += ", proxy added \(AnalysisText.format3(Double(added) / 1e6)) ms"
+                }
+                out += "]"
+            }
             emit(out + "\n")
         }
         for note in result.tls { emit("TLS \(note.client) -> \(note.server): \(note.summary)\n") }
@@ -61,6 +74,7 @@ public enum ExchangeListText {
     public static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
         // Statements in a row mostly serve one request: decode it once for all of them.
         var request: (index: Int, label: String)?
+        let links = result.timeline.legs.sql
         for f in result.sql {
             var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client)\(f.tls ? " (tls)" : "")"
             if let id = f.threadID { out += " #\(id)" }
@@ -84,6 +98,17 @@ public enum ExchangeListText {
                     request = served
                 }
                 out += "  (in \(served.label))"
+            }
+            if let twin = links.legOf[f.index] {
+                out += "  [proxy leg: relayed to \(result.sql[twin].server)]"
+            }
+            for leg in links.legs[f.index] ?? [] {
+                let a = result.sql.time(at: leg), b = result.sql.end(at: leg)
+                out += "  [relayed by a proxy for \(result.sql[leg].client)"
+                if let added = ProxyHops.addedNanoseconds(outer: (a, b), inner: (f.time, f.end)) {
+                    out += ", proxy added \(AnalysisText.format3(Double(added) / 1e6)) ms"
+                }
+                out += "]"
             }
             emit(out + "\n")
         }

@@ -31,17 +31,29 @@ public struct SQLSummary: Sendable {
     /// Groups, most total time first (then most commands, then by fingerprint).
     public private(set) var groups: [Group] = []
     public private(set) var commands = 0
+    /// Commands left out as a proxy's client-side twins of counted ones, and what the proxy added to each.
+    public private(set) var relayedTwins = 0
+    public private(set) var proxyAddedNanoseconds: [Int64] = []
 
     /// Commands whose statement is worth a fingerprint; the others group by command name.
     static let cacheBytes = 8 << 20
     static let statementCommands: Set<String> = ["Query", "Prepare", "Execute", "Field List", "Init DB"]
 
-    public init(_ sql: SQLFactStore) {
+    /// - Parameter legs: the proxy legs (`ImageTimeline.legs.sql`): a client-side twin is counted
+    ///   once, as the command nearest the server.
+    public init(_ sql: SQLFactStore, legs: LegLinks = LegLinks()) {
         var index: [String: Int] = [:]
         // Pools repeat the same statements: remember fingerprints, up to a few megabytes of text.
         var known: [String: String] = [:]
         var knownBytes = 0
-        for fact in sql {
+        for position in legs.legOf.keys.sorted() {
+            relayedTwins += 1
+            let twin = legs.logical(position)
+            let outer = sql.end(at: position).nanoseconds(since: sql.time(at: position))
+            let inner = sql.end(at: twin).nanoseconds(since: sql.time(at: twin))
+            if outer >= inner { proxyAddedNanoseconds.append(outer - inner) }
+        }
+        for fact in sql where legs.isLogical(fact.index) {
             commands += 1
             let hasStatement = SQLSummary.statementCommands.contains(fact.command) && !fact.statement.isEmpty
             var fingerprint = fact.command
@@ -86,6 +98,11 @@ public struct SQLSummary: Sendable {
         let total = groups.reduce(Int64(0)) { $0 &+ $1.totalNanoseconds }
         emit("# \(commands) commands in \(groups.count) groups, \(AnalysisText.format3(SQLSummary.milliseconds(total))) ms in all"
              + " (each command from its first byte to its response's last)\n")
+        if relayedTwins > 0 {
+            var line = "# \(relayedTwins) more on a proxy's client side, each counted once as the command nearest the server"
+            if let stats = ProxyHops.statistics(proxyAddedNanoseconds) { line += " (proxies added \(stats))" }
+            emit(line + "\n")
+        }
         var table = [["rank", "count", "total ms", "avg ms", "p95 ms", "max ms", "rows", "affected", "errors", "command", "fingerprint"]]
         for (rank, group) in groups.enumerated() {
             let average = group.count > 0 ? group.totalNanoseconds / Int64(group.count) : 0

@@ -139,7 +139,8 @@ public final class AnalysisSession {
         reassembler.finish(at: lastTime)
         warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
         let (http, sql) = router.facts()
-        let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        var timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        timeline.apply(ProxyLegs.find(http: http, sql: sql), http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read
         // (a retried upload, an unrouted PUT) finish hashing too.
         UploadDigests.waitForAll()

@@ -55,6 +55,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.minimumBytes.map { Int64($0.response) })
         out.put(fact.query)
         out.put(fact.transfer)
+        fact.proxyEvidence.encode(into: &out)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -67,7 +68,8 @@ extension HTTPFact: SpillableFact {
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
               let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
               let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
-              let query = r.optionalString(), let transfer = r.transfer() else { return nil }
+              let query = r.optionalString(), let transfer = r.transfer(),
+              let proxyEvidence = HTTPProxyEvidence.decode(&r) else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -89,6 +91,7 @@ extension HTTPFact: SpillableFact {
         }
         fact.query = query
         fact.transfer = transfer
+        fact.proxyEvidence = proxyEvidence
         return fact
     }
 

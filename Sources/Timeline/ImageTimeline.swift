@@ -16,6 +16,8 @@ public struct ImageTimeline: Sendable {
     public var causeOfHTTP: [Int: CallCause] = [:]
     /// HTTP fact index -> the calls made while serving it, in start order.
     public var callsOfHTTP: [Int: [Int]] = [:]
+    /// Requests and statements a proxy carried twice (see `apply(_:http:sql:)`).
+    public var legs = ProxyLegs()
 
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {

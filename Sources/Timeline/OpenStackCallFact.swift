@@ -23,6 +23,7 @@ extension HTTPFact {
         // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)
         transfer = HTTPTransferFacts(exchange: exchange, call: call)
+        proxyEvidence = HTTPProxyEvidence(exchange: exchange)
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.

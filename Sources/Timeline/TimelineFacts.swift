@@ -62,6 +62,8 @@ public struct HTTPFact: Sendable {
     public var notes: [String] = []
     /// The image data it carried beyond the upload, and what an object store said of it.
     public var transfer = HTTPTransferFacts()
+    /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).
+    public var proxyEvidence = HTTPProxyEvidence()
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,

@@ -189,7 +189,11 @@ enum TestbedCaptures {
     }
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory(scenario).appendingPathComponent("truth.json"))
+        try truth(in: directory(scenario))
+    }
+
+    static func truth(in directory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("truth.json"))
         return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 

@@ -4,9 +4,10 @@
     reduce_truth.py IN/truth.json OUT/truth.json
 
 Kept: scenario, window (start, end), images[].summary (id, name, status, size, checksum),
-image_status_transitions, http_requests (time, duration_us, service, port, method, path, status; haproxy's
-also client_port, tls), the Query
-statements of sql (time, connection_id, statement), and the scenario notes' small members.
+image_status_transitions, http_requests (time, duration_us, service, port, method, path, status, and
+haproxy's client_port and uWSGI's request_id, which tie a proxy's front and back legs), the Query
+statements of sql (time, connection_id, statement, http_request: the index of the request the server-side
+tracer saw issue it), and the scenario notes' small members.
 Everything else (full image shows, DB rows, steps' output, non-Query commands) is dropped.
 """
 import json
@@ -21,10 +22,11 @@ out = {
     "images": [{"summary": {k: i["summary"].get(k) for k in ("id", "name", "status", "size", "checksum")}}
                for i in t.get("images", [])],
     "image_status_transitions": t.get("image_status_transitions", {}),
-    "http_requests": [{k: r.get(k) for k in ("time", "duration_us", "service", "port", "method", "path", "status")
-                       + (("client_port", "tls") if r.get("service") == "haproxy" else ())}
+    "http_requests": [{k: r.get(k) for k in ("time", "duration_us", "service", "port", "method", "path", "status",
+                                             "client_port", "request_id")
+                       + (("tls",) if r.get("service") == "haproxy" else ())}
                       for r in t.get("http_requests", [])],
-    "sql": [{k: s.get(k) for k in ("time", "connection_id", "command", "statement")}
+    "sql": [{k: s.get(k) for k in ("time", "connection_id", "command", "statement", "http_request")}
             for s in t.get("sql", []) if s.get("command") == "Query"],
 }
 notes = t.get("scenario_notes")

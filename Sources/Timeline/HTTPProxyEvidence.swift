@@ -1,0 +1,64 @@
+import HTTPDecoding
+import LegJoining
+
+/// What an exchange shows of a proxy that forwarded it, or of the request a proxy forwarded: the
+/// facts `HTTPLegJoiner` compares between a front leg and its back leg, kept with the `HTTPFact`.
+public struct HTTPProxyEvidence: Sendable, Hashable {
+    /// The request target as sent (path and query).
+    public var target: String?
+    public var host: String?
+    public var xForwardedFor: [String] = []
+    public var forwarded: [String] = []
+    public var xForwardedProto: [String] = []
+    /// Request bytes on the wire (head and body).
+    public var requestWireBytes: Int?
+    /// Response body bytes when the response was seen whole and not content-encoded.
+    public var responseBodyBytes: Int?
+
+    public init(target: String? = nil, host: String? = nil, xForwardedFor: [String] = [], forwarded: [String] = [],
+                xForwardedProto: [String] = [], requestWireBytes: Int? = nil, responseBodyBytes: Int? = nil) {
+        self.target = target
+        self.host = host
+        self.xForwardedFor = xForwardedFor
+        self.forwarded = forwarded
+        self.xForwardedProto = xForwardedProto
+        self.requestWireBytes = requestWireBytes
+        self.responseBodyBytes = responseBodyBytes
+    }
+
+    public init(exchange: HTTPExchange) {
+        let headers = exchange.request?.headers ?? []
+        target = exchange.request?.target
+        host = headers.value(for: "Host")
+        xForwardedFor = headers.values(for: "X-Forwarded-For")
+        forwarded = headers.values(for: "Forwarded")
+        xForwardedProto = headers.values(for: "X-Forwarded-Proto")
+        requestWireBytes = exchange.request == nil ? nil : exchange.requestWireBytes
+        if let response = exchange.response, response.isComplete, response.headers.value(for: "Content-Encoding") == nil {
+            responseBodyBytes = response.body.byteCount
+        }
+    }
+
+    var forwarding: ForwardingHeaders {
+        ForwardingHeaders(xForwardedFor: xForwardedFor, forwarded: forwarded, xForwardedProto: xForwardedProto)
+    }
+
+    func encode(into out: inout [UInt8]) {
+        out.put(target)
+        out.put(host)
+        out.put(xForwardedFor)
+        out.put(forwarded)
+        out.put(xForwardedProto)
+        out.put(requestWireBytes.map(Int64.init))
+        out.put(responseBodyBytes.map(Int64.init))
+    }
+
+    static func decode(_ r: inout SpillReader) -> HTTPProxyEvidence? {
+        guard let target = r.optionalString(), let host = r.optionalString(), let xff = r.strings(),
+              let forwarded = r.strings(), let proto = r.strings(), let wire = r.optionalInt(),
+              let body = r.optionalInt() else { return nil }
+        return HTTPProxyEvidence(target: target, host: host, xForwardedFor: xff, forwarded: forwarded, xForwardedProto: proto,
+                                 requestWireBytes: wire.map { Int(truncatingIfNeeded: $0) },
+                                 responseBodyBytes: body.map { Int(truncatingIfNeeded: $0) })
+    }
+}
