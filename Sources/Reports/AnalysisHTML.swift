@@ -88,7 +88,9 @@ public enum AnalysisHTML {
                 if let s = t.sql, result.sql.indices.contains(s) {
                     evidence = "<span class=\"mono\">\(escape(AnalysisText.abbreviated(result.sql[s].statement, 300)))</span>"
                 }
-                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred) {
+                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred),
+                   ProxyHops.decoded(result.http[call], in: result).inferred {
+                    // With a decoded proxy leg, that leg's request line says more than the records.
                     evidence += "<br><span class=\"inferred\">\(escape(InferredCallText.citation(result.http[call])))</span>"
                 }
                 html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"status\">\(escape(t.status))</td><td>\(evidence)</td></tr>\n"

@@ -63,7 +63,9 @@ public enum AnalysisText {
                 out += calls(under: fact.index, in: result)
             case .transition(let t):
                 out += "  \(clock(t.time))  => \(t.status.uppercased())"
-                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred) {
+                if let call = t.http, result.http.indices.contains(call), result.http.traits(at: call).contains(.inferred),
+                   ProxyHops.decoded(result.http[call], in: result).inferred {
+                    // With a decoded proxy leg, that leg's request line says more than the records.
                     // The encrypted call is all there is to cite: which one, when, how big, what it likely was.
                     out += t.sql.map { " (SQL #\($0))" } ?? ""
                     out += " \(InferredCallText.citation(result.http[call]))"
