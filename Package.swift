@@ -17,6 +17,12 @@ let package = Package(
         // MD5/SHA-512 of uploaded image data, SHA-256 fingerprints of secrets, and TLS record
         // protection (AES-GCM, ChaCha20-Poly1305, HKDF, HMAC): no hash or cipher by hand.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // The HTML report's page is a Mustache template: values are HTML-escaped unless a
+        // template says otherwise, instead of each writer remembering to escape.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // OTLP trace messages (generated from OpenTelemetry's .proto files, Sources/OTLPProtocol)
+        // encoded as protobuf for an OTLP/HTTP receiver and as the protobuf JSON mapping for files.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,7 +62,15 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding"], swiftSettings: hotPathSettings),
-        .target(name: "Reports", dependencies: ["Timeline", "MySQLDecoding"]),
+        // Generated code only (Sources/OTLPProtocol/generate.sh): OpenTelemetry's trace messages.
+        .target(name: "OTLPProtocol", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["generate.sh"]),
+        .target(name: "Reports", dependencies: [
+            "Timeline", "MySQLDecoding", "OTLPProtocol",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [

@@ -45,6 +45,11 @@ extension HTTPFact: SpillableFact {
         out.put(fact.requestID)
         out.put(Int64(fact.responseBytes))
         out.put(fact.notes)
+        out.append(fact.messages == nil ? 0 : 1)
+        if let messages = fact.messages {
+            out.put(messages.request)
+            out.put(messages.response)
+        }
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -55,7 +60,12 @@ extension HTTPFact: SpillableFact {
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
-              let responseBytes = r.int(), let notes = r.strings() else { return nil }
+              let responseBytes = r.int(), let notes = r.strings(), let hasMessages = r.byte() else { return nil }
+        var messages: HTTPMessageTexts?
+        if hasMessages != 0 {
+            guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
+            messages = HTTPMessageTexts(request: request, response: response)
+        }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -69,6 +79,7 @@ extension HTTPFact: SpillableFact {
         fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
         fact.tls = flags & 2 != 0
         fact.notes = notes
+        fact.messages = messages
         return fact
     }
 

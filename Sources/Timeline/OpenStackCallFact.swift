@@ -20,6 +20,7 @@ extension HTTPFact {
         tls = exchange.tls
         // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)
+        messages = HTTPMessageTexts(exchange: exchange)
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.

@@ -47,6 +47,8 @@ public struct HTTPFact: Sendable {
     public var tls: Bool = false
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
+    /// Start lines, headers and capped bodies, secrets masked, for a report's detail view.
+    public var messages: HTTPMessageTexts?
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,
