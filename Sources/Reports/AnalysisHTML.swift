@@ -1,53 +1,65 @@
 import CaptureIO
+import Crypto
+import Foundation
+import Mustache
 import Reassembly
 import Timeline
 
-/// A self-contained HTML page (no external assets): one section per image with its lifecycle
-/// as a timeline table, the HTTP exchanges with their SQL, and the full JSON report embedded
-/// for scripts (`<script type="application/json" id="glancetrace-data">`).
+/// The HTML report: one self-contained page (no external script, style or font) with the
+/// sequence view (a lane per party on a shared, zoomable time axis, drawn by the page's script
+/// from the embedded `SequenceViewModel` JSON), each image's story as tables, and the network's
+/// health. Rendered from `SequencePageTemplate` by swift-mustache, which escapes every value.
 public enum AnalysisHTML {
-    public static func page(_ result: AnalysisResult) -> String {
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>glancetrace report</title>
-        <style>
-        body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-        h1{font-size:1.4em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
-        table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
-        td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
-        th{background:#f4f4f4}.mono{font-family:ui-monospace,monospace}
-        .status{font-weight:bold;text-transform:uppercase}.bad{color:#b00}.good{color:#070}
-        .lifecycle span{display:inline-block;padding:.2em .6em;margin:.1em;border-radius:.8em;background:#e8eef8}
-        details{margin:.2em 0}
-        </style></head><body>
-        <h1>glancetrace report</h1>
-
-        """
-        html += "<p>" + result.captures.map { c in
-            "\(escape(c.info.path)): \(c.packets) packets, \(escape(c.first?.rfc3339() ?? "n/a")) .. \(escape(c.last?.rfc3339() ?? "n/a"))"
-        }.joined(separator: "<br>") + "</p>\n"
-        for warning in result.warnings { html += "<p class=\"bad\">warning: \(escape(warning))</p>\n" }
-        if result.timeline.images.isEmpty { html += "<p>No Glance image seen.</p>\n" }
-        for image in result.timeline.images { html += section(image, result) }
-        html += httpTable(result)
-        html += anomalies(result)
-        let json = AnalysisJSON.document(result).serialized(pretty: false)
-        html += "<script type=\"application/json\" id=\"glancetrace-data\">\(json)</script>\n</body></html>\n"
-        return html
+    public static func page(_ result: AnalysisResult, relations: RequestRelations? = nil) -> String {
+        let relations = relations ?? RequestRelations(result)
+        switch templates {
+        case .success(let (page, library)):
+            return page.render(context(result, relations: relations), library: library)
+        case .failure(let error):
+            // The templates are constants checked by the tests: this is a build defect, not input.
+            return "<!DOCTYPE html><title>glancetrace</title><p>report template error: \(escape(String(describing: error)))</p>\n"
+        }
     }
 
-    static func section(_ image: ImageLifecycle, _ result: AnalysisResult) -> String {
-        var html = "<h2>Image \(escape(image.name ?? "(no name)")) <span class=\"mono\">\(escape(image.id ?? ""))</span></h2>\n"
-        html += "<p class=\"lifecycle\">" + image.transitions.map { "<span>\(escape($0.status))</span>" }.joined(separator: " &rarr; ") + "</p>\n"
-        var rows: [(String, String)] = []
-        rows.append(("status", image.status ?? "unknown"))
-        if let d = image.diskFormat { rows.append(("formats", "\(d) / \(image.containerFormat ?? "?")")) }
-        if let v = image.visibility { rows.append(("visibility", v)) }
-        if let s = image.size { rows.append(("size", String(s))) }
-        if let c = image.checksum { rows.append(("checksum", c)) }
-        if let h = image.osHashValue { rows.append((image.osHashAlgo ?? "os_hash_value", h)) }
-        for p in image.properties { rows.append(("property " + p.name, p.value)) }
+    /// The page template and the library holding its partials, parsed once.
+    static let templates: Result<(MustacheTemplate, MustacheLibrary), Error> = Result {
+        var library = MustacheLibrary()
+        try library.register(SequencePageTemplate.style, named: "style")
+        try library.register(SequenceViewScript.source, named: "script")
+        return (try MustacheTemplate(string: SequencePageTemplate.page), library)
+    }
+
+    /// `sha256-...` of an inline element's text, for the page's Content-Security-Policy.
+    static func cspHash(_ text: String) -> String {
+        "sha256-" + Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString()
+    }
+
+    static func context(_ result: AnalysisResult, relations: RequestRelations) -> [String: Any] {
+        let t = result.tcp
+        return [
+            "styleHash": cspHash(SequencePageTemplate.style),
+            "scriptHash": cspHash(SequenceViewScript.source),
+            "captures": result.captures.map { c -> [String: Any] in
+                ["path": c.info.path, "packets": c.packets, "first": c.first?.rfc3339() ?? "n/a", "last": c.last?.rfc3339() ?? "n/a"]
+            },
+            "warnings": result.warnings,
+            "images": result.timeline.images.enumerated().map { image($1, index: $0, result) },
+            "tcp": ["connections": t.connections, "retransmitted": t.retransmittedSegments, "outOfOrder": t.outOfOrderSegments,
+                    "gaps": t.gaps, "missing": t.missingBytes],
+            "tls": result.tls.map { ["client": $0.client, "server": $0.server, "summary": $0.summary] },
+            "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind, "message": $0.message] },
+            "viewJSON": SequenceViewModel.json(result, relations: relations).serialized(pretty: false),
+        ]
+    }
+
+    static func image(_ image: ImageLifecycle, index: Int, _ result: AnalysisResult) -> [String: Any] {
+        var facts: [(String, String)] = [("status", image.status ?? "unknown")]
+        if let d = image.diskFormat { facts.append(("formats", "\(d) / \(image.containerFormat ?? "?")")) }
+        if let v = image.visibility { facts.append(("visibility", v)) }
+        if let s = image.size { facts.append(("size", String(s))) }
+        if let c = image.checksum { facts.append(("checksum", c)) }
+        if let h = image.osHashValue { facts.append((image.osHashAlgo ?? "os_hash_value", h)) }
+        for p in image.properties { facts.append(("property " + p.name, p.value)) }
         if let u = image.upload {
             var text = "\(u.bytesOnWire) bytes in \(AnalysisText.format3(u.durationSeconds)) s"
             switch u.matchesChecksum {
@@ -55,55 +67,35 @@ public enum AnalysisHTML {
             case false?: text += " — wire hashes DO NOT match"
             case nil: text += " — hashes not verifiable"
             }
-            rows.append(("upload", text))
+            facts.append(("upload", text))
         }
-        html += "<table>" + rows.map { "<tr><th>\(escape($0.0))</th><td class=\"mono\">\(escape($0.1))</td></tr>" }.joined() + "</table>\n"
-        html += "<table><tr><th>time (UTC)</th><th>step</th><th>evidence</th></tr>\n"
-        for step in ImageStep.steps(of: image, in: result) {
-            let time = step.time
+        let steps: [[String: Any]] = ImageStep.steps(of: image, in: result).map { step in
             switch step {
             case .http(let f):
-                let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
-                var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
-                if !sql.isEmpty {
-                    evidence += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
-                    evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
-                    evidence += "</ol></details>"
-                }
-                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(f.method)) \(escape(f.path)) &rarr; \(f.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
+                let count = result.timeline.sqlOfHTTP[f.index]?.count ?? 0
+                return ["http": [
+                    "clock": AnalysisText.clock(f.time), "index": f.index, "method": f.method, "path": f.path,
+                    "status": f.status.map(String.init) ?? "no response", "service": f.service, "operation": f.operation,
+                    "milliseconds": AnalysisText.milliseconds(f.time, f.end), "sqlCount": count > 0 ? String(count) : false,
+                ] as [String: Any]]
             case .transition(let t):
-                var evidence = t.source == .http ? "reported by the API" : ""
+                var row: [String: Any] = ["clock": AnalysisText.clock(t.time), "status": t.status,
+                                          "evidence": t.source == .http ? "reported by the API" : "", "statement": false]
                 if let s = t.sql, result.sql.indices.contains(s) {
-                    evidence = "<span class=\"mono\">\(escape(AnalysisText.abbreviated(result.sql[s].statement, 300)))</span>"
+                    row["statement"] = AnalysisText.abbreviated(result.sql[s].statement, 300)
                 }
-                html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"status\">\(escape(t.status))</td><td>\(evidence)</td></tr>\n"
+                return ["transition": row]
             }
         }
-        return html + "</table>\n"
+        return [
+            "index": index, "name": image.name ?? "(no name)", "id": image.id ?? "",
+            "transitions": image.transitions.map { ["status": $0.status] },
+            "facts": facts.map { ["name": $0.0, "value": $0.1] },
+            "steps": steps,
+        ]
     }
 
-    static func httpTable(_ result: AnalysisResult) -> String {
-        var html = "<h2>HTTP exchanges (\(result.http.count))</h2>\n<table><tr><th>time</th><th>service</th><th>operation</th><th>request</th><th>status</th><th>ms</th><th>SQL</th></tr>\n"
-        for f in result.http {
-            html += "<tr><td class=\"mono\">\(AnalysisText.clock(f.time))</td><td>\(escape(f.service))</td><td>\(escape(f.operation))</td>"
-            html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
-            html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(result.timeline.sqlOfHTTP[f.index]?.count ?? 0)</td></tr>\n"
-        }
-        return html + "</table>\n"
-    }
-
-    static func anomalies(_ result: AnalysisResult) -> String {
-        let t = result.tcp
-        var html = "<h2>Network and anomalies</h2>\n<p>TCP: \(t.connections) connections, \(t.retransmittedSegments) retransmitted and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing).</p>\n"
-        for note in result.tls { html += "<p>TLS \(escape(note.client)) &rarr; \(escape(note.server)): \(escape(note.summary))</p>\n" }
-        if !result.timeline.anomalies.isEmpty {
-            html += "<ul>" + result.timeline.anomalies.map {
-                "<li class=\"bad\"><span class=\"mono\">\(AnalysisText.clock($0.time))</span> \(escape($0.kind)): \(escape($0.message))</li>"
-            }.joined() + "</ul>\n"
-        }
-        return html
-    }
-
+    /// For the one message written without the template engine.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
