@@ -73,7 +73,7 @@ struct CaptureCommand: ParsableCommand {
     var captureFilter: String { filter ?? watchedPorts.sorted().map { "tcp port \($0)" }.joined(separator: " or ") }
 
     func validate() throws {
-        if format == .html { throw ValidationError("capture prints text or json, not html.") }
+        if format == .html || format == .otlp { throw ValidationError("capture prints text or json, not \(format.rawValue).") }
         for port in ports where UInt16(exactly: port) == nil || port == 0 { throw ValidationError("--port \(port) is not a TCP port (1-65535).") }
         if let d = duration, !(d > 0) || !d.isFinite { throw ValidationError("--duration must be a positive number of seconds.") }
         if let c = count, c <= 0 { throw ValidationError("--count must be positive.") }

@@ -35,10 +35,20 @@ struct SequenceParties {
 
     struct Party: Equatable {
         var kind: Kind
-        /// A client's host, or a server's `ip:port`.
+        /// A client's host, a server's `ip:port`, or `*` for all clients in one lane.
         var endpoint: String
-        var label: String { "\(kind.title) \(endpoint)" }
+        var label: String
+
+        init(kind: Kind, endpoint: String, label: String? = nil) {
+            self.kind = kind
+            self.endpoint = endpoint
+            self.label = label ?? "\(kind.title) \(endpoint)"
+        }
     }
+
+    /// More client hosts than this share one lane: a hundred lanes of a few arrows each would
+    /// push the servers off the screen. The detail of a request still names its client.
+    static let maxClientLanes = 12
 
     /// In lane order: clients, proxies, Keystone, Glance, object stores, other servers, then the
     /// databases (added by `databaseLane` as statements are read).
@@ -92,12 +102,21 @@ struct SequenceParties {
                 callers.append(party(.client, Self.host(of: call.client)))
             }
         }
-        // Lane order by kind, then by first appearance.
-        let order = found.indices.sorted {
+        let clientHosts = found.indices.filter { found[$0].kind == .client }
+        if clientHosts.count > Self.maxClientLanes {
+            let all = party(.client, "*")
+            found[all].label = "clients (\(clientHosts.count) hosts)"
+            let merged = Set(clientHosts)
+            callers = callers.map { merged.contains($0) ? all : $0 }
+        }
+
+        // Lane order by kind, then by first appearance; lanes no call uses are dropped.
+        let used = Set(servers).union(callers)
+        let order = found.indices.filter(used.contains).sorted {
             let a = Kind.allCases.firstIndex(of: found[$0].kind) ?? 0, b = Kind.allCases.firstIndex(of: found[$1].kind) ?? 0
             return a != b ? a < b : $0 < $1
         }
-        var lane = Array(repeating: 0, count: found.count)
+        var lane = Array(repeating: -1, count: found.count)
         for (position, index) in order.enumerated() { lane[index] = position }
         parties = order.map { found[$0] }
         serverOfRequest = servers.map { lane[$0] }

@@ -25,7 +25,7 @@ enum PythonTool {
     /// seconds it is killed and the status is -1.
     static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> Result {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("glancetrace-tool-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }

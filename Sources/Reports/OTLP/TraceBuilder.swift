@@ -1,0 +1,50 @@
+import Foundation
+import Timeline
+
+/// The spans of one trace, grouped by the service that produced each (OTLP nests spans under
+/// their resource), ready to be one or more `ResourceSpans`.
+struct TraceBuilder {
+    let trace: Data
+    private var groups: [(key: String, resource: OTLPResource, spans: [OTLPSpan])] = []
+
+    init(trace: Data) { self.trace = trace }
+
+    /// The instrumentation scope of every span: the tool that read them off the wire.
+    static let scopeName = "glancetrace"
+
+    var spanCount: Int { groups.reduce(0) { $0 + $1.spans.count } }
+
+    mutating func add(_ span: OTLPSpan, service: String, instance: String) {
+        let key = service + " " + instance
+        if let position = groups.firstIndex(where: { $0.key == key }) {
+            groups[position].spans.append(span)
+        } else {
+            groups.append((key, OTLPSpans.resource(service: service, instance: instance), [span]))
+        }
+    }
+
+    var resourceSpans: [OTLPResourceSpans] {
+        groups.map { group in
+            var scope = OTLPScopeSpans()
+            scope.scope.name = TraceBuilder.scopeName
+            scope.spans = group.spans
+            var resourceSpans = OTLPResourceSpans()
+            resourceSpans.resource = group.resource
+            resourceSpans.scopeSpans = [scope]
+            return resourceSpans
+        }
+    }
+
+    /// The request's span, its statements' spans as children, and whatever events and links the
+    /// caller attaches to the request span.
+    mutating func addRequest(_ fact: HTTPFact, parent: Data?, service: String, inferred: Bool, statements: [SQLFact],
+                             events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) {
+        var span = OTLPSpans.request(fact, trace: trace, parent: parent, inferred: inferred)
+        span.events = events
+        span.links = links
+        add(span, service: service, instance: fact.server)
+        for statement in statements {
+            add(OTLPSpans.statement(statement, trace: trace, parent: span.spanID), service: service, instance: fact.server)
+        }
+    }
+}
