@@ -71,11 +71,13 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Posting traces to an OTLP/HTTP receiver during a live capture (Foundation's URLSession).
+        .target(name: "TraceExport", dependencies: ["Reports"]),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting", "TraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -49,3 +49,32 @@ enum OTLPJSON {
 
     private static let hexDigits = (0..<16).map { String($0, radix: 16) }
 }
+
+/// The bodies of OTLP/HTTP exports: an `ExportTraceServiceRequest` of some traces, as protobuf
+/// or OTLP/JSON, and the receiver's answer.
+public enum OTLPExportBody {
+    public static func protobuf(_ traces: [LiveTrace]) -> [UInt8] {
+        var request = OTLPExportRequest()
+        request.resourceSpans = traces.flatMap(\.resourceSpans)
+        // Serialising generated messages with no required fields cannot fail.
+        return (try? request.serializedBytes()) ?? []
+    }
+
+    public static func json(_ traces: [LiveTrace]) -> [UInt8] {
+        var request = OTLPExportRequest()
+        request.resourceSpans = traces.flatMap(\.resourceSpans)
+        return Array(OTLPJSON.encode(request).utf8)
+    }
+
+    /// Spans the receiver said it refused (`partial_success.rejected_spans`) and its message;
+    /// nil when the answer is not an `ExportTraceServiceResponse` (an empty body is a full success).
+    public static func rejected(in body: [UInt8], json: Bool) -> (spans: Int, message: String)? {
+        guard !body.isEmpty else { return (0, "") }
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        let response = json ? try? OTLPExportResponse(jsonUTF8Bytes: body, options: options)
+                            : try? OTLPExportResponse(serializedBytes: body)
+        guard let response else { return nil }
+        return (Int(clamping: response.partialSuccess.rejectedSpans), response.partialSuccess.errorMessage)
+    }
+}

@@ -7,7 +7,9 @@ import Timeline
 /// `glancetrace.`. Shared by `analyze --format otlp` and the live export.
 enum OTLPSpans {
     /// The SERVER span of an HTTP request as the server saw it: its own start and end times.
-    static func request(_ fact: HTTPFact, trace: Data, parent: Data?, inferred: Bool) -> OTLPSpan {
+    /// - Parameter indexed: adds `glancetrace.http.index`, the request's place in the report's
+    ///   `http` array (not for live facts: they are numbered as they complete).
+    static func request(_ fact: HTTPFact, trace: Data, parent: Data?, inferred: Bool, indexed: Bool = true) -> OTLPSpan {
         var span = OTLPSpan()
         span.traceID = trace
         span.spanID = TraceIdentity.spanID(of: fact)
@@ -33,7 +35,7 @@ enum OTLPSpans {
         attributes.append(OTLPKeyValue("glancetrace.openstack.operation", fact.operation))
         if let id = fact.requestID { attributes.append(OTLPKeyValue("glancetrace.openstack.request_id", id)) }
         if let id = fact.imageID { attributes.append(OTLPKeyValue("glancetrace.image.id", id)) }
-        attributes.append(OTLPKeyValue("glancetrace.http.index", fact.index))
+        if indexed { attributes.append(OTLPKeyValue("glancetrace.http.index", fact.index)) }
         if inferred { attributes.append(OTLPKeyValue("glancetrace.inferred", true)) }
         if !fact.notes.isEmpty { attributes.append(OTLPKeyValue("glancetrace.notes", fact.notes)) }
         // A server span is an error for 5xx only (a 4xx is the client's); no response at all
@@ -49,7 +51,7 @@ enum OTLPSpans {
     }
 
     /// The CLIENT span of a statement the service sent during a request, child of its span.
-    static func statement(_ fact: SQLFact, trace: Data, parent: Data) -> OTLPSpan {
+    static func statement(_ fact: SQLFact, trace: Data, parent: Data, indexed: Bool = true) -> OTLPSpan {
         var span = OTLPSpan()
         span.traceID = trace
         span.spanID = TraceIdentity.spanID(of: fact)
@@ -69,7 +71,7 @@ enum OTLPSpans {
         ]
         if let database = fact.database { attributes.append(OTLPKeyValue("db.namespace", database)) }
         attributes += endpoint("server", fact.server)
-        attributes.append(OTLPKeyValue("glancetrace.sql.index", fact.index))
+        if indexed { attributes.append(OTLPKeyValue("glancetrace.sql.index", fact.index)) }
         attributes.append(OTLPKeyValue("glancetrace.mysql.command", fact.command))
         if let thread = fact.threadID { attributes.append(OTLPKeyValue("glancetrace.mysql.connection_id", thread)) }
         switch fact.outcome {

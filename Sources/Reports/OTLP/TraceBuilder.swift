@@ -5,6 +5,8 @@ import Timeline
 /// their resource), ready to be one or more `ResourceSpans`.
 struct TraceBuilder {
     let trace: Data
+    /// Whether spans carry the report's `http` and `sql` indices (not for live facts).
+    var indexed = true
     private var groups: [(key: String, resource: OTLPResource, spans: [OTLPSpan])] = []
 
     init(trace: Data) { self.trace = trace }
@@ -39,12 +41,12 @@ struct TraceBuilder {
     /// caller attaches to the request span.
     mutating func addRequest(_ fact: HTTPFact, parent: Data?, service: String, inferred: Bool, statements: [SQLFact],
                              events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) {
-        var span = OTLPSpans.request(fact, trace: trace, parent: parent, inferred: inferred)
+        var span = OTLPSpans.request(fact, trace: trace, parent: parent, inferred: inferred, indexed: indexed)
         span.events = events
         span.links = links
         add(span, service: service, instance: fact.server)
         for statement in statements {
-            add(OTLPSpans.statement(statement, trace: trace, parent: span.spanID), service: service, instance: fact.server)
+            add(OTLPSpans.statement(statement, trace: trace, parent: span.spanID, indexed: indexed), service: service, instance: fact.server)
         }
     }
 }
