@@ -6,7 +6,9 @@ checks the sequence view against the JSON report of the same analysis.
 
 MANIFEST is a list of pages: {"name", "html", "report" (the `analyze --format json` document),
 "capture" (optional: the pcap whose tokens and passwords must not appear), "hostile" (optional:
-the markup strings that must stay inert text)}. For each page:
+the markup strings that must stay inert text), "legs" and "inferred" (optional: indices of
+proxy legs and inferred exchanges, for a page made with relations the JSON report does not
+carry yet)}. For each page:
 
 - no console message of level SEVERE (script errors, CSP violations, failed loads);
 - the SVG has one lane per party: every HTTP server endpoint and database endpoint of the
@@ -18,7 +20,9 @@ the markup strings that must stay inert text)}. For each page:
 - each image's status bar has one segment per transition, same statuses, same times;
 - clicking an image's name leaves only its requests' bars;
 - no token or password of the capture in the page or the detail panel;
-- hostile markup is shown as text: no alert, no element it would have made.
+- hostile markup is shown as text: no alert, no element it would have made;
+- proxy legs are drawn as legs (not request bars) with proxy-hop arrows, inferred exchanges as
+  inferred bars.
 
 Screenshots (whole view, after the click) go to SCREENSHOT_DIR. Prints one line per check
 failed and exits 1 if any; "ok" lines otherwise.
@@ -63,8 +67,11 @@ def secrets_of(capture):
     return found
 
 
-def shown_statement(statement):
-    """What the view shows of a statement: AnalysisText.abbreviated(statement, 2000)."""
+def shown_statement(statement, command):
+    """What the view shows of a statement: AnalysisText.abbreviated(statement, 2000), or the
+    command's name in brackets for a command without text (Ping)."""
+    if statement == "":
+        return f"[{command}]"
     line = statement if len(statement) <= 2000 else statement[:1997] + "..."
     return re.sub(r"[\r\n\t]", " ", line)
 
@@ -95,6 +102,7 @@ class Page:
         self.click_request()
         self.filter_image()
         self.hostile()
+        self.relations()
         self.no_secrets()
 
     def lanes(self):
@@ -119,7 +127,8 @@ class Page:
         self.lane_endpoint = {str(i): e for i, (k, e) in enumerate(lanes)}
 
     def logical(self):
-        return [i for i, h in enumerate(self.report["http"]) if h.get("leg_of") is None]
+        legs = set(self.entry.get("legs", []))
+        return [i for i, h in enumerate(self.report["http"]) if h.get("leg_of") is None and i not in legs]
 
     def bars(self):
         bars = self.script("""return Array.from(document.querySelectorAll('#sequence rect.request-bar')).map(
@@ -154,7 +163,7 @@ class Page:
         self.check(self.driver.find_element(By.ID, "detail").is_displayed(), f"request {index}: the detail stays hidden")
         rows = self.script("""return Array.from(document.querySelectorAll('#detail-sql tr.sql-row')).map(
             r => [+r.getAttribute('data-sql'), r.querySelector('.sql-text').textContent])""")
-        expected = [[j, shown_statement(self.report["sql"][j]["statement"])] for j in http[index]["sql"]]
+        expected = [[j, shown_statement(self.report["sql"][j]["statement"], self.report["sql"][j]["command"])] for j in http[index]["sql"]]
         self.check(rows == expected, f"request {index}: detail SQL {len(rows)} rows, report {len(expected)}"
                    + ("" if len(rows) != len(expected) else " (texts or order differ)"))
         highlighted = self.script("return document.querySelectorAll('#sequence .sql-mark.highlight').length")
@@ -167,7 +176,7 @@ class Page:
             label = self.driver.find_elements(By.CSS_SELECTOR, f'#sequence text.image-label[data-image="{k}"]')
             self.check(len(label) == 1, f"image {image['name']}: its label is not shown when filtered")
             bars = self.script("return Array.from(document.querySelectorAll('#sequence rect.request-bar')).map(r => +r.getAttribute('data-index'))")
-            expected = sorted(i for i in image["http_requests"] if self.report["http"][i].get("leg_of") is None)
+            expected = sorted(i for i in image["http_requests"] if i in self.logical())
             self.check(sorted(bars) == expected, f"image {image['name']}: {len(bars)} bars when filtered, {len(expected)} requests")
             if k == 0:
                 self.driver.save_screenshot(os.path.join(self.shots, f"{self.name}-image-0.png"))
@@ -193,6 +202,16 @@ class Page:
             sql_text = " ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "#detail-sql .sql-text"))
             self.check(markup.replace("'", "''") in sql_text, "the hostile statement is not shown as text")
         self.check(self.script("return document.querySelectorAll('img').length") == 0, "the detail panel made an <img>")
+
+    def relations(self):
+        for index in self.entry.get("legs", []):
+            self.check(self.script(f"return document.querySelectorAll('#sequence rect.leg-bar[data-index=\"{index}\"]').length") == 1,
+                       f"leg {index} is not drawn as a leg")
+        if self.entry.get("legs"):
+            self.check(self.script("return document.querySelectorAll('#sequence line.arrow.proxy-hop').length") > 0, "no proxy-hop arrow")
+        for index in self.entry.get("inferred", []):
+            self.check(self.script(f"return document.querySelectorAll('#sequence rect.inferred[data-index=\"{index}\"]').length") == 1,
+                       f"inferred exchange {index} is not drawn as inferred")
 
     def no_secrets(self):
         secrets = secrets_of(self.entry.get("capture"))

@@ -28,7 +28,8 @@ enum SequenceViewModel {
             sqlDuration.append(fact.end.nanoseconds(since: fact.time) / 1000)
             sqlLane.append(parties.databaseLane(fact.server))
             sqlRequest.append(httpOfSQL[fact.index] ?? -1)
-            sqlText.append(strings.index(AnalysisText.abbreviated(fact.statement, statementLimit)))
+            // Commands without text (Ping, Quit) show their name.
+            sqlText.append(strings.index(fact.statement.isEmpty ? "[\(fact.command)]" : AnalysisText.abbreviated(fact.statement, statementLimit)))
             sqlResult.append(strings.index(LiveEventText.outcomeText(fact.outcome)))
             if case .error = fact.outcome { sqlError.append(true) } else { sqlError.append(false) }
             if fact.end > last { last = fact.end }

@@ -306,7 +306,17 @@ document.addEventListener("keydown", function (event) {
   else if (event.key === "0") { state.t0 = 0; state.t1 = Math.max(data.span, 1); schedule(); }
 });
 window.addEventListener("resize", schedule);
-render();
+// Links into the page: #request=N opens request N, #image=K shows only image K's calls.
+function follow() {
+  var match = /^#(request|image)=(\d+)$/.exec(window.location.hash);
+  if (!match) return false;
+  if (match[1] === "image" && +match[2] < images.length) filterImage(+match[2]);
+  else if (match[1] === "request" && byIndex[+match[2]]) select(+match[2]);
+  else return false;
+  return true;
+}
+window.addEventListener("hashchange", follow);
+if (!follow()) render();
 window.glancetraceView = { data: data, select: select, filterImage: filterImage, render: render, state: state };
 })();
 """#

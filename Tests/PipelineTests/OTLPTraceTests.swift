@@ -30,11 +30,9 @@ import Timeline
     /// Spans collected through the same path the JSON writer takes.
     static func spans(_ result: AnalysisResult, relations: RequestRelations = RequestRelations()) -> [(service: String, span: OTLPSpan)] {
         var out: [(String, OTLPSpan)] = []
-        AnalysisOTLP.forEachTrace(result, relations: relations) { trace in
-            for group in trace.resourceSpans {
-                let service = group.resource.attributes.first { $0.key == "service.name" }?.value.stringValue ?? ""
-                for scope in group.scopeSpans { for span in scope.spans { out.append((service, span)) } }
-            }
+        AnalysisOTLP.forEachResourceSpans(result, relations: relations) { group in
+            let service = group.resource.attributes.first { $0.key == "service.name" }?.value.stringValue ?? ""
+            for scope in group.scopeSpans { for span in scope.spans { out.append((service, span)) } }
         }
         return out
     }
@@ -101,7 +99,7 @@ import Timeline
     @Test func binaryFormRoundTrips() throws {
         let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/e-lifecycle-slim.pcap")])
         var request = OTLPExportRequest()
-        AnalysisOTLP.forEachTrace(result, relations: RequestRelations()) { request.resourceSpans += $0.resourceSpans }
+        AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations()) { request.resourceSpans.append($0) }
         let bytes: [UInt8] = try request.serializedBytes()
         #expect(try OTLPExportRequest(serializedBytes: bytes) == request)
         let events = request.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans).flatMap(\.events)

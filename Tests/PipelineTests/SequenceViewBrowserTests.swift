@@ -46,19 +46,32 @@ import Timeline
         let directory = try PipelinePaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var manifest: [[String: Any]] = []
-        func add(_ name: String, _ result: AnalysisResult, capture: String?, hostile: String? = nil) throws {
+        func add(_ name: String, _ result: AnalysisResult, capture: String?, hostile: String? = nil,
+                 relations: RequestRelations? = nil) throws {
             let html = directory.appendingPathComponent("\(name).html"), json = directory.appendingPathComponent("\(name).json")
-            try AnalysisHTML.page(result).write(to: html, atomically: true, encoding: .utf8)
+            try AnalysisHTML.page(result, relations: relations).write(to: html, atomically: true, encoding: .utf8)
             try AnalysisJSON.document(result).serialized(pretty: false).write(to: json, atomically: true, encoding: .utf8)
             var entry: [String: Any] = ["name": name, "html": html.path, "report": json.path]
             if let capture { entry["capture"] = capture }
             if let hostile { entry["hostile"] = hostile }
+            if let relations {
+                entry["legs"] = relations.legOf.keys.sorted()
+                entry["inferred"] = relations.inferred.sorted()
+            }
             manifest.append(entry)
         }
         for (name, path) in Self.captures {
             try add(name, try CaptureAnalysis(options: .init()).run(paths: [path]), capture: path)
         }
         try add("crafted-markup", HTMLReportTests.hostileResult(), capture: nil, hostile: HTMLReportTests.hostile)
+        // What the analysis does not find yet, drawn as the relations will say (made up: the
+        // seed's first Glance request as the back-end leg of its first Keystone request, so the
+        // two are on different lanes; a Keystone call as inferred).
+        let seed = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/a-seed-slim.pcap")])
+        let glance = seed.http.indices.filter { seed.http[$0].service == "glance" }
+        let keystone = seed.http.indices.filter { seed.http[$0].service == "keystone" }
+        try add("relations", seed, capture: nil,
+                relations: RequestRelations(legOf: [glance[0]: keystone[0]], inferred: [keystone[1]]))
         let manifestFile = directory.appendingPathComponent("manifest.json")
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestFile)
 

@@ -20,11 +20,9 @@ public enum AnalysisOTLP {
     public static func write(_ result: AnalysisResult, relations: RequestRelations? = nil, chunk: (String) -> Void) {
         chunk("{\"resourceSpans\":[")
         var first = true
-        forEachTrace(result, relations: relations ?? RequestRelations(result)) { trace in
-            for resourceSpans in trace.resourceSpans {
-                chunk((first ? "" : ",") + OTLPJSON.encode(resourceSpans))
-                first = false
-            }
+        forEachResourceSpans(result, relations: relations ?? RequestRelations(result)) { resourceSpans in
+            chunk((first ? "" : ",") + OTLPJSON.encode(resourceSpans))
+            first = false
         }
         chunk("]}\n")
     }
@@ -36,33 +34,52 @@ public enum AnalysisOTLP {
         return out
     }
 
-    /// Every trace of the result, in the order of their root requests.
-    static func forEachTrace(_ result: AnalysisResult, relations: RequestRelations, _ body: (TraceBuilder) -> Void) {
+    /// Most spans in one `ResourceSpans` written: what is held at once, however long a trace.
+    static let spansPerMessage = 1000
+
+    /// Every trace of the result, in the order of their root requests, as `ResourceSpans`
+    /// of at most `spansPerMessage` spans (a trace may take several).
+    static func forEachResourceSpans(_ result: AnalysisResult, relations: RequestRelations, _ body: (OTLPResourceSpans) -> Void) {
         let lifecycle = Lifecycle(result, relations: relations)
         var children: [Int: [Int]] = [:]
         for (child, parent) in relations.causedBy.sorted(by: { $0.key < $1.key }) { children[parent, default: []].append(child) }
         for (front, legs) in relations.legs { children[front, default: []] += legs }
-        for root in result.http.indices where relations.isLogical(root) && relations.causedBy[root] == nil {
-            let fact = result.http[root]
-            var builder = TraceBuilder(trace: TraceIdentity.traceID(of: fact))
-            add(fact, parent: nil, to: &builder, result, relations, lifecycle, children, depth: 0)
-            body(builder)
+        let fronts = Set(relations.legOf.values)
+        withoutActuallyEscaping(body) { body in
+            for root in result.http.indices where relations.isLogical(root) && relations.causedBy[root] == nil {
+                let fact = result.http[root]
+                var trace = Trace(builder: TraceBuilder(trace: TraceIdentity.traceID(of: fact)), result: result, relations: relations,
+                                  lifecycle: lifecycle, children: children, fronts: fronts, emit: body)
+                trace.add(fact, parent: nil, depth: 0)
+                trace.builder.drain().forEach(body)
+            }
         }
     }
 
-    private static func add(_ fact: HTTPFact, parent: Data?, to builder: inout TraceBuilder, _ result: AnalysisResult,
-                            _ relations: RequestRelations, _ lifecycle: Lifecycle, _ children: [Int: [Int]], depth: Int) {
-        let statements = (result.timeline.sqlOfHTTP[fact.index] ?? []).filter(result.sql.indices.contains).map { result.sql[$0] }
-        // A front leg that a proxy forwarded is the proxy's span; its legs are the services'.
-        let isFront = relations.legOf.values.contains(fact.index)
-        let service = isFront ? "proxy" : fact.service
-        builder.addRequest(fact, parent: parent, service: service, inferred: relations.inferred.contains(fact.index),
-                           statements: statements, events: lifecycle.events[fact.index] ?? [], links: lifecycle.links[fact.index] ?? [])
-        // Relations come from the analysis; a cycle there must not recurse for ever.
-        guard depth < 8 else { return }
-        let span = TraceIdentity.spanID(of: fact)
-        for child in children[fact.index] ?? [] where result.http.indices.contains(child) {
-            add(result.http[child], parent: span, to: &builder, result, relations, lifecycle, children, depth: depth + 1)
+    /// One trace being written: a request, its statements, then its legs and caused calls.
+    private struct Trace {
+        var builder: TraceBuilder
+        let result: AnalysisResult
+        let relations: RequestRelations
+        let lifecycle: Lifecycle
+        let children: [Int: [Int]]
+        let fronts: Set<Int>
+        let emit: (OTLPResourceSpans) -> Void
+
+        mutating func add(_ fact: HTTPFact, parent: Data?, depth: Int) {
+            // A front leg that a proxy forwarded is the proxy's span; its legs are the services'.
+            let service = fronts.contains(fact.index) ? "proxy" : fact.service
+            let span = builder.addRequest(fact, parent: parent, service: service, inferred: relations.inferred.contains(fact.index),
+                                          events: lifecycle.events[fact.index] ?? [], links: lifecycle.links[fact.index] ?? [])
+            for position in result.timeline.sqlOfHTTP[fact.index] ?? [] where result.sql.indices.contains(position) {
+                builder.addStatement(result.sql[position], parent: span, service: service, instance: fact.server)
+                if builder.spanCount >= AnalysisOTLP.spansPerMessage { builder.drain().forEach(emit) }
+            }
+            // Relations come from the analysis; a cycle there must not recurse for ever.
+            guard depth < 8 else { return }
+            for child in children[fact.index] ?? [] where result.http.indices.contains(child) {
+                add(result.http[child], parent: span, depth: depth + 1)
+            }
         }
     }
 

@@ -88,8 +88,10 @@ public final class LiveTraces {
         return due.enumerated().map { dueIndex, request in
             var builder = TraceBuilder(trace: TraceIdentity.traceID(of: request))
             builder.indexed = false
-            builder.addRequest(request, parent: nil, service: request.service, inferred: false,
-                               statements: statementsOf[dueIndex] ?? [], events: events(of: request))
+            let span = builder.addRequest(request, parent: nil, service: request.service, inferred: false, events: events(of: request))
+            for statement in statementsOf[dueIndex] ?? [] {
+                builder.addStatement(statement, parent: span, service: request.service, instance: request.server)
+            }
             return LiveTrace(resourceSpans: builder.resourceSpans, spanCount: builder.spanCount)
         }
     }

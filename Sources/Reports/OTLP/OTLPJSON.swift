@@ -24,30 +24,36 @@ enum OTLPJSON {
         return hexIdentifiers(json)
     }
 
-    static let identifierMembers = ["\"traceId\":\"", "\"spanId\":\"", "\"parentSpanId\":\""]
+    static let identifierMembers: [[UInt8]] = ["\"traceId\":\"", "\"spanId\":\"", "\"parentSpanId\":\""].map { Array($0.utf8) }
 
-    /// Rewrites the base64 values of the id members as lowercase hex.
+    /// Rewrites the base64 values of the id members as lowercase hex, in one pass over the text.
     static func hexIdentifiers(_ json: String) -> String {
-        var out = ""
-        out.reserveCapacity(json.utf8.count + json.utf8.count / 8)
-        var rest = json[...]
-        while let match = identifierMembers.compactMap({ rest.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
-            out += rest[..<match.upperBound]
-            rest = rest[match.upperBound...]
-            guard let close = rest.firstIndex(of: "\"") else { break }
-            let value = rest[..<close]
-            if let bytes = Data(base64Encoded: String(value)) {
-                out += bytes.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 0xF)] }.joined()
-            } else {
-                out += value
+        let bytes = Array(json.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var i = 0
+        while i < bytes.count {
+            // A member name starts at an unescaped quote; inside a string a quote is `\"`, and
+            // what follows it never reads `traceId":"`.
+            guard bytes[i] == UInt8(ascii: "\""), let member = identifierMembers.first(where: { bytes[i...].starts(with: $0) }) else {
+                out.append(bytes[i])
+                i += 1
+                continue
             }
-            rest = rest[close...]
+            out += member
+            i += member.count
+            let close = bytes[i...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count
+            if let id = Data(base64Encoded: Data(bytes[i..<close])) {
+                for byte in id { out += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]] }
+            } else {
+                out += bytes[i..<close]
+            }
+            i = close
         }
-        out += rest
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// The bodies of OTLP/HTTP exports: an `ExportTraceServiceRequest` of some traces, as protobuf

@@ -37,16 +37,26 @@ struct TraceBuilder {
         }
     }
 
-    /// The request's span, its statements' spans as children, and whatever events and links the
-    /// caller attaches to the request span.
-    mutating func addRequest(_ fact: HTTPFact, parent: Data?, service: String, inferred: Bool, statements: [SQLFact],
-                             events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) {
+    /// Hands out the spans gathered so far and starts empty: a trace of a hundred thousand
+    /// statements is written in pieces, never held whole.
+    mutating func drain() -> [OTLPResourceSpans] {
+        defer { groups.removeAll(keepingCapacity: true) }
+        return resourceSpans
+    }
+
+    /// The request's span; returns its id, the parent of its statements and calls.
+    @discardableResult
+    mutating func addRequest(_ fact: HTTPFact, parent: Data?, service: String, inferred: Bool,
+                             events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) -> Data {
         var span = OTLPSpans.request(fact, trace: trace, parent: parent, inferred: inferred, indexed: indexed)
         span.events = events
         span.links = links
         add(span, service: service, instance: fact.server)
-        for statement in statements {
-            add(OTLPSpans.statement(statement, trace: trace, parent: span.spanID, indexed: indexed), service: service, instance: fact.server)
-        }
+        return span.spanID
+    }
+
+    /// A statement's span, child of the request span `parent` of `service` at `instance`.
+    mutating func addStatement(_ statement: SQLFact, parent: Data, service: String, instance: String) {
+        add(OTLPSpans.statement(statement, trace: trace, parent: parent, indexed: indexed), service: service, instance: instance)
     }
 }
