@@ -11,7 +11,7 @@ struct OTLPExportOptions: ParsableArguments {
             help: ArgumentHelp("Post each completed request as an OpenTelemetry trace to this OTLP/HTTP receiver (a Collector, Jaeger, Tempo); a URL without a path gets /v1/traces.", valueName: "url"))
     var endpoint: String?
 
-    @Option(name: .customLong("otlp-protocol"), help: ArgumentHelp("http/protobuf (default) or http/json.", valueName: "protocol"))
+    @Option(name: .customLong("otlp-protocol"), help: ArgumentHelp("Encoding of the posts: http/protobuf or http/json.", valueName: "protocol"))
     var encoding: String = OTLPExporter.Encoding.protobuf.rawValue
 
     @Option(name: .customLong("otlp-header"), help: ArgumentHelp("An HTTP header for the receiver, e.g. an API key (repeatable).", valueName: "name=value"))
