@@ -15,7 +15,7 @@ carry yet)}. For each page:
   report exactly once, no lane twice, client lanes only for clients' hosts (or one lane for
   all clients when there are more than 12 hosts);
 - one request bar per logical request (elements of `http` whose `leg_of` is null or absent),
-  each on the lane of its server;
+  each on the lane of its server; one mark per anomaly;
 - clicking the request with most SQL shows its statements, in the report's order and text;
 - each image's status bar has one segment per transition, same statuses, same times;
 - clicking an image's name leaves only its requests' bars;
@@ -139,7 +139,8 @@ class Page:
         for index, lane in bars:
             server = self.report["http"][index]["server"] if index < len(self.report["http"]) else None
             self.check(self.lane_endpoint.get(lane) == server, f"request {index} drawn on lane {lane}, its server is {server}")
-        self.ok_bars = len(bars)
+        marks = self.script("return document.querySelectorAll('#sequence .anomaly-mark').length")
+        self.check(marks == len(self.report["anomalies"]), f"{marks} anomaly marks, {len(self.report['anomalies'])} anomalies in the report")
 
     def statuses(self):
         for k, image in enumerate(self.report["images"]):
