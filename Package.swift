@@ -17,6 +17,12 @@ let package = Package(
         // MD5/SHA-512 of uploaded image data, SHA-256 fingerprints of secrets, and TLS record
         // protection (AES-GCM, ChaCha20-Poly1305, HKDF, HMAC): no hash or cipher by hand.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // The HTML report's page is a Mustache template: values are HTML-escaped unless a
+        // template says otherwise, instead of each writer remembering to escape.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // OTLP trace messages (generated from OpenTelemetry's .proto files, Sources/OTLPProtocol)
+        // encoded as protobuf for an OTLP/HTTP receiver and as the protobuf JSON mapping for files.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -60,12 +66,22 @@ let package = Package(
         // Pure: exchange and command facts in, proxy leg links out (no capture types).
         .target(name: "LegJoining"),
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
-        .target(name: "Reports", dependencies: ["Timeline", "MySQLDecoding"]),
+        // Generated code only (Sources/OTLPProtocol/generate.sh): OpenTelemetry's trace messages.
+        .target(name: "OTLPProtocol", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["generate.sh"]),
+        .target(name: "Reports", dependencies: [
+            "Timeline", "MySQLDecoding", "OTLPProtocol",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Posting traces to an OTLP/HTTP receiver during a live capture (Foundation's URLSession).
+        .target(name: "TraceExport", dependencies: ["Reports"]),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting", "CPcap",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting", "TraceExport", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["RecordRevision"]
@@ -85,7 +101,8 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Timeline", "Reports", "Splitting", "MySQLDecoding", .product(name: "Crypto", package: "swift-crypto"),
+            "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live

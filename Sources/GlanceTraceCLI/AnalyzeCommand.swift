@@ -11,7 +11,7 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var analysis: AnalysisOptions
 
-    @Option(help: "Output format: text (terminal report), json (DESIGN.md's contract) or html (a self-contained page).")
+    @Option(help: "Output format: text (terminal report), json (DESIGN.md's contract), html (a self-contained page with the sequence view) or otlp (OpenTelemetry traces, OTLP/JSON TracesData: one trace per request, a span per SQL statement).")
     var format: OutputFormat = .text
 
     @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
@@ -27,6 +27,7 @@ struct AnalyzeCommand: ParsableCommand {
         case .text: try OutputDestination.write(AnalysisText.report(result), to: output)
         case .json: try OutputDestination.write(AnalysisJSON.document(result), to: output)
         case .html: try OutputDestination.write(AnalysisHTML.page(result), to: output)
+        case .otlp: try OutputDestination.stream(to: output) { emit in AnalysisOTLP.write(result, chunk: emit) }
         }
     }
 }

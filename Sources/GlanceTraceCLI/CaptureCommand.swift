@@ -69,13 +69,15 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "Put the interface in promiscuous mode (off by default).")
     var promiscuous = false
 
+    @OptionGroup(title: "OpenTelemetry export") var otlp: OTLPExportOptions
+
     var watchedPorts: Set<UInt16> { CaptureOptions.defaultPorts.union(ports.ports) }
 
     /// The default filter: TCP to or from any watched port.
     var captureFilter: String { filter ?? watchedPorts.sorted().map { "tcp port \($0)" }.joined(separator: " or ") }
 
     func validate() throws {
-        if format == .html { throw ValidationError("capture prints text or json, not html.") }
+        if format == .html || format == .otlp { throw ValidationError("capture prints text or json, not \(format.rawValue).") }
         try ports.validate()
         if let d = duration, !(d > 0) || !d.isFinite { throw ValidationError("--duration must be a positive number of seconds.") }
         if let c = count, c <= 0 { throw ValidationError("--count must be positive.") }
@@ -117,6 +119,7 @@ struct CaptureCommand: ParsableCommand {
         options.portProtocols = ports.protocols
         options.keyLogPaths = keyLogs
         let session = AnalysisSession(options: options)
+        let export = otlp.start()
         let source = session.addCapture(capture.info)
         let json = format == .json
         let precision = capture.precision
@@ -131,6 +134,7 @@ struct CaptureCommand: ParsableCommand {
             pendingOutput = ""
         }
         session.onEvent = { event in
+            export?.add(event)
             guard !outputClosed else { return }
             pendingOutput += json ? LiveEventText.json(event, precision: precision).serialized(pretty: false) : LiveEventText.text(event)
             pendingOutput += "\n"
@@ -143,6 +147,12 @@ struct CaptureCommand: ParsableCommand {
 
         let start = monotonicSeconds()
         var lastFlush = start
+        // Capture time goes on while no packet comes: the last packet's time plus the time since.
+        var lastPacket: (time: Timestamp, seen: Double)?
+        func captureNow() -> Timestamp {
+            guard let lastPacket else { return .zero }
+            return lastPacket.time.adding(nanoseconds: Int64((monotonicSeconds() - lastPacket.seen) * 1e9))
+        }
         var packets = 0
         var failure: CaptureError?
         loop: while !outputClosed {
@@ -165,17 +175,20 @@ struct CaptureCommand: ParsableCommand {
                     }
                     packets += 1
                     session.feed(record, capture: source)
+                    if export != nil { lastPacket = (record.timestamp, monotonicSeconds()) }
                     if let count, packets >= count { break loop }
                     // Keep the file readable as it grows, a few times a second under load.
                     let now = monotonicSeconds()
                     if now - lastFlush >= 0.25 {
                         try file?.flush()
                         flushOutput()
+                        export?.export(now: captureNow())
                         lastFlush = now
                     }
                 case .timeout:
                     try file?.flush()
                     flushOutput()
+                    export?.export(now: captureNow())
                     lastFlush = monotonicSeconds()
                 case .stopped:
                     break loop
@@ -192,6 +205,7 @@ struct CaptureCommand: ParsableCommand {
             writeStandardError("glancetrace: \(packets) packets captured, \(stats.received) received by filter, \(stats.droppedByKernel) dropped by kernel, \(stats.droppedByInterface) dropped by interface\n")
         }
         if let file { writeStandardError("glancetrace: wrote \(file.writtenPaths.joined(separator: ", "))\n") }
+        if let export { writeStandardError(export.finish()) }
         if let failure { throw CommandFailure(message: failure.description) }
         if !json && !outputClosed { _ = writeAll(AnalysisText.report(result), to: STDOUT_FILENO) }
     }

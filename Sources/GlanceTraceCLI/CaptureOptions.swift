@@ -42,4 +42,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
     case html
+    /// OpenTelemetry traces, OTLP/JSON (`analyze` only).
+    case otlp
 }

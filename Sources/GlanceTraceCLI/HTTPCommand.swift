@@ -18,7 +18,7 @@ struct HTTPCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if format == .html { throw ValidationError("http writes text or json, not html.") }
+        if format == .html || format == .otlp { throw ValidationError("http writes text or json, not \(format.rawValue).") }
     }
 
     func run() throws {

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if format == .html { throw ValidationError("info writes text or json, not html.") }
+        if format == .html || format == .otlp { throw ValidationError("info writes text or json, not \(format.rawValue).") }
     }
 
     func run() throws {

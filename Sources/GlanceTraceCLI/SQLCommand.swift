@@ -21,7 +21,7 @@ struct SQLCommand: ParsableCommand {
     var summary = false
 
     func validate() throws {
-        if format == .html { throw ValidationError("sql writes text or json, not html.") }
+        if format == .html || format == .otlp { throw ValidationError("sql writes text or json, not \(format.rawValue).") }
     }
 
     func run() throws {

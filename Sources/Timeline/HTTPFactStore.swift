@@ -56,6 +56,11 @@ extension HTTPFact: SpillableFact {
         out.put(fact.query)
         out.put(fact.transfer)
         fact.proxyEvidence.encode(into: &out)
+        out.append(fact.messages == nil ? 0 : 1)
+        if let messages = fact.messages {
+            out.put(messages.request)
+            out.put(messages.response)
+        }
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -69,7 +74,12 @@ extension HTTPFact: SpillableFact {
               let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
               let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
               let query = r.optionalString(), let transfer = r.transfer(),
-              let proxyEvidence = HTTPProxyEvidence.decode(&r) else { return nil }
+              let proxyEvidence = HTTPProxyEvidence.decode(&r), let hasMessages = r.byte() else { return nil }
+        var messages: HTTPMessageTexts?
+        if hasMessages != 0 {
+            guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
+            messages = HTTPMessageTexts(request: request, response: response)
+        }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -92,6 +102,7 @@ extension HTTPFact: SpillableFact {
         fact.query = query
         fact.transfer = transfer
         fact.proxyEvidence = proxyEvidence
+        fact.messages = messages
         return fact
     }
 

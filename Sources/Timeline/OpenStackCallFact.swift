@@ -24,6 +24,7 @@ extension HTTPFact {
         notes = exchange.anomalies.map(\.message)
         transfer = HTTPTransferFacts(exchange: exchange, call: call)
         proxyEvidence = HTTPProxyEvidence(exchange: exchange)
+        messages = HTTPMessageTexts(exchange: exchange)
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.

@@ -64,6 +64,8 @@ public struct HTTPFact: Sendable {
     public var transfer = HTTPTransferFacts()
     /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).
     public var proxyEvidence = HTTPProxyEvidence()
+    /// Start lines, headers and capped bodies, secrets masked, for a report's detail view.
+    public var messages: HTTPMessageTexts?
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,

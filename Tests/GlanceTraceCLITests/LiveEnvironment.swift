@@ -77,6 +77,14 @@ enum LiveEnvironment {
             && (try? Command.run($0, ["-c", "import pymysql"], timeout: 20).status) == 0
     }
 
+    /// A Python 3 with OpenTelemetry's protobuf definitions (`pip install opentelemetry-proto`),
+    /// for the OTLP receiver (Fixtures/otlp/receiver.py).
+    static let pythonWithOTLP: String? = (["/usr/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        .split(separator: ":").map { "\($0)/python3" }).first {
+        FileManager.default.isExecutableFile(atPath: $0)
+            && (try? Command.run($0, ["-c", "import opentelemetry.proto.collector.trace.v1.trace_service_pb2"], timeout: 20).status) == 0
+    }
+
     static let mariadbd = tool("mariadbd")
     static let installDB = tool("mariadb-install-db")
     static let capinfos = tool("capinfos")

@@ -13,8 +13,15 @@ enum PipelinePaths {
 
     static func fixture(_ relative: String) -> String { projectRoot.appendingPathComponent("Fixtures/\(relative)").path }
 
+    /// `../shared` next to the checkout (the main one), or `../../shared` (a worktree in `wt/`).
+    static let sharedRoot: URL = {
+        let parent = projectRoot.deletingLastPathComponent()
+        let candidates = [parent, parent.deletingLastPathComponent()].map { $0.appendingPathComponent("shared") }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("captures").path) } ?? candidates[0]
+    }()
+
     static func sharedCapture(_ scenario: String) -> String {
-        projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        sharedRoot.appendingPathComponent("captures/\(scenario)/capture.pcap").path
     }
 
     /// Whether `../shared/captures` is there; suites that read it are skipped without it.

@@ -1,0 +1,75 @@
+import HTTPDecoding
+
+/// An exchange as a person reads it when opening it in a report: each half's start line, its
+/// header fields (secrets already masked by the decoder) and its body text (masked, cut at
+/// `bodyLimit` bytes), like Wireshark's "Follow HTTP Stream" but never with a secret in it.
+///
+/// Kept as two texts rather than structured fields: the reports only show them, and a few
+/// kilobytes per exchange is what a request costs in the fact store.
+public struct HTTPMessageTexts: Sendable, Equatable {
+    /// Request line, header fields, a blank line and the body (or a line saying what it was).
+    public var request: String?
+    /// Status line, header fields, a blank line and the body (or a line saying what it was).
+    public var response: String?
+
+    /// Body bytes shown per message: enough for Glance's and Keystone's JSON documents to be
+    /// read, not a service catalogue of a large cloud in every exchange.
+    public static let bodyLimit = 4096
+
+    public init(request: String?, response: String?) {
+        self.request = request
+        self.response = response
+    }
+
+    public init(exchange: HTTPExchange) {
+        request = exchange.request.map { request in
+            HTTPMessageTexts.message(startLine: "\(request.method) \(request.target) \(request.version)",
+                                     headers: request.headers, trailers: request.trailers, body: request.body,
+                                     complete: request.isComplete)
+        }
+        response = exchange.response.map { response in
+            var startLine = "\(response.version) \(response.status)"
+            if !response.reason.isEmpty { startLine += " \(response.reason)" }
+            let interim = response.interim.map { "\($0.status) \($0.reason) (interim)" }
+            return HTTPMessageTexts.message(startLine: startLine, headers: response.headers, trailers: response.trailers,
+                                            body: response.body, complete: response.isComplete, before: interim)
+        }
+    }
+
+    static func message(startLine: String, headers: [HTTPHeader], trailers: [HTTPHeader], body: HTTPBody,
+                        complete: Bool, before: [String] = []) -> String {
+        var lines = before
+        lines.append(startLine)
+        for header in headers { lines.append("\(header.name): \(header.value)") }
+        lines.append("")
+        if let text = body.text {
+            let shown = capped(text)
+            lines.append(shown)
+            if shown.utf8.count < text.utf8.count || body.isTruncated {
+                lines.append("[… body cut: \(body.decodedByteCount ?? body.byteCount) bytes in all, \(shown.utf8.count) shown]")
+            }
+        } else if !body.isEmpty {
+            var what = "[\(body.byteCount) body bytes"
+            if let type = body.contentType { what += ", \(type)" }
+            switch body.disposition {
+            case .hashed: what += ", image data: hashed, not kept"
+            case .counted: what += ", not kept"
+            case .kept, .none: what += ", not text"
+            }
+            if body.missingBytes > 0 { what += ", \(body.missingBytes) bytes missing from the capture" }
+            lines.append(what + "]")
+        }
+        for trailer in trailers { lines.append("\(trailer.name): \(trailer.value)") }
+        if !complete { lines.append("[message incomplete in the capture]") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The first `bodyLimit` bytes of `text`, cut before a UTF-8 continuation byte.
+    static func capped(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > bodyLimit else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: bodyLimit)
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return String(Substring(utf8[utf8.startIndex..<end]))
+    }
+}

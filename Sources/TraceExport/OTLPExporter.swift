@@ -1,0 +1,160 @@
+import Foundation
+import Reports
+
+/// Sends traces to an OTLP/HTTP receiver (`POST .../v1/traces`) from a thread of its own, so the
+/// capture loop never waits on the network.
+///
+/// Traces wait in a buffer bounded in spans (`Configuration.bufferSpans`) until the receiver has
+/// taken them. While it is down or busy (connection refused, 429, 502, 503, 504, as the OTLP
+/// specification lists) the same batch is tried again with a growing delay (or the receiver's
+/// `Retry-After`); nothing buffered is lost. A trace that does not fit is dropped whole and
+/// counted, as OpenTelemetry's batch processor does with a full queue. Other answers (400: the
+/// receiver cannot take this batch, ever) drop the batch and count it too. `finish` keeps trying
+/// until its deadline and reports what was exported, dropped, refused and left undelivered.
+public final class OTLPExporter: @unchecked Sendable {
+    public enum Encoding: String, Sendable, CaseIterable {
+        case protobuf = "http/protobuf"
+        case json = "http/json"
+    }
+
+    public struct Configuration: Sendable {
+        public var endpoint: URL
+        public var encoding: Encoding = .protobuf
+        public var headers: [(name: String, value: String)] = []
+        /// Most spans held waiting for the receiver.
+        public var bufferSpans = 65_536
+        /// Most spans in one request (whole traces; a larger trace goes alone).
+        public var batchSpans = 2_048
+        public var requestTimeout: Double = 10
+        public var firstRetryDelay: Double = 0.25
+        public var longestRetryDelay: Double = 5
+
+        public init(endpoint: URL) { self.endpoint = endpoint }
+    }
+
+    public struct Statistics: Sendable {
+        public var exportedTraces = 0
+        public var exportedSpans = 0
+        /// Whole traces that did not fit in the buffer.
+        public var droppedTraces = 0
+        public var droppedSpans = 0
+        /// Spans the receiver took but refused (`partial_success`), or whose batch it refused.
+        public var refusedSpans = 0
+        /// Spans still buffered when `finish`'s deadline passed.
+        public var undeliveredSpans = 0
+        public var failedAttempts = 0
+        public var lastError: String?
+    }
+
+    public let configuration: Configuration
+    private let condition = NSCondition()
+    private var queue: [LiveTrace] = []
+    private var head = 0
+    private var bufferedSpans = 0
+    private var stopping = false
+    private var deadline = Date.distantFuture
+    private var statistics = Statistics()
+    private let done = DispatchSemaphore(value: 0)
+    private let transport: OTLPHTTPTransport
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        transport = OTLPHTTPTransport(configuration: configuration)
+        let thread = Thread { [self] in run() }
+        thread.name = "otlp-export"
+        thread.start()
+    }
+
+    /// Queues a trace; false (and counted) when the buffer cannot hold it.
+    @discardableResult
+    public func enqueue(_ trace: LiveTrace) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, bufferedSpans + trace.spanCount <= configuration.bufferSpans else {
+            statistics.droppedTraces += 1
+            statistics.droppedSpans += trace.spanCount
+            return false
+        }
+        queue.append(trace)
+        bufferedSpans += trace.spanCount
+        condition.signal()
+        return true
+    }
+
+    /// Sends what is buffered, trying until `timeout` seconds have passed, and stops.
+    public func finish(timeout: Double) -> Statistics {
+        condition.lock()
+        stopping = true
+        deadline = Date().addingTimeInterval(timeout)
+        condition.broadcast()
+        condition.unlock()
+        // A request in flight when the deadline passes may take its own timeout to return.
+        _ = done.wait(timeout: .now() + timeout + configuration.requestTimeout + 1)
+        condition.lock()
+        defer { condition.unlock() }
+        var result = statistics
+        result.undeliveredSpans = bufferedSpans
+        return result
+    }
+
+    /// The statistics so far.
+    public var current: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
+    private func run() {
+        var delay = configuration.firstRetryDelay
+        condition.lock()
+        while true {
+            while head == queue.count && !stopping { condition.wait() }
+            if head == queue.count || (stopping && Date() >= deadline) { break }
+            var end = head + 1, spans = queue[head].spanCount
+            while end < queue.count, spans + queue[end].spanCount <= configuration.batchSpans {
+                spans += queue[end].spanCount
+                end += 1
+            }
+            let batch = Array(queue[head..<end])
+            condition.unlock()
+            let outcome = transport.post(batch)
+            condition.lock()
+            switch outcome {
+            case .delivered(let refused):
+                statistics.exportedTraces += batch.count
+                statistics.exportedSpans += spans - refused
+                statistics.refusedSpans += refused
+                release(upTo: end, spans: spans)
+                delay = configuration.firstRetryDelay
+            case .refused(let reason):
+                statistics.refusedSpans += spans
+                statistics.failedAttempts += 1
+                statistics.lastError = reason
+                release(upTo: end, spans: spans)
+            case .retry(let reason, let after):
+                statistics.failedAttempts += 1
+                statistics.lastError = reason
+                let wait = min(max(after ?? delay, delay), 30)
+                delay = min(delay * 2, configuration.longestRetryDelay)
+                let until = min(Date().addingTimeInterval(wait), deadline)
+                // Woken early by `finish`: from then on it tries until the deadline.
+                while Date() < until && !(stopping && until > deadline) {
+                    if !condition.wait(until: until) { break }
+                    if stopping { break }
+                }
+            }
+        }
+        condition.unlock()
+        done.signal()
+    }
+
+    private func release(upTo end: Int, spans: Int) {
+        head = end
+        bufferedSpans -= spans
+        // The delivered prefix goes once it is large: no shifting per batch.
+        if head > 1024 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+    }
+}
