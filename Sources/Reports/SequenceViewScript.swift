@@ -61,9 +61,15 @@ function trackTop(r) { return laneTop(r.to) + 5 + trackOf[r.i] * TRACK; }
 function shown(r) {
   if (state.image === null) return true;
   var img = images[state.image];
-  if (img.requests.indexOf(r.i) >= 0) return true;
-  var parent = r.causedBy !== null ? r.causedBy : r.legOf;
-  return parent !== null && img.requests.indexOf(parent) >= 0;
+  // The image's own requests, their proxy legs and the calls made for them (a token validation,
+  // glance_store's Swift calls, Swift's own validation of glance_store's token), however deep.
+  for (var depth = 0; r && depth < 8; depth++) {
+    if (img.requests.indexOf(r.i) >= 0) return true;
+    var parent = r.causedBy !== null ? r.causedBy : r.legOf;
+    if (parent === null) return false;
+    r = byIndex[parent];
+  }
+  return false;
 }
 function serviceClass(service) { return ["keystone", "glance", "swift"].indexOf(service) >= 0 ? "svc-" + service : "svc-other"; }
 

@@ -73,9 +73,11 @@ import Timeline
         #expect(a.back.map { result.http[$0].client } == ["10.0.0.10:50002"])
         #expect(b.back.map { result.http[$0].client } == ["10.0.0.10:50001"])
         #expect(AnalysisText.report(result).contains("HTTP requests: 2 (glance 2); 4 exchanges on the wire, 2 of them proxy legs"))
-        let html = AnalysisHTML.page(result)
-        #expect(html.contains("HTTP requests (2, 4 exchanges with their proxy legs)"))
-        #expect(html.contains("hops: client -&gt; :9292"))
+        // The sequence view draws each back leg under its own front.
+        let relations = RequestRelations(result)
+        #expect(relations.legOf.count == 2)
+        for front in [a.front, b.front] { #expect(relations.legs[front]?.count == 1) }
+        #expect(AnalysisHTML.page(result).components(separatedBy: "\"legOf\":null").count - 1 == 2)
     }
 
     /// One host, no forwarding headers: the answers take different times, and a front cannot be

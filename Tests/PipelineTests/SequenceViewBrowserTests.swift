@@ -64,14 +64,17 @@ import Timeline
             try add(name, try CaptureAnalysis(options: .init()).run(paths: [path]), capture: path)
         }
         try add("crafted-markup", HTMLReportTests.hostileResult(), capture: nil, hostile: HTMLReportTests.hostile)
-        // What the analysis does not find yet, drawn as the relations will say (made up: the
+        // Relations the seed does not have, drawn as the analysis would say them (made up: the
         // seed's first Glance request as the back-end leg of its first Keystone request, so the
-        // two are on different lanes; a Keystone call as inferred).
+        // two are on different lanes; a Keystone call as inferred), over the ones it has (the
+        // token validations Glance made).
         let seed = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/a-seed-slim.pcap")])
         let glance = seed.http.indices.filter { seed.http[$0].service == "glance" }
         let keystone = seed.http.indices.filter { seed.http[$0].service == "keystone" }
-        try add("relations", seed, capture: nil,
-                relations: RequestRelations(legOf: [glance[0]: keystone[0]], inferred: [keystone[1]]))
+        var relations = RequestRelations(seed)
+        relations.legOf[glance[0]] = keystone[0]
+        relations.inferred.insert(keystone[1])
+        try add("relations", seed, capture: nil, relations: relations)
         let manifestFile = directory.appendingPathComponent("manifest.json")
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestFile)
 
