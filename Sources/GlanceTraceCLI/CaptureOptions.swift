@@ -3,7 +3,7 @@ import CaptureIO
 
 /// Options every reading command shares.
 struct CaptureOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, optionally gzip-compressed); several are merged by timestamp.",
+    @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, optionally gzip-compressed; '-' is standard input, FIFOs work too); several are merged by timestamp.",
                                  valueName: "capture"))
     var captures: [String]
 
@@ -25,6 +25,7 @@ struct CaptureOptions: ParsableArguments {
 
     func validate() throws {
         if captures.isEmpty { throw ValidationError("Give at least one capture file.") }
+        if captures.filter({ $0 == "-" }).count > 1 { throw ValidationError("Standard input ('-') can be read only once.") }
         for port in ports where UInt16(exactly: port) == nil || port == 0 {
             throw ValidationError("--port \(port) is not a TCP port (1-65535).")
         }

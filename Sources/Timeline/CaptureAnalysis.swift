@@ -22,11 +22,16 @@ public struct CaptureAnalysis {
 
     public init(options: Options) { self.options = options }
 
-    /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then.
-    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
+    /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
+    /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
+    /// and status change as it completes (`--follow`).
+    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
+                    onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
+        opened?(readers.map(\.info))
         let session = AnalysisSession(options: options)
+        session.onEvent = onEvent
         for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
         let merged = MergedCaptureReader(readers: readers, offsets: paths.map { options.timeOffsets[$0] ?? 0 })
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
