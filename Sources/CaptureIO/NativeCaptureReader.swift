@@ -38,6 +38,9 @@ public final class NativeCaptureReader: CaptureReader {
     public internal(set) var linkTypes: [LinkType] = []
     public internal(set) var interfaces: [CaptureInterface] = []
     public internal(set) var secrets: [DecryptionSecrets] = []
+    /// pcapng Interface Statistics Blocks met so far, the last one per interface.
+    public var interfaceStatistics: [InterfaceStatistics] { collectedStatistics }
+    var collectedStatistics: [InterfaceStatistics] = []
     /// Mapped files: the offset reached. gzip files: compressed bytes read, so that the ratio to
     /// `fileSize` stays a true progress fraction.
     public var bytesConsumed: Int { streamed?.rawConsumed ?? cursor }

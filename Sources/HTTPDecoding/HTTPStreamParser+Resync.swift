@@ -34,11 +34,17 @@ extension HTTPStreamParser {
         resyncAfterCRLF = false
         resyncSkipped = 0
         resyncStart = time
+        resyncQuietly = false
+        cutMessageOpen = false
+        chunkFramingCut = false
         lineBuffer.removeAll(keepingCapacity: true)
     }
 
     mutating func reportSkipped<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        guard resyncSkipped > 0 else { return }
+        guard resyncSkipped > 0, !resyncQuietly else {
+            resyncSkipped = 0
+            return
+        }
         delegate.parserDidReport(.resynchronized, "skipped \(resyncSkipped) bytes looking for a \(isRequest ? "request" : "status") line",
                                  direction: direction, at: time, inMessage: false)
         resyncSkipped = 0
@@ -75,6 +81,7 @@ extension HTTPStreamParser {
                 messageWireBytes &+= consumed
                 resyncSkipped = 0
                 bodyAwaitingResync = false
+                chunkFramingCut = false
                 lineBuffer.removeAll(keepingCapacity: true)
                 state = .chunkData(remaining: size)
                 return i
@@ -86,12 +93,19 @@ extension HTTPStreamParser {
                 let line = Array(lineBuffer[offset...])
                 // The line began in this chunk or earlier: take the earlier time only if it began at the line start.
                 let begin = offset == 0 ? resyncStart : (lineBuffer.count - offset <= i - start ? time : resyncStart)
+                // A message cut by the snap length ended with its last byte seen: skipped bytes of
+                // this chunk before the start line, or the chunk before.
+                let lastByte = (i - start) > lineBuffer.count - offset ? time : cutMessageEnd
+                if cutMessageOpen {
+                    endCutMessage(skipped: resyncSkipped, lastByteAt: lastByte, delegate: delegate)
+                    resyncSkipped = 0
+                }
                 if bodyAwaitingResync {
                     delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
                     messageWireBytes &+= resyncSkipped
                     resyncSkipped = 0
                     bodyAwaitingResync = false
-                    endMessage(at: begin, delegate: delegate)
+                    endMessage(at: chunkFramingCut ? lastByte : begin, delegate: delegate)
                 }
                 reportSkipped(at: time, delegate: delegate)
                 beginHead(at: begin)
@@ -104,6 +118,7 @@ extension HTTPStreamParser {
             resyncCollecting = true
         }
         resyncSkipped &+= i - start
+        if cutMessageOpen || chunkFramingCut { cutMessageEnd = time }
         return i
     }
 

@@ -114,8 +114,23 @@ public final class MySQLConnectionDecoder: StreamConsumer {
             tlsConsumer?.gap(count, direction: direction, at: time)
             return
         }
+        skip(count, direction: direction, at: time,
+             note: "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream")
+    }
+
+    /// Bytes the snap length cut: as unknown as lost ones, but the note says they were on the wire.
+    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard !closed else { return }
+        if phase == .tls {
+            tlsConsumer?.notCaptured(count, direction: direction, at: time)
+            return
+        }
+        skip(count, direction: direction, at: time,
+             note: "\(count) bytes of the \(direction == .clientToServer ? "client" : "server") stream not captured (snap length)")
+    }
+
+    private func skip(_ count: Int, direction: FlowDirection, at time: Timestamp, note: String) {
         if phase != .command { phase = .command }
-        let note = "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream"
         switch direction {
         case .clientToServer:
             if let index = pending.firstIndex(where: { $0.phase == .localInfile }) {

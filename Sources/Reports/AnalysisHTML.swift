@@ -50,6 +50,7 @@ public enum AnalysisHTML {
         for p in image.properties { rows.append(("property " + p.name, p.value)) }
         if let u = image.upload {
             var text = "\(u.bytesOnWire) bytes in \(AnalysisText.format3(u.durationSeconds)) s"
+            if u.bytesNotCaptured > 0 { text += ", body not captured (snap length): \(u.bytesNotCaptured) bytes" }
             switch u.matchesChecksum {
             case true?: text += " — wire hashes match"
             case false?: text += " — wire hashes DO NOT match"
@@ -94,7 +95,7 @@ public enum AnalysisHTML {
 
     static func anomalies(_ result: AnalysisResult) -> String {
         let t = result.tcp
-        var html = "<h2>Network and anomalies</h2>\n<p>TCP: \(t.connections) connections, \(t.retransmittedSegments) retransmitted and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing).</p>\n"
+        var html = "<h2>Network and anomalies</h2>\n<p>TCP: \(t.connections) connections, \(t.retransmittedSegments) retransmitted and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing)\(t.bytesNotCaptured > 0 ? ", \(t.bytesNotCaptured) bytes not captured (snap length)" : "").</p>\n"
         for note in result.tls { html += "<p>TLS \(escape(note.client)) &rarr; \(escape(note.server)): \(escape(note.summary))</p>\n" }
         if !result.timeline.anomalies.isEmpty {
             html += "<ul>" + result.timeline.anomalies.map {

@@ -22,6 +22,7 @@ public enum AnalysisJSON {
                 ("out_of_order_segments", .int(result.tcp.outOfOrderSegments)),
                 ("gaps", .int(result.tcp.gaps)),
                 ("missing_bytes", .int(result.tcp.missingBytes)),
+                ("bytes_not_captured", .int(result.tcp.bytesNotCaptured)),
             ])),
             ("tls", .array(result.tls.map {
                 .object([("connection", .int($0.connection)), ("client", .string($0.client)),
@@ -45,6 +46,7 @@ public enum AnalysisJSON {
                 ("http", .int(u.http)),
                 ("duration_s", .double(u.durationSeconds)),
                 ("throughput_bytes_per_s", .optional(u.throughputBytesPerSecond)),
+                ("bytes_not_captured", .int(u.bytesNotCaptured)),
             ])
         }
         return .object([
@@ -103,6 +105,7 @@ public enum AnalysisJSON {
                 ("upload_md5", .optional(fact.uploadMD5)),
                 ("upload_sha512", .optional(fact.uploadSHA512)),
                 ("notes", .array(fact.notes.map { .string($0) })),
+                ("bytes_not_captured", .int(fact.bytesNotCaptured)),
             ])
         })
     }

@@ -55,7 +55,7 @@ public struct CaptureAnalysis {
             }
         }
         for (i, reader) in readers.enumerated() {
-            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes)
+            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes, statistics: reader.interfaceStatistics)
         }
         return session.finish()
     }
@@ -121,11 +121,18 @@ public final class AnalysisSession {
         }
     }
 
-    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType]) {
+    /// `statistics`: the capture's own counters (pcapng ISB); drops among them are warned about,
+    /// since a gap may then be the capture's doing rather than the network's.
+    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType],
+                           statistics: [InterfaceStatistics] = []) {
         guard summaries.indices.contains(capture) else { return }
         summaries[capture].warning = warning
         for t in linkTypes where !summaries[capture].linkTypes.contains(t) { summaries[capture].linkTypes.append(t) }
         if let warning { warnings.append(warning.description) }
+        summaries[capture].interfaceStatistics = statistics
+        if let drops = summaries[capture].droppedByCapture, drops.total > 0 {
+            warnings.append(CaptureDropWarning.message(path: summaries[capture].info.path, drops: drops))
+        }
     }
 
     /// Flushes every open connection and builds the result.

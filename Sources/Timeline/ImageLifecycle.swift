@@ -30,6 +30,9 @@ public struct ImageUpload: Sendable {
     public var sha512: String?
     /// True/false when both the wire hashes and the stored checksum are known; nil otherwise.
     public var matchesChecksum: Bool?
+    /// Upload bytes the snap length cut (`tcpdump -s`, `split --slim`): on the wire, so the
+    /// upload may be whole, but its hashes cannot be verified.
+    public var bytesNotCaptured = 0
 
     public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
     public var throughputBytesPerSecond: Double? {

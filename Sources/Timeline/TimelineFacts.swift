@@ -47,6 +47,10 @@ public struct HTTPFact: Sendable {
     public var tls: Bool = false
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
+    /// Bytes of the exchange the snap length cut (both directions): on the wire, not captured.
+    public var bytesNotCaptured = 0
+    /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
+    public var requestBytesNotCaptured = 0
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,
