@@ -24,8 +24,19 @@ public enum InfoReport {
             ("warning", .optional(summary.warning?.description)),
             ("time_offset_s", .double(Double(summary.timeOffsetNanoseconds ?? 0) / 1e9)),
             ("time_offset_source", .optional(summary.timeOffsetSource)),
+            ("time_offset_estimate", offsetEstimate(summary)),
             ("dropped_by_capture", droppedByCapture(summary)),
         ])
+    }
+
+    /// How an estimated offset was found: `method` ("shared-packets", "sql-inside-requests"),
+    /// `range_s` (every offset in it fits the evidence as well), `support` of `candidates`.
+    static func offsetEstimate(_ summary: CaptureSummary) -> JSONValue {
+        guard let estimate = summary.timeOffsetEstimate, let offset = summary.timeOffsetNanoseconds else { return .null }
+        let low = offset &- (estimate.upper &- estimate.skew), high = offset &+ (estimate.skew &- estimate.lower)
+        return .object([("method", .string(estimate.method.rawValue)),
+                        ("range_s", .array([.double(Double(low) / 1e9), .double(Double(high) / 1e9)])),
+                        ("support", .int(estimate.support)), ("candidates", .int(estimate.candidates))])
     }
 
     /// pcapng ISB drop counters: `{"ifdrop", "osdrop", "total"}`, or null when no block has one.

@@ -15,6 +15,9 @@ public struct CaptureAnalysis {
         public var keyLogPaths: [String] = []
         /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
         public var hashUploads = true
+        /// Estimate the clock offsets of merged captures whose offset is not given (a first read
+        /// of each file's start; see `ClockSkewSurvey`).
+        public var estimatesClockSkew = true
         public init() {}
     }
 
@@ -27,13 +30,14 @@ public struct CaptureAnalysis {
     /// and status change as it completes (`--follow`).
     public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
                     onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
+        let clocks = try ClockOffsets(paths: paths, options: options)
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
         opened?(readers.map(\.info))
         let session = AnalysisSession(options: options)
         session.onEvent = onEvent
         for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
-        let merged = MergedCaptureReader(readers: readers, offsets: paths.map { options.timeOffsets[$0] ?? 0 })
+        let merged = MergedCaptureReader(readers: readers, offsets: clocks.offsets)
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
         var count = 0
         var secretsSeen = Array(repeating: 0, count: readers.count)
@@ -57,7 +61,9 @@ public struct CaptureAnalysis {
         for (i, reader) in readers.enumerated() {
             session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes, statistics: reader.interfaceStatistics)
         }
-        return session.finish()
+        var result = session.finish()
+        clocks.describe(&result)
+        return result
     }
 }
 

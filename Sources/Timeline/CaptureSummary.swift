@@ -25,6 +25,8 @@ public struct CaptureSummary: Sendable {
     public var timeOffsetNanoseconds: Int64?
     /// Where the correction came from: "given" (`--time-offset`) or "estimated".
     public var timeOffsetSource: String?
+    /// For an estimated correction: the evidence, and the range of skews as consistent with it.
+    public var timeOffsetEstimate: ClockSkewEstimator.Estimate?
 
     public init(info: CaptureFileInfo) { self.info = info }
 
