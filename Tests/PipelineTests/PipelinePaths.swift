@@ -13,8 +13,12 @@ enum PipelinePaths {
 
     static func fixture(_ relative: String) -> String { projectRoot.appendingPathComponent("Fixtures/\(relative)").path }
 
+    /// `../shared/captures`, or `$GLANCETRACE_SHARED_CAPTURES` (a worktree elsewhere).
+    static let sharedRoot: URL = ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
+        ?? projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
+
     static func sharedCapture(_ scenario: String) -> String {
-        projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        sharedRoot.appendingPathComponent("\(scenario)/capture.pcap").path
     }
 
     /// Whether `../shared/captures` is there; suites that read it are skipped without it.

@@ -35,12 +35,29 @@ public struct ClockSkewEvidence: Sendable {
     /// window, length, first payload bytes).
     var segments: [Int: Sighting] = [:]
     public let maxSegments: Int
+    /// The first and last packet times read (of the prefix read).
+    public var first: Int64?
+    public var last: Int64?
 
     public init(maxSegments: Int = 200_000) {
         self.maxSegments = maxSegments
     }
 
     public var segmentCount: Int { segments.count }
+
+    /// Notes a packet's time (any packet, decoded or not).
+    public mutating func note(_ time: Timestamp) {
+        if first.map({ time.nanoseconds < $0 }) ?? true { first = time.nanoseconds }
+        if last.map({ time.nanoseconds > $0 }) ?? true { last = time.nanoseconds }
+    }
+
+    /// True when both files hold packets of a common stretch of time (on their own clocks):
+    /// captures taken at once on several hosts do; the pieces of one capture cut in turn
+    /// (`tcpdump -C`, `editcap -c`) do not, and share one clock.
+    public func overlaps(_ other: ClockSkewEvidence) -> Bool {
+        guard let first, let last, let otherFirst = other.first, let otherLast = other.last else { return false }
+        return min(last, otherLast) > max(first, otherFirst)
+    }
 
     /// Notes one TCP segment seen at `time`.
     public mutating func add(_ segment: TCPSegment, at time: Timestamp) {

@@ -27,10 +27,16 @@ public struct ClockSkewSurvey {
     public init(options: CaptureAnalysis.Options) { self.options = options }
 
     /// Offsets for `paths`: `given[i]` where known (the first file is the reference when none
-    /// is), estimated for the others.
+    /// is), estimated for the others. A file that overlaps in time with none whose offset is
+    /// known keeps its clock (`.fixed(0)`): it is a piece of a capture cut in turn.
     public func run(paths: [String], given: [Int64?]) throws(CaptureError) -> [Outcome] {
+        // Time ranges first (a read of record headers only): files that overlap no other are
+        // pieces of a capture cut in turn, and need no decoding.
         var evidence: [ClockSkewEvidence] = []
-        for path in paths { evidence.append(try collect(path)) }
+        for path in paths { evidence.append(try timeRange(path)) }
+        for i in paths.indices where evidence.indices.contains(where: { $0 != i && evidence[i].overlaps(evidence[$0]) }) {
+            evidence[i] = try collect(paths[i])
+        }
         var outcomes: [Outcome] = given.map { $0.map(Outcome.fixed) ?? .unknown(reason: "") }
         if !given.contains(where: { $0 != nil }), !outcomes.isEmpty { outcomes[0] = .fixed(0) }
         // Anchor files one at a time: a file tied to any anchored one becomes an anchor itself.
@@ -47,6 +53,10 @@ public struct ClockSkewSurvey {
         }
         for i in outcomes.indices {
             guard case .unknown = outcomes[i] else { continue }
+            if !evidence.indices.contains(where: { $0 != i && evidence[i].overlaps(evidence[$0]) }) {
+                outcomes[i] = .fixed(0)
+                continue
+            }
             outcomes[i] = .unknown(reason: "it shares no packet with the other captures and none of its SQL "
                                    + "(or of theirs) fits inside an HTTP request of the other side")
         }
@@ -58,7 +68,8 @@ public struct ClockSkewSurvey {
     private func bestEstimate(for i: Int, evidence: [ClockSkewEvidence],
                               outcomes: [Outcome]) -> (Int64, ClockSkewEstimator.Estimate)? {
         var anchors: [(Int, Int64)] = []
-        for (j, outcome) in outcomes.enumerated() where j != i {
+        // Files that do not overlap in time are pieces of one capture taken in turn: one clock.
+        for (j, outcome) in outcomes.enumerated() where j != i && evidence[i].overlaps(evidence[j]) {
             switch outcome {
             case .fixed(let offset), .estimated(let offset, _): anchors.append((j, offset))
             case .unknown: break
@@ -79,6 +90,22 @@ public struct ClockSkewSurvey {
         return best
     }
 
+    /// The first and last packet times of the prefix `collect` would read.
+    private func timeRange(_ path: String) throws(CaptureError) -> ClockSkewEvidence {
+        let reader = try openCapture(path: path, reader: options.readerKind)
+        var evidence = ClockSkewEvidence(maxSegments: 0)
+        var first: Timestamp?
+        var packets = 0
+        while let record = try reader.next() {
+            if first == nil { first = record.timestamp }
+            if let first, record.timestamp.nanoseconds(since: first) > maxSeconds * 1_000_000_000 { break }
+            packets += 1
+            if packets > maxPackets { break }
+            evidence.note(record.timestamp)
+        }
+        return evidence
+    }
+
     /// Reads the prefix of one file alone: its segments, and its HTTP and SQL facts.
     private func collect(_ path: String) throws(CaptureError) -> ClockSkewEvidence {
         let reader = try openCapture(path: path, reader: options.readerKind)
@@ -96,6 +123,7 @@ public struct ClockSkewSurvey {
             if let first, record.timestamp.nanoseconds(since: first) > maxSeconds * 1_000_000_000 { break }
             packets += 1
             if packets > maxPackets { break }
+            evidence.note(record.timestamp)
             if case .tcp(let segment) = decoder.decode(record) { evidence.add(segment, at: record.timestamp) }
             session.feed(record, capture: 0)
         }
