@@ -99,7 +99,8 @@ struct HTTPBodyCollector {
         hasher = nil
         if keeping {
             keeping = false
-            body.isTruncated = true
+            // A prefix is kept only when there is one (a cut head keeps nothing of the body).
+            if !kept.isEmpty { body.isTruncated = true }
         }
     }
 
