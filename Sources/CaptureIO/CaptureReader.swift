@@ -15,6 +15,8 @@ public protocol CaptureReader: AnyObject {
     var interfaces: [CaptureInterface] { get }
     /// Decryption secrets met so far (pcapng DSB).
     var secrets: [DecryptionSecrets] { get }
+    /// The capture's own counters met so far (pcapng ISB), the last per interface.
+    var interfaceStatistics: [InterfaceStatistics] { get }
     /// Bytes of the file on disk consumed so far (compressed bytes for gzip), for progress reports.
     var bytesConsumed: Int { get }
     /// Size of the file on disk (compressed size for gzip), for progress reports.

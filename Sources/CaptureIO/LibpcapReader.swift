@@ -18,15 +18,42 @@ public final class LibpcapReader: CaptureReader {
     private let linkType: LinkType
     private var finished = false
 
+    /// Opens `path` (`-`: standard input) with `pcap_open_offline`.
     public init(path: String) throws(CaptureError) {
+        // A pipe (standard input, a FIFO) is read through a relay, so that its magic can be looked
+        // at first; a file is simply opened twice. Standard input always goes through the relay.
+        let relay: StreamRelay?
+        let magic: [UInt8]
+        if path == CaptureInput.standardInput || CaptureInput.isStream(path) {
+            let input = path == CaptureInput.standardInput ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+            guard input >= 0, let opened = StreamRelay(input: input) else {
+                throw CaptureError(.unreadable, path: path, "cannot read it: \(String(cString: strerror(errno)))")
+            }
+            relay = opened
+            magic = opened.prefix
+        } else {
+            relay = nil
+            magic = LibpcapReader.firstBytes(path: path)
+        }
         // libpcap reads only uncompressed files and would call a gzip file "unknown format".
-        let magic = LibpcapReader.firstBytes(path: path)
         if magic.count >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
             throw CaptureError(.libpcap, path: path,
                                "is gzip-compressed, which libpcap cannot read: use the native reader (--reader native) or gunzip it first")
         }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+        let opened: OpaquePointer?
+        if let relay {
+            if let file = fdopen(relay.readDescriptor, "rb") {
+                opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+                if opened == nil { fclose(file) }
+            } else {
+                close(relay.readDescriptor)
+                opened = nil
+            }
+        } else {
+            opened = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+        }
+        guard let handle = opened else {
             let message = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureError(.libpcap, path: path, "libpcap cannot read it: \(message)")
         }
@@ -34,15 +61,15 @@ public final class LibpcapReader: CaptureReader {
         linkType = LibpcapReader.linkType(dlt: pcap_datalink(handle))
         linkTypes = [linkType]
         var st = stat()
-        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
+        fileSize = relay == nil && stat(path, &st) == 0 ? Int(st.st_size) : 0
         let swapped = pcap_is_swapped(handle) != 0
         let hostLittle = 1.littleEndian == 1
         let little = swapped ? !hostLittle : hostLittle
         // libpcap reports the precision we asked for; the file's own precision is in its magic.
-        let precision = LibpcapReader.filePrecision(path: path)
+        let precision = LibpcapReader.precision(magic: magic, head: relay?.prefix, path: path)
         interfaces = [CaptureInterface(linkType: linkType, snapLength: Int(pcap_snapshot(handle)),
                                        timestampUnitsPerSecond: precision == .nanoseconds ? 1_000_000_000 : 1_000_000)]
-        info = CaptureFileInfo(path: path, format: LibpcapReader.fileFormat(path: path),
+        info = CaptureFileInfo(path: path, format: magic.starts(with: [0x0a, 0x0d, 0x0d, 0x0a]) ? .pcapng : .pcap,
                                byteOrder: little ? .littleEndian : .bigEndian, precision: precision,
                                compressed: false, snapLength: Int(pcap_snapshot(handle)), linkType: linkType)
     }
@@ -94,15 +121,12 @@ public final class LibpcapReader: CaptureReader {
         return Array(buffer.prefix(n))
     }
 
-    private static func fileFormat(path: String) -> CaptureFormat {
-        firstBytes(path: path) == [0x0a, 0x0d, 0x0d, 0x0a] ? .pcapng : .pcap
-    }
-
-    private static func filePrecision(path: String) -> TimestampPrecision {
-        let b = firstBytes(path: path)
-        if b == [0x0a, 0x0d, 0x0d, 0x0a] {
-            // pcapng: the first interface's if_tsresol, as the native reader decides.
-            return (PcapngResolutionProbe.unitsPerSecond(path: path) ?? 1_000_000) > 1_000_000 ? .nanoseconds : .microseconds
+    /// The file's own timestamp precision: pcap's magic, or for pcapng the first interface's
+    /// if_tsresol, as the native reader decides (a pipe's head is what its relay read ahead).
+    private static func precision(magic b: [UInt8], head: [UInt8]?, path: String) -> TimestampPrecision {
+        if b.starts(with: [0x0a, 0x0d, 0x0d, 0x0a]) {
+            let units = head.map { PcapngResolutionProbe.unitsPerSecond(head: $0) } ?? PcapngResolutionProbe.unitsPerSecond(path: path)
+            return (units ?? 1_000_000) > 1_000_000 ? .nanoseconds : .microseconds
         }
         // 0xa1b23c4d is the nanosecond pcap magic, in either byte order.
         if b == [0xa1, 0xb2, 0x3c, 0x4d] || b == [0x4d, 0x3c, 0xb2, 0xa1] { return .nanoseconds }

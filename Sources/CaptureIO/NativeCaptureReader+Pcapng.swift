@@ -8,6 +8,7 @@ enum PcapngBlockType {
     static let interfaceDescription: UInt32 = 1
     static let obsoletePacket: UInt32 = 2
     static let simplePacket: UInt32 = 3
+    static let interfaceStatistics: UInt32 = 5
     static let enhancedPacket: UInt32 = 6
     static let decryptionSecrets: UInt32 = 0x0A
 }
@@ -135,8 +136,10 @@ extension NativeCaptureReader {
                 if let problem = addInterface(block, length: length) { return stop(at: start, problem) }
             case PcapngBlockType.decryptionSecrets:
                 if let problem = addSecrets(block, length: length) { return stop(at: start, problem) }
+            case PcapngBlockType.interfaceStatistics:
+                addStatistics(block, length: length)
             default:
-                // NRB, ISB, custom blocks, systemd journal exports, local-use types: not ours.
+                // NRB, custom blocks, systemd journal exports, local-use types: not ours.
                 continue
             }
         }

@@ -38,6 +38,9 @@ public final class NativeCaptureReader: CaptureReader {
     public internal(set) var linkTypes: [LinkType] = []
     public internal(set) var interfaces: [CaptureInterface] = []
     public internal(set) var secrets: [DecryptionSecrets] = []
+    /// pcapng Interface Statistics Blocks met so far, the last one per interface.
+    public var interfaceStatistics: [InterfaceStatistics] { collectedStatistics }
+    var collectedStatistics: [InterfaceStatistics] = []
     /// Mapped files: the offset reached. gzip files: compressed bytes read, so that the ratio to
     /// `fileSize` stays a true progress fraction.
     public var bytesConsumed: Int { streamed?.rawConsumed ?? cursor }
@@ -89,9 +92,13 @@ public final class NativeCaptureReader: CaptureReader {
     /// Opens `path` and reads its file header (pcap) or first section header (pcapng).
     /// - Throws: `CaptureError` `.unreadable` when the file cannot be opened or read,
     ///   `.notACapture` when it is empty or starts with no pcap, pcapng or gzip magic.
+    ///
+    /// A `path` of `-` reads standard input: a pipe or FIFO streams through one bounded buffer,
+    /// a regular file redirected to it is mapped like any other.
     public init(path: String, limits: Limits = Limits()) throws(CaptureError) {
         self.limits = limits
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let readsStandardInput = path == CaptureInput.standardInput
+        let fd = readsStandardInput ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CaptureError(.unreadable, path: path, "cannot open the file: \(String(cString: strerror(errno)))")
         }
@@ -105,7 +112,9 @@ public final class NativeCaptureReader: CaptureReader {
             close(fd)
             throw CaptureError(.unreadable, path: path, "is a directory, not a capture file")
         }
-        let isRegular = (st.st_mode & S_IFMT) == S_IFREG
+        // Standard input redirected from a file is mapped only from its start: a shell may hand
+        // it over part read (`(head -c 24; glancetrace analyze -) < F`).
+        let isRegular = (st.st_mode & S_IFMT) == S_IFREG && (!readsStandardInput || lseek(fd, 0, SEEK_CUR) == 0)
         fileSize = isRegular ? Int(st.st_size) : 0
         if isRegular && fileSize == 0 {
             close(fd)

@@ -27,8 +27,10 @@ struct AnalysisOptions: ParsableArguments {
         return result
     }
 
-    /// Runs the pipeline with a progress line, turning capture errors into one-line failures.
-    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true) throws -> AnalysisResult {
+    /// Runs the pipeline with a progress line, turning capture errors into one-line failures;
+    /// `onEvent` gets each event as it completes (`analyze --follow`).
+    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, opened: (([CaptureFileInfo]) -> Void)? = nil,
+                 onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
         options.hashUploads = hashUploads
         options.watchedPorts = capture.watchedPorts
@@ -36,12 +38,19 @@ struct AnalysisOptions: ParsableArguments {
         options.readerKind = capture.reader
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()
-        let progress = ProgressLine(label: capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures",
-                                    quiet: capture.quiet)
+        let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
+        let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }
+        let interruption = InputInterruption(paths: capture.captures)
+        defer { interruption.restore() }
         do {
-            let result = try CaptureAnalysis(options: options).run(paths: capture.captures) { progress.update(done: $0, total: $1) }
+            let result = try CaptureAnalysis(options: options).run(paths: capture.captures,
+                                                                   progress: { progress.update(done: $0, total: $1) },
+                                                                   opened: opened, onEvent: onEvent)
             progress.finish()
+            if interruption.interrupted && !capture.quiet {
+                writeStandardError("glancetrace: interrupted: the report covers the input read until then\n")
+            }
             if !capture.quiet { for warning in result.warnings { writeStandardError("warning: \(warning)\n") } }
             return result
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptureIO
 import Reports
 import Timeline
 
@@ -20,7 +21,15 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report only the image with this name or id.", valueName: "name|id"))
     var image: String?
 
+    @Flag(help: ArgumentHelp("Print each HTTP exchange, SQL statement and image status change as it completes, as 'capture' does: with --format json one JSON object per line (NDJSON) and nothing else; in text a line per event, then the report. For a pipe: tcpdump -U -w - ... | glancetrace analyze --follow -."))
+    var follow = false
+
+    func validate() throws {
+        if follow && format == .html { throw ValidationError("--follow prints text or json, not html.") }
+    }
+
     func run() throws {
+        if follow { return try runFollowing() }
         var result = try analysis.analyse(capture)
         if let image { result.timeline = result.timeline.selectingImage(image) }
         switch format {
@@ -29,5 +38,30 @@ struct AnalyzeCommand: ParsableCommand {
         case .html: try OutputDestination.write(AnalysisHTML.page(result), to: output)
         case .otlp: try OutputDestination.stream(to: output) { emit in AnalysisOTLP.write(result, chunk: emit) }
         }
+    }
+
+    /// `--follow`: events go out as they complete, one write each, so that a pipe's reader sees
+    /// them at once; `capture`'s NDJSON, then nothing else (json), or its lines and the report (text).
+    private func runFollowing() throws {
+        let json = format == .json
+        var failure: Error?
+        try OutputDestination.stream(to: output) { emit in
+            withoutActuallyEscaping(emit) { emit in
+                do {
+                    // Times as `analyze` prints them: nanoseconds when a capture has them.
+                    var precision = TimestampPrecision.microseconds
+                    let result = try analysis.analyse(capture, opened: { infos in
+                        if infos.contains(where: { $0.precision == .nanoseconds }) { precision = .nanoseconds }
+                    }, onEvent: { event in
+                        let line = json ? LiveEventText.json(event, precision: precision).serialized(pretty: false) : LiveEventText.text(event)
+                        emit(line + "\n")
+                    })
+                    if !json { emit(AnalysisText.report(result)) }
+                } catch {
+                    failure = error
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 }

@@ -4,7 +4,7 @@ import Timeline
 
 /// Options every reading command shares.
 struct CaptureOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, optionally gzip-compressed); several are merged by timestamp.",
+    @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, optionally gzip-compressed; '-' is standard input, FIFOs work too); several are merged by timestamp.",
                                  valueName: "capture"))
     var captures: [String]
 
@@ -31,6 +31,7 @@ struct CaptureOptions: ParsableArguments {
 
     func validate() throws {
         if captures.isEmpty { throw ValidationError("Give at least one capture file.") }
+        if captures.filter({ $0 == "-" }).count > 1 { throw ValidationError("Standard input ('-') can be read only once.") }
         try ports.validate()
     }
 }

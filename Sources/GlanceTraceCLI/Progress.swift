@@ -21,6 +21,11 @@ final class ProgressLine {
         lastDraw = now
         let elapsed = max(now - start, 0.001)
         let rate = Double(done) / elapsed
+        guard total > 0 else {
+            // A pipe or FIFO has no size: bytes read so far and the rate are all there is to show.
+            writeStandardError("\r\(label)  \(Int(Double(done) / 1_048_576)) MiB read  \(Int(rate / 1_048_576)) MiB/s  \(Int(elapsed))s ")
+            return
+        }
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let width = 30
         let filled = Int(fraction * Double(width))

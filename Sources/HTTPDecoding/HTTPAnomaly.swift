@@ -18,6 +18,11 @@ public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
         /// A gap took a chunk boundary with it: the body is counted until a later chunk-size
         /// line or the next start line.
         case chunkFramingLost = "chunk-framing-lost"
+        /// The capture's snap length cut a start line or headers (not a loss: the bytes were on
+        /// the wire): the message is reported from what was captured, its size is unknown.
+        case headNotCaptured = "head-not-captured"
+        /// The capture's snap length cut body bytes (not a loss): counted, hashes not verifiable.
+        case bodyNotCaptured = "body-not-captured"
         /// Bytes lost between messages: a whole message may be missing.
         case gapBetweenMessages = "gap-between-messages"
         /// The decoder skipped bytes to find the next start line.

@@ -20,6 +20,9 @@ public struct HTTPBody: Sendable, Hashable {
     public var byteCount: Int = 0
     /// Body bytes the capture lacks (gaps inside the body).
     public var missingBytes: Int = 0
+    /// Body bytes cut by the snap length: on the wire, not in the capture; not in `byteCount`
+    /// nor in `missingBytes`.
+    public var bytesNotCaptured: Int = 0
     /// The `Content-Type` value, if any.
     public var contentType: String?
     /// The `Content-Encoding` value, if any (`gzip`, `deflate`).
@@ -37,5 +40,5 @@ public struct HTTPBody: Sendable, Hashable {
     public init() {}
 
     /// True when there was no body on the wire.
-    public var isEmpty: Bool { byteCount == 0 && missingBytes == 0 }
+    public var isEmpty: Bool { byteCount == 0 && missingBytes == 0 && bytesNotCaptured == 0 }
 }

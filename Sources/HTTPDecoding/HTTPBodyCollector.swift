@@ -88,6 +88,24 @@ struct HTTPBodyCollector {
         body.byteCount &+= count
     }
 
+    /// Bytes the snap length cut: on the wire but unknown, so hashes are void and kept text stops
+    /// there, as at a loss; counted apart from lost bytes.
+    mutating func notCaptured(_ count: Int) {
+        body.bytesNotCaptured &+= count
+        voidContent()
+    }
+
+    /// Hashes cannot be verified and kept text stops: bytes of the body are not known (a head
+    /// cut by the snap length hides even where the body begins).
+    mutating func voidContent() {
+        hasher = nil
+        if keeping {
+            keeping = false
+            // A prefix is kept only when there is one (a cut head keeps nothing of the body).
+            if !kept.isEmpty { body.isTruncated = true }
+        }
+    }
+
     /// Bytes lost inside the body: hashes are void, kept text stops at the hole.
     mutating func miss(_ count: Int) {
         body.missingBytes &+= count
@@ -112,7 +130,7 @@ struct HTTPBodyCollector {
             notes.append("Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)")
         }
         if inflateOverflow > 0 { body.isTruncated = true }
-        if body.byteCount == 0 && body.missingBytes == 0 {
+        if body.byteCount == 0 && body.missingBytes == 0 && body.bytesNotCaptured == 0 {
             body.disposition = .none
             body.isTruncated = false
         }

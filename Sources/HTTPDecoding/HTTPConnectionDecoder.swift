@@ -100,6 +100,14 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
+    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard !isClosed else { return }
+        switch direction {
+        case .clientToServer: requestParser.notCaptured(count, at: time, delegate: self)
+        case .serverToClient: responseParser.notCaptured(count, at: time, delegate: self)
+        }
+    }
+
     public func finished(direction: FlowDirection, at time: Timestamp) {
         guard !isClosed else { return }
         switch direction {
@@ -235,6 +243,16 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
         } else {
             exchange.responseBody?.miss(count)
         }
+    }
+
+    func parserDidNotCaptureBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard let exchange = direction == .clientToServer ? currentRequest : currentResponse else { return }
+        exchange.notCaptureBody(count, direction: direction, at: time)
+    }
+
+    func parserDidCutHead(capturedBytes: Int, notCaptured: Int, direction: FlowDirection, at time: Timestamp) {
+        guard let exchange = direction == .clientToServer ? currentRequest : currentResponse else { return }
+        exchange.cutHead(capturedBytes: capturedBytes, notCaptured: notCaptured, direction: direction, at: time)
     }
 
     func parserDidCountUnframedBody(_ count: Int, direction: FlowDirection) {

@@ -24,6 +24,9 @@ public struct HTTPExchange: Sendable, Hashable {
     public var gaps: Int
     /// Bytes of this exchange the capture lacks, both directions.
     public var missingBytes: Int
+    /// Bytes of this exchange cut by the capture's snap length, both directions: on the wire,
+    /// not in the capture, and not among `missingBytes`.
+    public var bytesNotCaptured = 0
     /// True when the exchange was carried in TLS (set by whoever decrypted it).
     public var tls: Bool
     /// MD5 and SHA-512 of an upload body (see `HTTPDecoderConfiguration.hashesUpload`); nil when

@@ -28,6 +28,8 @@ final class HTTPPendingExchange {
     var responseWireBytes = 0
     var gaps = 0
     var missingBytes = 0
+    /// Bytes of this exchange cut by the snap length, both directions.
+    var bytesNotCaptured = 0
     var anomalies: [HTTPAnomaly] = []
     var uploadDigests: UploadDigests?
     var joinedUploadDigests: UploadDigests?
@@ -38,6 +40,8 @@ final class HTTPPendingExchange {
     private var chunkFraming = [RepeatedAnomaly(), RepeatedAnomaly()]
     /// Interim responses beyond the kept ones.
     private var droppedInterim = RepeatedAnomaly()
+    /// Per direction: body bytes the snap length cut, `total` their bytes.
+    private var bodyNotCaptured = [RepeatedAnomaly(), RepeatedAnomaly()]
 
     /// Occurrences of one kind of anomaly reported as a single one whose message carries the
     /// running figures, and where that one is in `anomalies`.
@@ -97,6 +101,32 @@ final class HTTPPendingExchange {
                         message: "\(gaps.total) bytes missing from the \(side == 0 ? "request" : "response") body"
                             + (gaps.count > 1 ? " in \(gaps.count) gaps" : ""))
         }
+    }
+
+    /// Counts `count` body bytes going in `direction` that the snap length cut: one note per body
+    /// with the running total, and no loss (the bytes were on the wire).
+    func notCaptureBody(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        bytesNotCaptured &+= count
+        let side = direction == .clientToServer ? 0 : 1
+        let hashed = side == 0 && requestBody?.body.disposition == .hashed
+        if side == 0 { requestBody?.notCaptured(count) } else { responseBody?.notCaptured(count) }
+        bodyNotCaptured[side].total &+= count
+        record(&bodyNotCaptured[side]) { cut in
+            HTTPAnomaly(kind: .bodyNotCaptured, direction: direction, time: time,
+                        message: "\(side == 0 ? "request" : "response") body not captured (snap length): \(cut.total) bytes"
+                            + (hashed ? "; hashes not verifiable" : ""))
+        }
+    }
+
+    /// The snap length cut this exchange's head in `direction` after `capturedBytes` bytes.
+    func cutHead(capturedBytes: Int, notCaptured: Int, direction: FlowDirection, at time: Timestamp) {
+        bytesNotCaptured &+= notCaptured
+        let request = direction == .clientToServer
+        if request { requestBody?.voidContent() } else { responseBody?.voidContent() }
+        let hashed = request && requestBody?.body.disposition == .hashed
+        anomalies.append(HTTPAnomaly(kind: .headNotCaptured, direction: direction, time: time,
+                                     message: "\(request ? "request" : "response") head cut by the snap length after \(capturedBytes) bytes: "
+                                        + "later headers and the message's size not captured" + (hashed ? "; hashes not verifiable" : "")))
     }
 
     /// Keeps an interim (1xx) response, or only counts it past `limit`: a server (or a forged
@@ -167,6 +197,7 @@ final class HTTPPendingExchange {
                                     uploadDigests: uploadDigests, anomalies: anomalies)
         exchange.joinedUploadDigests = joinedUploadDigests
         exchange.downloadDigests = downloadDigests
+        exchange.bytesNotCaptured = bytesNotCaptured
         return exchange
     }
 }

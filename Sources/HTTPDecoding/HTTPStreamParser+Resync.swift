@@ -34,11 +34,17 @@ extension HTTPStreamParser {
         resyncAfterCRLF = false
         resyncSkipped = 0
         resyncStart = time
+        resyncQuietly = false
+        cutMessageOpen = false
+        chunkFramingCut = false
         lineBuffer.removeAll(keepingCapacity: true)
     }
 
     mutating func reportSkipped<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        guard resyncSkipped > 0 else { return }
+        guard resyncSkipped > 0, !resyncQuietly else {
+            resyncSkipped = 0
+            return
+        }
         delegate.parserDidReport(.resynchronized, "skipped \(resyncSkipped) bytes looking for a \(isRequest ? "request" : "status") line",
                                  direction: direction, at: time, inMessage: false)
         resyncSkipped = 0
@@ -78,6 +84,7 @@ extension HTTPStreamParser {
                 messageWireBytes &+= consumed
                 resyncSkipped = 0
                 bodyAwaitingResync = false
+                chunkFramingCut = false
                 lineBuffer.removeAll(keepingCapacity: true)
                 state = .chunkData(remaining: size)
                 return i
@@ -92,12 +99,19 @@ extension HTTPStreamParser {
                 let lineIndex = i &- (lineBuffer.count &- offset)
                 let position = StreamPosition(offset: chunk.offset &+ lineIndex,
                                               peerAcknowledged: lineIndex >= 0 ? chunk.peerAcknowledged : resyncStartAcknowledged)
+                // A message cut by the snap length ended with its last byte seen: skipped bytes of
+                // this chunk before the start line, or the chunk before.
+                let lastByte = (i - start) > lineBuffer.count - offset ? time : cutMessageEnd
+                if cutMessageOpen {
+                    endCutMessage(skipped: resyncSkipped, lastByteAt: lastByte, delegate: delegate)
+                    resyncSkipped = 0
+                }
                 if bodyAwaitingResync {
                     delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
                     messageWireBytes &+= resyncSkipped
                     resyncSkipped = 0
                     bodyAwaitingResync = false
-                    endMessage(at: begin, delegate: delegate)
+                    endMessage(at: chunkFramingCut ? lastByte : begin, delegate: delegate)
                 }
                 reportSkipped(at: time, delegate: delegate)
                 beginHead(at: begin, position: position)
@@ -110,6 +124,7 @@ extension HTTPStreamParser {
             resyncCollecting = true
         }
         resyncSkipped &+= i - start
+        if cutMessageOpen || chunkFramingCut { cutMessageEnd = time }
         return i
     }
 

@@ -18,6 +18,11 @@ protocol HTTPStreamParserDelegate: AnyObject {
                             at time: Timestamp) -> HTTPBodyRule
     func parserDidReceiveBody(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection)
     func parserDidMissBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    /// Body bytes the snap length cut: on the wire, not in the capture (no loss).
+    func parserDidNotCaptureBody(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    /// The snap length cut the head just reported by `parserDidParseHead`, which holds the lines
+    /// before the cut: `capturedBytes` of it were captured, `notCaptured` bytes follow unseen.
+    func parserDidCutHead(capturedBytes: Int, notCaptured: Int, direction: FlowDirection, at time: Timestamp)
     /// Body bytes received while the chunk framing was lost: counted, never kept or hashed (a gap
     /// before them already voided both).
     func parserDidCountUnframedBody(_ count: Int, direction: FlowDirection)
@@ -82,7 +87,16 @@ struct HTTPStreamParser {
     var bodyAwaitingResync = false
     /// In resync: the bytes just before the current line were CRLF (a chunk's data end).
     var resyncAfterCRLF = false
-    private(set) var tunnelBytes = 0
+    /// In resync after bytes the snap length cut: what is skipped is not reported (not a loss).
+    var resyncQuietly = false
+    /// A message whose head the snap length cut is still open: bytes until the next start line
+    /// are its own; `cutMessageEnd` is when the last of them came.
+    var cutMessageOpen = false
+    var cutMessageEnd = Timestamp.zero
+    /// The chunk framing was lost to the snap length (not to a loss): the body ends at its last
+    /// byte seen (`cutMessageEnd`), not when the next start line comes.
+    var chunkFramingCut = false
+    var tunnelBytes = 0
 
     static let chunkLineLimit = 4096
     static let resyncLineLimit = 8192
@@ -218,7 +232,9 @@ struct HTTPStreamParser {
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
         case .resync:
-            if bodyAwaitingResync { delegate.parserDidMissBody(count, direction: direction, at: time) }
+            if bodyAwaitingResync || cutMessageOpen { delegate.parserDidMissBody(count, direction: direction, at: time) }
+            // A loss may have taken a whole message: what is skipped now is worth reporting.
+            resyncQuietly = false
             resyncCollecting = true
             resyncAfterCRLF = false
             lineBuffer.removeAll(keepingCapacity: true)
@@ -256,12 +272,16 @@ struct HTTPStreamParser {
             }
             state = .idle
         case .resync:
+            if cutMessageOpen {
+                endCutMessage(skipped: resyncSkipped, lastByteAt: cutMessageEnd, delegate: delegate)
+                resyncSkipped = 0
+            }
             if bodyAwaitingResync {
                 delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
                 messageWireBytes &+= resyncSkipped
                 resyncSkipped = 0
                 bodyAwaitingResync = false
-                endMessage(at: time, delegate: delegate)
+                endMessage(at: chunkFramingCut ? cutMessageEnd : time, delegate: delegate)
             }
             reportSkipped(at: time, delegate: delegate)
             state = .idle

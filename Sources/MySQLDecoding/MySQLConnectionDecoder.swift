@@ -120,7 +120,22 @@ public final class MySQLConnectionDecoder: StreamConsumer {
             tlsConsumer?.gap(count, direction: direction, at: time)
             return
         }
-        let note = "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream"
+        skip(count, direction: direction, at: time,
+             note: "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream")
+    }
+
+    /// Bytes the snap length cut: as unknown as lost ones, but the note says they were on the wire.
+    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard !closed else { return }
+        if phase == .tls {
+            tlsConsumer?.notCaptured(count, direction: direction, at: time)
+            return
+        }
+        skip(count, direction: direction, at: time,
+             note: "\(count) bytes of the \(direction == .clientToServer ? "client" : "server") stream not captured (snap length)")
+    }
+
+    private func skip(_ count: Int, direction: FlowDirection, at time: Timestamp, note: String) {
         joinPending = false
         reportUnansweredLogin(note: note, at: nil)
         if phase != .command { phase = .command }

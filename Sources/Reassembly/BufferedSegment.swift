@@ -10,8 +10,9 @@ struct BufferedSegment {
     var storage: [UInt8]?
     /// Where `sequence` is in `storage` (the front is trimmed by moving this, not by copying).
     var storageOffset = 0
-    /// The piece stands for bytes known to be lost (cut by the snaplen): delivered as a gap.
-    var isMissing = false
+    /// The piece stands for bytes cut by the snap length: they were on the wire but are not in
+    /// the capture, delivered as not captured (not as a loss).
+    var isNotCaptured = false
     /// Capture time of the packet that carried the first byte.
     var time: Timestamp
     /// What the segment that carried the first byte acknowledged of the other direction

@@ -50,8 +50,12 @@ public protocol StreamConsumer: AnyObject {
     /// reassembler calls. Consumers that pair messages by TCP evidence implement it; the
     /// default forwards to `receive(_:direction:at:)`.
     func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition)
-    /// `count` bytes of this direction will never arrive (loss, snaplen, buffer cap).
+    /// `count` bytes of this direction will never arrive (loss, buffer cap).
     func gap(_ count: Int, direction: FlowDirection, at time: Timestamp)
+    /// `count` bytes of this direction were on the wire but cut by the capture's snap length
+    /// (`tcpdump -s`, `split --slim`): not a loss, but the bytes are not there either. Consumers
+    /// that do not tell the two apart get a `gap`.
+    func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp)
     /// One direction ended with a FIN at this time (the other may go on).
     func finished(direction: FlowDirection, at time: Timestamp)
     /// The connection is over; no call follows.
@@ -62,6 +66,9 @@ extension StreamConsumer {
     public func finished(direction: FlowDirection, at time: Timestamp) {}
     public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
         receive(bytes, direction: direction, at: time)
+    }
+    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        gap(count, direction: direction, at: time)
     }
 }
 
@@ -74,6 +81,8 @@ public struct ConnectionStatistics: Sendable, Hashable {
     public var conflictingOverlaps = 0
     public var gaps = 0
     public var missingBytes = 0
+    /// Bytes cut by the snap length (on the wire, not in the capture); not in `missingBytes`.
+    public var bytesNotCaptured = 0
     public var zeroWindows = 0
     public var resets = 0
     public init() {}

@@ -14,6 +14,7 @@ final class TCPConnection {
     /// replayed to the consumer once there is one.
     private enum EarlyEvent {
         case gap(Int, FlowDirection, Timestamp)
+        case notCaptured(Int, FlowDirection, Timestamp)
         case finished(FlowDirection, Timestamp)
     }
 
@@ -137,6 +138,7 @@ final class TCPConnection {
             for event in earlyEvents {
                 switch event {
                 case .gap(let count, let direction, let time): consumer.gap(count, direction: direction, at: time)
+                case .notCaptured(let count, let direction, let time): consumer.notCaptured(count, direction: direction, at: time)
                 case .finished(let direction, let time): consumer.finished(direction: direction, at: time)
                 }
             }
@@ -152,6 +154,17 @@ final class TCPConnection {
         switch decision {
         case .following(let consumer): consumer.gap(count, direction: direction, at: time)
         case .undecided: earlyEvents.append(.gap(count, direction, time))
+        case .ignored: break
+        }
+    }
+
+    /// Bytes the snap length cut: on the wire, so counted apart from the lost ones.
+    func deliverNotCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        guard count > 0 else { return }
+        statistics.bytesNotCaptured &+= count
+        switch decision {
+        case .following(let consumer): consumer.notCaptured(count, direction: direction, at: time)
+        case .undecided: earlyEvents.append(.notCaptured(count, direction, time))
         case .ignored: break
         }
     }

@@ -119,10 +119,10 @@ final class TCPHalfStream {
             let endNow = startNow &+ segmentLength
             let limitNow = pending.first.map { offset($0.sequence) } ?? Int.max
             if capturedEndNow <= 0 && endNow > 0 && limitNow > 0 {
-                // The snaplen cut the segment: the rest of it is known lost.
+                // The snap length cut the segment: the rest was on the wire but is not captured.
                 let missingEnd = min(endNow, limitNow)
                 advance(missingEnd)
-                connection.deliverGap(missingEnd, direction: direction, at: time)
+                connection.deliverNotCaptured(missingEnd, direction: direction, at: time)
             }
             // Whatever is left overlaps or follows buffered pieces: merge it, first copy wins.
             let remainingFrom = -offset(start)
@@ -172,7 +172,7 @@ final class TCPHalfStream {
         if fresh.isEmpty { return true }
         let keepsBytes = connection.keepsBytes
         for (lower, upper) in fresh {
-            // Split at the snaplen cut: captured bytes are kept, the rest is a known loss.
+            // Split at the snap length's cut: captured bytes are kept, the rest is marked not captured.
             let capturedUpper = min(upper, base &+ captured)
             if lower < capturedUpper {
                 var piece = BufferedSegment(sequence: nextSequence &+ UInt32(truncatingIfNeeded: lower),
@@ -183,7 +183,7 @@ final class TCPHalfStream {
             let missingLower = max(lower, capturedUpper)
             if missingLower < upper {
                 add(BufferedSegment(sequence: nextSequence &+ UInt32(truncatingIfNeeded: missingLower),
-                                    count: upper &- missingLower, isMissing: true, time: time), on: connection)
+                                    count: upper &- missingLower, isNotCaptured: true, time: time), on: connection)
             }
         }
         return false
@@ -214,8 +214,8 @@ final class TCPHalfStream {
                 let count = piece.count &- skip
                 let here = StreamPosition(offset: self.position, peerAcknowledged: piece.peerAcknowledged)
                 advance(count)
-                if piece.isMissing {
-                    connection.deliverGap(count, direction: direction, at: piece.time)
+                if piece.isNotCaptured {
+                    connection.deliverNotCaptured(count, direction: direction, at: piece.time)
                 } else if let storage = piece.storage {
                     storage.withUnsafeBytes { bytes in
                         connection.deliver(bytes.clampedView(piece.storageOffset &+ skip, piece.storageOffset &+ piece.count),

@@ -11,6 +11,8 @@ public struct TCPTotals: Sendable, Hashable {
     public var conflictingOverlaps = 0
     public var gaps = 0
     public var missingBytes = 0
+    /// Bytes cut by the snap length (`tcpdump -s`, `split --slim`): on the wire, unlike `missingBytes`.
+    public var bytesNotCaptured = 0
     public var zeroWindows = 0
     public var resets = 0
     public init() {}
@@ -21,6 +23,7 @@ public struct TCPTotals: Sendable, Hashable {
         conflictingOverlaps &+= statistics.conflictingOverlaps
         gaps &+= statistics.gaps
         missingBytes &+= statistics.missingBytes
+        bytesNotCaptured &+= statistics.bytesNotCaptured
         zeroWindows &+= statistics.zeroWindows
         resets &+= statistics.resets
     }

@@ -45,7 +45,7 @@ public enum AnalysisHTML {
             "warnings": result.warnings,
             "images": result.timeline.images.enumerated().map { image($1, index: $0, result) },
             "tcp": ["connections": t.connections, "retransmitted": t.retransmittedSegments, "outOfOrder": t.outOfOrderSegments,
-                    "gaps": t.gaps, "missing": t.missingBytes],
+                    "gaps": t.gaps, "missing": t.missingBytes, "notCaptured": t.bytesNotCaptured > 0 ? String(t.bytesNotCaptured) : false] as [String: Any],
             "tls": result.tls.map { ["client": $0.client, "server": $0.server, "summary": $0.summary] },
             "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind, "message": $0.message] },
             "viewJSON": SequenceViewModel.json(result, relations: relations).serialized(pretty: false),
@@ -62,6 +62,7 @@ public enum AnalysisHTML {
         for p in image.properties { facts.append(("property " + p.name, p.value)) }
         if let u = image.upload {
             var text = "\(u.bytesOnWire) bytes in \(AnalysisText.format3(u.durationSeconds)) s"
+            if u.bytesNotCaptured > 0 { text += ", body not captured (snap length): \(u.bytesNotCaptured) bytes" }
             if u.inferred {
                 // Encrypted: the size is all that can be checked.
                 switch u.sizeMatches {

@@ -22,6 +22,7 @@ public enum AnalysisJSON {
                 ("out_of_order_segments", .int(result.tcp.outOfOrderSegments)),
                 ("gaps", .int(result.tcp.gaps)),
                 ("missing_bytes", .int(result.tcp.missingBytes)),
+                ("bytes_not_captured", .int(result.tcp.bytesNotCaptured)),
             ])),
             ("tls", .array(result.tls.map {
                 .object([("connection", .int($0.connection)), ("client", .string($0.client)),
@@ -48,6 +49,7 @@ public enum AnalysisJSON {
                 ("inferred", .bool(u.inferred)),
                 ("size_matches", .optional(u.sizeMatches)),
                 ("store", DataPathJSON.store(u.store)),
+                ("bytes_not_captured", .int(u.bytesNotCaptured)),
             ])
         }
         return .object([
@@ -116,6 +118,7 @@ public enum AnalysisJSON {
                 ("evidence", .array(fact.evidence.map { .string($0) })),
                 ("leg_of", .optional(legs.legOf[fact.index])),
                 ("legs", .array((legs.legs[fact.index] ?? []).map { .int($0) })),
+                ("bytes_not_captured", .int(fact.bytesNotCaptured)),
             ] + DataPathJSON.httpMembers(fact, timeline))
         })
     }

@@ -86,6 +86,7 @@ public enum AnalysisText {
             out += " in \(String(format3(upload.durationSeconds))) s"
             if let rate = upload.throughputBytesPerSecond { out += " (\(String(format3(rate / 1_048_576))) MiB/s)" }
             if !upload.complete { out += ", incomplete in the capture" }
+            if upload.bytesNotCaptured > 0 { out += ", body not captured (snap length): \(upload.bytesNotCaptured) bytes" }
             switch upload.matchesChecksum {
             case true?: out += ", wire MD5/SHA-512 match what Glance stored"
             case false?: out += ", WIRE HASHES DO NOT MATCH what Glance stored"
@@ -143,7 +144,9 @@ public enum AnalysisText {
         out += "\n"
         let t = result.tcp
         out += "TCP: \(t.connections) connections (\(t.followedConnections) followed), \(t.retransmittedSegments) retransmitted"
-        out += " and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing)\n"
+        out += " and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing)"
+        if t.bytesNotCaptured > 0 { out += ", \(t.bytesNotCaptured) bytes not captured (snap length)" }
+        out += "\n"
         for note in result.tls { out += "TLS \(note.client) -> \(note.server): \(note.summary)\n" }
         if !result.timeline.anomalies.isEmpty {
             out += "Anomalies:\n"

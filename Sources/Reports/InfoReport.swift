@@ -23,7 +23,29 @@ public enum InfoReport {
             ("tcp_connections_by_port", .object(summary.connectionsByPort.sorted { $0.key < $1.key }
                 .map { (String($0.key), .int($0.value)) })),
             ("warning", .optional(summary.warning?.description)),
+            ("time_offset_s", .double(Double(summary.timeOffsetNanoseconds ?? 0) / 1e9)),
+            ("time_offset_source", .optional(summary.timeOffsetSource)),
+            ("time_offset_estimate", offsetEstimate(summary)),
+            ("dropped_by_capture", droppedByCapture(summary)),
         ])
+    }
+
+    /// How an estimated offset was found: `method` ("shared-packets", "sql-inside-requests"),
+    /// `range_s` (every offset in it fits the evidence as well), `support` of `candidates`.
+    static func offsetEstimate(_ summary: CaptureSummary) -> JSONValue {
+        guard let estimate = summary.timeOffsetEstimate, let offset = summary.timeOffsetNanoseconds else { return .null }
+        let low = offset &- (estimate.upper &- estimate.skew), high = offset &+ (estimate.skew &- estimate.lower)
+        return .object([("method", .string(estimate.method.rawValue)),
+                        ("range_s", .array([.double(Double(low) / 1e9), .double(Double(high) / 1e9)])),
+                        ("support", .int(estimate.support)), ("candidates", .int(estimate.candidates))])
+    }
+
+    /// pcapng ISB drop counters: `{"ifdrop", "osdrop", "total"}`, or null when no block has one.
+    static func droppedByCapture(_ summary: CaptureSummary) -> JSONValue {
+        guard let drops = summary.droppedByCapture else { return .null }
+        func counter(_ value: UInt64?) -> JSONValue { value.map { .int(Int(clamping: $0)) } ?? .null }
+        return .object([("ifdrop", counter(drops.interface)), ("osdrop", counter(drops.os)),
+                        ("total", .int(Int(clamping: drops.total)))])
     }
 
     public static func text(_ summary: CaptureSummary) -> String {
@@ -48,6 +70,10 @@ public enum InfoReport {
         let ports = summary.connectionsByPort.sorted { $0.key < $1.key }
         lines.append(("TCP connections", ports.isEmpty ? "none on the watched ports"
             : ports.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+        if let drops = summary.droppedByCapture {
+            lines.append(("Dropped by capture", "\(drops.total) packets"
+                + (drops.interface.map { ", ifdrop \($0)" } ?? "") + (drops.os.map { ", osdrop \($0)" } ?? "")))
+        }
         if let warning = summary.warning { lines.append(("Warning", warning.description)) }
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 2) + $0.1 }

@@ -83,7 +83,7 @@ Wheel or +/&minus; to zoom, drag to pan, click a request for its detail, an imag
 
 <section id="network">
 <h2>Network and anomalies</h2>
-<p>TCP: {{tcp.connections}} connections, {{tcp.retransmitted}} retransmitted and {{tcp.outOfOrder}} out-of-order segments, {{tcp.gaps}} gaps ({{tcp.missing}} bytes missing).</p>
+<p>TCP: {{tcp.connections}} connections, {{tcp.retransmitted}} retransmitted and {{tcp.outOfOrder}} out-of-order segments, {{tcp.gaps}} gaps ({{tcp.missing}} bytes missing){{#tcp.notCaptured}}, {{.}} bytes not captured (snap length){{/tcp.notCaptured}}.</p>
 {{#tls}}
 <p>TLS <span class="mono">{{client}}</span> &rarr; <span class="mono">{{server}}</span>: {{summary}}</p>
 {{/tls}}

@@ -18,6 +18,9 @@ public struct CaptureAnalysis {
         public var keyLogPaths: [String] = []
         /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
         public var hashUploads = true
+        /// Estimate the clock offsets of merged captures whose offset is not given (a first read
+        /// of each file's start; see `ClockSkewSurvey`).
+        public var estimatesClockSkew = true
         public init() {}
     }
 
@@ -25,13 +28,19 @@ public struct CaptureAnalysis {
 
     public init(options: Options) { self.options = options }
 
-    /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then.
-    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
+    /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
+    /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
+    /// and status change as it completes (`--follow`).
+    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
+                    onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
+        let clocks = try ClockOffsets(paths: paths, options: options)
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
+        opened?(readers.map(\.info))
         let session = AnalysisSession(options: options)
+        session.onEvent = onEvent
         for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
-        let merged = MergedCaptureReader(readers: readers, offsets: paths.map { options.timeOffsets[$0] ?? 0 })
+        let merged = MergedCaptureReader(readers: readers, offsets: clocks.offsets)
         let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
         var count = 0
         var secretsSeen = Array(repeating: 0, count: readers.count)
@@ -53,9 +62,11 @@ public struct CaptureAnalysis {
             }
         }
         for (i, reader) in readers.enumerated() {
-            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes)
+            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes, statistics: reader.interfaceStatistics)
         }
-        return session.finish()
+        var result = session.finish()
+        clocks.describe(&result)
+        return result
     }
 }
 
@@ -127,11 +138,18 @@ public final class AnalysisSession {
         }
     }
 
-    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType]) {
+    /// `statistics`: the capture's own counters (pcapng ISB); drops among them are warned about,
+    /// since a gap may then be the capture's doing rather than the network's.
+    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType],
+                           statistics: [InterfaceStatistics] = []) {
         guard summaries.indices.contains(capture) else { return }
         summaries[capture].warning = warning
         for t in linkTypes where !summaries[capture].linkTypes.contains(t) { summaries[capture].linkTypes.append(t) }
         if let warning { warnings.append(warning.description) }
+        summaries[capture].interfaceStatistics = statistics
+        if let drops = summaries[capture].droppedByCapture, drops.total > 0 {
+            warnings.append(CaptureDropWarning.message(path: summaries[capture].info.path, drops: drops))
+        }
     }
 
     /// Flushes every open connection and builds the result.

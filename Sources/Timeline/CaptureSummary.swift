@@ -23,6 +23,14 @@ public struct CaptureSummary: Sendable {
     public var isInTimeOrder: Bool { outOfOrderTimestamps == 0 }
     /// File size on disk.
     public var fileSize = 0
+    /// The capture's own counters (pcapng Interface Statistics Blocks), the last per interface.
+    public var interfaceStatistics: [InterfaceStatistics] = []
+    /// The clock correction added to this file's timestamps, in nanoseconds (nil: none).
+    public var timeOffsetNanoseconds: Int64?
+    /// Where the correction came from: "given" (`--time-offset`) or "estimated".
+    public var timeOffsetSource: String?
+    /// For an estimated correction: the evidence, and the range of skews as consistent with it.
+    public var timeOffsetEstimate: ClockSkewEstimator.Estimate?
 
     public init(info: CaptureFileInfo) { self.info = info }
 
@@ -34,6 +42,17 @@ public struct CaptureSummary: Sendable {
         if let last, record.timestamp < last { outOfOrderTimestamps += 1 }
         if last.map({ record.timestamp > $0 }) ?? true { last = record.timestamp }
         if linkTypes.last != record.linkType, !linkTypes.contains(record.linkType) { linkTypes.append(record.linkType) }
+    }
+
+    /// Packets the capture itself dropped, summed over the interfaces whose statistics say:
+    /// (`isb_ifdrop`, `isb_osdrop`, their sum); nil when no statistics block carries a drop counter.
+    public var droppedByCapture: (interface: UInt64?, os: UInt64?, total: UInt64)? {
+        let counted = interfaceStatistics.filter { $0.drops != nil }
+        guard !counted.isEmpty else { return nil }
+        func sum(_ values: [UInt64?]) -> UInt64? {
+            values.contains { $0 != nil } ? values.reduce(0) { $0 &+ ($1 ?? 0) } : nil
+        }
+        return (sum(counted.map(\.interfaceDrops)), sum(counted.map(\.osDrops)), counted.reduce(0) { $0 &+ ($1.drops ?? 0) })
     }
 
     /// Seconds between the first and the last packet.

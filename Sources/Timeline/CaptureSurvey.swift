@@ -38,6 +38,7 @@ public struct CaptureSurvey {
         }
         reassembler.finish(at: lastTime)
         summary.warning = reader.warning
+        summary.interfaceStatistics = reader.interfaceStatistics
         summary.linkTypes = mergedLinkTypes(summary.linkTypes, reader.linkTypes)
         summary.connectionsByPort = connectionsByPort
         return summary

@@ -61,6 +61,8 @@ extension HTTPFact: SpillableFact {
             out.put(messages.request)
             out.put(messages.response)
         }
+        out.put(Int64(fact.bytesNotCaptured))
+        out.put(Int64(fact.requestBytesNotCaptured))
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -80,6 +82,7 @@ extension HTTPFact: SpillableFact {
             guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
             messages = HTTPMessageTexts(request: request, response: response)
         }
+        guard let bytesNotCaptured = r.int(), let requestBytesNotCaptured = r.int() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -103,6 +106,8 @@ extension HTTPFact: SpillableFact {
         fact.transfer = transfer
         fact.proxyEvidence = proxyEvidence
         fact.messages = messages
+        fact.bytesNotCaptured = Int(truncatingIfNeeded: bytesNotCaptured)
+        fact.requestBytesNotCaptured = Int(truncatingIfNeeded: requestBytesNotCaptured)
         return fact
     }
 

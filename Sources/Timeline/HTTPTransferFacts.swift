@@ -23,7 +23,7 @@ public struct HTTPTransferFacts: Sendable {
     init(exchange: HTTPExchange, call: OpenStackCall) {
         downloadDigests = exchange.downloadDigests
         joinedUploadDigests = exchange.joinedUploadDigests
-        if let body = exchange.response?.body { responseBodyBytes = body.byteCount &+ body.missingBytes }
+        if let body = exchange.response?.body { responseBodyBytes = body.byteCount &+ body.missingBytes &+ body.bytesNotCaptured }
         responseComplete = exchange.response?.isComplete ?? false
         etag = call.swiftETag
         objectManifest = call.swiftManifest

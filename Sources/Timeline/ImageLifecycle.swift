@@ -38,6 +38,9 @@ public struct ImageUpload: Sendable {
     public var sizeMatches: Bool?
     /// What the image store received (see `ImageDataPath`).
     public var store: StoreTransfer? = nil
+    /// Upload bytes the snap length cut (`tcpdump -s`, `split --slim`): on the wire, so the
+    /// upload may be whole, but its hashes cannot be verified.
+    public var bytesNotCaptured = 0
 
     public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
     public var throughputBytesPerSecond: Double? {

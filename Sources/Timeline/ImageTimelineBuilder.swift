@@ -192,6 +192,7 @@ public struct ImageTimelineBuilder {
             images[i].upload = ImageUpload(http: fact.index, bytesOnWire: fact.requestBytes, started: fact.time,
                                            ended: fact.requestEnd ?? fact.end, complete: fact.requestComplete,
                                            md5: nil, sha512: nil, matchesChecksum: nil)
+            images[i].upload?.bytesNotCaptured = fact.requestBytesNotCaptured
         }
         checkUpload(&images[i])
     }

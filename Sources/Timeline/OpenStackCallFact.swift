@@ -10,7 +10,9 @@ extension HTTPFact {
                   client: exchange.client.description, server: exchange.server.description,
                   service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
                   status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
-                  reportedFields: call.imageFields, requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0),
+                  reportedFields: call.imageFields,
+                  requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0)
+                      &+ (exchange.request?.body.bytesNotCaptured ?? 0),
                   requestComplete: exchange.request?.isComplete ?? false,
                   uploadDigests: exchange.uploadDigests,
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
@@ -20,6 +22,8 @@ extension HTTPFact {
         responseBytes = exchange.responseWireBytes
         requestWireBytes = exchange.requestWireBytes
         tls = exchange.tls
+        bytesNotCaptured = exchange.bytesNotCaptured
+        requestBytesNotCaptured = exchange.request?.body.bytesNotCaptured ?? 0
         // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)
         transfer = HTTPTransferFacts(exchange: exchange, call: call)

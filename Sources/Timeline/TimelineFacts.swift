@@ -66,6 +66,10 @@ public struct HTTPFact: Sendable {
     public var proxyEvidence = HTTPProxyEvidence()
     /// Start lines, headers and capped bodies, secrets masked, for a report's detail view.
     public var messages: HTTPMessageTexts?
+    /// Bytes of the exchange the snap length cut (both directions): on the wire, not captured.
+    public var bytesNotCaptured = 0
+    /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
+    public var requestBytesNotCaptured = 0
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: String, method: String, path: String, status: Int?,

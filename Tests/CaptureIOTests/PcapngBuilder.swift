@@ -85,6 +85,15 @@ struct PcapngBuilder {
         block(5, encode32(interface) + encode32(0) + encode32(0))
     }
 
+    /// An Interface Statistics Block with the counters given (`isb_ifrecv` 4, `isb_ifdrop` 5,
+    /// `isb_filteraccept` 6, `isb_osdrop` 7, `isb_usrdeliv` 8), each a 64-bit option.
+    mutating func statistics(interface: UInt32, timestamp: UInt64, counters: [(code: UInt16, value: UInt64)]) {
+        var body = encode32(interface) + encode32(UInt32(timestamp >> 32)) + encode32(UInt32(timestamp & 0xffff_ffff))
+        for counter in counters { body += option(counter.code, encode64(counter.value)) }
+        if !counters.isEmpty { body += endOfOptions() }
+        block(5, body)
+    }
+
     /// A custom block (copiable), private enterprise number 32473 (the documentation PEN).
     mutating func custom(_ payload: [UInt8]) {
         block(0xBAD, encode32(32473) + payload)

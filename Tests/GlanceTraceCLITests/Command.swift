@@ -26,13 +26,14 @@ final class Command {
     private let started = Date()
     private var exitStatus: Int32?
 
-    init(_ path: String, _ arguments: [String], in directory: String, name: String) throws {
+    /// `stdin`: the file (or FIFO) standard input reads; /dev/null by default.
+    init(_ path: String, _ arguments: [String], in directory: String, name: String, stdin: String = "/dev/null") throws {
         stdoutPath = directory + "/\(name).stdout"
         stderrPath = directory + "/\(name).stderr"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var attributes = posix_spawnattr_t()

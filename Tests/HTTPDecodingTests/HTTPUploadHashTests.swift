@@ -58,8 +58,10 @@ import Testing
     /// IPv4, TCP; retransmitted bytes dropped by sequence number).
     @Test(arguments: ["a-seed", "b-sequential"])
     func realUploadsMatchGlanceChecksums(scenario: String) throws {
-        let capture = HTTPFixture.directory.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        let capture = (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
+            ?? HTTPFixture.directory.deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("shared/captures"))
+            .appendingPathComponent("\(scenario)/capture.pcap").path
         guard let data = FileManager.default.contents(atPath: capture) else {
             print("skipped: \(capture) missing")
             return

@@ -16,7 +16,9 @@ import Testing
     }()
 
     static func shared(_ scenario: String) -> String {
-        root.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
+            ?? root.deletingLastPathComponent().appendingPathComponent("shared/captures"))
+            .appendingPathComponent("\(scenario)/capture.pcap").path
     }
 
     static func tsharkCount(_ path: String, filter: String) -> Int? {

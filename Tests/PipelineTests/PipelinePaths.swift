@@ -13,8 +13,12 @@ enum PipelinePaths {
 
     static func fixture(_ relative: String) -> String { projectRoot.appendingPathComponent("Fixtures/\(relative)").path }
 
-    /// `../shared` next to the checkout (the main one), or `../../shared` (a worktree in `wt/`).
+    /// `$GLANCETRACE_SHARED_CAPTURES`'s parent, else `../shared` next to the checkout (the main
+    /// one), or `../../shared` (a worktree in `wt/`).
     static let sharedRoot: URL = {
+        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"] {
+            return URL(fileURLWithPath: configured).deletingLastPathComponent()
+        }
         let parent = projectRoot.deletingLastPathComponent()
         let candidates = [parent, parent.deletingLastPathComponent()].map { $0.appendingPathComponent("shared") }
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("captures").path) } ?? candidates[0]

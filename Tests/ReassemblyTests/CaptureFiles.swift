@@ -17,7 +17,9 @@ enum CaptureFiles {
     static let sharedScenarios = ["a-seed", "b-sequential", "e-lifecycle"]
 
     static func shared(_ scenario: String) -> String {
-        projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
+            ?? projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures"))
+            .appendingPathComponent("\(scenario)/capture.pcap").path
     }
 
     static func fixture(_ name: String) -> String {

@@ -12,7 +12,9 @@ enum SharedCaptures {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 
-    static let root = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
+    /// `../shared/captures`, or `$GLANCETRACE_SHARED_CAPTURES` (a worktree elsewhere).
+    static let root = ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
+        ?? projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
 
     static let scenarios = ["a-seed", "b-sequential", "e-lifecycle"]
 
