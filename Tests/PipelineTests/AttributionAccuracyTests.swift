@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import Timeline
+
+/// SQL -> HTTP attribution measured against the test bed's server-side tracer (issue 23): on each
+/// recorded scenario whose truth has `sql[].http_request`, precision (of the statements attributed,
+/// the share given to the right request) and recall (of the statements truth gives to a request,
+/// the share given to it), printed for every scenario. Prints the table with:
+///
+///     swift test --filter AttributionAccuracyTests 2>&1 | grep attribution
+@Suite(.serialized) struct AttributionAccuracyTests {
+    /// Slim fixtures with the tracer's truth (`Fixtures/captures/testbed/<scenario>/`).
+    static let fixtures = ["p-attribution", "a-seed", "c-concurrent", "d-failed", "e-lifecycle", "f-import"]
+
+    static func measure(_ scenario: String, capture: String, keyLogs: [String] = []) throws -> AttributionScore {
+        let truth = try TestbedCaptures.truth(scenario)
+        let result = try TestbedCaptureTests.analyse(capture, keyLogs: keyLogs)
+        let score = AttributionTruth.score(scenario, truth: truth, result: result) { result.timeline.httpOfSQL[$0] }
+        print(score)
+        return score
+    }
+
+    @Test(arguments: fixtures)
+    func attributionMatchesTheServersTracer(_ scenario: String) throws {
+        let capture = try #require(TestbedCaptures.fixtureCapture(scenario))
+        let score = try Self.measure(scenario, capture: capture)
+        #expect(score.truthAttributed > 0, "truth of \(scenario) has no traced statements")
+        // The measurement itself: nearly every statement truth knows is found on the wire.
+        #expect(Double(score.matched) >= 0.99 * Double(score.truthAttributed))
+    }
+
+    /// The TLS front end's scenarios, decrypted with their key logs: their captures are too large
+    /// for fixtures and are measured where the recordings are (see `TestbedCaptures.fullCapture`).
+    @Test(arguments: TestbedCaptures.tlsScenarios)
+    func attributionThroughTheTLSFrontEnd(_ scenario: String) throws {
+        guard let capture = TestbedCaptures.fullCapture(scenario) else {
+            print("attribution \(scenario): full capture not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
+            return
+        }
+        let keyLog = TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
+        let score = try Self.measure(scenario, capture: capture, keyLogs: [keyLog])
+        #expect(Double(score.matched) >= 0.99 * Double(score.truthAttributed))
+    }
+}
