@@ -45,6 +45,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.requestID)
         out.put(Int64(fact.responseBytes))
         out.put(fact.notes)
+        out.put(fact.tokenIssuedAt)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -55,7 +56,7 @@ extension HTTPFact: SpillableFact {
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
               let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
               let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
-              let responseBytes = r.int(), let notes = r.strings() else { return nil }
+              let responseBytes = r.int(), let notes = r.strings(), let tokenIssuedAt = r.optionalString() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -69,6 +70,7 @@ extension HTTPFact: SpillableFact {
         fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
         fact.tls = flags & 2 != 0
         fact.notes = notes
+        fact.tokenIssuedAt = tokenIssuedAt
         return fact
     }
 

@@ -12,6 +12,9 @@ public struct ImageTimeline: Sendable {
     public var anomalies: [Anomaly]
     /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
     public var tokenIssueOfHTTP: [Int: Int] = [:]
+    /// SQL fact index -> its link where that is not certain: likely (the request is also in
+    /// `httpOfSQL`) or ambiguous (no request, the candidates listed).
+    public var uncertainSQL: [Int: SQLAttributionLink] = [:]
 
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {
@@ -20,6 +23,12 @@ public struct ImageTimeline: Sendable {
         self.sqlOfHTTP = sqlOfHTTP
         self.imageOfSQL = imageOfSQL
         self.anomalies = anomalies
+    }
+
+    /// How statement `sql` is tied to a request: nil when no request was in progress for it.
+    public func attribution(ofSQL sql: Int) -> SQLAttributionLink? {
+        if let link = uncertainSQL[sql] { return link }
+        return httpOfSQL[sql].map { .certain($0) }
     }
 
     /// Keeps only the images whose name or id equals `selector` (`--image`).

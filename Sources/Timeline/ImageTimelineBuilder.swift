@@ -31,9 +31,16 @@ public struct ImageTimelineBuilder {
     }
 
     private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
-        var httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
+        let attribution = SQLAttribution.attribute(sql: sql, http: http)
+        var httpOfSQL = attribution.httpOfSQL
+        var uncertainSQL = attribution.uncertain
         let log = SQLTransactionLog(sql)
+        let beforeBackgroundTasks = httpOfSQL
         BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
+        // An import's writes given to it after the fact (no request in progress issued them).
+        for (statement, request) in httpOfSQL where beforeBackgroundTasks[statement] != request {
+            uncertainSQL[statement] = .likely(request)
+        }
         var imageOfSQL: [Int: String] = [:]
 
         // Events are positions (in `http`, `log.writes`, `sql`), not values: a capture can hold
@@ -124,6 +131,7 @@ public struct ImageTimelineBuilder {
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
         timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
+        timeline.uncertainSQL = uncertainSQL
         return timeline
     }
 

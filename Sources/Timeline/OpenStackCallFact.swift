@@ -16,6 +16,7 @@ extension HTTPFact {
                   tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
         requestEnd = exchange.timing.requestEnd
         requestID = call.requestID
+        tokenIssuedAt = call.tokenIssuedAt
         responseBytes = exchange.responseWireBytes
         tls = exchange.tls
         // Body gaps are among the anomalies, one per body with its total: no separate note.
