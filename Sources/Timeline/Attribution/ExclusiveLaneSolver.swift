@@ -47,15 +47,17 @@ enum ExclusiveLaneSolver {
         return (0..<count).map { forward[$0].intersection(backward[$0]) }
     }
 
-    /// Per run, the owners `allowed` permits with the least total lateness of all closings of a
-    /// reading that gives the run to them, cheapest first.
+    /// Per run, the owners `allowed` permits, cheapest first, with the least cost of a reading
+    /// that gives the run to them: each closing adds its lateness less `closeWithin`.
     static func costs(_ runs: [Run], requests: [AttributionInput.Request], allowed: [Set<Int>]) -> [[(cost: Int64, request: Int)]] {
         let count = runs.count
         guard count > 0 else { return [] }
         func closing(_ r: Int, _ k: Int) -> Int64? {
             guard closes(requests[r], after: k, runs, nearOnly: false) else { return nil }
+            // A tight closing is evidence for the reading (a response that follows a run by a few
+            // milliseconds rarely does so by chance), so it lowers the cost; a late one raises it.
             let late = requests[r].end - runs[k].end
-            return late <= closeWithin ? late : lateClosePenalty + late
+            return late <= closeWithin ? late - closeWithin : lateClosePenalty + late
         }
         // Forward: least cost of the runs before k, given k's owner (its own closing not counted).
         var forward = [[Int: Int64]](repeating: [:], count: count)
