@@ -111,9 +111,11 @@ public enum AnalysisJSON {
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
+        let timeline = result.timeline
         let facts = result.sql
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
+            let link = timeline.attribution(ofSQL: fact.index)
             return .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
                 ("end", .string(fact.end.rfc3339(precision: p))),
@@ -131,6 +133,10 @@ public enum AnalysisJSON {
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
                 ("tls", .bool(fact.tls)),
+                // How sure `http` is (null: no request was in progress); "ambiguous" leaves `http`
+                // null and lists the requests that fit equally.
+                ("attribution", .optional(link?.confidence.rawValue)),
+                ("candidates", .array((link?.candidates ?? []).map { .int($0) })),
             ])
         })
     }

@@ -61,7 +61,10 @@ public enum ExchangeListText {
                     served = (http, fact.method, fact.path)
                     request = served
                 }
-                out += "  (in \(served.method) \(served.path))"
+                let likely = result.timeline.uncertainSQL[f.index]?.confidence == .likely
+                out += "  (\(likely ? "likely " : "")in \(served.method) \(served.path))"
+            } else if let link = result.timeline.uncertainSQL[f.index], link.confidence == .ambiguous {
+                out += "  (ambiguous: \(link.candidates.count) requests fit)"
             }
             emit(out + "\n")
         }
