@@ -1,4 +1,7 @@
 import CaptureIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension AttributionInput {
     /// Reads the stores once: every request decoded, every statement's login, text and command.
@@ -21,26 +24,45 @@ extension AttributionInput {
         statements.reserveCapacity(sql.count)
         var service: [Int: String] = [:]
         var serviceFromLogin = Set<Int>()
+        // Only statements sent while some request was in progress can name one of its names.
+        let busy = AttributionInput.busyIntervals(requests)
+        var interval = 0
         for position in sql.positionsByStart() {
             let connection = sql.connection(at: position)
             var statement = Statement(position: position, connection: connection, start: sql.time(at: position).nanoseconds,
                                       end: sql.end(at: position).nanoseconds, kind: .work)
+            while interval < busy.count, busy[interval].end < statement.start { interval += 1 }
+            let duringRequest = interval < busy.count && busy[interval].start <= statement.start
             _ = sql.partial(at: position) { bytes in
                 SQLFactCodec.attributionFields(bytes) { user, database, text, command in
-                    let raw = String(decoding: UnsafeRawBufferPointer(rebasing: text.prefix(24)), as: UTF8.self)
-                    statement.kind = StatementKind(command: command, statement: raw)
-                    if !serviceFromLogin.contains(connection), let login = ServiceIdentity.service(user: user, database: database) {
+                    statement.kind = StatementKind(command: command, statement: text)
+                    if !serviceFromLogin.contains(connection), user != nil || database != nil,
+                       let login = ServiceIdentity.service(user: user.map { String(decoding: $0, as: UTF8.self) },
+                                                           database: database.map { String(decoding: $0, as: UTF8.self) }) {
                         service[connection] = login
                         serviceFromLogin.insert(connection)
                     } else if service[connection] == nil, statement.kind == .work, let byTables = ServiceIdentity.service(tablesIn: text) {
                         service[connection] = byTables
                     }
-                    if !names.isEmpty { statement.names = names.literals(in: text) }
+                    if duringRequest, !names.isEmpty { statement.names = names.literals(in: text) }
                 }
             }
             statements.append(statement)
         }
         self.init(requests: requests, statements: statements, serviceOfConnection: service)
+    }
+
+    /// The union of the requests' spans, as ordered disjoint intervals.
+    static func busyIntervals(_ requests: [Request]) -> [(start: Int64, end: Int64)] {
+        var merged: [(start: Int64, end: Int64)] = []
+        for request in requests.sorted(by: { $0.start < $1.start }) {
+            if let last = merged.last, request.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, request.end)
+            } else {
+                merged.append((request.start, request.end))
+            }
+        }
+        return merged
     }
 
     /// The names a request carries that its statements may mention: the image it is about (id from
@@ -94,8 +116,10 @@ struct NameTable {
         var found: [Int32] = []
         var i = 0
         let count = statement.count
+        guard let base = statement.baseAddress else { return [] }
         while i < count, found.count < 64 {
-            guard statement[i] == UInt8(ascii: "'") else { i += 1; continue }
+            guard let quote = memchr(base + i, 0x27, count - i) else { break }
+            i = UnsafeRawPointer(quote) - base
             // A literal runs to the next quote that is not doubled or backslash-escaped.
             var j = i + 1
             var escaped = false

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What SQL attribution reads of the facts: per request its span, service and the names it
 /// carries; per statement its connection, span, role in a pooled connection's session and the
 /// names it mentions. Built once from the fact stores (`AttributionInput(sql:http:)`), or by hand
@@ -55,25 +59,46 @@ struct AttributionInput {
 
 extension AttributionInput.StatementKind {
     /// The kind of a command with this name and statement text (`command` as the general log names it).
-    init(command: String, statement: some StringProtocol) {
-        switch command {
-        case "Connect": self = .connect
-        case "Ping", "Reset connection", "Change user": self = .checkout
-        case "Quit": self = .quit
-        case "Query":
-            let head = statement.utf8.drop { $0 == 0x20 || (0x09...0x0d).contains($0) }.prefix(24)
-            let upper = String(decoding: head.map { ($0 >= 0x61 && $0 <= 0x7a) ? $0 - 0x20 : $0 }, as: UTF8.self)
-            if upper.hasPrefix("COMMIT") || upper.hasPrefix("ROLLBACK") {
+    init(command: String, statement: String) {
+        var command = command, statement = statement
+        self = command.withUTF8 { c in statement.withUTF8 { Self(command: UnsafeRawBufferPointer(c), statement: UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// The same from the stored bytes, without making Strings: every command of a capture passes here.
+    init(command: UnsafeRawBufferPointer, statement: UnsafeRawBufferPointer) {
+        if Self.equals(command, "Query") {
+            let word = SQLFactStore.leadingWord(bytes: statement)
+            if word == Self.commit || word == Self.rollback {
                 self = .transactionEnd
-            } else if Self.setupPrefixes.contains(where: { upper.hasPrefix($0) }) {
+            } else if (word == Self.set || word == Self.show || word == Self.select) && Self.isSetup(statement) {
                 self = .setup
             } else {
                 self = .work
             }
-        default: self = .work
+        } else if Self.equals(command, "Ping") || Self.equals(command, "Reset connection") || Self.equals(command, "Change user") {
+            self = .checkout
+        } else if Self.equals(command, "Connect") {
+            self = .connect
+        } else if Self.equals(command, "Quit") {
+            self = .quit
+        } else {
+            self = .work
         }
     }
 
-    /// What SQLAlchemy/PyMySQL and the MySQL connectors send on a new connection before any work.
-    static let setupPrefixes = ["SET ", "SHOW VARIABLES", "SELECT @@", "SELECT VERSION()", "SELECT DATABASE()"]
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress ?? UnsafeRawPointer(text.utf8Start), text.utf8Start, bytes.count) == 0
+    }
+
+    /// What SQLAlchemy/PyMySQL and the MySQL connectors send on a new connection before any work:
+    /// SET ..., SHOW VARIABLES, SELECT @@..., SELECT VERSION(), SELECT DATABASE().
+    static func isSetup(_ statement: UnsafeRawBufferPointer) -> Bool {
+        let head = statement.drop { $0 == 0x20 || (0x09...0x0d).contains($0) }.prefix(18).map { ($0 >= 0x61 && $0 <= 0x7a) ? $0 - 0x20 : $0 }
+        return setupPrefixes.contains { head.starts(with: $0) }
+    }
+
+    static let setupPrefixes: [[UInt8]] = ["SET ", "SHOW VARIABLES", "SELECT @@", "SELECT VERSION()", "SELECT DATABASE()"].map { Array($0.utf8) }
+    static let commit = packed("COMMIT"), rollback = packed("ROLLBACK"), set = packed("SET"), show = packed("SHOW"), select = packed("SELECT")
+
+    static func packed(_ word: String) -> UInt64 { word.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 }
