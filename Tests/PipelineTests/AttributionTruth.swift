@@ -21,6 +21,10 @@ struct AttributionScore: CustomStringConvertible {
     var right = 0
     /// Statements truth gives to no request (background work) that glancetrace gives to one.
     var attributedWithoutTruthRequest = 0
+    /// Of the population, the statements whose request the capture holds (found among glancetrace's
+    /// requests): a capture may lack some by design (r-veth-lossy sees Glance's calls to Keystone
+    /// on neither side).
+    var truthRequestCaptured = 0
     /// Statements glancetrace calls ambiguous, of the population.
     var ambiguous = 0
     /// Wrong attributions, "truth request <- glancetrace request", most frequent first.
@@ -28,11 +32,17 @@ struct AttributionScore: CustomStringConvertible {
 
     var precision: Double { attributed == 0 ? 1 : Double(right) / Double(attributed) }
     var recall: Double { truthAttributed == 0 ? 1 : Double(right) / Double(truthAttributed) }
+    /// Recall over the statements whose request is in the capture.
+    var recallOfCaptured: Double { truthRequestCaptured == 0 ? 1 : Double(right) / Double(truthRequestCaptured) }
 
     var description: String {
         func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
         var line = "attribution \(scenario): precision \(percent(precision)) (\(right)/\(attributed)), recall \(percent(recall)) "
             + "(\(right)/\(truthAttributed)); \(matched) of \(truthAttributed) statements matched; \(ambiguous) ambiguous"
+        if truthRequestCaptured < truthAttributed {
+            line += "; \(truthAttributed - truthRequestCaptured) issued by requests the capture lacks, recall over the rest "
+                + "\(percent(recallOfCaptured)) (\(right)/\(truthRequestCaptured))"
+        }
         if attributedWithoutTruthRequest > 0 { line += "; \(attributedWithoutTruthRequest) given a request truth calls background work" }
         for (mistake, count) in mistakes.prefix(4) { line += "\n    \(count) x \(mistake)" }
         return line
@@ -61,6 +71,7 @@ enum AttributionTruth {
                 continue
             }
             score.truthAttributed += 1
+            if requestOfTruth[want] != nil { score.truthRequestCaptured += 1 }
             guard let statement else { continue }
             score.matched += 1
             if ambiguous(statement) { score.ambiguous += 1 }

@@ -172,6 +172,21 @@ enum TestbedCaptures {
 
     static func fixtureCapture(_ scenario: String) -> String? { capture(in: directory(scenario)) }
 
+    /// The directory of a full recording holding `file`, found as `fullCapture` finds captures.
+    static func fullRecording(_ scenario: String, file: String) -> URL? {
+        var roots: [URL] = []
+        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
+            roots.append(URL(fileURLWithPath: configured))
+        }
+        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
+        roots.append(parent.appendingPathComponent("testbed-captures"))
+        roots.append(parent.deletingLastPathComponent().appendingPathComponent("testbed-captures"))
+        return roots.map { $0.appendingPathComponent(scenario) }.first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent(file).path)
+                && FileManager.default.fileExists(atPath: $0.appendingPathComponent("truth.json").path)
+        }
+    }
+
     static func fullCapture(_ scenario: String) -> String? {
         var roots: [URL] = []
         if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {

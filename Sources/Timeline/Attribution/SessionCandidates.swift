@@ -3,7 +3,8 @@ struct SessionCandidates {
     /// Per session, indices into `AttributionInput.requests`, ascending.
     var requests: [[Int]]
     /// Per session: no request spans it whole; `requests` holds those in progress when it began
-    /// (a return's ROLLBACK sent after the response), at best a likely owner.
+    /// that ended at most 50 ms before it did (a return's ROLLBACK sent after the response), at
+    /// best a likely owner.
     var straddles: [Bool]
 
     /// A session's candidates are the requests of its service in progress from its first statement
@@ -30,8 +31,11 @@ struct SessionCandidates {
             var spanning: [Int] = []
             var begun: [Int] = []
             for r in active where service == nil || all[r].service == service {
-                begun.append(r)
-                if all[r].end >= session.end { spanning.append(r) }
+                if all[r].end >= session.end {
+                    spanning.append(r)
+                } else if session.end - all[r].end <= ExclusiveLaneSolver.closeWithin {
+                    begun.append(r)
+                }
             }
             let straddling = spanning.isEmpty && !begun.isEmpty
             var candidates = straddling ? begun : spanning
