@@ -73,9 +73,9 @@ let package = Package(
         .testTarget(name: "HTTPDecodingTests", dependencies: ["HTTPDecoding"]),
         .testTarget(name: "MySQLDecodingTests", dependencies: ["MySQLDecoding"]),
         .testTarget(name: "TLSDecodingTests", dependencies: ["TLSDecoding"]),
-        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "CZlib"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting", "MySQLDecoding", "CZlib"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Timeline", "Reports", "Splitting", "MySQLDecoding"]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).

@@ -9,14 +9,8 @@ import Timeline
 ///
 ///     swift test --filter AttributionAccuracyTests 2>&1 | grep attribution
 @Suite(.serialized) struct AttributionAccuracyTests {
-    /// Slim fixtures with the tracer's truth (`Fixtures/captures/testbed/<scenario>/`).
-    static let fixtures = ["p-attribution", "a-seed", "c-concurrent", "d-failed", "e-lifecycle", "f-import"]
-
-    static func measure(_ scenario: String, capture: String, keyLogs: [String] = []) throws -> AttributionScore {
-        let truth = try TestbedCaptures.truth(scenario)
-        let result = try TestbedCaptureTests.analyse(capture, keyLogs: keyLogs)
-        return score(scenario, truth, result)
-    }
+    /// Slim fixtures with the tracer's truth (`Fixtures/captures/testbed/traced/<scenario>/`).
+    static let fixtures = TracedFixtures.scenarios
 
     static func score(_ scenario: String, _ truth: [String: Any], _ result: AnalysisResult) -> AttributionScore {
         let score = AttributionTruth.score(scenario, truth: truth, result: result, attribution: { result.timeline.httpOfSQL[$0] },
@@ -27,8 +21,9 @@ import Timeline
 
     @Test(arguments: fixtures)
     func attributionMatchesTheServersTracer(_ scenario: String) throws {
-        let capture = try #require(TestbedCaptures.fixtureCapture(scenario))
-        let score = try Self.measure(scenario, capture: capture)
+        let capture = try #require(TracedFixtures.capture(scenario))
+        let result = try TestbedCaptureTests.analyse(capture)
+        let score = Self.score(scenario, try TracedFixtures.truth(scenario), result)
         #expect(score.truthAttributed > 0, "truth of \(scenario) has no traced statements")
         // The measurement itself: nearly every statement truth knows is found on the wire.
         #expect(Double(score.matched) >= 0.99 * Double(score.truthAttributed))
@@ -36,7 +31,7 @@ import Timeline
     }
 
     /// Scenarios recorded with the tracer for other issues, measured where their full recordings
-    /// are (see `TestbedCaptures.fullCapture`; truth is read from there too): a lossy veth path
+    /// are (see `TracedFixtures.fullRecording`; truth is read from there too): a lossy veth path
     /// whose capture sees the clients' calls but not Glance's calls to Keystone on lo, the same
     /// split into two captures with the database host's clock 2.75 s ahead (corrected with
     /// --time-offset), both MySQL legs through haproxy, and Glance on a Swift store.
@@ -50,7 +45,7 @@ import Timeline
     @Test(arguments: recordings.map(\.scenario))
     func attributionOnOtherRecordings(_ scenario: String) throws {
         let recording = try #require(Self.recordings.first { $0.scenario == scenario })
-        guard let directory = TestbedCaptures.fullRecording(scenario, file: recording.files[0]) else {
+        guard let directory = TracedFixtures.fullRecording(scenario, file: recording.files[0]) else {
             print("attribution \(scenario): recording not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
             return
         }
@@ -76,14 +71,15 @@ import Timeline
 
     /// The TLS front end's scenarios, decrypted with their key logs: their captures are too large
     /// for fixtures and are measured where the recordings are (see `TestbedCaptures.fullCapture`).
-    @Test(arguments: TestbedCaptures.tlsScenarios)
+    @Test(arguments: ["g-tls", "g2-tls12"])
     func attributionThroughTheTLSFrontEnd(_ scenario: String) throws {
-        guard let capture = TestbedCaptures.fullCapture(scenario) else {
-            print("attribution \(scenario): full capture not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
+        guard let directory = TracedFixtures.fullRecording(scenario, file: "keys.log") else {
+            print("attribution \(scenario): recording not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
             return
         }
-        let keyLog = TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
-        let score = try Self.measure(scenario, capture: capture, keyLogs: [keyLog])
+        let capture = directory.appendingPathComponent("capture.pcap").path
+        let result = try TestbedCaptureTests.analyse(capture, keyLogs: [directory.appendingPathComponent("keys.log").path])
+        let score = Self.score(scenario, try FixtureFile.jsonObject(in: directory, named: "truth.json"), result)
         #expect(Double(score.matched) >= 0.99 * Double(score.truthAttributed))
         Self.expectTargets(score)
     }

@@ -8,7 +8,7 @@ import Timeline
 /// Serialized: the tests share one result, whose fact stores are read by one thread at a time.
 @Suite(.serialized) struct AttributionReportTests {
     static let result: AnalysisResult? = {
-        guard let capture = TestbedCaptures.fixtureCapture("p-attribution") else { return nil }
+        guard let capture = TracedFixtures.capture("p-attribution") else { return nil }
         return try? TestbedCaptureTests.analyse(capture)
     }()
 

@@ -1,20 +1,18 @@
-import CZlib
 import Foundation
 
-/// Reads a fixture that may be gzip-compressed (`truth.json.gz`): zlib's gz reader passes a
-/// plain file through unchanged, so one call serves both.
+/// Reads a fixture that may be gzip-compressed (`truth.json.gz`), with the system's gzip.
 enum FixtureFile {
     static func data(_ path: String) throws -> Data {
-        guard let file = gzopen(path, "rb") else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-        defer { gzclose(file) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-            if n < 0 { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path]) }
-            if n == 0 { break }
-            data.append(contentsOf: buffer[0..<Int(n)])
-        }
+        guard path.hasSuffix(".gz") else { return try Data(contentsOf: URL(fileURLWithPath: path)) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec gzip -dc \"$0\"", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path]) }
         return data
     }
 
