@@ -20,25 +20,26 @@ struct SQLCommand: ParsableCommand {
     @Flag(help: "Group the commands by fingerprint (literals as ?, as pt-query-digest does) with count, total, average, 95th percentile and maximum time, dearest first.")
     var summary = false
 
-    @Flag(name: .customLong("by-request"), help: "With --summary: group the commands by the HTTP request that issued them instead (count, total time, how many links are only likely), dearest first, then the ambiguous ones and those outside any request.")
+    @Flag(name: .customLong("by-request"), help: "A summary grouped by the HTTP request that issued the commands (count, total time, how many links are only likely), dearest first, then the ambiguous ones and those outside any request; implies --summary.")
     var byRequest = false
 
     func validate() throws {
         if format == .html { throw ValidationError("sql writes text or json, not html.") }
-        if byRequest && !summary { throw ValidationError("--by-request groups the summary: use it with --summary.") }
     }
 
     func run() throws {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
         let result = try analysis.analyse(capture, hashUploads: false)
-        if summary && byRequest {
+        if byRequest {
             let digest = SQLRequestSummary(result)
             if format == .json {
                 try OutputDestination.write(digest.json(precision: result.precision), to: output)
             } else {
                 try OutputDestination.writeLines(to: output) { digest.text(precision: result.precision, emit: $0) }
             }
-        } else if summary {
+            return
+        }
+        if summary {
             let digest = SQLSummary(result.sql)
             if format == .json {
                 try OutputDestination.write(digest.json, to: output)

@@ -31,7 +31,6 @@ public enum AnalysisHTML {
         if result.timeline.images.isEmpty { html += "<p>No Glance image seen.</p>\n" }
         for image in result.timeline.images { html += section(image, result) }
         html += httpTable(result)
-        html += ambiguousSQL(result)
         html += anomalies(result)
         let json = AnalysisJSON.document(result).serialized(pretty: false)
         html += "<script type=\"application/json\" id=\"glancetrace-data\">\(json)</script>\n</body></html>\n"
@@ -64,8 +63,13 @@ public enum AnalysisHTML {
             let time = step.time
             switch step {
             case .http(let f):
+                let sql = (result.timeline.sqlOfHTTP[f.index] ?? []).map { result.sql[$0] }
                 var evidence = "\(escape(f.service)) \(escape(f.operation)), \(AnalysisText.milliseconds(f.time, f.end)) ms"
-                evidence += statementList(result.timeline.sqlOfHTTP[f.index] ?? [], result)
+                if !sql.isEmpty {
+                    evidence += "<details><summary>\(sql.count) SQL statements</summary><ol class=\"mono\">"
+                    evidence += sql.map { "<li>\(escape(AnalysisText.abbreviated($0.statement, 400)))</li>" }.joined()
+                    evidence += "</ol></details>"
+                }
                 html += "<tr><td class=\"mono\">\(AnalysisText.clock(time))</td><td class=\"mono\">\(escape(f.method)) \(escape(f.path)) &rarr; \(f.status.map(String.init) ?? "no response")</td><td>\(evidence)</td></tr>\n"
             case .transition(let t):
                 var evidence = t.source == .http ? "reported by the API" : ""
@@ -83,41 +87,8 @@ public enum AnalysisHTML {
         for f in result.http {
             html += "<tr><td class=\"mono\">\(AnalysisText.clock(f.time))</td><td>\(escape(f.service))</td><td>\(escape(f.operation))</td>"
             html += "<td class=\"mono\">\(escape(f.method)) \(escape(f.path))</td><td>\(f.status.map(String.init) ?? "")</td>"
-            let sql = result.timeline.sqlOfHTTP[f.index] ?? []
-            html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(sql.isEmpty ? "0" : statementList(sql, result))</td></tr>\n"
+            html += "<td>\(AnalysisText.milliseconds(f.time, f.end))</td><td>\(result.timeline.sqlOfHTTP[f.index]?.count ?? 0)</td></tr>\n"
         }
-        return html + "</table>\n"
-    }
-
-    /// A request's statements, folded; those only likely theirs are marked.
-    static func statementList(_ statements: [Int], _ result: AnalysisResult) -> String {
-        guard !statements.isEmpty else { return "" }
-        let likely = statements.filter { result.timeline.uncertainSQL[$0]?.confidence == .likely }.count
-        var html = "<details><summary>\(statements.count) SQL statement\(statements.count == 1 ? "" : "s")"
-        if likely > 0 { html += " (\(likely) likely)" }
-        html += "</summary><ol class=\"mono\">"
-        for i in statements {
-            let mark = result.timeline.uncertainSQL[i]?.confidence == .likely ? "<em>likely:</em> " : ""
-            html += "<li>\(mark)\(escape(AnalysisText.abbreviated(result.sql[i].statement, 400)))</li>"
-        }
-        return html + "</ol></details>"
-    }
-
-    /// Statements several requests fit equally, with those requests (first 500).
-    static func ambiguousSQL(_ result: AnalysisResult) -> String {
-        let ambiguous = result.timeline.uncertainSQL.filter { $0.value.confidence == .ambiguous }.sorted { $0.key < $1.key }
-        guard !ambiguous.isEmpty else { return "" }
-        var html = "<h2>SQL statements several requests fit equally (\(ambiguous.count))</h2>\n<table><tr><th>time</th><th>statement</th><th>requests that fit</th></tr>\n"
-        for (i, link) in ambiguous.prefix(500) where result.sql.indices.contains(i) {
-            let fact = result.sql[i]
-            let requests = link.candidates.filter { result.http.indices.contains($0) }.map { r in
-                let h = result.http[r]
-                return "\(escape(h.method)) \(escape(h.path)) at \(AnalysisText.clock(h.time))"
-            }
-            html += "<tr><td class=\"mono\">\(AnalysisText.clock(fact.time))</td><td class=\"mono\">\(escape(AnalysisText.abbreviated(fact.statement, 200)))</td>"
-            html += "<td class=\"mono\">\(requests.joined(separator: "<br>"))</td></tr>\n"
-        }
-        if ambiguous.count > 500 { html += "<tr><td colspan=\"3\">... \(ambiguous.count - 500) more</td></tr>\n" }
         return html + "</table>\n"
     }
 

@@ -110,8 +110,8 @@ public enum AnalysisJSON {
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
-        let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
         let timeline = result.timeline
+        let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
         let facts = result.sql
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
@@ -130,13 +130,13 @@ public enum AnalysisJSON {
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
                 ("image_id", .optional(imageOfSQL[fact.index])),
                 ("http", .optional(httpOfSQL[fact.index])),
-                ("connection", .int(fact.connection)),
-                ("complete", .bool(fact.complete)),
-                ("tls", .bool(fact.tls)),
                 // How sure `http` is (null: no request was in progress); "ambiguous" leaves `http`
                 // null and lists the requests that fit equally.
                 ("attribution", .optional(link?.confidence.rawValue)),
                 ("candidates", .array((link?.candidates ?? []).map { .int($0) })),
+                ("connection", .int(fact.connection)),
+                ("complete", .bool(fact.complete)),
+                ("tls", .bool(fact.tls)),
             ])
         })
     }

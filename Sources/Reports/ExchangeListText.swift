@@ -52,6 +52,9 @@ public enum ExchangeListText {
             case .none: out += "no response"
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
+            if let link = result.timeline.uncertainSQL[f.index] {
+                out += link.confidence == .likely ? "  likely" : "  (ambiguous: \(link.candidates.count) requests fit)"
+            }
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
                 let served: (index: Int, method: String, path: String)
                 if let request, request.index == http {
@@ -61,10 +64,7 @@ public enum ExchangeListText {
                     served = (http, fact.method, fact.path)
                     request = served
                 }
-                let likely = result.timeline.uncertainSQL[f.index]?.confidence == .likely
-                out += "  (\(likely ? "likely " : "")in \(served.method) \(served.path))"
-            } else if let link = result.timeline.uncertainSQL[f.index], link.confidence == .ambiguous {
-                out += "  (ambiguous: \(link.candidates.count) requests fit)"
+                out += "  (in \(served.method) \(served.path))"
             }
             emit(out + "\n")
         }

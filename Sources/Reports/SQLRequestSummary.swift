@@ -1,7 +1,7 @@
 import CaptureIO
 import Timeline
 
-/// `glancetrace sql --summary --by-request`: the commands grouped by the HTTP request that issued
+/// `glancetrace sql --by-request` (a summary): the commands grouped by the HTTP request that issued
 /// them, with count, time and how many links are only likely, the dearest request first; then the
 /// ambiguous commands (several requests fit equally) and those outside any request.
 public struct SQLRequestSummary: Sendable {

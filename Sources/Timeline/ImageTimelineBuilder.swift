@@ -130,8 +130,8 @@ public struct ImageTimelineBuilder {
         anomalies.sort { $0.time < $1.time }
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
-        timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
         timeline.uncertainSQL = uncertainSQL
+        timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
         return timeline
     }
 

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-/// `glancetrace sql --summary --by-request` (issue 23): the commands grouped by request.
+/// `glancetrace sql --by-request` (issue 23): the commands grouped by request.
 @Suite struct SQLCommandTests {
     static let capture = LiveEnvironment.packageRoot + "/Fixtures/captures/a-seed-slim.pcap"
 
-    @Test("--summary --by-request: one line per request, the counts adding up to every command",
+    @Test("--by-request: one line per request, the counts adding up to every command",
           .enabled(if: LiveEnvironment.binary != nil, .init(rawValue: LiveTests.noBinary)))
     func summaryByRequest() throws {
-        let run = try Command.run(try GlanceTraceBinary.binary(), ["sql", "--summary", "--by-request", Self.capture], timeout: 60)
+        let run = try Command.run(try GlanceTraceBinary.binary(), ["sql", "--by-request", Self.capture], timeout: 60)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         let header = try #require(lines.first)
@@ -16,13 +16,5 @@ import Testing
         let counts = lines.dropFirst(2).compactMap { Int($0.split(separator: " ")[1]) }
         #expect(counts.reduce(0, +) == 1184)
         #expect(lines.dropFirst(2).allSatisfy { $0.contains(" -> ") })
-    }
-
-    @Test("--by-request without --summary is a usage error",
-          .enabled(if: LiveEnvironment.binary != nil, .init(rawValue: LiveTests.noBinary)))
-    func byRequestNeedsSummary() throws {
-        let run = try Command.run(try GlanceTraceBinary.binary(), ["sql", "--by-request", Self.capture], timeout: 60)
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("--by-request groups the summary"), "\(run.stderr)")
     }
 }
