@@ -59,6 +59,13 @@ enum AttributionTruth {
         let statementOfTruth = matchStatements(truthSQL, truth["mysql_connections"] as? [[String: Any]] ?? [], result)
         var truthOfRequest: [Int: Int] = [:]
         for (t, g) in requestOfTruth { truthOfRequest[g] = t }
+        // A proxy's front leg of a call carries the server's request id too: either leg is the call.
+        for (t, g) in requestOfTruth {
+            guard let id = result.http[g].requestID else { continue }
+            for fact in result.http where fact.requestID == id && fact.index != g && fact.method == result.http[g].method {
+                truthOfRequest[fact.index] = t
+            }
+        }
 
         var score = AttributionScore(scenario: scenario)
         var mistakes: [String: Int] = [:]
