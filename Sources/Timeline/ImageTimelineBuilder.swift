@@ -31,7 +31,7 @@ public struct ImageTimelineBuilder {
     }
 
     private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
-        let attribution = SQLAttribution.attribute(sql: sql, http: http)
+        let attribution = SQLAttribution.links(sql: sql, http: http)
         var httpOfSQL = attribution.httpOfSQL
         var uncertainSQL = attribution.uncertain
         let log = SQLTransactionLog(sql)

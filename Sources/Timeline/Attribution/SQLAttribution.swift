@@ -17,7 +17,13 @@ public enum SQLAttribution {
         public var uncertain: [Int: SQLAttributionLink] = [:]
     }
 
-    public static func attribute(sql: SQLFactStore, http: HTTPFactStore) -> Result {
+    /// SQL fact index -> HTTP fact index, for the statements given to a request (certain or likely).
+    public static func attribute(sql: SQLFactStore, http: HTTPFactStore) -> [Int: Int] {
+        links(sql: sql, http: http).httpOfSQL
+    }
+
+    /// The statements' links with how sure each is.
+    public static func links(sql: SQLFactStore, http: HTTPFactStore) -> Result {
         guard !http.isEmpty, !sql.isEmpty else { return Result() }
         let input = AttributionInput(sql: sql, http: http)
         var result = Result()
