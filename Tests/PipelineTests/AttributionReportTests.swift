@@ -12,8 +12,15 @@ import Timeline
         return try? TestbedCaptureTests.analyse(capture)
     }()
 
-    @Test func jsonSaysHowSureEachLinkIs() throws {
-        let result = try #require(Self.result)
+    /// f-import: the import task's writes, given to the import after the fact, are likely.
+    static let importResult: AnalysisResult? = {
+        guard let capture = TracedFixtures.capture("f-import") else { return nil }
+        return try? TestbedCaptureTests.analyse(capture)
+    }()
+
+    @Test(arguments: ["p-attribution", "f-import"])
+    func jsonSaysHowSureEachLinkIs(_ scenario: String) throws {
+        let result = try #require(scenario == "f-import" ? Self.importResult : Self.result)
         let data = Data(AnalysisJSON.sql(result).serialized().utf8)
         let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         var seen: [String: Int] = [:]
@@ -33,11 +40,14 @@ import Timeline
                 #expect(row["http"] is NSNull)
             }
         }
-        #expect(seen["certain", default: 0] > 0 && seen["likely", default: 0] > 0 && seen["ambiguous", default: 0] > 0, "\(seen)")
+        #expect(seen["certain", default: 0] > 0, "\(seen)")
+        // Ten concurrent uploads leave some statements ambiguous; the import's task writes are likely.
+        #expect(seen[scenario == "f-import" ? "likely" : "ambiguous", default: 0] > 0, "\(seen)")
     }
 
-    @Test func listingAndTextReportMarkWhatIsNotCertain() throws {
-        let result = try #require(Self.result)
+    @Test(arguments: ["p-attribution", "f-import"])
+    func listingAndTextReportMarkWhatIsNotCertain(_ scenario: String) throws {
+        let result = try #require(scenario == "f-import" ? Self.importResult : Self.result)
         let listing = ExchangeListText.sql(result)
         let likely = result.timeline.uncertainSQL.values.filter { $0.confidence == .likely }.count
         let ambiguous = result.timeline.uncertainSQL.count - likely

@@ -1,12 +1,15 @@
 /// The sessions of one MySQL connection, and whether one request at a time holds it.
 ///
 /// A connection belongs to one server process. Where that process serves one request at a time
-/// (Keystone under uWSGI or mod_wsgi with one thread per process), its connection is *exclusive*:
-/// a request that took it keeps it until the request ends, so sessions between two request ends
-/// belong to the later one. Where threads share the pool (Glance's eight per process), a
-/// connection passes between requests in progress and each session stands alone. Which case holds
-/// is read from the capture: two sessions certain by themselves that pass the connection to another
-/// request while the first is still in progress make it shared.
+/// (Keystone under uWSGI or mod_wsgi, one thread per process, as TripleO, devstack and the test
+/// bed run it), its connection is *exclusive*: a request that took it keeps it until the request
+/// ends, so sessions between two request ends belong to the later one. Where threads share the
+/// pool (Glance's eight per process), a connection passes between requests in progress and each
+/// session stands alone. The service gives the presumption (`exclusiveServices`), the capture can
+/// overturn it: two sessions certain by themselves that pass the connection to another request
+/// while the first is still in progress make it shared. Nothing on the wire can prove a connection
+/// exclusive, so a service not known for single-request workers is taken as shared: less is
+/// attributed, nothing wrongly.
 struct ConnectionLane {
     /// A stretch of sessions with no candidate's end between them: on an exclusive connection they
     /// have one owner.
@@ -26,16 +29,21 @@ struct ConnectionLane {
     var shared: Bool
     var runs: [Run] = []
 
+    /// Services whose workers serve one request at a time.
+    static let exclusiveServices: Set<String> = ["keystone"]
+
     /// Lanes of every connection; `candidates` as `SessionCandidates` made them.
-    static func lanes(sessions: [SQLSession], candidates: SessionCandidates, requests: [AttributionInput.Request]) -> [ConnectionLane] {
+    static func lanes(sessions: [SQLSession], candidates: SessionCandidates, requests: [AttributionInput.Request],
+                      serviceOfConnection: [Int: String], exclusiveServices: Set<String> = exclusiveServices) -> [ConnectionLane] {
         var byConnection: [Int: [Int]] = [:]
         for (index, session) in sessions.enumerated() where !candidates.requests[index].isEmpty && !candidates.straddles[index] {
             byConnection[session.connection, default: []].append(index)
         }
         return byConnection.keys.sorted().map { connection in
             let members = byConnection[connection] ?? []
+            let presumedExclusive = serviceOfConnection[connection].map(exclusiveServices.contains) ?? false
             var lane = ConnectionLane(connection: connection, sessions: members,
-                                      shared: isShared(members, sessions, candidates.requests, requests))
+                                      shared: !presumedExclusive || isShared(members, sessions, candidates.requests, requests))
             if !lane.shared { lane.runs = runs(members, sessions, candidates.requests, requests) }
             return lane
         }

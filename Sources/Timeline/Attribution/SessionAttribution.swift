@@ -9,18 +9,22 @@
 ///    run left that names it. These rounds repeat until nothing changes (a few times at most).
 /// 3. Runs with one possible owner are certain; among several, the reading whose responses follow
 ///    the runs most tightly, by a clear margin, is likely; the rest are ambiguous.
-/// 4. On a shared connection each session stands alone: one candidate is certain; one candidate
-///    whose response follows the session within 50 ms, among several, is likely.
+/// 4. On a shared connection each session stands alone: one candidate is certain, several are
+///    ambiguous. (Which one's response follows the session soonest is no evidence there: among
+///    three concurrent uploads fed with the servers' request spans it named the wrong one.)
 enum SessionAttribution {
-    /// A likely owner must beat the next reading by this much response lateness.
-    static let likelyMargin: Int64 = 10_000_000
+    /// A likely owner's reading must cost this much less than any other: a whole tight closing's
+    /// worth (`ExclusiveLaneSolver.closeWithin`). At 10 ms, readings fed with the servers' own
+    /// request spans (AttributionOnServerLogsTests) were wrong one time in fifty.
+    static let likelyMargin: Int64 = 50_000_000
     static let maximumRounds = 8
 
     /// Per statement index (into `input.statements`), its link; nil where no request spans it.
     static func links(_ input: AttributionInput) -> [SQLAttributionLink?] {
         let sessions = SQLSessionSplitter.sessions(of: input.statements)
         let candidates = SessionCandidates(sessions: sessions, input: input)
-        var lanes = ConnectionLane.lanes(sessions: sessions, candidates: candidates, requests: input.requests)
+        var lanes = ConnectionLane.lanes(sessions: sessions, candidates: candidates, requests: input.requests,
+                                         serviceOfConnection: input.serviceOfConnection)
         for i in lanes.indices where !lanes[i].shared {
             dropRequestsMissingTheirNames(&lanes[i].runs, input.requests)
         }
@@ -36,13 +40,13 @@ enum SessionAttribution {
                 }
             } else {
                 for session in lane.sessions {
-                    sessionLinks[session] = standaloneLink(sessions[session], candidates.requests[session], input.requests)
+                    sessionLinks[session] = standaloneLink(candidates.requests[session])
                 }
             }
         }
         // Sessions outside every lane: those no request spans whole (straddling a response).
-        for (index, session) in sessions.enumerated() where candidates.straddles[index] {
-            var link = standaloneLink(session, candidates.requests[index], input.requests)
+        for index in sessions.indices where candidates.straddles[index] {
+            var link = standaloneLink(candidates.requests[index])
             if link?.confidence == .certain { link?.confidence = .likely }
             sessionLinks[index] = link
         }
@@ -127,12 +131,9 @@ enum SessionAttribution {
         return .ambiguous(Array(owners))
     }
 
-    /// A session judged alone: its only candidate, or the only one whose response follows it closely.
-    static func standaloneLink(_ session: SQLSession, _ candidates: [Int], _ requests: [AttributionInput.Request]) -> SQLAttributionLink? {
+    /// A session judged alone: its only candidate, else ambiguous.
+    static func standaloneLink(_ candidates: [Int]) -> SQLAttributionLink? {
         guard !candidates.isEmpty else { return nil }
-        if candidates.count == 1 { return .certain(candidates[0]) }
-        let closing = candidates.filter { requests[$0].end >= session.end && requests[$0].end - session.end <= ExclusiveLaneSolver.closeWithin }
-        if closing.count == 1 { return .likely(closing[0]) }
-        return .ambiguous(candidates)
+        return candidates.count == 1 ? .certain(candidates[0]) : .ambiguous(candidates)
     }
 }
