@@ -126,11 +126,13 @@ public enum AnalysisJSON {
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
     public static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
+        let timeline = result.timeline
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
         let legs = result.timeline.legs.sql
         let facts = result.sql
         return .lazyArray(LazyJSONArray(count: facts.count) { i in
             let fact = facts[i]
+            let link = timeline.attribution(ofSQL: fact.index)
             return .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
                 ("end", .string(fact.end.rfc3339(precision: p))),
@@ -145,6 +147,10 @@ public enum AnalysisJSON {
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),
                 ("image_id", .optional(imageOfSQL[fact.index])),
                 ("http", .optional(httpOfSQL[fact.index])),
+                // How sure `http` is (null: no request was in progress); "ambiguous" leaves `http`
+                // null and lists the requests that fit equally.
+                ("attribution", .optional(link?.confidence.rawValue)),
+                ("candidates", .array((link?.candidates ?? []).map { .int($0) })),
                 ("connection", .int(fact.connection)),
                 ("complete", .bool(fact.complete)),
                 ("tls", .bool(fact.tls)),

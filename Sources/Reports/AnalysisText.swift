@@ -52,11 +52,13 @@ public enum AnalysisText {
                 if let hops = ProxyHops.http(fact.index, in: result) { out += "      hops: \(hops)\n" }
                 let statements = result.timeline.sqlOfHTTP[fact.index] ?? []
                 let writes = statements.filter { isWrite(result.sql[$0].statement) }
+                let likely = Set(statements.filter { result.timeline.uncertainSQL[$0]?.confidence == .likely })
                 if !statements.isEmpty {
                     out += "      \(statements.count) SQL statement\(statements.count == 1 ? "" : "s")"
+                    if !likely.isEmpty { out += " (\(likely.count) likely)" }
                     out += writes.isEmpty ? "\n" : ", writes:\n"
                     for i in writes.prefix(8) {
-                        out += "        \(clock(result.sql[i].time))  \(abbreviated(result.sql[i].statement, 100))\n"
+                        out += "        \(clock(result.sql[i].time))  \(likely.contains(i) ? "likely: " : "")\(abbreviated(result.sql[i].statement, 100))\n"
                     }
                     if writes.count > 8 { out += "        ... \(writes.count - 8) more writes\n" }
                 }
@@ -142,6 +144,7 @@ public enum AnalysisText {
         if errors > 0 { out += ", \(errors) errors" }
         if !legs.sql.isEmpty { out += ProxyHops.sqlSummary(result) }
         out += "\n"
+        out += attributionSummary(result)
         let t = result.tcp
         out += "TCP: \(t.connections) connections (\(t.followedConnections) followed), \(t.retransmittedSegments) retransmitted"
         out += " and \(t.outOfOrderSegments) out-of-order segments, \(t.gaps) gaps (\(t.missingBytes) bytes missing)"
@@ -153,6 +156,18 @@ public enum AnalysisText {
             for a in result.timeline.anomalies { out += "  \(clock(a.time))  \(a.kind): \(a.message)\n" }
         }
         return out
+    }
+
+    /// How sure the SQL -> HTTP links are, when some are not certain (nothing otherwise).
+    static func attributionSummary(_ result: AnalysisResult) -> String {
+        let uncertain = result.timeline.uncertainSQL
+        guard !uncertain.isEmpty else { return "" }
+        let likely = uncertain.values.filter { $0.confidence == .likely }.count
+        let ambiguous = uncertain.count - likely
+        let attributed = result.timeline.httpOfSQL.count
+        let none = result.sql.count - attributed - ambiguous
+        return "SQL attribution: \(attributed - likely) certain, \(likely) likely, \(ambiguous) ambiguous (several requests fit equally),"
+            + " \(none) outside any request\n"
     }
 
     static func isWrite(_ statement: String) -> Bool {

@@ -88,6 +88,9 @@ public enum ExchangeListText {
             case .none: out += "no response"
             }
             out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
+            if let link = result.timeline.uncertainSQL[f.index] {
+                out += link.confidence == .likely ? "  likely" : "  (ambiguous: \(link.candidates.count) requests fit)"
+            }
             if let http = result.timeline.httpOfSQL[f.index], result.http.indices.contains(http) {
                 let served: (index: Int, label: String)
                 if let request, request.index == http {

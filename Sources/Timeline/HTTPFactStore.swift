@@ -63,6 +63,7 @@ extension HTTPFact: SpillableFact {
         }
         out.put(Int64(fact.bytesNotCaptured))
         out.put(Int64(fact.requestBytesNotCaptured))
+        out.put(fact.tokenIssuedAt)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
@@ -82,7 +83,8 @@ extension HTTPFact: SpillableFact {
             guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
             messages = HTTPMessageTexts(request: request, response: response)
         }
-        guard let bytesNotCaptured = r.int(), let requestBytesNotCaptured = r.int() else { return nil }
+        guard let bytesNotCaptured = r.int(), let requestBytesNotCaptured = r.int(),
+              let tokenIssuedAt = r.optionalString() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: operation, method: method, path: path,
@@ -108,6 +110,7 @@ extension HTTPFact: SpillableFact {
         fact.messages = messages
         fact.bytesNotCaptured = Int(truncatingIfNeeded: bytesNotCaptured)
         fact.requestBytesNotCaptured = Int(truncatingIfNeeded: requestBytesNotCaptured)
+        fact.tokenIssuedAt = tokenIssuedAt
         return fact
     }
 

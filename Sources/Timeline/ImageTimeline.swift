@@ -5,6 +5,9 @@ public struct ImageTimeline: Sendable {
     public var images: [ImageLifecycle]
     /// SQL fact index -> HTTP fact index of the request it was issued for.
     public var httpOfSQL: [Int: Int]
+    /// SQL fact index -> its link where that is not certain: likely (the request is the one in
+    /// `httpOfSQL`) or ambiguous (none in `httpOfSQL`; the candidates listed).
+    public var uncertainSQL: [Int: SQLAttributionLink] = [:]
     /// HTTP fact index -> its SQL fact indices, in time order.
     public var sqlOfHTTP: [Int: [Int]]
     /// SQL fact index -> the image id the statement concerns.
@@ -26,6 +29,16 @@ public struct ImageTimeline: Sendable {
         self.sqlOfHTTP = sqlOfHTTP
         self.imageOfSQL = imageOfSQL
         self.anomalies = anomalies
+    }
+
+    /// How statement `sql` is tied to a request: nil when no request was in progress for it.
+    public func attribution(ofSQL sql: Int) -> SQLAttributionLink? {
+        if var link = uncertainSQL[sql] {
+            // The request itself is `httpOfSQL`'s, whatever remapped it since.
+            if link.confidence != .ambiguous { link.http = httpOfSQL[sql] }
+            return link
+        }
+        return httpOfSQL[sql].map { .certain($0) }
     }
 
     /// Keeps only the images whose name or id equals `selector` (`--image`).

@@ -34,9 +34,16 @@ public struct ImageTimelineBuilder {
     }
 
     private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
-        var httpOfSQL = SQLAttribution.attribute(sql: sql, http: http)
+        let attribution = SQLAttribution.links(sql: sql, http: http)
+        var httpOfSQL = attribution.httpOfSQL
+        var uncertainSQL = attribution.uncertain
         let log = SQLTransactionLog(sql)
+        let beforeBackgroundTasks = httpOfSQL
         BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
+        // An import's writes given to it after the fact (no request in progress issued them).
+        for (statement, request) in httpOfSQL where beforeBackgroundTasks[statement] != request {
+            uncertainSQL[statement] = .likely(request)
+        }
         var imageOfSQL: [Int: String] = [:]
 
         // Events are positions (in `http`, `log.writes`, `sql`), not values: a capture can hold
@@ -132,6 +139,7 @@ public struct ImageTimelineBuilder {
         anomalies.sort { $0.time < $1.time }
         var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
+        timeline.uncertainSQL = uncertainSQL
         timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
         timeline.causeOfHTTP = CallCausation.attribute(http: http)
         timeline.callsOfHTTP = CallCausation.callsByRequest(timeline.causeOfHTTP)

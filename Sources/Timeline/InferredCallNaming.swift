@@ -31,6 +31,12 @@ public enum InferredCallNaming {
             }
         }
         let overlaps = Overlaps(http: http, positions: inferred)
+        // Image statements the attribution could not give to one request: each counts against
+        // every call it might belong to, since that call's own evidence may be missing it.
+        var ambiguousImageSQL: [Int: [Int]] = [:]
+        for (statement, link) in timeline.uncertainSQL where link.http == nil && timeline.imageOfSQL[statement] != nil {
+            for candidate in link.candidates { ambiguousImageSQL[candidate, default: []].append(statement) }
+        }
         for position in inferred {
             var fact = http[position]
             let statements = timeline.sqlOfHTTP[position] ?? []
@@ -43,6 +49,9 @@ public enum InferredCallNaming {
             if naming.operation != "unknown", let deciding = naming.decidingSQL, sql.indices.contains(deciding) {
                 let others = overlaps.count(at: sql.time(at: deciding), service: fact.service, excluding: position)
                 if others > 0 { naming.setAside(becauseOf: others) }
+            }
+            if naming.operation != "unknown", let unsure = ambiguousImageSQL[position]?.min() {
+                naming.setAside(ambiguous: unsure, among: timeline.uncertainSQL[unsure]?.candidates.count ?? 0)
             }
             fact.operation = naming.operation
             fact.imageID = naming.imageID ?? fact.imageID
@@ -116,6 +125,17 @@ public enum InferredCallNaming {
         var decidingSQL: Int?
 
         /// Withdraws the name: others calls to the service were in progress when its statement ran.
+        /// An image statement that may be this call's was left ambiguous by the attribution: the
+        /// evidence that names the call may be incomplete.
+        mutating func setAside(ambiguous statement: Int, among candidates: Int) {
+            evidence.append("so it would be \(operation), but SQL #\(statement) on an image may be this call's or one of "
+                            + "\(max(candidates - 1, 1)) other request\(candidates == 2 ? "'s" : "s'") (ambiguous attribution): "
+                            + "the operation stays unknown")
+            operation = "unknown"
+            imageID = nil
+            sizeMatches = nil
+        }
+
         mutating func setAside(becauseOf others: Int) {
             evidence.append("so it would be \(operation), but \(others) other encrypted call\(others == 1 ? " to \(fact.service) was" : "s to \(fact.service) were") "
                             + "in progress when SQL #\(decidingSQL.map(String.init) ?? "?") ran: time alone cannot tell which "

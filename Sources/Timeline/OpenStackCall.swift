@@ -43,6 +43,9 @@ public struct OpenStackCall: Sendable, Hashable {
     public var domainName: String?
     /// `token.expires_at` of a token response.
     public var tokenExpiresAt: String?
+    /// `token.issued_at` of a token response (issue or validation): Keystone's revocation check
+    /// names it in SQL, which ties a validation's statements to it.
+    public var tokenIssuedAt: String?
 
     // Glance
     /// The image the call is about: from the path, the `Location` header or the response JSON.

@@ -19,6 +19,7 @@ extension HTTPFact {
         requestEnd = exchange.timing.requestEnd
         query = exchange.request?.query.map(SecretMask.maskedQuery)
         requestID = call.requestID
+        tokenIssuedAt = call.tokenIssuedAt
         responseBytes = exchange.responseWireBytes
         requestWireBytes = exchange.requestWireBytes
         tls = exchange.tls

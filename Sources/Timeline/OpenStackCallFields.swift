@@ -20,6 +20,7 @@ extension OpenStackCall {
         // The response describes the token: fill what the request did not say.
         if let token = exchange.response?.body.json?["token"] {
             tokenExpiresAt = token["expires_at"]?.stringValue
+            tokenIssuedAt = token["issued_at"]?.stringValue
             if authMethods.isEmpty { authMethods = token["methods"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
             userName = userName ?? token.value(at: ["user", "name"])?.stringValue
             userID = userID ?? token.value(at: ["user", "id"])?.stringValue

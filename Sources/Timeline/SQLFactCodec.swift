@@ -52,6 +52,17 @@ enum SQLFactCodec {
         return body(statement)
     }
 
+    /// What attribution reads of every command, in place: login, statement and command name.
+    static func attributionFields<T>(_ bytes: UnsafeRawBufferPointer,
+                                     _ body: (_ user: UnsafeRawBufferPointer?, _ database: UnsafeRawBufferPointer?,
+                                              _ statement: UnsafeRawBufferPointer, _ command: UnsafeRawBufferPointer) -> T) -> T? {
+        var r = SpillReader(bytes)
+        guard r.skip(24), r.skipRows(), let user = r.optionalStringBytes(), let database = r.optionalStringBytes(),
+              let statement = r.stringBytes(), r.stringBytes() != nil, r.stringBytes() != nil, r.optionalInt() != nil,
+              r.skipOptionalString(), r.optionalInt() != nil, r.byte() != nil, let command = r.stringBytes() else { return nil }
+        return body(user, database, statement, command)
+    }
+
     /// Only the kept rows (image rows, read by the timeline one statement at a time).
     static func decodeRows(_ bytes: UnsafeRawBufferPointer) -> MySQLRows? {
         var r = SpillReader(bytes)

@@ -75,10 +75,12 @@ extension FactStore where Fact == SQLFact {
     /// it skipped), without building a String: every command of a capture passes here. A word of
     /// more than 8 letters is `UInt64.max`, matching no keyword; nil when a non-ASCII byte comes
     /// first, which the callers treat as "maybe" and decode.
-    static func leadingWord(_ statement: String) -> UInt64? {
+    static func leadingWord(_ statement: String) -> UInt64? { leadingWord(bytes: statement.utf8) }
+
+    static func leadingWord(bytes: some Sequence<UInt8>) -> UInt64? {
         var word: UInt64 = 0
         var letters = 0
-        for byte in statement.utf8 {
+        for byte in bytes {
             if byte >= 0x80 { return nil }
             let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
             if !isLetter {

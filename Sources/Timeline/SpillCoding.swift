@@ -122,6 +122,14 @@ struct SpillReader {
         return flag == 0 || stringBytes() != nil
     }
 
+    /// The bytes of a string written by `put(_: String?)`, in place; `.some(nil)` for nil.
+    mutating func optionalStringBytes() -> UnsafeRawBufferPointer?? {
+        guard let flag = byte() else { return nil }
+        if flag == 0 { return .some(nil) }
+        guard let value = stringBytes() else { return nil }
+        return .some(value)
+    }
+
     mutating func optionalString() -> String?? {
         guard let flag = byte() else { return nil }
         if flag == 0 { return .some(nil) }

@@ -43,6 +43,8 @@ public struct HTTPFact: Sendable {
     public var subjectTokenFingerprint: String?
     /// `X-Openstack-Request-Id` of the response.
     public var requestID: String?
+    /// `token.issued_at` of a Keystone token response (see `OpenStackCall.tokenIssuedAt`).
+    public var tokenIssuedAt: String?
     /// Bytes of the response (headers and body) on the wire.
     public var responseBytes: Int = 0
     /// True when the exchange was decrypted from TLS, or inferred from its encrypted records.

@@ -62,6 +62,13 @@ import Testing
         #expect(got == truth["image_status_transitions"] as? [String: [String]] ?? [:])
         for image in timeline.images where image.id != nil {
             for transition in image.transitions {
+                // The access logs do not say which image a POST created: among concurrent creates
+                // (c-concurrent) the INSERT may fit several equally, and says so.
+                if transition.http == nil, let sql = transition.sql, let link = timeline.attribution(ofSQL: sql),
+                   link.confidence == .ambiguous {
+                    #expect(link.candidates.allSatisfy { http[$0].service == "glance" })
+                    continue
+                }
                 let request = try #require(transition.http, "\(scenario): \(transition.status) not attributed")
                 #expect(http[request].service == "glance")
             }

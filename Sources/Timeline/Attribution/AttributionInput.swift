@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What SQL attribution reads of the facts: per request its span, service and the names it
+/// carries; per statement its connection, span, role in a pooled connection's session and the
+/// names it mentions. Built once from the fact stores (`AttributionInput(sql:http:)`), or by hand
+/// in tests; everything downstream is pure.
+struct AttributionInput {
+    struct Request {
+        /// HTTP fact index.
+        var index: Int
+        var start: Int64
+        var end: Int64
+        var service: String
+        var method: String
+        var path: String
+        var server: String
+        /// Names the request carries (image id and name, a validated token's issue time), interned.
+        var names: [Int32] = []
+        /// Names its SQL mentions whenever it issues any: a token validation always checks the
+        /// token's revocation by its issue time (`revocation_event.issued_before >= ...`).
+        var requiredNames: [Int32] = []
+    }
+
+    /// A statement's part in a pooled connection's checkout.
+    enum StatementKind: Equatable {
+        /// The pool's handshake: a new connection, made at a checkout.
+        case connect
+        /// Starts a checkout: SQLAlchemy's pre-ping (COM_PING), a connector's COM_RESET_CONNECTION.
+        case checkout
+        /// COMMIT or ROLLBACK: a transaction's end or the pool's reset when the connection returns.
+        case transactionEnd
+        /// Session setup a new connection runs (SET, SHOW VARIABLES, SELECT @@..., VERSION()).
+        case setup
+        /// COM_QUIT: the pool drops the connection.
+        case quit
+        case work
+    }
+
+    struct Statement {
+        /// SQL fact index.
+        var position: Int
+        var connection: Int
+        var start: Int64
+        var end: Int64
+        var kind: StatementKind
+        /// Interned names (quoted literals equal to a name some request carries).
+        var names: [Int32] = []
+    }
+
+    /// In start order (HTTP fact order).
+    var requests: [Request]
+    /// In start order (SQL fact order).
+    var statements: [Statement]
+    /// The OpenStack service behind each MySQL connection (login, database, or the tables it uses).
+    var serviceOfConnection: [Int: String]
+}
+
+extension AttributionInput.StatementKind {
+    /// The kind of a command with this name and statement text (`command` as the general log names it).
+    init(command: String, statement: String) {
+        var command = command, statement = statement
+        self = command.withUTF8 { c in statement.withUTF8 { Self(command: UnsafeRawBufferPointer(c), statement: UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// The same from the stored bytes, without making Strings: every command of a capture passes here.
+    init(command: UnsafeRawBufferPointer, statement: UnsafeRawBufferPointer) {
+        if Self.equals(command, "Query") {
+            let word = SQLFactStore.leadingWord(bytes: statement)
+            if word == Self.commit || word == Self.rollback {
+                self = .transactionEnd
+            } else if (word == Self.set || word == Self.show || word == Self.select) && Self.isSetup(statement) {
+                self = .setup
+            } else {
+                self = .work
+            }
+        } else if Self.equals(command, "Ping") || Self.equals(command, "Reset connection") || Self.equals(command, "Change user") {
+            self = .checkout
+        } else if Self.equals(command, "Connect") {
+            self = .connect
+        } else if Self.equals(command, "Quit") {
+            self = .quit
+        } else {
+            self = .work
+        }
+    }
+
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress ?? UnsafeRawPointer(text.utf8Start), text.utf8Start, bytes.count) == 0
+    }
+
+    /// What SQLAlchemy/PyMySQL and the MySQL connectors send on a new connection before any work:
+    /// SET ..., SHOW VARIABLES, SELECT @@..., SELECT VERSION(), SELECT DATABASE().
+    static func isSetup(_ statement: UnsafeRawBufferPointer) -> Bool {
+        let head = statement.drop { $0 == 0x20 || (0x09...0x0d).contains($0) }.prefix(18).map { ($0 >= 0x61 && $0 <= 0x7a) ? $0 - 0x20 : $0 }
+        return setupPrefixes.contains { head.starts(with: $0) }
+    }
+
+    static let setupPrefixes: [[UInt8]] = ["SET ", "SHOW VARIABLES", "SELECT @@", "SELECT VERSION()", "SELECT DATABASE()"].map { Array($0.utf8) }
+    static let commit = packed("COMMIT"), rollback = packed("ROLLBACK"), set = packed("SET"), show = packed("SHOW"), select = packed("SELECT")
+
+    static func packed(_ word: String) -> UInt64 { word.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+}
