@@ -220,4 +220,31 @@ import Timeline
         #expect(messages.last?.contains("Swift's ETag of glance/\(summary["id"] as? String ?? "?")") == true)
         #expect(damaged.timeline.images.first?.upload?.matchesChecksum == true, "the client's leg is untouched")
     }
+
+    /// The recorded segmented upload (`u-swift-segmented`: glance_store with
+    /// `swift_store_large_object_size = 4`, chunks of 2 MB, an 8,192,000-byte image; not a
+    /// fixture): each segment's MD5 against the ETag Swift answered, the whole against
+    /// `openstack image show`, and the download's manifest ETag against `swift stat`'s.
+    @Test func recordedSegmentedUploadIsCheckedSegmentBySegmentAndWhole() throws {
+        guard let capture = TestbedCaptures.fullCapture("u-swift-segmented"),
+              let truth = try TestbedCaptures.truth(besideCapture: capture) else {
+            print("u-swift-segmented: full capture not found (set GLANCETRACE_TESTBED_CAPTURES): skipped")
+            return
+        }
+        let summary = ((truth["images"] as? [[String: Any]])?.first?["summary"] as? [String: Any]) ?? [:]
+        let notes = truth["scenario_notes"] as? [String: Any] ?? [:]
+        let stat = ((notes["swift"] as? [String: Any])?["object_stat"] as? [String: Any]) ?? [:]
+        let result = try CaptureAnalysis(options: .init()).run(paths: [capture])
+        let image = try #require(result.timeline.images.first)
+        let store = try #require(image.upload?.store)
+        let segments = try #require(store.segments)
+        #expect(segments.count == 4)
+        #expect(segments.allSatisfy { $0.bytes == 2_048_000 && $0.md5 != nil && $0.md5 == $0.etag })
+        #expect(store.bytes == 8_192_000 && store.md5 == summary["checksum"] as? String && store.sha512 == summary["os_hash_value"] as? String)
+        #expect(store.matchesUpload == true && store.matchesChecksum == true)
+        let download = try #require(image.downloads.first)
+        #expect(download.matchesChecksum == true && download.store?.matchesUpload == true)
+        #expect(download.store?.etag.map { "\"\($0)\"" } == stat["ETag"] as? String || download.store?.etag == stat["ETag"] as? String)
+        #expect(Self.mismatches(result).isEmpty)
+    }
 }
