@@ -53,7 +53,7 @@ Wheel or +/&minus; to zoom, drag to pan, click a request for its detail, an imag
 <div><h3>Response</h3><pre id="detail-response"></pre></div>
 </div>
 <h3 id="detail-sql-title"></h3>
-<table id="detail-sql"><thead><tr><th>+ms</th><th>ms</th><th>statement</th><th>result</th></tr></thead><tbody></tbody></table>
+<table id="detail-sql"><thead><tr><th>+ms</th><th>ms</th><th>statement</th><th>result</th><th>attribution</th></tr></thead><tbody></tbody></table>
 </section>
 
 <section id="images">
@@ -107,7 +107,7 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
 .mono,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}.bad{color:#b00}.status{font-weight:bold;text-transform:uppercase}
 ul.captures{margin:.2em 0;padding-left:1.2em;font-size:.9em}
-.inferred{font-style:italic;color:#555}.indent-1{margin-left:1em}.indent-2{margin-left:2em}.indent-3{margin-left:3em}
+.inferred{font-style:italic;color:#555}tr.sql-maybe td{color:#777;font-style:italic}.indent-1{margin-left:1em}.indent-2{margin-left:2em}.indent-3{margin-left:3em}
 .toolbar{margin:.3em 0;display:flex;gap:.4em;align-items:center;font-size:.9em}
 .toolbar button{font:inherit;padding:.1em .6em}
 #sequence-box{border:1px solid #ccc;overflow:hidden;user-select:none;cursor:grab}

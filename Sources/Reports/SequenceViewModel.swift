@@ -21,6 +21,10 @@ enum SequenceViewModel {
         // Statements, one column per field.
         var sqlTime: [Int64] = [], sqlDuration: [Int64] = [], sqlLane: [Int] = [], sqlRequest: [Int] = []
         var sqlText: [Int] = [], sqlResult: [Int] = [], sqlError: [Bool] = []
+        // How sure each statement's request is: 0 certain (or none), 1 likely, n > 1 ambiguous
+        // among n requests, each of which lists it under `maybe`.
+        var sqlConfidence: [Int] = []
+        var maybeOfRequest: [Int: [Int]] = [:]
         var last = origin
         let httpOfSQL = result.timeline.httpOfSQL
         for fact in result.sql {
@@ -32,6 +36,13 @@ enum SequenceViewModel {
             sqlText.append(strings.index(fact.statement.isEmpty ? "[\(fact.command)]" : AnalysisText.abbreviated(fact.statement, statementLimit)))
             sqlResult.append(strings.index(LiveEventText.outcomeText(fact.outcome)))
             if case .error = fact.outcome { sqlError.append(true) } else { sqlError.append(false) }
+            switch result.timeline.uncertainSQL[fact.index] {
+            case let link? where link.http == nil:
+                sqlConfidence.append(max(link.candidates.count, 2))
+                for candidate in link.candidates { maybeOfRequest[candidate, default: []].append(fact.index) }
+            case _?: sqlConfidence.append(1)
+            case nil: sqlConfidence.append(0)
+            }
             if fact.end > last { last = fact.end }
         }
 
@@ -54,6 +65,7 @@ enum SequenceViewModel {
                 ("service", .string(fact.service)), ("operation", .string(fact.operation)),
                 ("method", .string(fact.method)), ("path", .string(fact.path)), ("status", .optional(fact.status)),
                 ("image", .optional(imageOfRequest[i])), ("sql", .array((result.timeline.sqlOfHTTP[i] ?? []).map { .int($0) })),
+                ("maybe", .array((maybeOfRequest[i] ?? []).map { .int($0) })),
                 ("tls", .bool(fact.tls)), ("inferred", .bool(relations.inferred.contains(i))),
                 ("legOf", .optional(relations.legOf[i])), ("causedBy", .optional(relations.causedBy[i])),
                 ("requestId", .optional(fact.requestID)), ("requestBytes", .int(fact.requestBytes)),
@@ -85,6 +97,7 @@ enum SequenceViewModel {
         let fields = origin.utcFields
         let dayMicros = ((fields.hour * 60 + fields.minute) * 60 + fields.second) * 1_000_000 + origin.subsecondNanoseconds / 1000
         let (time, duration, lane, request, text, outcome, error) = (sqlTime, sqlDuration, sqlLane, sqlRequest, sqlText, sqlResult, sqlError)
+        let confidence = sqlConfidence
         return .object([
             ("version", .int(1)),
             ("origin", .string(origin.rfc3339(precision: result.precision))),
@@ -97,6 +110,7 @@ enum SequenceViewModel {
                 ("lane", column(lane.count) { .int(lane[$0]) }), ("request", column(request.count) { .int(request[$0]) }),
                 ("text", column(text.count) { .int(text[$0]) }), ("result", column(outcome.count) { .int(outcome[$0]) }),
                 ("error", column(error.count) { .int(error[$0] ? 1 : 0) }),
+                ("conf", column(confidence.count) { .int(confidence[$0]) }),
             ])),
             ("strings", strings.json),
             ("images", .array(images)),

@@ -231,17 +231,32 @@ function select(index) {
   r.notes.forEach(function (note) { fact(facts, "note", note); });
   document.getElementById("detail-request").textContent = r.request === null ? "(not in the capture)" : r.request;
   document.getElementById("detail-response").textContent = r.response === null ? "(not in the capture)" : r.response;
-  document.getElementById("detail-sql-title").textContent = r.sql.length + " SQL statement" + (r.sql.length === 1 ? "" : "s");
+  document.getElementById("detail-sql-title").textContent = r.sql.length + " SQL statement" + (r.sql.length === 1 ? "" : "s")
+    + (r.maybe.length ? ", and " + r.maybe.length + " that may be this request's or another's" : "");
   var body = document.querySelector("#detail-sql tbody");
   while (body.firstChild) body.removeChild(body.firstChild);
   r.sql.forEach(function (j) {
     var tr = document.createElement("tr");
     tr.className = "sql-row" + (sql.error[j] ? " error" : "");
     tr.setAttribute("data-sql", j);
-    [ms(sql.t[j] - r.t), ms(sql.d[j]), strings[sql.text[j]], strings[sql.result[j]]].forEach(function (value, c) {
+    [ms(sql.t[j] - r.t), ms(sql.d[j]), strings[sql.text[j]], strings[sql.result[j]],
+     sql.conf[j] === 1 ? "likely" : "certain"].forEach(function (value, c) {
       var td = document.createElement("td");
       td.textContent = value;
       if (c === 2) td.className = "sql-text";
+      tr.appendChild(td);
+    });
+    body.appendChild(tr);
+  });
+  // Statements the attribution could not give to one request, this one among them.
+  r.maybe.forEach(function (j) {
+    var tr = document.createElement("tr");
+    tr.className = "sql-maybe";
+    tr.setAttribute("data-sql", j);
+    [ms(sql.t[j] - r.t), ms(sql.d[j]), strings[sql.text[j]], strings[sql.result[j]],
+     "ambiguous: one of " + sql.conf[j] + " requests"].forEach(function (value) {
+      var td = document.createElement("td");
+      td.textContent = value;
       tr.appendChild(td);
     });
     body.appendChild(tr);
