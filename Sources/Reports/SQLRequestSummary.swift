@@ -70,16 +70,7 @@ public struct SQLRequestSummary: Sendable {
                           AnalysisText.format3(Double(group.totalNanoseconds / 1000) / 1000),
                           group.http == nil ? "-" : "\(group.likely)", "\(group.errors)", group.label])
         }
-        let last = table[0].count - 1
-        let widths = (0..<last).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for (row, cells) in table.enumerated() {
-            var line = row == 0 ? "#" : " "
-            for column in 0..<last {
-                let padding = String(repeating: " ", count: widths[column] - cells[column].count)
-                line += column == 0 ? " " + cells[column] + padding : " " + padding + cells[column]
-            }
-            emit(line + "  " + cells[last] + "\n")
-        }
+        SQLSummary.emitAligned(table, leftAligned: 0, lastSeparator: "  ", emit: emit)
     }
 
     /// The groups as a JSON array, in the text's order.

@@ -114,15 +114,23 @@ public struct SQLSummary: Sendable {
                            AnalysisText.abbreviated(group.fingerprint, 200)])
         }
         // Numbers right-aligned, the command padded, the fingerprint as it comes.
-        let last = table[0].count - 1
+        Self.emitAligned(table, leftAligned: table[0].count - 2, lastSeparator: " ", emit: emit)
+    }
+
+    /// Writes `table` (its first row the header, marked `#`) in aligned columns: each column
+    /// right-aligned but `leftAligned`, padded on the right; the last column as it comes, after
+    /// `lastSeparator`.
+    static func emitAligned(_ table: [[String]], leftAligned: Int, lastSeparator: String, emit: (String) -> Void) {
+        guard let header = table.first, !header.isEmpty else { return }
+        let last = header.count - 1
         let widths = (0..<last).map { column in table.map { $0[column].count }.max() ?? 0 }
         for (row, cells) in table.enumerated() {
             var line = row == 0 ? "#" : " "
             for column in 0..<last {
                 let padding = String(repeating: " ", count: widths[column] - cells[column].count)
-                line += column == last - 1 ? " " + cells[column] + padding : " " + padding + cells[column]
+                line += column == leftAligned ? " " + cells[column] + padding : " " + padding + cells[column]
             }
-            emit(line + " " + cells[last] + "\n")
+            emit(line + lastSeparator + cells[last] + "\n")
         }
     }
 

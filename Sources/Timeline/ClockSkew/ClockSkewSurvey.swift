@@ -94,6 +94,13 @@ public struct ClockSkewSurvey {
     private func timeRange(_ path: String) throws(CaptureError) -> ClockSkewEvidence {
         let reader = try openCapture(path: path, reader: options.readerKind)
         var evidence = ClockSkewEvidence(maxSegments: 0)
+        try readPrefix(reader) { evidence.note($0.timestamp) }
+        return evidence
+    }
+
+    /// Hands `body` each record of the prefix the survey reads: at most `maxSeconds` of capture
+    /// time from the first record and `maxPackets` records.
+    private func readPrefix(_ reader: any CaptureReader, _ body: (CaptureRecord) -> Void) throws(CaptureError) {
         var first: Timestamp?
         var packets = 0
         while let record = try reader.next() {
@@ -101,9 +108,8 @@ public struct ClockSkewSurvey {
             if let first, record.timestamp.nanoseconds(since: first) > maxSeconds * 1_000_000_000 { break }
             packets += 1
             if packets > maxPackets { break }
-            evidence.note(record.timestamp)
+            body(record)
         }
-        return evidence
     }
 
     /// Reads the prefix of one file alone: its segments, and its HTTP and SQL facts.
@@ -116,13 +122,7 @@ public struct ClockSkewSurvey {
         session.addCapture(reader.info)
         let decoder = PacketDecoder()
         var evidence = ClockSkewEvidence()
-        var first: Timestamp?
-        var packets = 0
-        while let record = try reader.next() {
-            if first == nil { first = record.timestamp }
-            if let first, record.timestamp.nanoseconds(since: first) > maxSeconds * 1_000_000_000 { break }
-            packets += 1
-            if packets > maxPackets { break }
+        try readPrefix(reader) { record in
             evidence.note(record.timestamp)
             if case .tcp(let segment) = decoder.decode(record) { evidence.add(segment, at: record.timestamp) }
             session.feed(record, capture: 0)
