@@ -19,6 +19,10 @@ public enum CloseReason: String, Sendable {
     case endOfCapture = "end-of-capture"
     /// The 4-tuple was reused by a new SYN.
     case reused
+    /// Closed early to keep per-connection state within the memory budget (idle longest first).
+    case evicted
+    /// A half-open connection (handshake never completed) silent past its timeout.
+    case halfOpenTimeout = "half-open-timeout"
 }
 
 /// Identity of one TCP connection in the capture.

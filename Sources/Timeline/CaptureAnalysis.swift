@@ -18,6 +18,9 @@ public struct CaptureAnalysis {
         public var keyLogPaths: [String] = []
         /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
         public var hashUploads = true
+        /// Estimated memory for per-connection state (`--memory MB`); see
+        /// `TCPReassembler.Configuration.memoryBudgetBytes`. 0: no budget.
+        public var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
         public init() {}
     }
 
@@ -95,8 +98,12 @@ public final class AnalysisSession {
         self.router = router
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
+        configuration.memoryBudgetBytes = options.memoryBudgetBytes
         reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
             router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
+        }
+        reassembler.onShedding = { connection, _, starting in
+            router.sheddingConnection = starting ? connection.index : nil
         }
     }
 
@@ -144,10 +151,16 @@ public final class AnalysisSession {
         // After the timeline, which waited for the digests it reports: uploads it did not read
         // (a retried upload, an unrouted PUT) finish hashing too.
         UploadDigests.waitForAll()
+        let shedding = reassembler.shedding
+        if let line = ShedReport.line(shedding, facts: router.shed, budgetBytes: options.memoryBudgetBytes,
+                                      configuration: reassembler.configuration) {
+            warnings.append(line)
+        }
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
                                     tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
         result.timeline.anomalies.sort { $0.time < $1.time }
+        result.timeline.anomalies = AnomalyAggregation.aggregate(result.timeline.anomalies)
         return result
     }
 }

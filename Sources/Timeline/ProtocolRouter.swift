@@ -39,6 +39,12 @@ final class ProtocolRouter {
     private var endpointTextsByConnection: [Int: (client: String, server: String)] = [:]
 
     private var httpConfiguration = HTTPDecoderConfiguration()
+    /// The connection the memory budget or the half-open timeout is closing now: what its
+    /// decoders emit while closing is counted in `shed`, not recorded (a flood's million
+    /// unanswered heads would otherwise be a million facts, images and anomalies).
+    var sheddingConnection: Int?
+    /// Exchanges and commands of connections closed early, counted only.
+    private(set) var shed = ShedFacts()
 
     init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool = true) {
         self.watchedPorts = watchedPorts
@@ -113,6 +119,10 @@ final class ProtocolRouter {
     }
 
     private func add(_ record: MySQLCommandRecord) {
+        if record.connectionIndex == sheddingConnection {
+            shed.sqlCommands &+= 1
+            return
+        }
         let outcome: SQLFact.Outcome
         switch record.result.kind {
         case .ok: outcome = .ok(affectedRows: record.result.affectedRows.map { Int64(clamping: $0) })
@@ -183,6 +193,10 @@ final class ProtocolRouter {
         let port = connection.server.port
         let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }
+            if exchange.connection == self.sheddingConnection {
+                self.shed.httpExchanges &+= 1
+                return
+            }
             let call = OpenStackCall(exchange: exchange, serverPort: port)
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
             self.httpFacts.append(fact)
@@ -204,6 +218,10 @@ final class ProtocolRouter {
             for exchange in inference.consume(event) {
                 guard let self else { return }
                 let session = decoder.facts
+                if session.connection.index == self.sheddingConnection {
+                    self.shed.httpExchanges &+= 1
+                    continue
+                }
                 let port = session.connection.server.port
                 let httpPort = OpenStackServicePorts.standard.service(for: port) != nil
                     || (self.watchedPorts.contains(port) && !ProtocolRouter.mysqlPorts.contains(port))
@@ -270,4 +288,11 @@ final class ProtocolRouter {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// What the decoders of connections closed early (memory budget, half-open timeout) emitted
+/// while closing: counted for the report's line about it, not listed.
+struct ShedFacts {
+    var httpExchanges = 0
+    var sqlCommands = 0
 }
