@@ -23,6 +23,10 @@ public enum CloseReason: String, Sendable {
     case evicted
     /// A half-open connection (handshake never completed) silent past its timeout.
     case halfOpenTimeout = "half-open-timeout"
+
+    /// Closed early to bound memory in a flood: a consumer may count what it held instead of
+    /// reporting it (the analysis counts it in one line).
+    public var isShedding: Bool { self == .evicted || self == .halfOpenTimeout }
 }
 
 /// Identity of one TCP connection in the capture.

@@ -109,7 +109,7 @@ extension TCPReassembler {
 
     /// A half-open connection still open at the end of a flooded capture.
     func shedAtEnd(_ connection: TCPConnection, key: ConnectionKey, at time: Timestamp) {
-        shed(connection, key: key, reason: .endOfCapture, at: time)
+        shed(connection, key: key, reason: .halfOpenTimeout, at: time)
         shedding.halfOpenAtEnd &+= 1
     }
 

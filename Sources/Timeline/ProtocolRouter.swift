@@ -206,6 +206,7 @@ final class ProtocolRouter {
             }
         }
         decoder.tls = tls
+        decoder.onShed = { [weak self] count in self?.shed.httpExchanges &+= count }
         return decoder
     }
 
