@@ -10,7 +10,7 @@ private func chosenTarget() -> FuzzTarget {
     let name = getenv("GLANCETRACE_FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
         let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
-        fputs("GLANCETRACE_FUZZ_TARGET=\(name): expected one of \(names)\n", stderr)
+        print("GLANCETRACE_FUZZ_TARGET=\(name): expected one of \(names)")
         exit(2)
     }
     selected = target

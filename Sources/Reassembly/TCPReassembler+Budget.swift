@@ -70,8 +70,7 @@ extension TCPReassembler {
             table.removeValue(forKey: entry.key)
             shedding.forgottenClosed &+= 1
         }
-        var deferrals = aging.count &+ silent.count
-        while estimatedBytes > target, let (entry, connection) = idlest(at: now, deferrals: &deferrals) {
+        while estimatedBytes > target, let (entry, connection) = idlest() {
             let active = now.nanoseconds &- connection.lastSeen.nanoseconds < configuration.activeWindowNanoseconds
             shed(connection, key: entry.key, reason: .evicted, at: now)
             shedding.evicted &+= 1
@@ -79,11 +78,11 @@ extension TCPReassembler {
         }
     }
 
-    /// The open connection idle longest: the older of the two queues' fronts, after dropping
-    /// entries of closed connections and pushing back those seen since their entry was made.
-    /// Entries not refreshed yet can sit ahead of idler ones: an active connection found at the
-    /// front goes to the back, at most `deferrals` times per call of `keepWithinBudget`.
-    private func idlest(at now: Timestamp, deferrals: inout Int) -> (AgingQueue.Entry, TCPConnection)? {
+    /// The open connection idle longest: the older of the two queues' tops, after dropping
+    /// entries of closed connections and pushing again those seen since their entry was made.
+    /// Connections seen within `activeWindowNanoseconds` (maybe in the middle of a message) come
+    /// last by this order: they are evicted only when no idler connection is left.
+    private func idlest() -> (AgingQueue.Entry, TCPConnection)? {
         while true {
             let fromSilent: Bool
             switch (aging.front, silent.front) {
@@ -96,11 +95,6 @@ extension TCPReassembler {
             guard let connection = liveConnection(entry) else { continue }
             if connection.lastSeen.nanoseconds != entry.stamp {
                 aging.push(.init(key: entry.key, index: entry.index, stamp: connection.lastSeen.nanoseconds))
-                continue
-            }
-            if deferrals > 0 && now.nanoseconds &- entry.stamp < configuration.activeWindowNanoseconds {
-                deferrals &-= 1
-                aging.push(entry)
                 continue
             }
             return (entry, connection)
