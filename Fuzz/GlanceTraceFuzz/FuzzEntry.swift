@@ -18,11 +18,25 @@ private func chosenTarget() -> FuzzTarget {
 }
 
 #if FUZZING
-/// libFuzzer's entry point (built with `-sanitize=fuzzer`, which brings libFuzzer's `main`).
+/// libFuzzer's entry point (built with `-sanitize=fuzzer`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     chosenTarget().run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point as `<target>_main` (so that tests can link the
+/// module): that symbol hands over to libFuzzer's driver instead of libFuzzer's own `main`.
+@_cdecl("GlanceTraceFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
 }
 #else
 /// Without libFuzzer: replays the files given (a corpus, a crash), as CI's smoke does.
