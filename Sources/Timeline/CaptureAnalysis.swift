@@ -102,8 +102,8 @@ public final class AnalysisSession {
         reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
             router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
         }
-        reassembler.onShedding = { connection, _, starting in
-            router.sheddingConnection = starting ? connection.index : nil
+        reassembler.onShedding = { connection, reason, starting in
+            router.shedding(connection, reason: reason, starting: starting)
         }
     }
 
@@ -152,13 +152,16 @@ public final class AnalysisSession {
         // (a retried upload, an unrouted PUT) finish hashing too.
         UploadDigests.waitForAll()
         let shedding = reassembler.shedding
+        var floodAnomaly: Anomaly?
         if let line = ShedReport.line(shedding, facts: router.shed, budgetBytes: options.memoryBudgetBytes,
                                       configuration: reassembler.configuration) {
             warnings.append(line)
+            floodAnomaly = router.shed.anomaly(line)
         }
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
                                     tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
+        if let floodAnomaly { result.timeline.anomalies.append(floodAnomaly) }
         result.timeline.anomalies.sort { $0.time < $1.time }
         result.timeline.anomalies = AnomalyAggregation.aggregate(result.timeline.anomalies)
         return result
