@@ -86,6 +86,13 @@ let package = Package(
             ],
             plugins: ["RecordRevision"]
         ),
+        // libFuzzer targets (Fuzz/README.md): built with `-sanitize=fuzzer -DFUZZING` they fuzz;
+        // built plainly, as here, they replay a corpus (CI's smoke, a crash to reproduce).
+        .executableTarget(
+            name: "GlanceTraceFuzz",
+            dependencies: ["CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "MySQLDecoding", "TLSDecoding"],
+            path: "Fuzz/GlanceTraceFuzz"
+        ),
         // `glancetrace --version`'s git revision (Packaging/record-revision), before every build.
         .plugin(name: "RecordRevision", capability: .buildTool()),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),

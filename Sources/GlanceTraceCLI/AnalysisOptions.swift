@@ -13,7 +13,17 @@ struct AnalysisOptions: ParsableArguments {
                                valueName: "file=seconds"))
     var timeOffsets: [String] = []
 
-    func validate() throws { _ = try parsedOffsets() }
+    @Option(name: .customLong("memory"),
+            help: ArgumentHelp("Memory budget for per-connection state, in MB: past it the connections idle longest in capture time are closed early and counted, as in a connection flood; 0: no budget.",
+                               valueName: "MB"))
+    var memoryMB: Int = TCPReassemblerDefaults.memoryMB
+
+    func validate() throws {
+        _ = try parsedOffsets()
+        guard memoryMB >= 0, memoryMB <= 1 << 20 else {
+            throw ValidationError("--memory \(memoryMB): expected megabytes from 0 (no budget) to 1048576, e.g. --memory 256")
+        }
+    }
 
     func parsedOffsets() throws -> [String: Int64] {
         var result: [String: Int64] = [:]
@@ -38,6 +48,7 @@ struct AnalysisOptions: ParsableArguments {
         options.readerKind = capture.reader
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()
+        options.memoryBudgetBytes = memoryMB << 20
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }
@@ -57,4 +68,9 @@ struct AnalysisOptions: ParsableArguments {
             throw CommandFailure(message: error.description)
         }
     }
+}
+
+/// The reassembler's default budget, in the unit `--memory` takes.
+enum TCPReassemblerDefaults {
+    static let memoryMB = CaptureAnalysis.Options().memoryBudgetBytes >> 20
 }

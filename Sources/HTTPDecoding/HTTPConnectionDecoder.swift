@@ -27,6 +27,9 @@ public final class HTTPConnectionDecoder: StreamConsumer {
     public private(set) var anomalies: [HTTPAnomaly] = []
     /// Anomalies beyond the cap, counted only.
     public private(set) var droppedAnomalies = 0
+    /// Told, when the connection is closed early to save memory (`CloseReason.isShedding`), how
+    /// many unfinished exchanges it dropped instead of emitting.
+    public var onShed: ((Int) -> Void)?
     /// Exchanges emitted so far.
     public private(set) var exchangeCount = 0
     /// Bytes seen after a protocol switch (101, CONNECT), per direction.
@@ -118,6 +121,16 @@ public final class HTTPConnectionDecoder: StreamConsumer {
 
     public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !isClosed else { return }
+        if reason.isShedding {
+            // A flood's connection closed early (memory budget, half-open timeout): its
+            // unfinished exchanges are counted, not built, hashed and emitted one by one.
+            isClosed = true
+            onShed?(pending.count)
+            pending.removeAll()
+            currentRequest = nil
+            currentResponse = nil
+            return
+        }
         requestParser.finish(at: time, delegate: self)
         responseParser.finish(at: time, delegate: self)
         isClosed = true

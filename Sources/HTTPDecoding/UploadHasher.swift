@@ -108,6 +108,8 @@ final class UploadHasher {
     /// The stable region the last bytes came from: one lookup per upload, not per segment.
     private var region: StableRegion?
     private var digests: UploadDigests?
+    /// A batch went to the queues: from then on the digests are theirs to finish.
+    private var handedOver = false
     /// The whole's digests so far, when the body is a part of a chain.
     private(set) var joinedDigests: UploadDigests?
 
@@ -142,6 +144,7 @@ final class UploadHasher {
         HashBatch.slots.wait()
         for _ in 0..<full.arenaCount { HashBatch.arenaSlots.wait() }
         full.isQueued = true
+        handedOver = true
         let state = self.state, whole = chain?.state
         UploadHasher.md5Queue.async {
             guard !state.isCancelled else { return }
@@ -168,6 +171,14 @@ final class UploadHasher {
         let digests = UploadDigests()
         self.digests = digests
         let state = self.state
+        if !handedOver && chain == nil {
+            // Not one body byte (a flood's heads announcing bodies never sent): the queues never
+            // saw this state, so the empty digests are made here, without two thread hand-offs
+            // per head.
+            digests.deliver(md5: Hex.string(state.md5.finalize()))
+            digests.deliver(sha512: state.sha512?.finalize())
+            return digests
+        }
         UploadHasher.md5Queue.async { digests.deliver(md5: Hex.string(state.md5.finalize())) }
         UploadHasher.sha512Queue.async { digests.deliver(sha512: state.sha512?.finalize()) }
         if let whole = chain?.state {

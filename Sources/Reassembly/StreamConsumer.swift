@@ -19,6 +19,14 @@ public enum CloseReason: String, Sendable {
     case endOfCapture = "end-of-capture"
     /// The 4-tuple was reused by a new SYN.
     case reused
+    /// Closed early to keep per-connection state within the memory budget (idle longest first).
+    case evicted
+    /// A half-open connection (handshake never completed) silent past its timeout.
+    case halfOpenTimeout = "half-open-timeout"
+
+    /// Closed early to bound memory in a flood: a consumer may count what it held instead of
+    /// reporting it (the analysis counts it in one line).
+    public var isShedding: Bool { self == .evicted || self == .halfOpenTimeout }
 }
 
 /// Identity of one TCP connection in the capture.

@@ -25,6 +25,11 @@ final class TCPConnection {
     let server = TCPHalfStream(direction: .serverToClient)
     var lastSeen: Timestamp
     private(set) var sawFIN = false
+    private var sawSYNACK = false
+    /// The client acknowledged the server's SYN-ACK: no longer half-open.
+    private var handshakeCompleted = false
+    /// A SYN was captured but the three-way handshake never completed (a SYN flood's shape).
+    var isHalfOpen: Bool { info.sawHandshake && !handshakeCompleted }
     /// The factory returned a consumer for this connection.
     private(set) var wasFollowed = false
     let budget: BufferBudget
@@ -72,6 +77,11 @@ final class TCPConnection {
         }
         if flags.contains(.ack) && receiver.baseSequence == nil {
             receiver.baseSequence = segment.acknowledgementNumber &- 1
+        }
+        if flags.contains(.syn) {
+            if flags.contains(.ack) { sawSYNACK = true }
+        } else if sawSYNACK && direction == .clientToServer && flags.contains(.ack) {
+            handshakeCompleted = true
         }
         if flags.contains(.rst) {
             statistics.resets &+= 1

@@ -38,6 +38,17 @@ public final class TCPReassembler {
         /// declared a gap. A capture records an ACK after the data it acknowledges, so 0 is
         /// right for one capture file; raise it for captures merged from hosts with skewed clocks.
         public var acknowledgedHoleDelayNanoseconds: Int64 = 0
+        /// Estimated memory for per-connection state (connections, decoder state, pending
+        /// exchanges, out-of-order bytes, remembered 4-tuples; `--memory MB`). When it is reached
+        /// the connections idle longest in capture time are closed first, as Suricata's memcaps
+        /// do; 0 means no budget. A normal capture stays far below the default.
+        public var memoryBudgetBytes = 128 << 20
+        /// Half-open connections (SYN seen, handshake never completed) silent this long are
+        /// closed, as Zeek's and Suricata's short timeouts for new flows do.
+        public var halfOpenTimeoutNanoseconds: Int64 = 30_000_000_000
+        /// Connections seen this recently are evicted only when no idler one is left (they may
+        /// be in the middle of a message).
+        public var activeWindowNanoseconds: Int64 = 1_000_000_000
         public init() {}
     }
 
@@ -47,14 +58,14 @@ public final class TCPReassembler {
     /// kept for source compatibility). Connections that carry no payload never reach the factory.
     public typealias ConsumerFactory = (_ connection: ConnectionInfo, _ firstPayload: UnsafeRawBufferPointer?, _ direction: FlowDirection) -> StreamConsumer?
 
-    private enum Entry {
+    enum Entry {
         case open(TCPConnection)
         case closed(ClosedConnection)
     }
 
     public let configuration: Configuration
     private let makeConsumer: ConsumerFactory
-    private var table: [ConnectionKey: Entry] = [:]
+    var table: [ConnectionKey: Entry] = [:]
     private var nextIndex = 0
     private var closedTotals = TCPTotals()
     private let budget = BufferBudget()
@@ -64,6 +75,19 @@ public final class TCPReassembler {
     /// one connection (data one way, ACKs the other), which then skip the table lookup.
     private var recentKey: ConnectionKey?
     private var recentConnection: TCPConnection?
+    /// Open connections by last-seen time, and those silent past the half-open timeout that
+    /// are established (`TCPReassembler+Budget`).
+    var aging = AgingQueue()
+    var silent = AgingQueue()
+    /// Closed connections' remembered 4-tuples, oldest first.
+    var remembered = AgingQueue()
+    var openCount = 0
+    var followedOpenCount = 0
+    /// What the budget and the timeouts closed early.
+    public internal(set) var shedding = ConnectionShedding()
+    /// Told before (true) and after (false) a connection is closed by the budget or the
+    /// half-open timeout, so that the facts its decoder emits while closing are counted, not listed.
+    public var onShedding: ((ConnectionInfo, CloseReason, Bool) -> Void)?
 
     public init(configuration: Configuration = Configuration(), makeConsumer: @escaping ConsumerFactory) {
         self.configuration = configuration
@@ -95,6 +119,9 @@ public final class TCPReassembler {
     public func process(_ segment: TCPSegment, at time: Timestamp) {
         if time > clock { clock = time }
         if clock >= nextSweep { sweep(at: clock) }
+        if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
+            expireHalfOpen(at: clock)
+        }
 
         let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
@@ -108,10 +135,12 @@ public final class TCPReassembler {
             recentConnection = found
         }
 
-        if let reason = connection.process(segment, at: time, configuration: configuration) {
-            close(connection, key: key, reason: reason, at: time)
-        }
+        let wasFollowed = connection.wasFollowed
+        let reason = connection.process(segment, at: time, configuration: configuration)
+        if !wasFollowed && connection.wasFollowed { followedOpenCount &+= 1 }
+        if let reason { close(connection, key: key, reason: reason, at: time) }
         if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+        if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }
     }
 
     /// The open connection a segment belongs to, opening one when it starts a new connection;
@@ -146,7 +175,14 @@ public final class TCPReassembler {
     /// Flushes and closes every open connection (end of input), in connection order.
     public func finish(at time: Timestamp) {
         if time > clock { clock = time }
+        let flooded = !shedding.isEmpty
         for (key, connection) in openConnectionsByIndex() {
+            // Once the budget or the half-open timeout had to act, the half-open connections
+            // left are the flood's too: counted with it, not listed one by one.
+            if flooded && connection.isHalfOpen {
+                shedAtEnd(connection, key: key, at: time)
+                continue
+            }
             close(connection, key: key, reason: .endOfCapture, at: time)
         }
     }
@@ -160,6 +196,8 @@ public final class TCPReassembler {
         closedTotals.connections &+= 1
         let connection = TCPConnection(info: info, budget: budget, makeConsumer: makeConsumer)
         table[key] = .open(connection)
+        openCount &+= 1
+        aging.push(.init(key: key, index: info.index, stamp: time.nanoseconds))
         return connection
     }
 
@@ -176,12 +214,16 @@ public final class TCPReassembler {
         return segment.source.port < segment.destination.port ? segment.source : segment.destination
     }
 
-    private func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
+    func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
         if recentConnection === connection {
             recentConnection = nil
             recentKey = nil
         }
         connection.close(reason: reason, at: time)
+        openCount &-= 1
+        if connection.wasFollowed { followedOpenCount &-= 1 }
+        if reason == .idleTimeout { shedding.idleTimedOut &+= 1 }
+        remembered.push(.init(key: key, index: connection.info.index, stamp: time.nanoseconds))
         closedTotals.add(connection.statistics)
         if connection.wasFollowed { closedTotals.followedConnections &+= 1 }
         let closed = ClosedConnection(

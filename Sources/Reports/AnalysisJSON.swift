@@ -12,10 +12,7 @@ public enum AnalysisJSON {
             ("images", .array(result.timeline.images.map { image($0, precision: p) })),
             ("http", http(result)),
             ("sql", sql(result)),
-            ("anomalies", .array(result.timeline.anomalies.map {
-                .object([("time", .string($0.time.rfc3339(precision: p))), ("kind", .string($0.kind)),
-                         ("message", .string($0.message))])
-            })),
+            ("anomalies", .array(result.timeline.anomalies.map { anomaly($0, precision: p) })),
             ("tcp", .object([
                 ("connections", .int(result.tcp.connections)),
                 ("retransmitted_segments", .int(result.tcp.retransmittedSegments)),
@@ -30,6 +27,20 @@ public enum AnalysisJSON {
             })),
             ("warnings", .array(result.warnings.map { .string($0) })),
         ])
+    }
+
+    /// An anomaly; an aggregated one (issue 19) adds `count`, `first`, `last` and `examples`
+    /// (absent: one occurrence, so single anomalies read as before).
+    static func anomaly(_ a: Anomaly, precision p: TimestampPrecision) -> JSONValue {
+        var members: [(String, JSONValue)] = [("time", .string(a.time.rfc3339(precision: p))), ("kind", .string(a.kind)),
+                                              ("message", .string(a.message))]
+        if a.count > 1 {
+            members.append(("count", .int(a.count)))
+            members.append(("first", .string((a.first ?? a.time).rfc3339(precision: p))))
+            members.append(("last", .string((a.last ?? a.time).rfc3339(precision: p))))
+            members.append(("examples", .array(a.examples.map { .string($0) })))
+        }
+        return .object(members)
     }
 
     static func image(_ image: ImageLifecycle, precision p: TimestampPrecision) -> JSONValue {

@@ -153,7 +153,13 @@ public enum AnalysisText {
         for note in result.tls { out += "TLS \(note.client) -> \(note.server): \(note.summary)\n" }
         if !result.timeline.anomalies.isEmpty {
             out += "Anomalies:\n"
-            for a in result.timeline.anomalies { out += "  \(clock(a.time))  \(a.kind): \(a.message)\n" }
+            for a in result.timeline.anomalies {
+                out += "  \(clock(a.time))  \(a.kind): \(a.message)"
+                if a.count > 1, !a.examples.isEmpty {
+                    out += ", e.g. " + a.examples.map { abbreviated($0, 160) }.joined(separator: "; ")
+                }
+                out += "\n"
+            }
         }
         return out
     }

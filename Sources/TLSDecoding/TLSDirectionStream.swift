@@ -57,7 +57,12 @@ final class TLSDirectionStream {
         }
         let consumed = readOffset
         var keepFrom = 0
-        for (index, mark) in timeMarks.enumerated() where mark.offset <= consumed { keepFrom = index }
+        // Marks are in offset order: stop at the first one past the consumed bytes. Walking them
+        // all made a record fed in 1-byte segments quadratic (16 KB: 5.8 s; found by Fuzz/run tls).
+        for (index, mark) in timeMarks.enumerated() {
+            guard mark.offset <= consumed else { break }
+            keepFrom = index
+        }
         if keepFrom > 0 { timeMarks.removeFirst(keepFrom) }
     }
 

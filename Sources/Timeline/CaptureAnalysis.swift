@@ -21,6 +21,9 @@ public struct CaptureAnalysis {
         /// Estimate the clock offsets of merged captures whose offset is not given (a first read
         /// of each file's start; see `ClockSkewSurvey`).
         public var estimatesClockSkew = true
+        /// Estimated memory for per-connection state (`--memory MB`); see
+        /// `TCPReassembler.Configuration.memoryBudgetBytes`. 0: no budget.
+        public var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
         public init() {}
     }
 
@@ -106,8 +109,12 @@ public final class AnalysisSession {
         self.router = router
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
+        configuration.memoryBudgetBytes = options.memoryBudgetBytes
         reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
             router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
+        }
+        reassembler.onShedding = { connection, reason, starting in
+            router.shedding(connection, reason: reason, starting: starting)
         }
     }
 
@@ -162,10 +169,19 @@ public final class AnalysisSession {
         // After the timeline, which waited for the digests it reports: uploads it did not read
         // (a retried upload, an unrouted PUT) finish hashing too.
         UploadDigests.waitForAll()
+        let shedding = reassembler.shedding
+        var floodAnomaly: Anomaly?
+        if let line = ShedReport.line(shedding, facts: router.shed, budgetBytes: options.memoryBudgetBytes,
+                                      configuration: reassembler.configuration) {
+            warnings.append(line)
+            floodAnomaly = router.shed.anomaly(line)
+        }
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
                                     tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
         result.timeline.anomalies += router.anomalies
+        if let floodAnomaly { result.timeline.anomalies.append(floodAnomaly) }
         result.timeline.anomalies.sort { $0.time < $1.time }
+        result.timeline.anomalies = AnomalyAggregation.aggregate(result.timeline.anomalies)
         return result
     }
 }

@@ -103,6 +103,12 @@ public struct Anomaly: Sendable {
     public var time: Timestamp
     public var kind: String
     public var message: String
+    /// How many anomalies of this kind the entry stands for (1 unless aggregated, see
+    /// `AnomalyAggregation`); `first`/`last` and `examples` are set when it is more.
+    public var count = 1
+    public var first: Timestamp?
+    public var last: Timestamp?
+    public var examples: [String] = []
     public init(time: Timestamp, kind: String, message: String) {
         self.time = time
         self.kind = kind

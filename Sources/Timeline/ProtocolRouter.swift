@@ -39,6 +39,18 @@ final class ProtocolRouter {
     private var endpointTextsByConnection: [Int: (client: String, server: String)] = [:]
 
     private var httpConfiguration = HTTPDecoderConfiguration()
+    /// The connection the memory budget or the half-open timeout is closing now: what its
+    /// decoders emit while closing is counted in `shed`, not recorded (a flood's million
+    /// unanswered heads would otherwise be a million facts, images and anomalies).
+    var sheddingConnection: Int?
+    /// Exchanges and commands of connections closed early, counted only.
+    private(set) var shed = ShedFacts()
+
+    /// The reassembler closes `connection` early (true) or is done with it (false).
+    func shedding(_ connection: ConnectionInfo, reason: CloseReason, starting: Bool) {
+        sheddingConnection = starting ? connection.index : nil
+        if starting { shed.note(connection, reason: reason) }
+    }
 
     init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool = true) {
         self.watchedPorts = watchedPorts
@@ -113,6 +125,10 @@ final class ProtocolRouter {
     }
 
     private func add(_ record: MySQLCommandRecord) {
+        if record.connectionIndex == sheddingConnection {
+            shed.sqlCommands &+= 1
+            return
+        }
         let outcome: SQLFact.Outcome
         switch record.result.kind {
         case .ok: outcome = .ok(affectedRows: record.result.affectedRows.map { Int64(clamping: $0) })
@@ -183,6 +199,10 @@ final class ProtocolRouter {
         let port = connection.server.port
         let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }
+            if exchange.connection == self.sheddingConnection {
+                self.shed.httpExchanges &+= 1
+                return
+            }
             let call = OpenStackCall(exchange: exchange, serverPort: port)
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
             self.httpFacts.append(fact)
@@ -192,6 +212,7 @@ final class ProtocolRouter {
             }
         }
         decoder.tls = tls
+        decoder.onShed = { [weak self] count in self?.shed.httpExchanges &+= count }
         return decoder
     }
 
@@ -204,6 +225,10 @@ final class ProtocolRouter {
             for exchange in inference.consume(event) {
                 guard let self else { return }
                 let session = decoder.facts
+                if session.connection.index == self.sheddingConnection {
+                    self.shed.httpExchanges &+= 1
+                    continue
+                }
                 let port = session.connection.server.port
                 let httpPort = OpenStackServicePorts.standard.service(for: port) != nil
                     || (self.watchedPorts.contains(port) && !ProtocolRouter.mysqlPorts.contains(port))
@@ -269,5 +294,37 @@ final class ProtocolRouter {
             if bytes.count > 64 << 20 { return nil }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// What the decoders of connections closed early (memory budget, half-open timeout) emitted
+/// while closing: counted for the report's line about it, not listed.
+struct ShedFacts {
+    var httpExchanges = 0
+    var sqlCommands = 0
+    var connections = 0
+    /// When the first and last of those connections began, and a few of them, for the anomaly.
+    var first: Timestamp?
+    var last: Timestamp?
+    var examples: [String] = []
+
+    mutating func note(_ connection: ConnectionInfo, reason: CloseReason) {
+        connections &+= 1
+        if first.map({ connection.firstSeen < $0 }) ?? true { first = connection.firstSeen }
+        if last.map({ connection.firstSeen > $0 }) ?? true { last = connection.firstSeen }
+        if examples.count < AnomalyAggregation.exampleCount {
+            examples.append("\(connection.client) -> \(connection.server) (\(reason.rawValue))")
+        }
+    }
+
+    /// The flood as one aggregated anomaly (issue 19), so `anomalies[]` shows it too.
+    func anomaly(_ line: String) -> Anomaly? {
+        guard connections > 0, let first, let last else { return nil }
+        var anomaly = Anomaly(time: first, kind: "connection-flood", message: line)
+        anomaly.count = connections
+        anomaly.first = first
+        anomaly.last = last
+        anomaly.examples = examples
+        return anomaly
     }
 }
