@@ -57,9 +57,11 @@ struct LiveServerTests {
                 // Seen once under heavy load (0 records on every scenario after the first); the
                 // totals tell a capture without the connection from a decoder that missed it.
                 keep = true
-                let size = (try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("\(scenario).pcap").path)[.size]) ?? "?"
-                Issue.record("\(scenario): no command decoded; capture \(size) bytes, \(tcp.connections) connections, "
-                             + "\(tcp.followedConnections) followed, port \(port); kept in \(out.path)")
+                let path = out.appendingPathComponent("\(scenario).pcap").path
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+                let message = "\(scenario): no command decoded; capture \(size) bytes, \(tcp.connections) connections, "
+                    + "\(tcp.followedConnections) followed, port \(port); kept in \(out.path)"
+                Issue.record("\(message)")
             }
             RecordedFixtureTests.compare(records, with: log, scenario: scenario)
             for record in records where record.command != .quit {
