@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -35,8 +36,7 @@ import Testing
     static func writeLargeCapture(_ path: String, records count: Int) {
         guard let file = fopen(path, "wb") else { return }
         defer { fclose(file) }
-        var header: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
-            + [0, 0, 4, 0, 1, 0, 0, 0]
+        var header = PcapWriter().bytes
         _ = fwrite(&header, 1, header.count, file)
         var record = [UInt8](repeating: 0xab, count: 16 + 65536)
         record[8] = 0; record[9] = 0; record[10] = 1; record[11] = 0 // captured length 65536

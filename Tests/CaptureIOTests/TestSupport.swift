@@ -1,21 +1,13 @@
 import Foundation
 import CZlib
 @testable import CaptureIO
+import TestSupport
 
 /// Paths and external tools shared by the CaptureIO tests.
 enum TestSupport {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
-    /// `../shared` next to the worktree: real captures and the pcapng conformance suite.
-    static let shared = projectRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let fixtures = projectRoot.appendingPathComponent("Fixtures")
+    /// The shared folder: real captures and the pcapng conformance suite.
+    static let shared = ProjectPaths.shared
+    static let fixtures = ProjectPaths.fixtures
     static let expected = fixtures.appendingPathComponent("expected/capture")
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

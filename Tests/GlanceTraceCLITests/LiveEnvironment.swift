@@ -1,14 +1,14 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// What the live-capture tests need from the machine, found once: the built binary, root,
 /// MariaDB, Python with PyMySQL, capinfos. Each test is enabled only when its needs are met,
 /// with a message saying what is missing (so a machine without them still passes).
 enum LiveEnvironment {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let packageRoot = ProjectPaths.root.path
 
     static let fixtures = packageRoot + "/Fixtures/live"
 

@@ -1,6 +1,7 @@
 import CaptureIO
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -34,7 +35,7 @@ import Timeline
     }
 
     @Test func vlanTagsAndOffloadedChecksumsChangeNothing() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = TestbedCaptures.directory("r-veth-lossy")
         let api = scenario.appendingPathComponent("api.pcap.gz").path, db = scenario.appendingPathComponent("db.pcap.gz").path

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -164,23 +165,13 @@ enum TestbedCaptures {
     static let tlsScenarios = ["g-tls", "g2-tls12"]
 
     static func directory(_ scenario: String) -> URL {
-        PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/testbed/\(scenario)")
+        ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/\(scenario)")
     }
 
     static func fixtureCapture(_ scenario: String) -> String? { capture(in: directory(scenario)) }
 
     static func fullCapture(_ scenario: String) -> String? {
-        var roots: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
-            roots.append(URL(fileURLWithPath: configured))
-        }
-        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
-        roots.append(parent.appendingPathComponent("testbed-captures"))
-        roots.append(parent.deletingLastPathComponent().appendingPathComponent("testbed-captures"))
-        for root in roots {
-            if let path = capture(in: root.appendingPathComponent(scenario)) { return path }
-        }
-        return nil
+        ProjectPaths.testbedRecording(scenario, holding: [["capture.pcap", "capture.pcapng"]]).flatMap(capture(in:))
     }
 
     static func capture(in directory: URL) -> String? {

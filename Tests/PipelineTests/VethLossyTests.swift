@@ -1,19 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
 extension TestbedCaptures {
     /// `testbed-captures/<scenario>` with its truth.json, if the full recording is around.
     static func fullDirectory(_ scenario: String) -> URL? {
-        var roots: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
-            roots.append(URL(fileURLWithPath: configured))
-        }
-        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
-        roots += [parent.appendingPathComponent("testbed-captures"),
-                  parent.deletingLastPathComponent().appendingPathComponent("testbed-captures")]
-        return roots.map { $0.appendingPathComponent(scenario) }
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("truth.json").path) }
+        ProjectPaths.testbedRecording(scenario, holding: [["truth.json"]])
     }
 }
 
@@ -88,7 +81,7 @@ extension TestbedCaptures {
         #expect(result.tcp.missingBytes == 0)
 
         // Drop three data segments of the first upload that were sent once (no retransmission holds their bytes).
-        let scratch = try PipelinePaths.temporaryDirectory()
+        let scratch = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         guard let listing = try PipelinePaths.run("tshark", ["-r", api, "-Y", "tcp.dstport == 9292 && tcp.len == 1448 && !tcp.analysis.retransmission && !tcp.analysis.out_of_order",
                                                                "-T", "fields", "-e", "frame.number", "-e", "tcp.stream", "-e", "tcp.seq_raw"]) else {

@@ -2,33 +2,13 @@ import CaptureIO
 import Foundation
 import PacketDecoding
 import Reassembly
+import TestSupport
 
 /// Paths of the project's fixtures and of the shared captures next to the worktree.
 enum CaptureFiles {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static func fixture(_ name: String) -> String { ProjectPaths.fixture("captures/reassembly/\(name)") }
 
-    static let sharedScenarios = ["a-seed", "b-sequential", "e-lifecycle"]
-
-    static func shared(_ scenario: String) -> String {
-        (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
-            ?? projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures"))
-            .appendingPathComponent("\(scenario)/capture.pcap").path
-    }
-
-    static func fixture(_ name: String) -> String {
-        projectRoot.appendingPathComponent("Fixtures/captures/reassembly/\(name)").path
-    }
-
-    static func expected(_ name: String) -> String {
-        projectRoot.appendingPathComponent("Fixtures/expected/reassembly/\(name)").path
-    }
+    static func expected(_ name: String) -> String { ProjectPaths.fixture("expected/reassembly/\(name)") }
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct ByConnectionTests {
     @Test("Short connections: each piece holds whole connections and every cut is clean")
     func shortConnections() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         // Two overlapping connections, then three one after another: 12 packets each.
         capture.open(client: 40001, server: 3306)
         capture.open(client: 40002, server: 3306)
@@ -32,7 +33,7 @@ import Testing
     @Test("Shared captures: a connection spans a cut only at a between-exchanges cut, with nothing in flight (tshark)")
     func sharedCaptures() throws {
         guard let tshark = SplitTestSupport.tool("tshark") else { return }
-        for scenario in SplitTestSupport.sharedScenarios {
+        for scenario in ProjectPaths.sharedScenarios {
             guard let input = SplitTestSupport.sharedCapture(scenario) else { continue }
             let scratch = try SplitTestSupport.scratchDirectory("byconn-\(scenario)")
             defer { SplitTestSupport.remove(scratch) }

@@ -1,12 +1,13 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
 /// The splitter against editcap 4.0: with pcap output the pieces must be byte-identical.
 @Suite struct EditcapOracleTests {
     /// Inputs: the committed fixture and every shared capture that is present.
-    static let inputs: [String] = [SplitTestSupport.fixture] + SplitTestSupport.sharedScenarios.compactMap(SplitTestSupport.sharedCapture)
+    static let inputs: [String] = [SplitTestSupport.fixture] + ProjectPaths.sharedScenarios.compactMap(SplitTestSupport.sharedCapture)
 
     /// Splits with us and with `editcap` into two directories and compares names and bytes.
     static func compareWithEditcap(input: String, editcapOptions: [String], label: String,

@@ -1,26 +1,16 @@
 import CaptureIO
 import Foundation
 @testable import Splitting
+import TestSupport
 
 /// Paths, external tools and scratch directories for the splitter's tests.
 enum SplitTestSupport {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
     /// The committed small capture: the first 700 packets of a-seed (HTTP and MySQL).
-    static let fixture = projectRoot.appendingPathComponent("Tests/SplittingTests/Fixtures/a-seed-700.pcap").path
-
-    static let sharedScenarios = ["a-seed", "b-sequential", "e-lifecycle"]
+    static let fixture = ProjectPaths.root.appendingPathComponent("Tests/SplittingTests/Fixtures/a-seed-700.pcap").path
 
     /// A shared capture, or nil when `../shared/captures` is not there (CI without the data).
     static func sharedCapture(_ scenario: String) -> String? {
-        let path = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        let path = ProjectPaths.sharedCapture(scenario)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 

@@ -46,6 +46,28 @@ public enum ProjectPaths {
         FileManager.default.fileExists(atPath: sharedCaptures.appendingPathComponent("a-seed/truth.json").path)
     }
 
+    /// Where the test bed's full recordings may be (`<scenario>/` with a capture and truth.json):
+    /// `$GLANCETRACE_TESTBED_CAPTURES`, else `testbed-captures/` next to the checkout or next to
+    /// its parent (where `TB_CAPTURES=... run-scenarios.sh` writes them on the development machine).
+    public static let testbedRecordingRoots: [URL] = {
+        var roots: [URL] = []
+        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
+            roots.append(URL(fileURLWithPath: configured))
+        }
+        let parent = root.deletingLastPathComponent()
+        return roots + [parent, parent.deletingLastPathComponent()].map { $0.appendingPathComponent("testbed-captures") }
+    }()
+
+    /// The folder of the first full recording of `scenario` that holds one of each group of
+    /// `files` (`[["capture.pcap", "capture.pcapng"], ["truth.json"]]`), or nil.
+    public static func testbedRecording(_ scenario: String, holding files: [[String]]) -> URL? {
+        testbedRecordingRoots.map { $0.appendingPathComponent(scenario) }.first { directory in
+            files.allSatisfy { group in
+                group.contains { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+            }
+        }
+    }
+
     /// A fresh scratch folder under the system's temporary directory; the caller removes it.
     public static func temporaryDirectory(_ label: String = "test") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("glancetrace-\(label)-\(UUID().uuidString)")

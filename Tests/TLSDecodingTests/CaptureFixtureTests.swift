@@ -2,6 +2,7 @@ import CaptureIO
 import Crypto
 import Foundation
 import Reassembly
+import TestSupport
 import Testing
 @testable import TLSDecoding
 
@@ -9,8 +10,7 @@ import Testing
 /// logs; scenarios.json holds the facts and the SHA-256 of each direction's plaintext, checked
 /// against tshark's decryption when recorded.
 enum TLSFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/tls").path
+    static let directory = ProjectPaths.fixture("tls")
 
     struct Connection: Decodable {
         var stream: Int
@@ -56,7 +56,7 @@ enum TLSFixtures {
         guard let capture = LoopbackCapture(path: directory + "/\(scenario.name).pcap", serverPort: scenario.port) else {
             return []
         }
-        var generator = SeededGenerator(seed: seed ?? 0)
+        var generator = SplitMix64(seed: seed ?? 0)
         let decoders = (0..<capture.connectionCount).map { index in
             let inner = RecordingConsumer()
             return (TLSConnectionDecoder(connection: testConnection(index: index), keyLog: keyLog, inner: inner), inner)

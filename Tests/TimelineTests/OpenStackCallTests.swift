@@ -3,22 +3,14 @@ import Foundation
 import HTTPDecoding
 import PacketDecoding
 import Reassembly
+import TestSupport
 import Testing
 @testable import Timeline
 
 /// Replays `Fixtures/http/*.fixture` (tshark's view of the shared captures' HTTP streams) through
 /// the HTTP decoder, for the classification tests.
 enum OpenStackFixture {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Fixtures/http")
-            }
-        }
-        return URL(fileURLWithPath: "Fixtures/http")
-    }()
+    static let directory = ProjectPaths.fixtures.appendingPathComponent("http")
 
     static func endpoint(_ text: String) -> Endpoint {
         let parts = text.split(separator: ":")

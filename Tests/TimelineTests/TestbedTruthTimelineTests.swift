@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -11,7 +12,7 @@ import Testing
     static let scenarios = ["c-concurrent", "d-failed", "f-import", "h-any-sll2", "h-pcapng"]
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let url = SharedCaptures.projectRoot.appendingPathComponent("Fixtures/captures/testbed/\(scenario)/truth.json")
+        let url = ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/\(scenario)/truth.json")
         return (try JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: Any] ?? [:]
     }
 

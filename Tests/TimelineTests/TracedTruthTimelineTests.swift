@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -9,7 +10,7 @@ import Testing
 
     @Test(arguments: scenarios)
     func transitionsMatchTheServersLogs(_ scenario: String) throws {
-        let directory = SharedCaptures.projectRoot.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
+        let directory = ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
         let truth = try FixtureFile.jsonObject(in: directory, named: "truth.json")
         let (http, sql) = TestbedTruthTimelineTests.facts(truth)
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
