@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -86,7 +87,7 @@ import Testing
     @Test("native reader equals tshark run now", arguments: liveFiles)
     func live(_ name: String) throws {
         let path = Self.root.appendingPathComponent("\(name).pcapng").path
-        guard TestSupport.exists(path), let tshark = TestSupport.tool("tshark") else { return } // no tshark: recorded test covers it
+        guard TestSupport.exists(path), let tshark = ExternalTool.path("tshark") else { return } // no tshark: recorded test covers it
         let output = try #require(TestSupport.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
                                                            "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.interface_id"]))
         let (records, _) = Self.actual(path)

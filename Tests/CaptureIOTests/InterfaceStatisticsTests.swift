@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 
 /// pcapng Interface Statistics Blocks: the capture's own counters, read into
@@ -43,7 +44,7 @@ import Testing
     /// dumpcap writes an ISB when it stops; its counters are the ones it prints on stderr
     /// ("Packets received/dropped on interface '...': R/D"). Needs root to capture on lo.
     @Test func writtenByDumpcap() throws {
-        guard getuid() == 0, let dumpcap = TestSupport.tool("dumpcap") else {
+        guard getuid() == 0, let dumpcap = ExternalTool.path("dumpcap") else {
             print("skipped: dumpcap is not installed or not root")
             return
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import CZlib
 @testable import CaptureIO
@@ -117,7 +118,7 @@ import CZlib
         try Self.check(streamed, expected)
 
         // tshark, when installed, agrees on every time and length (SPB: no time, we say 0).
-        guard let tshark = TestSupport.tool("tshark") else { return }
+        guard let tshark = ExternalTool.path("tshark") else { return }
         let out = try #require(TestSupport.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
                                                         "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.interface_id"]))
         let rows = ConformanceTests.parse(out)
@@ -129,7 +130,7 @@ import CZlib
     /// editcap writes a real Decryption Secrets Block; the reader keeps it byte for byte.
     @Test("DSB written by editcap --inject-secrets is kept in secrets")
     func injectedSecrets() throws {
-        guard let editcap = TestSupport.tool("editcap") else { return } // needs editcap to write the DSB
+        guard let editcap = ExternalTool.path("editcap") else { return } // needs editcap to write the DSB
         let dir = TestSupport.temporaryDirectory("dsb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let keylog = "CLIENT_RANDOM " + String(repeating: "ab", count: 32) + " " + String(repeating: "cd", count: 48) + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -19,7 +20,7 @@ import Testing
         #expect(reference.error == nil && reference.warning == nil)
         #expect(reference.records.count > 1000)
 
-        if let capinfos = TestSupport.tool("capinfos"),
+        if let capinfos = ExternalTool.path("capinfos"),
            let out = TestSupport.run(capinfos, ["-c", "-M", original]),
            let line = out.split(separator: "\n").first(where: { $0.hasPrefix("Number of packets") }),
            let count = line.split(separator: " ").last.flatMap({ Int($0) }) {
@@ -42,7 +43,7 @@ import Testing
         TestSupport.write(gzip(bytes), to: gz)
         variants.append(("gzip", gz))
 
-        if let editcap = TestSupport.tool("editcap") {
+        if let editcap = ExternalTool.path("editcap") {
             for format in ["nsecpcap", "pcapng", "modpcap"] {
                 let out = dir.appendingPathComponent("capture.\(format)").path
                 if TestSupport.run(editcap, ["-F", format, original, out]) != nil { variants.append((format, out)) }
@@ -55,7 +56,7 @@ import Testing
             }
         }
 
-        #expect(variants.count == (TestSupport.tool("editcap") == nil ? 3 : 7))
+        #expect(variants.count == (ExternalTool.path("editcap") == nil ? 3 : 7))
         for (label, path) in variants {
             let native = readAll(path: path)
             #expect(native.error == nil, "\(label): \(String(describing: native.error))")

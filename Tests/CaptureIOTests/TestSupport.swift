@@ -12,39 +12,13 @@ enum TestSupport {
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
-    /// The full path of an installed tool, or nil (then the test skips that part with a note).
-    static func tool(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where exists("\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
-
-    /// Runs a tool; its stdout, or nil when it fails. stdout may be redirected to a file.
+    /// Runs a tool in UTC; its stdout, or nil when it fails. stdout may be redirected to a file.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], stdoutTo file: String? = nil) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TZ"] = "UTC"
-        process.environment = env
-        let pipe = Pipe()
-        var handle: FileHandle?
-        if let file {
-            _ = FileManager.default.createFile(atPath: file, contents: nil)
-            handle = FileHandle(forWritingAtPath: file)
-            process.standardOutput = handle
-        } else {
-            process.standardOutput = pipe
+        guard let run = try? ExternalTool.run(tool, arguments, stdoutTo: file, environment: ["TZ": "UTC"]), run.status == 0 else {
+            return nil
         }
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try process.run() } catch { return nil }
-        let data = file == nil ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        try? handle?.close()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        return run.output
     }
 
     static func temporaryDirectory(_ label: String) -> URL {

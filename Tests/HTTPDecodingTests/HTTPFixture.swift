@@ -104,8 +104,7 @@ struct HTTPFixture {
 
     /// The fixture's truth: the servers' request logs (`http_requests` of the capture's truth.json).
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("\(scenario).truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: directory, named: "\(scenario).truth.json")
     }
 }
 

@@ -74,9 +74,7 @@ struct SQLFingerprintTests {
         return Array(Set(statements)).sorted()
     }
 
-    static let ptFingerprint = ["/usr/bin/pt-fingerprint", "/usr/local/bin/pt-fingerprint"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
+    static let ptFingerprint = ExternalTool.path("pt-fingerprint")
 
     @Test(.enabled(if: ptFingerprint != nil, "pt-fingerprint (percona-toolkit) is not installed"))
     func sameAsPtFingerprintOnEveryLoggedStatement() throws {

@@ -8,18 +8,8 @@ import Testing
 /// random mutations of real packets never trap.
 @Suite struct DecoderCaptureTests {
     static func tsharkCount(_ path: String, filter: String) -> Int? {
-        guard let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tshark)
-        process.arguments = ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").count
+        let run = try? ExternalTool.runIfInstalled("tshark", ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"])
+        return run.map { $0.output.split(separator: "\n").count }
     }
 
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])

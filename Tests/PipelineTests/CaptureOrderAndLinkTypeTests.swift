@@ -37,7 +37,8 @@ struct CaptureOrderAndLinkTypeTests {
         #expect(json["strict_time_order"] as? Bool == false)
         #expect(json["first"] as? String == "2023-11-14T22:13:23.000250Z")
         // capinfos, the oracle: -a earliest, -e latest, -o strict time order.
-        if let (status, output) = try PipelinePaths.run("capinfos", ["-a", "-e", "-o", "-T", "-r", "-S", path]), status == 0 {
+        if let run = try ExternalTool.runIfInstalled("capinfos", ["-a", "-e", "-o", "-T", "-r", "-S", path]), run.status == 0 {
+            let output = run.output
             let fields = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t").map(String.init)
             #expect(fields.count == 4)
             if fields.count == 4 {

@@ -16,7 +16,7 @@ import Timeline
     /// `editcap -t SECONDS` of `input` into `directory`; nil when editcap is not installed.
     static func shifted(_ input: String, by seconds: String, in directory: URL) throws -> String? {
         let output = directory.appendingPathComponent("shifted\(seconds).pcap").path
-        guard let run = try PipelinePaths.run("editcap", ["-F", "pcap", "-t", seconds, input, output]), run.status == 0 else { return nil }
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["-F", "pcap", "-t", seconds, input, output]), run.status == 0 else { return nil }
         return output
     }
 

@@ -33,7 +33,7 @@ import Timeline
         let temporary = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temporary) }
         let scoped = temporary.appendingPathComponent("\(scenario)-article-scope.pcap").path
-        guard let (status, _) = try PipelinePaths.run("tcpdump", ["-r", full, "-w", scoped, Self.articleFilter]) else {
+        guard let status = try ExternalTool.runIfInstalled("tcpdump", ["-r", full, "-w", scoped, Self.articleFilter])?.status else {
             print("\(scenario): tcpdump not installed: skipped")
             return
         }

@@ -88,7 +88,7 @@ import Timeline
     /// tshark, decrypting with the same key log, is the oracle for the statements and the login.
     @Test(arguments: scenarios)
     func tsharkDecodesTheSameQueries(_ scenario: String) throws {
-        guard let run = try PipelinePaths.run("tshark", [
+        guard let run = try ExternalTool.runIfInstalled("tshark", [
             "-r", Self.capture(scenario), "-o", "tls.keylog_file:\(Self.keyLog(scenario))",
             "-d", "tcp.port==\(Self.port),mysql", "-Y", "mysql.query || mysql.user",
             "-T", "fields", "-E", "separator=/t", "-e", "mysql.query", "-e", "mysql.user", "-e", "mysql.schema",

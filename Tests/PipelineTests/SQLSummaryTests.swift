@@ -49,7 +49,7 @@ struct SQLSummaryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("truth.json.gz")
         try data.write(to: file)
-        let run = try #require(try PipelinePaths.run("gzip", ["-dc", file.path]))
+        let run = try #require(try ExternalTool.runIfInstalled("gzip", ["-dc", file.path]))
         return Data(run.output.utf8)
     }
 }

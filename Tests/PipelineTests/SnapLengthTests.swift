@@ -56,9 +56,9 @@ struct SnapLengthTests {
         let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let cut = directory.appendingPathComponent("s200.pcap").path
-        guard let editcap = try PipelinePaths.run("editcap", ["-s", "200", ProjectPaths.sharedCapture(scenario), cut]),
+        guard let editcap = try ExternalTool.runIfInstalled("editcap", ["-s", "200", ProjectPaths.sharedCapture(scenario), cut]),
               editcap.status == 0,
-              let tshark = try PipelinePaths.run("tshark", ["-r", cut, "-Y", "tcp.len > 0 && !tcp.analysis.retransmission",
+              let tshark = try ExternalTool.runIfInstalled("tshark", ["-r", cut, "-Y", "tcp.len > 0 && !tcp.analysis.retransmission",
                                                              "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len", "-e", "tcp.len"])
         else {
             print("skipped: editcap or tshark not installed")

@@ -43,7 +43,7 @@ import Timeline
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = "tls13-aes256gcm"
         let injected = directory.appendingPathComponent("injected.pcapng").path
-        guard let run = try PipelinePaths.run("editcap", ["--inject-secrets", "tls,\(ProjectPaths.fixture("tls/\(scenario).keylog"))",
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["--inject-secrets", "tls,\(ProjectPaths.fixture("tls/\(scenario).keylog"))",
                                                           ProjectPaths.fixture("tls/\(scenario).pcap"), injected]) else {
             print("editcap is not installed: DSB injection not checked")
             return

@@ -184,15 +184,14 @@ enum TestbedCaptures {
     }
 
     static func truth(in directory: URL) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: directory, named: "truth.json")
     }
 
     /// The truth.json recorded with a full capture, in the capture's folder; nil when there is none.
     static func truth(besideCapture capture: String) throws -> [String: Any]? {
-        let file = URL(fileURLWithPath: capture).deletingLastPathComponent().appendingPathComponent("truth.json")
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        return (try JSONSerialization.jsonObject(with: try Data(contentsOf: file))) as? [String: Any] ?? [:]
+        let directory = URL(fileURLWithPath: capture).deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("truth.json").path) else { return nil }
+        return try truth(in: directory)
     }
 
     static func window(_ truth: [String: Any]) -> ClosedRange<Double> {

@@ -13,20 +13,9 @@ enum CaptureFiles {
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     /// The path of tshark, or nil when it is not installed.
-    static let tshark: String? = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let tshark = ExternalTool.path("tshark")
 
-    static func run(_ executable: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func run(_ executable: String, _ arguments: [String]) -> String? { try? ExternalTool.run(executable, arguments).output }
 
     /// Decodes every packet of a capture and feeds the TCP segments to `reassembler`.
     static func reassemble(_ path: String, into reassembler: TCPReassembler) throws -> PacketStatistics {

@@ -8,7 +8,7 @@ import Testing
 @Suite struct SlimTests {
     @Test("b-sequential: much smaller; frame lengths, MySQL queries and HTTP messages unchanged (tshark), upload heads byte-identical")
     func sharedUpload() throws {
-        guard let tshark = SplitTestSupport.tool("tshark"), let input = SplitTestSupport.sharedCapture("b-sequential") else { return }
+        guard let tshark = ExternalTool.path("tshark"), let input = SplitTestSupport.sharedCapture("b-sequential") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("slim")
         defer { SplitTestSupport.remove(scratch) }
         let summary = try SplitTestSupport.split(input, "\(scratch)/o.pcap") {
@@ -20,8 +20,8 @@ import Testing
         #expect(summary.capturedBytesWritten * 10 < summary.capturedBytesRead, "\(summary.capturedBytesWritten) of \(summary.capturedBytesRead)")
         let fields = ["-T", "fields", "-E", "separator=|", "-e", "frame.len", "-e", "http.request.method", "-e", "http.request.uri",
                       "-e", "http.response.code", "-e", "mysql.query"]
-        let original = try SplitTestSupport.run(tshark, ["-r", input] + fields).output.split(separator: "\n").map(String.init)
-        let slimmed = try SplitTestSupport.run(tshark, ["-r", slim] + fields).output.split(separator: "\n").map(String.init)
+        let original = try ExternalTool.run(tshark, ["-r", input] + fields).output.split(separator: "\n").map(String.init)
+        let slimmed = try ExternalTool.run(tshark, ["-r", slim] + fields).output.split(separator: "\n").map(String.init)
         #expect(original.count == slimmed.count)
         #expect(original.filter { $0.contains("UPDATE images") }.count > 0)
         var uploads = 0
@@ -34,9 +34,9 @@ import Testing
         }
         #expect(uploads == 3)
         let heads = ["-Y", "tcp.payload contains \"PUT /v2\"", "-T", "fields", "-e", "frame.number", "-e", "tcp.payload"]
-        let originalHeads = try SplitTestSupport.run(tshark, ["-r", input] + heads).output
+        let originalHeads = try ExternalTool.run(tshark, ["-r", input] + heads).output
         #expect(originalHeads.split(separator: "\n").count == 3)
-        #expect(try SplitTestSupport.run(tshark, ["-r", slim] + heads).output == originalHeads)
+        #expect(try ExternalTool.run(tshark, ["-r", slim] + heads).output == originalHeads)
     }
 
     static func upload(chunked: Bool, target: String = "/v2/images/abc/file") -> TCPConversationCapture {

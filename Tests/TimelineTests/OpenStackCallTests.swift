@@ -51,8 +51,7 @@ enum OpenStackFixture {
     }
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("\(scenario).truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: directory, named: "\(scenario).truth.json")
     }
 }
 

@@ -8,7 +8,6 @@ enum SharedCaptures {
     static let missing: Comment = "../shared/captures is not next to this checkout"
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: ProjectPaths.sharedCaptures.appendingPathComponent("\(scenario)/truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: ProjectPaths.sharedCaptures.appendingPathComponent(scenario), named: "truth.json")
     }
 }
