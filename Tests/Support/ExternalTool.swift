@@ -36,14 +36,14 @@ public enum ExternalTool {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let errorHandle = FileHandle(forWritingAtPath: errorPath)
         process.standardError = errorHandle
         let pipe = Pipe()
         var outputHandle: FileHandle?
         if let file {
-            FileManager.default.createFile(atPath: file, contents: nil)
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
             outputHandle = FileHandle(forWritingAtPath: file)
             process.standardOutput = outputHandle
         } else {
