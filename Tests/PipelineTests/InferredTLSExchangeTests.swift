@@ -12,9 +12,7 @@ struct InferredTLSExchangeTests {
                             "tls12-aes128gcm", "tls12-chacha20", "tls12-aes256cbc-sha384-etm", "tls12-aes128cbc-sha-resumed"]
 
     static func analyse(_ path: String, keyLog: String? = nil) throws -> AnalysisResult {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = keyLog.map { [$0] } ?? []
-        return try CaptureAnalysis(options: options).run(paths: [path])
+        try TestbedCaptureTests.analyse(path, keyLogs: keyLog.map { [$0] } ?? [])
     }
 
     @Test(arguments: scenarios)

@@ -11,10 +11,7 @@ import Timeline
     static let port: UInt16 = 3316
 
     static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = keyLogs
-        options.watchedPorts.insert(port)
-        return try CaptureAnalysis(options: options).run(paths: [path])
+        try TestbedCaptureTests.analyse(path, keyLogs: keyLogs, watching: [port])
     }
 
     static func capture(_ scenario: String) -> String { ProjectPaths.fixture("mysql/tls/\(scenario).pcap") }

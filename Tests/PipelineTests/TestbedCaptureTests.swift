@@ -15,9 +15,12 @@ import Timeline
 /// cannot be slimmed (the upload is encrypted) and are 9 MB each: only their reduced truth and key
 /// log are fixtures, and their tests run when the full captures are found (see `TestbedCaptures`).
 @Suite(.serialized) struct TestbedCaptureTests {
-    static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
+    /// One capture analysed as `glancetrace analyze` does, with TLS key logs and server ports
+    /// to watch besides the defaults: the pipeline tests' one way to run an analysis.
+    static func analyse(_ path: String, keyLogs: [String] = [], watching ports: Set<UInt16> = []) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
         options.keyLogPaths = keyLogs
+        options.watchedPorts.formUnion(ports)
         return try CaptureAnalysis(options: options).run(paths: [path])
     }
 
