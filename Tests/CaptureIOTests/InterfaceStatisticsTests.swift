@@ -20,10 +20,10 @@ import Testing
             builder.statistics(interface: 1, timestamp: 3_000_000, counters: [(4, 20)])
             // Claims interface 9, which the section does not describe: skipped, not fatal.
             builder.statistics(interface: 9, timestamp: 3_000_000, counters: [(5, 99)])
-            let dir = TestSupport.temporaryDirectory("isb")
+            let dir = CaptureFiles.temporaryDirectory("isb")
             defer { try? FileManager.default.removeItem(at: dir) }
             let path = dir.appendingPathComponent("isb.pcapng").path
-            TestSupport.write(builder.bytes, to: path)
+            CaptureFiles.write(builder.bytes, to: path)
             let reader = try NativeCaptureReader(path: path)
             var packets = 0
             while try reader.next() != nil { packets += 1 }
@@ -48,7 +48,7 @@ import Testing
             print("skipped: dumpcap is not installed or not root")
             return
         }
-        let dir = TestSupport.temporaryDirectory("dumpcap-isb")
+        let dir = CaptureFiles.temporaryDirectory("dumpcap-isb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("lo.pcapng").path
         let process = Process()

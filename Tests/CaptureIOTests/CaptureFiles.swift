@@ -3,8 +3,8 @@ import CZlib
 @testable import CaptureIO
 import TestSupport
 
-/// Paths and external tools shared by the CaptureIO tests.
-enum TestSupport {
+/// Fixture paths, scratch files and tshark runs of the CaptureIO tests (the shared helpers are TestSupport's).
+enum CaptureFiles {
     /// The shared folder: real captures and the pcapng conformance suite.
     static let shared = ProjectPaths.shared
     static let fixtures = ProjectPaths.fixtures
