@@ -95,6 +95,9 @@ let package = Package(
         ),
         // `glancetrace --version`'s git revision (Packaging/record-revision), before every build.
         .plugin(name: "RecordRevision", capability: .buildTool()),
+        // What the tests share (Tests/Support): the seeded generator, fixture paths, the pcap builder.
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "SupportTests"),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
         .testTarget(name: "ReassemblyTests", dependencies: [
@@ -117,3 +120,6 @@ let package = Package(
         .testTarget(name: "GlanceTraceCLITests", dependencies: ["CaptureIO"]),
     ]
 )
+
+// Every test target may use the shared test support.
+for target in package.targets where target.type == .test { target.dependencies.append("TestSupport") }

@@ -226,35 +226,40 @@ extension NativeCaptureReader {
         var units: UInt64 = 1_000_000
         var offsetSeconds: Int64 = 0
         var name: String?
-        var p = 16
-        let end = length &- 4
-        while p &+ 4 <= end {
-            let code = load16(block, p), optionLength = Int(load16(block, p &+ 2))
-            let value = p &+ 4
-            guard code != 0, optionLength <= end &- value else { break }
+        forEachOption(block, from: 16, length: length) { code, value, optionLength in
             switch code {
             case 9 where optionLength >= 1: // if_tsresol
                 if let u = TimestampScale.unitsPerSecond(tsresol: block.load(fromByteOffset: value, as: UInt8.self)) {
                     units = u
                 }
             case 14 where optionLength == 8: // if_tsoffset, seconds
-                offsetSeconds = Int64(bitPattern: loadUInt64(block, value))
+                offsetSeconds = Int64(bitPattern: load64(block, value))
             case 2 where optionLength > 0: // if_name
                 let bytes = UnsafeRawBufferPointer(start: block + value, count: min(optionLength, 256))
                 name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
             default:
                 break
             }
-            p = value &+ (optionLength &+ 3) & ~3
         }
         let state = InterfaceState(linkType: linkType, snapLength: snapLength,
                                    scale: TimestampScale(unitsPerSecond: units, offsetSeconds: offsetSeconds))
         return (state, name)
     }
 
-    private func loadUInt64(_ p: UnsafeRawPointer, _ offset: Int) -> UInt64 {
-        let v = p.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        return swapped ? v.byteSwapped : v
+    /// Calls `body` with each option of a block (its code, the offset of its value, its length)
+    /// from offset `start` on: up to the end-of-options code, or to the first option that would
+    /// overrun the block's `length` (malformed options end the list, not the file).
+    func forEachOption(_ block: UnsafeRawPointer, from start: Int, length: Int,
+                       _ body: (_ code: UInt16, _ value: Int, _ length: Int) -> Void) {
+        var p = start
+        let end = length &- 4
+        while p &+ 4 <= end {
+            let code = load16(block, p), optionLength = Int(load16(block, p &+ 2))
+            let value = p &+ 4
+            guard code != 0, optionLength <= end &- value else { break }
+            body(code, value, optionLength)
+            p = value &+ (optionLength &+ 3) & ~3
+        }
     }
 
     private func addSecrets(_ block: UnsafeRawPointer, length: Int) -> String? {

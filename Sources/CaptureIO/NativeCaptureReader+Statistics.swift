@@ -9,14 +9,9 @@ extension NativeCaptureReader {
         let local = Int(load32(block, 8))
         guard local < sectionInterfaceCount else { return }
         var statistics = InterfaceStatistics(interface: sectionFirstInterface &+ local)
-        var p = 20
-        let end = length &- 4
-        while p &+ 4 <= end {
-            let code = load16(block, p), optionLength = Int(load16(block, p &+ 2))
-            let value = p &+ 4
-            guard code != 0, optionLength <= end &- value else { break }
+        forEachOption(block, from: 20, length: length) { code, value, optionLength in
             if optionLength == 8 {
-                let counter = statisticsCounter(block, value)
+                let counter = load64(block, value)
                 switch code {
                 case 4: statistics.received = counter
                 case 5: statistics.interfaceDrops = counter
@@ -26,17 +21,11 @@ extension NativeCaptureReader {
                 default: break
                 }
             }
-            p = value &+ (optionLength &+ 3) & ~3
         }
         if let index = collectedStatistics.firstIndex(where: { $0.interface == statistics.interface }) {
             collectedStatistics[index] = statistics
         } else {
             collectedStatistics.append(statistics)
         }
-    }
-
-    private func statisticsCounter(_ p: UnsafeRawPointer, _ offset: Int) -> UInt64 {
-        let v = p.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        return swapped ? v.byteSwapped : v
     }
 }

@@ -218,6 +218,12 @@ public final class NativeCaptureReader: CaptureReader {
         return swapped ? v.byteSwapped : v
     }
 
+    @inline(__always)
+    func load64(_ p: UnsafeRawPointer, _ offset: Int) -> UInt64 {
+        let v = p.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        return swapped ? v.byteSwapped : v
+    }
+
     // MARK: - Ending
 
     /// Stops reading for good at damage found at `offset`.

@@ -10,6 +10,14 @@
 # swift, and network access to PyPI or a local mirror.
 #
 #   Sources/OTLPProtocol/generate.sh            # opentelemetry-proto 1.45.2, swift-protobuf 1.39.0
+#
+# The *.pb.swift files are generated code, excluded from the hand-written code's rules (files
+# under ~400 lines, no repeated runs): protoc-gen-swift writes one file per .proto and, for every
+# message, the same conformance code (_ProtoNameProviding, decodeMessage, traverse, ==). None of
+# its options (Visibility, FileNaming, ProtoPathModuleMappings, ImplementationOnlyImports,
+# UseAccessLevelOnImports) splits a file or shares that code, and cutting or editing its output
+# by hand would be undone by the next run. Review them as `git diff` after regenerating, not
+# line by line; the `duplicates` pairs inside them are the generator's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"

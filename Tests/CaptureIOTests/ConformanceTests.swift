@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
 /// The pcapng-test-generator suite (`../shared/conformance/pcapng`), checked against tshark.
 @Suite struct ConformanceTests {
-    static let root = TestSupport.shared.appendingPathComponent("conformance/pcapng")
+    static let root = CaptureFiles.shared.appendingPathComponent("conformance/pcapng")
 
     /// `le/basic/test001` and the like, listed from the recorded expectations so the list does not
     /// depend on the shared folder being there.
@@ -12,7 +13,7 @@ import Testing
         var names: [String] = []
         for order in ["le", "be"] {
             for category in ["basic", "advanced", "difficult"] {
-                let dir = TestSupport.expected.appendingPathComponent("conformance/\(order)/\(category)")
+                let dir = CaptureFiles.expected.appendingPathComponent("conformance/\(order)/\(category)")
                 let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
                 names += entries.filter { $0.hasSuffix(".tsv") }.sorted()
                     .map { "\(order)/\(category)/\($0.dropLast(4))" }
@@ -36,7 +37,7 @@ import Testing
         text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count >= 4, let interface = Int(f[3]), let len = Int(f[1]), let cap = Int(f[2]) else { return nil }
-            return Expected(nanoseconds: f[0].isEmpty ? nil : TestSupport.nanoseconds(epoch: f[0]),
+            return Expected(nanoseconds: f[0].isEmpty ? nil : CaptureFiles.nanoseconds(epoch: f[0]),
                             originalLength: len, capturedLength: cap, interface: interface)
         }
     }
@@ -66,8 +67,8 @@ import Testing
     @Test("native reader equals recorded tshark output", arguments: files)
     func recorded(_ name: String) throws {
         let path = Self.root.appendingPathComponent("\(name).pcapng").path
-        guard TestSupport.exists(path) else { return } // shared conformance files absent: nothing to read
-        let text = try String(contentsOfFile: TestSupport.expected.appendingPathComponent("conformance/\(name).tsv").path,
+        guard CaptureFiles.exists(path) else { return } // shared conformance files absent: nothing to read
+        let text = try String(contentsOfFile: CaptureFiles.expected.appendingPathComponent("conformance/\(name).tsv").path,
                               encoding: .utf8)
         let expected = Self.parse(text)
         let (records, result) = Self.actual(path)
@@ -86,8 +87,8 @@ import Testing
     @Test("native reader equals tshark run now", arguments: liveFiles)
     func live(_ name: String) throws {
         let path = Self.root.appendingPathComponent("\(name).pcapng").path
-        guard TestSupport.exists(path), let tshark = TestSupport.tool("tshark") else { return } // no tshark: recorded test covers it
-        let output = try #require(TestSupport.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
+        guard CaptureFiles.exists(path), let tshark = ExternalTool.path("tshark") else { return } // no tshark: recorded test covers it
+        let output = try #require(CaptureFiles.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
                                                            "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.interface_id"]))
         let (records, _) = Self.actual(path)
         #expect(Self.matches(records, Self.parse(output)), "\(name)")
@@ -102,13 +103,13 @@ import Testing
         var compared = 0
         for name in Self.files {
             let path = Self.root.appendingPathComponent("\(name).pcapng").path
-            guard TestSupport.exists(path) else { continue }
+            guard CaptureFiles.exists(path) else { continue }
             let reference = readAll(path: path, reader: .libpcap)
             guard reference.error == nil, reference.warning == nil else { continue }
             let native = readAll(path: path)
             #expect(native.records == reference.records, "\(name)")
             compared += 1
         }
-        if TestSupport.exists(Self.root.path) { #expect(compared >= 20, "only \(compared) files compared") }
+        if CaptureFiles.exists(Self.root.path) { #expect(compared >= 20, "only \(compared) files compared") }
     }
 }

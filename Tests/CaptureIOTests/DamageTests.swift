@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -9,7 +10,7 @@ import Testing
     /// the same byte-swapped, and the constructed pcapng with sections of both byte orders.
     static func inputs() -> [(String, [UInt8])] {
         var out: [(String, [UInt8])] = []
-        let slim = TestSupport.read(TestSupport.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path)
+        let slim = CaptureFiles.read(CaptureFiles.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path)
         if let layout = CaptureLayout(slim) {
             let small = layout.prefix(slim, units: 31)
             out.append(("pcap", small))
@@ -37,23 +38,23 @@ import Testing
 
     @Test("a file cut at any offset yields the records before the cut, then one warning at the cut record")
     func truncation() throws {
-        let dir = TestSupport.temporaryDirectory("cut")
+        let dir = CaptureFiles.temporaryDirectory("cut")
         defer { try? FileManager.default.removeItem(at: dir) }
         for (label, bytes) in Self.inputs() {
             let layout = try #require(CaptureLayout(bytes), "\(label)")
-            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; TestSupport.write(bytes, to: p); return p }())
+            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; CaptureFiles.write(bytes, to: p); return p }())
             #expect(full.warning == nil && full.error == nil)
             let path = dir.appendingPathComponent("cut-\(label)").path
             let gzPath = path + ".gz"
             for cut in Self.cutOffsets(layout, size: bytes.count) {
                 let piece = Array(bytes.prefix(cut))
-                TestSupport.write(piece, to: path)
+                CaptureFiles.write(piece, to: path)
                 let packetsBefore = layout.units.filter { $0.isPacket && $0.end <= cut }.count
                 let broken = layout.units.first { $0.start < cut && cut < $0.end }
                 // gzip of the cut file: the same expectations through the streaming path, checked
                 // on a sample of the cuts to keep the debug run short.
                 let checkGzip = cut % 7 == 0 || broken == nil
-                if checkGzip { TestSupport.write(gzip(piece), to: gzPath) }
+                if checkGzip { CaptureFiles.write(gzip(piece), to: gzPath) }
                 for (kind, p) in [("mapped", path)] + (checkGzip ? [("gzip", gzPath)] : []) {
                     let result = readAll(path: p)
                     if cut < layout.units[0].end {
@@ -77,14 +78,14 @@ import Testing
 
     @Test("a cut gzip stream yields a prefix of the records and one warning")
     func truncatedGzip() throws {
-        let dir = TestSupport.temporaryDirectory("cutgz")
+        let dir = CaptureFiles.temporaryDirectory("cutgz")
         defer { try? FileManager.default.removeItem(at: dir) }
         for (label, bytes) in Self.inputs() {
-            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; TestSupport.write(bytes, to: p); return p }())
+            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; CaptureFiles.write(bytes, to: p); return p }())
             let compressed = gzip(bytes)
             let path = dir.appendingPathComponent("cut.gz").path
             for cut in stride(from: 0, to: compressed.count, by: max(1, compressed.count / 97)) {
-                TestSupport.write(Array(compressed.prefix(cut)), to: path)
+                CaptureFiles.write(Array(compressed.prefix(cut)), to: path)
                 let result = readAll(path: path)
                 if let error = result.error {
                     #expect(error.kind == .notACapture, "\(label) cut \(cut): \(error)")
@@ -98,11 +99,11 @@ import Testing
 
     @Test("a damaged length field stops reading at that record, keeping all before")
     func damagedLength() throws {
-        let dir = TestSupport.temporaryDirectory("damage")
+        let dir = CaptureFiles.temporaryDirectory("damage")
         defer { try? FileManager.default.removeItem(at: dir) }
         for (label, bytes) in Self.inputs() {
             let layout = try #require(CaptureLayout(bytes))
-            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; TestSupport.write(bytes, to: p); return p }())
+            let full = readAll(path: { let p = dir.appendingPathComponent("full").path; CaptureFiles.write(bytes, to: p); return p }())
             let packets = layout.units.filter(\.isPacket)
             for (k, unit) in packets.enumerated() {
                 var damaged = bytes
@@ -110,7 +111,7 @@ import Testing
                 let field = label.hasPrefix("pcapng") ? unit.start + 4 : unit.start + 8
                 for i in 0..<4 { damaged[field + i] = 0xF7 }
                 let path = dir.appendingPathComponent("damaged").path
-                TestSupport.write(damaged, to: path)
+                CaptureFiles.write(damaged, to: path)
                 let result = readAll(path: path)
                 #expect(result.records == Array(full.records.prefix(k)), "\(label) packet \(k)")
                 #expect(result.warning?.offset == unit.start, "\(label) packet \(k)")
@@ -121,7 +122,7 @@ import Testing
 
     @Test("files that are not captures throw notACapture naming the file")
     func notACapture() throws {
-        let dir = TestSupport.temporaryDirectory("garbage")
+        let dir = CaptureFiles.temporaryDirectory("garbage")
         defer { try? FileManager.default.removeItem(at: dir) }
         var rng = SplitMix64(seed: 7)
         let cases: [(String, [UInt8])] = [
@@ -137,7 +138,7 @@ import Testing
         ]
         for (label, bytes) in cases {
             let path = dir.appendingPathComponent(label).path
-            TestSupport.write(bytes, to: path)
+            CaptureFiles.write(bytes, to: path)
             do {
                 _ = try NativeCaptureReader(path: path)
                 Issue.record("\(label): opened")
@@ -162,10 +163,10 @@ import Testing
 
     @Test("libpcap reader refuses gzip with advice to use the native reader")
     func libpcapOnGzip() throws {
-        let dir = TestSupport.temporaryDirectory("lpgz")
+        let dir = CaptureFiles.temporaryDirectory("lpgz")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("c.pcapng.gz").path
-        TestSupport.write(gzip(PcapngFeatureTests.build().bytes), to: path)
+        CaptureFiles.write(gzip(PcapngFeatureTests.build().bytes), to: path)
         do {
             _ = try openCapture(path: path, reader: .libpcap)
             Issue.record("libpcap opened a gzip file")
@@ -177,15 +178,3 @@ import Testing
     }
 }
 
-/// A small seeded generator (SplitMix64) so that every failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

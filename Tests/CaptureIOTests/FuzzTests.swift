@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -9,7 +10,7 @@ import Testing
         var out = DamageTests.inputs().map { ($0.0, Array($0.1.prefix(6000))) }
         for name in ["le/difficult/test202", "be/difficult/test202", "le/advanced/test102"] {
             let path = ConformanceTests.root.appendingPathComponent("\(name).pcapng").path
-            if TestSupport.exists(path) { out.append((name, TestSupport.read(path))) }
+            if CaptureFiles.exists(path) { out.append((name, CaptureFiles.read(path))) }
         }
         return out
     }
@@ -78,7 +79,7 @@ import Testing
 
     @Test("thousands of seeded mutations read to the end without trapping", arguments: [1, 2, 3] as [UInt64])
     func mutations(_ seed: UInt64) throws {
-        let dir = TestSupport.temporaryDirectory("fuzz\(seed)")
+        let dir = CaptureFiles.temporaryDirectory("fuzz\(seed)")
         defer { try? FileManager.default.removeItem(at: dir) }
         var rng = SplitMix64(seed: seed)
         let seeds = Self.seeds()
@@ -89,7 +90,7 @@ import Testing
         for _ in 0..<1_000 {
             let (_, input) = seeds[Int(rng.next() % UInt64(seeds.count))]
             let mutated = Self.mutate(input, &rng)
-            TestSupport.write(mutated, to: path)
+            CaptureFiles.write(mutated, to: path)
             _ = Self.exercise(path, size: mutated.count, compressed: false)
             runs += 1
         }
@@ -97,7 +98,7 @@ import Testing
         for i in 0..<200 {
             let (_, input) = seeds[Int(rng.next() % UInt64(seeds.count))]
             let bytes = i % 2 == 0 ? gzip(Self.mutate(input, &rng)) : Self.mutate(gzip(input), &rng)
-            TestSupport.write(bytes, to: path)
+            CaptureFiles.write(bytes, to: path)
             _ = Self.exercise(path, size: 64 << 20, compressed: true)
             runs += 1
         }

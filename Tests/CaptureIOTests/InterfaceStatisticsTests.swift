@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 
 /// pcapng Interface Statistics Blocks: the capture's own counters, read into
@@ -19,10 +20,10 @@ import Testing
             builder.statistics(interface: 1, timestamp: 3_000_000, counters: [(4, 20)])
             // Claims interface 9, which the section does not describe: skipped, not fatal.
             builder.statistics(interface: 9, timestamp: 3_000_000, counters: [(5, 99)])
-            let dir = TestSupport.temporaryDirectory("isb")
+            let dir = CaptureFiles.temporaryDirectory("isb")
             defer { try? FileManager.default.removeItem(at: dir) }
             let path = dir.appendingPathComponent("isb.pcapng").path
-            TestSupport.write(builder.bytes, to: path)
+            CaptureFiles.write(builder.bytes, to: path)
             let reader = try NativeCaptureReader(path: path)
             var packets = 0
             while try reader.next() != nil { packets += 1 }
@@ -43,11 +44,11 @@ import Testing
     /// dumpcap writes an ISB when it stops; its counters are the ones it prints on stderr
     /// ("Packets received/dropped on interface '...': R/D"). Needs root to capture on lo.
     @Test func writtenByDumpcap() throws {
-        guard getuid() == 0, let dumpcap = TestSupport.tool("dumpcap") else {
+        guard getuid() == 0, let dumpcap = ExternalTool.path("dumpcap") else {
             print("skipped: dumpcap is not installed or not root")
             return
         }
-        let dir = TestSupport.temporaryDirectory("dumpcap-isb")
+        let dir = CaptureFiles.temporaryDirectory("dumpcap-isb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("lo.pcapng").path
         let process = Process()

@@ -17,10 +17,10 @@ struct LibpcapPrecisionTests {
 
     @Test(arguments: [(UInt8?.some(9), TimestampPrecision.nanoseconds), (nil, .microseconds), (6, .microseconds)])
     func libpcapReportsThePrecisionOfTheFile(tsresol: UInt8?, precision: TimestampPrecision) throws {
-        let directory = TestSupport.temporaryDirectory("precision")
+        let directory = CaptureFiles.temporaryDirectory("precision")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("one.pcapng").path
-        TestSupport.write(Self.pcapng(tsresol: tsresol), to: path)
+        CaptureFiles.write(Self.pcapng(tsresol: tsresol), to: path)
         let libpcap = try LibpcapReader(path: path)
         let native = try openCapture(path: path, reader: .native)
         #expect(libpcap.info.precision == precision)

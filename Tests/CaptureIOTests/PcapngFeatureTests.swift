@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import CZlib
 @testable import CaptureIO
@@ -97,10 +98,10 @@ import CZlib
     @Test("every pcapng block type, if_tsresol 2^-n and 10^-n, if_tsoffset, sections of both byte orders")
     func constructed() throws {
         let (bytes, expected) = Self.build()
-        let dir = TestSupport.temporaryDirectory("pcapng")
+        let dir = CaptureFiles.temporaryDirectory("pcapng")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("built.pcapng").path
-        TestSupport.write(bytes, to: path)
+        CaptureFiles.write(bytes, to: path)
         let reader = try NativeCaptureReader(path: path)
         #expect(reader.info.format == .pcapng)
         #expect(reader.info.byteOrder == .littleEndian)
@@ -111,14 +112,14 @@ import CZlib
 
         // The same file gzip-compressed reads the same through the streaming path.
         let gz = dir.appendingPathComponent("built.pcapng.gz").path
-        TestSupport.write(gzip(bytes), to: gz)
+        CaptureFiles.write(gzip(bytes), to: gz)
         let streamed = try NativeCaptureReader(path: gz)
         #expect(streamed.info.compressed)
         try Self.check(streamed, expected)
 
         // tshark, when installed, agrees on every time and length (SPB: no time, we say 0).
-        guard let tshark = TestSupport.tool("tshark") else { return }
-        let out = try #require(TestSupport.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
+        guard let tshark = ExternalTool.path("tshark") else { return }
+        let out = try #require(CaptureFiles.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch",
                                                         "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.interface_id"]))
         let rows = ConformanceTests.parse(out)
         #expect(rows.map { $0.nanoseconds ?? 0 } == expected.map(\.nanoseconds))
@@ -129,15 +130,15 @@ import CZlib
     /// editcap writes a real Decryption Secrets Block; the reader keeps it byte for byte.
     @Test("DSB written by editcap --inject-secrets is kept in secrets")
     func injectedSecrets() throws {
-        guard let editcap = TestSupport.tool("editcap") else { return } // needs editcap to write the DSB
-        let dir = TestSupport.temporaryDirectory("dsb")
+        guard let editcap = ExternalTool.path("editcap") else { return } // needs editcap to write the DSB
+        let dir = CaptureFiles.temporaryDirectory("dsb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let keylog = "CLIENT_RANDOM " + String(repeating: "ab", count: 32) + " " + String(repeating: "cd", count: 48) + "\n"
         let keyPath = dir.appendingPathComponent("keys.txt").path
-        TestSupport.write(Array(keylog.utf8), to: keyPath)
-        let input = TestSupport.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path
+        CaptureFiles.write(Array(keylog.utf8), to: keyPath)
+        let input = CaptureFiles.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path
         let output = dir.appendingPathComponent("with-keys.pcapng").path
-        try #require(TestSupport.run(editcap, ["-F", "pcapng", "--inject-secrets", "tls,\(keyPath)", input, output]) != nil)
+        try #require(CaptureFiles.run(editcap, ["-F", "pcapng", "--inject-secrets", "tls,\(keyPath)", input, output]) != nil)
         let native = readAll(path: output)
         let reference = readAll(path: input, reader: .libpcap)
         #expect(native.warning == nil && native.error == nil)

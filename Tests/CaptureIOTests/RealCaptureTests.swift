@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -8,54 +9,54 @@ import Testing
     static let scenarios = ["a-seed", "b-sequential", "e-lifecycle"]
 
     static func capture(_ scenario: String) -> String {
-        TestSupport.shared.appendingPathComponent("captures/\(scenario)/capture.pcap").path
+        CaptureFiles.shared.appendingPathComponent("captures/\(scenario)/capture.pcap").path
     }
 
     @Test("native equals libpcap on the capture converted by editcap, gzip and byte-swapping", arguments: scenarios)
     func conversions(_ scenario: String) throws {
         let original = Self.capture(scenario)
-        guard TestSupport.exists(original) else { return } // shared captures absent
+        guard CaptureFiles.exists(original) else { return } // shared captures absent
         let reference = readAll(path: original, reader: .libpcap)
         #expect(reference.error == nil && reference.warning == nil)
         #expect(reference.records.count > 1000)
 
-        if let capinfos = TestSupport.tool("capinfos"),
-           let out = TestSupport.run(capinfos, ["-c", "-M", original]),
+        if let capinfos = ExternalTool.path("capinfos"),
+           let out = CaptureFiles.run(capinfos, ["-c", "-M", original]),
            let line = out.split(separator: "\n").first(where: { $0.hasPrefix("Number of packets") }),
            let count = line.split(separator: " ").last.flatMap({ Int($0) }) {
             #expect(reference.records.count == count, "capinfos counts \(count)")
         }
 
-        let dir = TestSupport.temporaryDirectory(scenario)
+        let dir = CaptureFiles.temporaryDirectory(scenario)
         defer { try? FileManager.default.removeItem(at: dir) }
         var variants: [(String, String)] = [("original", original)]
 
         let swapped = dir.appendingPathComponent("big-endian.pcap").path
-        let bytes = TestSupport.read(original)
+        let bytes = CaptureFiles.read(original)
         let swappedBytes = try #require(PcapByteSwapper.swap(bytes))
-        TestSupport.write(swappedBytes, to: swapped)
+        CaptureFiles.write(swappedBytes, to: swapped)
         variants.append(("big-endian", swapped))
         // The swapper itself is checked by libpcap reading its output.
         #expect(readAll(path: swapped, reader: .libpcap).records == reference.records)
 
         let gz = dir.appendingPathComponent("capture.pcap.gz").path
-        TestSupport.write(gzip(bytes), to: gz)
+        CaptureFiles.write(gzip(bytes), to: gz)
         variants.append(("gzip", gz))
 
-        if let editcap = TestSupport.tool("editcap") {
+        if let editcap = ExternalTool.path("editcap") {
             for format in ["nsecpcap", "pcapng", "modpcap"] {
                 let out = dir.appendingPathComponent("capture.\(format)").path
-                if TestSupport.run(editcap, ["-F", format, original, out]) != nil { variants.append((format, out)) }
+                if CaptureFiles.run(editcap, ["-F", format, original, out]) != nil { variants.append((format, out)) }
                 else { Issue.record("editcap -F \(format) failed") }
             }
             if let ng = variants.first(where: { $0.0 == "pcapng" }) {
                 let ngz = dir.appendingPathComponent("capture.pcapng.gz").path
-                TestSupport.write(gzip(TestSupport.read(ng.1)), to: ngz)
+                CaptureFiles.write(gzip(CaptureFiles.read(ng.1)), to: ngz)
                 variants.append(("pcapng.gz", ngz))
             }
         }
 
-        #expect(variants.count == (TestSupport.tool("editcap") == nil ? 3 : 7))
+        #expect(variants.count == (ExternalTool.path("editcap") == nil ? 3 : 7))
         for (label, path) in variants {
             let native = readAll(path: path)
             #expect(native.error == nil, "\(label): \(String(describing: native.error))")
@@ -70,7 +71,7 @@ import Testing
     @Test("info and progress of a real capture")
     func infoAndProgress() throws {
         let path = Self.capture("a-seed")
-        guard TestSupport.exists(path) else { return }
+        guard CaptureFiles.exists(path) else { return }
         let reader = try NativeCaptureReader(path: path)
         #expect(reader.info.format == .pcap)
         #expect(reader.info.byteOrder == .littleEndian)
@@ -112,7 +113,7 @@ enum PcapByteSwapper {
 @Suite struct FixtureAgreementTests {
     @Test("native and libpcap give identical records on every fixture capture")
     func fixtures() throws {
-        let dir = TestSupport.fixtures.appendingPathComponent("captures")
+        let dir = CaptureFiles.fixtures.appendingPathComponent("captures")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }
         #expect(!names.isEmpty)

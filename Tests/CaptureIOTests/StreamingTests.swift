@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureIO
 
@@ -35,8 +36,7 @@ import Testing
     static func writeLargeCapture(_ path: String, records count: Int) {
         guard let file = fopen(path, "wb") else { return }
         defer { fclose(file) }
-        var header: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
-            + [0, 0, 4, 0, 1, 0, 0, 0]
+        var header = PcapWriter().bytes
         _ = fwrite(&header, 1, header.count, file)
         var record = [UInt8](repeating: 0xab, count: 16 + 65536)
         record[8] = 0; record[9] = 0; record[10] = 1; record[11] = 0 // captured length 65536
@@ -49,7 +49,7 @@ import Testing
 
     @Test("a 320 MB mapped capture is read with under 48 MB of it resident")
     func boundedResidentMemory() throws {
-        let dir = TestSupport.temporaryDirectory("rss")
+        let dir = CaptureFiles.temporaryDirectory("rss")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("large.pcap").path
         let count = 5_000
@@ -79,10 +79,10 @@ import Testing
     /// A FIFO cannot be mapped: the reader streams it, gzip-compressed or not.
     @Test("captures read from a pipe, plain and gzip-compressed", arguments: [false, true])
     func pipe(_ compressed: Bool) throws {
-        let source = TestSupport.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path
-        let plain = TestSupport.read(source)
+        let source = CaptureFiles.fixtures.appendingPathComponent("captures/a-seed-slim.pcap").path
+        let plain = CaptureFiles.read(source)
         let bytes = compressed ? gzip(plain) : plain
-        let dir = TestSupport.temporaryDirectory("fifo")
+        let dir = CaptureFiles.temporaryDirectory("fifo")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fifo = dir.appendingPathComponent("fifo").path
         try #require(mkfifo(fifo, 0o600) == 0)
@@ -117,10 +117,10 @@ import Testing
             frames.append(frame)
             b.enhancedPacket(interface: 0, timestamp: UInt64(frames.count), data: frame)
         }
-        let dir = TestSupport.temporaryDirectory("bigrec")
+        let dir = CaptureFiles.temporaryDirectory("bigrec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("big.pcapng.gz").path
-        TestSupport.write(gzip(b.bytes), to: path)
+        CaptureFiles.write(gzip(b.bytes), to: path)
         let reader = try NativeCaptureReader(path: path)
         var index = 0
         while let record = try reader.next() {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,8 +8,7 @@ import Glibc
 /// MariaDB, Python with PyMySQL, capinfos. Each test is enabled only when its needs are met,
 /// with a message saying what is missing (so a machine without them still passes).
 enum LiveEnvironment {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let packageRoot = ProjectPaths.root.path
 
     static let fixtures = packageRoot + "/Fixtures/live"
 
@@ -61,11 +61,7 @@ enum LiveEnvironment {
     static let isRoot = geteuid() == 0
 
     /// A program found in PATH or the sbin directories (mariadbd lives in /usr/sbin).
-    static func tool(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/usr/local/bin"]
-        return dirs.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static func tool(_ name: String) -> String? { ExternalTool.path(name) }
 
     /// A Python 3 (Debian's first: CI installs python3-pymysql for it).
     static let python: String? = ["/usr/bin/python3", tool("python3")].compactMap { $0 }
@@ -102,21 +98,14 @@ enum LiveEnvironment {
         return preferred
     }
 
-    private static func bindable(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    private static func bindable(_ port: UInt16) -> Bool { withTCPSocket(to: port) { bind($0, $1, $2) } }
 
     /// True once something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(_ port: UInt16) -> Bool {
+    static func accepts(_ port: UInt16) -> Bool { withTCPSocket(to: port) { connect($0, $1, $2) } }
+
+    /// `operation` (bind or connect) on a fresh TCP socket with 127.0.0.1:`port`: whether it succeeded.
+    private static func withTCPSocket(to port: UInt16,
+                                      _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -125,7 +114,7 @@ enum LiveEnvironment {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { operation(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
 

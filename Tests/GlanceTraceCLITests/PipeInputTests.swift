@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +10,7 @@ extension LiveTests {
 /// as from the file, events as they complete with `--follow`, and nothing lost when the pipe ends
 /// inside a record or Ctrl-C stops it.
 @Suite struct PipeInputTests {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return url
-    }()
+    static let root = ProjectPaths.root
 
     /// Every capture of the fixtures, and the shared real captures when they are around.
     static let captures: [String] = {
@@ -26,10 +20,8 @@ extension LiveTests {
                 paths.append(root.appendingPathComponent("Fixtures/\(file)").path)
             }
         }
-        let shared = ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"]
-            ?? root.deletingLastPathComponent().appendingPathComponent("shared/captures").path
-        for scenario in ["a-seed", "b-sequential", "e-lifecycle"] where FileManager.default.fileExists(atPath: "\(shared)/\(scenario)/capture.pcap") {
-            paths.append("\(shared)/\(scenario)/capture.pcap")
+        for scenario in ProjectPaths.sharedScenarios where FileManager.default.fileExists(atPath: ProjectPaths.sharedCapture(scenario)) {
+            paths.append(ProjectPaths.sharedCapture(scenario))
         }
         return paths.sorted()
     }()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `glancetrace sql --by-request` (issue 23): the commands grouped by request.

@@ -3,6 +3,7 @@ import Foundation
 import PacketDecoding
 import Reassembly
 @testable import HTTPDecoding
+import TestSupport
 
 /// The recorded HTTP streams of one capture (`Fixtures/http/*.fixture`, written by
 /// `Fixtures/http/record.py` from tshark's view of the capture), and ways to replay them.
@@ -17,16 +18,7 @@ struct HTTPFixture {
 
     var events: [Event] = []
 
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Fixtures/http")
-            }
-        }
-        return URL(fileURLWithPath: "Fixtures/http")
-    }()
+    static let directory = ProjectPaths.fixtures.appendingPathComponent("http")
 
     static let scenarios = ["a-seed", "b-sequential", "e-lifecycle"]
 
@@ -112,21 +104,7 @@ struct HTTPFixture {
 
     /// The fixture's truth: the servers' request logs (`http_requests` of the capture's truth.json).
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("\(scenario).truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-    }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64) so re-segmentation tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        try FixtureFile.jsonObject(in: directory, named: "\(scenario).truth.json")
     }
 }
 

@@ -1,5 +1,6 @@
 import CaptureIO
 import Reassembly
+import TestSupport
 import Testing
 @testable import HTTPDecoding
 
@@ -67,7 +68,7 @@ import Testing
     /// A chunked upload of 30 chunks of 1000 random bytes, as bytes on the wire, and where each
     /// chunk's data starts in them.
     static func chunkedUpload(seed: UInt64) -> (wire: [UInt8], dataStarts: [Int], head: Int) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var wire = Array("PUT /v2/images/1/file HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
         let head = wire.count
         var dataStarts: [Int] = []
@@ -109,7 +110,7 @@ import Testing
     @Test(arguments: 1...12)
     func randomGapsInAChunkedBodyCountWhatWasLostWhateverTheSplit(seed: Int) {
         let (wire, starts, head) = HTTPResilienceTests.chunkedUpload(seed: UInt64(seed))
-        var random = SeededGenerator(seed: UInt64(seed) &* 7919)
+        var random = SplitMix64(seed: UInt64(seed) &* 7919)
         // Up to 6 gaps anywhere between the head and the last chunk's CRLF.
         let bodyEnd = starts[29] + 1000 + 2
         let cuts = (0..<(2 * Int.random(in: 1...6, using: &random))).map { _ in Int.random(in: head..<bodyEnd, using: &random) }.sorted()
@@ -121,8 +122,8 @@ import Testing
         let dataLost = gaps.reduce(0) { sum, gap in
             sum + starts.reduce(0) { $0 + max(0, min(gap.upperBound, $1 + 1000) - max(gap.lowerBound, $1)) }
         }
-        func decode(pieceSize: (inout SeededGenerator) -> Int) -> (Int, Int, [String], [String?]) {
-            var pieces = SeededGenerator(seed: UInt64(seed))
+        func decode(pieceSize: (inout SplitMix64) -> Int) -> (Int, Int, [String], [String?]) {
+            var pieces = SplitMix64(seed: UInt64(seed))
             let h = DecoderHarness()
             h.send(wire, losing: gaps, .clientToServer) { pieceSize(&pieces) }
             h.send("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .serverToClient)
@@ -239,7 +240,7 @@ import Testing
     /// Random bytes, truncated and mutated real conversations, random gaps: the decoder must not
     /// trap, and what it keeps stays bounded.
     @Test func fuzzedInputNeverTraps() throws {
-        var rng = SeededGenerator(seed: 0x5EED_F00D)
+        var rng = SplitMix64(seed: 0x5EED_F00D)
         let fixture = try HTTPFixture(scenario: "a-seed")
         var samples: [[UInt8]] = []
         for event in fixture.events {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import HTTPDecoding
 
@@ -17,7 +18,7 @@ import Testing
         for scenario in HTTPFixture.scenarios {
             let fixture = try HTTPFixture(scenario: scenario)
             let whole = fixture.decode()
-            var rng = SeededGenerator(seed: seed)
+            var rng = SplitMix64(seed: seed)
             let pieces = fixture.decode(split: { count in
                 var sizes: [Int] = []
                 var left = count

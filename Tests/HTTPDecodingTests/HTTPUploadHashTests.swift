@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import PacketDecoding
 import Reassembly
+import TestSupport
 import Testing
 @testable import HTTPDecoding
 
@@ -27,11 +28,7 @@ import Testing
     /// A body of many hasher blocks (more than wait at once), in uneven pieces: the digests, from
     /// two threads and OpenSSL's SHA-512, equal swift-crypto's (BoringSSL) over the same bytes.
     @Test func multiBlockBodyEqualsAnIndependentDigest() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let body = (0..<(11 << 20) + 123).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
+        let body = SplitMix64.bytes((11 << 20) + 123, seed: 1)
         let h = DecoderHarness()
         h.send("PUT /v2/images/abc/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)
         h.send(body, .clientToServer, pieces: 997)

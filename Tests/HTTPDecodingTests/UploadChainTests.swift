@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import HTTPDecoding
 
@@ -9,14 +10,6 @@ import Testing
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 { digest.map { String(format: "%02x", $0) }.joined() }
     static func md5(_ bytes: [UInt8]) -> String { hex(Insecure.MD5.hash(data: bytes)) }
     static func sha512(_ bytes: [UInt8]) -> String { hex(SHA512.hash(data: bytes)) }
-
-    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-    }
 
     /// Parts `<object>-0000N` of one whole, as glance_store names a large object's segments.
     static var segmented: HTTPDecoderConfiguration {
@@ -49,7 +42,7 @@ import Testing
     }
 
     @Test func segmentsAreHashedOneByOneAndAsAWhole() {
-        let parts = [Self.bytes(3 << 20, seed: 1), Self.bytes(3 << 20, seed: 2), Self.bytes(1_234_567, seed: 3)]
+        let parts = [SplitMix64.bytes(3 << 20, seed: 1), SplitMix64.bytes(3 << 20, seed: 2), SplitMix64.bytes(1_234_567, seed: 3)]
         let h = DecoderHarness(configuration: Self.segmented)
         for (i, part) in parts.enumerated() { Self.put(h, "/v1/AUTH_p/glance/image-0000\(i + 1)", part, chunked: i == 1) }
         #expect(h.exchanges.count == 3)
@@ -65,7 +58,7 @@ import Testing
     }
 
     @Test func aMissingPartEndsTheWhole() {
-        let parts = [Self.bytes(100_000, seed: 4), Self.bytes(100_000, seed: 5), Self.bytes(100_000, seed: 6)]
+        let parts = [SplitMix64.bytes(100_000, seed: 4), SplitMix64.bytes(100_000, seed: 5), SplitMix64.bytes(100_000, seed: 6)]
         let h = DecoderHarness(configuration: Self.segmented)
         Self.put(h, "/v1/AUTH_p/glance/image-00001", parts[0])
         Self.put(h, "/v1/AUTH_p/glance/image-00003", parts[2])  // part 2 never seen
@@ -76,7 +69,7 @@ import Testing
     }
 
     @Test func bytesLostInAPartVoidTheWhole() {
-        let parts = [Self.bytes(200_000, seed: 7), Self.bytes(200_000, seed: 8), Self.bytes(200_000, seed: 9)]
+        let parts = [SplitMix64.bytes(200_000, seed: 7), SplitMix64.bytes(200_000, seed: 8), SplitMix64.bytes(200_000, seed: 9)]
         let h = DecoderHarness(configuration: Self.segmented)
         Self.put(h, "/v1/AUTH_p/glance/image-00001", parts[0])
         h.send("PUT /v1/AUTH_p/glance/image-00002 HTTP/1.1\r\nContent-Length: \(parts[1].count)\r\n\r\n", .clientToServer)
@@ -89,7 +82,7 @@ import Testing
     }
 
     @Test func aNewFirstPartStartsAgain() {
-        let a = Self.bytes(50_000, seed: 10), b = Self.bytes(60_000, seed: 11)
+        let a = SplitMix64.bytes(50_000, seed: 10), b = SplitMix64.bytes(60_000, seed: 11)
         let h = DecoderHarness(configuration: Self.segmented)
         Self.put(h, "/v1/AUTH_p/glance/image-00001", a)
         Self.put(h, "/v1/AUTH_p/glance/image-00001", b)  // a retried upload
@@ -111,7 +104,7 @@ import Testing
     }
 
     @Test func downloadsAreHashedWhenTheRuleSaysSo() {
-        let body = Self.bytes(2_000_000, seed: 12)
+        let body = SplitMix64.bytes(2_000_000, seed: 12)
         let h = DecoderHarness(configuration: Self.downloads)
         h.send("GET /v2/images/abc/file HTTP/1.1\r\n\r\nGET /v2/images/abc HTTP/1.1\r\n\r\n", .clientToServer)
         h.send("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n\r\n", .serverToClient)

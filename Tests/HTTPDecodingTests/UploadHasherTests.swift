@@ -2,6 +2,7 @@ import CaptureIO
 import Crypto
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import HTTPDecoding
 
@@ -31,14 +32,6 @@ import Testing
         deinit {
             StableMemory.unregister(ObjectIdentifier(self))
             bytes.deallocate()
-        }
-    }
-
-    static func pseudoRandom(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
         }
     }
 
@@ -76,7 +69,7 @@ import Testing
     /// segment is): the digests equal independent ones, every map page the batches covered is
     /// handed back, and the map, released by its reader mid-upload, lives until the hashing ends.
     @Test func spansAndCopiesGiveTheDigestsAndTheMapOutlivesItsReader() throws {
-        let body = Self.pseudoRandom((5 << 20) + 777, seed: 42)
+        let body = SplitMix64.bytes((5 << 20) + 777, seed: 42)
         var map: FakeMap? = FakeMap(size: body.count + (body.count / 1448 + 1) * 54 + 4096)
         let segments = Self.layOut(body, in: map!)
         weak let weakMap = map
@@ -110,7 +103,7 @@ import Testing
     /// Tiny segments (a batch ends at `maxSpansPerBatch` spans, not at a megabyte) still give the
     /// digests of the whole body.
     @Test func tinySegmentsAreCutIntoMoreBatches() throws {
-        let body = Self.pseudoRandom((1 << 20) + 3, seed: 9)
+        let body = SplitMix64.bytes((1 << 20) + 3, seed: 9)
         let map = FakeMap(size: body.count + (body.count / 100 + 1) * 54 + 4096)
         let segments = Self.layOut(body, in: map, segment: 100)
         #expect(segments.count > 4 * UploadHasher.maxSpansPerBatch)
@@ -131,8 +124,8 @@ import Testing
     /// A gap in the body voids the digests; the queues skip what was handed over, and the next
     /// upload on the same connection is hashed from a clean start.
     @Test func anAbandonedBodyDoesNotDisturbTheNextUpload() {
-        let first = Self.pseudoRandom(3 << 20, seed: 7)
-        let second = Self.pseudoRandom((2 << 20) + 5, seed: 8)
+        let first = SplitMix64.bytes(3 << 20, seed: 7)
+        let second = SplitMix64.bytes((2 << 20) + 5, seed: 8)
         let h = DecoderHarness()
         h.send("PUT /v2/images/a/file HTTP/1.1\r\nContent-Length: \(first.count)\r\n\r\n", .clientToServer)
         h.send(Array(first[..<(2 << 20)]), .clientToServer, pieces: 50)
@@ -150,7 +143,7 @@ import Testing
 
     /// Two uploads interleaved on two connections share the two queues; each gets its own digests.
     @Test func interleavedUploadsKeepTheirOwnDigests() {
-        let bodies = [Self.pseudoRandom(3 << 20, seed: 1), Self.pseudoRandom((3 << 20) + 9, seed: 2)]
+        let bodies = [SplitMix64.bytes(3 << 20, seed: 1), SplitMix64.bytes((3 << 20) + 9, seed: 2)]
         let harnesses = [DecoderHarness(), DecoderHarness()]
         for (h, body) in zip(harnesses, bodies) {
             h.send("PUT /v2/images/x/file HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n", .clientToServer)

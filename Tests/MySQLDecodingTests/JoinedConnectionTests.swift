@@ -1,5 +1,6 @@
 import CaptureIO
 import Reassembly
+import TestSupport
 import Testing
 @testable import MySQLDecoding
 
@@ -112,7 +113,7 @@ struct JoinedConnectionTests {
     /// Random bytes almost never pass for a command or a response (a mid-body join of an upload
     /// on a followed port must stay HTTP).
     @Test func randomBytesAreNotTakenForMySQL() {
-        var generator = SeededGenerator(seed: 18)
+        var generator = SplitMix64(seed: 18)
         var accepted = 0
         for _ in 0..<5_000 {
             let bytes = (0..<1448).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

@@ -2,6 +2,7 @@ import CaptureIO
 import Foundation
 import PacketDecoding
 import Reassembly
+import TestSupport
 import Testing
 @testable import MySQLDecoding
 
@@ -143,11 +144,13 @@ struct LiveServerTests {
         // 128 MiB holds the 53 MB "large" capture; 512 MiB (the recorder's default) costs a
         // second per scenario for the kernel to zero it.
         environment["BUFFER_KIB"] = "131072"
-        let log = out.appendingPathComponent("recorder.log").path
-        guard let child = ChildProcess("/bin/bash", [script.path, out.path], environment: environment, outputPath: log) else {
+        // recorder.log: its stdout and stderr.
+        guard let child = try? Command("/bin/bash", [script.path, out.path], in: out.path, name: "recorder", mergingOutput: true,
+                                       environment: environment) else {
             return -1
         }
-        return child.wait(seconds: 240)
+        let result = child.wait(timeout: 240, grace: 30)
+        return result.timedOut ? nil : result.status
     }
 
     /// Capture file -> packets -> TCP streams -> MySQL commands, as the CLI wires them.
@@ -194,11 +197,7 @@ struct LiveServerTests {
     }
 
     /// Full path of `tool` on PATH (plus the sbin folders, where Debian puts mariadbd).
-    static func executable(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return folders.map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static func executable(_ tool: String) -> String? { ExternalTool.path(tool) }
 
     /// Exit status of a short command, its output discarded; -1 when it cannot start.
     static func run(_ executable: String, _ arguments: [String]) -> Int32 {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import MySQLDecoding
 
@@ -49,13 +50,11 @@ struct SQLFingerprintTests {
     /// Random text made of the characters the rules look at: never a trap, and the same answer twice.
     @Test func randomTextNeverTraps() {
         let alphabet = Array("insert INTO values VALUES() ,'\"\\/*!-#\n\t?0123456789abfxXbB.+-limit offset order by asc null call use é".unicodeScalars)
-        var state: UInt64 = 42
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<3000 {
             var text = String.UnicodeScalarView()
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            for _ in 0..<Int(state >> 58) * 3 {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                text.append(alphabet[Int(state >> 33) % alphabet.count])
+            for _ in 0..<Int(generator.next() >> 58) * 3 {
+                text.append(alphabet[Int(generator.next() % UInt64(alphabet.count))])
             }
             let statement = String(text)
             #expect(SQLFingerprint.of(statement) == SQLFingerprint.of(statement))
@@ -75,9 +74,7 @@ struct SQLFingerprintTests {
         return Array(Set(statements)).sorted()
     }
 
-    static let ptFingerprint = ["/usr/bin/pt-fingerprint", "/usr/local/bin/pt-fingerprint"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
+    static let ptFingerprint = ExternalTool.path("pt-fingerprint")
 
     @Test(.enabled(if: ptFingerprint != nil, "pt-fingerprint (percona-toolkit) is not installed"))
     func sameAsPtFingerprintOnEveryLoggedStatement() throws {

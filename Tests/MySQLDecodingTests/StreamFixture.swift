@@ -3,6 +3,7 @@ import Foundation
 import PacketDecoding
 import Reassembly
 @testable import MySQLDecoding
+import TestSupport
 
 /// MySQL streams recorded from a capture by `Fixtures/mysql/extract_streams.py`.
 struct StreamFixture {
@@ -14,10 +15,7 @@ struct StreamFixture {
     var connections: [Int: ConnectionInfo] = [:]
     var events: [Event] = []
 
-    static var directory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/mysql")
-    }
+    static var directory: URL { ProjectPaths.fixtures.appendingPathComponent("mysql") }
 
     /// Reads a gzip file with the decoder's own zlib inflater.
     static func gunzip(_ name: String) throws -> [UInt8] {
@@ -73,7 +71,7 @@ struct StreamFixture {
 
     /// Feeds every stream to its own decoder and returns all records in emission order.
     func replay(split: Split = .asRecorded, configuration: MySQLDecoderConfiguration = .default,
-                mutate: ((inout [UInt8], inout SeededGenerator) -> Void)? = nil, seed: UInt64 = 1,
+                mutate: ((inout [UInt8], inout SplitMix64) -> Void)? = nil, seed: UInt64 = 1,
                 gaps: Set<Int> = [])
         -> (records: [MySQLCommandRecord], decoders: [Int: MySQLConnectionDecoder]) {
         var records: [MySQLCommandRecord] = []
@@ -85,11 +83,11 @@ struct StreamFixture {
             decoder.onTLS = { outer in outer.tlsConsumer = MySQLConnectionDecoder(continuing: outer) }
             decoders[index] = decoder
         }
-        var rng = SeededGenerator(seed: seed)
-        var splitRNG: SeededGenerator
+        var rng = SplitMix64(seed: seed)
+        var splitRNG: SplitMix64
         switch split {
-        case .random(let s), .merged(let s): splitRNG = SeededGenerator(seed: s)
-        default: splitRNG = SeededGenerator(seed: 0)
+        case .random(let s), .merged(let s): splitRNG = SplitMix64(seed: s)
+        default: splitRNG = SplitMix64(seed: 0)
         }
         var events = self.events
         if case .merged = split { events = StreamFixture.merge(events) }
@@ -180,15 +178,3 @@ struct ByteCursor {
     }
 }
 
-/// SplitMix64: a deterministic generator so re-segmentation and fuzz runs repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,44 +1,20 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import PacketDecoding
 
 /// The decoder over real captures: as many TCP packets as `tshark -Y tcp` shows, and
 /// random mutations of real packets never trap.
 @Suite struct DecoderCaptureTests {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
-    static func shared(_ scenario: String) -> String {
-        (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
-            ?? root.deletingLastPathComponent().appendingPathComponent("shared/captures"))
-            .appendingPathComponent("\(scenario)/capture.pcap").path
-    }
-
     static func tsharkCount(_ path: String, filter: String) -> Int? {
-        guard let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tshark)
-        process.arguments = ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").count
+        let run = try? ExternalTool.runIfInstalled("tshark", ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"])
+        return run.map { $0.output.split(separator: "\n").count }
     }
 
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
     func tcpCountMatchesTshark(scenario: String) throws {
-        let path = Self.shared(scenario)
+        let path = ProjectPaths.sharedCapture(scenario)
         guard FileManager.default.fileExists(atPath: path), let expected = Self.tsharkCount(path, filter: "tcp") else {
             print("note: \(scenario) capture or tshark absent; skipping")
             return
@@ -52,13 +28,10 @@ import Testing
 
     @Test(arguments: 0..<4)
     func mutatedPacketsNeverTrap(seed: Int) throws {
-        let path = Self.shared("a-seed")
+        let path = ProjectPaths.sharedCapture("a-seed")
         guard FileManager.default.fileExists(atPath: path) else { return }
-        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1
-        func random(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(max(bound, 1)))
-        }
+        var generator = SplitMix64(seed: UInt64(seed))
+        func random(_ bound: Int) -> Int { Int(generator.next() % UInt64(max(bound, 1))) }
         let linkTypes: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6, LinkType(rawValue: 999)]
         let reader = try openCapture(path: path, reader: .libpcap)
         let decoder = PacketDecoder()

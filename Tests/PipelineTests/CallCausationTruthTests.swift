@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -193,7 +194,7 @@ import Timeline
 /// written. What is known of it is the lead's reading of Glance's log (NOTES.txt): no truth.json.
 @Suite struct StalledSegmentTests {
     @Test func theStoresFailureIsInTheUploadsStory() throws {
-        let directory = PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/testbed/u-swift-segment-stall")
+        let directory = ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/u-swift-segment-stall")
         let notes = try String(contentsOf: directory.appendingPathComponent("NOTES.txt"), encoding: .utf8)
         #expect(notes.contains("-00003") && notes.contains("499"))
         let result = try CaptureAnalysis(options: .init()).run(paths: [directory.appendingPathComponent("capture.pcap").path])

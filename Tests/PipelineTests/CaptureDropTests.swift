@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -18,7 +19,7 @@ import Timeline
 
     @Test func dropCountersAreReportedAndWarnedAbout() throws {
         let fixture = try #require(TestbedCaptures.fixtureCapture("h-pcapng"))
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("dropped.pcapng").path
         let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture)) + Self.statisticsBlock(ifdrop: 7, osdrop: 5)

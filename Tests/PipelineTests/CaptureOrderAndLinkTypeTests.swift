@@ -1,5 +1,6 @@
 import Foundation
 @testable import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -9,16 +10,13 @@ import Timeline
 struct CaptureOrderAndLinkTypeTests {
     /// A classic little-endian microsecond pcap: (seconds, microseconds, frame) per record.
     static func pcap(linkType: UInt32, _ records: [(UInt32, UInt32, [UInt8])]) -> [UInt8] {
-        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * $0) & 0xff) } }
-        var bytes = le32(0xa1b2_c3d4) + [2, 0, 4, 0] + le32(0) + le32(0) + le32(65535) + le32(linkType)
-        for (seconds, micros, frame) in records {
-            bytes += le32(seconds) + le32(micros) + le32(UInt32(frame.count)) + le32(UInt32(frame.count)) + frame
-        }
-        return bytes
+        var pcap = PcapWriter(linkType: linkType, snapLength: 65535)
+        for (seconds, micros, frame) in records { pcap.append(frame, seconds: seconds, fraction: micros) }
+        return pcap.bytes
     }
 
     static func write(_ bytes: [UInt8], name: String) throws -> String {
-        let path = try PipelinePaths.temporaryDirectory().appendingPathComponent(name).path
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent(name).path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -39,7 +37,8 @@ struct CaptureOrderAndLinkTypeTests {
         #expect(json["strict_time_order"] as? Bool == false)
         #expect(json["first"] as? String == "2023-11-14T22:13:23.000250Z")
         // capinfos, the oracle: -a earliest, -e latest, -o strict time order.
-        if let (status, output) = try PipelinePaths.run("capinfos", ["-a", "-e", "-o", "-T", "-r", "-S", path]), status == 0 {
+        if let run = try ExternalTool.runIfInstalled("capinfos", ["-a", "-e", "-o", "-T", "-r", "-S", path]), run.status == 0 {
+            let output = run.output
             let fields = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t").map(String.init)
             #expect(fields.count == 4)
             if fields.count == 4 {
@@ -62,7 +61,7 @@ struct CaptureOrderAndLinkTypeTests {
         #expect(result.warnings.contains("\(path): 3 packets of link type ieee-802-11-radiotap (127) skipped: "
             + "glancetrace decodes Ethernet, Linux cooked (SLL, SLL2), BSD loopback and raw IP captures"), "\(result.warnings)")
         // A decoded link type gives no such warning.
-        let ethernet = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("peers/packetbeat/mysql_affected_rows.pcap")])
+        let ethernet = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("peers/packetbeat/mysql_affected_rows.pcap")])
         #expect(!ethernet.warnings.contains { $0.contains("link type") })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Splitting
+import TestSupport
 import Testing
 import Timeline
 
@@ -15,7 +16,7 @@ import Timeline
     /// `editcap -t SECONDS` of `input` into `directory`; nil when editcap is not installed.
     static func shifted(_ input: String, by seconds: String, in directory: URL) throws -> String? {
         let output = directory.appendingPathComponent("shifted\(seconds).pcap").path
-        guard let run = try PipelinePaths.run("editcap", ["-F", "pcap", "-t", seconds, input, output]), run.status == 0 else { return nil }
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["-F", "pcap", "-t", seconds, input, output]), run.status == 0 else { return nil }
         return output
     }
 
@@ -59,7 +60,7 @@ import Timeline
     /// from SQL checkouts inside request spans. Each applied skew is found within 1 ms, and the
     /// merged timeline equals the unskewed one (the same files with their one clock, given).
     @Test func skewBetweenAPIAndDatabaseCaptures() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var oneClock = CaptureAnalysis.Options()
         oneClock.timeOffsets = [Self.api: 0, Self.db: 0]
@@ -98,15 +99,15 @@ import Timeline
 
     /// Two captures holding the same packets (a-seed cut by port into Keystone + MySQL and Glance
     /// + MySQL, one shifted): the shared MySQL segments give the skew to the microsecond.
-    @Test(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout"))
+    @Test(.enabled(if: ProjectPaths.sharedCapturesAvailable, "../shared/captures is not next to this checkout"))
     func skewFromSharedPackets() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         func cut(_ filter: String, _ name: String) throws -> String {
             var configuration = SplitConfiguration(boundary: .packets(Int.max))
             configuration.filter = filter
             let summary = try CaptureSplitter(configuration: configuration)
-                .split(input: PipelinePaths.sharedCapture("a-seed"), output: directory.appendingPathComponent(name).path)
+                .split(input: ProjectPaths.sharedCapture("a-seed"), output: directory.appendingPathComponent(name).path)
             return try #require(summary.pieces.first?.path)
         }
         let glance = try cut("tcp port 9292 or tcp port 3306", "glance.pcap")
@@ -118,7 +119,7 @@ import Timeline
         let result = try CaptureAnalysis(options: .init()).run(paths: [glance, skewed])
         #expect(result.captures[1].timeOffsetNanoseconds == 3_210_987_000)
         #expect(result.captures[1].timeOffsetEstimate?.method == .sharedPackets)
-        let whole = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture("a-seed")])
+        let whole = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.sharedCapture("a-seed")])
         #expect(result.http.map { "\($0.time) \($0.method) \($0.path)" } == whole.http.map { "\($0.time) \($0.method) \($0.path)" })
         #expect(result.timeline.images.map { $0.transitions.map { "\($0.status) \($0.time)" } }
                 == whole.timeline.images.map { $0.transitions.map { "\($0.status) \($0.time)" } })

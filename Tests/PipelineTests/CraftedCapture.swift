@@ -1,6 +1,7 @@
 import Foundation
+import TestSupport
 
-/// A pcap written from scratch: Ethernet/IPv4/TCP conversations with handshakes, payloads at
+/// A pcap written from scratch (with `PcapWriter` and `TCPFrame` of TestSupport): Ethernet/IPv4/TCP conversations with handshakes, payloads at
 /// chosen times and closes, for cases the test bed cannot stage on demand (two clients sending
 /// the same request through a proxy at the same microsecond).
 struct CraftedCapture {
@@ -51,40 +52,21 @@ struct CraftedCapture {
     }
 
     func write(to path: String) throws {
-        var data: [UInt8] = []
-        func le32(_ v: UInt32) { data += (0..<4).map { UInt8(v >> (8 * $0) & 0xff) } }
-        func le16(_ v: UInt16) { data += [UInt8(v & 0xff), UInt8(v >> 8)] }
-        le32(0xa1b2_c3d4); le16(2); le16(4); le32(0); le32(0); le32(262_144); le32(1)
+        var pcap = PcapWriter()
         for frame in frames.sorted(by: { ($0.time, $0.order) < ($1.time, $1.order) }) {
-            le32(UInt32(frame.time / 1_000_000))
-            le32(UInt32(frame.time % 1_000_000))
-            le32(UInt32(frame.bytes.count))
-            le32(UInt32(frame.bytes.count))
-            data += frame.bytes
+            pcap.append(frame.bytes, microseconds: frame.time)
         }
-        try Data(data).write(to: URL(fileURLWithPath: path))
+        try pcap.write(to: path)
     }
 
     private mutating func add(_ c: Connection, fromClient: Bool, flags: UInt8, payload: [UInt8], at time: Int64) {
         let (source, destination) = fromClient ? (c.client, c.server) : (c.server, c.client)
         let sequence = fromClient ? c.clientSequence : c.serverSequence
         let acknowledgement = fromClient ? c.serverSequence : c.clientSequence
-        var frame: [UInt8] = [0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00]
-        var ip: [UInt8] = [0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 6, 0, 0] + source.ip + destination.ip
-        let total = 20 + 20 + payload.count
-        ip[2] = UInt8(total >> 8)
-        ip[3] = UInt8(total & 0xff)
-        var sum: UInt32 = 0
-        for i in stride(from: 0, to: 20, by: 2) { sum += UInt32(ip[i]) << 8 | UInt32(ip[i + 1]) }
-        while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
-        ip[10] = UInt8(~sum >> 8 & 0xff)
-        ip[11] = UInt8(~sum & 0xff)
-        func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xff)] }
-        func be32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * (3 - $0)) & 0xff) } }
-        let ackFlag: UInt8 = flags == 0x02 ? 0 : 0x10
-        let tcp = be16(source.port) + be16(destination.port) + be32(sequence) + be32(flags == 0x02 ? 0 : acknowledgement)
-            + [0x50, flags | ackFlag] + be16(65535) + [0, 0, 0, 0]
-        frame += ip + tcp + payload
+        // Every segment but the first SYN acknowledges the other side.
+        let frame = TCPFrame.ethernetIPv4(source: source.ip, sourcePort: source.port, destination: destination.ip,
+                                          destinationPort: destination.port, sequence: sequence, acknowledgement: acknowledgement,
+                                          flags: flags == TCPFrame.syn ? flags : flags | TCPFrame.ack, payload: payload)
         frames.append((time, frames.count, frame))
     }
 

@@ -1,6 +1,7 @@
 import CaptureIO
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -43,7 +44,7 @@ import Timeline
     }
 
     static func analyse(_ flows: [Flow]) throws -> AnalysisResult {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("proxy.pcap").path
         try capture(flows, at: path)

@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -14,7 +15,7 @@ import Timeline
     static func reports(_ name: String) throws -> [(String, String)] {
         // Relative to the project root, so the golden files do not depend on the checkout's place.
         let relative = "Fixtures/captures/\(name).pcap"
-        let absolute = PipelinePaths.projectRoot.appendingPathComponent(relative).path
+        let absolute = ProjectPaths.root.appendingPathComponent(relative).path
         let result = try CaptureAnalysis(options: .init()).run(paths: [absolute])
         func clean(_ text: String) -> String { text.replacingOccurrences(of: absolute, with: relative) }
         return [
@@ -29,7 +30,7 @@ import Timeline
 
     @Test(arguments: captures)
     func reportsEqualTheReviewedGoldenFiles(_ name: String) throws {
-        let directory = PipelinePaths.projectRoot.appendingPathComponent("Fixtures/expected/analyze")
+        let directory = ProjectPaths.root.appendingPathComponent("Fixtures/expected/analyze")
         // The full JSON, HTML and SQL list are kept for one capture; they are large.
         let kept: Set<String> = name == "a-seed-slim" ? ["txt", "json", "html", "http.txt", "sql.txt", "sql-summary.txt"]
                                                        : ["txt", "http.txt", "sql-summary.txt"]
@@ -49,7 +50,7 @@ import Timeline
     /// capture is absent from all five outputs (the fingerprints stand in for them).
     @Test(arguments: captures)
     func reportsCarryNoSecrets(_ name: String) throws {
-        let raw = try Data(contentsOf: PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/\(name).pcap"))
+        let raw = try Data(contentsOf: ProjectPaths.root.appendingPathComponent("Fixtures/captures/\(name).pcap"))
         let text = String(decoding: raw, as: UTF8.self)
         var secrets: Set<String> = []
         for header in ["X-Auth-Token: ", "X-Subject-Token: ", "x-auth-token: ", "x-subject-token: "] {

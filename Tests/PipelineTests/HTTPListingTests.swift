@@ -1,16 +1,17 @@
 import Foundation
 @testable import Reports
+import TestSupport
 import Testing
 import Timeline
 
 /// `glancetrace http` on the real captures: an upload's line carries the MD5 and SHA-512 of the
 /// bytes on the wire, which must equal what Glance itself stored (`openstack image show` in the
 /// truth file), in both output formats.
-@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout"))
+@Suite(.enabled(if: ProjectPaths.sharedCapturesAvailable, "../shared/captures is not next to this checkout"))
 struct HTTPListingTests {
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
     func uploadLinesCarryTheDigestsGlanceStored(_ scenario: String) throws {
-        let truthURL = URL(fileURLWithPath: PipelinePaths.sharedCapture(scenario)).deletingLastPathComponent()
+        let truthURL = URL(fileURLWithPath: ProjectPaths.sharedCapture(scenario)).deletingLastPathComponent()
             .appendingPathComponent("truth.json")
         let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: truthURL)) as? [String: Any])
         var stored: [String: (md5: String, sha512: String)] = [:]
@@ -21,7 +22,7 @@ struct HTTPListingTests {
                 stored[id] = (md5, sha512)
             }
         }
-        let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture(scenario)])
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.sharedCapture(scenario)])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(AnalysisJSON.http(result).serialized().utf8)) as? [[String: Any]])
         let lines = ExchangeListText.http(result).split(separator: "\n")
         var checked = 0

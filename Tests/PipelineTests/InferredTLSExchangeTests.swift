@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -11,16 +12,14 @@ struct InferredTLSExchangeTests {
                             "tls12-aes128gcm", "tls12-chacha20", "tls12-aes256cbc-sha384-etm", "tls12-aes128cbc-sha-resumed"]
 
     static func analyse(_ path: String, keyLog: String? = nil) throws -> AnalysisResult {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = keyLog.map { [$0] } ?? []
-        return try CaptureAnalysis(options: options).run(paths: [path])
+        try TestbedCaptureTests.analyse(path, keyLogs: keyLog.map { [$0] } ?? [])
     }
 
     @Test(arguments: scenarios)
     func inferredExchangesAgreeWithDecryptedOnes(_ scenario: String) throws {
-        let capture = PipelinePaths.fixture("tls/\(scenario).pcap")
+        let capture = ProjectPaths.fixture("tls/\(scenario).pcap")
         let inferred = try Self.analyse(capture)
-        let decoded = try Self.analyse(capture, keyLog: PipelinePaths.fixture("tls/\(scenario).keylog"))
+        let decoded = try Self.analyse(capture, keyLog: ProjectPaths.fixture("tls/\(scenario).keylog"))
         #expect(!decoded.http.isEmpty)
         #expect(decoded.http.allSatisfy { $0.tls && !$0.inferred })
         #expect(inferred.http.allSatisfy { $0.tls && $0.inferred && $0.method.isEmpty && $0.status == nil })
@@ -29,12 +28,12 @@ struct InferredTLSExchangeTests {
     }
 
     @Test func evidenceSaysHowSizesWereReckoned() throws {
-        let gcm = try Self.analyse(PipelinePaths.fixture("tls/tls12-aes128gcm.pcap"))
+        let gcm = try Self.analyse(ProjectPaths.fixture("tls/tls12-aes128gcm.pcap"))
         let first = try #require(gcm.http.first)
         #expect(first.evidence.contains { $0.contains("24 bytes each (8-byte explicit nonce and 16-byte AEAD tag)") })
         #expect(first.evidence.contains { $0.contains("service glance from the server name (SNI) glance.test") })
         #expect(first.minimumBytes == nil)
-        let cbc = try Self.analyse(PipelinePaths.fixture("tls/tls12-aes256cbc-sha384-etm.pcap"))
+        let cbc = try Self.analyse(ProjectPaths.fixture("tls/tls12-aes256cbc-sha384-etm.pcap"))
         let ranged = try #require(cbc.http.first)
         #expect(ranged.minimumBytes.map { $0.request < ranged.requestBytes } == true)
         #expect(ranged.evidence.contains { $0.contains("CBC padding") })

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -29,10 +30,10 @@ import Timeline
         }
         let directory = URL(fileURLWithPath: full).deletingLastPathComponent()
         let truth = try #require(try TestbedCaptures.truth(besideCapture: full), "\(scenario): no truth.json beside the capture")
-        let temporary = try PipelinePaths.temporaryDirectory()
+        let temporary = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temporary) }
         let scoped = temporary.appendingPathComponent("\(scenario)-article-scope.pcap").path
-        guard let (status, _) = try PipelinePaths.run("tcpdump", ["-r", full, "-w", scoped, Self.articleFilter]) else {
+        guard let status = try ExternalTool.runIfInstalled("tcpdump", ["-r", full, "-w", scoped, Self.articleFilter])?.status else {
             print("\(scenario): tcpdump not installed: skipped")
             return
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A classic pcap of Ethernet/IPv4/TCP packets (what `tcpdump -i lo -w` writes), taken apart
 /// enough to drop or re-cut TCP payloads and written back out.
@@ -21,13 +22,9 @@ struct LoopbackPcap {
             h[16] = UInt8(total >> 8)
             h[17] = UInt8(total & 0xff)
             // IPv4 header checksum over the new length.
-            h[24] = 0
-            h[25] = 0
-            var sum: UInt32 = 0
-            for i in stride(from: 14, to: 14 + ipHeaderLength, by: 2) { sum += UInt32(h[i]) << 8 | UInt32(h[i + 1]) }
-            while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
-            h[24] = UInt8(~sum >> 8 & 0xff)
-            h[25] = UInt8(~sum & 0xff)
+            let checksum = TCPFrame.ipv4Checksum(h[14..<(14 + ipHeaderLength)])
+            h[24] = UInt8(checksum >> 8)
+            h[25] = UInt8(checksum & 0xff)
             return h + payload
         }
     }
@@ -59,7 +56,7 @@ struct LoopbackPcap {
     }
 
     /// Cuts every payload of more than one byte into 1 to 4 pieces, sequence numbers adjusted.
-    mutating func resegment(using generator: inout SplitMix) {
+    mutating func resegment(using generator: inout SplitMix64) {
         var out: [Packet] = []
         for packet in packets {
             let pieces = packet.payload.count > 1 ? Int(generator.next() % 4) + 1 : 1
@@ -81,28 +78,9 @@ struct LoopbackPcap {
     }
 
     func write(to path: String) throws {
-        var data = header
-        func le32(_ v: UInt32) { data += (0..<4).map { UInt8(v >> (8 * $0) & 0xff) } }
-        for packet in packets {
-            let bytes = packet.bytes
-            le32(packet.seconds)
-            le32(packet.fraction)
-            le32(UInt32(bytes.count))
-            le32(UInt32(bytes.count))
-            data += bytes
-        }
-        try Data(data).write(to: URL(fileURLWithPath: path))
+        var pcap = PcapWriter(header: header)
+        for packet in packets { pcap.append(packet.bytes, seconds: packet.seconds, fraction: packet.fraction) }
+        try pcap.write(to: path)
     }
 }
 
-/// SplitMix64, so a re-segmentation repeats exactly.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,24 +1,25 @@
 import CaptureIO
 import Foundation
 import Splitting
+import TestSupport
 import Testing
 import Timeline
 
 /// Several captures of one deployment are analysed as one, merged by time: a capture cut in
 /// pieces gives back the timeline of the whole, and `--time-offset` moves one file's clock.
-@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout")) struct MergedCapturesTests {
+@Suite(.enabled(if: ProjectPaths.sharedCapturesAvailable, "../shared/captures is not next to this checkout")) struct MergedCapturesTests {
     static func pieces(of scenario: String, packets: Int, in directory: URL) throws -> [String] {
         let summary = try CaptureSplitter(configuration: SplitConfiguration(boundary: .packets(packets)))
-            .split(input: PipelinePaths.sharedCapture(scenario), output: directory.appendingPathComponent("piece.pcap").path)
+            .split(input: ProjectPaths.sharedCapture(scenario), output: directory.appendingPathComponent("piece.pcap").path)
         return summary.pieces.map(\.path)
     }
 
     @Test func piecesGiveTheTimelineOfTheWhole() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let pieces = try Self.pieces(of: "e-lifecycle", packets: 700, in: directory)
         #expect(pieces.count > 3)
-        let whole = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture("e-lifecycle")])
+        let whole = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.sharedCapture("e-lifecycle")])
         // Given in reverse order: the merge, not the argument order, decides.
         let merged = try CaptureAnalysis(options: .init()).run(paths: pieces.reversed())
         #expect(merged.captures.count == pieces.count)
@@ -30,7 +31,7 @@ import Timeline
     }
 
     @Test func timeOffsetShiftsOneCapture() throws {
-        let path = PipelinePaths.sharedCapture("a-seed")
+        let path = ProjectPaths.sharedCapture("a-seed")
         var options = CaptureAnalysis.Options()
         options.timeOffsets = [path: 3_600_000_000_000]
         let shifted = try CaptureAnalysis(options: options).run(paths: [path])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -10,18 +11,15 @@ import Timeline
     static let port: UInt16 = 3316
 
     static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = keyLogs
-        options.watchedPorts.insert(port)
-        return try CaptureAnalysis(options: options).run(paths: [path])
+        try TestbedCaptureTests.analyse(path, keyLogs: keyLogs, watching: [port])
     }
 
-    static func capture(_ scenario: String) -> String { PipelinePaths.fixture("mysql/tls/\(scenario).pcap") }
-    static func keyLog(_ scenario: String) -> String { PipelinePaths.fixture("mysql/tls/\(scenario).keylog") }
+    static func capture(_ scenario: String) -> String { ProjectPaths.fixture("mysql/tls/\(scenario).pcap") }
+    static func keyLog(_ scenario: String) -> String { ProjectPaths.fixture("mysql/tls/\(scenario).keylog") }
 
     /// (connection id, command, argument) of each line of a MariaDB general log excerpt.
     static func generalLog(_ scenario: String) throws -> [(id: Int, command: String, argument: String)] {
-        let text = try String(contentsOfFile: PipelinePaths.fixture("mysql/tls/\(scenario).general.log"), encoding: .utf8)
+        let text = try String(contentsOfFile: ProjectPaths.fixture("mysql/tls/\(scenario).general.log"), encoding: .utf8)
         return text.split(separator: "\n").compactMap { raw in
             // "261126  1:24:55\t     4 Connect\tgt@..." or "\t\t     4 Query\tSELECT 1"; "\t\t     4 Quit\t"
             var line = Substring(raw)
@@ -87,7 +85,7 @@ import Timeline
     /// tshark, decrypting with the same key log, is the oracle for the statements and the login.
     @Test(arguments: scenarios)
     func tsharkDecodesTheSameQueries(_ scenario: String) throws {
-        guard let run = try PipelinePaths.run("tshark", [
+        guard let run = try ExternalTool.runIfInstalled("tshark", [
             "-r", Self.capture(scenario), "-o", "tls.keylog_file:\(Self.keyLog(scenario))",
             "-d", "tcp.port==\(Self.port),mysql", "-Y", "mysql.query || mysql.user",
             "-T", "fields", "-E", "separator=/t", "-e", "mysql.query", "-e", "mysql.user", "-e", "mysql.schema",
@@ -110,7 +108,7 @@ import Timeline
     /// ones are marked incomplete, and the note says so.
     @Test(arguments: scenarios)
     func serverGapStopsResponsesNotStatements(_ scenario: String) throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var capture = try LoopbackPcap(path: Self.capture(scenario))
         // The largest server packet carries the 40 000-byte row.
@@ -138,10 +136,10 @@ import Timeline
     /// segments everywhere, and the analysis is unchanged.
     @Test(arguments: scenarios, [UInt64(1), 2])
     func randomSegmentationGivesTheSameCommands(_ scenario: String, seed: UInt64) throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var capture = try LoopbackPcap(path: Self.capture(scenario))
-        var generator = SplitMix(state: seed)
+        var generator = SplitMix64(seed: seed)
         capture.resegment(using: &generator)
         let path = directory.appendingPathComponent("resegmented.pcap").path
         try capture.write(to: path)

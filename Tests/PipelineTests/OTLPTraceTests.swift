@@ -2,6 +2,7 @@ import CaptureIO
 import Foundation
 @testable import Reports
 import SwiftProtobuf
+import TestSupport
 import Testing
 import Timeline
 
@@ -17,13 +18,13 @@ import Timeline
           arguments: SequenceViewBrowserTests.captures.map(\.name))
     func openTelemetryProtoReadsTheTracesAsTheReportSays(_ name: String) throws {
         guard let python = Self.python, let path = SequenceViewBrowserTests.captures.first(where: { $0.name == name })?.path else { return }
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try CaptureAnalysis(options: .init()).run(paths: [path])
         let otlp = directory.appendingPathComponent("traces.json"), report = directory.appendingPathComponent("report.json")
         try AnalysisOTLP.document(result).write(to: otlp, atomically: true, encoding: .utf8)
         try AnalysisJSON.document(result).serialized(pretty: false).write(to: report, atomically: true, encoding: .utf8)
-        let run = try PythonTool.run(python, [PipelinePaths.fixture("otlp/check_otlp.py"), otlp.path, report.path, path], timeout: 120)
+        let run = try PythonTool.run(python, [ProjectPaths.fixture("otlp/check_otlp.py"), otlp.path, report.path, path], timeout: 120)
         #expect(run.status == 0 && run.output.hasPrefix("ok "), "\(run.output)")
     }
 
@@ -42,7 +43,7 @@ import Timeline
     }
 
     @Test func aRequestAndItsStatementsAreOneTrace() throws {
-        let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/a-seed-slim.pcap")])
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/a-seed-slim.pcap")])
         let spans = Self.spans(result).map(\.span)
         let requests = spans.filter { $0.kind == .server }, statements = spans.filter { $0.kind == .client }
         #expect(requests.count == result.http.count)
@@ -97,7 +98,7 @@ import Timeline
 
     /// The protobuf form (what `capture --otlp-endpoint` posts) decodes to the same messages.
     @Test func binaryFormRoundTrips() throws {
-        let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/e-lifecycle-slim.pcap")])
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/e-lifecycle-slim.pcap")])
         var request = OTLPExportRequest()
         AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations()) { request.resourceSpans.append($0) }
         let bytes: [UInt8] = try request.serializedBytes()

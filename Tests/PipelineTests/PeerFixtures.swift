@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Timeline
 
 /// The other projects' test captures kept in `Fixtures/peers` (see its README): where each one
@@ -17,14 +18,14 @@ struct PeerFixture: CustomStringConvertible, Sendable {
     var tsharkPorts: [String] = []
 
     var description: String { name }
-    var path: String { PipelinePaths.fixture("peers/\(name)") }
+    var path: String { ProjectPaths.fixture("peers/\(name)") }
 
     /// The Zeek baseline expectation (`*.http.tsv` / `*.mysql.tsv`, from `extract_baselines.sh`), if any.
     var zeekExpectation: String? {
         guard peer == .zeek else { return nil }
         let base = name.replacingOccurrences(of: ".pcap.gz", with: "").replacingOccurrences(of: ".pcap", with: "")
         let kind = name.hasPrefix("zeek/mysql/") ? "mysql" : "http"
-        let file = PipelinePaths.fixture("peers/\(base).\(kind).tsv")
+        let file = ProjectPaths.fixture("peers/\(base).\(kind).tsv")
         return FileManager.default.fileExists(atPath: file) ? file : nil
     }
 
@@ -113,7 +114,7 @@ struct PeerDifference: Hashable {
     /// The ledger's entries for one oracle, as (fixture, difference) pairs; verdicts are checked
     /// to be filled in.
     static func ledger(oracle: String) throws -> (entries: Set<PeerDifference>, unjudged: [String]) {
-        let text = try String(contentsOfFile: PipelinePaths.fixture("peers/differences.tsv"), encoding: .utf8)
+        let text = try String(contentsOfFile: ProjectPaths.fixture("peers/differences.tsv"), encoding: .utf8)
         var entries = Set<PeerDifference>()
         var unjudged: [String] = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {

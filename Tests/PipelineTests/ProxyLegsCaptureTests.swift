@@ -1,6 +1,7 @@
 import Foundation
 @testable import Reports
 import Splitting
+import TestSupport
 import Testing
 import Timeline
 
@@ -171,7 +172,7 @@ import Timeline
     @Test func attributionIsTheSameWithOrWithoutTheProxyLeg() throws {
         let path = try #require(TestbedCaptures.fixtureCapture("s-mysql-proxy"))
         let full = try CaptureAnalysis(options: .init()).run(paths: [path])
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for dropped: UInt16 in [13306, 3306] {
             // The project's own splitter with a BPF filter (`split -c N --filter 'not port P'`).

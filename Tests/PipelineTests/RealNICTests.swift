@@ -1,6 +1,7 @@
 import CaptureIO
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -34,7 +35,7 @@ import Timeline
     }
 
     @Test func vlanTagsAndOffloadedChecksumsChangeNothing() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = TestbedCaptures.directory("r-veth-lossy")
         let api = scenario.appendingPathComponent("api.pcap.gz").path, db = scenario.appendingPathComponent("db.pcap.gz").path
@@ -51,7 +52,7 @@ import Timeline
         #expect(JSONDifference.paths(a, b).isEmpty, "\(JSONDifference.paths(a, b).prefix(10))")
         #expect(onVLAN.http.count == 42)
         // The checksums really are wrong: tshark, told to check them, says so.
-        guard let tshark = try PipelinePaths.run("tshark", ["-r", tagged, "-o", "tcp.check_checksum:TRUE", "-c", "200",
+        guard let tshark = try ExternalTool.runIfInstalled("tshark", ["-r", tagged, "-o", "tcp.check_checksum:TRUE", "-c", "200",
                                                              "-Y", "tcp.checksum.status == 0", "-T", "fields", "-e", "frame.number"]) else { return }
         #expect(tshark.output.split(separator: "\n").count > 100)
     }

@@ -2,6 +2,7 @@ import CaptureIO
 import Foundation
 import MySQLDecoding
 @testable import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -9,7 +10,7 @@ import Timeline
 /// queries by fingerprint gives the same groups and counts as grouping the decoded ones.
 struct SQLSummaryTests {
     @Test func queryGroupsEqualTheGeneralLogGroupedByFingerprint() throws {
-        let bytes = try Data(contentsOf: PipelinePaths.projectRoot.appendingPathComponent("Fixtures/mysql/a-seed.truth.json.gz"))
+        let bytes = try Data(contentsOf: ProjectPaths.root.appendingPathComponent("Fixtures/mysql/a-seed.truth.json.gz"))
         let json = try #require(String(data: try gunzip(bytes), encoding: .utf8))
         let truth = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let window = try #require(truth["window"] as? [Double])
@@ -19,7 +20,7 @@ struct SQLSummaryTests {
         }
         #expect(expected.values.reduce(0, +) > 100)
 
-        let result = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/a-seed-slim.pcap")])
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/a-seed-slim.pcap")])
         let inWindow = SQLFactStore(result.sql.filter { (window[0]...window[1]).contains($0.time.secondsValue) })
         let summary = SQLSummary(inWindow)
         var got: [String: Int] = [:]
@@ -44,11 +45,11 @@ struct SQLSummaryTests {
     }
 
     func gunzip(_ data: Data) throws -> Data {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("truth.json.gz")
         try data.write(to: file)
-        let run = try #require(try PipelinePaths.run("gzip", ["-dc", file.path]))
+        let run = try #require(try ExternalTool.runIfInstalled("gzip", ["-dc", file.path]))
         return Data(run.output.utf8)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
@@ -28,14 +29,14 @@ import Timeline
     /// Every capture a page is made of: the fixtures, the test bed's slim captures, and the shared
     /// real captures when they are next to this checkout.
     static var captures: [(name: String, path: String)] {
-        var list = [("a-seed-slim", PipelinePaths.fixture("captures/a-seed-slim.pcap")),
-                    ("e-lifecycle-slim", PipelinePaths.fixture("captures/e-lifecycle-slim.pcap"))]
+        var list = [("a-seed-slim", ProjectPaths.fixture("captures/a-seed-slim.pcap")),
+                    ("e-lifecycle-slim", ProjectPaths.fixture("captures/e-lifecycle-slim.pcap"))]
         for scenario in ["c-concurrent", "d-failed", "f-import", "h-any-sll2"] {
-            list.append(("testbed-\(scenario)", PipelinePaths.fixture("captures/testbed/\(scenario)/capture.pcap")))
+            list.append(("testbed-\(scenario)", ProjectPaths.fixture("captures/testbed/\(scenario)/capture.pcap")))
         }
-        list.append(("testbed-h-pcapng", PipelinePaths.fixture("captures/testbed/h-pcapng/capture.pcapng")))
-        if PipelinePaths.sharedAvailable {
-            for scenario in ["a-seed", "b-sequential", "e-lifecycle"] { list.append((scenario, PipelinePaths.sharedCapture(scenario))) }
+        list.append(("testbed-h-pcapng", ProjectPaths.fixture("captures/testbed/h-pcapng/capture.pcapng")))
+        if ProjectPaths.sharedCapturesAvailable {
+            for scenario in ["a-seed", "b-sequential", "e-lifecycle"] { list.append((scenario, ProjectPaths.sharedCapture(scenario))) }
         }
         return list
     }
@@ -43,7 +44,7 @@ import Timeline
     @Test(.enabled(if: available, .init(rawValue: missing)))
     func chromiumDrawsEachCaptureAsItsReportSays() throws {
         guard let python = Self.python else { return }
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var manifest: [[String: Any]] = []
         func add(_ name: String, _ result: AnalysisResult, capture: String?, hostile: String? = nil,
@@ -68,7 +69,7 @@ import Timeline
         // seed's first Glance request as the back-end leg of its first Keystone request, so the
         // two are on different lanes; a Keystone call as inferred), over the ones it has (the
         // token validations Glance made).
-        let seed = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.fixture("captures/a-seed-slim.pcap")])
+        let seed = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/a-seed-slim.pcap")])
         let glance = seed.http.indices.filter { seed.http[$0].service == "glance" }
         let keystone = seed.http.indices.filter { seed.http[$0].service == "keystone" }
         var relations = RequestRelations(seed)
@@ -78,7 +79,7 @@ import Timeline
         let manifestFile = directory.appendingPathComponent("manifest.json")
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestFile)
 
-        let script = PipelinePaths.fixture("browser/check_sequence_view.py")
+        let script = ProjectPaths.fixture("browser/check_sequence_view.py")
         let run = try PythonTool.run(python, [script, manifestFile.path, Self.screenshots], timeout: 300)
         print(run.output)
         #expect(run.status == 0, "\(run.output)")

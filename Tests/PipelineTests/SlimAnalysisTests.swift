@@ -1,16 +1,17 @@
 import CaptureIO
 import Foundation
 import Splitting
+import TestSupport
 import Testing
 import Timeline
 
 /// `split --slim` must keep everything the timeline needs: the same images, statuses, HTTP
 /// exchanges and SQL statements as on the original, only the upload hashes become unverifiable.
-@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout")) struct SlimAnalysisTests {
+@Suite(.enabled(if: ProjectPaths.sharedCapturesAvailable, "../shared/captures is not next to this checkout")) struct SlimAnalysisTests {
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
     func slimCaptureGivesTheSameTimeline(_ scenario: String) throws {
-        let original = PipelinePaths.sharedCapture(scenario)
-        let directory = try PipelinePaths.temporaryDirectory()
+        let original = ProjectPaths.sharedCapture(scenario)
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = SplitConfiguration(boundary: .packets(Int.max))
         configuration.slim = true

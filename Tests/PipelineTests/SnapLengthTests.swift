@@ -1,12 +1,13 @@
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
 /// Bytes cut by a snap length (`split --slim`, `tcpdump -s`, `editcap -s`) were on the wire: they
 /// are counted apart (`bytes_not_captured`), raise no loss anomaly, and leave the timeline of the
 /// original capture as it was, but for the hashes that cannot be verified.
-@Suite(.enabled(if: PipelinePaths.sharedAvailable, "../shared/captures is not next to this checkout"))
+@Suite(.enabled(if: ProjectPaths.sharedCapturesAvailable, "../shared/captures is not next to this checkout"))
 struct SnapLengthTests {
     static func json(_ path: String) throws -> [String: Any] {
         let result = try CaptureAnalysis(options: .init()).run(paths: [path])
@@ -20,8 +21,8 @@ struct SnapLengthTests {
     /// The shipped slim fixture against the original capture it was cut from: the same document
     /// but for the file, the upload's hashes and the members that say its body was not captured.
     @Test func shippedSlimFixtureTellsTheOriginalsStory() throws {
-        let original = try Self.json(PipelinePaths.sharedCapture("a-seed"))
-        let slim = try Self.json(PipelinePaths.fixture("captures/a-seed-slim.pcap"))
+        let original = try Self.json(ProjectPaths.sharedCapture("a-seed"))
+        let slim = try Self.json(ProjectPaths.fixture("captures/a-seed-slim.pcap"))
         #expect((slim["anomalies"] as? [Any])?.isEmpty == true)
         #expect(Self.tcp(slim, "missing_bytes") == 0)
         #expect(Self.tcp(slim, "gaps") == 0)
@@ -52,12 +53,12 @@ struct SnapLengthTests {
     /// is found with its method, path, status and times; every statement but the handshakes'.
     @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
     func editcapSnapLengthCopies(_ scenario: String) throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let cut = directory.appendingPathComponent("s200.pcap").path
-        guard let editcap = try PipelinePaths.run("editcap", ["-s", "200", PipelinePaths.sharedCapture(scenario), cut]),
+        guard let editcap = try ExternalTool.runIfInstalled("editcap", ["-s", "200", ProjectPaths.sharedCapture(scenario), cut]),
               editcap.status == 0,
-              let tshark = try PipelinePaths.run("tshark", ["-r", cut, "-Y", "tcp.len > 0 && !tcp.analysis.retransmission",
+              let tshark = try ExternalTool.runIfInstalled("tshark", ["-r", cut, "-Y", "tcp.len > 0 && !tcp.analysis.retransmission",
                                                              "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len", "-e", "tcp.len"])
         else {
             print("skipped: editcap or tshark not installed")
@@ -70,7 +71,7 @@ struct SnapLengthTests {
             oracle += min(fields[2], fields[0] - fields[1])
         }
         #expect(oracle > 0)
-        let full = try CaptureAnalysis(options: .init()).run(paths: [PipelinePaths.sharedCapture(scenario)])
+        let full = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.sharedCapture(scenario)])
         let result = try CaptureAnalysis(options: .init()).run(paths: [cut])
         #expect(result.tcp.bytesNotCaptured == oracle)
         #expect(result.tcp.missingBytes == 0 && result.tcp.gaps == 0)

@@ -1,11 +1,12 @@
 import Crypto
 import Foundation
 import Reports
+import TestSupport
 import Testing
 import Timeline
 
 /// The image's bytes checked at every hop: client -> Glance -> Swift on upload, Swift -> Glance ->
-/// client on download. Crafted captures (StoreCaptureBuilder) with the headers glance_store and
+/// client on download. Crafted captures (TCPConversationCapture) with the headers glance_store and
 /// Swift send, where a test changes one byte on one leg; and the test bed's full u-swift-store
 /// capture, when present, as recorded and with one byte changed.
 @Suite struct StoreDataPathTests {
@@ -16,14 +17,6 @@ import Timeline
     static func md5(_ bytes: [UInt8]) -> String { hex(Insecure.MD5.hash(data: bytes)) }
     static func sha512(_ bytes: [UInt8]) -> String { hex(SHA512.hash(data: bytes)) }
 
-    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-    }
-
     static func flipped(_ bytes: [UInt8], at index: Int) -> [UInt8] {
         var copy = bytes
         copy[index] ^= 0x01
@@ -32,7 +25,7 @@ import Timeline
 
     /// One upload through Glance to Swift and one download back, each leg's bytes chosen.
     struct Flow {
-        var data = StoreDataPathTests.bytes(300_000, seed: 27)
+        var data = SplitMix64.bytes(300_000, seed: 27)
         /// What Glance sends Swift (default: the client's bytes).
         var toSwift: [UInt8]?
         /// Segments of this size (glance_store's large object), or one object when nil.
@@ -48,59 +41,59 @@ import Timeline
             let sent = toClient ?? read
             let image = StoreDataPathTests.image, account = StoreDataPathTests.account
             let object = "/v1/\(account)/glance/\(image)"
-            var c = StoreCaptureBuilder()
+            var c = TCPConversationCapture(client: [127, 0, 0, 1], server: [127, 0, 0, 1], start: 1_796_000_000_000_000, step: 50)
             let user = "X-Auth-Token: gAAAAABuser\r\n", store = "x-auth-token: gAAAAABstore\r\n"
-            c.open(40001, 9292)
-            c.send(40001, 9292, toServer: true, "PUT /v2/images/\(image)/file HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)"
+            c.open(client: 40001, server: 9292)
+            c.send(client: 40001, server: 9292, toServer: true, "PUT /v2/images/\(image)/file HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)"
                    + "Content-Type: application/octet-stream\r\nContent-Length: \(data.count)\r\n\r\n")
-            c.send(40001, 9292, toServer: true, data)
-            c.open(50001, 8080)
-            c.send(50001, 8080, toServer: true, "HEAD /v1/\(account)/glance HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)\r\n")
-            c.send(50001, 8080, toServer: false, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nX-Trans-Id: tx1\r\n\r\n")
+            c.send(client: 40001, server: 9292, toServer: true, data)
+            c.open(client: 50001, server: 8080)
+            c.send(client: 50001, server: 8080, toServer: true, "HEAD /v1/\(account)/glance HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)\r\n")
+            c.send(client: 50001, server: 8080, toServer: false, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nX-Trans-Id: tx1\r\n\r\n")
             var segmentETags: [String] = []
             if let size = segmentSize {
                 var offset = 0, part = 1
                 while offset < stored.count {
                     let piece = Array(stored[offset..<min(stored.count, offset + size)])
-                    c.send(50001, 8080, toServer: true, "PUT \(object)-\(String(format: "%05d", part)) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                    c.send(client: 50001, server: 8080, toServer: true, "PUT \(object)-\(String(format: "%05d", part)) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
                            + "\(store)Transfer-Encoding: chunked\r\n\r\n")
-                    c.send(50001, 8080, toServer: true, Array(String(piece.count, radix: 16).utf8) + [13, 10] + piece + Array("\r\n0\r\n\r\n".utf8))
+                    c.send(client: 50001, server: 8080, toServer: true, Array(String(piece.count, radix: 16).utf8) + [13, 10] + piece + Array("\r\n0\r\n\r\n".utf8))
                     let etag = StoreDataPathTests.md5(piece)
                     segmentETags.append(etag)
-                    c.send(50001, 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(etag)\r\nX-Trans-Id: tx\(part + 1)\r\n\r\n")
+                    c.send(client: 50001, server: 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(etag)\r\nX-Trans-Id: tx\(part + 1)\r\n\r\n")
                     offset += size
                     part += 1
                 }
-                c.send(50001, 8080, toServer: true, "PUT \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)"
+                c.send(client: 50001, server: 8080, toServer: true, "PUT \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)"
                        + "X-Object-Manifest: glance/\(image)-\r\nContent-Length: 0\r\n\r\n")
-                c.send(50001, 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(StoreDataPathTests.md5([]))\r\n\r\n")
+                c.send(client: 50001, server: 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(StoreDataPathTests.md5([]))\r\n\r\n")
             } else {
-                c.send(50001, 8080, toServer: true, "PUT \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)Content-Length: \(stored.count)\r\n\r\n")
-                c.send(50001, 8080, toServer: true, stored)
-                c.send(50001, 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(StoreDataPathTests.md5(stored))\r\n\r\n")
+                c.send(client: 50001, server: 8080, toServer: true, "PUT \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)Content-Length: \(stored.count)\r\n\r\n")
+                c.send(client: 50001, server: 8080, toServer: true, stored)
+                c.send(client: 50001, server: 8080, toServer: false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nEtag: \(StoreDataPathTests.md5(stored))\r\n\r\n")
             }
-            c.close(50001, 8080)
-            c.send(40001, 9292, toServer: false, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            c.close(client: 50001, server: 8080)
+            c.send(client: 40001, server: 9292, toServer: false, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
             // What Glance recorded: the digests of what it read from the client.
             let document = "{\"id\": \"\(image)\", \"name\": \"crafted\", \"status\": \"active\", \"size\": \(data.count), "
                 + "\"checksum\": \"\(StoreDataPathTests.md5(data))\", \"os_hash_algo\": \"sha512\", "
                 + "\"os_hash_value\": \"\(StoreDataPathTests.sha512(data))\", \"disk_format\": \"raw\"}"
-            c.send(40001, 9292, toServer: true, "GET /v2/images/\(image) HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)\r\n")
-            c.send(40001, 9292, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(document.utf8.count)\r\n\r\n\(document)")
-            c.send(40001, 9292, toServer: true, "GET /v2/images/\(image)/file HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)\r\n")
-            c.open(50002, 8080)
-            c.send(50002, 8080, toServer: true, "GET \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)\r\n")
+            c.send(client: 40001, server: 9292, toServer: true, "GET /v2/images/\(image) HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)\r\n")
+            c.send(client: 40001, server: 9292, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(document.utf8.count)\r\n\r\n\(document)")
+            c.send(client: 40001, server: 9292, toServer: true, "GET /v2/images/\(image)/file HTTP/1.1\r\nHost: 127.0.0.1:9292\r\n\(user)\r\n")
+            c.open(client: 50002, server: 8080)
+            c.send(client: 50002, server: 8080, toServer: true, "GET \(object) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\(store)\r\n")
             let etag = segmentSize == nil ? StoreDataPathTests.md5(stored)
                                           : "\"\(StoreDataPathTests.md5(Array(segmentETags.joined().utf8)))\""
             let manifest = segmentSize == nil ? "" : "X-Object-Manifest: glance/\(image)-\r\n"
-            c.send(50002, 8080, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nEtag: \(etag)\r\n\(manifest)"
+            c.send(client: 50002, server: 8080, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nEtag: \(etag)\r\n\(manifest)"
                    + "Content-Length: \(read.count)\r\n\r\n")
-            c.send(50002, 8080, toServer: false, read)
-            c.close(50002, 8080)
-            c.send(40001, 9292, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(sent.count)\r\n\r\n")
-            c.send(40001, 9292, toServer: false, sent)
-            c.close(40001, 9292)
-            let directory = try PipelinePaths.temporaryDirectory()
+            c.send(client: 50002, server: 8080, toServer: false, read)
+            c.close(client: 50002, server: 8080)
+            c.send(client: 40001, server: 9292, toServer: false, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(sent.count)\r\n\r\n")
+            c.send(client: 40001, server: 9292, toServer: false, sent)
+            c.close(client: 40001, server: 9292)
+            let directory = try ProjectPaths.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("store.pcap").path
             try c.write(to: path)
@@ -209,7 +202,7 @@ import Timeline
         var pcap = try LoopbackPcap(path: capture)
         let put = try #require(pcap.packets.firstIndex { $0.destinationPort == 8080 && $0.payloadCount > 1000 && !$0.payload.starts(with: Array("PUT ".utf8)) })
         pcap.packets[put].payload[500] ^= 0x01
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let changed = directory.appendingPathComponent("changed.pcap").path
         try pcap.write(to: changed)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -9,16 +10,10 @@ import Timeline
     static let scenarios = ["tls13-aes256gcm", "tls13-chacha20-keyupdate", "tls12-aes128gcm", "tls12-chacha20",
                             "tls12-aes256cbc-sha384-etm", "tls12-aes128cbc-sha-resumed"]
 
-    static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = keyLogs
-        return try CaptureAnalysis(options: options).run(paths: [path])
-    }
-
     @Test(arguments: scenarios)
     func keyLogDecryptsTheExchanges(_ scenario: String) throws {
-        let capture = PipelinePaths.fixture("tls/\(scenario).pcap")
-        let result = try Self.analyse(capture, keyLogs: [PipelinePaths.fixture("tls/\(scenario).keylog")])
+        let capture = ProjectPaths.fixture("tls/\(scenario).pcap")
+        let result = try TestbedCaptureTests.analyse(capture, keyLogs: [ProjectPaths.fixture("tls/\(scenario).keylog")])
         // record.py sends: GET /v2/images, PUT .../file with 3000 bytes, GET the image, per connection.
         #expect(!result.http.isEmpty)
         #expect(result.http.allSatisfy { $0.tls })
@@ -30,7 +25,7 @@ import Timeline
     /// (issue 21): three per connection, as record.py sent them, with no request line.
     @Test(arguments: scenarios)
     func withoutKeysTheExchangesAreInferredFromTheRecords(_ scenario: String) throws {
-        let result = try Self.analyse(PipelinePaths.fixture("tls/\(scenario).pcap"))
+        let result = try TestbedCaptureTests.analyse(ProjectPaths.fixture("tls/\(scenario).pcap"))
         #expect(result.http.count == 3 * result.tls.count)
         #expect(result.http.allSatisfy { $0.inferred && $0.tls && $0.method.isEmpty && $0.status == nil })
         #expect(!result.tls.isEmpty)
@@ -38,19 +33,19 @@ import Timeline
     }
 
     @Test func secretsInjectedByEditcapDecryptWithoutAnOption() throws {
-        let directory = try PipelinePaths.temporaryDirectory()
+        let directory = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = "tls13-aes256gcm"
         let injected = directory.appendingPathComponent("injected.pcapng").path
-        guard let run = try PipelinePaths.run("editcap", ["--inject-secrets", "tls,\(PipelinePaths.fixture("tls/\(scenario).keylog"))",
-                                                          PipelinePaths.fixture("tls/\(scenario).pcap"), injected]) else {
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["--inject-secrets", "tls,\(ProjectPaths.fixture("tls/\(scenario).keylog"))",
+                                                          ProjectPaths.fixture("tls/\(scenario).pcap"), injected]) else {
             print("editcap is not installed: DSB injection not checked")
             return
         }
         #expect(run.status == 0)
-        let result = try Self.analyse(injected)
-        let expected = try Self.analyse(PipelinePaths.fixture("tls/\(scenario).pcap"),
-                                        keyLogs: [PipelinePaths.fixture("tls/\(scenario).keylog")])
+        let result = try TestbedCaptureTests.analyse(injected)
+        let expected = try TestbedCaptureTests.analyse(ProjectPaths.fixture("tls/\(scenario).pcap"),
+                                        keyLogs: [ProjectPaths.fixture("tls/\(scenario).keylog")])
         #expect(result.http.map { "\($0.method) \($0.path) \($0.status ?? 0)" }
                 == expected.http.map { "\($0.method) \($0.path) \($0.status ?? 0)" })
         #expect(!result.http.isEmpty)

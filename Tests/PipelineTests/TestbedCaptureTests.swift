@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -14,9 +15,12 @@ import Timeline
 /// cannot be slimmed (the upload is encrypted) and are 9 MB each: only their reduced truth and key
 /// log are fixtures, and their tests run when the full captures are found (see `TestbedCaptures`).
 @Suite(.serialized) struct TestbedCaptureTests {
-    static func analyse(_ path: String, keyLogs: [String] = []) throws -> AnalysisResult {
+    /// One capture analysed as `glancetrace analyze` does, with TLS key logs and server ports
+    /// to watch besides the defaults: the pipeline tests' one way to run an analysis.
+    static func analyse(_ path: String, keyLogs: [String] = [], watching ports: Set<UInt16> = []) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
         options.keyLogPaths = keyLogs
+        options.watchedPorts.formUnion(ports)
         return try CaptureAnalysis(options: options).run(paths: [path])
     }
 
@@ -164,23 +168,13 @@ enum TestbedCaptures {
     static let tlsScenarios = ["g-tls", "g2-tls12"]
 
     static func directory(_ scenario: String) -> URL {
-        PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/testbed/\(scenario)")
+        ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/\(scenario)")
     }
 
     static func fixtureCapture(_ scenario: String) -> String? { capture(in: directory(scenario)) }
 
     static func fullCapture(_ scenario: String) -> String? {
-        var roots: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
-            roots.append(URL(fileURLWithPath: configured))
-        }
-        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
-        roots.append(parent.appendingPathComponent("testbed-captures"))
-        roots.append(parent.deletingLastPathComponent().appendingPathComponent("testbed-captures"))
-        for root in roots {
-            if let path = capture(in: root.appendingPathComponent(scenario)) { return path }
-        }
-        return nil
+        ProjectPaths.testbedRecording(scenario, holding: [["capture.pcap", "capture.pcapng"]]).flatMap(capture(in:))
     }
 
     static func capture(in directory: URL) -> String? {
@@ -193,15 +187,14 @@ enum TestbedCaptures {
     }
 
     static func truth(in directory: URL) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: directory, named: "truth.json")
     }
 
     /// The truth.json recorded with a full capture, in the capture's folder; nil when there is none.
     static func truth(besideCapture capture: String) throws -> [String: Any]? {
-        let file = URL(fileURLWithPath: capture).deletingLastPathComponent().appendingPathComponent("truth.json")
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        return (try JSONSerialization.jsonObject(with: try Data(contentsOf: file))) as? [String: Any] ?? [:]
+        let directory = URL(fileURLWithPath: capture).deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("truth.json").path) else { return nil }
+        return try truth(in: directory)
     }
 
     static func window(_ truth: [String: Any]) -> ClosedRange<Double> {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
@@ -8,7 +9,7 @@ enum TracedFixtures {
     static let scenarios = ["p-attribution", "a-seed", "c-concurrent", "d-failed", "e-lifecycle", "f-import"]
 
     static func directory(_ scenario: String) -> URL {
-        PipelinePaths.projectRoot.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
+        ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
     }
 
     static func capture(_ scenario: String) -> String? { TestbedCaptures.capture(in: directory(scenario)) ?? gzipped(directory(scenario)) }
@@ -25,17 +26,7 @@ enum TracedFixtures {
     /// The directory of a full recording holding `file` and its truth.json: as
     /// `TestbedCaptures.fullCapture` looks for captures.
     static func fullRecording(_ scenario: String, file: String) -> URL? {
-        var roots: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
-            roots.append(URL(fileURLWithPath: configured))
-        }
-        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
-        roots.append(parent.appendingPathComponent("testbed-captures"))
-        roots.append(parent.deletingLastPathComponent().appendingPathComponent("testbed-captures"))
-        return roots.map { $0.appendingPathComponent(scenario) }.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent(file).path)
-                && FileManager.default.fileExists(atPath: $0.appendingPathComponent("truth.json").path)
-        }
+        ProjectPaths.testbedRecording(scenario, holding: [[file], ["truth.json"]])
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MySQLDecoding
+import TestSupport
 import Testing
 import Timeline
 
@@ -56,7 +57,7 @@ struct TsharkDifferentialTests {
 
 /// tshark's view of a capture as `DecodedRows` lines.
 enum TsharkRows {
-    static let installed = (try? PipelinePaths.run("tshark", ["--version"])) != nil
+    static let installed = (try? ExternalTool.runIfInstalled("tshark", ["--version"])) != nil
     /// Captures neither tool decodes, so that the comparison is not empty by mistake elsewhere:
     /// MySQL in TLS without keys, and HTTP/0.9 (a request line without version, a response
     /// without status line), which only Zeek reads (see the ledger's Zeek lines).
@@ -73,7 +74,8 @@ enum TsharkRows {
             arguments += ["-d", "tcp.port==\(port.split(separator: "=")[0]),\(fixture.decodedProtocol)"]
         }
         for field in fields { arguments += ["-e", field] }
-        guard let (status, output) = try PipelinePaths.run("tshark", arguments), status == 0 else { return ["tshark failed"] }
+        guard let run = try ExternalTool.runIfInstalled("tshark", arguments), run.status == 0 else { return ["tshark failed"] }
+        let output = run.output
         return fixture.decodedProtocol == "mysql" ? mysql(output) : http(output)
     }
 

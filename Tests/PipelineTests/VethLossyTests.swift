@@ -1,19 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 import Timeline
 
 extension TestbedCaptures {
     /// `testbed-captures/<scenario>` with its truth.json, if the full recording is around.
     static func fullDirectory(_ scenario: String) -> URL? {
-        var roots: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["GLANCETRACE_TESTBED_CAPTURES"] {
-            roots.append(URL(fileURLWithPath: configured))
-        }
-        let parent = PipelinePaths.projectRoot.deletingLastPathComponent()
-        roots += [parent.appendingPathComponent("testbed-captures"),
-                  parent.deletingLastPathComponent().appendingPathComponent("testbed-captures")]
-        return roots.map { $0.appendingPathComponent(scenario) }
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("truth.json").path) }
+        ProjectPaths.testbedRecording(scenario, holding: [["truth.json"]])
     }
 }
 
@@ -88,9 +81,9 @@ extension TestbedCaptures {
         #expect(result.tcp.missingBytes == 0)
 
         // Drop three data segments of the first upload that were sent once (no retransmission holds their bytes).
-        let scratch = try PipelinePaths.temporaryDirectory()
+        let scratch = try ProjectPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        guard let listing = try PipelinePaths.run("tshark", ["-r", api, "-Y", "tcp.dstport == 9292 && tcp.len == 1448 && !tcp.analysis.retransmission && !tcp.analysis.out_of_order",
+        guard let listing = try ExternalTool.runIfInstalled("tshark", ["-r", api, "-Y", "tcp.dstport == 9292 && tcp.len == 1448 && !tcp.analysis.retransmission && !tcp.analysis.out_of_order",
                                                                "-T", "fields", "-e", "frame.number", "-e", "tcp.stream", "-e", "tcp.seq_raw"]) else {
             print("skipped: tshark not installed")
             return
@@ -99,14 +92,14 @@ extension TestbedCaptures {
         let stream = try #require(rows.dropFirst(1000).first?[1])
         // Only sequence numbers that appear once in the whole stream (no retransmitted copy
         // would bring their bytes back; spurious retransmissions are frequent here).
-        guard let all = try PipelinePaths.run("tshark", ["-r", api, "-Y", "tcp.stream == \(stream) && tcp.len > 0", "-T", "fields", "-e", "tcp.seq_raw"]) else { return }
+        guard let all = try ExternalTool.runIfInstalled("tshark", ["-r", api, "-Y", "tcp.stream == \(stream) && tcp.len > 0", "-T", "fields", "-e", "tcp.seq_raw"]) else { return }
         let counts = Dictionary(all.output.split(separator: "\n").map { (String($0), 1) }, uniquingKeysWith: +)
         let candidates = rows.filter { $0[1] == stream && counts[$0[2]] == 1 }
         #expect(candidates.count > 100)
         guard candidates.count > 100 else { return }
         let chosen = [candidates[candidates.count / 4], candidates[candidates.count / 2], candidates[3 * candidates.count / 4]]
         let lossy = scratch.appendingPathComponent("lossy.pcap").path
-        let run = try PipelinePaths.run("editcap", ["-F", "pcap", api, lossy] + chosen.map { $0[0] })
+        let run = try ExternalTool.runIfInstalled("editcap", ["-F", "pcap", api, lossy] + chosen.map { $0[0] })
         #expect(run?.status == 0)
         let damaged = try CaptureAnalysis(options: .init()).run(paths: [lossy, db])
         #expect(damaged.tcp.missingBytes == 3 * 1448)

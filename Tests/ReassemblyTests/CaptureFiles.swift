@@ -2,51 +2,20 @@ import CaptureIO
 import Foundation
 import PacketDecoding
 import Reassembly
+import TestSupport
 
 /// Paths of the project's fixtures and of the shared captures next to the worktree.
 enum CaptureFiles {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static func fixture(_ name: String) -> String { ProjectPaths.fixture("captures/reassembly/\(name)") }
 
-    static let sharedScenarios = ["a-seed", "b-sequential", "e-lifecycle"]
-
-    static func shared(_ scenario: String) -> String {
-        (ProcessInfo.processInfo.environment["GLANCETRACE_SHARED_CAPTURES"].map { URL(fileURLWithPath: $0) }
-            ?? projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures"))
-            .appendingPathComponent("\(scenario)/capture.pcap").path
-    }
-
-    static func fixture(_ name: String) -> String {
-        projectRoot.appendingPathComponent("Fixtures/captures/reassembly/\(name)").path
-    }
-
-    static func expected(_ name: String) -> String {
-        projectRoot.appendingPathComponent("Fixtures/expected/reassembly/\(name)").path
-    }
+    static func expected(_ name: String) -> String { ProjectPaths.fixture("expected/reassembly/\(name)") }
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     /// The path of tshark, or nil when it is not installed.
-    static let tshark: String? = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let tshark = ExternalTool.path("tshark")
 
-    static func run(_ executable: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func run(_ executable: String, _ arguments: [String]) -> String? { try? ExternalTool.run(executable, arguments).output }
 
     /// Decodes every packet of a capture and feeds the TCP segments to `reassembler`.
     static func reassemble(_ path: String, into reassembler: TCPReassembler) throws -> PacketStatistics {

@@ -1,5 +1,6 @@
 import CaptureIO
 import PacketDecoding
+import TestSupport
 import Testing
 @testable import Reassembly
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct ReassemblerFuzzTests {
     @Test(arguments: 0..<20)
     func randomSegmentsNeverTrap(seed: Int) {
-        var generator = SeededGenerator(seed: UInt64(seed) &+ 77)
+        var generator = SplitMix64(seed: UInt64(seed) &+ 77)
         var configuration = TCPReassembler.Configuration()
         configuration.maxBufferedBytesPerConnection = 20_000
         configuration.maxBufferedBytesTotal = 50_000

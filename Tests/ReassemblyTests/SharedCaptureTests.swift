@@ -2,6 +2,7 @@ import CaptureIO
 import Crypto
 import Foundation
 import PacketDecoding
+import TestSupport
 import Testing
 @testable import Reassembly
 
@@ -52,9 +53,9 @@ final class DigestingConsumer: StreamConsumer {
         return (connections, streams)
     }
 
-    @Test(arguments: CaptureFiles.sharedScenarios)
+    @Test(arguments: ProjectPaths.sharedScenarios)
     func everyConnectionMatchesTsharkFollow(scenario: String) throws {
-        let path = CaptureFiles.shared(scenario)
+        let path = ProjectPaths.sharedCapture(scenario)
         guard CaptureFiles.exists(path) else {
             print("note: \(path) is absent; skipping")
             return

@@ -1,5 +1,6 @@
 import CaptureIO
 import PacketDecoding
+import TestSupport
 import Testing
 @testable import Reassembly
 
@@ -14,9 +15,9 @@ import Testing
         var dropped: Int
     }
 
-    static func plan(seed: UInt64, dropSome: Bool, using generator: inout SeededGenerator) -> Plan {
+    static func plan(seed: UInt64, dropSome: Bool, using generator: inout SplitMix64) -> Plan {
         let length = Int.random(in: 0...12_000, using: &generator)
-        let data = makeBytes(length, using: &generator)
+        let data = generator.bytes(length)
         // Half the runs start a few KB before the 32-bit wrap.
         let isn: UInt32 = Bool.random(using: &generator)
             ? UInt32.max &- UInt32.random(in: 0...8_000, using: &generator)
@@ -49,7 +50,7 @@ import Testing
         return Plan(data: data, isn: isn, pieces: pieces, dropped: dropped)
     }
 
-    static func run(_ plan: Plan, serverPlan: Plan, using generator: inout SeededGenerator,
+    static func run(_ plan: Plan, serverPlan: Plan, using generator: inout SplitMix64,
                     configuration: TCPReassembler.Configuration = TCPReassembler.Configuration()) -> Harness {
         let harness = Harness(configuration: configuration)
         harness.send(seq: plan.isn, flags: .syn, at: 0)
@@ -80,7 +81,7 @@ import Testing
 
     @Test(arguments: 0..<60)
     func shuffledDuplicatedOverlappingSegmentsReassembleExactly(seed: Int) {
-        var generator = SeededGenerator(seed: UInt64(seed))
+        var generator = SplitMix64(seed: UInt64(seed))
         let client = Self.plan(seed: 0, dropSome: false, using: &generator)
         let server = Self.plan(seed: 1, dropSome: false, using: &generator)
         let harness = Self.run(client, serverPlan: server, using: &generator)
@@ -101,7 +102,7 @@ import Testing
 
     @Test(arguments: 0..<60)
     func droppedSegmentsBecomeGapsOfExactlyTheirSize(seed: Int) {
-        var generator = SeededGenerator(seed: UInt64(seed) &+ 1_000)
+        var generator = SplitMix64(seed: UInt64(seed) &+ 1_000)
         let client = Self.plan(seed: 0, dropSome: true, using: &generator)
         let server = Self.plan(seed: 1, dropSome: true, using: &generator)
         let harness = Self.run(client, serverPlan: server, using: &generator)
@@ -124,7 +125,7 @@ import Testing
     /// byte exactly once (delivered at its offset, or inside a gap).
     @Test(arguments: 0..<30)
     func bufferCapTurnsHolesIntoGapsWithoutLosingPlace(seed: Int) {
-        var generator = SeededGenerator(seed: UInt64(seed) &+ 2_000)
+        var generator = SplitMix64(seed: UInt64(seed) &+ 2_000)
         let client = Self.plan(seed: 0, dropSome: seed % 2 == 0, using: &generator)
         let server = Self.plan(seed: 1, dropSome: false, using: &generator)
         var configuration = TCPReassembler.Configuration()

@@ -1,19 +1,7 @@
 import CaptureIO
 import PacketDecoding
 @testable import Reassembly
-
-/// SplitMix64: a small seeded generator so every property test run is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 let testClient = Endpoint(address: IPAddress(ipv4: 0x0A00_0001), port: 40000)
 let testServer = Endpoint(address: IPAddress(ipv4: 0x0A00_0002), port: 9292)
@@ -70,8 +58,4 @@ func replay(_ stream: FollowedStream, direction: FlowDirection, against sent: [U
         }
     }
     return (delivered, missing, consistent && offset == sent.count)
-}
-
-func makeBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8] {
-    (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Reports
 
@@ -22,11 +23,8 @@ struct JSONValueTests {
     }
 
     @Test func randomStringsReadBackUnchanged() throws {
-        var state: UInt64 = 0x2545F4914F6CDD1D
-        func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
+        var generator = SplitMix64(seed: 0x2545F4914F6CDD1D)
+        func next() -> UInt64 { generator.next() }
         let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "<", ">", "&", "\n", "\r", "\t", "\u{0}", "\u{7}",
                                           "\u{1f}", "\u{7f}", "\u{e9}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{20ac}", "\u{1F600}"]
         for _ in 0..<500 {

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct ByConnectionTests {
     @Test("Short connections: each piece holds whole connections and every cut is clean")
     func shortConnections() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         // Two overlapping connections, then three one after another: 12 packets each.
         capture.open(client: 40001, server: 3306)
         capture.open(client: 40002, server: 3306)
@@ -31,8 +32,8 @@ import Testing
 
     @Test("Shared captures: a connection spans a cut only at a between-exchanges cut, with nothing in flight (tshark)")
     func sharedCaptures() throws {
-        guard let tshark = SplitTestSupport.tool("tshark") else { return }
-        for scenario in SplitTestSupport.sharedScenarios {
+        guard let tshark = ExternalTool.path("tshark") else { return }
+        for scenario in ProjectPaths.sharedScenarios {
             guard let input = SplitTestSupport.sharedCapture(scenario) else { continue }
             let scratch = try SplitTestSupport.scratchDirectory("byconn-\(scenario)")
             defer { SplitTestSupport.remove(scratch) }
@@ -43,7 +44,7 @@ import Testing
             #expect(summary.pieces.count > 1)
             #expect(summary.pieces.allSatisfy { $0.packets <= 8 * 150 + 1 })
             // Per frame: stream, relative seq end, ack, and whether it goes to the lower port.
-            let rows = try SplitTestSupport.run(tshark, ["-r", input, "-T", "fields", "-E", "separator=,",
+            let rows = try ExternalTool.run(tshark, ["-r", input, "-T", "fields", "-E", "separator=,",
                                                          "-e", "tcp.stream", "-e", "tcp.nxtseq", "-e", "tcp.ack",
                                                          "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.ack"])
                 .output.split(separator: "\n", omittingEmptySubsequences: false).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

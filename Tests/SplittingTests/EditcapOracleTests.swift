@@ -1,17 +1,18 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
 /// The splitter against editcap 4.0: with pcap output the pieces must be byte-identical.
 @Suite struct EditcapOracleTests {
     /// Inputs: the committed fixture and every shared capture that is present.
-    static let inputs: [String] = [SplitTestSupport.fixture] + SplitTestSupport.sharedScenarios.compactMap(SplitTestSupport.sharedCapture)
+    static let inputs: [String] = [SplitTestSupport.fixture] + ProjectPaths.sharedScenarios.compactMap(SplitTestSupport.sharedCapture)
 
     /// Splits with us and with `editcap` into two directories and compares names and bytes.
     static func compareWithEditcap(input: String, editcapOptions: [String], label: String,
                                    configure: (inout SplitConfiguration) -> Void) throws {
-        guard let editcap = SplitTestSupport.tool("editcap") else {
+        guard let editcap = ExternalTool.path("editcap") else {
             print("editcap not installed: skipping \(label)")
             return
         }
@@ -22,7 +23,7 @@ import Testing
             SplitTestSupport.remove(theirs)
         }
         let summary = try SplitTestSupport.split(input, "\(ours)/piece.pcap", configure)
-        let result = try SplitTestSupport.run(editcap, editcapOptions + [input, "\(theirs)/piece.pcap"])
+        let result = try ExternalTool.run(editcap, editcapOptions + [input, "\(theirs)/piece.pcap"])
         #expect(result.status == 0, "editcap failed: \(result.error)")
         let names = SplitTestSupport.listing(ours)
         #expect(names == SplitTestSupport.listing(theirs), "\(label): piece names differ")
@@ -55,11 +56,11 @@ import Testing
 
     @Test("A nanosecond pcap keeps its precision: identical to editcap -F nsecpcap")
     func nanosecondInput() throws {
-        guard let editcap = SplitTestSupport.tool("editcap") else { return }
+        guard let editcap = ExternalTool.path("editcap") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("nsec")
         defer { SplitTestSupport.remove(scratch) }
         let nsec = "\(scratch)/input.pcap"
-        try SplitTestSupport.run(editcap, ["-F", "nsecpcap", SplitTestSupport.fixture, nsec])
+        try ExternalTool.run(editcap, ["-F", "nsecpcap", SplitTestSupport.fixture, nsec])
         try Self.compareWithEditcap(input: nsec, editcapOptions: ["-F", "nsecpcap", "-c", "150"], label: "nsec") {
             $0.boundary = .packets(150)
         }
@@ -67,11 +68,11 @@ import Testing
 
     @Test("A pcapng input written as pcap (-F pcap) is identical to editcap -F pcap")
     func pcapngToPcap() throws {
-        guard let editcap = SplitTestSupport.tool("editcap") else { return }
+        guard let editcap = ExternalTool.path("editcap") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("ng2pcap")
         defer { SplitTestSupport.remove(scratch) }
         let ng = "\(scratch)/input.pcapng"
-        try SplitTestSupport.run(editcap, ["-F", "pcapng", SplitTestSupport.fixture, ng])
+        try ExternalTool.run(editcap, ["-F", "pcapng", SplitTestSupport.fixture, ng])
         try Self.compareWithEditcap(input: ng, editcapOptions: ["-F", "pcap", "-c", "200"], label: "ng2pcap") {
             $0.boundary = .packets(200)
             $0.outputFormat = .pcap
@@ -107,19 +108,19 @@ import Testing
 
     @Test("pcapng output: every piece readable by capinfos/tshark, packets and times add up to the input's")
     func pcapngPieces() throws {
-        guard let editcap = SplitTestSupport.tool("editcap"), let tshark = SplitTestSupport.tool("tshark"),
-              let capinfos = SplitTestSupport.tool("capinfos") else { return }
+        guard let editcap = ExternalTool.path("editcap"), let tshark = ExternalTool.path("tshark"),
+              let capinfos = ExternalTool.path("capinfos") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("ng")
         defer { SplitTestSupport.remove(scratch) }
         let input = SplitTestSupport.sharedCapture("a-seed") ?? SplitTestSupport.fixture
         let ng = "\(scratch)/input.pcapng"
-        try SplitTestSupport.run(editcap, ["-F", "pcapng", input, ng])
+        try ExternalTool.run(editcap, ["-F", "pcapng", input, ng])
         try FileManager.default.createDirectory(atPath: "\(scratch)/out", withIntermediateDirectories: true)
         let summary = try SplitTestSupport.split(ng, "\(scratch)/out/piece.pcapng") { $0.boundary = .packets(400) }
         #expect(summary.pieces.count > 1)
         var times: [String] = []
         for piece in summary.pieces {
-            let info = try SplitTestSupport.run(capinfos, ["-c", "-M", piece.path])
+            let info = try ExternalTool.run(capinfos, ["-c", "-M", piece.path])
             #expect(info.status == 0, "capinfos cannot read \(piece.path): \(info.error)")
             #expect(info.output.contains("Number of packets:   \(piece.packets)"))
             #expect(try String(contentsOfFile: piece.path, encoding: .isoLatin1).hasPrefix("\u{0A}\u{0D}\u{0D}\u{0A}"))

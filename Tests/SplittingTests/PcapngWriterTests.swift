@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct PcapngWriterTests {
     @Test("IDBs keep link type, snaplen, if_name and if_tsresol; a DSB is accepted; times survive in each resolution")
     func interfacesAndSecrets() throws {
-        guard let capinfos = SplitTestSupport.tool("capinfos"), let tshark = SplitTestSupport.tool("tshark") else { return }
+        guard let capinfos = ExternalTool.path("capinfos"), let tshark = ExternalTool.path("tshark") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("ngwriter")
         defer { SplitTestSupport.remove(scratch) }
         let path = "\(scratch)/o.pcapng"
@@ -27,14 +28,14 @@ import Testing
             try writer.write(CaptureRecord(timestamp: time, linkType: .linuxSLL, interfaceIndex: 1, originalLength: 61, bytes: bytes))
         }
         try writer.finish()
-        let info = try SplitTestSupport.run(capinfos, ["-M", path])
+        let info = try ExternalTool.run(capinfos, ["-M", path])
         #expect(info.status == 0, "\(info.error)")
         #expect(info.output.contains("Number of packets:   2"))
         #expect(info.output.contains("Name = eth0"))
         #expect(info.output.contains("Name = any"))
         #expect(info.output.contains("Time precision = nanoseconds (9)"))
         #expect(info.output.contains("Capture length = 65535"))
-        let times = try SplitTestSupport.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len"])
+        let times = try ExternalTool.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len"])
         #expect(times.output == "1700000000.123456789\t1500\t61\n1700000000.123456000\t61\t61\n")
     }
 }

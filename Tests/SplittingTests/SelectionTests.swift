@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -9,7 +10,7 @@ import Testing
 
     @Test("-A/-B select exactly editcap's packets (bytes identical to editcap -A -B)")
     func timeRange() throws {
-        guard let editcap = SplitTestSupport.tool("editcap"), let tshark = SplitTestSupport.tool("tshark") else { return }
+        guard let editcap = ExternalTool.path("editcap"), let tshark = ExternalTool.path("tshark") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("range")
         defer { SplitTestSupport.remove(scratch) }
         let times = try SplitTestSupport.packetTimes(tshark, Self.input)
@@ -21,7 +22,7 @@ import Testing
             $0.stop = SplitTime.parse(stop)
         }
         #expect(summary.pieces.count == 1)
-        try SplitTestSupport.run(editcap, ["-F", "pcap", "-A", start, "-B", stop, Self.input, "\(scratch)/editcap.pcap"])
+        try ExternalTool.run(editcap, ["-F", "pcap", "-A", start, "-B", stop, Self.input, "\(scratch)/editcap.pcap"])
         let ours = FileManager.default.contents(atPath: try #require(summary.pieces.first).path)
         #expect(ours != nil && ours == FileManager.default.contents(atPath: "\(scratch)/editcap.pcap"))
         #expect(summary.packetsWritten > 0 && summary.packetsWritten < summary.packetsRead)
@@ -29,7 +30,7 @@ import Testing
 
     @Test("--filter 'tcp port 3306' keeps what tcpdump keeps; --port 3306 the same here (TCP only)")
     func bpfFilter() throws {
-        guard let tcpdump = SplitTestSupport.tool("tcpdump") else { return }
+        guard let tcpdump = ExternalTool.path("tcpdump") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("bpf")
         defer { SplitTestSupport.remove(scratch) }
         let filtered = try SplitTestSupport.split(Self.input, "\(scratch)/bpf.pcap") {
@@ -40,15 +41,15 @@ import Testing
             $0.boundary = .packets(1_000_000)
             $0.ports = [3306]
         }
-        try SplitTestSupport.run(tcpdump, ["-r", Self.input, "-w", "\(scratch)/tcpdump.pcap", "tcp port 3306"])
+        try ExternalTool.run(tcpdump, ["-r", Self.input, "-w", "\(scratch)/tcpdump.pcap", "tcp port 3306"])
         let reference = FileManager.default.contents(atPath: "\(scratch)/tcpdump.pcap")
         // tcpdump writes the same pcap header for this input; compare the records.
         let ours = FileManager.default.contents(atPath: try #require(filtered.pieces.first).path)
         #expect(filtered.packetsWritten > 0 && filtered.packetsWritten < filtered.packetsRead)
         #expect(ours?.dropFirst(24) == reference?.dropFirst(24))
         #expect(byPort.packetsWritten == filtered.packetsWritten)
-        if let tshark = SplitTestSupport.tool("tshark") {
-            let count = try SplitTestSupport.run(tshark, ["-r", Self.input, "-Y", "tcp.port == 3306", "-T", "fields", "-e", "frame.number"])
+        if let tshark = ExternalTool.path("tshark") {
+            let count = try ExternalTool.run(tshark, ["-r", Self.input, "-Y", "tcp.port == 3306", "-T", "fields", "-e", "frame.number"])
                 .output.split(separator: "\n").count
             #expect(count == filtered.packetsWritten)
         }

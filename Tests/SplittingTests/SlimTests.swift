@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct SlimTests {
     @Test("b-sequential: much smaller; frame lengths, MySQL queries and HTTP messages unchanged (tshark), upload heads byte-identical")
     func sharedUpload() throws {
-        guard let tshark = SplitTestSupport.tool("tshark"), let input = SplitTestSupport.sharedCapture("b-sequential") else { return }
+        guard let tshark = ExternalTool.path("tshark"), let input = SplitTestSupport.sharedCapture("b-sequential") else { return }
         let scratch = try SplitTestSupport.scratchDirectory("slim")
         defer { SplitTestSupport.remove(scratch) }
         let summary = try SplitTestSupport.split(input, "\(scratch)/o.pcap") {
@@ -19,8 +20,8 @@ import Testing
         #expect(summary.capturedBytesWritten * 10 < summary.capturedBytesRead, "\(summary.capturedBytesWritten) of \(summary.capturedBytesRead)")
         let fields = ["-T", "fields", "-E", "separator=|", "-e", "frame.len", "-e", "http.request.method", "-e", "http.request.uri",
                       "-e", "http.response.code", "-e", "mysql.query"]
-        let original = try SplitTestSupport.run(tshark, ["-r", input] + fields).output.split(separator: "\n").map(String.init)
-        let slimmed = try SplitTestSupport.run(tshark, ["-r", slim] + fields).output.split(separator: "\n").map(String.init)
+        let original = try ExternalTool.run(tshark, ["-r", input] + fields).output.split(separator: "\n").map(String.init)
+        let slimmed = try ExternalTool.run(tshark, ["-r", slim] + fields).output.split(separator: "\n").map(String.init)
         #expect(original.count == slimmed.count)
         #expect(original.filter { $0.contains("UPDATE images") }.count > 0)
         var uploads = 0
@@ -33,13 +34,13 @@ import Testing
         }
         #expect(uploads == 3)
         let heads = ["-Y", "tcp.payload contains \"PUT /v2\"", "-T", "fields", "-e", "frame.number", "-e", "tcp.payload"]
-        let originalHeads = try SplitTestSupport.run(tshark, ["-r", input] + heads).output
+        let originalHeads = try ExternalTool.run(tshark, ["-r", input] + heads).output
         #expect(originalHeads.split(separator: "\n").count == 3)
-        #expect(try SplitTestSupport.run(tshark, ["-r", slim] + heads).output == originalHeads)
+        #expect(try ExternalTool.run(tshark, ["-r", slim] + heads).output == originalHeads)
     }
 
-    static func upload(chunked: Bool, target: String = "/v2/images/abc/file") -> SyntheticCapture {
-        var capture = SyntheticCapture()
+    static func upload(chunked: Bool, target: String = "/v2/images/abc/file") -> TCPConversationCapture {
+        var capture = TCPConversationCapture()
         let body = [UInt8](repeating: 0x41, count: 3000)
         let framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: 6000"
         let head = Array("PUT \(target) HTTP/1.1\r\nHost: glance\r\nContent-Type: application/octet-stream\r\n\(framing)\r\n\r\n".utf8)
@@ -62,7 +63,7 @@ import Testing
     }
 
     /// Captured lengths of each packet of a slimmed synthetic capture.
-    static func slimmedLengths(_ capture: SyntheticCapture) throws -> [Int] {
+    static func slimmedLengths(_ capture: TCPConversationCapture) throws -> [Int] {
         let scratch = try SplitTestSupport.scratchDirectory("slim-synth")
         defer { SplitTestSupport.remove(scratch) }
         try capture.data.write(to: URL(fileURLWithPath: "\(scratch)/in.pcap"))
@@ -98,7 +99,7 @@ import Testing
 
     @Test("A PUT that is not an image upload (and not octet-stream) keeps its body")
     func otherPutKept() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         let body = Array("{\"name\": \"x\"}".utf8)
         capture.open(client: 40000, server: 9292)
         capture.segment(client: 40000, server: 9292, toServer: true, flags: 0x18,
@@ -110,7 +111,7 @@ import Testing
 
     @Test("glance_store's write of a Swift object (no Content-Type) is cut like an upload; a container PUT keeps its body")
     func swiftObjectCut() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         let body = [UInt8](repeating: 0x5a, count: 1000)
         capture.open(client: 40000, server: 8080)
         let head = Array("PUT /v1/AUTH_p/glance/0b9c8d1e-2f3a-4b5c-8d6e-7f8091a2b3c4 HTTP/1.1\r\nContent-Length: 1000\r\n\r\n".utf8)
@@ -127,7 +128,7 @@ import Testing
 
     @Test("Non-HTTP traffic (a MySQL-like stream) is kept whole")
     func opaqueKept() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         capture.connection(client: 40000, server: 3306, exchanges: [([5, 0, 0, 0, 3, 0x53, 0x45, 0x4c, 0x31], [1, 0, 0, 1, 0])])
         let lengths = try Self.slimmedLengths(capture)
         #expect(lengths[3] == 54 + 9 && lengths[4] == 54 + 5)
@@ -138,7 +139,7 @@ import Testing
     /// held, parsed once the hole fills, and the later chunk data is still cut.
     @Test("Chunked upload with reordered segments keeps being slimmed after the swap")
     func chunkedUploadWithReordering() throws {
-        var capture = SyntheticCapture()
+        var capture = TCPConversationCapture()
         capture.open(client: 40000, server: 9292)
         let head = Array("PUT /v2/images/abc/file HTTP/1.1\r\nHost: glance\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
         capture.segment(client: 40000, server: 9292, toServer: true, flags: 0x18, payload: head)

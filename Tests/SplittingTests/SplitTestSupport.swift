@@ -1,53 +1,17 @@
 import CaptureIO
 import Foundation
 @testable import Splitting
+import TestSupport
 
 /// Paths, external tools and scratch directories for the splitter's tests.
 enum SplitTestSupport {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
     /// The committed small capture: the first 700 packets of a-seed (HTTP and MySQL).
-    static let fixture = projectRoot.appendingPathComponent("Tests/SplittingTests/Fixtures/a-seed-700.pcap").path
-
-    static let sharedScenarios = ["a-seed", "b-sequential", "e-lifecycle"]
+    static let fixture = ProjectPaths.root.appendingPathComponent("Tests/SplittingTests/Fixtures/a-seed-700.pcap").path
 
     /// A shared capture, or nil when `../shared/captures` is not there (CI without the data).
     static func sharedCapture(_ scenario: String) -> String? {
-        let path = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/\(scenario)/capture.pcap").path
+        let path = ProjectPaths.sharedCapture(scenario)
         return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
-
-    /// The full path of a tool on PATH, or nil.
-    static func tool(_ name: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
-    /// Runs a tool; returns (exit status, stdout, stderr).
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a large output cannot fill the pipe and block the tool.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
     /// A fresh scratch directory, removed by the caller with `remove`.
@@ -77,6 +41,6 @@ enum SplitTestSupport {
 
     /// `frame.time_epoch` of every packet, as tshark prints it.
     static func packetTimes(_ tshark: String, _ path: String) throws -> [String] {
-        try run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch"]).output.split(separator: "\n").map(String.init)
+        try ExternalTool.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch"]).output.split(separator: "\n").map(String.init)
     }
 }

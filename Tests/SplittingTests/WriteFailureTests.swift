@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Splitting
 
@@ -20,12 +21,12 @@ import Testing
     func fullDisk() throws {
         let mountPoint = try SplitTestSupport.scratchDirectory("full")
         defer { SplitTestSupport.remove(mountPoint) }
-        guard let mount = SplitTestSupport.tool("mount"), let umount = SplitTestSupport.tool("umount"),
-              (try SplitTestSupport.run(mount, ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint])).status == 0 else {
+        guard let mount = ExternalTool.path("mount"), let umount = ExternalTool.path("umount"),
+              (try ExternalTool.run(mount, ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint])).status == 0 else {
             print("cannot mount a small tmpfs here (not root?): skipping the full-disk test")
             return
         }
-        defer { _ = try? SplitTestSupport.run(umount, [mountPoint]) }
+        defer { _ = try? ExternalTool.run(umount, [mountPoint]) }
         var thrown: CaptureError?
         do {
             // Small buffers so the earlier pieces reach the disk before it fills.
@@ -44,9 +45,9 @@ import Testing
         #expect(error.path.hasPrefix("\(mountPoint)/o_"))
         #expect(!names.contains { error.path.hasSuffix($0) })
         #expect(!names.isEmpty)
-        if let capinfos = SplitTestSupport.tool("capinfos") {
+        if let capinfos = ExternalTool.path("capinfos") {
             for name in names {
-                let info = try SplitTestSupport.run(capinfos, ["-c", "\(mountPoint)/\(name)"])
+                let info = try ExternalTool.run(capinfos, ["-c", "\(mountPoint)/\(name)"])
                 #expect(info.status == 0 && info.output.contains("Number of packets:   20"), "\(name): \(info.error)")
             }
         }

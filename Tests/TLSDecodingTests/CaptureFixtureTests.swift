@@ -2,6 +2,7 @@ import CaptureIO
 import Crypto
 import Foundation
 import Reassembly
+import TestSupport
 import Testing
 @testable import TLSDecoding
 
@@ -9,8 +10,7 @@ import Testing
 /// logs; scenarios.json holds the facts and the SHA-256 of each direction's plaintext, checked
 /// against tshark's decryption when recorded.
 enum TLSFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/tls").path
+    static let directory = ProjectPaths.fixture("tls")
 
     struct Connection: Decodable {
         var stream: Int
@@ -56,7 +56,7 @@ enum TLSFixtures {
         guard let capture = LoopbackCapture(path: directory + "/\(scenario.name).pcap", serverPort: scenario.port) else {
             return []
         }
-        var generator = SeededGenerator(seed: seed ?? 0)
+        var generator = SplitMix64(seed: seed ?? 0)
         let decoders = (0..<capture.connectionCount).map { index in
             let inner = RecordingConsumer()
             return (TLSConnectionDecoder(connection: testConnection(index: index), keyLog: keyLog, inner: inner), inner)
@@ -157,24 +157,16 @@ enum TLSFixtures {
 
     /// The decoder's plaintext against tshark's own decryption of the same capture and key log.
     @Test func agreesWithTshark() throws {
-        guard let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first(where: FileManager.default.isExecutableFile) else {
+        guard let tshark = ExternalTool.path("tshark") else {
             print("tshark not installed: differential test skipped")
             return
         }
         for scenario in TLSFixtures.scenarios {
             let results = TLSFixtures.decode(scenario, keyLog: TLSFixtures.keyLog(scenario.name))
             // One tshark run per capture, one "follow" block per connection.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tshark)
-            process.arguments = ["-r", "\(TLSFixtures.directory)/\(scenario.name).pcap",
-                                 "-o", "tls.keylog_file:\(TLSFixtures.directory)/\(scenario.name).keylog", "-q"]
-                + results.indices.flatMap { ["-z", "follow,tls,raw,\($0)"] }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = try ExternalTool.run(tshark, ["-r", "\(TLSFixtures.directory)/\(scenario.name).pcap",
+                                                       "-o", "tls.keylog_file:\(TLSFixtures.directory)/\(scenario.name).keylog", "-q"]
+                                              + results.indices.flatMap { ["-z", "follow,tls,raw,\($0)"] }).output
             var sides = [[[UInt8]]](repeating: [[], []], count: results.count)
             var stream = -1
             var node0IsServer = false

@@ -1,5 +1,6 @@
 import CaptureIO
 import Reassembly
+import TestSupport
 import Testing
 import TLSDecoding
 import TLSInference
@@ -299,11 +300,8 @@ struct TLSExchangeInferenceTests {
 /// content type, protections changing mid-stream), gives well-formed exchanges and never traps.
 struct TLSExchangeInferencePropertyTests {
     @Test func randomRecordSequencesGiveWellFormedExchanges() {
-        var state: UInt64 = 0x9E3779B97F4A7C15
-        func next(_ bound: Int) -> Int {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Int(state % UInt64(bound))
-        }
+        var generator = SplitMix64(seed: 0x7115)
+        func next(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
         let protections: [TLSRecordProtection] = [.none, .unknown, .tls13(tagLength: 16, hashLength: 32),
                                                   .tls12AEAD(nonceLength: 8, tagLength: 16),
                                                   .tls12CBC(ivLength: 16, macLength: 20, blockLength: 16)]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -9,7 +10,7 @@ import Testing
 /// stays ambiguous, but what is given must still be right.
 @Suite struct AttributionOnServerLogsTests {
     static func score(_ scenario: String, encrypted: Bool) throws -> (right: Int, attributed: Int, truth: Int) {
-        let directory = SharedCaptures.projectRoot.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
+        let directory = ProjectPaths.root.appendingPathComponent("Fixtures/captures/testbed/traced/\(scenario)")
         let truth = try FixtureFile.jsonObject(in: directory, named: "truth.json")
         var (http, sql) = TestbedTruthTimelineTests.facts(truth)
         if encrypted {

@@ -1,13 +1,14 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
 /// The whole pipeline on the real captures, checked against the servers' own logs in each
 /// truth file (uWSGI access logs, MariaDB's general log, `openstack image show`).
-@Suite(.serialized, .enabled(if: SharedCaptures.available, SharedCaptures.missing)) struct CaptureAnalysisTests {
+@Suite(.serialized, .enabled(if: ProjectPaths.sharedCapturesAvailable, SharedCaptures.missing)) struct CaptureAnalysisTests {
     static func analyse(_ scenario: String) throws -> AnalysisResult {
-        try CaptureAnalysis(options: .init()).run(paths: [SharedCaptures.capture(scenario)])
+        try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.sharedCapture(scenario)])
     }
 
     static func window(_ truth: [String: Any]) -> ClosedRange<Double> {
@@ -15,7 +16,7 @@ import Testing
         return ((w["start"] as? Double) ?? 0)...((w["end"] as? Double) ?? .infinity)
     }
 
-    @Test(arguments: SharedCaptures.scenarios)
+    @Test(arguments: ProjectPaths.sharedScenarios)
     func imagesMatchWhatGlanceStored(_ scenario: String) throws {
         let truth = try SharedCaptures.truth(scenario)
         let result = try Self.analyse(scenario)
@@ -42,7 +43,7 @@ import Testing
         }
     }
 
-    @Test(arguments: SharedCaptures.scenarios)
+    @Test(arguments: ProjectPaths.sharedScenarios)
     func httpExchangesMatchTheAccessLogs(_ scenario: String) throws {
         let truth = try SharedCaptures.truth(scenario)
         let window = Self.window(truth)
@@ -56,7 +57,7 @@ import Testing
         #expect(got.sorted() == expected.sorted())
     }
 
-    @Test(arguments: SharedCaptures.scenarios)
+    @Test(arguments: ProjectPaths.sharedScenarios)
     func sqlStatementsMatchTheGeneralLog(_ scenario: String) throws {
         let truth = try SharedCaptures.truth(scenario)
         let window = Self.window(truth)

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -19,7 +20,7 @@ import Testing
     /// Facts with every field exercised: absent and present optionals, each outcome, kept rows
     /// with NULLs, multi-byte text, and statements long enough to fill the spill file.
     static func randomFacts(count: Int, seed: UInt64) -> [SQLFact] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let statements = ["SELECT images.status AS images_status FROM images WHERE images.id = 'é✓'", "COMMIT", "ROLLBACK",
                           "SET autocommit=0", "INSERT INTO images (id) VALUES ('x')", "  update images SET status='active'",
                           "DELETE FROM image_properties WHERE id=1", "", String(repeating: "SELECT 1 -- padding ", count: 40)]
@@ -83,7 +84,7 @@ import Testing
         #expect(store.warning == nil)
         SQLFactStoreTests.expectSorted(store, facts)
         // Random access after sequential: the window moves back and forth.
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let order = facts.indices.sorted { (facts[$0].time, facts[$0].connection, $0) < (facts[$1].time, facts[$1].connection, $1) }
         for _ in 0..<500 {
             let position = Int(rng.next() % UInt64(facts.count))
@@ -127,19 +128,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// HTTP exchanges through the same store: every field back as it went in, whole or spilled.
 @Suite struct HTTPFactStoreTests {
     static func fields(_ f: HTTPFact) -> String {
@@ -155,7 +143,7 @@ struct SplitMix {
 
     @Test(arguments: [10, 12_000])
     func everyFieldComesBack(count: Int) {
-        var rng = SplitMix(seed: UInt64(count))
+        var rng = SplitMix64(seed: UInt64(count))
         func maybe(_ text: String) -> String? { rng.next() % 2 == 0 ? nil : text }
         let facts: [HTTPFact] = (0..<count).map { i in
             let start = Int64(rng.next() % 1_000_000)

@@ -1,12 +1,13 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
 /// The lifecycle rules, fed with facts taken from the servers' own logs (uWSGI access logs and
 /// MariaDB's general log in each shared capture's truth file), so they are checked against what
 /// Glance really did rather than against our decoders.
-@Suite(.enabled(if: SharedCaptures.available, SharedCaptures.missing)) struct ImageTimelineBuilderTests {
+@Suite(.enabled(if: ProjectPaths.sharedCapturesAvailable, SharedCaptures.missing)) struct ImageTimelineBuilderTests {
     static func timestamp(_ seconds: Any?) -> Timestamp {
         Timestamp(nanoseconds: Int64(((seconds as? Double) ?? 0) * 1e9))
     }
@@ -42,7 +43,7 @@ import Testing
         return (http, sql, truth)
     }
 
-    @Test(arguments: SharedCaptures.scenarios)
+    @Test(arguments: ProjectPaths.sharedScenarios)
     func transitionsAndStoredFieldsMatchTheServersLogs(_ scenario: String) throws {
         let (http, sql, truth) = try Self.facts(scenario)
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)

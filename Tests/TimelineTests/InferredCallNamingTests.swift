@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -65,7 +66,7 @@ struct InferredCallNamingTests {
         return outcome
     }
 
-    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.missing), arguments: SharedCaptures.scenarios)
+    @Test(.enabled(if: ProjectPaths.sharedCapturesAvailable, SharedCaptures.missing), arguments: ProjectPaths.sharedScenarios)
     func sharedCapturesCallsAreNamedFromTheirSQL(_ scenario: String) throws {
         let (http, sql, truth) = try ImageTimelineBuilderTests.facts(scenario)
         var decoded = http

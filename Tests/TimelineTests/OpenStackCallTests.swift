@@ -3,22 +3,14 @@ import Foundation
 import HTTPDecoding
 import PacketDecoding
 import Reassembly
+import TestSupport
 import Testing
 @testable import Timeline
 
 /// Replays `Fixtures/http/*.fixture` (tshark's view of the shared captures' HTTP streams) through
 /// the HTTP decoder, for the classification tests.
 enum OpenStackFixture {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Fixtures/http")
-            }
-        }
-        return URL(fileURLWithPath: "Fixtures/http")
-    }()
+    static let directory = ProjectPaths.fixtures.appendingPathComponent("http")
 
     static func endpoint(_ text: String) -> Endpoint {
         let parts = text.split(separator: ":")
@@ -59,8 +51,7 @@ enum OpenStackFixture {
     }
 
     static func truth(_ scenario: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("\(scenario).truth.json"))
-        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        try FixtureFile.jsonObject(in: directory, named: "\(scenario).truth.json")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -30,7 +31,7 @@ import Testing
     }
 
     /// Every status write MariaDB logged, parsed, gives the status sequence truth.py derived.
-    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.missing), arguments: SharedCaptures.scenarios)
+    @Test(.enabled(if: ProjectPaths.sharedCapturesAvailable, SharedCaptures.missing), arguments: ProjectPaths.sharedScenarios)
     func statusSequencesOfRealCapturesMatchTruth(_ scenario: String) throws {
         let truth = try SharedCaptures.truth(scenario)
         let statements = (truth["sql"] as? [[String: Any]] ?? []).compactMap { $0["statement"] as? String }

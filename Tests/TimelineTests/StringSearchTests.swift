@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Timeline
 
@@ -11,7 +12,7 @@ struct StringSearchTests {
     }
 
     @Test func agreesWithAPlainSearch() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let alphabet = Array("ab-._1 ".utf8)
         func text(_ count: Int) -> [UInt8] { (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
         for round in 0..<4000 {

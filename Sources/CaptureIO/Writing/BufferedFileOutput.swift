@@ -85,20 +85,19 @@ public final class BufferedFileOutput {
     /// Appends a 32-bit integer in host byte order (what pcap and pcapng writers use; the
     /// magic number tells readers the order).
     @inline(__always)
-    public func write(_ value: UInt32) throws(CaptureError) {
-        if used + 4 > capacity { try flush() }
-        (buffer + used).storeBytes(of: value, as: UInt32.self)
-        used += 4
-        bytesWritten &+= 4
-    }
+    public func write(_ value: UInt32) throws(CaptureError) { try append(value) }
 
     /// Appends a 16-bit integer in host byte order.
     @inline(__always)
-    public func write(_ value: UInt16) throws(CaptureError) {
-        if used + 2 > capacity { try flush() }
-        (buffer + used).storeBytes(of: value, as: UInt16.self)
-        used += 2
-        bytesWritten &+= 2
+    public func write(_ value: UInt16) throws(CaptureError) { try append(value) }
+
+    @inline(__always)
+    private func append<Integer: FixedWidthInteger>(_ value: Integer) throws(CaptureError) {
+        let size = MemoryLayout<Integer>.size
+        if used + size > capacity { try flush() }
+        (buffer + used).storeBytes(of: value, as: Integer.self)
+        used += size
+        bytesWritten &+= size
     }
 
     /// Writes out the buffer, closes the file and renames it to `path`.

@@ -1,58 +1,24 @@
 import Foundation
 import CZlib
 @testable import CaptureIO
+import TestSupport
 
-/// Paths and external tools shared by the CaptureIO tests.
-enum TestSupport {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
-    /// `../shared` next to the worktree: real captures and the pcapng conformance suite.
-    static let shared = projectRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let fixtures = projectRoot.appendingPathComponent("Fixtures")
+/// Fixture paths, scratch files and tshark runs of the CaptureIO tests (the shared helpers are TestSupport's).
+enum CaptureFiles {
+    /// The shared folder: real captures and the pcapng conformance suite.
+    static let shared = ProjectPaths.shared
+    static let fixtures = ProjectPaths.fixtures
     static let expected = fixtures.appendingPathComponent("expected/capture")
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
-    /// The full path of an installed tool, or nil (then the test skips that part with a note).
-    static func tool(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where exists("\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
-
-    /// Runs a tool; its stdout, or nil when it fails. stdout may be redirected to a file.
+    /// Runs a tool in UTC; its stdout, or nil when it fails. stdout may be redirected to a file.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], stdoutTo file: String? = nil) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TZ"] = "UTC"
-        process.environment = env
-        let pipe = Pipe()
-        var handle: FileHandle?
-        if let file {
-            _ = FileManager.default.createFile(atPath: file, contents: nil)
-            handle = FileHandle(forWritingAtPath: file)
-            process.standardOutput = handle
-        } else {
-            process.standardOutput = pipe
+        guard let run = try? ExternalTool.run(tool, arguments, stdoutTo: file, environment: ["TZ": "UTC"]), run.status == 0 else {
+            return nil
         }
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try process.run() } catch { return nil }
-        let data = file == nil ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        try? handle?.close()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        return run.output
     }
 
     static func temporaryDirectory(_ label: String) -> URL {

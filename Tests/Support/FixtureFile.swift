@@ -1,8 +1,8 @@
 import Foundation
 
 /// Reads a fixture that may be gzip-compressed (`truth.json.gz`), with the system's gzip.
-enum FixtureFile {
-    static func data(_ path: String) throws -> Data {
+public enum FixtureFile {
+    public static func data(_ path: String) throws -> Data {
         guard path.hasSuffix(".gz") else { return try Data(contentsOf: URL(fileURLWithPath: path)) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -17,7 +17,7 @@ enum FixtureFile {
     }
 
     /// The JSON object in `directory/name` or, failing that, `directory/name.gz`.
-    static func jsonObject(in directory: URL, named name: String) throws -> [String: Any] {
+    public static func jsonObject(in directory: URL, named name: String) throws -> [String: Any] {
         let plain = directory.appendingPathComponent(name).path
         let path = FileManager.default.fileExists(atPath: plain) ? plain : plain + ".gz"
         return (try JSONSerialization.jsonObject(with: data(path))) as? [String: Any] ?? [:]
