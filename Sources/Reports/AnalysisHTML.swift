@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Crypto
 import Foundation
@@ -47,7 +48,7 @@ public enum AnalysisHTML {
             "tcp": ["connections": t.connections, "retransmitted": t.retransmittedSegments, "outOfOrder": t.outOfOrderSegments,
                     "gaps": t.gaps, "missing": t.missingBytes, "notCaptured": t.bytesNotCaptured > 0 ? String(t.bytesNotCaptured) : false] as [String: Any],
             "tls": result.tls.map { ["client": $0.client, "server": $0.server, "summary": $0.summary] },
-            "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind, "message": $0.message] },
+            "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind.rawValue, "message": $0.message] },
             "viewJSON": SequenceViewModel.json(result, relations: relations).serialized(pretty: false),
         ]
     }

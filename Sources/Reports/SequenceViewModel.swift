@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Timeline
 
@@ -87,7 +88,7 @@ enum SequenceViewModel {
             ])
         }
         let anomalies: [JSONValue] = result.timeline.anomalies.map {
-            .object([("t", .int(micros($0.time))), ("kind", .string($0.kind)), ("message", .string($0.message))])
+            .object([("t", .int(micros($0.time))), ("kind", .string($0.kind.rawValue)), ("message", .string($0.message))])
         }
         for capture in result.captures { if let end = capture.last, end > last { last = end } }
 

@@ -1,6 +1,7 @@
 import CaptureIO
 import Foundation
 import Testing
+@testable import Analysis
 @testable import Timeline
 
 /// The whole pipeline on the real captures, checked against the servers' own logs in each

@@ -1,4 +1,5 @@
 import Testing
+@testable import Analysis
 @testable import Timeline
 
 private let ms: Int64 = 1_000_000

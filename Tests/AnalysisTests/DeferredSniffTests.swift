@@ -1,6 +1,7 @@
 import CaptureIO
 import Reassembly
 import Testing
+@testable import Analysis
 @testable import Timeline
 
 /// A client whose first bytes name no protocol, on a port not watched: the server's first bytes

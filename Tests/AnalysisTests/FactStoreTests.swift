@@ -1,6 +1,7 @@
 import CaptureIO
 import Foundation
 import Testing
+@testable import Analysis
 @testable import Timeline
 
 /// The store must give back exactly what went in, in start order, whether the commands sit in
@@ -77,7 +78,7 @@ import Testing
     @Test func largeStoreSpillsToDiskAndRoundTrips() {
         // About 6 MB encoded: several flushes, read back through the read-ahead window.
         let facts = SQLFactStoreTests.randomFacts(count: 20_000, seed: 2)
-        let store = SQLFactStore()
+        let store = SQLFactStore(spillDirectory: nil)
         for fact in facts { store.append(fact) }
         store.sortByStart()
         #expect(store.warning == nil)
@@ -176,7 +177,7 @@ struct SplitMix {
             fact.notes = rng.next() % 3 == 0 ? ["gap of 10 bytes", "ended inside a request body"] : []
             return fact
         }
-        let store = HTTPFactStore()
+        let store = HTTPFactStore(spillDirectory: nil)
         for fact in facts { store.append(fact) }
         store.sortByStart()
         #expect(store.warning == nil)

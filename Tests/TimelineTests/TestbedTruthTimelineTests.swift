@@ -78,7 +78,7 @@ import Testing
     @Test func failedUploadsAreAnomalies() throws {
         let (http, sql) = Self.facts(try Self.truth("d-failed"))
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
-        let failed = timeline.anomalies.filter { $0.kind == "upload-failed" }
+        let failed = timeline.anomalies.filter { $0.kind == .uploadFailed }
         // The killed chunked upload (500) and the bytes the format inspector refused (415).
         #expect(failed.count == 2)
         #expect(failed.contains { $0.message.contains("saving -> queued") && $0.message.contains("answered 500") })

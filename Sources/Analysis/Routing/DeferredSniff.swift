@@ -1,3 +1,4 @@
+import Timeline
 import CaptureIO
 import HTTPDecoding
 import Reassembly

@@ -1,3 +1,4 @@
+import Timeline
 import Reassembly
 
 /// The report's one line about connections closed early by the memory budget or the half-open

@@ -1,3 +1,4 @@
+import Timeline
 import CaptureIO
 
 /// capinfos-like facts about one capture file, accumulated record by record.

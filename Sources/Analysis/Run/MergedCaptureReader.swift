@@ -1,3 +1,4 @@
+import Timeline
 import CaptureIO
 
 /// Reads several capture files as one, in timestamp order: captures taken on several

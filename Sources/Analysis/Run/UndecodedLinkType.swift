@@ -1,3 +1,4 @@
+import Timeline
 import CaptureIO
 
 /// Packets of a link type the packet decoder does not read (802.11 radiotap, ...): counted per

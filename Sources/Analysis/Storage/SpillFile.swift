@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Timeline
 
 /// Bytes appended to an anonymous temporary file and read back by offset.
 ///
@@ -15,7 +16,7 @@ import Darwin
 /// Until `flushThreshold` bytes are pending no file is made at all, so small captures never touch
 /// the disk. If the file cannot be created or written (no `TMPDIR`, disk full), the bytes stay in
 /// memory: slower to grow, never wrong; `failure` says why.
-final class SpillFile {
+package final class SpillFile: FactBytes {
     private var descriptor: Int32 = -1
     /// Bytes already in the file.
     private var flushedCount = 0
@@ -23,7 +24,7 @@ final class SpillFile {
     private var pending: [UInt8] = []
     private var readAhead: [UInt8] = []
     private var readAheadStart = 0
-    private(set) var failure: String?
+    package private(set) var failure: String?
 
     static let flushThreshold = 1 << 20
     static let readAheadBytes = 256 << 10
@@ -35,7 +36,7 @@ final class SpillFile {
     /// What the file holds, for the warning ("SQL commands").
     private let contents: String
 
-    init(directory: String? = nil, contents: String) {
+    package init(directory: String? = nil, contents: String) {
         self.directory = directory
         self.contents = contents
     }
@@ -45,7 +46,7 @@ final class SpillFile {
     }
 
     /// Appends what `write` adds to the buffer it is given; returns where the bytes start.
-    func append(_ write: (inout [UInt8]) -> Void) -> (offset: Int, length: Int) {
+    package func append(_ write: (inout [UInt8]) -> Void) -> (offset: Int, length: Int) {
         let offset = count
         write(&pending)
         let length = count &- offset
@@ -55,7 +56,7 @@ final class SpillFile {
 
     /// Gives `body` the `length` bytes at `offset` (from the file or from memory); nil when the
     /// range was never appended or cannot be read back.
-    func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    package func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard offset >= 0, length >= 0, offset <= count &- length else { return nil }
         if offset >= flushedCount {
             let start = offset &- flushedCount
@@ -128,5 +129,13 @@ final class SpillFile {
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         descriptor = fd
         return true
+    }
+}
+
+extension FactStore {
+    /// A store whose facts go to a temporary file in `spillDirectory` (else `$TMPDIR`, else /tmp)
+    /// once they pass `SpillFile.flushThreshold` bytes.
+    package convenience init(spillDirectory: String?) {
+        self.init(storage: SpillFile(directory: spillDirectory, contents: Fact.pluralName))
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 
 extension UnsafeRawBufferPointer {
     /// Byte-wise substring search (see `String.containsBytes`).
-    func containsBytes(_ needle: String) -> Bool {
+    package func containsBytes(_ needle: String) -> Bool {
         var needle = needle
         return needle.withUTF8 { n in
             guard !n.isEmpty else { return true }
@@ -33,7 +33,7 @@ extension String {
     /// Byte-wise substring search over UTF-8: the SQL rules look for table names
     /// in a hundred thousand statements, and the generic `contains` (Foundation's, once any
     /// module loads it) costs a tenth of a 2 GB analysis.
-    func containsBytes(_ needle: String) -> Bool {
+    package func containsBytes(_ needle: String) -> Bool {
         var haystack = self
         return haystack.withUTF8 { UnsafeRawBufferPointer($0).containsBytes(needle) }
     }

@@ -62,6 +62,9 @@ public struct HTTPFact: Sendable {
     public var minimumBytes: (request: Int, response: Int)?
     /// What the decoder could not make sense of, or what is missing (gaps).
     public var notes: [String] = []
+    /// The client's stream ended inside the request body (the decoder's `truncatedMessage` in the
+    /// request direction): a client that went away mid-upload, not bytes the capture lacks.
+    public var requestStreamEndedInBody = false
     /// The image data it carried beyond the upload, and what an object store said of it.
     public var transfer = HTTPTransferFacts()
     /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).

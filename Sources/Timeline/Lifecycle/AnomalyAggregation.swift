@@ -13,11 +13,11 @@ public enum AnomalyAggregation {
     /// `anomalies` (sorted by time) with every kind over `limit` replaced by one entry at the
     /// place of its first occurrence.
     public static func aggregate(_ anomalies: [Anomaly]) -> [Anomaly] {
-        var counts: [String: Int] = [:]
+        var counts: [AnomalyKind: Int] = [:]
         for anomaly in anomalies { counts[anomaly.kind, default: 0] &+= anomaly.count }
         guard counts.values.contains(where: { $0 > limit }) else { return anomalies }
         var result: [Anomaly] = []
-        var aggregateOfKind: [String: Int] = [:]
+        var aggregateOfKind: [AnomalyKind: Int] = [:]
         for anomaly in anomalies {
             guard let total = counts[anomaly.kind], total > limit else {
                 result.append(anomaly)

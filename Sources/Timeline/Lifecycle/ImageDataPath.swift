@@ -130,15 +130,15 @@ enum ImageDataPath {
             var message = "image \(name): the bytes Glance sent to Swift (\(object), MD5 \(store.md5 ?? "?")) are not the client's upload "
                 + "(MD5 \(upload.md5 ?? "?")): changed on the hop Glance -> Swift"
             if store.matchesChecksum == true { message += "; they match what Glance recorded (converted by Glance?)" }
-            found.append(Anomaly(time: time, kind: "integrity-mismatch", message: message))
+            found.append(Anomaly(time: time, kind: .integrityMismatch, message: message))
         } else if store.matchesUpload == nil, store.matchesChecksum == false {
-            found.append(Anomaly(time: time, kind: "integrity-mismatch",
+            found.append(Anomaly(time: time, kind: .integrityMismatch,
                                  message: "image \(name): the bytes Glance sent to Swift (\(object), MD5 \(store.md5 ?? "?")) do not match "
                                     + "the checksum Glance recorded (\(image.checksum ?? "?")): changed on the hop Glance -> Swift"))
         }
         if store.matchesETag == false {
             let bad = store.segments?.filter { $0.matchesETag == false }.map(\.object) ?? [object]
-            found.append(Anomaly(time: time, kind: "integrity-mismatch",
+            found.append(Anomaly(time: time, kind: .integrityMismatch,
                                  message: "image \(name): Swift's ETag of \(bad.joined(separator: ", ")) is not the MD5 of the bytes Glance sent: "
                                     + "changed inside Swift, after the Glance -> Swift hop"))
         }
@@ -153,7 +153,7 @@ enum ImageDataPath {
             var message = "image \(name): Swift answered \(write.status.map(String.init) ?? "nothing") to the store's \(write.method) \(write.path)"
             if !write.requestComplete { message += " (\(write.requestBytes) bytes of the body were on the wire, the body never ended)" }
             if !store.deletes.isEmpty { message += "; Glance then deleted \(store.deletes.count) object\(store.deletes.count == 1 ? "" : "s") it had written" }
-            return Anomaly(time: write.time, kind: "store-write-failed", message: message)
+            return Anomaly(time: write.time, kind: .storeWriteFailed, message: message)
         }
     }
 
@@ -198,7 +198,7 @@ enum ImageDataPath {
         let name = image.id ?? image.name ?? "?"
         var found: [Anomaly] = []
         func add(_ text: String) {
-            found.append(Anomaly(time: download.time, kind: "integrity-mismatch", message: "image \(name): \(text)"))
+            found.append(Anomaly(time: download.time, kind: .integrityMismatch, message: "image \(name): \(text)"))
         }
         if let store = download.store, store.onWire {
             // Swift returning the very bytes it was given, already named by the upload's check.

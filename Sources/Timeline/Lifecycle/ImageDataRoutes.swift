@@ -5,7 +5,7 @@ import HTTPDecoding
 ///
 /// The data path of an image on a Swift store is client -> Glance -> Swift on upload and back on
 /// download; each leg's bytes are hashed so that the report can say where they changed.
-enum ImageDataRoutes {
+package enum ImageDataRoutes {
     /// Glance's `PUT .../file` and `.../stage`, and a write of a Swift object (glance_store's
     /// `PUT /v1/AUTH_.../container/object`).
     static let hashesUpload: @Sendable (String, String) -> Bool = { method, path in
@@ -28,7 +28,7 @@ enum ImageDataRoutes {
     }
 
     /// The decoder configuration with these rules (`hashes` false: nothing hashed, as for `sql`).
-    static func configure(_ configuration: inout HTTPDecoderConfiguration, hashes: Bool) {
+    package static func configure(_ configuration: inout HTTPDecoderConfiguration, hashes: Bool) {
         guard hashes else {
             configuration.hashesUpload = { _, _ in false }
             configuration.hashesDownload = { _, _, _ in false }

@@ -98,10 +98,33 @@ public struct ImageLifecycle: Sendable {
     }
 }
 
+/// What kind of thing an `Anomaly` reports; the raw value is its JSON spelling (`anomalies[].kind`).
+public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The uploaded data's MD5 differs from the checksum Glance stored.
+    case checksumMismatch = "checksum-mismatch"
+    /// Connections closed early by the memory budget or the half-open timeout (one aggregate).
+    case connectionFlood = "connection-flood"
+    case httpServerError = "http-server-error"
+    case imageKilled = "image-killed"
+    case incompleteRequest = "incomplete-request"
+    /// What a store received differs from what was uploaded or downloaded.
+    case integrityMismatch = "integrity-mismatch"
+    case responseWithoutRequest = "response-without-request"
+    case sqlError = "sql-error"
+    case storeWriteFailed = "store-write-failed"
+    /// A write whose transaction was rolled back or never committed in the capture.
+    case uncommittedWrite = "uncommitted-write"
+    case uploadFailed = "upload-failed"
+    case uploadSizeMismatch = "upload-size-mismatch"
+
+    /// The JSON spelling, also in text reports.
+    public var description: String { rawValue }
+}
+
 /// Something in the capture a user should look at.
 public struct Anomaly: Sendable {
     public var time: Timestamp
-    public var kind: String
+    public var kind: AnomalyKind
     public var message: String
     /// How many anomalies of this kind the entry stands for (1 unless aggregated, see
     /// `AnomalyAggregation`); `first`/`last` and `examples` are set when it is more.
@@ -109,7 +132,7 @@ public struct Anomaly: Sendable {
     public var first: Timestamp?
     public var last: Timestamp?
     public var examples: [String] = []
-    public init(time: Timestamp, kind: String, message: String) {
+    public init(time: Timestamp, kind: AnomalyKind, message: String) {
         self.time = time
         self.kind = kind
         self.message = message

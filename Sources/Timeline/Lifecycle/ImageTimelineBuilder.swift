@@ -58,7 +58,7 @@ public struct ImageTimelineBuilder {
             guard sql.indices.contains(write.sql) else { continue }
             if !write.committed {
                 let fact = sql[write.sql]
-                anomalies.append(Anomaly(time: fact.time, kind: "uncommitted-write",
+                anomalies.append(Anomaly(time: fact.time, kind: .uncommittedWrite,
                                          message: "SQL write never committed in the capture: \(Self.abbreviated(fact.statement))"))
                 continue
             }
@@ -87,23 +87,23 @@ public struct ImageTimelineBuilder {
             let isError = sql.traits(at: position).contains(.error)
             if !knownIDs.isEmpty, let id = sql.statement(at: position, containsAnyOf: knownIDs) { imageOfSQL[position] = id }
             if isError, case .error(let code, let message) = sql[position].outcome {
-                anomalies.append(Anomaly(time: sql.time(at: position), kind: "sql-error", message: "MySQL error \(code): \(message)"))
+                anomalies.append(Anomaly(time: sql.time(at: position), kind: .sqlError, message: "MySQL error \(code): \(message)"))
             }
         }
         finishTransitionsFromHTTP()
         for position in http.indices where http.traits(at: position).contains(.anomalous) {
             let fact = http[position]
             if let status = fact.status, status >= 500 {
-                anomalies.append(Anomaly(time: fact.time, kind: "http-server-error",
+                anomalies.append(Anomaly(time: fact.time, kind: .httpServerError,
                                          message: "\(fact.method) \(fact.path) answered \(status)"))
             }
             if fact.method == "-" {
                 // No request at all (lost, or sent before the capture began): not an incomplete one.
-                anomalies.append(Anomaly(time: fact.time, kind: "response-without-request",
+                anomalies.append(Anomaly(time: fact.time, kind: .responseWithoutRequest,
                                          message: "\(fact.status.map { "\($0) response" } ?? "response") on \(fact.client) -> \(fact.server) "
                                              + "without its request in the capture"))
             } else if !fact.requestComplete {
-                anomalies.append(Anomaly(time: fact.time, kind: "incomplete-request",
+                anomalies.append(Anomaly(time: fact.time, kind: .incompleteRequest,
                                          message: "\(fact.method) \(fact.path): request body incomplete in the capture"))
             }
         }
@@ -126,12 +126,12 @@ public struct ImageTimelineBuilder {
         anomalies += ImageDataPath.fill(&images, http: http, writes: log.writes)
         for image in images {
             if image.upload?.matchesChecksum == false {
-                anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: "checksum-mismatch",
+                anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: .checksumMismatch,
                                          message: "image \(image.id ?? image.name ?? "?"): uploaded bytes do not match the checksum Glance stored"))
             }
             failedUploads(of: image, http: http)
             if image.status == "killed" {
-                anomalies.append(Anomaly(time: image.transitions.last?.time ?? image.firstSeen, kind: "image-killed",
+                anomalies.append(Anomaly(time: image.transitions.last?.time ?? image.firstSeen, kind: .imageKilled,
                                          message: "image \(image.id ?? image.name ?? "?") ended killed (upload failed)"))
             }
         }
@@ -229,13 +229,13 @@ public struct ImageTimelineBuilder {
                 let fact = http[request]
                 cause = ": \(fact.method) \(fact.path) answered \(fact.status.map(String.init) ?? "nothing")"
                 if !fact.requestComplete {
-                    // The decoder's note tells a client that went away (killed mid-upload: the
-                    // stream closes inside the body) from bytes the capture merely lacks.
-                    cause += fact.notes.contains { $0.contains("ended inside a request body") }
+                    // The decoder tells a client that went away (killed mid-upload: the stream
+                    // closes inside the body) from bytes the capture merely lacks.
+                    cause += fact.requestStreamEndedInBody
                         ? ", the client's stream ended inside the request body" : ", request body incomplete"
                 }
             }
-            anomalies.append(Anomaly(time: after.time, kind: "upload-failed",
+            anomalies.append(Anomaly(time: after.time, kind: .uploadFailed,
                                      message: "image \(image.id ?? image.name ?? "?"): upload failed, \(before.status) -> \(after.status)\(cause)"))
         }
     }

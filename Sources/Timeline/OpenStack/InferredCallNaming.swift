@@ -75,7 +75,7 @@ public enum InferredCallNaming {
         upload.sizeMatches = naming.sizeMatches
         timeline.images[i].upload = upload
         if naming.sizeMatches == false, let size = timeline.images[i].size {
-            timeline.anomalies.append(Anomaly(time: fact.time, kind: "upload-size-mismatch",
+            timeline.anomalies.append(Anomaly(time: fact.time, kind: .uploadSizeMismatch,
                                               message: "image \(id): the encrypted upload carried \(fact.requestBytes) bytes of "
                                                   + "plaintext, which cannot hold the \(size) bytes Glance stored"))
             timeline.anomalies.sort { $0.time < $1.time }

@@ -27,6 +27,7 @@ extension HTTPFact {
         requestBytesNotCaptured = exchange.request?.body.bytesNotCaptured ?? 0
         // Body gaps are among the anomalies, one per body with its total: no separate note.
         notes = exchange.anomalies.map(\.message)
+        requestStreamEndedInBody = exchange.anomalies.contains { $0.kind == .truncatedMessage && $0.direction == .clientToServer }
         transfer = HTTPTransferFacts(exchange: exchange, call: call)
         proxyEvidence = HTTPProxyEvidence(exchange: exchange)
         messages = HTTPMessageTexts(exchange: exchange)

@@ -67,7 +67,7 @@ extension ImageTimeline {
 
     private struct AnomalyKey: Hashable {
         var time: Int64
-        var kind: String
+        var kind: AnomalyKind
         var message: String
     }
 }

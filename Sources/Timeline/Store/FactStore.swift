@@ -30,7 +30,7 @@ extension SpillableFact {
 ///
 /// A capture holds any number of them: a busy database pool puts a hundred thousand SQL commands
 /// in 2 GB, a load test a million HTTP requests; as values they would cost more than everything
-/// else together. The store keeps each fact encoded in a `SpillFile` and, per fact, only what the
+/// else together. The store keeps each fact encoded in its `FactBytes` (a temporary file) and, per fact, only what the
 /// passes over them test most (start and end time, connection, trait bits): 40 bytes. Reading an
 /// element decodes it again, so loops read each element once and keep what they need.
 ///
@@ -49,13 +49,18 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     }
 
     private(set) var entries: [Entry] = []
-    let spill: SpillFile
+    let spill: any FactBytes
     /// By `Entry.sequence`: few facts have one (uploads).
     private var companions: [Int32: AnyObject] = [:]
 
-    /// `spillDirectory` overrides `$TMPDIR` for the temporary file.
-    public init(spillDirectory: String? = nil) {
-        spill = SpillFile(directory: spillDirectory, contents: Fact.pluralName)
+    /// A store whose bytes go to `storage` (`Analysis`'s temporary file); in memory by default.
+    package init(storage: any FactBytes) {
+        spill = storage
+    }
+
+    /// A store that keeps its facts' bytes in memory (a few facts: tests, a live window).
+    public convenience init() {
+        self.init(storage: InMemoryFactBytes())
     }
 
     /// A store of `facts` in the given order (positions are the array's).

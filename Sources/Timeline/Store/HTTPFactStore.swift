@@ -43,7 +43,8 @@ extension HTTPFact: SpillableFact {
         out.put(fact.reportedFields)
         out.put(fact.requestEnd.map(\.nanoseconds))
         out.put(Int64(fact.requestBytes))
-        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0))
+        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0)
+                   | (fact.requestStreamEndedInBody ? 8 : 0))
         out.put(fact.tokenFingerprint)
         out.put(fact.subjectTokenFingerprint)
         out.put(fact.requestID)
@@ -98,6 +99,7 @@ extension HTTPFact: SpillableFact {
         fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
         fact.tls = flags & 2 != 0
         fact.inferred = flags & 4 != 0
+        fact.requestStreamEndedInBody = flags & 8 != 0
         fact.notes = notes
         fact.requestWireBytes = Int(truncatingIfNeeded: requestWireBytes)
         fact.evidence = evidence

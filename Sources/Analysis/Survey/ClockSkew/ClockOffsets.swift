@@ -1,3 +1,4 @@
+import Timeline
 import CaptureIO
 
 /// The clock correction of each capture of a merged analysis: given (`--time-offset`), estimated
