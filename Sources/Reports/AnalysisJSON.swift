@@ -105,7 +105,7 @@ public enum AnalysisJSON {
                 ("client", .string(fact.client)),
                 ("server", .string(fact.server)),
                 ("service", .string(fact.service)),
-                ("operation", .string(fact.operation)),
+                ("operation", .string(fact.operation.rawValue)),
                 // Encrypted and not decrypted: no request line to show.
                 ("method", fact.inferred ? .null : .string(fact.method)),
                 ("path", fact.inferred ? .null : .string(fact.path)),

@@ -63,7 +63,7 @@ enum SequenceViewModel {
                 ("i", .int(i)), ("t", .int(micros(fact.time))), ("d", .int(fact.end.nanoseconds(since: fact.time) / 1000)),
                 ("from", .int(parties.callerOfRequest[position])), ("to", .int(parties.serverOfRequest[position])),
                 ("client", .string(fact.client)), ("server", .string(fact.server)),
-                ("service", .string(fact.service)), ("operation", .string(fact.operation)),
+                ("service", .string(fact.service)), ("operation", .string(fact.operation.rawValue)),
                 ("method", .string(fact.method)), ("path", .string(fact.path)), ("status", .optional(fact.status)),
                 ("image", .optional(imageOfRequest[i])), ("sql", .array((result.timeline.sqlOfHTTP[i] ?? []).map { .int($0) })),
                 ("maybe", .array((maybeOfRequest[i] ?? []).map { .int($0) })),

@@ -145,7 +145,7 @@ struct SplitMix {
 @Suite struct HTTPFactStoreTests {
     static func fields(_ f: HTTPFact) -> String {
         var parts: [String] = [String(f.index), String(f.time.nanoseconds), String(f.end.nanoseconds), String(f.connection)]
-        parts += [f.client, f.server, f.service, f.operation, f.method, f.path, f.status.map(String.init) ?? "-"]
+        parts += [f.client, f.server, f.service, f.operation.rawValue, String(f.requestStreamEndedInBody), f.method, f.path, f.status.map(String.init) ?? "-"]
         parts += [f.imageID ?? "-", f.imageName ?? "-", f.reportedStatus ?? "-"]
         parts += [f.reportedFields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
         parts += [f.requestEnd.map { String($0.nanoseconds) } ?? "-", String(f.requestBytes), String(f.requestComplete)]
@@ -175,6 +175,7 @@ struct SplitMix {
             fact.responseBytes = Int(rng.next() % 10_000)
             fact.tls = rng.next() % 2 == 0
             fact.notes = rng.next() % 3 == 0 ? ["gap of 10 bytes", "ended inside a request body"] : []
+            fact.requestStreamEndedInBody = !fact.notes.isEmpty
             return fact
         }
         let store = HTTPFactStore(spillDirectory: nil)

@@ -40,13 +40,13 @@ import Testing
             var image: String?
             for route in OpenStackRoute.standardTable where route.service.rawValue == service {
                 if let captures = route.match(method: method, pathSegments: segments) {
-                    operation = route.operationName(captures: captures)
+                    operation = route.operationName(captures: captures).rawValue
                     image = captures["image"]
                     break
                 }
             }
             http.append(HTTPFact(index: i, time: time, end: time.adding(nanoseconds: duration), connection: i, client: "",
-                                 server: "", service: service, operation: operation, method: method, path: path,
+                                 server: "", service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
                                  status: row["status"] as? Int, imageID: image))
         }
         return (http, sql)

@@ -14,7 +14,7 @@ public struct HTTPFact: Sendable {
     public var client: String
     public var server: String
     public var service: String
-    public var operation: String
+    public var operation: OpenStackOperation
     public var method: String
     public var path: String
     /// The request target's query without `?` (secret parameters masked), or nil.
@@ -77,7 +77,7 @@ public struct HTTPFact: Sendable {
     public var requestBytesNotCaptured = 0
 
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
-                service: String, operation: String, method: String, path: String, status: Int?,
+                service: String, operation: OpenStackOperation, method: String, path: String, status: Int?,
                 imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
                 reportedFields: [String: String] = [:], requestBytes: Int = 0, requestComplete: Bool = true,
                 uploadMD5: String? = nil, uploadSHA512: String? = nil, uploadDigests: UploadDigests? = nil,

@@ -35,7 +35,7 @@ enum ImageDataPath {
             for position in image.http where http.indices.contains(position) {
                 let fact = http[position]
                 // A refused download (403 of a deactivated image) carries no image data.
-                guard fact.operation == "image-download", (200..<300).contains(fact.status ?? 200) else { continue }
+                guard fact.operation == .imageDownload, (200..<300).contains(fact.status ?? 200) else { continue }
                 let download = self.download(fact, of: image, calls: calls)
                 image.downloads.append(download)
                 anomalies += downloadMismatches(image, download)
@@ -63,7 +63,7 @@ enum ImageDataPath {
     /// object, or a manifest and the segments before it), else what the location says.
     static func storeWrite(of image: ImageLifecycle, calls: [HTTPFact]) -> StoreTransfer? {
         let location = image.locations.last
-        let puts = calls.filter { $0.operation == "object-upload" }
+        let puts = calls.filter { $0.operation == .objectUpload }
         guard let last = puts.last else {
             guard let location else { return nil }
             return StoreTransfer(backend: location.backend, location: location.url, onWire: false)
@@ -85,7 +85,7 @@ enum ImageDataPath {
         }
         let firstWrite = puts.first { store.http.contains($0.index) }?.time ?? last.time
         store.deletes = calls.filter {
-            $0.operation == "object-delete" && $0.time > firstWrite && ($0.path == object || ImageDataRoutes.segmentNumber($0.path)?.whole == object)
+            $0.operation == .objectDelete && $0.time > firstWrite && ($0.path == object || ImageDataRoutes.segmentNumber($0.path)?.whole == object)
         }.map(\.index)
         store.matchesUpload = agree(md5: (store.md5, image.upload?.md5), sha512: (store.sha512, image.upload?.sha512))
         store.matchesChecksum = agree(md5: (store.md5, image.checksum),
@@ -167,7 +167,7 @@ enum ImageDataPath {
                                      sha512: fact.transfer.downloadDigests?.sha512)
         download.matchesChecksum = agree(md5: (download.md5, image.checksum), sha512: (download.sha512, recordedSHA512(image)))
         let location = image.locations.last
-        guard let read = calls.last(where: { $0.operation == "object-download" && $0.time >= fact.time && $0.end <= fact.end }) else {
+        guard let read = calls.last(where: { $0.operation == .objectDownload && $0.time >= fact.time && $0.end <= fact.end }) else {
             if let location { download.store = StoreTransfer(backend: location.backend, location: location.url, onWire: false) }
             return download
         }

@@ -196,7 +196,7 @@ public struct ImageTimelineBuilder {
         if let status = fact.reportedStatus {
             reportedStatuses[i, default: []].append((status, fact.end, fact.index))
         }
-        if fact.operation == "image-upload" || fact.operation == "image-stage" {
+        if fact.operation == .imageUpload || fact.operation == .imageStage {
             images[i].upload = ImageUpload(http: fact.index, bytesOnWire: fact.requestBytes, started: fact.time,
                                            ended: fact.requestEnd ?? fact.end, complete: fact.requestComplete,
                                            md5: nil, sha512: nil, matchesChecksum: nil)

@@ -34,14 +34,14 @@ public enum CallCausation {
         public var end: Timestamp
         public var connection: Int
         public var service: String
-        public var operation: String
+        public var operation: OpenStackOperation
         public var imageID: String?
         /// Fingerprint of `X-Auth-Token`.
         public var token: String?
         /// Fingerprint of `X-Subject-Token` (the token validated, or issued).
         public var subjectToken: String?
 
-        public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, service: String, operation: String,
+        public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, service: String, operation: OpenStackOperation,
                     imageID: String? = nil, token: String? = nil, subjectToken: String? = nil) {
             self.index = index
             self.time = time
@@ -68,7 +68,7 @@ public enum CallCausation {
     static func mayBeCaused(_ call: Call) -> Bool { call.service == "keystone" || call.service == "swift" }
 
     /// Glance operations that read or write the image store.
-    static let storeOperations: Set<String> = [
+    static let storeOperations: Set<OpenStackOperation> = [
         "image-upload", "image-download", "image-delete", "image-import", "image-store-delete",
     ]
 
@@ -149,7 +149,7 @@ public enum CallCausation {
                 serviceCalls.append(ServiceCall(call: call, around: kept))
             }
             if call.service != "keystone" { active.append(position) }
-            if call.service == "glance", call.operation == "image-import", let image = call.imageID {
+            if call.service == "glance", call.operation == .imageImport, let image = call.imageID {
                 imports[image, default: []].append(call)
             }
         }
@@ -158,7 +158,7 @@ public enum CallCausation {
         func direct(_ call: Call, _ around: [Call]) -> (CallCause, Call)? {
             switch call.service {
             case "keystone":
-                guard call.operation == "token-validate" || call.operation == "token-check",
+                guard call.operation == .tokenValidate || call.operation == .tokenCheck,
                       let subject = call.subjectToken else { return nil }
                 return pick(around.filter { $0.token == subject }, .subjectToken)
             case "swift":
@@ -222,7 +222,7 @@ public enum CallCausation {
         }
 
         func issuedToken(_ call: Call) -> CallCause? {
-            guard call.service == "keystone", call.operation == "token-issue", let token = call.subjectToken,
+            guard call.service == "keystone", call.operation == .tokenIssue, let token = call.subjectToken,
                   let user = firstUse[token], user != call.index, let cause = causes[user], cause.request != nil,
                   fits(call, cause) else { return nil }
             return CallCause(request: cause.request, confidence: .likely, evidence: .issuedToken)
@@ -266,7 +266,7 @@ public enum CallCausation {
                 guard let cause = causes[entry.call.index], let request = cause.request, let window = windows[request] else { continue }
                 owners[entry.call.connection, default: []].insert(window.service)
                 if entry.call.service == "swift", let token = entry.call.token { storeTokens.insert(token) }
-                if entry.call.operation == "token-issue", let token = entry.call.subjectToken { storeTokens.insert(token) }
+                if entry.call.operation == .tokenIssue, let token = entry.call.subjectToken { storeTokens.insert(token) }
             }
             for entry in serviceCalls where causes[entry.call.index] == nil {
                 var fits: [Call] = []

@@ -46,11 +46,11 @@ public enum InferredCallNaming {
             } else {
                 naming.glance(statements, transitions: transitionsByCall[position] ?? [], timeline: timeline, sql: sql)
             }
-            if naming.operation != "unknown", let deciding = naming.decidingSQL, sql.indices.contains(deciding) {
+            if naming.operation != .unknown, let deciding = naming.decidingSQL, sql.indices.contains(deciding) {
                 let others = overlaps.count(at: sql.time(at: deciding), service: fact.service, excluding: position)
                 if others > 0 { naming.setAside(becauseOf: others) }
             }
-            if naming.operation != "unknown", let unsure = ambiguousImageSQL[position]?.min() {
+            if naming.operation != .unknown, let unsure = ambiguousImageSQL[position]?.min() {
                 naming.setAside(ambiguous: unsure, among: timeline.uncertainSQL[unsure]?.candidates.count ?? 0)
             }
             fact.operation = naming.operation
@@ -68,7 +68,7 @@ public enum InferredCallNaming {
             timeline.images[i].http.append(position)
             timeline.images[i].http.sort()
         }
-        guard ["image-upload", "image-stage"].contains(fact.operation), timeline.images[i].upload == nil else { return }
+        guard [.imageUpload, .imageStage].contains(fact.operation), timeline.images[i].upload == nil else { return }
         var upload = ImageUpload(http: position, bytesOnWire: fact.requestBytes, started: fact.time,
                                  ended: fact.requestEnd ?? fact.end, complete: true, md5: nil, sha512: nil, matchesChecksum: nil)
         upload.inferred = true
@@ -117,7 +117,7 @@ public enum InferredCallNaming {
     /// The verdict on one call, built rule by rule.
     struct Naming {
         let fact: HTTPFact
-        var operation = "unknown"
+        var operation = OpenStackOperation.unknown
         var imageID: String?
         var evidence: [String] = []
         var sizeMatches: Bool?
@@ -131,7 +131,7 @@ public enum InferredCallNaming {
             evidence.append("so it would be \(operation), but SQL #\(statement) on an image may be this call's or one of "
                             + "\(max(candidates - 1, 1)) other request\(candidates == 2 ? "'s" : "s'") (ambiguous attribution): "
                             + "the operation stays unknown")
-            operation = "unknown"
+            operation = .unknown
             imageID = nil
             sizeMatches = nil
         }
@@ -140,7 +140,7 @@ public enum InferredCallNaming {
             evidence.append("so it would be \(operation), but \(others) other encrypted call\(others == 1 ? " to \(fact.service) was" : "s to \(fact.service) were") "
                             + "in progress when SQL #\(decidingSQL.map(String.init) ?? "?") ran: time alone cannot tell which "
                             + "issued it, so the operation stays unknown")
-            operation = "unknown"
+            operation = .unknown
             imageID = nil
             sizeMatches = nil
         }
@@ -247,7 +247,7 @@ public enum InferredCallNaming {
             }
         }
 
-        private mutating func name(_ operation: String, _ id: String?, _ why: String, sql: Int?) {
+        private mutating func name(_ operation: OpenStackOperation, _ id: String?, _ why: String, sql: Int?) {
             self.operation = operation
             imageID = id
             decidingSQL = sql

@@ -15,7 +15,7 @@ import HTTPDecoding
 public struct OpenStackCall: Sendable, Hashable {
     public var service: OpenStackService
     /// e.g. `token-issue`, `image-create`, `image-upload`; `other` when no route matched.
-    public var operation: String
+    public var operation: OpenStackOperation
     public var method: String
     /// The request path without query (`-` when the request was not seen).
     public var path: String
@@ -99,7 +99,7 @@ public struct OpenStackCall: Sendable, Hashable {
         let port = serverPort ?? exchange.server.port
         let pathService = OpenStackRoute.service(forPath: path)
         service = ports.service(for: port) ?? pathService ?? .other
-        operation = "other"
+        operation = .other
         requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id")
             ?? request?.headers.value(for: "X-Openstack-Request-Id")
         userAgent = request?.headers.value(for: "User-Agent")

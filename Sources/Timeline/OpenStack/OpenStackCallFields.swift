@@ -3,7 +3,7 @@ import HTTPDecoding
 extension OpenStackCall {
     /// Identities of a Keystone token request and response.
     mutating func readKeystone(_ exchange: HTTPExchange) {
-        guard operation.hasPrefix("token-") else { return }
+        guard operation.isTokenCall else { return }
         if let auth = exchange.request?.body.json?["auth"] {
             authMethods = auth.value(at: ["identity", "methods"])?.arrayValue?.compactMap(\.stringValue) ?? []
             let user = auth.value(at: ["identity", "password", "user"])
@@ -43,7 +43,7 @@ extension OpenStackCall {
             }
         }
         let requestJSON = exchange.request?.body.json
-        if operation == "image-update", let operations = requestJSON?.arrayValue {
+        if operation == .imageUpdate, let operations = requestJSON?.arrayValue {
             patchOperations = operations.compactMap { item in
                 guard let op = item["op"]?.stringValue, let path = item["path"]?.stringValue else { return nil }
                 let value = item["value"].map { $0.scalarText ?? $0.serialized }
@@ -51,14 +51,14 @@ extension OpenStackCall {
             }
             if let rename = patchOperations.last(where: { $0.path == "/name" && $0.op != "remove" }) { imageName = rename.value }
         }
-        if operation == "image-create", let name = requestJSON?["name"]?.stringValue { imageName = name }
+        if operation == .imageCreate, let name = requestJSON?["name"]?.stringValue { imageName = name }
 
         guard let json = exchange.response?.body.json else { return }
-        if operation == "image-list" {
+        if operation == .imageList {
             listedImageIDs = json["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             return
         }
-        if operation.hasPrefix("task-") {
+        if operation.isTaskCall {
             taskID = taskID ?? json["id"]?.stringValue
             return
         }

@@ -79,9 +79,9 @@ public struct OpenStackRoute: Sendable, Hashable {
     }
 
     /// The operation name with `{collection}` filled in.
-    func operationName(captures: [String: String]) -> String {
-        guard operation.contains("{collection}"), let collection = captures["collection"] else { return operation }
-        return operation.replacing("{collection}", with: OpenStackRoute.singular(collection))
+    func operationName(captures: [String: String]) -> OpenStackOperation {
+        guard operation.contains("{collection}"), let collection = captures["collection"] else { return OpenStackOperation(rawValue: operation) }
+        return OpenStackOperation(rawValue: operation.replacing("{collection}", with: OpenStackRoute.singular(collection)))
     }
 
     static func singular(_ word: String) -> String {

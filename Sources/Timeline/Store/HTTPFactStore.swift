@@ -33,7 +33,7 @@ extension HTTPFact: SpillableFact {
         out.put(fact.client)
         out.put(fact.server)
         out.put(fact.service)
-        out.put(fact.operation)
+        out.put(fact.operation.rawValue)
         out.put(fact.method)
         out.put(fact.path)
         out.put(fact.status.map(Int64.init))
@@ -88,7 +88,7 @@ extension HTTPFact: SpillableFact {
               let tokenIssuedAt = r.optionalString() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
-                            service: service, operation: operation, method: method, path: path,
+                            service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
                             status: status.map { Int(truncatingIfNeeded: $0) }, imageID: imageID, imageName: imageName,
                             reportedStatus: reportedStatus, reportedFields: reportedFields,
                             requestBytes: Int(truncatingIfNeeded: requestBytes), requestComplete: flags & 1 != 0,
@@ -127,9 +127,9 @@ extension HTTPFact: SpillableFact {
         var traits: HTTPFactTraits = []
         if fact.imageID != nil || fact.imageName != nil { traits.insert(.namesImage) }
         if (fact.status ?? 0) >= 500 || !fact.requestComplete { traits.insert(.anomalous) }
-        if fact.operation == "token-issue" { traits.insert(.tokenIssue) }
+        if fact.operation == .tokenIssue { traits.insert(.tokenIssue) }
         if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
-        if fact.operation == "image-import" && fact.imageID != nil { traits.insert(.imageImport) }
+        if fact.operation == .imageImport && fact.imageID != nil { traits.insert(.imageImport) }
         if fact.inferred { traits.insert(.inferred) }
         if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
         return traits.rawValue

@@ -14,7 +14,7 @@ extension AttributionInput {
             var request = Request(index: position, start: fact.time.nanoseconds, end: fact.end.nanoseconds, service: fact.service,
                                   method: fact.method, path: fact.path, server: fact.server)
             for name in AttributionInput.carriedNames(fact) { request.names.append(names.intern(name)) }
-            if fact.operation == "token-validate", (200..<300).contains(fact.status ?? 0),
+            if fact.operation == .tokenValidate, (200..<300).contains(fact.status ?? 0),
                let issued = fact.tokenIssuedAt.flatMap(AttributionInput.sqlDateTime) {
                 request.requiredNames = [names.intern(issued)]
             }
@@ -74,7 +74,7 @@ extension AttributionInput {
         if let name = fact.imageName, name.utf8.count >= 4, !glanceValues.contains(name) { names.append(name) }
         // Only a validation: an issue's response names its new token, which no statement of
         // that issue mentions, while validations of other tokens issued that second do.
-        if fact.operation == "token-validate", let issued = fact.tokenIssuedAt.flatMap(sqlDateTime) { names.append(issued) }
+        if fact.operation == .tokenValidate, let issued = fact.tokenIssuedAt.flatMap(sqlDateTime) { names.append(issued) }
         return names
     }
 

@@ -19,7 +19,7 @@ enum BackgroundTaskAttribution {
         var importOfTask: [String: Int] = [:]
         for write in writes where write.statement.table == "tasks" && write.statement.kind == .insert {
             if let task = write.statement.value("id"), let request = attribution[write.sql],
-               exchange(request)?.operation == "image-import" {
+               exchange(request)?.operation == .imageImport {
                 importOfTask[task] = request
             }
         }
