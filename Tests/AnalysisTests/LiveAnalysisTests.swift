@@ -39,8 +39,8 @@ import Timeline
         // Every status an image reached is announced as it happens.
         let announced = Set(events.compactMap { if case .status(let id, let status, _, _) = $0 { "\(id) \(status)" } else { nil } })
         for image in offline.timeline.images {
-            guard let id = image.id else { continue }
-            #expect(announced.contains("\(id) \(image.status)"), "\(id) ended \(image.status), never announced")
+            guard let id = image.id, let status = image.status else { continue }
+            #expect(announced.contains("\(id) \(status)"), "\(id) ended \(status), never announced")
         }
     }
 
