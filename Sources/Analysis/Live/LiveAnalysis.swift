@@ -28,8 +28,11 @@ public final class LiveAnalysis {
     /// readable and events show promptly, rarely enough to cost nothing at 20k packets/s.
     public static let tickInterval = 0.25
 
+    /// The analysis the packets go to; `finish()` it after `run()`.
     public let session: AnalysisSession
+    /// Where the packets come from.
     public let source: any LivePacketSource
+    /// When the loop stops on its own.
     public var limits: Limits
     /// Called with each packet before the session sees it (`-w`); false stops the loop before
     /// the packet is analysed (`-G` with `-W`: the last file is full, as tcpdump stops).

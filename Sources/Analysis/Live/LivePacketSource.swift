@@ -20,6 +20,7 @@ public final class ReplayedPacketSource: LivePacketSource {
         self.reader = reader
     }
 
+    /// The file's next record; `.stopped` at its end (a replay never times out).
     public func next(timeoutMilliseconds: Int32) throws(CaptureError) -> LiveCapture.ReadResult {
         guard let record = try reader.next() else { return .stopped }
         return .packet(record)

@@ -17,6 +17,7 @@ public final class AnalysisSession {
         case status(imageID: String, status: String, time: Timestamp, source: String)
     }
 
+    /// The options the session was made with.
     public let options: CaptureAnalysis.Options
     private var summaries: [CaptureSummary] = []
     private let decoder = PacketDecoder()
@@ -63,6 +64,7 @@ public final class AnalysisSession {
         router.addSecrets(secrets)
     }
 
+    /// Decodes one record of capture `capture` (an index from `addCapture`) through the pipeline.
     public func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }

@@ -7,11 +7,14 @@ import Reassembly
 /// The whole pipeline of `analyze`, `http` and `sql`: capture files, merged by time -> packets ->
 /// TCP streams -> HTTP / MySQL / TLS decoders -> facts -> image timeline.
 public struct CaptureAnalysis {
+    /// What to follow and how to read it (the reading commands' options).
     public struct Options: Sendable {
+        /// Server ports followed: Keystone, Glance (plain and TLS) and MySQL by default, plus `--port`.
         public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
         /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
         /// they should be in `watchedPorts` too.
         public var portProtocols: [UInt16: PortProtocol] = [:]
+        /// Which reader opens the files (`--reader`).
         public var readerKind: CaptureReaderKind = .native
         /// Clock corrections per capture path (`--time-offset FILE=SECONDS`), in nanoseconds.
         public var timeOffsets: [String: Int64] = [:]
@@ -28,6 +31,7 @@ public struct CaptureAnalysis {
         public init() {}
     }
 
+    /// The options every run of this analysis uses.
     public var options: Options
 
     public init(options: Options) { self.options = options }

@@ -3,8 +3,11 @@ import CaptureIO
 
 /// capinfos-like facts about one capture file, accumulated record by record.
 public struct CaptureSummary: Sendable {
+    /// The file's header: path, format, precision, first link type.
     public var info: CaptureFileInfo
+    /// Every link type met (pcapng files may have several interfaces).
     public var linkTypes: [LinkType] = []
+    /// Records read.
     public var packets = 0
     /// Captured bytes (sum of captured lengths).
     public var capturedBytes = 0
@@ -13,6 +16,7 @@ public struct CaptureSummary: Sendable {
     /// The earliest and the latest packet time, as capinfos reports them (a file out of time
     /// order does not start with its earliest packet).
     public var first: Timestamp?
+    /// The latest packet time.
     public var last: Timestamp?
     /// Set when the file ended early with damage; every packet before it was read.
     public var warning: CaptureWarning?
@@ -35,6 +39,7 @@ public struct CaptureSummary: Sendable {
 
     public init(info: CaptureFileInfo) { self.info = info }
 
+    /// Counts one record.
     public mutating func add(_ record: CaptureRecord) {
         packets += 1
         capturedBytes &+= record.bytes.count

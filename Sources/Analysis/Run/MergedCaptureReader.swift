@@ -6,14 +6,14 @@ import CaptureIO
 ///
 /// Each reader keeps one record pending. A record borrows its own reader's buffer until
 /// that reader's next read, so the slot just handed out is refilled only on the next call.
-public final class MergedCaptureReader {
-    public let readers: [any CaptureReader]
+package final class MergedCaptureReader {
+    package let readers: [any CaptureReader]
     /// Per-file clock corrections (`--time-offset`), in nanoseconds.
     private let offsets: [Int64]
     private var pending: [CaptureRecord?]
     private var slotsToRefill: [Int]
 
-    public init(readers: [any CaptureReader], offsets: [Int64]? = nil) {
+    package init(readers: [any CaptureReader], offsets: [Int64]? = nil) {
         self.readers = readers
         self.offsets = offsets ?? Array(repeating: 0, count: readers.count)
         pending = Array(repeating: nil, count: readers.count)
@@ -21,7 +21,7 @@ public final class MergedCaptureReader {
     }
 
     /// The next record of all files, and the index of the file it came from.
-    public func next() throws(CaptureError) -> (record: CaptureRecord, file: Int)? {
+    package func next() throws(CaptureError) -> (record: CaptureRecord, file: Int)? {
         for i in slotsToRefill { pending[i] = try pull(i) }
         slotsToRefill.removeAll(keepingCapacity: true)
         var best = -1

@@ -6,7 +6,9 @@ import Reassembly
 /// Reads one capture file end to end for `glancetrace info`: capinfos' facts plus the TCP
 /// connections per watched port. Decodes down to TCP only; no stream is followed.
 public struct CaptureSurvey {
+    /// Server ports whose connections are counted per port.
     public var watchedPorts: Set<UInt16>
+    /// Which reader opens the files (`--reader`).
     public var readerKind: CaptureReaderKind
 
     public init(watchedPorts: Set<UInt16>, readerKind: CaptureReaderKind) {

@@ -22,11 +22,14 @@ public enum ClockSkewEstimator {
     /// The clock of one file minus the clock of the reference, in nanoseconds: subtract it from
     /// the file's timestamps (add `-skew` as `--time-offset` does).
     public struct Estimate: Sendable, Equatable {
+        /// The estimated offset to add to the file's times, nanoseconds.
         public var skew: Int64
         /// Every skew in this range fits the evidence as well (shared packets: the two directions'
         /// medians).
         public var lower: Int64
+        /// The largest offset consistent with the evidence, nanoseconds.
         public var upper: Int64
+        /// Which evidence gave the estimate.
         public var method: Method
         /// Matched packets, or checkouts that fit.
         public var support: Int

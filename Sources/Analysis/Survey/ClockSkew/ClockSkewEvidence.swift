@@ -10,7 +10,9 @@ import PacketDecoding
 public struct ClockSkewEvidence: Sendable {
     /// A closed time interval on this file's clock.
     public struct Span: Sendable, Equatable {
+        /// Start, nanoseconds since the epoch.
         public var start: Int64
+        /// End, nanoseconds since the epoch.
         public var end: Int64
         public init(start: Int64, end: Int64) {
             self.start = start
@@ -35,15 +37,18 @@ public struct ClockSkewEvidence: Sendable {
     /// Segments by fingerprint (addresses, ports, sequence and acknowledgement numbers, flags,
     /// window, length, first payload bytes).
     var segments: [Int: Sighting] = [:]
+    /// Packet fingerprints kept at most (memory bound).
     public let maxSegments: Int
     /// The first and last packet times read (of the prefix read).
     public var first: Int64?
+    /// The latest time seen, nanoseconds.
     public var last: Int64?
 
     public init(maxSegments: Int = 200_000) {
         self.maxSegments = maxSegments
     }
 
+    /// Packet fingerprints kept.
     public var segmentCount: Int { segments.count }
 
     /// Notes a packet's time (any packet, decoded or not).

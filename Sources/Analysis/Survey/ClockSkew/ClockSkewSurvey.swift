@@ -8,9 +8,9 @@ import PacketDecoding
 /// The files are read a first time for this, so it needs files, not pipes. Only a prefix of
 /// each is read (`maxPackets`, `maxSeconds` of capture time): a skew shows in any stretch both
 /// files hold, and a multi-gigabyte capture must not be read twice.
-public struct ClockSkewSurvey {
+package struct ClockSkewSurvey {
     /// One file's outcome.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// The offset (nanoseconds, to add to the file's timestamps) and how it was found.
         case estimated(offset: Int64, ClockSkewEstimator.Estimate)
         /// No evidence tied this file to one whose offset is known.
@@ -19,18 +19,21 @@ public struct ClockSkewSurvey {
         case fixed(Int64)
     }
 
-    public var options: CaptureAnalysis.Options
-    public var maxPackets = 2_000_000
-    public var maxSeconds: Int64 = 300
+    /// The options of the analysis to come (ports, reader).
+    package var options: CaptureAnalysis.Options
+    /// Packets read from the start of each file at most.
+    package var maxPackets = 2_000_000
+    /// Seconds of capture read from the start of each file at most.
+    package var maxSeconds: Int64 = 300
     /// Skews searched by the SQL-inside-requests method, in nanoseconds either way.
-    public var searchRange: Int64 = 60_000_000_000
+    package var searchRange: Int64 = 60_000_000_000
 
-    public init(options: CaptureAnalysis.Options) { self.options = options }
+    package init(options: CaptureAnalysis.Options) { self.options = options }
 
     /// Offsets for `paths`: `given[i]` where known (the first file is the reference when none
     /// is), estimated for the others. A file that overlaps in time with none whose offset is
     /// known keeps its clock (`.fixed(0)`): it is a piece of a capture cut in turn.
-    public func run(paths: [String], given: [Int64?]) throws(CaptureError) -> [Outcome] {
+    package func run(paths: [String], given: [Int64?]) throws(CaptureError) -> [Outcome] {
         // Time ranges first (a read of record headers only): files that overlap no other are
         // pieces of a capture cut in turn, and need no decoding.
         var evidence: [ClockSkewEvidence] = []
