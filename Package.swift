@@ -65,12 +65,18 @@ let package = Package(
         .target(name: "TLSInference", dependencies: ["TLSDecoding"]),
         // Pure: exchange and command facts in, proxy leg links out (no capture types).
         .target(name: "LegJoining"),
+        // Pure OpenStack meaning: facts in, timeline out; no I/O (tested with facts alone).
         .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
+        // Drives a run: opens and merges captures, surveys them, wires the decoders, records
+        // facts (spill storage), and the live loop.
+        .target(name: "Analysis", dependencies: [
+            "Timeline", "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference",
+        ], swiftSettings: hotPathSettings),
         // Generated code only (Sources/OTLPProtocol/generate.sh): OpenTelemetry's trace messages.
         .target(name: "OTLPProtocol", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["generate.sh"]),
         .target(name: "Reports", dependencies: [
-            "Timeline", "MySQLDecoding", "OTLPProtocol",
+            "Analysis", "Timeline", "MySQLDecoding", "OTLPProtocol",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +87,7 @@ let package = Package(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Reports", "Splitting", "TraceExport", "CPcap",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["RecordRevision"]
@@ -109,9 +115,10 @@ let package = Package(
         .testTarget(name: "TLSInferenceTests", dependencies: ["TLSInference"]),
         .testTarget(name: "LegJoiningTests", dependencies: ["LegJoining"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Timeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
+            "Analysis", "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),

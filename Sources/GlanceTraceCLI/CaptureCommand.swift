@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import CaptureIO
 import Reports
@@ -145,59 +146,29 @@ struct CaptureCommand: ParsableCommand {
         defer { stop.restore() }
         writeStandardError("glancetrace: capturing on \(interface), link-type \(capture.linkType.name), snapshot length \(capture.snapLength) bytes, filter: \(captureFilter)\(writeFile.map { ", writing \($0)" } ?? ""); Ctrl-C to stop\n")
 
-        let start = monotonicSeconds()
-        var lastFlush = start
-        // Capture time goes on while no packet comes: the last packet's time plus the time since.
-        var lastPacket: (time: Timestamp, seen: Double)?
-        func captureNow() -> Timestamp {
-            guard let lastPacket else { return .zero }
-            return lastPacket.time.adding(nanoseconds: Int64((monotonicSeconds() - lastPacket.seen) * 1e9))
+        let loop = LiveAnalysis(session: session, source: capture, capture: source,
+                                limits: LiveAnalysis.Limits(duration: duration, count: count))
+        loop.tracksCaptureClock = export != nil
+        loop.shouldStop = { outputClosed }
+        if let file {
+            // Rotation by the packet's own time: packets reach us up to 100 ms after capture
+            // (immediate mode is off), and a file named for a second must not start with a
+            // packet from the second before. -G with -W: the last file is full; tcpdump stops
+            // before this packet too.
+            loop.record = { record throws(CaptureError) in
+                try file.write(record, now: record.timestamp.seconds)
+                return !file.exhausted
+            }
         }
-        var packets = 0
+        // Keep the file readable as it grows, a few times a second under load.
+        loop.tick = { now throws(CaptureError) in
+            try file?.flush()
+            flushOutput()
+            export?.export(now: now)
+        }
         var failure: CaptureError?
-        loop: while !outputClosed {
-            var wait: Int32 = 100
-            if let duration {
-                let remaining = start + duration - monotonicSeconds()
-                if remaining <= 0 { break }
-                wait = Int32(min(100, max(1, (remaining * 1000).rounded(.up))))
-            }
-            do {
-                switch try capture.next(timeoutMilliseconds: wait) {
-                case .packet(let record):
-                    if let file {
-                        // Rotation by the packet's own time: packets reach us up to 100 ms after
-                        // capture (immediate mode is off), and a file named for a second must
-                        // not start with a packet from the second before.
-                        try file.write(record, now: record.timestamp.seconds)
-                        // -G with -W: the last file is full; tcpdump stops before this packet too.
-                        if file.exhausted { break loop }
-                    }
-                    packets += 1
-                    session.feed(record, capture: source)
-                    if export != nil { lastPacket = (record.timestamp, monotonicSeconds()) }
-                    if let count, packets >= count { break loop }
-                    // Keep the file readable as it grows, a few times a second under load.
-                    let now = monotonicSeconds()
-                    if now - lastFlush >= 0.25 {
-                        try file?.flush()
-                        flushOutput()
-                        export?.export(now: captureNow())
-                        lastFlush = now
-                    }
-                case .timeout:
-                    try file?.flush()
-                    flushOutput()
-                    export?.export(now: captureNow())
-                    lastFlush = monotonicSeconds()
-                case .stopped:
-                    break loop
-                }
-            } catch {
-                failure = error
-                break loop
-            }
-        }
+        do { try loop.run() } catch { failure = error }
+        let packets = loop.packets
         do { try file?.close() } catch { failure = failure ?? error }
         let result = session.finish()
         flushOutput()
@@ -208,11 +179,5 @@ struct CaptureCommand: ParsableCommand {
         if let export { writeStandardError(export.finish()) }
         if let failure { throw CommandFailure(message: failure.description) }
         if !json && !outputClosed { _ = writeAll(AnalysisText.report(result), to: STDOUT_FILENO) }
-    }
-
-    private func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

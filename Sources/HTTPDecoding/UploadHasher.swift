@@ -61,14 +61,32 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
         Hex.string(Insecure.MD5.hash(data: bytes))
     }
 
-    public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
-        a === b || (a.md5 == b.md5 && a.sha512 == b.sha512)
+    /// The digests if both are computed by now, without waiting; nil while either is computing.
+    public var finishedValues: (md5: String?, sha512: String?)? {
+        guard done.wait(timeout: .now()) == .success else { return nil }
+        return (md5Hex, sha512Hex)
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(md5)
-        hasher.combine(sha512)
+    /// Both digests, waiting for the hashers if they are still computing (the one place a
+    /// comparison of digests may wait; `==` never does).
+    public func waitForValues() -> (md5: String?, sha512: String?) {
+        done.wait()
+        return (md5Hex, sha512Hex)
     }
+
+    /// Never waits (comparing two `HTTPExchange`s must not block on a hasher): the same object,
+    /// or two whose digests are both computed and equal. Digests still computing equal only
+    /// themselves; wait first (`waitForValues()`, `waitForAll()`) to compare them by value.
+    public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
+        if a === b { return true }
+        guard let x = a.finishedValues, let y = b.finishedValues else { return false }
+        return x.md5 == y.md5 && x.sha512 == y.sha512
+    }
+
+    /// Hashes nothing: the digests may still be computing, and equal digests must hash alike
+    /// whether or not they were computed when hashed. A value holding digests hashes by its
+    /// other members.
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// MD5 and SHA-512 of an upload body, each digest on a thread of its own, up to hundreds of

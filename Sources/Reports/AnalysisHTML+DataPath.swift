@@ -1,3 +1,4 @@
+import Analysis
 import Timeline
 
 extension AnalysisHTML {
@@ -8,7 +9,7 @@ extension AnalysisHTML {
         var html = "<details><summary>\(tree.filter { $0.depth == 1 }.count) calls it made</summary><ul class=\"mono\">"
         for (call, depth) in tree {
             html += "<li style=\"margin-left:\(depth - 1)em\">\(AnalysisText.clock(call.time)) \(escape(call.method)) \(escape(call.path))"
-            html += " &rarr; \(call.status.map(String.init) ?? "no response") (\(escape(call.service)) \(escape(call.operation))"
+            html += " &rarr; \(call.status.map(String.init) ?? "no response") (\(escape(call.service)) \(escape(call.operation.rawValue))"
             if let qualifier = CausedCalls.qualifier(call.index, result.timeline) { html += "; \(escape(qualifier))" }
             html += ")</li>"
         }

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Crypto
 import Foundation
@@ -47,7 +48,7 @@ public enum AnalysisHTML {
             "tcp": ["connections": t.connections, "retransmitted": t.retransmittedSegments, "outOfOrder": t.outOfOrderSegments,
                     "gaps": t.gaps, "missing": t.missingBytes, "notCaptured": t.bytesNotCaptured > 0 ? String(t.bytesNotCaptured) : false] as [String: Any],
             "tls": result.tls.map { ["client": $0.client, "server": $0.server, "summary": $0.summary] },
-            "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind, "message": $0.message] },
+            "anomalies": result.timeline.anomalies.map { ["clock": AnalysisText.clock($0.time), "kind": $0.kind.rawValue, "message": $0.message] },
             "viewJSON": SequenceViewModel.json(result, relations: relations).serialized(pretty: false),
         ]
     }
@@ -90,13 +91,13 @@ public enum AnalysisHTML {
                 let calls: [[String: Any]] = CausedCalls.tree(under: f.index, result).map { call, depth in
                     ["clock": AnalysisText.clock(call.time), "indent": depth - 1, "index": call.index,
                      "request": call.inferred ? InferredCallText.call(call) : "\(call.method) \(call.path)",
-                     "status": call.status.map(String.init) ?? "no response", "service": call.service, "operation": call.operation,
+                     "status": call.status.map(String.init) ?? "no response", "service": call.service, "operation": call.operation.rawValue,
                      "qualifier": CausedCalls.qualifier(call.index, result.timeline).map { "; " + $0 } ?? ""]
                 }
                 return ["http": [
                     "clock": AnalysisText.clock(f.time), "index": f.index, "request": request, "inferred": line.inferred,
                     "status": line.inferred ? "?" : (line.status.map(String.init) ?? "no response"),
-                    "service": line.service, "operation": line.inferred ? InferredCallText.operation(line) : line.operation,
+                    "service": line.service, "operation": line.inferred ? InferredCallText.operation(line) : line.operation.rawValue,
                     "milliseconds": AnalysisText.milliseconds(f.time, f.end), "sqlCount": count > 0 ? String(count) : false,
                     "hops": ProxyHops.http(f.index, in: result) ?? false, "calls": calls, "hasCalls": !calls.isEmpty,
                 ] as [String: Any]]

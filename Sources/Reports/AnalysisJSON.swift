@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Reassembly
 import Timeline
@@ -32,7 +33,7 @@ public enum AnalysisJSON {
     /// An anomaly; an aggregated one (issue 19) adds `count`, `first`, `last` and `examples`
     /// (absent: one occurrence, so single anomalies read as before).
     static func anomaly(_ a: Anomaly, precision p: TimestampPrecision) -> JSONValue {
-        var members: [(String, JSONValue)] = [("time", .string(a.time.rfc3339(precision: p))), ("kind", .string(a.kind)),
+        var members: [(String, JSONValue)] = [("time", .string(a.time.rfc3339(precision: p))), ("kind", .string(a.kind.rawValue)),
                                               ("message", .string(a.message))]
         if a.count > 1 {
             members.append(("count", .int(a.count)))
@@ -104,7 +105,7 @@ public enum AnalysisJSON {
                 ("client", .string(fact.client)),
                 ("server", .string(fact.server)),
                 ("service", .string(fact.service)),
-                ("operation", .string(fact.operation)),
+                ("operation", .string(fact.operation.rawValue)),
                 // Encrypted and not decrypted: no request line to show.
                 ("method", fact.inferred ? .null : .string(fact.method)),
                 ("path", fact.inferred ? .null : .string(fact.path)),

@@ -1,3 +1,4 @@
+import Analysis
 import Timeline
 
 extension AnalysisText {

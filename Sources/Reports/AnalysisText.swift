@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Reassembly
 import Timeline
@@ -154,7 +155,7 @@ public enum AnalysisText {
         if !result.timeline.anomalies.isEmpty {
             out += "Anomalies:\n"
             for a in result.timeline.anomalies {
-                out += "  \(clock(a.time))  \(a.kind): \(a.message)"
+                out += "  \(clock(a.time))  \(a.kind.rawValue): \(a.message)"
                 if a.count > 1, !a.examples.isEmpty {
                     out += ", e.g. " + a.examples.map { abbreviated($0, 160) }.joined(separator: "; ")
                 }

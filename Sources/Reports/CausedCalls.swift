@@ -1,3 +1,4 @@
+import Analysis
 import Timeline
 
 /// The calls a request made while it was served (`ImageTimeline.callsOfHTTP`), as the reports

@@ -24,7 +24,7 @@ enum InferredCallText {
 
     /// "likely image-upload", or "operation unknown".
     static func operation(_ f: HTTPFact) -> String {
-        f.operation == "unknown" ? "operation unknown" : "likely \(f.operation)"
+        f.operation == .unknown ? "operation unknown" : "likely \(f.operation)"
     }
 
     /// The cited call of a lifecycle step: "during the encrypted call on A -> :13292 at

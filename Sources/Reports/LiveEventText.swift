@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Timeline
 
@@ -28,7 +29,7 @@ public enum LiveEventText {
         case .http(let f):
             return .object([("event", .string("http")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("service", .string(f.service)),
-                            ("operation", .string(f.operation)), ("method", f.inferred ? .null : .string(f.method)),
+                            ("operation", .string(f.operation.rawValue)), ("method", f.inferred ? .null : .string(f.method)),
                             ("path", f.inferred ? .null : .string(f.path)),
                             ("query", .optional(f.query)),
                             ("status", .optional(f.status)), ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end))),

@@ -1,3 +1,4 @@
+import Analysis
 import Timeline
 
 /// How HTTP exchanges relate to each other beyond "this SQL belongs to that request": the

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Timeline
 
@@ -72,7 +73,7 @@ struct SequenceParties {
             return found.count - 1
         }
 
-        struct Call { var time: Timestamp; var end: Timestamp; var service: String; var token: String?; var subject: String?; var operation: String; var client: String }
+        struct Call { var time: Timestamp; var end: Timestamp; var service: String; var token: String?; var subject: String?; var operation: OpenStackOperation; var client: String }
         var calls: [Call] = []
         var servers: [Int] = []
         for fact in result.http {
@@ -93,7 +94,7 @@ struct SequenceParties {
                 callers.append(servers[cause])
             } else if let front = relations.legOf[i], servers.indices.contains(front) {
                 callers.append(servers[front])
-            } else if call.operation == "token-validate", let subject = call.subject,
+            } else if call.operation == .tokenValidate, let subject = call.subject,
                       let validated = carrying[subject]?.last(where: during) {
                 callers.append(servers[validated])
             } else if call.service == "swift", let upload = glanceCalls.last(where: during) {

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Timeline
 
@@ -62,7 +63,7 @@ enum SequenceViewModel {
                 ("i", .int(i)), ("t", .int(micros(fact.time))), ("d", .int(fact.end.nanoseconds(since: fact.time) / 1000)),
                 ("from", .int(parties.callerOfRequest[position])), ("to", .int(parties.serverOfRequest[position])),
                 ("client", .string(fact.client)), ("server", .string(fact.server)),
-                ("service", .string(fact.service)), ("operation", .string(fact.operation)),
+                ("service", .string(fact.service)), ("operation", .string(fact.operation.rawValue)),
                 ("method", .string(fact.method)), ("path", .string(fact.path)), ("status", .optional(fact.status)),
                 ("image", .optional(imageOfRequest[i])), ("sql", .array((result.timeline.sqlOfHTTP[i] ?? []).map { .int($0) })),
                 ("maybe", .array((maybeOfRequest[i] ?? []).map { .int($0) })),
@@ -87,7 +88,7 @@ enum SequenceViewModel {
             ])
         }
         let anomalies: [JSONValue] = result.timeline.anomalies.map {
-            .object([("t", .int(micros($0.time))), ("kind", .string($0.kind)), ("message", .string($0.message))])
+            .object([("t", .int(micros($0.time))), ("kind", .string($0.kind.rawValue)), ("message", .string($0.message))])
         }
         for capture in result.captures { if let end = capture.last, end > last { last = end } }
 

@@ -29,6 +29,8 @@ import Testing
                 }
                 return sizes
             })
+            // Digests compare by value once computed: wait for them explicitly.
+            UploadDigests.waitForAll()
             #expect(whole.exchanges == pieces.exchanges)
             #expect(whole.decoders.map(\.anomalies) == pieces.decoders.map(\.anomalies))
         }
@@ -47,6 +49,7 @@ import Testing
         b.send(request, .clientToServer, pieces: request.utf8.count)
         b.send(response, .serverToClient, pieces: response.utf8.count)
         #expect(a.exchanges.count == 2)
+        UploadDigests.waitForAll()
         #expect(a.exchanges == b.exchanges)
         #expect(a.exchanges[0].uploadMD5 == "900150983cd24fb0d6963f7d28e17f72")
     }

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Foundation
 import TestSupport
@@ -133,7 +134,7 @@ import Timeline
         #expect(download.store?.http == [swift[3].index] && download.store?.etag == stat["ETag"] as? String)
         // The slim copy has no image bytes: nothing can be claimed about them.
         #expect(store.matchesUpload == nil && store.md5 == nil && download.md5 == nil)
-        #expect(!s.result.timeline.anomalies.contains { $0.kind == "integrity-mismatch" })
+        #expect(!s.result.timeline.anomalies.contains { $0.kind == .integrityMismatch })
     }
 
     @Test func everyTokenValidationOfTheConcurrentScenarioBelongsToItsRequest() throws {
@@ -209,7 +210,7 @@ import Timeline
         let store = try #require(result.timeline.images.first?.upload?.store)
         #expect(store.segments?.map(\.bytes).prefix(2) == [3_072_000, 3_072_000])
         #expect(store.segments?.count == 3 && store.deletes.count == 2 && !store.complete)
-        let failure = try #require(result.timeline.anomalies.first { $0.kind == "store-write-failed" })
+        let failure = try #require(result.timeline.anomalies.first { $0.kind == .storeWriteFailed })
         #expect(failure.message.contains("answered 499") && failure.message.contains("-00003") && failure.message.contains("deleted 2 objects"))
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Foundation
 import TestSupport

@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Foundation
 import TestSupport
@@ -115,12 +116,12 @@ import Timeline
                 changes += 1
                 let segments = path.split(separator: "/")
                 let id = segments.count > 2 && segments[1] == "images" ? String(segments[2]) : nil
-                if exchange.operation == expected, id == nil || exchange.imageID == id {
+                if exchange.operation.rawValue == expected, id == nil || exchange.imageID == id {
                     named += 1
                 } else {
                     problems.append("\(method) \(path) named \(exchange.operation) (image \(exchange.imageID ?? "none"))")
                 }
-            } else if changingOperations.contains(exchange.operation) {
+            } else if changingOperations.contains(exchange.operation.rawValue) {
                 problems.append("\(method) \(path) named \(exchange.operation), which it is not")
             }
         }

@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 @testable import Reports
 import Testing
@@ -139,8 +140,8 @@ struct PacketbeatExpectationTests {
         let unmatched = try PeerFixture.named("packetbeat/http_unmatched.pcap").analyse()
         #expect(unmatched.http.contains { $0.method == "-" && $0.status == 404 }, "Unmatched response")
         #expect(unmatched.http.contains { $0.method == "GET" && $0.status == 200 })
-        #expect(!unmatched.timeline.anomalies.contains { $0.kind == "incomplete-request" })
-        #expect(unmatched.timeline.anomalies.contains { $0.kind == "response-without-request" })
+        #expect(!unmatched.timeline.anomalies.contains { $0.kind == .incompleteRequest })
+        #expect(unmatched.timeline.anomalies.contains { $0.kind == .responseWithoutRequest })
         let timeout = try PeerFixture.named("packetbeat/http_unmatched_timeout.pcap").analyse()
         #expect(timeout.http.count == 1 && timeout.http.first?.method == "GET" && timeout.http.first?.path == "/something")
         #expect(timeout.http.first?.status == nil, "Unmatched request")

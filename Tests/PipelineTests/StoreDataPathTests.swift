@@ -1,3 +1,4 @@
+import Analysis
 import Crypto
 import Foundation
 import Reports
@@ -102,7 +103,7 @@ import Timeline
     }
 
     static func mismatches(_ result: AnalysisResult) -> [String] {
-        result.timeline.anomalies.filter { $0.kind == "integrity-mismatch" }.map(\.message)
+        result.timeline.anomalies.filter { $0.kind == .integrityMismatch }.map(\.message)
     }
 
     @Test func unchangedBytesMatchAtEveryHop() throws {

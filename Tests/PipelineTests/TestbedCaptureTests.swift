@@ -1,3 +1,4 @@
+import Analysis
 import CaptureIO
 import Foundation
 import TestSupport
@@ -83,7 +84,7 @@ import Timeline
             guard let name = summary["name"] as? String, let id = summary["id"] as? String else { return nil }
             return (name, id)
         }, uniquingKeysWith: { a, _ in a })
-        let failed = result.timeline.anomalies.filter { $0.kind == "upload-failed" }
+        let failed = result.timeline.anomalies.filter { $0.kind == .uploadFailed }
         let interrupted = try #require(idsByName["interrupted-upload"])
         let refused = try #require(idsByName["format-mismatch"])
         let empty = try #require(idsByName["no-data-image"])
@@ -93,7 +94,7 @@ import Timeline
         #expect(failed.contains { $0.message.contains(refused) && $0.message.contains("415") })
         #expect(!failed.contains { $0.message.contains(empty) })
         #expect(failed.count == 2)
-        #expect(result.timeline.anomalies.contains { $0.kind == "http-server-error" && $0.message.contains(interrupted) })
+        #expect(result.timeline.anomalies.contains { $0.kind == .httpServerError && $0.message.contains(interrupted) })
     }
 
     @Test func importTaskWritesBelongToTheImportRequest() throws {

@@ -4,23 +4,23 @@ import Testing
 
 /// Repeated anomalies of one kind become one entry (issue 19); a few stay as they are.
 struct AnomalyAggregationTests {
-    func anomaly(_ kind: String, _ second: Int64, _ message: String) -> Anomaly {
+    func anomaly(_ kind: AnomalyKind, _ second: Int64, _ message: String) -> Anomaly {
         Anomaly(time: Timestamp(seconds: second, nanoseconds: 0), kind: kind, message: message)
     }
 
     @Test func aFewOfAKindStayListed() {
-        let few = (0..<AnomalyAggregation.limit).map { anomaly("incomplete-request", Int64($0), "PUT /\($0)") }
+        let few = (0..<AnomalyAggregation.limit).map { anomaly(.incompleteRequest, Int64($0), "PUT /\($0)") }
         let result = AnomalyAggregation.aggregate(few)
         #expect(result.count == few.count)
         #expect(result.allSatisfy { $0.count == 1 && $0.examples.isEmpty })
     }
 
     @Test func manyOfAKindBecomeOneEntryInPlace() {
-        var anomalies = [anomaly("sql-error", 0, "MySQL error 1062")]
-        anomalies += (1...1000).map { anomaly("incomplete-request", Int64($0), "PUT /v2/images/\($0)/file") }
-        anomalies.append(anomaly("checksum-mismatch", 2000, "image x"))
+        var anomalies = [anomaly(.sqlError, 0, "MySQL error 1062")]
+        anomalies += (1...1000).map { anomaly(.incompleteRequest, Int64($0), "PUT /v2/images/\($0)/file") }
+        anomalies.append(anomaly(.checksumMismatch, 2000, "image x"))
         let result = AnomalyAggregation.aggregate(anomalies)
-        #expect(result.map(\.kind) == ["sql-error", "incomplete-request", "checksum-mismatch"])
+        #expect(result.map(\.kind.rawValue) == ["sql-error", "incomplete-request", "checksum-mismatch"])
         let flood = result[1]
         #expect(flood.count == 1000)
         #expect(flood.first == Timestamp(seconds: 1, nanoseconds: 0))

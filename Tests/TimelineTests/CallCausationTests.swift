@@ -16,7 +16,7 @@ import Testing
 
     static func call(_ service: String, _ operation: String, _ from: Int64, _ to: Int64, connection: Int,
                      image: String? = nil, token: String? = nil, subject: String? = nil) -> Call {
-        Call(index: 0, time: t(from), end: t(to), connection: connection, service: service, operation: operation,
+        Call(index: 0, time: t(from), end: t(to), connection: connection, service: service, operation: OpenStackOperation(rawValue: operation),
              imageID: image, token: token, subjectToken: subject)
     }
 

@@ -89,7 +89,7 @@ import Testing
         ]
         let timeline = ImageTimelineBuilder.build(http: [], sql: sql)
         #expect(timeline.images.map { $0.transitions.map(\.status) } == [["queued", "killed"]])
-        #expect(timeline.anomalies.contains { $0.kind == "image-killed" })
+        #expect(timeline.anomalies.contains { $0.kind == .imageKilled })
     }
 
     @Test func lookupByNameJoinsTheImageCreatedLater() {

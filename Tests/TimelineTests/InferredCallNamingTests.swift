@@ -42,7 +42,7 @@ struct InferredCallNamingTests {
         for (position, truth) in decoded.enumerated() {
             let guess = store[position]
             let what = "\(scenario): \(truth.method) \(truth.path) (\(truth.operation)) named \(guess.operation), image \(guess.imageID ?? "none")"
-            if changes.contains(truth.operation) {
+            if changes.contains(truth.operation.rawValue) {
                 outcome.changes += 1
                 if guess.operation == truth.operation && (truth.imageID == nil || guess.imageID == truth.imageID) {
                     outcome.named += 1
@@ -51,7 +51,7 @@ struct InferredCallNamingTests {
                 } else {
                     outcome.misnamed.append(what)
                 }
-            } else if changes.contains(guess.operation) {
+            } else if changes.contains(guess.operation.rawValue) {
                 outcome.misnamed.append(what)
             }
             #expect(!guess.evidence.isEmpty)

@@ -195,7 +195,7 @@ enum OpenStackFixture {
     func routeTable(method: String, target: String, port: UInt16, service: String, operation: String) {
         let call = OpenStackCall(exchange: Self.exchange(method, target, port: port))
         #expect(call.service.rawValue == service)
-        #expect(call.operation == operation)
+        #expect(call.operation.rawValue == operation)
     }
 
     @Test func swiftObjectParts() {

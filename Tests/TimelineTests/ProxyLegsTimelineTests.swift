@@ -68,8 +68,8 @@ import Testing
     @Test func aServerErrorIsReportedOncePerLogicalRequest() {
         let (timeline, _, _) = Self.analyse(frontStatus: 500, backStatus: 500)
         #expect(timeline.legs.http.legOf == [1: 0])
-        #expect(timeline.anomalies.filter { $0.kind == "http-server-error" }.count == 1)
-        #expect(timeline.anomalies.first { $0.kind == "http-server-error" }?.time == Self.at(0))
+        #expect(timeline.anomalies.filter { $0.kind == .httpServerError }.count == 1)
+        #expect(timeline.anomalies.first { $0.kind == .httpServerError }?.time == Self.at(0))
     }
 
     /// A front seen only as encrypted records (no key log; issue 21's inferred exchanges): its

@@ -16,7 +16,7 @@ struct ResponseWithoutRequestTests {
             Self.fact(0, method: "-", path: "-", status: 404, complete: false),
             Self.fact(1, method: "PUT", path: "/v2/images/x/file", status: 204, complete: false),
         ], sql: [])
-        let kinds = timeline.anomalies.map(\.kind)
+        let kinds = timeline.anomalies.map(\.kind.rawValue)
         #expect(kinds == ["response-without-request", "incomplete-request"])
         #expect(timeline.anomalies.first?.message == "404 response on 10.0.0.1:40000 -> 10.0.0.2:9292 without its request in the capture")
         #expect(!timeline.anomalies.contains { $0.message.hasPrefix("- -") })

@@ -15,7 +15,7 @@ import Testing
                               path: String = "/v3/auth/tokens", server: String = "127.0.0.1:5000", imageID: String? = nil,
                               operation: String = "", issuedAt: String? = nil) -> Int {
             var fact = HTTPFact(index: http.count, time: ms(start), end: ms(end), connection: http.count, client: "c",
-                                server: server, service: service, operation: operation, method: method, path: path,
+                                server: server, service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
                                 status: 200, imageID: imageID)
             fact.tokenIssuedAt = issuedAt
             http.append(fact)

@@ -40,13 +40,13 @@ import Testing
             var image: String?
             for route in OpenStackRoute.standardTable where route.service.rawValue == service {
                 if let captures = route.match(method: method, pathSegments: segments) {
-                    operation = route.operationName(captures: captures)
+                    operation = route.operationName(captures: captures).rawValue
                     image = captures["image"]
                     break
                 }
             }
             http.append(HTTPFact(index: i, time: time, end: time.adding(nanoseconds: duration), connection: i, client: "",
-                                 server: "", service: service, operation: operation, method: method, path: path,
+                                 server: "", service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
                                  status: row["status"] as? Int, imageID: image))
         }
         return (http, sql)
@@ -86,7 +86,7 @@ import Testing
     @Test func failedUploadsAreAnomalies() throws {
         let (http, sql) = Self.facts(try Self.truth("d-failed"))
         let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
-        let failed = timeline.anomalies.filter { $0.kind == "upload-failed" }
+        let failed = timeline.anomalies.filter { $0.kind == .uploadFailed }
         // The killed chunked upload (500) and the bytes the format inspector refused (415).
         #expect(failed.count == 2)
         #expect(failed.contains { $0.message.contains("saving -> queued") && $0.message.contains("answered 500") })

@@ -32,7 +32,7 @@ enum OTLPSpans {
         attributes.append(OTLPKeyValue("http.request.body.size", fact.requestBytes))
         attributes.append(OTLPKeyValue("http.response.size", fact.responseBytes))
         attributes.append(OTLPKeyValue("glancetrace.openstack.service", fact.service))
-        attributes.append(OTLPKeyValue("glancetrace.openstack.operation", fact.operation))
+        attributes.append(OTLPKeyValue("glancetrace.openstack.operation", fact.operation.rawValue))
         if let id = fact.requestID { attributes.append(OTLPKeyValue("glancetrace.openstack.request_id", id)) }
         if let id = fact.imageID { attributes.append(OTLPKeyValue("glancetrace.image.id", id)) }
         if indexed { attributes.append(OTLPKeyValue("glancetrace.http.index", fact.index)) }

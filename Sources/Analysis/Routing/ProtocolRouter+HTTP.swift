@@ -1,0 +1,62 @@
+import CaptureIO
+import HTTPDecoding
+import Reassembly
+import TLSDecoding
+import TLSInference
+import Timeline
+
+// Recording: HTTP exchanges as facts, decoded or inferred from encrypted TLS records.
+extension ProtocolRouter {
+    /// The HTTP decoder of a connection (plain, or inside TLS).
+    func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
+        let port = connection.server.port
+        let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
+            guard let self else { return }
+            if exchange.connection == self.sheddingConnection {
+                self.shed.httpExchanges &+= 1
+                return
+            }
+            let call = OpenStackCall(exchange: exchange, serverPort: port)
+            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
+            self.httpFacts.append(fact)
+            self.onEvent?(.http(fact))
+            if let id = fact.imageID, let status = fact.reportedStatus, let code = fact.status, (200..<300).contains(code) {
+                self.announce(id, status, at: fact.end, fromSQL: false)
+            }
+        }
+        decoder.tls = tls
+        decoder.onShed = { [weak self] count in self?.shed.httpExchanges &+= count }
+        return decoder
+    }
+
+    /// Without its key, a TLS connection's HTTP exchanges are read from its records (see
+    /// `TLSExchangeInference`); with it, the decoded ones stand and nothing is inferred.
+    func inferExchanges(of decoder: TLSConnectionDecoder) {
+        var inference = TLSExchangeInference()
+        // The decoder owns this closure: it is alive whenever the closure runs.
+        decoder.onRecordLayerEvent = { [weak self, unowned decoder] event in
+            for exchange in inference.consume(event) {
+                guard let self else { return }
+                let session = decoder.facts
+                if session.connection.index == self.sheddingConnection {
+                    self.shed.httpExchanges &+= 1
+                    continue
+                }
+                let port = session.connection.server.port
+                let httpPort = OpenStackServicePorts.standard.service(for: port) != nil
+                    || (self.watchedPorts.contains(port) && !ProtocolRouter.mysqlPorts.contains(port))
+                let (inferable, reason) = HTTP1OverTLS.verdict(offeredALPN: session.offeredALPN, negotiatedALPN: session.alpn,
+                                                               httpPort: httpPort)
+                guard inferable else {
+                    self.notInferred[session.connection.index] = "records not read as HTTP/1.1 exchanges: " + reason
+                    continue
+                }
+                var fact = HTTPFact(inferred: exchange, connection: session.connection, session: session,
+                                    counts: inference.counts, index: self.httpFacts.count)
+                fact.evidence.insert("HTTP/1.1: " + reason, at: min(1, fact.evidence.count))
+                self.httpFacts.append(fact)
+                self.onEvent?(.http(fact))
+            }
+        }
+    }
+}

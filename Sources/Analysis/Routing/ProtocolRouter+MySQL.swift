@@ -1,0 +1,93 @@
+import CaptureIO
+import MySQLDecoding
+import Reassembly
+import TLSDecoding
+import Timeline
+
+// Recording: MySQL commands as SQL facts (plain, or inside TLS after an SSLRequest).
+extension ProtocolRouter {
+    func mysqlDecoder(_ connection: ConnectionInfo) -> StreamConsumer {
+        let decoder = MySQLConnectionDecoder(connection: connection, configuration: ProtocolRouter.mysqlConfiguration) { [weak self] record in
+            self?.add(record)
+        }
+        decoder.onTLS = { [weak self] outer in
+            self?.startMySQLTLS(outer)
+        }
+        return decoder
+    }
+
+    /// After an SSLRequest the connection's bytes are TLS: decrypt them with the key log and read
+    /// the plaintext with a MySQL decoder that carries on from the greeting (its records reach
+    /// `add` like any other). Without a key the TLS note says so; no warning per connection.
+    func startMySQLTLS(_ outer: MySQLConnectionDecoder) {
+        let connection = outer.connection
+        let inner = MySQLConnectionDecoder(continuing: outer)
+        let tls = TLSConnectionDecoder(connection: connection, keyLog: keyLog, inner: inner) { [weak self] facts in
+            self?.tlsFacts.append(facts)
+        }
+        tlsDecoders.append(tls)
+        mysqlOverTLS.insert(connection.index)
+        outer.tlsConsumer = tls
+    }
+
+    func add(_ record: MySQLCommandRecord) {
+        if record.connectionIndex == sheddingConnection {
+            shed.sqlCommands &+= 1
+            return
+        }
+        let outcome: SQLFact.Outcome
+        switch record.result.kind {
+        case .ok: outcome = .ok(affectedRows: record.result.affectedRows.map { Int64(clamping: $0) })
+        case .error: outcome = .error(code: Int(record.result.errorCode ?? 0), message: record.result.message ?? "")
+        case .rows: outcome = .rows(record.result.rowCount)
+        case .none: outcome = .none
+        }
+        let endpoints = endpointTexts(record)
+        var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
+                           connection: record.connectionIndex, client: endpoints.client, user: record.user,
+                           database: record.database, command: record.commandName, statement: record.statement,
+                           outcome: outcome, keptRows: ProtocolRouter.keptRows(record),
+                           lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
+        fact.server = endpoints.server
+        fact.threadID = record.connectionID.map { Int($0) }
+        fact.sqlstate = record.result.sqlState
+        fact.rowCount = record.result.kind == .rows ? record.result.rowCount : nil
+        fact.complete = record.isComplete
+        fact.tls = record.isTLS
+        sqlFacts.append(fact)
+        guard let onEvent else { return }
+        onEvent(.sql(fact))
+        if case .error = fact.outcome { return }
+        if let write = SQLWriteStatement(parsing: fact.statement), write.table == "images",
+           let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
+            announce(id, status, at: fact.time, fromSQL: true)
+        }
+    }
+
+    /// The connection's endpoints as text, made once per connection (a pool connection carries
+    /// thousands of commands).
+    func endpointTexts(_ record: MySQLCommandRecord) -> (client: String, server: String) {
+        if let known = endpointTextsByConnection[record.connectionIndex] { return known }
+        let texts = (record.client.description, record.server.description)
+        endpointTextsByConnection[record.connectionIndex] = texts
+        return texts
+    }
+
+    /// Result rows the timeline reads (an image's row as the database returned it); the rows of
+    /// every other SELECT would only hold memory (a hundred thousand Keystone queries).
+    static func keptRows(_ record: MySQLCommandRecord) -> MySQLRows {
+        guard record.result.kind == .rows, !record.result.keptRows.isEmpty, readsRows(of: record.statement) else { return MySQLRows() }
+        return record.result.keptRows
+    }
+
+    static func readsRows(of statement: String) -> Bool {
+        statement.containsBytes("images.status") || statement.containsBytes("images_status")
+    }
+
+    /// The decoder builds row values only for the statements whose rows are kept.
+    static let mysqlConfiguration: MySQLDecoderConfiguration = {
+        var configuration = MySQLDecoderConfiguration()
+        configuration.keepsRows = { ProtocolRouter.readsRows(of: $0) }
+        return configuration
+    }()
+}

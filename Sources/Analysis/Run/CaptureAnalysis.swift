@@ -1,0 +1,79 @@
+import Timeline
+import CaptureIO
+import HTTPDecoding
+import PacketDecoding
+import Reassembly
+
+/// The whole pipeline of `analyze`, `http` and `sql`: capture files, merged by time -> packets ->
+/// TCP streams -> HTTP / MySQL / TLS decoders -> facts -> image timeline.
+public struct CaptureAnalysis {
+    /// What to follow and how to read it (the reading commands' options).
+    public struct Options: Sendable {
+        /// Server ports followed: Keystone, Glance (plain and TLS) and MySQL by default, plus `--port`.
+        public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
+        /// they should be in `watchedPorts` too.
+        public var portProtocols: [UInt16: PortProtocol] = [:]
+        /// Which reader opens the files (`--reader`).
+        public var readerKind: CaptureReaderKind = .native
+        /// Clock corrections per capture path (`--time-offset FILE=SECONDS`), in nanoseconds.
+        public var timeOffsets: [String: Int64] = [:]
+        /// NSS key log files (`--keylog`).
+        public var keyLogPaths: [String] = []
+        /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
+        public var hashUploads = true
+        /// Estimate the clock offsets of merged captures whose offset is not given (a first read
+        /// of each file's start; see `ClockSkewSurvey`).
+        public var estimatesClockSkew = true
+        /// Estimated memory for per-connection state (`--memory MB`); see
+        /// `TCPReassembler.Configuration.memoryBudgetBytes`. 0: no budget.
+        public var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
+        public init() {}
+    }
+
+    /// The options every run of this analysis uses.
+    public var options: Options
+
+    public init(options: Options) { self.options = options }
+
+    /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
+    /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
+    /// and status change as it completes (`--follow`).
+    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
+                    onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
+        let clocks = try ClockOffsets(paths: paths, options: options)
+        var readers: [any CaptureReader] = []
+        for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
+        opened?(readers.map(\.info))
+        let session = AnalysisSession(options: options)
+        session.onEvent = onEvent
+        for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
+        let merged = MergedCaptureReader(readers: readers, offsets: clocks.offsets)
+        let totalBytes = readers.reduce(0) { $0 + $1.fileSize }
+        var count = 0
+        var secretsSeen = Array(repeating: 0, count: readers.count)
+        // Only pcapng has Decryption Secrets Blocks: pcap files skip the per-packet look.
+        let mayHoldSecrets = readers.map { $0.info.format == .pcapng }
+        while let (record, file) = try merged.next() {
+            // Secrets blocks precede the packets they decrypt: hand the new ones over first.
+            if mayHoldSecrets[file] {
+                let secrets = readers[file].secrets
+                if secrets.count > secretsSeen[file] {
+                    session.addSecrets(Array(secrets[secretsSeen[file]...]))
+                    secretsSeen[file] = secrets.count
+                }
+            }
+            session.feed(record, capture: file)
+            count &+= 1
+            if count & 0xffff == 0, let progress {
+                progress(readers.reduce(0) { $0 + $1.bytesConsumed }, totalBytes)
+            }
+        }
+        for (i, reader) in readers.enumerated() {
+            session.endCapture(i, warning: reader.warning, linkTypes: reader.linkTypes, statistics: reader.interfaceStatistics)
+        }
+        var result = session.finish()
+        clocks.describe(&result)
+        return result
+    }
+}

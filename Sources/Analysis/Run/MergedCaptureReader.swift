@@ -1,0 +1,47 @@
+import Timeline
+import CaptureIO
+
+/// Reads several capture files as one, in timestamp order: captures taken on several
+/// hosts of one deployment are analysed together.
+///
+/// Each reader keeps one record pending. A record borrows its own reader's buffer until
+/// that reader's next read, so the slot just handed out is refilled only on the next call.
+package final class MergedCaptureReader {
+    package let readers: [any CaptureReader]
+    /// Per-file clock corrections (`--time-offset`), in nanoseconds.
+    private let offsets: [Int64]
+    private var pending: [CaptureRecord?]
+    private var slotsToRefill: [Int]
+
+    package init(readers: [any CaptureReader], offsets: [Int64]? = nil) {
+        self.readers = readers
+        self.offsets = offsets ?? Array(repeating: 0, count: readers.count)
+        pending = Array(repeating: nil, count: readers.count)
+        slotsToRefill = Array(readers.indices)
+    }
+
+    /// The next record of all files, and the index of the file it came from.
+    package func next() throws(CaptureError) -> (record: CaptureRecord, file: Int)? {
+        for i in slotsToRefill { pending[i] = try pull(i) }
+        slotsToRefill.removeAll(keepingCapacity: true)
+        var best = -1
+        var bestTime = Timestamp(nanoseconds: .max)
+        for i in pending.indices {
+            guard let candidate = pending[i] else { continue }
+            if best < 0 || candidate.timestamp < bestTime {
+                best = i
+                bestTime = candidate.timestamp
+            }
+        }
+        guard best >= 0, let record = pending[best] else { return nil }
+        pending[best] = nil
+        slotsToRefill.append(best)
+        return (record, best)
+    }
+
+    private func pull(_ i: Int) throws(CaptureError) -> CaptureRecord? {
+        guard var record = try readers[i].next() else { return nil }
+        if offsets[i] != 0 { record.timestamp = record.timestamp.adding(nanoseconds: offsets[i]) }
+        return record
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Timeline
+
+/// Bytes appended to an anonymous temporary file and read back by offset.
+///
+/// A 2 GB capture can hold a hundred thousand SQL commands, a few hundred megabytes once decoded;
+/// the reports need each of them once or twice, in start order, long after they completed. The
+/// page cache is the right place for them, not the heap: `pread` leaves no page of the file in
+/// our resident set, so memory stays flat however long the capture is.
+///
+/// The file is unlinked as soon as it is created (nothing is left behind, even after a crash).
+/// Until `flushThreshold` bytes are pending no file is made at all, so small captures never touch
+/// the disk. If the file cannot be created or written (no `TMPDIR`, disk full), the bytes stay in
+/// memory: slower to grow, never wrong; `failure` says why.
+package final class SpillFile: FactBytes {
+    private var descriptor: Int32 = -1
+    /// Bytes already in the file.
+    private var flushedCount = 0
+    /// Bytes appended since the last flush (offsets `flushedCount...`).
+    private var pending: [UInt8] = []
+    private var readAhead: [UInt8] = []
+    private var readAheadStart = 0
+    package private(set) var failure: String?
+
+    static let flushThreshold = 1 << 20
+    static let readAheadBytes = 256 << 10
+
+    var count: Int { flushedCount &+ pending.count }
+
+    /// Where the temporary file goes: `directory`, else `$TMPDIR`, else /tmp.
+    private let directory: String?
+    /// What the file holds, for the warning ("SQL commands").
+    private let contents: String
+
+    package init(directory: String? = nil, contents: String) {
+        self.directory = directory
+        self.contents = contents
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Appends what `write` adds to the buffer it is given; returns where the bytes start.
+    package func append(_ write: (inout [UInt8]) -> Void) -> (offset: Int, length: Int) {
+        let offset = count
+        write(&pending)
+        let length = count &- offset
+        if pending.count >= SpillFile.flushThreshold, failure == nil { flush() }
+        return (offset, length)
+    }
+
+    /// Gives `body` the `length` bytes at `offset` (from the file or from memory); nil when the
+    /// range was never appended or cannot be read back.
+    package func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard offset >= 0, length >= 0, offset <= count &- length else { return nil }
+        if offset >= flushedCount {
+            let start = offset &- flushedCount
+            return pending.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
+        }
+        if offset < readAheadStart || offset &+ length > readAheadStart &+ readAhead.count {
+            guard fill(from: offset, atLeast: length) else { return nil }
+        }
+        let start = offset &- readAheadStart
+        return readAhead.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
+    }
+
+    /// Reads the file from `offset` into the read-ahead buffer: records are read back roughly in
+    /// the order they were written, so one read serves the next many.
+    private func fill(from offset: Int, atLeast length: Int) -> Bool {
+        let wanted = min(max(length, SpillFile.readAheadBytes), flushedCount &- offset)
+        guard wanted >= length else { return false }
+        if readAhead.count != wanted { readAhead = [UInt8](repeating: 0, count: wanted) }
+        var done = 0
+        let ok = readAhead.withUnsafeMutableBytes { buffer -> Bool in
+            while done < wanted {
+                let n = pread(descriptor, buffer.baseAddress! + done, wanted &- done, off_t(offset &+ done))
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return false }
+                done &+= n
+            }
+            return true
+        }
+        readAheadStart = offset
+        if !ok { readAhead = []; return false }
+        return true
+    }
+
+    private func flush() {
+        if descriptor < 0 {
+            guard open() else { return }
+        }
+        var written = 0
+        let ok = pending.withUnsafeBytes { bytes -> Bool in
+            while written < bytes.count {
+                let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count &- written, off_t(flushedCount &+ written))
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return false }
+                written &+= n
+            }
+            return true
+        }
+        guard ok else {
+            // Keep every byte readable: what reached the file stays there, the rest in memory.
+            failure = "cannot write the temporary file for \(contents) (\(String(cString: strerror(errno)))); they are kept in memory"
+            if written > 0 {
+                flushedCount &+= written
+                pending.removeFirst(written)
+            }
+            return
+        }
+        flushedCount &+= written
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func open() -> Bool {
+        var directory = self.directory ?? getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        if directory.isEmpty { directory = "/tmp" }
+        var template = Array((directory + "/glancetrace-spill-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            failure = "cannot create a temporary file in \(directory) (\(String(cString: strerror(errno)))); \(contents) are kept in memory"
+            return false
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        descriptor = fd
+        return true
+    }
+}
+
+extension FactStore {
+    /// A store whose facts go to a temporary file in `spillDirectory` (else `$TMPDIR`, else /tmp)
+    /// once they pass `SpillFile.flushThreshold` bytes.
+    package convenience init(spillDirectory: String?) {
+        self.init(storage: SpillFile(directory: spillDirectory, contents: Fact.pluralName))
+    }
+}

@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a key log file could not be read.
+public struct TLSKeyLogReadError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension TLSKeyLog {
+    /// Key log files beyond this are not key logs (a session's lines are ~200 bytes).
+    static let maximumFileBytes = 64 << 20
+
+    /// The secrets of the NSS key log file at `path`.
+    public init(contentsOf path: String) throws(TLSKeyLogReadError) {
+        self.init()
+        try add(contentsOf: path)
+    }
+
+    /// Adds the secrets of the NSS key log file at `path` (`--keylog`).
+    public mutating func add(contentsOf path: String) throws(TLSKeyLogReadError) {
+        guard let file = fopen(path, "rb") else {
+            throw TLSKeyLogReadError(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > TLSKeyLog.maximumFileBytes {
+                throw TLSKeyLogReadError(path: path, reason: "larger than \(TLSKeyLog.maximumFileBytes >> 20) MiB: not a key log")
+            }
+        }
+        if ferror(file) != 0 { throw TLSKeyLogReadError(path: path, reason: "read error") }
+        add(text: String(decoding: bytes, as: UTF8.self))
+    }
+}

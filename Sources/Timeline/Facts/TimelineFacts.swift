@@ -1,0 +1,162 @@
+import CaptureIO
+import HTTPDecoding
+import MySQLDecoding
+
+/// What the timeline needs of one HTTP exchange, whatever decoded it.
+///
+/// The timeline works on these facts rather than on decoder types so that its rules
+/// (identity, lifecycle, attribution) can be tested with hand-made facts.
+public struct HTTPFact: Sendable {
+    public var index: Int
+    public var time: Timestamp
+    public var end: Timestamp
+    public var connection: Int
+    public var client: String
+    public var server: String
+    public var service: String
+    public var operation: OpenStackOperation
+    public var method: String
+    public var path: String
+    /// The request target's query without `?` (secret parameters masked), or nil.
+    public var query: String?
+    public var status: Int?
+    /// Image id from the path, `Location` or the response JSON.
+    public var imageID: String?
+    /// Image name from the request or response JSON, or the path of a lookup by name.
+    public var imageName: String?
+    /// The image's status as the response JSON reported it.
+    public var reportedStatus: String?
+    /// Image fields the response JSON reported (disk_format, size, checksum, ...), as text.
+    public var reportedFields: [String: String]
+    /// When the last byte of the request arrived (for uploads: the end of the image data).
+    public var requestEnd: Timestamp?
+    /// Request body bytes on the wire (for uploads).
+    public var requestBytes: Int
+    public var requestComplete: Bool
+    /// MD5 and SHA-512 of an upload's body; they may still be computing (see `UploadDigests`).
+    public var uploadDigests: UploadDigests?
+    /// Waits for the hasher.
+    public var uploadMD5: String? { uploadDigests?.md5 }
+    /// Waits for the hasher.
+    public var uploadSHA512: String? { uploadDigests?.sha512 }
+    public var tokenFingerprint: String?
+    public var subjectTokenFingerprint: String?
+    /// `X-Openstack-Request-Id` of the response.
+    public var requestID: String?
+    /// `token.issued_at` of a Keystone token response (see `OpenStackCall.tokenIssuedAt`).
+    public var tokenIssuedAt: String?
+    /// Bytes of the response (headers and body) on the wire.
+    public var responseBytes: Int = 0
+    /// True when the exchange was decrypted from TLS, or inferred from its encrypted records.
+    public var tls: Bool = false
+    /// Request bytes on the wire: start line, headers and body (`requestBytes` is the body).
+    public var requestWireBytes: Int = 0
+    /// Seen only as encrypted TLS records (see `TLSExchangeInference`): `method` and `path` are
+    /// empty and `status` nil; `requestBytes` and `requestWireBytes` are the request's plaintext,
+    /// head and body together; `operation` is what the SQL it caused shows; `evidence` says why.
+    public var inferred: Bool = false
+    /// Why an inferred exchange is what it is said to be, one finding per line.
+    public var evidence: [String] = []
+    /// Inferred exchanges of CBC suites: the fewest plaintext bytes each side may hold (the
+    /// sizes reported are the most); nil when the sizes are exact.
+    public var minimumBytes: (request: Int, response: Int)?
+    /// What the decoder could not make sense of, or what is missing (gaps).
+    public var notes: [String] = []
+    /// The client's stream ended inside the request body (the decoder's `truncatedMessage` in the
+    /// request direction): a client that went away mid-upload, not bytes the capture lacks.
+    public var requestStreamEndedInBody = false
+    /// The image data it carried beyond the upload, and what an object store said of it.
+    public var transfer = HTTPTransferFacts()
+    /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).
+    public var proxyEvidence = HTTPProxyEvidence()
+    /// Start lines, headers and capped bodies, secrets masked, for a report's detail view.
+    public var messages: HTTPMessageTexts?
+    /// Bytes of the exchange the snap length cut (both directions): on the wire, not captured.
+    public var bytesNotCaptured = 0
+    /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
+    public var requestBytesNotCaptured = 0
+
+    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
+                service: String, operation: OpenStackOperation, method: String, path: String, status: Int?,
+                imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
+                reportedFields: [String: String] = [:], requestBytes: Int = 0, requestComplete: Bool = true,
+                uploadMD5: String? = nil, uploadSHA512: String? = nil, uploadDigests: UploadDigests? = nil,
+                tokenFingerprint: String? = nil, subjectTokenFingerprint: String? = nil) {
+        self.index = index
+        self.time = time
+        self.end = end
+        self.connection = connection
+        self.client = client
+        self.server = server
+        self.service = service
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.status = status
+        self.imageID = imageID
+        self.imageName = imageName
+        self.reportedStatus = reportedStatus
+        self.reportedFields = reportedFields
+        self.requestBytes = requestBytes
+        self.requestComplete = requestComplete
+        self.uploadDigests = uploadDigests
+            ?? (uploadMD5 == nil && uploadSHA512 == nil ? nil : UploadDigests(md5: uploadMD5, sha512: uploadSHA512))
+        self.requestEnd = nil
+        self.tokenFingerprint = tokenFingerprint
+        self.subjectTokenFingerprint = subjectTokenFingerprint
+    }
+}
+
+/// What the timeline needs of one MySQL command and its response.
+public struct SQLFact: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case ok(affectedRows: Int64?)
+        case error(code: Int, message: String)
+        case rows(Int)
+        case none
+    }
+
+    public var index: Int
+    public var time: Timestamp
+    public var end: Timestamp
+    /// The TCP connection (reassembler index) the command travelled on.
+    public var connection: Int
+    public var client: String
+    public var server: String = ""
+    /// MySQL's connection (thread) id, from the server's handshake, when captured.
+    public var threadID: Int?
+    public var sqlstate: String?
+    /// Rows a result set returned (all of them, also beyond the kept ones).
+    public var rowCount: Int?
+    public var complete: Bool = true
+    /// True when the command was decrypted from TLS (a connection that sent an SSLRequest).
+    public var tls: Bool = false
+    public var user: String?
+    public var database: String?
+    public var command: String
+    public var statement: String
+    public var outcome: Outcome
+    /// Row values of a result set, as far as the decoder kept them.
+    public var keptRows: MySQLRows
+    /// The kept rows as column -> value.
+    public var rows: [[String: String?]] { keptRows.dictionaries }
+    /// The auto-increment id an INSERT produced (OK packet), which later statements use as key.
+    public var lastInsertID: Int64?
+
+    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
+                database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
+                keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {
+        self.index = index
+        self.time = time
+        self.end = end
+        self.connection = connection
+        self.client = client
+        self.user = user
+        self.database = database
+        self.command = command
+        self.statement = statement
+        self.outcome = outcome
+        self.keptRows = keptRows ?? (rows.isEmpty ? MySQLRows() : MySQLRows(rows))
+        self.lastInsertID = lastInsertID
+    }
+}

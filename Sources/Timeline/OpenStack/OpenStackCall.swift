@@ -1,0 +1,173 @@
+import HTTPDecoding
+
+/// What an HTTP exchange means in OpenStack terms: the service, the operation, and the
+/// identities (user, project, token, image) it names.
+///
+/// Built from an exchange by a table of routes (`OpenStackRoute.standardTable`, easy to extend)
+/// and by reading the kept JSON bodies, whose secrets the decoder already masked.
+///
+/// ```swift
+/// let call = OpenStackCall(exchange: exchange)
+/// call.service      // .glance
+/// call.operation    // "image-upload"
+/// let fact = HTTPFact(exchange: exchange, call: call, index: 12)
+/// ```
+public struct OpenStackCall: Sendable, Hashable {
+    public var service: OpenStackService
+    /// e.g. `token-issue`, `image-create`, `image-upload`; `other` when no route matched.
+    public var operation: OpenStackOperation
+    public var method: String
+    /// The request path without query (`-` when the request was not seen).
+    public var path: String
+    public var status: Int?
+    /// `X-Openstack-Request-Id` of the response (or the request).
+    public var requestID: String?
+    public var userAgent: String?
+    /// The decoded osprofiler `X-Trace-Info` header, when present.
+    public var trace: OpenStackTraceInfo?
+    /// Fingerprint of the request's `X-Auth-Token` (see `SecretMask`).
+    public var tokenFingerprint: String?
+    /// Fingerprint of `X-Subject-Token`: the token issued (response) or validated (request).
+    public var subjectTokenFingerprint: String?
+
+    // Keystone
+    /// Authentication methods of a token request (`password`, `token`, `application_credential`).
+    public var authMethods: [String] = []
+    public var userName: String?
+    public var userID: String?
+    public var userDomainName: String?
+    public var projectName: String?
+    public var projectID: String?
+    public var projectDomainName: String?
+    /// Domain of a domain-scoped token.
+    public var domainName: String?
+    /// `token.expires_at` of a token response.
+    public var tokenExpiresAt: String?
+    /// `token.issued_at` of a token response (issue or validation): Keystone's revocation check
+    /// names it in SQL, which ties a validation's statements to it.
+    public var tokenIssuedAt: String?
+
+    // Glance
+    /// The image the call is about: from the path, the `Location` header or the response JSON.
+    public var imageID: String?
+    /// From the request or response JSON, or the path of a lookup by name (`GET /v2/images/NAME`).
+    public var imageName: String?
+    /// True when the path named the image by something that is not an id (lookup by name).
+    public var isLookupByName = false
+    public var imageStatus: String?
+    public var imageSize: Int64?
+    public var checksum: String?
+    public var osHashAlgo: String?
+    public var osHashValue: String?
+    public var diskFormat: String?
+    public var containerFormat: String?
+    public var visibility: String?
+    /// Every scalar member of the response's image JSON (custom properties included), as text.
+    public var imageFields: [String: String] = [:]
+    /// Ids of an `image-list` response, in order.
+    public var listedImageIDs: [String] = []
+    /// The JSON-patch operations of an `image-update` request.
+    public var patchOperations: [OpenStackPatchOperation] = []
+    public var taskID: String?
+    public var memberID: String?
+    public var tag: String?
+
+    // Swift
+    public var swiftAccount: String?
+    public var swiftContainer: String?
+    public var swiftObject: String?
+    /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
+    /// object's manifest, where it is the MD5 of its segments' ETags).
+    public var swiftETag: String?
+    /// `X-Object-Manifest`: `<container>/<prefix>` of a dynamic large object's segments.
+    public var swiftManifest: String?
+    /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
+    public var swiftTransID: String?
+
+    /// Classifies an exchange.
+    /// - Parameters:
+    ///   - serverPort: the port that identifies the service; defaults to the exchange's server
+    ///     port (pass the backend port when a proxy's front port differs).
+    ///   - routes: the classification table, first match wins.
+    ///   - ports: which ports mean which service.
+    public init(exchange: HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                ports: OpenStackServicePorts = .standard) {
+        let request = exchange.request
+        method = request?.method ?? "-"
+        path = request?.path ?? "-"
+        status = exchange.status
+        let port = serverPort ?? exchange.server.port
+        let pathService = OpenStackRoute.service(forPath: path)
+        service = ports.service(for: port) ?? pathService ?? .other
+        operation = .other
+        requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id")
+            ?? request?.headers.value(for: "X-Openstack-Request-Id")
+        userAgent = request?.headers.value(for: "User-Agent")
+        trace = request?.headers.value(for: "X-Trace-Info").flatMap(OpenStackTraceInfo.init(header:))
+        tokenFingerprint = exchange.authTokenFingerprint
+        subjectTokenFingerprint = exchange.subjectTokenFingerprint
+
+        let segments = path.split(separator: "/")
+        var captures: [String: String] = [:]
+        for route in routes where route.service == service {
+            if let matched = route.match(method: method, pathSegments: segments) {
+                operation = route.operationName(captures: matched)
+                captures = matched
+                break
+            }
+        }
+        if let reference = captures["image"] {
+            if OpenStackCall.looksLikeID(reference) {
+                imageID = reference
+            } else {
+                imageName = reference
+                isLookupByName = true
+            }
+        }
+        taskID = captures["task"]
+        memberID = captures["member"]
+        tag = captures["tag"]
+        swiftAccount = captures["account"]
+        swiftContainer = captures["container"]
+        if service == .swift, let object = captures["**"], !object.isEmpty { swiftObject = object }
+
+        switch service {
+        case .keystone: readKeystone(exchange)
+        case .glance: readGlance(exchange)
+        case .swift: readSwift(exchange)
+        case .other: break
+        }
+    }
+
+    /// A Glance image id (UUID) or a Keystone id (32 hex digits).
+    static func looksLikeID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        func isHex(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+        }
+        if bytes.count == 32 { return bytes.allSatisfy(isHex) }
+        guard bytes.count == 36 else { return false }
+        for (i, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(i) {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if !isHex(byte) {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// One operation of a JSON-patch (RFC 6902) body, as Glance's `image-update` takes.
+public struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConvertible {
+    public var op: String
+    public var path: String
+    /// The value as JSON text (strings unquoted), nil for `remove`.
+    public var value: String?
+    public init(op: String, path: String, value: String?) {
+        self.op = op
+        self.path = path
+        self.value = value
+    }
+    public var description: String { value.map { "\(op) \(path)=\($0)" } ?? "\(op) \(path)" }
+}

@@ -1,0 +1,43 @@
+import CaptureIO
+import HTTPDecoding
+
+extension HTTPFact {
+    /// The timeline's view of one classified exchange.
+    /// - Parameter index: the exchange's position in the report's `http` array.
+    public init(exchange: HTTPExchange, call: OpenStackCall, index: Int) {
+        let start = exchange.timing.start ?? .zero
+        self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
+                  client: exchange.client.description, server: exchange.server.description,
+                  service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
+                  status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
+                  reportedFields: call.imageFields,
+                  requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0)
+                      &+ (exchange.request?.body.bytesNotCaptured ?? 0),
+                  requestComplete: exchange.request?.isComplete ?? false,
+                  uploadDigests: exchange.uploadDigests,
+                  tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
+        requestEnd = exchange.timing.requestEnd
+        query = exchange.request?.query.map(SecretMask.maskedQuery)
+        requestID = call.requestID
+        tokenIssuedAt = call.tokenIssuedAt
+        responseBytes = exchange.responseWireBytes
+        requestWireBytes = exchange.requestWireBytes
+        tls = exchange.tls
+        bytesNotCaptured = exchange.bytesNotCaptured
+        requestBytesNotCaptured = exchange.request?.body.bytesNotCaptured ?? 0
+        // Body gaps are among the anomalies, one per body with its total: no separate note.
+        notes = exchange.anomalies.map(\.message)
+        requestStreamEndedInBody = exchange.anomalies.contains { $0.kind == .truncatedMessage && $0.direction == .clientToServer }
+        transfer = HTTPTransferFacts(exchange: exchange, call: call)
+        proxyEvidence = HTTPProxyEvidence(exchange: exchange)
+        messages = HTTPMessageTexts(exchange: exchange)
+    }
+
+    /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.
+    public static func facts(from exchanges: [HTTPExchange], routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                             ports: OpenStackServicePorts = .standard) -> [HTTPFact] {
+        exchanges.enumerated().map { index, exchange in
+            HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index)
+        }
+    }
+}

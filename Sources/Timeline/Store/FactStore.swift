@@ -1,0 +1,136 @@
+import CaptureIO
+
+/// A fact a `FactStore` can keep on disk: its byte form, and the few flags a pass may test
+/// without decoding it.
+public protocol SpillableFact: Sendable {
+    var time: Timestamp { get }
+    var end: Timestamp { get }
+    var connection: Int { get }
+    static func encode(_ fact: Self, into out: inout [UInt8])
+    /// nil when the bytes are not what `encode` wrote.
+    static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> Self?
+    static func traitBits(of fact: Self) -> UInt8
+    /// Stands in for a fact the temporary file could not give back.
+    static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> Self
+    /// What a store of these holds, in words ("SQL commands").
+    static var pluralName: String { get }
+    /// The part of a fact that cannot go to disk (an upload's digests, still being computed):
+    /// the store keeps it in memory and hands it back to `attach` with the decoded fact.
+    static func companion(of fact: Self) -> AnyObject?
+    static func attach(_ companion: AnyObject, to fact: inout Self)
+}
+
+extension SpillableFact {
+    public static func companion(of fact: Self) -> AnyObject? { nil }
+    public static func attach(_ companion: AnyObject, to fact: inout Self) {}
+}
+
+/// The facts of an analysis (HTTP exchanges, SQL commands), in start order, held on disk with a
+/// small index in memory.
+///
+/// A capture holds any number of them: a busy database pool puts a hundred thousand SQL commands
+/// in 2 GB, a load test a million HTTP requests; as values they would cost more than everything
+/// else together. The store keeps each fact encoded in its `FactBytes` (a temporary file) and, per fact, only what the
+/// passes over them test most (start and end time, connection, trait bits): 40 bytes. Reading an
+/// element decodes it again, so loops read each element once and keep what they need.
+///
+/// Thread safety: a store is filled by the pipeline's thread and read by the report's, one after
+/// the other, never at once (reading moves the spill file's read-ahead buffer).
+public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, ExpressibleByArrayLiteral, @unchecked Sendable {
+    struct Entry {
+        var time: Int64
+        var end: Int64
+        var connection: Int32
+        /// Append order: ties in time and connection keep it.
+        var sequence: Int32
+        var offset: Int
+        var length: UInt32
+        var traits: UInt8
+    }
+
+    private(set) var entries: [Entry] = []
+    let spill: any FactBytes
+    /// By `Entry.sequence`: few facts have one (uploads).
+    private var companions: [Int32: AnyObject] = [:]
+
+    /// A store whose bytes go to `storage` (`Analysis`'s temporary file); in memory by default.
+    package init(storage: any FactBytes) {
+        spill = storage
+    }
+
+    /// A store that keeps its facts' bytes in memory (a few facts: tests, a live window).
+    public convenience init() {
+        self.init(storage: InMemoryFactBytes())
+    }
+
+    /// A store of `facts` in the given order (positions are the array's).
+    public convenience init(_ facts: [Fact]) {
+        self.init()
+        for fact in facts { append(fact) }
+    }
+
+    public convenience init(arrayLiteral facts: Fact...) {
+        self.init(facts)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+
+    /// The fact at `position`, decoded from the spill; its `index` is `position`.
+    public subscript(position: Int) -> Fact {
+        let entry = entries[position]
+        let decoded = spill.withBytes(at: entry.offset, length: Int(entry.length)) { Fact.decode($0, index: position) }
+        // Only an unreadable temporary file makes a lost fact.
+        var fact = (decoded ?? nil) ?? Fact.lost(index: position, time: Timestamp(nanoseconds: entry.time),
+                                                   end: Timestamp(nanoseconds: entry.end), connection: Int(entry.connection))
+        if !companions.isEmpty, let companion = companions[entry.sequence] { Fact.attach(companion, to: &fact) }
+        return fact
+    }
+
+    /// Decodes with `decode` from the fact's bytes (a part of the fact, without building the rest).
+    func partial<T>(at position: Int, _ decode: (UnsafeRawBufferPointer) -> T?) -> T? {
+        let entry = entries[position]
+        return spill.withBytes(at: entry.offset, length: Int(entry.length), decode) ?? nil
+    }
+
+    public func time(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].time) }
+    public func end(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].end) }
+    public func connection(at position: Int) -> Int { Int(entries[position].connection) }
+    func traitBits(at position: Int) -> UInt8 { entries[position].traits }
+
+    /// Why facts are held in memory after all, when the temporary file failed.
+    public var warning: String? { spill.failure }
+
+    public func append(_ fact: Fact) {
+        if let companion = Fact.companion(of: fact) { companions[Int32(clamping: entries.count)] = companion }
+        let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
+        entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds,
+                             connection: Int32(clamping: fact.connection), sequence: Int32(clamping: entries.count),
+                             offset: offset, length: UInt32(clamping: length), traits: Fact.traitBits(of: fact)))
+    }
+
+    /// Replaces the fact at `position` with `fact`, which keeps its place: time, end and
+    /// connection stay those of the fact it replaces (a later pass names what a fact was, as
+    /// `InferredCallNaming` does). The old bytes stay in the spill file, unreferenced.
+    public func replace(at position: Int, with fact: Fact) {
+        guard entries.indices.contains(position) else { return }
+        let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
+        entries[position].offset = offset
+        entries[position].length = UInt32(clamping: length)
+        entries[position].traits = Fact.traitBits(of: fact)
+    }
+
+    /// Puts the facts in start order (ties: connection, then arrival), which makes position the
+    /// `index` every report refers to.
+    public func sortByStart() {
+        entries.sort { ($0.time, $0.connection, $0.sequence) < ($1.time, $1.connection, $1.sequence) }
+    }
+
+    /// Positions in start order, for a store that was not sorted (one built from facts in any order).
+    public func positionsByStart() -> [Int] {
+        var sorted = true
+        for i in entries.indices.dropFirst() where entries[i].time < entries[i - 1].time { sorted = false; break }
+        if sorted { return Array(indices) }
+        return indices.sorted { entries[$0].time < entries[$1].time }
+    }
+}

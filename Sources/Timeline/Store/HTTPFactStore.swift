@@ -1,0 +1,148 @@
+import CaptureIO
+import HTTPDecoding
+
+/// The HTTP exchanges of an analysis (see `FactStore`).
+public typealias HTTPFactStore = FactStore<HTTPFact>
+
+/// What a pass can learn about an HTTP exchange without decoding it.
+public struct HTTPFactTraits: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Names an image by id or name: part of an image's story.
+    public static let namesImage = HTTPFactTraits(rawValue: 1)
+    /// A 5xx answer, or a request body the capture does not hold whole.
+    public static let anomalous = HTTPFactTraits(rawValue: 2)
+    /// A Keystone token issue (`POST /v3/auth/tokens`).
+    public static let tokenIssue = HTTPFactTraits(rawValue: 4)
+    /// Sends a Keystone token.
+    public static let carriesToken = HTTPFactTraits(rawValue: 8)
+    /// `POST /v2/images/{id}/import`: starts work Glance does after answering.
+    public static let imageImport = HTTPFactTraits(rawValue: 16)
+    /// Seen only as encrypted records (`HTTPFact.inferred`).
+    public static let inferred = HTTPFactTraits(rawValue: 32)
+    /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
+    public static let serviceCall = HTTPFactTraits(rawValue: 64)
+}
+
+extension HTTPFact: SpillableFact {
+    public static var pluralName: String { "HTTP exchanges" }
+    public static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
+        out.put(fact.time.nanoseconds)
+        out.put(fact.end.nanoseconds)
+        out.put(Int64(fact.connection))
+        out.put(fact.client)
+        out.put(fact.server)
+        out.put(fact.service)
+        out.put(fact.operation.rawValue)
+        out.put(fact.method)
+        out.put(fact.path)
+        out.put(fact.status.map(Int64.init))
+        out.put(fact.imageID)
+        out.put(fact.imageName)
+        out.put(fact.reportedStatus)
+        out.put(fact.reportedFields)
+        out.put(fact.requestEnd.map(\.nanoseconds))
+        out.put(Int64(fact.requestBytes))
+        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0)
+                   | (fact.requestStreamEndedInBody ? 8 : 0))
+        out.put(fact.tokenFingerprint)
+        out.put(fact.subjectTokenFingerprint)
+        out.put(fact.requestID)
+        out.put(Int64(fact.responseBytes))
+        out.put(fact.notes)
+        out.put(Int64(fact.requestWireBytes))
+        out.put(fact.evidence)
+        out.put(fact.minimumBytes.map { Int64($0.request) })
+        out.put(fact.minimumBytes.map { Int64($0.response) })
+        out.put(fact.query)
+        out.put(fact.transfer)
+        fact.proxyEvidence.encode(into: &out)
+        out.append(fact.messages == nil ? 0 : 1)
+        if let messages = fact.messages {
+            out.put(messages.request)
+            out.put(messages.response)
+        }
+        out.put(Int64(fact.bytesNotCaptured))
+        out.put(Int64(fact.requestBytesNotCaptured))
+        out.put(fact.tokenIssuedAt)
+    }
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
+        var r = SpillReader(bytes)
+        guard let time = r.int(), let end = r.int(), let connection = r.int(), let client = r.string(),
+              let server = r.string(), let service = r.string(), let operation = r.string(), let method = r.string(),
+              let path = r.string(), let status = r.optionalInt(), let imageID = r.optionalString(),
+              let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
+              let reportedFields = r.stringMap(), let requestEnd = r.optionalInt(), let requestBytes = r.int(),
+              let flags = r.byte(), let token = r.optionalString(), let subjectToken = r.optionalString(), let requestID = r.optionalString(),
+              let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
+              let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
+              let query = r.optionalString(), let transfer = r.transfer(),
+              let proxyEvidence = HTTPProxyEvidence.decode(&r), let hasMessages = r.byte() else { return nil }
+        var messages: HTTPMessageTexts?
+        if hasMessages != 0 {
+            guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
+            messages = HTTPMessageTexts(request: request, response: response)
+        }
+        guard let bytesNotCaptured = r.int(), let requestBytesNotCaptured = r.int(),
+              let tokenIssuedAt = r.optionalString() else { return nil }
+        var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
+                            connection: Int(truncatingIfNeeded: connection), client: client, server: server,
+                            service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
+                            status: status.map { Int(truncatingIfNeeded: $0) }, imageID: imageID, imageName: imageName,
+                            reportedStatus: reportedStatus, reportedFields: reportedFields,
+                            requestBytes: Int(truncatingIfNeeded: requestBytes), requestComplete: flags & 1 != 0,
+                            tokenFingerprint: token,
+                            subjectTokenFingerprint: subjectToken)
+        fact.requestEnd = requestEnd.map { Timestamp(nanoseconds: $0) }
+        fact.requestID = requestID
+        fact.responseBytes = Int(truncatingIfNeeded: responseBytes)
+        fact.tls = flags & 2 != 0
+        fact.inferred = flags & 4 != 0
+        fact.requestStreamEndedInBody = flags & 8 != 0
+        fact.notes = notes
+        fact.requestWireBytes = Int(truncatingIfNeeded: requestWireBytes)
+        fact.evidence = evidence
+        if let minimumRequest, let minimumResponse {
+            fact.minimumBytes = (Int(truncatingIfNeeded: minimumRequest), Int(truncatingIfNeeded: minimumResponse))
+        }
+        fact.query = query
+        fact.transfer = transfer
+        fact.proxyEvidence = proxyEvidence
+        fact.messages = messages
+        fact.bytesNotCaptured = Int(truncatingIfNeeded: bytesNotCaptured)
+        fact.requestBytesNotCaptured = Int(truncatingIfNeeded: requestBytesNotCaptured)
+        fact.tokenIssuedAt = tokenIssuedAt
+        return fact
+    }
+
+    /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
+    public static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
+
+    public static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
+        (companion as? HTTPFactDigests)?.attach(to: &fact)
+    }
+
+    public static func traitBits(of fact: HTTPFact) -> UInt8 {
+        var traits: HTTPFactTraits = []
+        if fact.imageID != nil || fact.imageName != nil { traits.insert(.namesImage) }
+        if (fact.status ?? 0) >= 500 || !fact.requestComplete { traits.insert(.anomalous) }
+        if fact.operation == .tokenIssue { traits.insert(.tokenIssue) }
+        if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
+        if fact.operation == .imageImport && fact.imageID != nil { traits.insert(.imageImport) }
+        if fact.inferred { traits.insert(.inferred) }
+        if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
+        return traits.rawValue
+    }
+
+    public static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> HTTPFact {
+        var fact = HTTPFact(index: index, time: time, end: end, connection: connection, client: "", server: "",
+                            service: "other", operation: "?", method: "?", path: "?", status: nil)
+        fact.notes = ["lost: the temporary file could not be read back"]
+        return fact
+    }
+}
+
+extension FactStore where Fact == HTTPFact {
+    public func traits(at position: Int) -> HTTPFactTraits { HTTPFactTraits(rawValue: traitBits(at: position)) }
+}
