@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import TestSupport
 import Testing
 @testable import Analysis
 import Timeline
@@ -7,7 +8,7 @@ import Timeline
 /// The live loop of `glancetrace capture`, driven without an interface: a recorded capture
 /// replayed through it must give what the file analysis gives, event by event.
 @Suite struct LiveAnalysisTests {
-    static let fixture = SharedCaptures.projectRoot.appendingPathComponent("Fixtures/captures/a-seed-slim.pcap").path
+    static let fixture = ProjectPaths.fixture("captures/a-seed-slim.pcap")
 
     /// Replays the fixture through `LiveAnalysis`; returns the loop, its events and the result.
     static func replay(limits: LiveAnalysis.Limits = .init(), configure: (LiveAnalysis) -> Void = { _ in })
