@@ -50,15 +50,17 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"], swiftSettings: hotPathSettings),
-        .target(name: "PacketDecoding", dependencies: ["CaptureIO"], swiftSettings: hotPathSettings),
+        // The one bounds-checked byte reader under every decoder and the spill codec.
+        .target(name: "ByteReading", swiftSettings: hotPathSettings),
+        .target(name: "PacketDecoding", dependencies: ["CaptureIO", "ByteReading"], swiftSettings: hotPathSettings),
         .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "CPcap"]),
-        .target(name: "Reassembly", dependencies: ["PacketDecoding"], swiftSettings: hotPathSettings),
+        .target(name: "Reassembly", dependencies: ["PacketDecoding", "ByteReading"], swiftSettings: hotPathSettings),
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: hotPathSettings),
-        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
+        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "ByteReading", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
         .target(name: "TLSDecoding", dependencies: [
-            "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
+            "Reassembly", "ByteReading", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
