@@ -53,7 +53,7 @@ let package = Package(
         // The one bounds-checked byte reader under every decoder and the spill codec.
         .target(name: "ByteReading", swiftSettings: hotPathSettings),
         .target(name: "PacketDecoding", dependencies: ["CaptureIO", "ByteReading"], swiftSettings: hotPathSettings),
-        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "CPcap"]),
+        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "CPcap"]),
         .target(name: "Reassembly", dependencies: ["PacketDecoding", "ByteReading"], swiftSettings: hotPathSettings),
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto"),
@@ -113,7 +113,7 @@ let package = Package(
             "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
+        .testTarget(name: "SplittingTests", dependencies: ["Splitting", "Timeline"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).
         .testTarget(name: "GlanceTraceCLITests", dependencies: ["CaptureIO"]),

@@ -7,7 +7,7 @@ import Reassembly
 /// TCP streams -> HTTP / MySQL / TLS decoders -> facts -> image timeline.
 public struct CaptureAnalysis {
     public struct Options: Sendable {
-        public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        public var watchedPorts: Set<UInt16> = OpenStackPorts.watchedByDefault
         /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
         /// they should be in `watchedPorts` too.
         public var portProtocols: [UInt16: PortProtocol] = [:]
