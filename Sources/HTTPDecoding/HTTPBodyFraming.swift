@@ -49,3 +49,31 @@ extension HTTPHead {
         return (.length(length ?? 0), problems)
     }
 }
+
+extension HTTPBodyFraming {
+    /// What a chunk-size line (without its LF) says (RFC 9112 7.1): hex digits, optional
+    /// blanks, then extensions (`;name=value`) or nothing; a CR may end it.
+    package enum ChunkSizeLine: Equatable {
+        case size(Int)
+        /// More than 15 hex digits: no body is that large.
+        case tooLarge
+        case invalid
+    }
+
+    package static func chunkSizeLine(_ line: [UInt8]) -> ChunkSizeLine {
+        var size = 0
+        var digits = 0
+        var index = 0
+        while index < line.count {
+            guard let digit = HTTPStreamParser.hexDigit(line[index]) else { break }
+            digits += 1
+            guard digits <= 15 else { return .tooLarge }
+            size = size << 4 | digit
+            index += 1
+        }
+        var rest = index
+        while rest < line.count, line[rest] == HTTPHead.space || line[rest] == HTTPHead.tab { rest += 1 }
+        let tailOK = rest == line.count || line[rest] == UInt8(ascii: ";") || (rest == line.count - 1 && line[rest] == HTTPHead.cr)
+        return digits > 0 && tailOK ? .size(size) : .invalid
+    }
+}

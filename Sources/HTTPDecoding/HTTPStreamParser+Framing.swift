@@ -38,25 +38,15 @@ extension HTTPStreamParser {
     }
 
     mutating func chunkSizeLineEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        var size = 0
-        var digits = 0
-        var index = 0
         let line = lineBuffer
-        while index < line.count {
-            guard let digit = HTTPStreamParser.hexDigit(line[index]) else { break }
-            digits += 1
-            guard digits <= 15 else {
-                abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)
-                return
-            }
-            size = size << 4 | digit
-            index += 1
-        }
-        // After the digits: optional whitespace, then extensions (";name=value") or nothing.
-        var rest = index
-        while rest < line.count, line[rest] == HTTPHead.space || line[rest] == HTTPHead.tab { rest += 1 }
-        let tailOK = rest == line.count || line[rest] == UInt8(ascii: ";") || (rest == line.count - 1 && line[rest] == HTTPHead.cr)
-        guard digits > 0, tailOK else {
+        let size: Int
+        switch HTTPBodyFraming.chunkSizeLine(line) {
+        case .size(let value):
+            size = value
+        case .tooLarge:
+            abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)
+            return
+        case .invalid:
             abandonMessage(.invalidChunk, "invalid chunk-size line \"\(HTTPHead.text(line.prefix(40)[...]))\"", at: time,
                            atLineStart: true, delegate: delegate)
             return

@@ -96,12 +96,12 @@ struct HTTPDirectionFraming {
                 }
                 if !bulk { keep = i }
                 guard i > 0, bytes[i - 1] == 0x0a else { continue }
-                guard let size = Self.chunkSize(line) else {
+                guard case .size(let size) = HTTPBodyFraming.chunkSizeLine(line) else {
                     state = .opaque
                     return n
                 }
                 line.removeAll(keepingCapacity: true)
-                state = size == 0 ? .trailers(lineLength: 0, bulk: bulk) : .chunkData(remaining: size, bulk: bulk)
+                state = size == 0 ? .trailers(lineLength: 0, bulk: bulk) : .chunkData(remaining: Int64(size), bulk: bulk)
             case .chunkData(let remaining, let bulk):
                 let take = Int(min(remaining, Int64(n - i)))
                 i += take
@@ -189,26 +189,6 @@ struct HTTPDirectionFraming {
         let from = head.firstIndex { $0 != 0x0d && $0 != 0x0a } ?? head.count
         return head.withUnsafeBytes { startsMessage(UnsafeRawBufferPointer(rebasing: $0[from...])) }
             || head.count - from < 4
-    }
-
-    /// Hex size before any `;extension` and the CR.
-    private static func chunkSize(_ line: [UInt8]) -> Int64? {
-        var value: Int64 = 0
-        var digits = 0
-        for byte in line {
-            let digit: Int64
-            switch byte {
-            case 0x30...0x39: digit = Int64(byte - 0x30)
-            case 0x41...0x46: digit = Int64(byte - 0x41 + 10)
-            case 0x61...0x66: digit = Int64(byte - 0x61 + 10)
-            case 0x3b, 0x0d, 0x20, 0x09: return digits > 0 ? value : nil
-            default: return nil
-            }
-            guard digits < 15 else { return nil }
-            value = value << 4 | digit
-            digits += 1
-        }
-        return digits > 0 ? value : nil
     }
 
     /// Whether the bytes being read now belong to a bulk body.
