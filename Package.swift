@@ -50,15 +50,17 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"], swiftSettings: hotPathSettings),
-        .target(name: "PacketDecoding", dependencies: ["CaptureIO"], swiftSettings: hotPathSettings),
-        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "CPcap"]),
-        .target(name: "Reassembly", dependencies: ["PacketDecoding"], swiftSettings: hotPathSettings),
+        // The one bounds-checked byte reader under every decoder and the spill codec.
+        .target(name: "ByteReading", swiftSettings: hotPathSettings),
+        .target(name: "PacketDecoding", dependencies: ["CaptureIO", "ByteReading"], swiftSettings: hotPathSettings),
+        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "CPcap"]),
+        .target(name: "Reassembly", dependencies: ["PacketDecoding", "ByteReading"], swiftSettings: hotPathSettings),
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: hotPathSettings),
-        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
+        .target(name: "MySQLDecoding", dependencies: ["Reassembly", "ByteReading", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
         .target(name: "TLSDecoding", dependencies: [
-            "Reassembly", .product(name: "Crypto", package: "swift-crypto"),
+            "Reassembly", "ByteReading", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
         ]),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
@@ -66,7 +68,7 @@ let package = Package(
         // Pure: exchange and command facts in, proxy leg links out (no capture types).
         .target(name: "LegJoining"),
         // Pure OpenStack meaning: facts in, timeline out; no I/O (tested with facts alone).
-        .target(name: "Timeline", dependencies: ["HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
+        .target(name: "Timeline", dependencies: ["ByteReading", "HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
         // Drives a run: opens and merges captures, surveys them, wires the decoders, records
         // facts (spill storage), and the live loop.
         .target(name: "Analysis", dependencies: [
@@ -121,7 +123,7 @@ let package = Package(
             "Analysis", "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "SplittingTests", dependencies: ["Splitting"], exclude: ["Fixtures"]),
+        .testTarget(name: "SplittingTests", dependencies: ["Splitting", "Timeline"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).
         .testTarget(name: "GlanceTraceCLITests", dependencies: ["CaptureIO"]),

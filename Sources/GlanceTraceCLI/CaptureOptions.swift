@@ -20,7 +20,7 @@ struct CaptureOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
 
-    static let defaultPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+    static let defaultPorts: Set<UInt16> = OpenStackPorts.watchedByDefault
 
     /// DESIGN.md's default ports plus `--port`.
     var watchedPorts: Set<UInt16> {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaptureIO
 import Splitting
+import Timeline
 
 struct SplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -88,6 +89,7 @@ struct SplitCommand: ParsableCommand {
         configuration.filter = filter
         configuration.byConnection = byConnection
         configuration.slim = slim
+        configuration.bulkRequest = ImageDataRoutes.hashesUpload
         configuration.readerKind = reader
 
         let progress = ProgressLine(label: input, quiet: quiet)

@@ -16,11 +16,11 @@ public struct HTTPDecoderConfiguration: Sendable {
     public var maxInterimResponses: Int = 16
     /// Connection-level anomalies kept; later ones are only counted.
     public var maxAnomalies: Int = 256
-    /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping.
+    /// Which request bodies are uploads to hash (MD5 and SHA-512) instead of keeping (none unless
+    /// told: the decoder knows no application; the analysis hands down its routes).
     /// Arguments: the method and the path (target without query).
-    public var hashesUpload: @Sendable (_ method: String, _ path: String) -> Bool = HTTPDecoderConfiguration.isImageDataUpload
-    /// Which response bodies are downloads to hash instead of keeping (none unless told: the
-    /// analysis hands down `isImageDataDownload` and Swift's object reads).
+    public var hashesUpload: @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false }
+    /// Which response bodies are downloads to hash instead of keeping (none unless told).
     /// Arguments: the request's method and path, and the response status.
     public var hashesDownload: @Sendable (_ method: String, _ path: String, _ status: Int) -> Bool = { _, _, _ in false }
     /// For a hashed upload that is one numbered part of a larger whole (a segment of a large
@@ -36,15 +36,5 @@ public struct HTTPDecoderConfiguration: Sendable {
     func uploadChain(method: String, path: String) -> UploadChain? {
         guard let chains = uploadChains, let (whole, part) = uploadPart(method, path) else { return nil }
         return chains.chain(for: whole, part: part)
-    }
-
-    /// Glance's image data uploads: `PUT /v2/images/{id}/file` and `PUT /v2/images/{id}/stage`.
-    public static let isImageDataUpload: @Sendable (String, String) -> Bool = { method, path in
-        method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage"))
-    }
-
-    /// Glance's image data downloads: a successful `GET /v2/images/{id}/file`.
-    public static let isImageDataDownload: @Sendable (String, String, Int) -> Bool = { method, path, status in
-        method == "GET" && (200..<300).contains(status) && path.hasSuffix("/file")
     }
 }

@@ -1,11 +1,11 @@
 /// A parsed start line and header block, values still in clear (never stored as is: the
 /// connection decoder masks them before building an exchange).
-struct HTTPHead {
-    var isRequest: Bool
-    var method = ""
-    var target = ""
-    var version = ""
-    var status = 0
+package struct HTTPHead {
+    package var isRequest: Bool
+    package var method = ""
+    package var target = ""
+    package var version = ""
+    package var status = 0
     var reason = ""
     var fields: [HTTPHeader] = []
     /// Header lines that were not `name: value` and were skipped.
@@ -21,7 +21,7 @@ struct HTTPHead {
     static let colon: UInt8 = 0x3A
 
     /// Parses a head (start line through the empty line). Nil when the start line is invalid.
-    static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
+    package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
         var lines = splitLines(bytes)
         guard !lines.isEmpty else { return nil }
         let startLine = lines.removeFirst()
@@ -184,13 +184,13 @@ struct HTTPHead {
     static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// The first value of a field (case-insensitive name).
-    func field(_ name: String) -> String? {
+    package func field(_ name: String) -> String? {
         for field in fields where field.name.lowercased() == name { return field.value }
         return nil
     }
 
     /// All values of a field, comma lists split (RFC 9110 5.3).
-    func listValues(_ name: String) -> [String] {
+    package func listValues(_ name: String) -> [String] {
         var values: [String] = []
         for field in fields where field.name.lowercased() == name {
             for item in field.value.split(separator: ",") {

@@ -3,41 +3,16 @@ import Reassembly
 
 /// Body framing (RFC 9112 6.3), chunked transfer coding and trailers.
 extension HTTPStreamParser {
-    enum Framing {
-        case none, length(Int), chunked, untilClose, tunnel, unframeable
-    }
+    typealias Framing = HTTPBodyFraming
 
-    /// RFC 9112 6.3, message body length.
+    /// RFC 9112 6.3, message body length; the problems found are reported as anomalies.
     func framing<D: HTTPStreamParserDelegate>(of head: HTTPHead, rule: HTTPBodyRule, at time: Timestamp, delegate: D) -> Framing {
         if rule == .tunnel { return .tunnel }
-        if !isRequest {
-            // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
-            if rule == .noBody || (100..<200).contains(head.status) || head.status == 204 || head.status == 304 { return .none }
+        let decision = head.bodyFraming(bodyless: rule == .noBody)
+        for (kind, message) in decision.problems {
+            delegate.parserDidReport(kind, message, direction: direction, at: time, inMessage: true)
         }
-        let codings = head.listValues("transfer-encoding")
-        if !codings.isEmpty {
-            if head.field("content-length") != nil {
-                delegate.parserDidReport(.invalidContentLength, "both Transfer-Encoding and Content-Length; Transfer-Encoding wins",
-                                         direction: direction, at: time, inMessage: true)
-            }
-            if codings.last?.lowercased() == "chunked" { return .chunked }
-            if !isRequest { return .untilClose }
-            delegate.parserDidReport(.unsupportedTransferEncoding, "request Transfer-Encoding \"\(codings.joined(separator: ", "))\" does not end in chunked",
-                                     direction: direction, at: time, inMessage: true)
-            return .unframeable
-        }
-        let lengths = head.listValues("content-length")
-        if lengths.isEmpty { return isRequest ? .none : .untilClose }
-        var length: Int?
-        for text in lengths {
-            guard let value = HTTPStreamParser.decimal(text), length == nil || length == value else {
-                delegate.parserDidReport(.invalidContentLength, "Content-Length \"\(lengths.joined(separator: ", "))\"",
-                                         direction: direction, at: time, inMessage: true)
-                return isRequest ? .unframeable : .untilClose
-            }
-            length = value
-        }
-        return .length(length ?? 0)
+        return decision.framing
     }
 
     /// Digits only, at most 18 (no overflow).
@@ -63,25 +38,15 @@ extension HTTPStreamParser {
     }
 
     mutating func chunkSizeLineEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        var size = 0
-        var digits = 0
-        var index = 0
         let line = lineBuffer
-        while index < line.count {
-            guard let digit = HTTPStreamParser.hexDigit(line[index]) else { break }
-            digits += 1
-            guard digits <= 15 else {
-                abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)
-                return
-            }
-            size = size << 4 | digit
-            index += 1
-        }
-        // After the digits: optional whitespace, then extensions (";name=value") or nothing.
-        var rest = index
-        while rest < line.count, line[rest] == HTTPHead.space || line[rest] == HTTPHead.tab { rest += 1 }
-        let tailOK = rest == line.count || line[rest] == UInt8(ascii: ";") || (rest == line.count - 1 && line[rest] == HTTPHead.cr)
-        guard digits > 0, tailOK else {
+        let size: Int
+        switch HTTPBodyFraming.chunkSizeLine(line) {
+        case .size(let value):
+            size = value
+        case .tooLarge:
+            abandonMessage(.invalidChunk, "chunk size too large", at: time, delegate: delegate)
+            return
+        case .invalid:
             abandonMessage(.invalidChunk, "invalid chunk-size line \"\(HTTPHead.text(line.prefix(40)[...]))\"", at: time,
                            atLineStart: true, delegate: delegate)
             return

@@ -117,8 +117,8 @@ final class UploadHasher {
     static let maxArenasInFlight = 128
 
     /// One queue per digest for all uploads: serial, so each upload's batches are hashed in order.
-    static let md5Queue = DispatchQueue(label: "glancetrace.md5")
-    static let sha512Queue = DispatchQueue(label: "glancetrace.sha512")
+    static let md5Queue = DispatchQueue(label: "upload.md5")
+    static let sha512Queue = DispatchQueue(label: "upload.sha512")
     private let state: HashState
     /// The whole this body is one part of, fed in the same pass (see `UploadChain`).
     private let chain: UploadChain?

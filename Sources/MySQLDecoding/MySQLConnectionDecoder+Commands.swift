@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 
 /// Client packets: the connection phase, then one command per packet with sequence id 0.
@@ -35,11 +36,11 @@ extension MySQLConnectionDecoder {
         var record = newRecord(command: command, statement: "", statementBytes: 0, start: packet.start)
         let entry = MySQLPendingCommand(record: record)
         packet.payload.withUnsafeBytes { raw in
-            var r = MySQLPayloadReader(raw, offset: 1)
+            var r = ByteReader(raw, offset: 1)
             switch command {
             case .query:
                 skipQueryAttributes(&r)
-                setStatementText(&record, from: raw, offset: r.offset, packet: packet)
+                setStatementText(&record, from: raw, offset: r.readerIndex, packet: packet)
                 entry.newDatabase = MySQLConnectionDecoder.useTarget(record.statement)
             case .stmtPrepare:
                 setStatementText(&record, from: raw, offset: 1, packet: packet)
@@ -119,7 +120,7 @@ extension MySQLConnectionDecoder {
     }
 
     /// MySQL 8.0.23+ query attributes precede COM_QUERY's text when CLIENT_QUERY_ATTRIBUTES is on.
-    private func skipQueryAttributes(_ r: inout MySQLPayloadReader) {
+    private func skipQueryAttributes(_ r: inout ByteReader) {
         guard facts.negotiated.contains(.queryAttributes) else { return }
         guard let count = r.readLengthEncoded(), r.readLengthEncoded() != nil else { return }
         guard count > 0, count < 4096 else { return }

@@ -1,9 +1,10 @@
+import ByteReading
 /// COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE and COM_STMT_SEND_LONG_DATA: binary parameters
 /// decoded and bound into the prepared text.
 extension MySQLConnectionDecoder {
     static let maxLongData = 64 * 1024
 
-    func readExecute(_ r: inout MySQLPayloadReader, record: inout MySQLCommandRecord) {
+    func readExecute(_ r: inout ByteReader, record: inout MySQLCommandRecord) {
         guard var id = r.readUInt32(), let flags = r.readByte(), r.readUInt32() != nil else {
             record.notes.append("Execute packet too short")
             return
@@ -66,7 +67,7 @@ extension MySQLConnectionDecoder {
     }
 
     /// MariaDB array binding: types once, then rows of (indicator, value) per parameter.
-    func readBulkExecute(_ r: inout MySQLPayloadReader, record: inout MySQLCommandRecord) {
+    func readBulkExecute(_ r: inout ByteReader, record: inout MySQLCommandRecord) {
         guard let id = r.readUInt32(), let flags = r.readUInt16() else { return }
         record.statementID = id
         guard var statement = prepared[id] else {
@@ -108,7 +109,7 @@ extension MySQLConnectionDecoder {
         record.notes.append("bulk execute: \(rows) parameter rows, the first bound")
     }
 
-    func readLongData(_ r: inout MySQLPayloadReader, record: inout MySQLCommandRecord) {
+    func readLongData(_ r: inout ByteReader, record: inout MySQLCommandRecord) {
         guard let id = r.readUInt32(), let param = r.readUInt16() else { return }
         record.statementID = id
         let data = r.readRest()

@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 
 /// The connection phase: greeting, SSLRequest, HandshakeResponse41, authentication exchange.
@@ -6,7 +7,7 @@ extension MySQLConnectionDecoder {
     /// capabilities in the last 4 of the 10 reserved bytes.
     func readGreeting(_ packet: MySQLPacket) -> Bool {
         packet.payload.withUnsafeBytes { raw in
-            var r = MySQLPayloadReader(raw)
+            var r = ByteReader(raw)
             guard r.readByte() == 10, let version = r.readNulTerminated(), version.count < 256,
                   let threadID = r.readUInt32(), r.skip(8), r.skip(1), let capLow = r.readUInt16() else { return false }
             facts.sawHandshake = true
@@ -36,7 +37,7 @@ extension MySQLConnectionDecoder {
     /// SSLRequest (32 bytes with CLIENT_SSL) or `Protocol::HandshakeResponse41`.
     func readHandshakeResponse(_ packet: MySQLPacket) {
         packet.payload.withUnsafeBytes { raw in
-            var r = MySQLPayloadReader(raw)
+            var r = ByteReader(raw)
             guard let flags = r.readUInt32(), r.skip(4), let charset = r.readByte() else { return }
             var caps = UInt64(flags)
             _ = r.skip(19)
@@ -68,7 +69,7 @@ extension MySQLConnectionDecoder {
                 facts.authPlugin = String(wire: plugin)
             }
             if capabilities.contains(.connectAttributes), let block = r.readLengthEncodedBytes(), let bytes = block {
-                var a = MySQLPayloadReader(bytes)
+                var a = ByteReader(bytes)
                 while !a.isAtEnd, facts.clientAttributes.count < 64 {
                     guard let key = a.readLengthEncodedString(), let value = a.readLengthEncodedString() else { break }
                     facts.clientAttributes[key] = value
@@ -98,7 +99,7 @@ extension MySQLConnectionDecoder {
         case 0xfe:
             // AuthSwitchRequest: plugin name, then plugin data (a scramble: skipped).
             packet.payload.withUnsafeBytes { raw in
-                var r = MySQLPayloadReader(raw, offset: 1)
+                var r = ByteReader(raw, offset: 1)
                 if let name = r.readNulTerminated(), !name.isEmpty { facts.authPlugin = String(wire: name) }
             }
         default:

@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 
 /// Server packets: the pairing layer hands each one to the response state of the oldest
@@ -161,7 +162,7 @@ extension MySQLConnectionDecoder {
         }
         switch first {
         case 0x00 where command == .stmtPrepare:
-            var r = MySQLPayloadReader(raw, offset: 1)
+            var r = ByteReader(raw, offset: 1)
             guard let id = r.readUInt32(), let columns = r.readUInt16(), let params = r.readUInt16() else { return true }
             _ = r.skip(1)
             c.record.result.kind = .ok
@@ -198,7 +199,7 @@ extension MySQLConnectionDecoder {
             c.phase = .localInfile
             return false
         default:
-            var r = MySQLPayloadReader(raw)
+            var r = ByteReader(raw)
             guard let count = r.readLengthEncoded(), count > 0, count <= 4096 else {
                 c.record.notes.append("unexpected response packet (0x\(String(first, radix: 16)))")
                 return true
@@ -289,7 +290,7 @@ extension MySQLConnectionDecoder {
 
     /// Appends a text-protocol row (`ProtocolText::ResultsetRow`) to `rows`.
     private func appendTextRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn], to rows: inout MySQLRows) {
-        var r = MySQLPayloadReader(raw)
+        var r = ByteReader(raw)
         var index = 0
         while !r.isAtEnd, index < max(columns.count, 1) || columns.isEmpty {
             guard let value = r.readLengthEncodedBytes() else {
@@ -313,7 +314,7 @@ extension MySQLConnectionDecoder {
     /// Appends a binary-protocol row (`ProtocolBinary::ResultsetRow`) to `rows`.
     private func appendBinaryRow(_ raw: UnsafeRawBufferPointer, columns: [MySQLColumn], to rows: inout MySQLRows) {
         defer { rows.endRow() }
-        var r = MySQLPayloadReader(raw, offset: 1)
+        var r = ByteReader(raw, offset: 1)
         guard let bitmap = r.readBytes((columns.count &+ 9) / 8) else { return }
         for (i, column) in columns.enumerated() {
             let bit = i &+ 2

@@ -1,3 +1,4 @@
+import ByteReading
 /// A column or parameter type (`MYSQL_TYPE_*`).
 public struct MySQLFieldType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: UInt8
@@ -60,7 +61,7 @@ enum MySQLBinaryValue: Equatable {
     case time(negative: Bool, days: UInt32, hour: UInt8, minute: UInt8, second: UInt8, micro: UInt32)
 
     /// Reads one value of `type`; nil when the payload is too short or the type unknown.
-    static func read(_ r: inout MySQLPayloadReader, type: MySQLFieldType, unsigned: Bool, keep: Int) -> MySQLBinaryValue? {
+    static func read(_ r: inout ByteReader, type: MySQLFieldType, unsigned: Bool, keep: Int) -> MySQLBinaryValue? {
         switch type.rawValue {
         case 6:
             return .null
@@ -84,7 +85,7 @@ enum MySQLBinaryValue: Equatable {
             return .double(Double(bitPattern: v))
         case 7, 10, 12, 14, 17, 18:
             guard let n = r.readByte(), n == 0 || n == 4 || n == 7 || n == 11, let body = r.readBytes(Int(n)) else { return nil }
-            var b = MySQLPayloadReader(body)
+            var b = ByteReader(body)
             let year = UInt16(b.readUInt(width: 2) ?? 0)
             let month = b.readByte() ?? 0, day = b.readByte() ?? 0
             let hour = b.readByte() ?? 0, minute = b.readByte() ?? 0, second = b.readByte() ?? 0
@@ -94,7 +95,7 @@ enum MySQLBinaryValue: Equatable {
                          micro: micro, hasTime: hasTime)
         case 11, 19:
             guard let n = r.readByte(), n == 0 || n == 8 || n == 12, let body = r.readBytes(Int(n)) else { return nil }
-            var b = MySQLPayloadReader(body)
+            var b = ByteReader(body)
             let negative = (b.readByte() ?? 0) != 0
             let days = b.readUInt32() ?? 0
             let hour = b.readByte() ?? 0, minute = b.readByte() ?? 0, second = b.readByte() ?? 0

@@ -1,3 +1,4 @@
+import ByteReading
 /// The OK packet (`0x00`, or `0xfe` when it ends a result set under CLIENT_DEPRECATE_EOF).
 struct MySQLOKPacket {
     var affectedRows: UInt64 = 0
@@ -10,7 +11,7 @@ struct MySQLOKPacket {
     static let sessionStateChanged: UInt16 = 0x4000
 
     init?(_ payload: UnsafeRawBufferPointer, capabilities: MySQLCapabilities) {
-        var r = MySQLPayloadReader(payload)
+        var r = ByteReader(payload)
         guard let marker = r.readByte(), marker == 0x00 || marker == 0xfe,
               let affected = r.readLengthEncoded(), let insertID = r.readLengthEncoded() else { return nil }
         affectedRows = affected
@@ -40,11 +41,11 @@ struct MySQLOKPacket {
 
     /// Session state entries (`SESSION_TRACK_*`); malformed entries end the list.
     static func parseSessionState(_ bytes: UnsafeRawBufferPointer) -> [MySQLSessionStateChange] {
-        var r = MySQLPayloadReader(bytes)
+        var r = ByteReader(bytes)
         var out: [MySQLSessionStateChange] = []
         while !r.isAtEnd, out.count < 64 {
             guard let type = r.readByte(), let data = r.readLengthEncodedBytes(), let entry = data else { break }
-            var e = MySQLPayloadReader(entry)
+            var e = ByteReader(entry)
             switch type {
             case 0:
                 let name = e.readLengthEncodedString() ?? ""
@@ -74,10 +75,10 @@ struct MySQLErrorPacket {
     var isProgressReport: Bool { code == 0xffff }
 
     init?(_ payload: UnsafeRawBufferPointer) {
-        var r = MySQLPayloadReader(payload)
+        var r = ByteReader(payload)
         guard r.readByte() == 0xff, let c = r.readUInt16() else { return nil }
         code = c
-        if r.peekByte() == UInt8(ascii: "#"), r.remaining >= 6 {
+        if r.peekByte() == UInt8(ascii: "#"), r.readableBytes >= 6 {
             _ = r.skip(1)
             sqlState = r.readBytes(5).map { String(wire: $0) }
         }
@@ -96,7 +97,7 @@ struct MySQLEOFPacket {
     }
 
     init(_ payload: UnsafeRawBufferPointer) {
-        var r = MySQLPayloadReader(payload)
+        var r = ByteReader(payload)
         _ = r.readByte()
         warnings = r.readUInt16() ?? 0
         status = r.readUInt16() ?? 0
@@ -106,14 +107,14 @@ struct MySQLEOFPacket {
 extension MySQLColumn {
     /// Parses `Protocol::ColumnDefinition41`.
     init?(definition payload: UnsafeRawBufferPointer) {
-        var r = MySQLPayloadReader(payload)
+        var r = ByteReader(payload)
         guard let catalog = r.readLengthEncodedBytes(), catalog != nil,
               let schema = r.readLengthEncodedString(), let table = r.readLengthEncodedString(),
               r.readLengthEncodedBytes() != nil,
               let name = r.readLengthEncodedString(), let originalName = r.readLengthEncodedString() else { return nil }
         // MariaDB's MARIADB_CLIENT_EXTENDED_TYPE_INFO inserts a length-encoded block (type name,
         // format) before the fixed fields, which are 0x0c then 12 bytes (the last 2 are filler).
-        if r.remaining != 13, r.readLengthEncodedBytes() == nil { return nil }
+        if r.readableBytes != 13, r.readLengthEncodedBytes() == nil { return nil }
         guard r.readLengthEncoded() != nil,
               let charset = r.readUInt16(), let length = r.readUInt32(), let type = r.readByte(),
               let flags = r.readUInt16(), let decimals = r.readByte() else { return nil }

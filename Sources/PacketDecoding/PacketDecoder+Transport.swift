@@ -1,3 +1,4 @@
+import ByteReading
 extension PacketDecoder {
     /// TCP (RFC 9293) and UDP over a view that starts at the transport header.
     ///

@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 
 /// Decodes capture records down to TCP segments: link layer, IPv4/IPv6 (with fragment

@@ -3,11 +3,11 @@ import PacketDecoding
 
 /// A connection's 4-tuple with its two endpoints in a fixed order, so both directions of a
 /// connection find the same table entry.
-struct ConnectionKey: Hashable {
-    var lower: Endpoint
-    var upper: Endpoint
+package struct ConnectionKey: Hashable {
+    package var lower: Endpoint
+    package var upper: Endpoint
 
-    init(_ a: Endpoint, _ b: Endpoint) {
+    package init(_ a: Endpoint, _ b: Endpoint) {
         if b < a { (lower, upper) = (b, a) } else { (lower, upper) = (a, b) }
     }
 }

@@ -1,4 +1,5 @@
 import CaptureIO
+import ByteReading
 import PacketDecoding
 
 /// One direction of a connection: turns segments into in-order bytes and gaps.
@@ -107,7 +108,7 @@ final class TCPHalfStream {
             let limit = pending.first.map { offset($0.sequence) } ?? Int.max
             let directEnd = min(capturedEnd, limit)
             if directEnd > 0 {
-                let bytes = payload.clampedView(-relativeStart, directEnd &- relativeStart)
+                let bytes = payload.clampedSlice(-relativeStart, directEnd &- relativeStart)
                 let here = StreamPosition(offset: position, peerAcknowledged: acknowledged)
                 advance(directEnd)
                 connection.deliver(bytes, direction: direction, at: time, position: here)
@@ -177,7 +178,7 @@ final class TCPHalfStream {
             if lower < capturedUpper {
                 var piece = BufferedSegment(sequence: nextSequence &+ UInt32(truncatingIfNeeded: lower),
                                             count: capturedUpper &- lower, time: time, peerAcknowledged: acknowledged)
-                if keepsBytes { piece.storage = Array(payload.clampedView(lower &- base, capturedUpper &- base)) }
+                if keepsBytes { piece.storage = Array(payload.clampedSlice(lower &- base, capturedUpper &- base)) }
                 add(piece, on: connection)
             }
             let missingLower = max(lower, capturedUpper)
@@ -218,7 +219,7 @@ final class TCPHalfStream {
                     connection.deliverNotCaptured(count, direction: direction, at: piece.time)
                 } else if let storage = piece.storage {
                     storage.withUnsafeBytes { bytes in
-                        connection.deliver(bytes.clampedView(piece.storageOffset &+ skip, piece.storageOffset &+ piece.count),
+                        connection.deliver(bytes.clampedSlice(piece.storageOffset &+ skip, piece.storageOffset &+ piece.count),
                                            direction: direction, at: piece.time, position: here)
                     }
                 } else {
@@ -336,15 +337,5 @@ final class TCPHalfStream {
         guard aStart >= 0, bStart >= 0, count >= 0, aStart &+ count <= a.count, bStart &+ count <= b.count else { return true }
         for index in 0..<count where a[aStart &+ index] != b[bStart &+ index] { return false }
         return true
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// The bytes in `start..<end`, clamped to the buffer.
-    @inline(__always)
-    func clampedView(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
-        let lower = Swift.max(0, Swift.min(start, count))
-        let upper = Swift.max(lower, Swift.min(end, count))
-        return UnsafeRawBufferPointer(rebasing: self[lower..<upper])
     }
 }

@@ -22,9 +22,10 @@ import PacketDecoding
 public final class TCPReassembler {
     /// Limits and timeouts; all times are capture time.
     public struct Configuration: Sendable {
-        /// Server ports always followed (DESIGN.md's defaults plus `--port`). The reassembler uses
-        /// them only to tell client from server when no SYN was captured; following is the factory's call.
-        public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        /// Server ports always followed (the analysis hands down its defaults plus `--port`). The
+        /// reassembler uses them only to tell client from server when no SYN was captured;
+        /// following is the factory's call.
+        public var watchedPorts: Set<UInt16> = []
         /// Out-of-order bytes buffered per connection before the hole is declared a gap.
         public var maxBufferedBytesPerConnection = 4 << 20
         /// Out-of-order bytes buffered over all connections.

@@ -80,7 +80,7 @@ struct SplitRun {
         } else {
             connectionCut = nil
         }
-        slimming = configuration.slim ? HTTPSlimming() : nil
+        slimming = configuration.slim ? HTTPSlimming(bulkRequest: configuration.bulkRequest) : nil
         let selects = configuration.start != nil || configuration.stop != nil || !configuration.ports.isEmpty
             || configuration.filter != nil || configuration.byConnection || configuration.slim
         verbatim = selects || format != .pcap ? nil : VerbatimSource(reader: reader)

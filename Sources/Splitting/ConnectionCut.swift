@@ -1,4 +1,5 @@
 import CaptureIO
+import Reassembly
 
 /// Follows TCP connections so that `--by-connection` ends a piece only where it cuts none.
 ///
@@ -55,7 +56,7 @@ public final class ConnectionCut {
         guard peek.transport == .tcp else { return }
         sweep(now: time)
         let key = ConnectionKey(peek.source, peek.destination)
-        let fromLow = key.low == peek.source
+        let fromLow = key.lower == peek.source
         guard var connection = connections[key] ?? newConnection(key: key, peek: peek) else { return }
         let wasInFlight = connection.inFlight
         connection.lastSeen = time

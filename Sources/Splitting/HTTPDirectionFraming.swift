@@ -1,5 +1,11 @@
-/// HTTP/1.x message framing of one direction of a TCP connection, just enough to know which
-/// payload bytes are bulk body.
+import HTTPDecoding
+import Reassembly
+
+/// Which payload bytes of one direction of a TCP connection are bulk body.
+///
+/// Heads are parsed and bodies framed by `HTTPDecoding`'s own rules (`HTTPHead.parse`,
+/// `HTTPHead.bodyFraming`), so a stream is read as the decoder reads it; what is this type's
+/// own is the byte accounting that maps a segment's bytes to body bytes.
 ///
 /// An incremental state machine fed whatever in-order bytes arrived: start line and headers,
 /// then a body by Content-Length, chunked encoding, or until close. `consume` returns how many
@@ -25,17 +31,21 @@ struct HTTPDirectionFraming {
     var state: State = .opaque
     private var head: [UInt8] = []
     private var line: [UInt8] = []
+    /// Which requests' bodies are bulk, by method and path (the caller's policy); any body
+    /// sent as `application/octet-stream` is bulk too.
+    let bulkRequest: @Sendable (_ method: String, _ path: String) -> Bool
+
+    init(bulkRequest: @escaping @Sendable (_ method: String, _ path: String) -> Bool) {
+        self.bulkRequest = bulkRequest
+    }
 
     /// Heads longer than this are not HTTP we can follow (nginx's default is 8 KiB per line).
     static let headLimit = 64 << 10
 
-    /// Whether the bytes start like an HTTP/1.x request or response.
+    /// Whether the bytes start like an HTTP/1.x request or response (the decoder's sniffing).
     static func startsMessage(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count >= 4 else { return false }
-        if bytes.count >= 7, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50, bytes[4] == 0x2f { return true }
-        var i = 0
-        while i < bytes.count, i < 17, bytes[i] >= 0x41, bytes[i] <= 0x5a { i += 1 }
-        return i >= 3 && i < bytes.count && bytes[i] == 0x20
+        HTTPConnectionDecoder.looksLikeHTTP(bytes, direction: .serverToClient)
+            || HTTPConnectionDecoder.looksLikeHTTP(bytes, direction: .clientToServer)
     }
 
     /// Called at the start of a segment in `.opaque` state: resynchronise on a start line.
@@ -59,17 +69,14 @@ struct HTTPDirectionFraming {
                 while i < n {
                     head.append(bytes[i])
                     i += 1
-                    if head.count >= 4, head[head.count - 1] == 0x0a, head[head.count - 2] == 0x0d,
-                       head[head.count - 3] == 0x0a, head[head.count - 4] == 0x0d { break }
+                    if endsHead() { break }
                 }
                 keep = i
                 if head.count > HTTPDirectionFraming.headLimit || (head.count >= 16 && !Self.plausible(head)) {
                     state = .opaque
                     return n
                 }
-                if head.count >= 4, head.suffix(4).elementsEqual([0x0d, 0x0a, 0x0d, 0x0a]) {
-                    startBody(requests: &requests)
-                }
+                if endsHead() { startBody(requests: &requests) }
             case .body(let remaining, let bulk):
                 let take = Int(min(remaining, Int64(n - i)))
                 i += take
@@ -89,12 +96,12 @@ struct HTTPDirectionFraming {
                 }
                 if !bulk { keep = i }
                 guard i > 0, bytes[i - 1] == 0x0a else { continue }
-                guard let size = Self.chunkSize(line) else {
+                guard case .size(let size) = HTTPBodyFraming.chunkSizeLine(line) else {
                     state = .opaque
                     return n
                 }
                 line.removeAll(keepingCapacity: true)
-                state = size == 0 ? .trailers(lineLength: 0, bulk: bulk) : .chunkData(remaining: size, bulk: bulk)
+                state = size == 0 ? .trailers(lineLength: 0, bulk: bulk) : .chunkData(remaining: Int64(size), bulk: bulk)
             case .chunkData(let remaining, let bulk):
                 let take = Int(min(remaining, Int64(n - i)))
                 i += take
@@ -126,72 +133,62 @@ struct HTTPDirectionFraming {
         return keep
     }
 
+    /// Whether `head` holds a start line and ends with its empty line (CRLF or bare LF, as the
+    /// decoder accepts); blank lines before a start line (RFC 9112 2.2) do not end it.
+    private func endsHead() -> Bool {
+        guard let last = head.last, last == 0x0a else { return false }
+        var end = head.count - 1
+        if end > 0, head[end - 1] == 0x0d { end -= 1 }
+        guard end > 0, head[end - 1] == 0x0a else { return false }
+        return head.contains { $0 != 0x0d && $0 != 0x0a }
+    }
+
     /// The head is complete: decide how the body is framed and whether it is bulk.
     private mutating func startBody(requests: inout RequestQueue) {
         defer { head.removeAll(keepingCapacity: true) }
-        // Blank lines before a start line are allowed (RFC 9112 §2.2).
-        var from = head.startIndex
-        while from + 1 < head.endIndex, head[from] == 0x0d, head[from + 1] == 0x0a { from += 2 }
-        guard let parsed = HTTPHead(head[from...]) else {
+        let from = head.firstIndex { $0 != 0x0d && $0 != 0x0a } ?? head.endIndex
+        let isResponse = head[from...].starts(with: [0x48, 0x54, 0x54, 0x50, 0x2f])  // "HTTP/"
+            || head[from...].starts(with: [0x68, 0x74, 0x74, 0x70, 0x2f])  // "http/", read leniently
+        guard let parsed = HTTPHead.parse(Array(head[from...]), isRequest: !isResponse) else {
             state = .opaque
             return
         }
+        let octetStream = parsed.field("content-type")?.lowercased().hasPrefix("application/octet-stream") ?? false
         var bulk = false
-        var bodyless = false
-        switch parsed.kind {
-        case .request(let method, _):
-            bulk = parsed.isBulkRequestBody
-            requests.push(method: method)
-        case .response(let status):
-            if status < 200 { // 1xx: the real response follows, for the same request
+        var method: String?
+        if parsed.isRequest {
+            let path = parsed.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? parsed.target
+            bulk = octetStream || bulkRequest(parsed.method, path)
+            requests.push(method: parsed.method)
+        } else {
+            if (100..<200).contains(parsed.status) { // 1xx: the real response follows, for the same request
                 state = .head
                 return
             }
-            let method = requests.pop()
-            bodyless = method == "HEAD" || status == 204 || status == 304
+            method = requests.pop()
             // A binary download is bulk, but only when the request was seen: a HEAD
             // response announcing a length must not make the next response "body".
-            bulk = method != nil && parsed.contentType.hasPrefix("application/octet-stream")
+            bulk = method != nil && octetStream
         }
-        if bodyless {
+        switch parsed.bodyFraming(bodyless: method == "HEAD").framing {
+        case .none:
             state = .head
-        } else if parsed.chunked {
+        case .length(let length):
+            state = length == 0 ? .head : .body(remaining: Int64(length), bulk: bulk)
+        case .chunked:
             state = .chunkSize(bulk: bulk)
             line.removeAll(keepingCapacity: true)
-        } else if let length = parsed.contentLength {
-            state = length == 0 ? .head : .body(remaining: length, bulk: bulk)
-        } else if case .response = parsed.kind {
+        case .untilClose:
             state = .untilClose(bulk: bulk)
-        } else {
-            state = .head // a request without length or chunking has no body
+        case .tunnel, .unframeable:
+            state = .opaque
         }
     }
 
     private static func plausible(_ head: [UInt8]) -> Bool {
-        var from = 0
-        while from + 1 < head.count, head[from] == 0x0d, head[from + 1] == 0x0a { from += 2 }
+        let from = head.firstIndex { $0 != 0x0d && $0 != 0x0a } ?? head.count
         return head.withUnsafeBytes { startsMessage(UnsafeRawBufferPointer(rebasing: $0[from...])) }
             || head.count - from < 4
-    }
-
-    /// Hex size before any `;extension` and the CR.
-    private static func chunkSize(_ line: [UInt8]) -> Int64? {
-        var value: Int64 = 0
-        var digits = 0
-        for byte in line {
-            let digit: Int64
-            switch byte {
-            case 0x30...0x39: digit = Int64(byte - 0x30)
-            case 0x41...0x46: digit = Int64(byte - 0x41 + 10)
-            case 0x61...0x66: digit = Int64(byte - 0x61 + 10)
-            case 0x3b, 0x0d, 0x20, 0x09: return digits > 0 ? value : nil
-            default: return nil
-            }
-            guard digits < 15 else { return nil }
-            value = value << 4 | digit
-            digits += 1
-        }
-        return digits > 0 ? value : nil
     }
 
     /// Whether the bytes being read now belong to a bulk body.

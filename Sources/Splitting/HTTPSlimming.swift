@@ -1,10 +1,11 @@
 import CaptureIO
+import Reassembly
 
 /// Decides how many captured bytes of each packet `--slim` keeps.
 ///
 /// Every packet keeps its link, IP and TCP headers and its original length. TCP payload is
-/// kept except bulk image bytes: the request body of `PUT .../file` and `.../stage` (or any
-/// octet-stream body) and octet-stream response bodies (downloads), found by following HTTP/1.x
+/// kept except bulk bytes: the bodies of the requests `bulkRequest` names (or any octet-stream
+/// body) and octet-stream response bodies (downloads), found by following HTTP/1.x
 /// framing per direction (`HTTPDirectionFraming`). A packet can only lose a suffix, so a segment
 /// whose bulk bytes are followed by the next message's head keeps them. MySQL, TLS and
 /// everything not understood is kept whole. Sequence numbers place each segment: a
@@ -13,6 +14,12 @@ import CaptureIO
 /// an HTTP start line again.
 final class HTTPSlimming {
     private var connections: [ConnectionKey: SlimConnection] = [:]
+    /// Which requests' bodies are bulk (`SplitConfiguration.bulkRequest`).
+    let bulkRequest: @Sendable (_ method: String, _ path: String) -> Bool
+
+    init(bulkRequest: @escaping @Sendable (_ method: String, _ path: String) -> Bool) {
+        self.bulkRequest = bulkRequest
+    }
     private var lastSweep = Timestamp.zero
     /// Connections idle this long (capture time) are forgotten, bounding memory.
     let idleTimeout: Int64 = 300_000_000_000
@@ -25,9 +32,9 @@ final class HTTPSlimming {
         let payload = UnsafeRawBufferPointer(rebasing: record.bytes[peek.payloadOffset..<peek.payloadOffset + payloadCaptured])
         sweep(now: record.timestamp)
         let key = ConnectionKey(peek.source, peek.destination)
-        let fromLow = key.low == peek.source
+        let fromLow = key.lower == peek.source
         if peek.isSYN && !peek.isACK { connections[key] = nil } // a new connection on a reused 4-tuple
-        let kept = connections[key, default: SlimConnection()].segment(fromLow: fromLow, peek: peek, payload: payload,
+        let kept = connections[key, default: SlimConnection(bulkRequest: bulkRequest)].segment(fromLow: fromLow, peek: peek, payload: payload,
                                                                          time: record.timestamp)
         if peek.isRST { connections[key] = nil }
         if kept >= payloadCaptured { return captured }
@@ -44,10 +51,15 @@ final class HTTPSlimming {
 
 /// Both directions of one connection and the requests awaiting responses.
 struct SlimConnection {
-    var low = SlimDirection()
-    var high = SlimDirection()
+    var low: SlimDirection
+    var high: SlimDirection
     var requests = RequestQueue()
     var lastSeen = Timestamp.zero
+
+    init(bulkRequest: @escaping @Sendable (_ method: String, _ path: String) -> Bool) {
+        low = SlimDirection(framing: HTTPDirectionFraming(bulkRequest: bulkRequest))
+        high = SlimDirection(framing: HTTPDirectionFraming(bulkRequest: bulkRequest))
+    }
 
     mutating func segment(fromLow: Bool, peek: TransportPeek, payload: UnsafeRawBufferPointer, time: Timestamp) -> Int {
         lastSeen = time
@@ -58,7 +70,7 @@ struct SlimConnection {
 
 /// One direction: framing state, the next expected sequence number, and the last bulk range.
 struct SlimDirection {
-    var framing = HTTPDirectionFraming()
+    var framing: HTTPDirectionFraming
     var synced = false
     var nextSequence: UInt32 = 0
     /// The sequence range [bulkStart, bulkEnd) of the current or last bulk body seen.

@@ -13,7 +13,7 @@ import Synchronization
 /// are abandoned, so every piece before the failed one stays valid and none after it is left.
 /// At most `maxInFlight` pieces wait, each with its file open.
 final class PieceCopier: Sendable {
-    private let queue = DispatchQueue(label: "glancetrace.split.copy")
+    private let queue = DispatchQueue(label: "split.copy")
     private let slots = DispatchSemaphore(value: PieceCopier.maxInFlight)
     private let failure = Mutex<CaptureError?>(nil)
 

@@ -28,8 +28,12 @@ public struct SplitConfiguration: Sendable {
     /// With `byConnection`: how far past N packets a piece may grow before a cut is forced
     /// (see `ConnectionCut`); 0 means 4 × N.
     public var connectionCap = 0
-    /// Cut bulk HTTP image bytes to zero captured bytes (see `HTTPSlimming`).
+    /// Cut bulk HTTP body bytes to zero captured bytes (see `HTTPSlimming`).
     public var slim = false
+    /// With `slim`: which requests carry bulk data, by method and path (the target without its
+    /// query). The splitter knows no application: the caller hands its rule down (glancetrace's
+    /// image-data routes). Bodies sent as `application/octet-stream` are bulk whatever it says.
+    public var bulkRequest: @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false }
     /// Which reader opens the input.
     public var readerKind: CaptureReaderKind = .native
     /// Output buffer per piece.

@@ -50,18 +50,3 @@ struct TransportPeek {
         return offset
     }
 }
-
-/// A TCP connection's endpoints in a canonical order, the same for both directions.
-struct ConnectionKey: Hashable {
-    var low: Endpoint
-    var high: Endpoint
-    init(_ a: Endpoint, _ b: Endpoint) {
-        if a < b {
-            low = a
-            high = b
-        } else {
-            low = b
-            high = a
-        }
-    }
-}

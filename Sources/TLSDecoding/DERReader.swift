@@ -1,19 +1,19 @@
+import ByteReading
 /// A minimal, bounded DER walker: enough of X.690 to find a certificate's names and dates.
 ///
 /// Only single-byte tags and definite lengths of up to four bytes are accepted (DER forbids the
 /// rest in certificates); anything else ends the walk with nil, never a trap.
 struct DERReader {
-    private var reader: TLSByteReader
+    private var reader: ByteReader
 
-    init(_ reader: TLSByteReader) { self.reader = reader }
-    init(_ bytes: [UInt8]) { reader = TLSByteReader(bytes) }
+    init(_ reader: ByteReader) { self.reader = reader }
 
     var isAtEnd: Bool { reader.isAtEnd }
 
     /// The next element's tag and a reader over its contents.
-    mutating func next() -> (tag: UInt8, contents: TLSByteReader)? {
+    mutating func next() -> (tag: UInt8, contents: ByteReader)? {
         let saved = reader
-        guard let tag = reader.readUInt8(), tag & 0x1f != 0x1f, let first = reader.readUInt8() else {
+        guard let tag = reader.readByte(), tag & 0x1f != 0x1f, let first = reader.readByte() else {
             reader = saved
             return nil
         }
@@ -24,16 +24,16 @@ struct DERReader {
             let count = Int(first & 0x7f)
             guard count >= 1, count <= 4 else { reader = saved; return nil }
             for _ in 0..<count {
-                guard let byte = reader.readUInt8() else { reader = saved; return nil }
+                guard let byte = reader.readByte() else { reader = saved; return nil }
                 length = length << 8 | Int(byte)
             }
         }
-        guard let contents = reader.readReader(length) else { reader = saved; return nil }
+        guard let contents = reader.readSlice(length) else { reader = saved; return nil }
         return (tag, contents)
     }
 
     /// The next element if it has `tag`; otherwise nothing is consumed.
-    mutating func next(tag expected: UInt8) -> TLSByteReader? {
+    mutating func next(tag expected: UInt8) -> ByteReader? {
         let saved = reader
         guard let element = next(), element.tag == expected else { reader = saved; return nil }
         return element.contents
@@ -51,12 +51,12 @@ struct DERReader {
 
 extension DERReader {
     /// Dotted-decimal text of OBJECT IDENTIFIER contents, or nil when malformed.
-    static func objectIdentifierText(_ contents: TLSByteReader) -> String? {
+    static func objectIdentifierText(_ contents: ByteReader) -> String? {
         var reader = contents
         var arcs = [UInt64]()
         var value: UInt64 = 0
         var count = 0
-        while let byte = reader.readUInt8() {
+        while let byte = reader.readByte() {
             guard value >> 56 == 0 else { return nil }
             value = value << 7 | UInt64(byte & 0x7f)
             count += 1
@@ -72,8 +72,8 @@ extension DERReader {
     }
 
     /// Text of a DirectoryString or IA5String; BMPString is UTF-16BE.
-    static func stringValue(tag: UInt8, _ contents: TLSByteReader) -> String {
-        let bytes = contents.rest
+    static func stringValue(tag: UInt8, _ contents: ByteReader) -> String {
+        let bytes = contents.unreadBytes
         if tag == 0x1e {  // BMPString
             var units = [UInt16]()
             var i = 0
@@ -87,8 +87,8 @@ extension DERReader {
     }
 
     /// Seconds since the Unix epoch of a UTCTime or GeneralizedTime in `Z` form.
-    static func timeValue(tag: UInt8, _ contents: TLSByteReader) -> Int64? {
-        let text = contents.rest
+    static func timeValue(tag: UInt8, _ contents: ByteReader) -> Int64? {
+        let text = contents.unreadBytes
         let digitsOfYear = tag == DERReader.utcTime ? 2 : 4
         guard text.count >= digitsOfYear + 10 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int64? {

@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 
 /// What a certificate sent in the clear says about the server: names, validity, serial.
@@ -18,7 +19,12 @@ public struct TLSCertificateFacts: Sendable, Hashable {
 
     /// Parses an X.509 certificate; nil when the outer structure is not a certificate at all.
     public init?(derEncoded bytes: [UInt8]) {
-        encodedLength = bytes.count
+        guard let facts = bytes.withUnsafeBytes({ TLSCertificateFacts(der: ByteReader($0)) }) else { return nil }
+        self = facts
+    }
+
+    private init?(der bytes: ByteReader) {
+        encodedLength = bytes.readableBytes
         var outer = DERReader(bytes)
         guard let certificate = outer.next(tag: DERReader.sequence) else { return nil }
         var certificateReader = DERReader(certificate)
@@ -26,7 +32,7 @@ public struct TLSCertificateFacts: Sendable, Hashable {
         var fields = DERReader(tbs)
         _ = fields.next(tag: 0xa0)  // [0] EXPLICIT version, absent for v1
         if let serial = fields.next(tag: DERReader.integer) {
-            let digits = serial.rest.drop(while: { $0 == 0 })
+            let digits = serial.unreadBytes.drop(while: { $0 == 0 })
             serialNumber = digits.isEmpty ? "00" : hexString(digits)
         }
         _ = fields.next(tag: DERReader.sequence)  // signature AlgorithmIdentifier
@@ -58,7 +64,7 @@ public struct TLSCertificateFacts: Sendable, Hashable {
     ]
 
     /// RFC 4514: RDNs in reverse order, joined by ",", multi-valued RDNs by "+".
-    static func nameText(_ name: TLSByteReader) -> String {
+    static func nameText(_ name: ByteReader) -> String {
         var rdns = [String]()
         var reader = DERReader(name)
         while let set = reader.next(tag: DERReader.set) {
@@ -88,7 +94,7 @@ public struct TLSCertificateFacts: Sendable, Hashable {
         return out
     }
 
-    private static func alternativeNames(in extensions: TLSByteReader) -> [String] {
+    private static func alternativeNames(in extensions: ByteReader) -> [String] {
         var reader = DERReader(extensions)
         while let ext = reader.next(tag: DERReader.sequence) {
             var fields = DERReader(ext)
@@ -104,7 +110,7 @@ public struct TLSCertificateFacts: Sendable, Hashable {
                 if tag == 0x82 {  // [2] dNSName
                     names.append(DERReader.stringValue(tag: 0x16, contents))
                 } else if tag == 0x87 {  // [7] iPAddress
-                    let bytes = contents.rest
+                    let bytes = contents.unreadBytes
                     if bytes.count == 4 {
                         names.append(bytes.map(String.init).joined(separator: "."))
                     } else if bytes.count == 16 {

@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 import Reassembly
 
@@ -20,9 +21,12 @@ extension TLSConnectionDecoder {
                 return
             }
             guard buffer.count &- offset &- 4 >= length else { break }
-            let body = TLSByteReader(buffer, from: offset &+ 4, to: offset &+ 4 &+ length)
+            let bodyStart = offset &+ 4
             offset &+= 4 &+ length
-            handleHandshake(s, type: type, body: body, at: time)
+            // `buffer` is this function's copy: handling may replace the stream's buffer.
+            buffer.withUnsafeBytes { raw in
+                handleHandshake(s, type: type, body: ByteReader(raw.clampedSlice(bodyStart, bodyStart &+ length)), at: time)
+            }
             // A key change (Finished) must fall on a record boundary (RFC 8446 5.1); what follows
             // in this buffer would belong to the old keys, so stop here.
             if s.handshakeBuffer.isEmpty { return }
@@ -30,7 +34,7 @@ extension TLSConnectionDecoder {
         s.handshakeBuffer.removeFirst(min(offset, s.handshakeBuffer.count))
     }
 
-    private func handleHandshake(_ s: TLSDirectionStream, type: UInt8, body: TLSByteReader, at time: Timestamp) {
+    private func handleHandshake(_ s: TLSDirectionStream, type: UInt8, body: ByteReader, at time: Timestamp) {
         let fromClient = s.direction == .clientToServer
         switch type {
         case 0 where !fromClient:

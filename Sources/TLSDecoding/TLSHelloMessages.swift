@@ -1,3 +1,4 @@
+import ByteReading
 /// Extension code points used below (IANA TLS ExtensionType registry).
 enum TLSExtensionType {
     static let serverName: UInt16 = 0
@@ -23,21 +24,21 @@ struct TLSClientHello: Sendable {
     var preSharedKey = false
     var earlyData = false
 
-    init?(_ body: TLSByteReader) {
+    init?(_ body: ByteReader) {
         var r = body
-        guard let version = r.readUInt16(), let random = r.readBytes(32), var session = r.readVector8(),
+        guard let version = r.readInteger(as: UInt16.self), let random = r.readArray(32), var session = r.readVector8(),
               var suites = r.readVector16(), r.readVector8() != nil else { return nil }
         legacyVersion = version
         self.random = random
-        sessionID = session.readBytes(session.remaining) ?? []
-        while let suite = suites.readUInt16() { cipherSuites.append(suite) }
+        sessionID = session.readArray(session.readableBytes) ?? []
+        while let suite = suites.readInteger(as: UInt16.self) { cipherSuites.append(suite) }
         guard var extensions = r.readVector16() else { return }  // extensions are optional before TLS 1.3
-        while let type = extensions.readUInt16(), var data = extensions.readVector16() {
+        while let type = extensions.readInteger(as: UInt16.self), var data = extensions.readVector16() {
             switch type {
             case TLSExtensionType.serverName:
                 guard var list = data.readVector16() else { break }
-                while let nameType = list.readUInt8(), var name = list.readVector16() {
-                    if nameType == 0, serverName == nil, let bytes = name.readBytes(name.remaining) {
+                while let nameType = list.readByte(), var name = list.readVector16() {
+                    if nameType == 0, serverName == nil, let bytes = name.readArray(name.readableBytes) {
                         serverName = String(decoding: bytes, as: UTF8.self)
                     }
                 }
@@ -45,9 +46,9 @@ struct TLSClientHello: Sendable {
                 alpn = TLSClientHello.protocolNames(&data)
             case TLSExtensionType.supportedVersions:
                 guard var list = data.readVector8() else { break }
-                while let v = list.readUInt16() { supportedVersions.append(v) }
+                while let v = list.readInteger(as: UInt16.self) { supportedVersions.append(v) }
             case TLSExtensionType.sessionTicket:
-                sessionTicket = data.remaining > 0
+                sessionTicket = data.readableBytes > 0
             case TLSExtensionType.preSharedKey:
                 preSharedKey = true
             case TLSExtensionType.earlyData:
@@ -59,11 +60,11 @@ struct TLSClientHello: Sendable {
     }
 
     /// ProtocolNameList: a 16-bit list of 8-bit-length names.
-    static func protocolNames(_ data: inout TLSByteReader) -> [String] {
+    static func protocolNames(_ data: inout ByteReader) -> [String] {
         var names = [String]()
         guard var list = data.readVector16() else { return names }
         while var name = list.readVector8() {
-            names.append(String(decoding: name.readBytes(name.remaining) ?? [], as: UTF8.self))
+            names.append(String(decoding: name.readArray(name.readableBytes) ?? [], as: UTF8.self))
         }
         return names
     }
@@ -91,18 +92,18 @@ struct TLSServerHello: Sendable {
     ]
     var isHelloRetryRequest: Bool { random == TLSServerHello.helloRetryRequestRandom }
 
-    init?(_ body: TLSByteReader) {
+    init?(_ body: ByteReader) {
         var r = body
-        guard let version = r.readUInt16(), let random = r.readBytes(32), var session = r.readVector8(),
-              let suite = r.readUInt16(), r.readUInt8() != nil else { return nil }
+        guard let version = r.readInteger(as: UInt16.self), let random = r.readArray(32), var session = r.readVector8(),
+              let suite = r.readInteger(as: UInt16.self), r.readByte() != nil else { return nil }
         legacyVersion = version
         self.random = random
-        sessionID = session.readBytes(session.remaining) ?? []
+        sessionID = session.readArray(session.readableBytes) ?? []
         cipherSuite = suite
         guard var extensions = r.readVector16() else { return }
-        while let type = extensions.readUInt16(), var data = extensions.readVector16() {
+        while let type = extensions.readInteger(as: UInt16.self), var data = extensions.readVector16() {
             switch type {
-            case TLSExtensionType.supportedVersions: selectedVersion = data.readUInt16()
+            case TLSExtensionType.supportedVersions: selectedVersion = data.readInteger(as: UInt16.self)
             case TLSExtensionType.alpn: alpn = TLSClientHello.protocolNames(&data).first
             case TLSExtensionType.preSharedKey: preSharedKey = true
             case TLSExtensionType.encryptThenMAC: encryptThenMAC = true
@@ -116,23 +117,23 @@ struct TLSServerHello: Sendable {
 /// Handshake bodies that carry facts but no keys.
 enum TLSHandshakeBodies {
     /// EncryptedExtensions (TLS 1.3): the negotiated ALPN, if any.
-    static func alpn(inEncryptedExtensions body: TLSByteReader) -> String? {
+    static func alpn(inEncryptedExtensions body: ByteReader) -> String? {
         var r = body
         guard var extensions = r.readVector16() else { return nil }
-        while let type = extensions.readUInt16(), var data = extensions.readVector16() {
+        while let type = extensions.readInteger(as: UInt16.self), var data = extensions.readVector16() {
             if type == TLSExtensionType.alpn { return TLSClientHello.protocolNames(&data).first }
         }
         return nil
     }
 
     /// Certificate: the DER of each certificate, TLS 1.2 (RFC 5246 7.4.2) or TLS 1.3 (RFC 8446 4.4.2) layout.
-    static func certificates(in body: TLSByteReader, tls13: Bool) -> [[UInt8]] {
+    static func certificates(in body: ByteReader, tls13: Bool) -> [[UInt8]] {
         var r = body
         if tls13 { guard r.readVector8() != nil else { return [] } }  // certificate_request_context
         guard var list = r.readVector24() else { return [] }
         var certificates = [[UInt8]]()
         while var entry = list.readVector24() {
-            certificates.append(entry.readBytes(entry.remaining) ?? [])
+            certificates.append(entry.readArray(entry.readableBytes) ?? [])
             if tls13 { guard list.readVector16() != nil else { break } }  // per-certificate extensions
         }
         return certificates

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import MySQLDecoding
 import TestSupport
 import Testing
 @testable import Analysis
@@ -123,7 +124,7 @@ import Testing
             let fact = SQLFact(index: 0, time: .zero, end: .zero, connection: 0, client: "", user: nil, database: nil,
                                command: "Query", statement: text, outcome: .ok(affectedRows: nil))
             let marked = SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.transactionControl)
-            if ["COMMIT", "ROLLBACK", "SET"].contains(SQLTransactionLog.leadingKeyword(text)) { #expect(marked, "\(text)") }
+            if let verb = SQLVerb(statement: text), [.commit, .rollback, .set].contains(verb) { #expect(marked, "\(text)") }
             if text == "SELECT 1" || text == "SAVEPOINT x" { #expect(!marked, "\(text)") }
         }
     }

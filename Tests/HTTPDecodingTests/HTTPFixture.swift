@@ -70,7 +70,7 @@ struct HTTPFixture {
 
     /// Replays the fixture through one decoder per connection. `split` cuts each data record into
     /// pieces (sizes); every piece carries the record's time, as a reassembler would give it.
-    func decode(configuration: HTTPDecoderConfiguration = HTTPDecoderConfiguration(),
+    func decode(configuration: HTTPDecoderConfiguration = .hashingImageUploads,
                 split: (Int) -> [Int] = { [$0] }) -> (exchanges: [HTTPExchange], decoders: [HTTPConnectionDecoder]) {
         var exchanges: [HTTPExchange] = []
         var decoders: [Int: HTTPConnectionDecoder] = [:]
@@ -115,7 +115,7 @@ final class DecoderHarness {
     let decoder: HTTPConnectionDecoder
     var time: Int64 = 1_000_000_000
 
-    init(configuration: HTTPDecoderConfiguration = HTTPDecoderConfiguration(), sawHandshake: Bool = true) {
+    init(configuration: HTTPDecoderConfiguration = .hashingImageUploads, sawHandshake: Bool = true) {
         let info = ConnectionInfo(index: 7, client: HTTPFixture.endpoint("10.0.0.1:40000"),
                                   server: HTTPFixture.endpoint("10.0.0.2:9292"), firstSeen: Timestamp(nanoseconds: 0),
                                   sawHandshake: sawHandshake)

@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func decompressionOutputIsBounded() {
-        var configuration = HTTPDecoderConfiguration()
+        var configuration = HTTPDecoderConfiguration.hashingImageUploads
         configuration.maxKeptBodyBytes = 50
         let compressed = HTTPFramingTests.hexBytes("1f8b0800000000000203ab56cacc4d4c4f2d56b25288ae56ca4c01d24ae66906c96689e6a9ba0640a06b02222c40840102182ae92828e525e6a682d427671615e5172bd5c602c50a128b8bcbf38bc0e66494e695a4161929d5020067e6f43765000000")
         let h = DecoderHarness(configuration: configuration)
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func binaryAndOversizedBodiesAreCountedNotKept() {
-        var configuration = HTTPDecoderConfiguration()
+        var configuration = HTTPDecoderConfiguration.hashingImageUploads
         configuration.maxKeptBodyBytes = 10
         let h = DecoderHarness(configuration: configuration)
         h.send("GET /v2/images/x/file HTTP/1.1\r\n\r\nGET /big HTTP/1.1\r\n\r\n", .clientToServer)

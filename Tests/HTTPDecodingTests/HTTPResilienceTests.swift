@@ -208,7 +208,7 @@ import Testing
     }
 
     @Test func headerSizeIsCapped() {
-        var configuration = HTTPDecoderConfiguration()
+        var configuration = HTTPDecoderConfiguration.hashingImageUploads
         configuration.maxHeaderBytes = 1024
         let h = DecoderHarness(configuration: configuration)
         h.send("GET / HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 5000) + "\r\n\r\nGET /ok HTTP/1.1\r\n\r\n", .clientToServer)
@@ -247,7 +247,7 @@ import Testing
             if case .data(_, _, _, let bytes) = event, bytes.count < 4000 { samples.append(bytes) }
         }
         let alphabet = Array("GET HTTP/1.1 200 \r\n:;0123456789abcdefxX-Content-Length Transfer-Encoding chunked {}\"".utf8)
-        var configuration = HTTPDecoderConfiguration()
+        var configuration = HTTPDecoderConfiguration.hashingImageUploads
         configuration.maxHeaderBytes = 2048
         configuration.maxKeptBodyBytes = 4096
         for round in 0..<300 {

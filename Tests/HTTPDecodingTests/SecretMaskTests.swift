@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func truncatedJSONWithASecretIsMaskedWhole() {
-        var configuration = HTTPDecoderConfiguration()
+        var configuration = HTTPDecoderConfiguration.hashingImageUploads
         configuration.maxKeptBodyBytes = 30
         let h = DecoderHarness(configuration: configuration)
         let body = "{\"auth\": {\"password\": \"hunter2-and-more-text\"}}"

@@ -99,7 +99,10 @@ import Testing
 
     static var downloads: HTTPDecoderConfiguration {
         var configuration = HTTPDecoderConfiguration()
-        configuration.hashesDownload = HTTPDecoderConfiguration.isImageDataDownload
+        // The analysis's rule for Glance's data (the decoder knows none of its own).
+        configuration.hashesDownload = { method, path, status in
+            method == "GET" && (200..<300).contains(status) && path.hasSuffix("/file")
+        }
         return configuration
     }
 

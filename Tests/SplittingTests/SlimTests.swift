@@ -2,6 +2,7 @@ import CaptureIO
 import Foundation
 import TestSupport
 import Testing
+import Timeline
 @testable import Splitting
 
 /// --slim cuts bulk image bytes and nothing an analysis needs.
@@ -14,6 +15,7 @@ import Testing
         let summary = try SplitTestSupport.split(input, "\(scratch)/o.pcap") {
             $0.boundary = .packets(1_000_000)
             $0.slim = true
+            $0.bulkRequest = ImageDataRoutes.hashesUpload  // what `glancetrace split` hands down
         }
         let slim = try #require(summary.pieces.first).path
         #expect(summary.packetsWritten == summary.packetsRead)
@@ -70,6 +72,7 @@ import Testing
         let summary = try SplitTestSupport.split("\(scratch)/in.pcap", "\(scratch)/o.pcap") {
             $0.boundary = .packets(100)
             $0.slim = true
+            $0.bulkRequest = ImageDataRoutes.hashesUpload  // what `glancetrace split` hands down
         }
         let piece = try #require(summary.pieces.first)
         let bytes = try #require(FileManager.default.contents(atPath: piece.path))

@@ -10,7 +10,7 @@ public struct CaptureAnalysis {
     /// What to follow and how to read it (the reading commands' options).
     public struct Options: Sendable {
         /// Server ports followed: Keystone, Glance (plain and TLS) and MySQL by default, plus `--port`.
-        public var watchedPorts: Set<UInt16> = [5000, 13000, 9292, 13292, 3306]
+        public var watchedPorts: Set<UInt16> = OpenStackPorts.watchedByDefault
         /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
         /// they should be in `watchedPorts` too.
         public var portProtocols: [UInt16: PortProtocol] = [:]

@@ -5,17 +5,20 @@ import HTTPDecoding
 ///
 /// The data path of an image on a Swift store is client -> Glance -> Swift on upload and back on
 /// download; each leg's bytes are hashed so that the report can say where they changed.
-package enum ImageDataRoutes {
-    /// Glance's `PUT .../file` and `.../stage`, and a write of a Swift object (glance_store's
-    /// `PUT /v1/AUTH_.../container/object`).
-    static let hashesUpload: @Sendable (String, String) -> Bool = { method, path in
-        HTTPDecoderConfiguration.isImageDataUpload(method, path) || (method == "PUT" && isSwiftObject(path))
+///
+/// These are the only image-data rules: the HTTP decoder gets them as its hashing
+/// configuration and `glancetrace split --slim` as the requests whose bodies it cuts.
+public enum ImageDataRoutes {
+    /// Which request carries image data: Glance's `PUT /v2/images/{id}/file` (upload) and
+    /// `.../stage` (interoperable import), and a write of a Swift object (glance_store's
+    /// `PUT /v1/AUTH_.../container/object`). Arguments: the method and the path (no query).
+    public static let hashesUpload: @Sendable (String, String) -> Bool = { method, path in
+        method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage") || isSwiftObject(path))
     }
 
-    /// A successful Glance `GET .../file` or Swift object `GET`.
+    /// A successful Glance `GET /v2/images/{id}/file` or Swift object `GET`.
     static let hashesDownload: @Sendable (String, String, Int) -> Bool = { method, path, status in
-        HTTPDecoderConfiguration.isImageDataDownload(method, path, status)
-            || (method == "GET" && (200..<300).contains(status) && isSwiftObject(path))
+        method == "GET" && (200..<300).contains(status) && (path.hasSuffix("/file") || isSwiftObject(path))
     }
 
     /// glance_store writes an image larger than `swift_store_large_object_size` (or of unknown

@@ -1,3 +1,4 @@
+import MySQLDecoding
 /// Which row writes of a capture's SQL took effect: Glance's SQLAlchemy sessions run with
 /// autocommit off, so a write counts only once its connection sends COMMIT (a ROLLBACK drops it).
 ///
@@ -25,20 +26,19 @@ public struct SQLTransactionLog: Sendable {
             let traits = facts.traits(at: position)
             guard !traits.contains(.error), !traits.isDisjoint(with: [.mayWrite, .transactionControl]) else { continue }
             let fact = facts[position]
-            let keyword = SQLTransactionLog.leadingKeyword(fact.statement)
-            switch keyword {
-            case "COMMIT":
+            switch SQLVerb(statement: fact.statement) {
+            case .commit?:
                 committing.insert(fact.connection)
                 for var write in pending.removeValue(forKey: fact.connection) ?? [] {
                     write.committed = true
                     all.append(write)
                 }
                 continue
-            case "ROLLBACK":
+            case .rollback?:
                 committing.insert(fact.connection)
                 pending[fact.connection] = nil
                 continue
-            case "SET":
+            case .set?:
                 let text = fact.statement.lowercased().filter { $0 != " " }
                 if text.containsBytes("autocommit=1") || text.containsBytes("autocommit=on") { autocommit.insert(fact.connection) }
                 if text.containsBytes("autocommit=0") || text.containsBytes("autocommit=off") { autocommit.remove(fact.connection) }
@@ -58,17 +58,5 @@ public struct SQLTransactionLog: Sendable {
             }
         }
         writes = all.sorted { $0.sql < $1.sql }
-    }
-
-    static func leadingKeyword(_ statement: String) -> String {
-        var word = ""
-        for ch in statement.unicodeScalars {
-            if ch == " " || ch == "\t" || ch == "\n" || ch == "\r" || ch == ";" {
-                if word.isEmpty { continue } else { break }
-            }
-            word.unicodeScalars.append(ch)
-            if word.count > 16 { break }
-        }
-        return word.uppercased()
     }
 }

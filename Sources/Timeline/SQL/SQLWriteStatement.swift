@@ -1,3 +1,5 @@
+import MySQLDecoding
+
 /// A row write recognised in a SQL statement: the table, the columns it sets, and for an
 /// UPDATE the equality conditions of its WHERE clause.
 ///
@@ -25,8 +27,8 @@ public struct SQLWriteStatement: Equatable, Sendable {
     public init?(parsing statement: String) {
         var lexer = SQLLexer(statement)
         guard case .word(let verb)? = lexer.next() else { return nil }
-        switch verb.uppercased() {
-        case "INSERT":
+        switch SQLVerb(word: verb) {
+        case .insert:
             _ = lexer.nextWord("INTO")
             guard let table = SQLWriteStatement.tableName(&lexer) else { return nil }
             guard let columns = SQLWriteStatement.parenthesisedList(&lexer, words: true) else { return nil }
@@ -36,7 +38,7 @@ public struct SQLWriteStatement: Equatable, Sendable {
             var map: [String: String?] = [:]
             for (column, value) in zip(columns, values) { if let column { map[column] = value } }
             self.init(kind: .insert, table: table, values: map, conditions: [:])
-        case "UPDATE":
+        case .update:
             guard let table = SQLWriteStatement.tableName(&lexer), lexer.nextWord("SET") else { return nil }
             var map: [String: String?] = [:]
             while true {
@@ -47,7 +49,7 @@ public struct SQLWriteStatement: Equatable, Sendable {
             }
             let conditions = SQLWriteStatement.whereEqualities(&lexer)
             self.init(kind: .update, table: table, values: map, conditions: conditions)
-        case "DELETE":
+        case .delete:
             guard lexer.nextWord("FROM"), let table = SQLWriteStatement.tableName(&lexer) else { return nil }
             self.init(kind: .delete, table: table, values: [:], conditions: SQLWriteStatement.whereEqualities(&lexer))
         default:
@@ -127,118 +129,6 @@ public struct SQLWriteStatement: Equatable, Sendable {
             conditions[unqualified(column)] = value
             guard lexer.nextWord("AND") else { return conditions }
         }
-    }
-}
-
-/// Tokens of the small SQL subset row writes use.
-enum SQLToken: Equatable {
-    case word(String)
-    case string(String)
-    case number(String)
-    case symbol(String)
-}
-
-/// Splits SQL text into words, quoted strings (MySQL escapes resolved), numbers and symbols.
-struct SQLLexer {
-    private let scalars: [Unicode.Scalar]
-    private var position = 0
-    private var lookahead: SQLToken?? = nil
-
-    init(_ text: String) { scalars = Array(text.unicodeScalars) }
-
-    mutating func next() -> SQLToken? {
-        if let pending = lookahead {
-            lookahead = nil
-            return pending
-        }
-        return scan()
-    }
-
-    mutating func peek() -> SQLToken? {
-        if let pending = lookahead { return pending }
-        let token = scan()
-        lookahead = .some(token)
-        return token
-    }
-
-    mutating func peekSymbol(_ s: String) -> Bool { peek() == .symbol(s) }
-
-    /// Consumes the keyword if it is next.
-    mutating func nextWord(_ keyword: String) -> Bool {
-        if case .word(let w)? = peek(), w.uppercased() == keyword {
-            _ = next()
-            return true
-        }
-        return false
-    }
-
-    private mutating func scan() -> SQLToken? {
-        while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
-        guard position < scalars.count else { return nil }
-        let c = scalars[position]
-        if c == "'" || c == "\"" { return .string(quoted(c)) }
-        if c == "`" {
-            position += 1
-            var word = ""
-            while position < scalars.count, scalars[position] != "`" { word.unicodeScalars.append(scalars[position]); position += 1 }
-            position += 1
-            return .word(word)
-        }
-        if c.properties.isAlphabetic || c == "_" {
-            var word = ""
-            while position < scalars.count {
-                let d = scalars[position]
-                guard d.properties.isAlphabetic || d.properties.numericType != nil || d == "_" || d == "." || d == "`" || d == "$" else { break }
-                word.unicodeScalars.append(d)
-                position += 1
-            }
-            return .word(word)
-        }
-        if ("0"..."9").contains(c) {
-            var number = ""
-            while position < scalars.count {
-                let d = scalars[position]
-                guard ("0"..."9").contains(d) || d == "." || d == "e" || d == "E" else { break }
-                number.unicodeScalars.append(d)
-                position += 1
-            }
-            return .number(number)
-        }
-        position += 1
-        return .symbol(String(c))
-    }
-
-    private mutating func quoted(_ quote: Unicode.Scalar) -> String {
-        position += 1
-        var out = ""
-        while position < scalars.count {
-            let c = scalars[position]
-            if c == "\\", position + 1 < scalars.count {
-                let e = scalars[position + 1]
-                switch e {
-                case "n": out += "\n"
-                case "t": out += "\t"
-                case "r": out += "\r"
-                case "0": out += "\0"
-                case "Z": out += "\u{1A}"
-                default: out.unicodeScalars.append(e)
-                }
-                position += 2
-                continue
-            }
-            if c == quote {
-                if position + 1 < scalars.count, scalars[position + 1] == quote {
-                    out.unicodeScalars.append(quote)
-                    position += 2
-                    continue
-                }
-                position += 1
-                return out
-            }
-            out.unicodeScalars.append(c)
-            position += 1
-        }
-        return out
     }
 }
 

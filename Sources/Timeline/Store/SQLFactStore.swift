@@ -27,9 +27,9 @@ extension SQLFact: SpillableFact {
         var traits: SQLFactTraits = []
         if case .error = fact.outcome { traits.insert(.error) }
         if !fact.keptRows.isEmpty { traits.insert(.keptRows) }
-        let word = SQLFactStore.leadingWord(fact.statement)
-        if word.map(SQLFactStoreVerbs.transactionControl.contains) ?? true { traits.insert(.transactionControl) }
-        if word.map(SQLFactStoreVerbs.writes.contains) ?? true { traits.insert(.mayWrite) }
+        let verb = SQLVerb(statement: fact.statement)
+        if verb.map(SQLFactStoreVerbs.transactionControl.contains) ?? true { traits.insert(.transactionControl) }
+        if verb.map(SQLFactStoreVerbs.writes.contains) ?? true { traits.insert(.mayWrite) }
         return traits.rawValue
     }
 
@@ -68,40 +68,12 @@ extension FactStore where Fact == SQLFact {
     /// False only when the first word is certainly not one of the verbs `SQLWriteStatement` parses
     /// (INSERT, UPDATE, DELETE); anything unusual counts as a possible write and gets parsed.
     static func mayWrite(_ statement: String) -> Bool {
-        leadingWord(statement).map(SQLFactStoreVerbs.writes.contains) ?? true
-    }
-
-    /// The statement's first word, upper-cased and packed a letter a byte (blanks and `;` before
-    /// it skipped), without building a String: every command of a capture passes here. A word of
-    /// more than 8 letters is `UInt64.max`, matching no keyword; nil when a non-ASCII byte comes
-    /// first, which the callers treat as "maybe" and decode.
-    static func leadingWord(_ statement: String) -> UInt64? { leadingWord(bytes: statement.utf8) }
-
-    static func leadingWord(bytes: some Sequence<UInt8>) -> UInt64? {
-        var word: UInt64 = 0
-        var letters = 0
-        for byte in bytes {
-            if byte >= 0x80 { return nil }
-            let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
-            if !isLetter {
-                if letters == 0, byte == 0x20 || byte == 0x3B || (0x09...0x0d).contains(byte) { continue }
-                break
-            }
-            letters += 1
-            if letters > 8 { return UInt64.max }
-            word = word << 8 | UInt64(byte & ~0x20)
-        }
-        return word
+        SQLVerb(statement: statement).map(SQLFactStoreVerbs.writes.contains) ?? true
     }
 }
 
-/// The first words the timeline cares about, packed as `leadingWord` packs them (a generic type
-/// has no stored statics).
+/// The verbs the timeline cares about (a generic type has no stored statics).
 enum SQLFactStoreVerbs {
-    static let writes = packed(["INSERT", "UPDATE", "DELETE"])
-    static let transactionControl = packed(["COMMIT", "ROLLBACK", "SET"])
-
-    private static func packed(_ words: [String]) -> Set<UInt64> {
-        Set(words.map { $0.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } })
-    }
+    static let writes: Set<SQLVerb> = [.insert, .update, .delete]
+    static let transactionControl: Set<SQLVerb> = [.commit, .rollback, .set]
 }

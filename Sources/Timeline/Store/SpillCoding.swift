@@ -1,3 +1,4 @@
+import ByteReading
 import CaptureIO
 import MySQLDecoding
 
@@ -71,30 +72,14 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Reads what the fact codecs wrote; every read is bounds-checked and nil past the end.
-struct SpillReader {
-    let bytes: UnsafeRawBufferPointer
-    var position = 0
+/// Reads what the fact codecs wrote: the one byte reader with the spill record's reads on top;
+/// every read is bounds-checked and nil past the end.
+typealias SpillReader = ByteReader
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+extension ByteReader {
+    mutating func byte() -> UInt8? { readByte() }
 
-    mutating func skip(_ count: Int) -> Bool {
-        guard bytes.count &- position >= count else { return false }
-        position &+= count
-        return true
-    }
-
-    mutating func byte() -> UInt8? {
-        guard position < bytes.count else { return nil }
-        defer { position &+= 1 }
-        return bytes[position]
-    }
-
-    mutating func int() -> Int64? {
-        guard bytes.count &- position >= 8 else { return nil }
-        defer { position &+= 8 }
-        return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
-    }
+    mutating func int() -> Int64? { readInteger(endianness: .little) }
 
     mutating func optionalInt() -> Int64?? {
         guard let flag = byte() else { return nil }
@@ -109,12 +94,12 @@ struct SpillReader {
 
     /// The bytes of a string written by `put(_: String)` (or of `put(bytes:)`), in place.
     mutating func stringBytes() -> UnsafeRawBufferPointer? {
-        guard bytes.count &- position >= 4 else { return nil }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        position &+= 4
-        guard bytes.count &- position >= length else { return nil }
-        defer { position &+= length }
-        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position &+ length)])
+        let saved = self
+        guard let length = readInteger(endianness: .little, as: UInt32.self), let text = readBytes(Int(length)) else {
+            self = saved
+            return nil
+        }
+        return text
     }
 
     mutating func skipOptionalString() -> Bool {
@@ -139,7 +124,7 @@ struct SpillReader {
 
     /// A count written by `put`, checked against what is left (each element needs a byte at least).
     mutating func count() -> Int? {
-        guard let n = int(), n >= 0, n <= Int64(bytes.count &- position) else { return nil }
+        guard let n = int(), n >= 0, n <= Int64(readableBytes) else { return nil }
         return Int(n)
     }
 
@@ -160,12 +145,9 @@ struct SpillReader {
     }
 
     mutating func uint32s() -> [UInt32]? {
-        guard let n = count(), n <= (bytes.count &- position) / 4 else { return nil }
+        guard let n = count(), n <= readableBytes / 4 else { return nil }
         var out = [UInt32](repeating: 0, count: n)
-        for i in 0..<n {
-            out[i] = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-            position &+= 4
-        }
+        for i in 0..<n { out[i] = readInteger(endianness: .little) ?? 0 }
         return out
     }
 

@@ -1,3 +1,4 @@
+import MySQLDecoding
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,10 +68,10 @@ extension AttributionInput.StatementKind {
     /// The same from the stored bytes, without making Strings: every command of a capture passes here.
     init(command: UnsafeRawBufferPointer, statement: UnsafeRawBufferPointer) {
         if Self.equals(command, "Query") {
-            let word = SQLFactStore.leadingWord(bytes: statement)
-            if word == Self.commit || word == Self.rollback {
+            let verb = SQLVerb(statement: statement)
+            if verb == .commit || verb == .rollback {
                 self = .transactionEnd
-            } else if (word == Self.set || word == Self.show || word == Self.select) && Self.isSetup(statement) {
+            } else if (verb == .set || verb == .show || verb == .select) && Self.isSetup(statement) {
                 self = .setup
             } else {
                 self = .work
@@ -98,7 +99,4 @@ extension AttributionInput.StatementKind {
     }
 
     static let setupPrefixes: [[UInt8]] = ["SET ", "SHOW VARIABLES", "SELECT @@", "SELECT VERSION()", "SELECT DATABASE()"].map { Array($0.utf8) }
-    static let commit = packed("COMMIT"), rollback = packed("ROLLBACK"), set = packed("SET"), show = packed("SHOW"), select = packed("SELECT")
-
-    static func packed(_ word: String) -> UInt64 { word.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 }

@@ -30,10 +30,8 @@ public enum SQLFingerprint {
 
     // MARK: byte classes (Perl's, ASCII)
 
-    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
-    static func isWord(_ b: UInt8) -> Bool {
-        (0x30...0x39).contains(b) || (0x41...0x5a).contains(b) || (0x61...0x7a).contains(b) || b == 0x5f
-    }
+    static func isSpace(_ b: UInt8) -> Bool { SQLLexer.isSpace(b) }
+    static func isWord(_ b: UInt8) -> Bool { SQLLexer.isWord(b) }
     static func lower(_ b: UInt8) -> UInt8 { (0x41...0x5a).contains(b) ? b | 0x20 : b }
     static func lowercased(_ q: [UInt8]) -> [UInt8] { q.map(lower) }
 
