@@ -104,7 +104,7 @@ import Testing
             let decoder = decoders[clientPort] ?? {
                 let info = ConnectionInfo(index: Int(clientPort), client: HTTPFixture.endpoint("127.0.0.1:\(clientPort)"),
                                           server: HTTPFixture.endpoint("127.0.0.1:9292"), firstSeen: time, sawHandshake: true)
-                let made = HTTPConnectionDecoder(connection: info) { exchanges.append($0) }
+                let made = HTTPConnectionDecoder(connection: info, configuration: .hashingImageUploads) { exchanges.append($0) }
                 decoders[clientPort] = made
                 return made
             }()
