@@ -146,7 +146,7 @@ def property_sql(image_id, name, value, ts):
 class ImageFlow:
     """One actor that uploads each image in turn over fresh client connections."""
 
-    def __init__(self, net, rng, sched, specs, budget, mss, spacing):
+    def __init__(self, net, rng, sched, specs, budget, mss, spacing, gap=500_000_000):
         self.net = net
         self.rng = rng
         self.sched = sched
@@ -154,6 +154,7 @@ class ImageFlow:
         self.budget = budget
         self.mss = mss
         self.spacing = spacing
+        self.gap = gap
         self.connections = budget.connections
         self.images = []
 
@@ -204,7 +205,7 @@ class ImageFlow:
         t = ks.handshake(t + 1_000_000)
         service_token = http.fernet_token(rng)
         for spec in self.specs:
-            t += 500_000_000
+            t += self.gap
             yield t
             yield from self._one(spec, db, ks, service_token)
         return sched.now
@@ -269,7 +270,29 @@ class ImageFlow:
             set_property, lambda t: http.image_json(image, t), "application/json")
         t += 2_000_000
         yield t
+        if image.get("delete"):
+            t = yield from self._delete(conn, image, auth, db, ks, service_token, token, t)
         conn.close_fin(0, t)
+
+    def _delete(self, conn, image, auth, db, ks, service_token, token, t):
+        """`openstack image delete`: Glance marks the row deleted (soft delete) with its properties."""
+        iid = image["id"]
+
+        def delete(t):
+            t = yield from self._validate(ks, service_token, token, t)
+            image["status_now"] = "deleted"
+            image["properties_now"] = {}
+            t = yield from db.query(update_sql(image, t, None), my.ok(1, affected=1), t)
+            t = yield from db.query(
+                "UPDATE image_properties SET updated_at='%s', deleted_at='%s', deleted=1 WHERE "
+                "image_properties.image_id = '%s' AND image_properties.deleted = false"
+                % (sql_time(t), sql_time(t), iid), my.ok(1, affected=2), t + 200_000)
+            return (yield from db.query("COMMIT", my.ok(1), t + 200_000))
+        t = yield from self._exchange(conn, "DELETE", "/v2/images/" + iid, auth, b"", 204, "No Content", delete,
+                                      b"", "text/html; charset=UTF-8")
+        t += 2_000_000
+        yield t
+        return t
 
     def _upload(self, conn, image, auth, db, t):
         net, rng, sched = self.net, self.rng, self.sched

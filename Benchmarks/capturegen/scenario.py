@@ -28,8 +28,24 @@ def plan(target):
     return queries, keystone_clients, max(3, keystone_clients // 10)
 
 
+def many_image_specs(rng, count, target):
+    """`count` - 1 small images (cirros-like, 16 KiB up to 2 MiB, about a quarter of the file in
+    all; content-length or chunked), every third one deleted after its update, then the big one
+    that fills the file."""
+    cap = max(32_768, min(2 << 20, target // (2 * count)))
+    specs = []
+    for n in range(count - 1):
+        specs.append({"name": "cirros-%04d" % n, "disk_format": rng.choice(("qcow2", "raw")),
+                      "container_format": "bare", "visibility": rng.choice(("public", "private")),
+                      "transfer": "chunked" if n % 2 else "content-length",
+                      "fixed_size": rng.randrange(16_384, cap), "delete": n % 3 == 2})
+    specs.append({"name": "overcloud-full", "disk_format": "qcow2", "container_format": "bare",
+                  "visibility": "public", "transfer": "chunked", "fixed_size": None})
+    return specs
+
+
 def generate(path, target, fmt="pcap", nsec=False, seed=1, mss=1448, rate=10 << 20,
-             reorder=0.001, retransmit=0.001):
+             reorder=0.001, retransmit=0.001, images=3):
     """Writes the capture; returns the truth dictionary."""
     rng = random.Random(seed)
     writer = CaptureWriter(path, fmt, nsec)
@@ -59,8 +75,11 @@ def generate(path, target, fmt="pcap", nsec=False, seed=1, mss=1448, rate=10 << 
         {"name": "overcloud-full", "disk_format": "qcow2", "container_format": "bare",
          "visibility": "public", "transfer": "chunked", "fixed_size": None},
     ]
+    if images != 3:
+        specs = many_image_specs(rng, images, target)
     budget = Budget(writer, target, [], t0, end, mss)
-    flow = ImageFlow(net, rng, sched, specs, budget, mss, mss * 10 ** 9 // rate)
+    flow = ImageFlow(net, rng, sched, specs, budget, mss, mss * 10 ** 9 // rate,
+                     gap=500_000_000 if images == 3 else 50_000_000)
     sched.spawn(t0 + 400_000_000, flow.run())
     sched.run()
     writer.close()

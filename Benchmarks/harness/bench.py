@@ -88,8 +88,9 @@ class Bench:
     def capture(self):
         a = self.args
         label = a.size.upper().replace("IB", "").replace("B", "")
-        name = "capture-%s%s%s%s%s" % (label, "-nsec" if a.nsec else "", "-seg%d" % a.segment if a.segment != 1448 else "",
-                                      "-seed%d" % a.seed if a.seed != 1 else "", ".pcapng" if a.pcapng else ".pcap")
+        name = "capture-%s%s%s%s%s%s" % (label, "-nsec" if a.nsec else "", "-seg%d" % a.segment if a.segment != 1448 else "",
+                                        "-seed%d" % a.seed if a.seed != 1 else "",
+                                        "-images%d" % a.images if a.images != 3 else "", ".pcapng" if a.pcapng else ".pcap")
         self.file = os.path.join(self.dir, name)
         self.truth_path = os.path.splitext(self.file)[0] + ".truth.json"
         self.truth = None
@@ -102,7 +103,7 @@ class Bench:
                 self.truth = None
         if self.truth is None:
             argv = [os.path.join(HERE, "generate-capture"), self.file, "--size", a.size, "--seed", str(a.seed),
-                    "--segment", str(a.segment), "-q"] + (["--pcapng"] if a.pcapng else []) + (["--nsec"] if a.nsec else [])
+                    "--segment", str(a.segment), "--images", str(a.images), "-q"] + (["--pcapng"] if a.pcapng else []) + (["--nsec"] if a.nsec else [])
             note("generating %s (%s)" % (self.file, a.size))
             run = measure(argv)
             if run.rc != 0:
@@ -114,9 +115,11 @@ class Bench:
         else:
             note("reusing %s" % self.file)
         t = self.truth
-        note("  %d bytes, %d packets, %d TCP connections, %d MySQL queries, %d HTTP requests, images %s"
+        images = t["images"] if len(t["images"]) <= 5 else t["images"][:2] + t["images"][-1:]
+        note("  %d bytes, %d packets, %d TCP connections, %d MySQL queries, %d HTTP requests, %d images: %s%s"
              % (t["bytes"], t["packets"], t["tcp"]["connections"], t["mysql"]["queries"], t["http"]["requests"],
-                ", ".join("%s (%d bytes)" % (i["name"], i["size"]) for i in t["images"])))
+                len(t["images"]), ", ".join("%s (%d bytes)" % (i["name"], i["size"]) for i in images),
+                "" if len(images) == len(t["images"]) else " (and %d more)" % (len(t["images"]) - 3)))
         started = time.perf_counter()
         with open(self.file, "rb") as f:
             while f.read(8 * MB):
@@ -171,7 +174,8 @@ class Bench:
             if row.status != "ok":
                 note("  %-40s %s" % (row.name, row.status + (": " + row.note if row.note else "")))
                 continue
-            line = "  %-40s %8.2f %7.2f %7.0f %6.1f MB" % (row.name, row.wall, row.fastest, size / row.wall / 1e6,
+            line = "  %-40s %8.2f %7.2f %7.0f %6.1f MB" % (row.name, row.wall, row.fastest,
+                                                            (getattr(row, "bytes", None) or size) / row.wall / 1e6,
                                                             row.rss / MB)
             if not row.reference:
                 line += "".join(" %12.2fx" % (r.wall / row.wall) for r in refs)

@@ -29,7 +29,8 @@ public final class NativeCaptureReader: CaptureReader {
         /// Most bytes of decryption secrets kept; later DSBs are skipped.
         public var maxSecretsBytes: Int = 64 << 20
         /// How often (in bytes read) consumed pages of a mapped file are given back.
-        public var releaseInterval: Int = 4 << 20
+        /// (1 MB: each megabyte kept costs resident memory, each release one madvise call.)
+        public var releaseInterval: Int = 1 << 20
         public init() {}
     }
 
@@ -149,10 +150,15 @@ public final class NativeCaptureReader: CaptureReader {
             nextMapUpkeep = mapped.upkeep(at: cursor, recordsSinceLast: recordCount &- recordCountAtUpkeep)
             recordCountAtUpkeep = recordCount
         }
+        let record: CaptureRecord?
         switch format {
-        case .pcap: return try nextPcapRecord()
-        case .pcapng: return try nextPcapngRecord()
+        case .pcap: record = try nextPcapRecord()
+        case .pcapng: record = try nextPcapngRecord()
         }
+        // At the end, every page read goes: the timeline is built after the last record, and the
+        // pages since the last upkeep (up to `releaseInterval`) would stay resident through it.
+        if record == nil, let mapped { mapped.releaseAll() }
+        return record
     }
 
     private func readFileHeader() throws(CaptureError) {

@@ -4,6 +4,9 @@ extension SecretMask {
     /// `secret` (`access_token`, `X-Auth-Token` put in a URL), compared case-insensitively.
     public static func maskedQuery(_ query: String) -> String {
         guard query.utf8.contains(UInt8(ascii: "=")) else { return query }
+        // Every sensitive name contains one of these words: a query naming none (nearly every
+        // query, `limit=5&marker=...`) is returned as it is, without splitting it (issue 25).
+        guard mayNameSecret(query) else { return query }
         var changed = false
         let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter -> Substring in
             guard let equals = parameter.firstIndex(of: "=") else { return parameter }
@@ -14,6 +17,28 @@ extension SecretMask {
             return Substring(parameter[...equals] + masked(String(value)))
         }
         return changed ? parameters.joined(separator: "&") : query
+    }
+
+    /// The words that every sensitive query name contains (`isSensitiveQueryName`), as ASCII.
+    private static let secretWords: [[UInt8]] = ["token", "password", "secret", "credential"].map { Array($0.utf8) }
+
+    /// Whether `text` contains one of `secretWords`, ASCII letters compared case-insensitively;
+    /// true for any non-ASCII text, whose Unicode lowercasing could make one (the Kelvin sign
+    /// lowercases to `k`).
+    static func mayNameSecret(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            if bytes.contains(where: { $0 >= 0x80 }) { return true }
+            return secretWords.contains { word in
+                guard bytes.count >= word.count else { return false }
+                for start in 0...(bytes.count - word.count) {
+                    var i = 0
+                    while i < word.count, bytes[start + i] | 0x20 == word[i] { i += 1 }
+                    if i == word.count { return true }
+                }
+                return false
+            }
+        }
     }
 
     static func isSensitiveQueryName(_ lowercasedName: String) -> Bool {

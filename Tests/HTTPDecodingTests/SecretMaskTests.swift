@@ -135,4 +135,15 @@ struct QueryMaskTests {
         #expect(SecretMask.maskedQuery("token=") == "token=")
         #expect(SecretMask.maskedQuery("") == "")
     }
+
+    /// The shortcut for queries that name no secret word (issue 25) changes nothing: mixed case,
+    /// a word at either end, and a non-ASCII name (the Kelvin sign lowercases to `k`) still mask.
+    @Test func theShortcutMasksWhatTheFullPathMasks() {
+        #expect(SecretMask.maskedQuery("limit=5&marker=9c1e") == "limit=5&marker=9c1e")
+        #expect(SecretMask.maskedQuery("a=1&PassWord=x") == "a=1&PassWord=\(SecretMask.masked("x"))")
+        #expect(SecretMask.maskedQuery("CREDENTIAL=c") == "CREDENTIAL=\(SecretMask.masked("c"))")
+        #expect(SecretMask.maskedQuery("to\u{212A}en=t") == "to\u{212A}en=\(SecretMask.masked("t"))")
+        #expect(!SecretMask.mayNameSecret("limit=5&sort=name:asc"))
+        #expect(SecretMask.mayNameSecret("x=tOkEn"))
+    }
 }

@@ -82,10 +82,10 @@ public struct ImageTimelineBuilder {
             }
         }
         for i in Array(pendingRows.keys) { settleRow(of: i, sql: sql) }
-        let knownIDs = indexByID.keys.sorted()
+        let knownIDs = ImageIDIndex(indexByID.keys)
         for position in sql.indices where imageOfSQL[position] == nil {
             let isError = sql.traits(at: position).contains(.error)
-            if !knownIDs.isEmpty, let id = sql.statement(at: position, containsAnyOf: knownIDs) { imageOfSQL[position] = id }
+            if !knownIDs.isEmpty, let id = sql.statement(at: position, naming: knownIDs) { imageOfSQL[position] = id }
             if isError, case .error(let code, let message) = sql[position].outcome {
                 anomalies.append(Anomaly(time: sql.time(at: position), kind: .sqlError, message: "MySQL error \(code): \(message)"))
             }
@@ -192,7 +192,7 @@ public struct ImageTimelineBuilder {
             return
         }
         images[i].http.append(fact.index)
-        for (field, value) in fact.reportedFields { fill(&images[i], field: field, value: value, overwrite: false) }
+        for (field, value) in fact.reportedFields { Self.fill(&images[i], field: field, value: value, overwrite: false) }
         if let status = fact.reportedStatus {
             reportedStatuses[i, default: []].append((status, fact.end, fact.index))
         }
@@ -202,7 +202,7 @@ public struct ImageTimelineBuilder {
                                            md5: nil, sha512: nil, matchesChecksum: nil)
             images[i].upload?.bytesNotCaptured = fact.requestBytesNotCaptured
         }
-        checkUpload(&images[i])
+        Self.checkUpload(&images[i])
     }
 
     private mutating func finishTransitionsFromHTTP() {
@@ -213,7 +213,7 @@ public struct ImageTimelineBuilder {
             }
         }
         images.removeAll { $0.id == nil && $0.name == nil && $0.http.isEmpty }
-        for i in images.indices { checkUpload(&images[i]) }
+        for i in images.indices { Self.checkUpload(&images[i]) }
     }
 
     /// Glance v2 no longer leaves a failed upload `killed`: when the data cannot be read (client
@@ -246,11 +246,14 @@ public struct ImageTimelineBuilder {
                   let digests = http[upload.http].uploadDigests else { continue }
             images[i].upload?.md5 = digests.md5
             images[i].upload?.sha512 = digests.sha512
-            checkUpload(&images[i])
+            Self.checkUpload(&images[i])
         }
     }
 
-    private func checkUpload(_ image: inout ImageLifecycle) {
+    // Static, like `fill`: a method on `self` called with `&images[i]` would get a copy of `self`
+    // (the array of lifecycles included), and the write through `&images[i]` would then copy the
+    // whole array: once per event, with a retain and release of every lifecycle (issue 25).
+    private static func checkUpload(_ image: inout ImageLifecycle) {
         guard var upload = image.upload else { return }
         var verdict: Bool?
         if let md5 = upload.md5, let checksum = image.checksum {
@@ -274,13 +277,13 @@ public struct ImageTimelineBuilder {
             settleRow(of: i, sql: sql)
             for (column, value) in statement.values {
                 images[i].finalRow[column] = value
-                if let value { fill(&images[i], field: column, value: value, overwrite: true) }
+                if let value { Self.fill(&images[i], field: column, value: value, overwrite: true) }
             }
             if let status = statement.value("status"), images[i].transitions.last?.status != status {
                 images[i].transitions.append(StatusTransition(status: status, time: fact.time, source: .sql,
                                                               http: http, sql: fact.index))
             }
-            checkUpload(&images[i])
+            Self.checkUpload(&images[i])
             return id
         case "image_properties":
             return applyProperty(statement, fact: fact)
@@ -357,7 +360,7 @@ public struct ImageTimelineBuilder {
         images[i].finalRow = normalised
     }
 
-    private func fill(_ image: inout ImageLifecycle, field: String, value: String, overwrite: Bool) {
+    private static func fill(_ image: inout ImageLifecycle, field: String, value: String, overwrite: Bool) {
         func set(_ target: inout String?) { if overwrite || target == nil { target = value } }
         switch field {
         case "name": set(&image.name)
