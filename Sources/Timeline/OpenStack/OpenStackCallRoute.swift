@@ -6,14 +6,14 @@ public enum OpenStackService: String, Sendable, Hashable, CaseIterable {
     case other
 }
 
-/// Server ports that identify a service (DESIGN.md defaults; `--port` may add more).
+/// Server ports that identify a service (`OpenStackPorts`' by default; `--port` may add more).
 public struct OpenStackServicePorts: Sendable, Hashable {
     public var keystone: Set<UInt16>
     public var glance: Set<UInt16>
     public var swift: Set<UInt16>
 
-    public init(keystone: Set<UInt16> = [5000, 13000, 35357], glance: Set<UInt16> = [9292, 13292],
-                swift: Set<UInt16> = [8080, 13808]) {
+    public init(keystone: Set<UInt16> = OpenStackPorts.keystone, glance: Set<UInt16> = OpenStackPorts.glance,
+                swift: Set<UInt16> = OpenStackPorts.swift) {
         self.keystone = keystone
         self.glance = glance
         self.swift = swift
