@@ -19,12 +19,16 @@ Prints "ok ..." with the counts, or each failure, and exits 1 on any.
 
 import base64
 import json
+import os
 import re
 import sys
 from datetime import datetime, timezone
 
 from google.protobuf import json_format
 from opentelemetry.proto.trace.v1 import trace_pb2
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wire_secrets import secrets_of  # noqa: E402
 
 SERVER, CLIENT = trace_pb2.Span.SPAN_KIND_SERVER, trace_pb2.Span.SPAN_KIND_CLIENT
 failures = []
@@ -65,17 +69,6 @@ def attributes(span):
         out[kv.key] = getattr(kv.value, kind) if kind in ("string_value", "int_value", "bool_value", "double_value") \
             else json_format.MessageToDict(kv.value)
     return out
-
-
-def secrets_of(capture):
-    text = open(capture, "rb").read().decode("latin-1")
-    found = set()
-    for header in ("X-Auth-Token: ", "X-Subject-Token: ", "x-auth-token: ", "x-subject-token: "):
-        for match in re.finditer(re.escape(header) + r"([^\r\n]{16,})", text):
-            found.add(match.group(1))
-    for match in re.finditer(r'"password": "([^"]+)"', text):
-        found.add(match.group(1))
-    return found
 
 
 def main():
