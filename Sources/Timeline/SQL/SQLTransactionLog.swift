@@ -8,8 +8,11 @@ import MySQLDecoding
 public struct SQLTransactionLog: Sendable {
     /// One recognised row write.
     public struct Write: Sendable {
+        /// The statement's SQL fact index.
         public var sql: Int
+        /// What it writes.
         public var statement: SQLWriteStatement
+        /// Whether its transaction committed (or it ran in autocommit mode).
         public var committed: Bool
     }
 
