@@ -19,6 +19,7 @@ public struct SQLTransactionLog: Sendable {
     /// Writes in statement order, each marked committed or not.
     public private(set) var writes: [Write] = []
 
+    /// Reads the row writes of `facts` and which of them their connections committed.
     public init(_ facts: SQLFactStore) {
         var pending: [Int: [Write]] = [:]
         var autocommit: Set<Int> = []
