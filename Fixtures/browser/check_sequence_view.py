@@ -38,6 +38,9 @@ from selenium.common.exceptions import NoAlertPresentException, UnexpectedAlertP
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wire_secrets import secrets_of  # noqa: E402
+
 
 def chrome():
     options = webdriver.ChromeOptions()
@@ -51,20 +54,6 @@ def chrome():
     driver_path = next((d for d in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver") if os.path.exists(d)), None)
     # An explicit driver: Selenium Manager would try to download one, and CI has no network.
     return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-
-
-def secrets_of(capture):
-    """Tokens and passwords on the wire of a capture, as GoldenReportTests finds them."""
-    if not capture or not os.path.exists(capture):
-        return set()
-    text = open(capture, "rb").read().decode("latin-1")
-    found = set()
-    for header in ("X-Auth-Token: ", "X-Subject-Token: ", "x-auth-token: ", "x-subject-token: "):
-        for match in re.finditer(re.escape(header) + r"([^\r\n]{16,})", text):
-            found.add(match.group(1))
-    for match in re.finditer(r'"password": "([^"]+)"', text):
-        found.add(match.group(1))
-    return found
 
 
 def shown_statement(statement, command):

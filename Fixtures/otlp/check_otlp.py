@@ -17,14 +17,19 @@ definitions (the `opentelemetry-proto` package) against the JSON report of the s
 Prints "ok ..." with the counts, or each failure, and exits 1 on any.
 """
 
-import base64
 import json
+import os
 import re
 import sys
 from datetime import datetime, timezone
 
 from google.protobuf import json_format
 from opentelemetry.proto.trace.v1 import trace_pb2
+
+from otlp_ids import hex_ids_to_base64
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wire_secrets import secrets_of  # noqa: E402
 
 SERVER, CLIENT = trace_pb2.Span.SPAN_KIND_SERVER, trace_pb2.Span.SPAN_KIND_CLIENT
 failures = []
@@ -34,20 +39,6 @@ def check(condition, message):
     if not condition:
         failures.append(message)
     return condition
-
-
-def hex_ids_to_base64(node):
-    if isinstance(node, dict):
-        for key, value in list(node.items()):
-            if key in ("traceId", "spanId", "parentSpanId") and isinstance(value, str):
-                width = 32 if key == "traceId" else 16
-                if check(re.fullmatch("[0-9a-f]{%d}" % width, value) is not None, f"{key} {value!r} is not {width} hex digits"):
-                    node[key] = base64.b64encode(bytes.fromhex(value)).decode()
-            else:
-                hex_ids_to_base64(value)
-    elif isinstance(node, list):
-        for item in node:
-            hex_ids_to_base64(item)
 
 
 def nanoseconds(rfc3339):
@@ -67,22 +58,11 @@ def attributes(span):
     return out
 
 
-def secrets_of(capture):
-    text = open(capture, "rb").read().decode("latin-1")
-    found = set()
-    for header in ("X-Auth-Token: ", "X-Subject-Token: ", "x-auth-token: ", "x-subject-token: "):
-        for match in re.finditer(re.escape(header) + r"([^\r\n]{16,})", text):
-            found.add(match.group(1))
-    for match in re.finditer(r'"password": "([^"]+)"', text):
-        found.add(match.group(1))
-    return found
-
-
 def main():
     raw = open(sys.argv[1]).read()
     report = json.load(open(sys.argv[2]))
     document = json.loads(raw)
-    hex_ids_to_base64(document)
+    hex_ids_to_base64(document, failures.append)
     traces = json_format.Parse(json.dumps(document), trace_pb2.TracesData(), ignore_unknown_fields=False)
 
     http, sql = report["http"], report["sql"]

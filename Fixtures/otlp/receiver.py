@@ -13,9 +13,7 @@ Each line: {"trace", "span", "parent" (hex ids), "name", "kind", "service", "sta
 """
 
 import argparse
-import base64
 import json
-import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,19 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
+from otlp_ids import hex_ids_to_base64
 
-def hex_ids_to_base64(node):
-    if isinstance(node, dict):
-        for key, value in list(node.items()):
-            if key in ("traceId", "spanId", "parentSpanId") and isinstance(value, str):
-                if not re.fullmatch("[0-9a-f]*", value):
-                    raise ValueError(f"{key} {value!r} is not hex")
-                node[key] = base64.b64encode(bytes.fromhex(value)).decode()
-            else:
-                hex_ids_to_base64(value)
-    elif isinstance(node, list):
-        for item in node:
-            hex_ids_to_base64(item)
+
+def refuse(message):
+    raise ValueError(message)
 
 
 def value_of(any_value):
@@ -71,7 +61,7 @@ class Receiver(BaseHTTPRequestHandler):
         try:
             if json_encoding:
                 document = json.loads(body)
-                hex_ids_to_base64(document)
+                hex_ids_to_base64(document, refuse)
                 json_format.Parse(json.dumps(document), request, ignore_unknown_fields=False)
             else:
                 request.ParseFromString(body)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CaptureIO
 
 /// The target chosen by `GLANCETRACE_FUZZ_TARGET` (one binary serves all five).
 nonisolated(unsafe) private var selected: FuzzTarget?
@@ -47,7 +48,7 @@ struct ReplayInputs {
         var count = 0
         for path in CommandLine.arguments.dropFirst() {
             for file in files(at: path) {
-                guard let bytes = read(file) else { continue }
+                guard let bytes = try? WholeFile.read(file) else { continue }
                 bytes.withUnsafeBytes { target.run($0) }
                 count += 1
             }
@@ -64,19 +65,6 @@ struct ReplayInputs {
             if name != "." && name != ".." { result.append(path + "/" + name) }
         }
         return result.sorted()
-    }
-
-    static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return bytes
     }
 }
 #endif

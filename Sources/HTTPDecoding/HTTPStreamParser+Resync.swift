@@ -40,6 +40,26 @@ extension HTTPStreamParser {
         lineBuffer.removeAll(keepingCapacity: true)
     }
 
+    /// Resynchronisation ends (a start line found, or the stream ended): ends the message the snap
+    /// length cut, whose last byte was seen at `lastByte`; counts the body bytes skipped for want of
+    /// framing and ends that body at `lastByte` when its chunk framing was cut, else at `next`
+    /// (when what follows begins); reports the bytes skipped.
+    mutating func leaveResync<D: HTTPStreamParserDelegate>(lastByte: Timestamp, next: Timestamp, at time: Timestamp,
+                                                                  delegate: D) {
+        if cutMessageOpen {
+            endCutMessage(skipped: resyncSkipped, lastByteAt: lastByte, delegate: delegate)
+            resyncSkipped = 0
+        }
+        if bodyAwaitingResync {
+            delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
+            messageWireBytes &+= resyncSkipped
+            resyncSkipped = 0
+            bodyAwaitingResync = false
+            endMessage(at: chunkFramingCut ? lastByte : next, delegate: delegate)
+        }
+        reportSkipped(at: time, delegate: delegate)
+    }
+
     mutating func reportSkipped<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
         guard resyncSkipped > 0, !resyncQuietly else {
             resyncSkipped = 0
@@ -102,18 +122,7 @@ extension HTTPStreamParser {
                 // A message cut by the snap length ended with its last byte seen: skipped bytes of
                 // this chunk before the start line, or the chunk before.
                 let lastByte = (i - start) > lineBuffer.count - offset ? time : cutMessageEnd
-                if cutMessageOpen {
-                    endCutMessage(skipped: resyncSkipped, lastByteAt: lastByte, delegate: delegate)
-                    resyncSkipped = 0
-                }
-                if bodyAwaitingResync {
-                    delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
-                    messageWireBytes &+= resyncSkipped
-                    resyncSkipped = 0
-                    bodyAwaitingResync = false
-                    endMessage(at: chunkFramingCut ? lastByte : begin, delegate: delegate)
-                }
-                reportSkipped(at: time, delegate: delegate)
+                leaveResync(lastByte: lastByte, next: begin, at: time, delegate: delegate)
                 beginHead(at: begin, position: position)
                 lineBuffer = line
                 messageWireBytes = line.count

@@ -272,18 +272,7 @@ struct HTTPStreamParser {
             }
             state = .idle
         case .resync:
-            if cutMessageOpen {
-                endCutMessage(skipped: resyncSkipped, lastByteAt: cutMessageEnd, delegate: delegate)
-                resyncSkipped = 0
-            }
-            if bodyAwaitingResync {
-                delegate.parserDidCountUnframedBody(resyncSkipped, direction: direction)
-                messageWireBytes &+= resyncSkipped
-                resyncSkipped = 0
-                bodyAwaitingResync = false
-                endMessage(at: chunkFramingCut ? cutMessageEnd : time, delegate: delegate)
-            }
-            reportSkipped(at: time, delegate: delegate)
+            leaveResync(lastByte: cutMessageEnd, next: time, at: time, delegate: delegate)
             state = .idle
         case .idle, .tunnel:
             break

@@ -115,24 +115,30 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     }
 
     public func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
-        guard !closed else { return }
-        if phase == .tls {
-            tlsConsumer?.gap(count, direction: direction, at: time)
-            return
-        }
-        skip(count, direction: direction, at: time,
-             note: "gap of \(count) bytes in the \(direction == .clientToServer ? "client" : "server") stream")
+        skipUnseen(count, direction: direction, at: time, cutBySnapLength: false)
     }
 
     /// Bytes the snap length cut: as unknown as lost ones, but the note says they were on the wire.
     public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+        skipUnseen(count, direction: direction, at: time, cutBySnapLength: true)
+    }
+
+    /// Bytes the decoder will never see, lost or cut by the snap length: after an SSLRequest they are the
+    /// TLS decoder's to account for; otherwise they are skipped with a note that says which.
+    private func skipUnseen(_ count: Int, direction: FlowDirection, at time: Timestamp, cutBySnapLength: Bool) {
         guard !closed else { return }
         if phase == .tls {
-            tlsConsumer?.notCaptured(count, direction: direction, at: time)
+            if cutBySnapLength {
+                tlsConsumer?.notCaptured(count, direction: direction, at: time)
+            } else {
+                tlsConsumer?.gap(count, direction: direction, at: time)
+            }
             return
         }
+        let stream = direction == .clientToServer ? "client" : "server"
         skip(count, direction: direction, at: time,
-             note: "\(count) bytes of the \(direction == .clientToServer ? "client" : "server") stream not captured (snap length)")
+             note: cutBySnapLength ? "\(count) bytes of the \(stream) stream not captured (snap length)"
+                                   : "gap of \(count) bytes in the \(stream) stream")
     }
 
     private func skip(_ count: Int, direction: FlowDirection, at time: Timestamp, note: String) {

@@ -4,8 +4,8 @@ import Timeline
 
 /// How the reports tell one request that a proxy carried: its hops and the time each added.
 enum ProxyHops {
-    /// TripleO's haproxy public endpoints: the front ends the reports can name.
-    static let haproxyPorts: Set<String> = ["13000", "13292", "13306"]
+    /// haproxy's front ends: the ones the reports can name.
+    static let haproxyPorts = Set(OpenStackPorts.haproxyFronts.map(String.init))
 
     /// `client -> :13292 (TLS 1.3) 183.543 ms; haproxy -> :9292 183.313 ms; proxy 0.230 ms`, for a
     /// logical request with legs; nil otherwise.

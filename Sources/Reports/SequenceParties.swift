@@ -60,7 +60,7 @@ struct SequenceParties {
     private var databaseLanes: [String: Int] = [:]
 
     /// Ports where a proxy terminates TLS in front of a service (TripleO's public endpoints).
-    static let tlsFrontPorts: Set<String> = ["13000", "13292", "13808"]
+    static let tlsFrontPorts = Set(OpenStackPorts.tlsFronts.map(String.init))
 
     init(_ result: AnalysisResult, relations: RequestRelations) {
         var found: [Party] = []

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CaptureIO
 
 /// Why a key log file could not be read.
 public struct TLSKeyLogReadError: Error, Sendable, CustomStringConvertible {
@@ -23,21 +24,17 @@ extension TLSKeyLog {
 
     /// Adds the secrets of the NSS key log file at `path` (`--keylog`).
     public mutating func add(contentsOf path: String) throws(TLSKeyLogReadError) {
-        guard let file = fopen(path, "rb") else {
-            throw TLSKeyLogReadError(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-            if bytes.count > TLSKeyLog.maximumFileBytes {
+        let bytes: [UInt8]
+        do {
+            bytes = try WholeFile.read(path, limit: TLSKeyLog.maximumFileBytes)
+        } catch {
+            switch error {
+            case .notOpened(let code): throw TLSKeyLogReadError(path: path, reason: String(cString: strerror(code)))
+            case .tooLarge:
                 throw TLSKeyLogReadError(path: path, reason: "larger than \(TLSKeyLog.maximumFileBytes >> 20) MiB: not a key log")
+            case .readError: throw TLSKeyLogReadError(path: path, reason: "read error")
             }
         }
-        if ferror(file) != 0 { throw TLSKeyLogReadError(path: path, reason: "read error") }
         add(text: String(decoding: bytes, as: UTF8.self))
     }
 }

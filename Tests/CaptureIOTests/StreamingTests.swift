@@ -10,15 +10,7 @@ import Testing
     /// reader's pages, whatever other tests running in parallel hold.
     static func residentKilobytes(of base: UnsafeRawPointer) -> Int? {
         // /proc files report size 0: read to EOF with stdio, not Foundation's sized read.
-        guard let file = fopen("/proc/self/smaps", "r") else { return nil }
-        defer { fclose(file) }
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            text += chunk[0..<n]
-        }
+        guard let text = try? WholeFile.read("/proc/self/smaps") else { return nil }
         let smaps = String(decoding: text, as: UTF8.self)
         let start = String(UInt(bitPattern: base), radix: 16)
         var inMapping = false

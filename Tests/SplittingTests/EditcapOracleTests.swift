@@ -54,28 +54,24 @@ import Testing
         }
     }
 
-    @Test("A nanosecond pcap keeps its precision: identical to editcap -F nsecpcap")
-    func nanosecondInput() throws {
-        guard let editcap = ExternalTool.path("editcap") else { return }
-        let scratch = try SplitTestSupport.scratchDirectory("nsec")
-        defer { SplitTestSupport.remove(scratch) }
-        let nsec = "\(scratch)/input.pcap"
-        try ExternalTool.run(editcap, ["-F", "nsecpcap", SplitTestSupport.fixture, nsec])
-        try Self.compareWithEditcap(input: nsec, editcapOptions: ["-F", "nsecpcap", "-c", "150"], label: "nsec") {
-            $0.boundary = .packets(150)
-        }
-    }
+    /// Inputs editcap writes first from the fixture: a nanosecond pcap, which keeps its precision
+    /// (editcap -F nsecpcap), and a pcapng, written as pcap (-F pcap).
+    static let convertedInputs: [(format: String, fileExtension: String, editcapOutput: String, count: Int, asPcap: Bool)] = [
+        ("nsecpcap", "pcap", "nsecpcap", 150, false),
+        ("pcapng", "pcapng", "pcap", 200, true),
+    ]
 
-    @Test("A pcapng input written as pcap (-F pcap) is identical to editcap -F pcap")
-    func pcapngToPcap() throws {
+    @Test("A nanosecond pcap keeps its precision (editcap -F nsecpcap); a pcapng written as pcap equals editcap -F pcap",
+          arguments: convertedInputs)
+    func convertedInput(format: String, fileExtension: String, editcapOutput: String, count: Int, asPcap: Bool) throws {
         guard let editcap = ExternalTool.path("editcap") else { return }
-        let scratch = try SplitTestSupport.scratchDirectory("ng2pcap")
+        let scratch = try SplitTestSupport.scratchDirectory("converted-\(format)")
         defer { SplitTestSupport.remove(scratch) }
-        let ng = "\(scratch)/input.pcapng"
-        try ExternalTool.run(editcap, ["-F", "pcapng", SplitTestSupport.fixture, ng])
-        try Self.compareWithEditcap(input: ng, editcapOptions: ["-F", "pcap", "-c", "200"], label: "ng2pcap") {
-            $0.boundary = .packets(200)
-            $0.outputFormat = .pcap
+        let converted = "\(scratch)/input.\(fileExtension)"
+        try ExternalTool.run(editcap, ["-F", format, SplitTestSupport.fixture, converted])
+        try Self.compareWithEditcap(input: converted, editcapOptions: ["-F", editcapOutput, "-c", "\(count)"], label: format) {
+            $0.boundary = .packets(count)
+            if asPcap { $0.outputFormat = .pcap }
         }
     }
 

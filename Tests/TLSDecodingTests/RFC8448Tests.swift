@@ -124,6 +124,19 @@ enum RFC8448 {
     static func split(_ record: [UInt8]) -> (header: [UInt8], body: ArraySlice<UInt8>) {
         (Array(record[0..<5]), record[5...])
     }
+
+    /// A TLS 1.3 record decryptor with the trace's cipher suite (TLS_AES_128_GCM_SHA256).
+    static func decryptor(key: [UInt8], iv: [UInt8]) -> TLSRecordDecryptor {
+        TLSRecordDecryptor(parameters: aes128, framing: .tls13, key: key, iv: iv)
+    }
+}
+
+extension TLSRecordDecryptor {
+    /// Opens a whole record of the trace: its 5-byte header, then its protected body.
+    mutating func open(record: [UInt8]) throws(TLSDecryptionError) -> (type: UInt8, plaintext: [UInt8]) {
+        let (header, body) = RFC8448.split(record)
+        return try open(header: header, body: body)
+    }
 }
 
 @Suite struct RFC8448Tests {
@@ -149,10 +162,8 @@ enum RFC8448 {
     }
 
     @Test func serverHandshakeFlightDecrypts() throws {
-        var decryptor = TLSRecordDecryptor(parameters: RFC8448.aes128, framing: .tls13,
-                                           key: RFC8448.serverHandshakeKey, iv: RFC8448.serverHandshakeIV)
-        let (header, body) = RFC8448.split(RFC8448.serverFlightRecord)
-        let (type, plaintext) = try decryptor.open(header: header, body: body)
+        var decryptor = RFC8448.decryptor(key: RFC8448.serverHandshakeKey, iv: RFC8448.serverHandshakeIV)
+        let (type, plaintext) = try decryptor.open(record: RFC8448.serverFlightRecord)
         #expect(type == 22)
         // "{server} send handshake record: payload (657 octets)": EE, Certificate, CertificateVerify, Finished.
         #expect(plaintext.count == 657)
@@ -162,45 +173,34 @@ enum RFC8448 {
     }
 
     @Test func clientFinishedDecrypts() throws {
-        var decryptor = TLSRecordDecryptor(parameters: RFC8448.aes128, framing: .tls13,
-                                           key: RFC8448.clientHandshakeKey, iv: RFC8448.clientHandshakeIV)
-        let (header, body) = RFC8448.split(RFC8448.clientFinishedRecord)
-        let (type, plaintext) = try decryptor.open(header: header, body: body)
+        var decryptor = RFC8448.decryptor(key: RFC8448.clientHandshakeKey, iv: RFC8448.clientHandshakeIV)
+        let (type, plaintext) = try decryptor.open(record: RFC8448.clientFinishedRecord)
         #expect(type == 22)
         #expect(plaintext.count == 36)
         #expect(Array(plaintext.prefix(4)) == [0x14, 0x00, 0x00, 0x20])
     }
 
     @Test func applicationRecordsDecryptInSequence() throws {
-        var server = TLSRecordDecryptor(parameters: RFC8448.aes128, framing: .tls13,
-                                        key: RFC8448.serverApplicationKey, iv: RFC8448.serverApplicationIV)
+        var server = RFC8448.decryptor(key: RFC8448.serverApplicationKey, iv: RFC8448.serverApplicationIV)
         // The NewSessionTicket uses server sequence number 0, so the application record is number 1.
-        let ticket = try server.open(header: RFC8448.split(RFC8448.newSessionTicketRecord).header,
-                                     body: RFC8448.split(RFC8448.newSessionTicketRecord).body)
+        let ticket = try server.open(record: RFC8448.newSessionTicketRecord)
         #expect(ticket.type == 22 && ticket.plaintext.first == 4)
-        let serverData = try server.open(header: RFC8448.split(RFC8448.serverApplicationRecord).header,
-                                         body: RFC8448.split(RFC8448.serverApplicationRecord).body)
+        let serverData = try server.open(record: RFC8448.serverApplicationRecord)
         #expect(serverData.type == 23 && serverData.plaintext == RFC8448.applicationPayload)
-        let serverAlert = try server.open(header: RFC8448.split(RFC8448.serverAlertRecord).header,
-                                          body: RFC8448.split(RFC8448.serverAlertRecord).body)
+        let serverAlert = try server.open(record: RFC8448.serverAlertRecord)
         #expect(serverAlert.type == 21 && serverAlert.plaintext == [1, 0])
 
-        var client = TLSRecordDecryptor(parameters: RFC8448.aes128, framing: .tls13,
-                                        key: RFC8448.clientApplicationKey, iv: RFC8448.clientApplicationIV)
-        let clientData = try client.open(header: RFC8448.split(RFC8448.clientApplicationRecord).header,
-                                         body: RFC8448.split(RFC8448.clientApplicationRecord).body)
+        var client = RFC8448.decryptor(key: RFC8448.clientApplicationKey, iv: RFC8448.clientApplicationIV)
+        let clientData = try client.open(record: RFC8448.clientApplicationRecord)
         #expect(clientData.type == 23 && clientData.plaintext == RFC8448.applicationPayload)
-        let clientAlert = try client.open(header: RFC8448.split(RFC8448.clientAlertRecord).header,
-                                          body: RFC8448.split(RFC8448.clientAlertRecord).body)
+        let clientAlert = try client.open(record: RFC8448.clientAlertRecord)
         #expect(clientAlert.type == 21 && clientAlert.plaintext == [1, 0])
     }
 
     @Test func wrongSequenceNumberFailsTheTag() {
-        var client = TLSRecordDecryptor(parameters: RFC8448.aes128, framing: .tls13,
-                                        key: RFC8448.clientApplicationKey, iv: RFC8448.clientApplicationIV)
+        var client = RFC8448.decryptor(key: RFC8448.clientApplicationKey, iv: RFC8448.clientApplicationIV)
         // The alert is record 1; opening it as record 0 must fail, and not advance the sequence.
-        let (header, body) = RFC8448.split(RFC8448.clientAlertRecord)
-        #expect(throws: TLSDecryptionError.tagFailed) { try client.open(header: header, body: body) }
+        #expect(throws: TLSDecryptionError.tagFailed) { try client.open(record: RFC8448.clientAlertRecord) }
         #expect(client.sequence == 0)
     }
 

@@ -1,30 +1,21 @@
 #!/usr/bin/env python3
 """Keystone calls a service made (token validations above all): glancetrace's caused_by against the
 servers' record (tbtrace) and tshark's token decoding.  usage: measure_causation.py CAPTURE TRUTH GLANCETRACE_JSON"""
-import json, subprocess, sys, hashlib, collections
+import json, sys, hashlib, collections
+from tshark_fields import headers, tshark
 cap, truthp, gtp = sys.argv[1:4]
 t = json.load(open(truthp)); g = json.load(open(gtp))
 H = t['http_requests']; S = t['sql']
-def tshark(filt, fields):
-    o = subprocess.run(['tshark','-r',cap,'-Y',filt,'-T','fields'] + sum([['-e', f] for f in fields], []) + ['-E','separator=|'],
-                       capture_output=True, text=True).stdout
-    return [l.split('|', len(fields) - 1) for l in o.splitlines()]
 def fp(v): return hashlib.sha256(v.encode()).hexdigest()[:8]
-def headers(text):
-    d = {}
-    for h in text.split('\\r\\n,'):
-        k, _, v = h.partition(': ')
-        d[k.lower()] = v.replace('\\r\\n', '')
-    return d
 reqs = {}
-for num, tm, port, m, uri, hdrs in tshark('http.request', ['frame.number','frame.time_epoch','tcp.dstport','http.request.method','http.request.uri','http.request.line']):
+for num, tm, port, m, uri, hdrs in tshark(cap, ['frame.number','frame.time_epoch','tcp.dstport','http.request.method','http.request.uri','http.request.line'], 'http.request'):
     d = headers(hdrs)
     reqs[int(num)] = dict(time=float(tm), port=int(port), method=m, path=uri.split('?')[0],
                           auth=fp(d['x-auth-token']) if 'x-auth-token' in d else None,
                           subject=fp(d['x-subject-token']) if 'x-subject-token' in d else None)
 # tshark's request <-> X-Openstack-Request-Id of its response
 by_rid = {}
-for req_in, hdrs in tshark('http.response', ['http.request_in', 'http.response.line']):
+for req_in, hdrs in tshark(cap, ['http.request_in', 'http.response.line'], 'http.response'):
     rid = headers(hdrs).get('x-openstack-request-id')
     if rid and req_in: by_rid[rid] = reqs[int(req_in)]
 # truth <-> tshark and glancetrace <-> truth by the request id the server sent (exact)

@@ -15,8 +15,9 @@ response carried that request_id (X-Openstack-Request-Id): an oracle independent
 """
 import hashlib
 import json
-import subprocess
 import sys
+
+from tshark_fields import headers, tshark
 
 src, dst = sys.argv[1], sys.argv[2]
 capture = sys.argv[3] if len(sys.argv) > 3 else None
@@ -29,28 +30,14 @@ def first_sql(r):
     return min(sent) if sent else None
 
 
-def tshark(fields, display):
-    out = subprocess.run(["tshark", "-r", capture, "-Y", display, "-T", "fields", "-E", "separator=|"]
-                         + sum([["-e", f] for f in fields], []), capture_output=True, text=True, check=True).stdout
-    return [line.split("|", len(fields) - 1) for line in out.splitlines()]
-
-
-def headers(text):
-    result = {}
-    for line in text.split("\\r\\n,"):
-        key, _, value = line.partition(": ")
-        result[key.lower()] = value.replace("\\r\\n", "")
-    return result
-
-
 def fingerprint(value):
     return hashlib.sha256(value.encode()).hexdigest()[:8] if value else None
 
 
 tokens = {}
 if capture:
-    requests = {int(n): headers(h) for n, h in tshark(["frame.number", "http.request.line"], "http.request")}
-    for request_in, lines in tshark(["http.request_in", "http.response.line"], "http.response"):
+    requests = {int(n): headers(h) for n, h in tshark(capture, ["frame.number", "http.request.line"], "http.request")}
+    for request_in, lines in tshark(capture, ["http.request_in", "http.response.line"], "http.response"):
         rid = headers(lines).get("x-openstack-request-id")
         if rid and request_in:
             h = requests[int(request_in)]

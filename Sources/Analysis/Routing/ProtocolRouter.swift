@@ -15,9 +15,9 @@ import TLSInference
 /// the live view's status events (`LiveStatusAnnouncement.swift`), TLS notes (`+TLSNotes`) and
 /// what closing connections early shed (`ShedFacts.swift`).
 final class ProtocolRouter {
-    /// Server ports whose connections are TLS by default (TripleO's public endpoints).
-    static let tlsPorts: Set<UInt16> = [13000, 13292]
-    static let mysqlPorts: Set<UInt16> = [3306]
+    /// Followed server ports whose connections are TLS by default (TripleO's public endpoints).
+    static let tlsPorts = OpenStackPorts.tlsWatchedByDefault
+    static let mysqlPorts = OpenStackPorts.mysql
 
     let watchedPorts: Set<UInt16>
     /// Ports whose connections are decoded as the given protocol (`--port N=PROTOCOL`).

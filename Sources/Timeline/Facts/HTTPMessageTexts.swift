@@ -16,11 +16,13 @@ public struct HTTPMessageTexts: Sendable, Equatable {
     /// read, not a service catalogue of a large cloud in every exchange.
     public static let bodyLimit = 4096
 
+    /// The texts as given (tests, the fact store's decoder).
     public init(request: String?, response: String?) {
         self.request = request
         self.response = response
     }
 
+    /// The texts of a decoded exchange.
     public init(exchange: HTTPExchange) {
         request = exchange.request.map { request in
             HTTPMessageTexts.message(startLine: "\(request.method) \(request.target) \(request.version)",

@@ -6,15 +6,20 @@ import LegJoining
 public struct HTTPProxyEvidence: Sendable, Hashable {
     /// The request target as sent (path and query).
     public var target: String?
+    /// The request's `Host`.
     public var host: String?
+    /// Each `X-Forwarded-For` value, in header order.
     public var xForwardedFor: [String] = []
+    /// Each `Forwarded` (RFC 7239) value, in header order.
     public var forwarded: [String] = []
+    /// Each `X-Forwarded-Proto` value, in header order.
     public var xForwardedProto: [String] = []
     /// Request bytes on the wire (head and body).
     public var requestWireBytes: Int?
     /// Response body bytes when the response was seen whole and not content-encoded.
     public var responseBodyBytes: Int?
 
+    /// Evidence from its parts (tests, the fact store's decoder).
     public init(target: String? = nil, host: String? = nil, xForwardedFor: [String] = [], forwarded: [String] = [],
                 xForwardedProto: [String] = [], requestWireBytes: Int? = nil, responseBodyBytes: Int? = nil) {
         self.target = target
@@ -26,6 +31,7 @@ public struct HTTPProxyEvidence: Sendable, Hashable {
         self.responseBodyBytes = responseBodyBytes
     }
 
+    /// The evidence a decoded exchange shows.
     public init(exchange: HTTPExchange) {
         let headers = exchange.request?.headers ?? []
         target = exchange.request?.target

@@ -18,6 +18,7 @@ public struct HTTPTransferFacts: Sendable {
     /// Swift's `X-Trans-Id`.
     public var transID: String?
 
+    /// No transfer facts.
     public init() {}
 
     init(exchange: HTTPExchange, call: OpenStackCall) {

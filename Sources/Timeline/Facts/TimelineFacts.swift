@@ -7,18 +7,29 @@ import MySQLDecoding
 /// The timeline works on these facts rather than on decoder types so that its rules
 /// (identity, lifecycle, attribution) can be tested with hand-made facts.
 public struct HTTPFact: Sendable {
+    /// The exchange's position among the analysis's exchanges (its index in JSON's `http`).
     public var index: Int
+    /// When the exchange began (its first byte seen).
     public var time: Timestamp
+    /// When the exchange ended (its response's last byte, or the last byte seen).
     public var end: Timestamp
+    /// The TCP connection (reassembler index) the exchange travelled on.
     public var connection: Int
+    /// The client's endpoint, `ip:port` (`[addr]:port` for IPv6).
     public var client: String
+    /// The server's endpoint, `ip:port` (`[addr]:port` for IPv6).
     public var server: String
+    /// The OpenStack service's JSON spelling (`keystone`, `glance`, `swift`, `other`).
     public var service: String
+    /// What the call does, from the route table (`image-upload`, `token-issue`, ...).
     public var operation: OpenStackOperation
+    /// The request method; `-` when the request is not in the capture.
     public var method: String
+    /// The request target's path, without the query.
     public var path: String
     /// The request target's query without `?` (secret parameters masked), or nil.
     public var query: String?
+    /// The final response's status code; nil without a response.
     public var status: Int?
     /// Image id from the path, `Location` or the response JSON.
     public var imageID: String?
@@ -32,6 +43,7 @@ public struct HTTPFact: Sendable {
     public var requestEnd: Timestamp?
     /// Request body bytes on the wire (for uploads).
     public var requestBytes: Int
+    /// Whether the whole request (head and body) is in the capture.
     public var requestComplete: Bool
     /// MD5 and SHA-512 of an upload's body; they may still be computing (see `UploadDigests`).
     public var uploadDigests: UploadDigests?
@@ -39,7 +51,9 @@ public struct HTTPFact: Sendable {
     public var uploadMD5: String? { uploadDigests?.md5 }
     /// Waits for the hasher.
     public var uploadSHA512: String? { uploadDigests?.sha512 }
+    /// The masked `X-Auth-Token` (first 8 hex digits of its SHA-256): the caller's token.
     public var tokenFingerprint: String?
+    /// The masked `X-Subject-Token`: the token a Keystone call issued or validated.
     public var subjectTokenFingerprint: String?
     /// `X-Openstack-Request-Id` of the response.
     public var requestID: String?
@@ -76,6 +90,7 @@ public struct HTTPFact: Sendable {
     /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
     public var requestBytesNotCaptured = 0
 
+    /// A fact with what the tests and the decoders' adapters give; the other members start empty.
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: OpenStackOperation, method: String, path: String, status: Int?,
                 imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
@@ -109,32 +124,49 @@ public struct HTTPFact: Sendable {
 
 /// What the timeline needs of one MySQL command and its response.
 public struct SQLFact: Sendable {
+    /// How the server answered.
     public enum Outcome: Sendable, Equatable {
+        /// An OK packet, with its affected-rows count when it has one.
         case ok(affectedRows: Int64?)
+        /// An ERR packet.
         case error(code: Int, message: String)
+        /// A result set of this many rows.
         case rows(Int)
+        /// No response (`COM_QUIT`, closing a statement, long data) or none seen.
         case none
     }
 
+    /// The command's position among the analysis's commands (its index in JSON's `sql`).
     public var index: Int
+    /// When the command was sent.
     public var time: Timestamp
+    /// When its response ended (`time` when no response was seen).
     public var end: Timestamp
     /// The TCP connection (reassembler index) the command travelled on.
     public var connection: Int
+    /// The client's endpoint, `ip:port`.
     public var client: String
+    /// The server's endpoint, `ip:port`.
     public var server: String = ""
     /// MySQL's connection (thread) id, from the server's handshake, when captured.
     public var threadID: Int?
+    /// The SQLSTATE of an error response.
     public var sqlstate: String?
     /// Rows a result set returned (all of them, also beyond the kept ones).
     public var rowCount: Int?
+    /// Whether the command and its whole response are in the capture.
     public var complete: Bool = true
     /// True when the command was decrypted from TLS (a connection that sent an SSLRequest).
     public var tls: Bool = false
+    /// The user the connection logged in as, when its handshake was captured.
     public var user: String?
+    /// The default database (login or `COM_INIT_DB`), when known.
     public var database: String?
+    /// The command's name as MySQL's general query log spells it (`Query`, `Execute`, ...).
     public var command: String
+    /// The statement text (for `Execute`, the prepared text with its parameters bound).
     public var statement: String
+    /// How the server answered.
     public var outcome: Outcome
     /// Row values of a result set, as far as the decoder kept them.
     public var keptRows: MySQLRows
@@ -143,6 +175,7 @@ public struct SQLFact: Sendable {
     /// The auto-increment id an INSERT produced (OK packet), which later statements use as key.
     public var lastInsertID: Int64?
 
+    /// A fact with what the tests and the decoders' adapters give; the other members start empty.
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
                 database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
                 keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {

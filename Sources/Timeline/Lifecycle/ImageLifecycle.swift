@@ -10,8 +10,11 @@ public enum TransitionSource: String, Sendable {
 
 /// One change of an image's status.
 public struct StatusTransition: Sendable, Equatable {
+    /// The status entered (`queued`, `saving`, `active`, `killed`, ...), as Glance spells it.
     public var status: String
+    /// When it was entered: the SQL write's time, or the HTTP response's.
     public var time: Timestamp
+    /// Whether a SQL write or an HTTP response told it.
     public var source: TransitionSource
     /// Index of the HTTP exchange during which it happened, if known.
     public var http: Int?
@@ -21,12 +24,19 @@ public struct StatusTransition: Sendable, Equatable {
 
 /// The image data sent by `PUT /v2/images/{id}/file` (or `/stage`) and what Glance stored.
 public struct ImageUpload: Sendable {
+    /// Index of the upload's HTTP exchange.
     public var http: Int
+    /// Body bytes the request carried on the wire.
     public var bytesOnWire: Int
+    /// When the request began.
     public var started: Timestamp
+    /// When the request's last byte was sent.
     public var ended: Timestamp
+    /// Whether every byte of the body is in the capture.
     public var complete: Bool
+    /// MD5 of the body as captured (hex), when it is whole; Glance's `checksum`.
     public var md5: String?
+    /// SHA-512 of the body as captured (hex), when it is whole; Glance's default `os_hash_value`.
     public var sha512: String?
     /// True/false when both the wire hashes and the stored checksum are known; nil otherwise.
     public var matchesChecksum: Bool?
@@ -42,7 +52,9 @@ public struct ImageUpload: Sendable {
     /// upload may be whole, but its hashes cannot be verified.
     public var bytesNotCaptured = 0
 
+    /// Seconds from the request's start to its last byte.
     public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
+    /// Body bytes per second over `durationSeconds`; nil for an instant upload.
     public var throughputBytesPerSecond: Double? {
         durationSeconds > 0 ? Double(bytesOnWire) / durationSeconds : nil
     }
@@ -50,18 +62,29 @@ public struct ImageUpload: Sendable {
 
 /// What happened to one Glance image, in capture order.
 public struct ImageLifecycle: Sendable {
+    /// The image's id (UUID); nil while only its name is known.
     public var id: String?
+    /// The image's name.
     public var name: String?
+    /// `disk_format` (`qcow2`, `raw`, ...).
     public var diskFormat: String?
+    /// `container_format` (`bare`, ...).
     public var containerFormat: String?
+    /// `visibility` (`public`, `private`, `shared`, `community`).
     public var visibility: String?
+    /// The size in bytes Glance stored.
     public var size: Int64?
+    /// The MD5 checksum Glance stored (hex).
     public var checksum: String?
+    /// The multihash algorithm Glance used (`os_hash_algo`, `sha512` by default).
     public var osHashAlgo: String?
+    /// The multihash Glance stored (`os_hash_value`, hex).
     public var osHashValue: String?
     /// Properties in the order they were set (`hw_architecture`, ...); removed ones dropped.
     public var properties: [(name: String, value: String)] = []
+    /// Every status change, in time order.
     public var transitions: [StatusTransition] = []
+    /// The data upload, when one was seen.
     public var upload: ImageUpload?
     /// HTTP exchanges that concern the image (by id or by name), in time order.
     public var http: [Int] = []
@@ -71,8 +94,10 @@ public struct ImageLifecycle: Sendable {
     public var locations: [ImageLocation] = []
     /// The image's data downloads and the store reads behind them.
     public var downloads: [ImageDownload] = []
+    /// When the capture first mentions the image.
     public var firstSeen: Timestamp
 
+    /// An image known so far by its id or name alone.
     public init(id: String?, name: String?, firstSeen: Timestamp) {
         self.id = id
         self.name = name
@@ -89,6 +114,7 @@ public struct ImageLifecycle: Sendable {
         }
     }
 
+    /// Sets property `name` to `value`, keeping its first place when it was set before.
     public mutating func setProperty(_ name: String, _ value: String) {
         if let i = properties.firstIndex(where: { $0.name == name }) {
             properties[i].value = value
@@ -104,17 +130,25 @@ public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringC
     case checksumMismatch = "checksum-mismatch"
     /// Connections closed early by the memory budget or the half-open timeout (one aggregate).
     case connectionFlood = "connection-flood"
+    /// A response with a 5xx status.
     case httpServerError = "http-server-error"
+    /// An image ended in status `killed` (its upload failed).
     case imageKilled = "image-killed"
+    /// A request whose body is not whole in the capture.
     case incompleteRequest = "incomplete-request"
     /// What a store received differs from what was uploaded or downloaded.
     case integrityMismatch = "integrity-mismatch"
+    /// A response whose request is not in the capture (lost, or sent before it began).
     case responseWithoutRequest = "response-without-request"
+    /// A SQL statement answered with an error.
     case sqlError = "sql-error"
+    /// The image store refused or broke off a write of the image's data.
     case storeWriteFailed = "store-write-failed"
     /// A write whose transaction was rolled back or never committed in the capture.
     case uncommittedWrite = "uncommitted-write"
+    /// An upload after which the image fell back or was killed, with the HTTP cause.
     case uploadFailed = "upload-failed"
+    /// An encrypted upload whose plaintext cannot hold the size Glance stored.
     case uploadSizeMismatch = "upload-size-mismatch"
 
     /// The JSON spelling, also in text reports.
@@ -123,15 +157,22 @@ public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringC
 
 /// Something in the capture a user should look at.
 public struct Anomaly: Sendable {
+    /// When it happened (the first time, for an aggregate).
     public var time: Timestamp
+    /// What kind of thing it is.
     public var kind: AnomalyKind
+    /// The sentence the reports print.
     public var message: String
     /// How many anomalies of this kind the entry stands for (1 unless aggregated, see
     /// `AnomalyAggregation`); `first`/`last` and `examples` are set when it is more.
     public var count = 1
+    /// The first occurrence, for an aggregate.
     public var first: Timestamp?
+    /// The last occurrence, for an aggregate.
     public var last: Timestamp?
+    /// A few of the aggregated messages.
     public var examples: [String] = []
+    /// One anomaly.
     public init(time: Timestamp, kind: AnomalyKind, message: String) {
         self.time = time
         self.kind = kind

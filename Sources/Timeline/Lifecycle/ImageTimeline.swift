@@ -2,6 +2,7 @@ import CaptureIO
 
 /// The OpenStack meaning of a capture: each Glance image's lifecycle and how SQL relates to HTTP.
 public struct ImageTimeline: Sendable {
+    /// Each image's lifecycle, in the order the capture first mentions them.
     public var images: [ImageLifecycle]
     /// SQL fact index -> HTTP fact index of the request it was issued for.
     public var httpOfSQL: [Int: Int]
@@ -12,6 +13,7 @@ public struct ImageTimeline: Sendable {
     public var sqlOfHTTP: [Int: [Int]]
     /// SQL fact index -> the image id the statement concerns.
     public var imageOfSQL: [Int: String]
+    /// What a user should look at, in time order.
     public var anomalies: [Anomaly]
     /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
     public var tokenIssueOfHTTP: [Int: Int] = [:]
@@ -22,6 +24,7 @@ public struct ImageTimeline: Sendable {
     /// Requests and statements a proxy carried twice (see `apply(_:http:sql:)`).
     public var legs = ProxyLegs()
 
+    /// A timeline from its parts (the builder, tests).
     public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {
         self.images = images

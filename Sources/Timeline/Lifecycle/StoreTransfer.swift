@@ -9,10 +9,12 @@ public struct ImageLocation: Sendable, Equatable {
     public var backend: String
     /// Glance's name for the store (`meta_data` `{"store": "swift1"}`), when recorded.
     public var store: String?
+    /// The location's status (`active`, `pending_delete`, ...), when recorded.
     public var status: String?
     /// The SQL statement that recorded it.
     public var sql: Int
 
+    /// A location as the SQL statement recorded it; the URL's password is masked here.
     public init(url: String, store: String?, status: String?, sql: Int) {
         self.url = ImageLocation.masked(url)
         backend = ImageLocation.backend(of: url)
@@ -51,11 +53,15 @@ public struct ImageLocation: Sendable, Equatable {
 
 /// One segment of a large object (glance_store's `<image>-00001`...), as written on the wire.
 public struct StoreSegment: Sendable, Equatable {
+    /// The segment's object name.
     public var object: String
     /// The `PUT` that wrote it.
     public var http: Int
+    /// Body bytes of the `PUT` on the wire.
     public var bytes: Int
+    /// MD5 of those bytes (hex), when all were captured.
     public var md5: String?
+    /// Swift's ETag in the answer.
     public var etag: String?
     /// Whether Swift's ETag is the MD5 of the bytes on the wire; nil when either is unknown.
     public var matchesETag: Bool?
@@ -63,22 +69,28 @@ public struct StoreSegment: Sendable, Equatable {
 
 /// What the image store received for an upload, or gave for a download, as seen on the wire.
 public struct StoreTransfer: Sendable, Equatable {
+    /// The store kind (`swift`, `file`, `rbd`, ...; see `ImageLocation.backend(of:)`).
     public var backend: String
     /// The image's location as Glance recorded it.
     public var location: String?
     /// False for a store that is not HTTP (file, RBD, Cinder), or a Swift store whose calls the
     /// capture lacks: then nothing below is known.
     public var onWire: Bool
+    /// The Swift account (`AUTH_...`) of the object calls.
     public var account: String?
+    /// The Swift container of the object calls.
     public var container: String?
     /// The object (for a large object, its manifest).
     public var object: String?
     /// The object calls: the data `PUT`s (segments, then the manifest) or the `GET`.
     public var http: [Int] = []
+    /// Data bytes the object calls carried on the wire.
     public var bytes: Int?
     /// Every byte was captured.
     public var complete = false
+    /// MD5 of the data (hex), when every byte was captured.
     public var md5: String?
+    /// SHA-512 of the data (hex), when every byte was captured.
     public var sha512: String?
     /// Swift's ETag of the object (of a large object's manifest on download: the MD5 of its
     /// segments' ETags).
@@ -95,6 +107,7 @@ public struct StoreTransfer: Sendable, Equatable {
     /// Object `DELETE`s of what was written (Glance cleaning up after a failed write).
     public var deletes: [Int] = []
 
+    /// A transfer known so far by its store and location.
     public init(backend: String, location: String?, onWire: Bool) {
         self.backend = backend
         self.location = location
@@ -104,13 +117,19 @@ public struct StoreTransfer: Sendable, Equatable {
 
 /// A `GET /v2/images/{id}/file` and, behind it, the store's read.
 public struct ImageDownload: Sendable {
+    /// Index of the download's HTTP exchange.
     public var http: Int
+    /// When the request began.
     public var time: Timestamp
+    /// The response's status code; nil without a response.
     public var status: Int?
     /// Response body bytes on the wire.
     public var bytes: Int
+    /// Whether every body byte was captured.
     public var complete: Bool
+    /// MD5 of the body (hex), when every byte was captured.
     public var md5: String?
+    /// SHA-512 of the body (hex), when every byte was captured.
     public var sha512: String?
     /// The client received the checksum and os_hash_value Glance recorded.
     public var matchesChecksum: Bool?

@@ -29,18 +29,26 @@ import CaptureIO
 public enum CallCausation {
     /// What causation reads of one HTTP exchange.
     public struct Call: Sendable {
+        /// The exchange's index (`HTTPFact.index`).
         public var index: Int
+        /// When the request began.
         public var time: Timestamp
+        /// When the exchange ended.
         public var end: Timestamp
+        /// The TCP connection it travelled on.
         public var connection: Int
+        /// The service's JSON spelling (`keystone`, `glance`, `swift`, `other`).
         public var service: String
+        /// What the call does.
         public var operation: OpenStackOperation
+        /// The image it names, if any (for Swift, the image the object is named after).
         public var imageID: String?
         /// Fingerprint of `X-Auth-Token`.
         public var token: String?
         /// Fingerprint of `X-Subject-Token` (the token validated, or issued).
         public var subjectToken: String?
 
+        /// A call from its parts (tests).
         public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, service: String, operation: OpenStackOperation,
                     imageID: String? = nil, token: String? = nil, subjectToken: String? = nil) {
             self.index = index
@@ -54,6 +62,7 @@ public enum CallCausation {
             self.subjectToken = subjectToken
         }
 
+        /// What causation reads of `fact`.
         public init(_ fact: HTTPFact) {
             self.init(index: fact.index, time: fact.time, end: fact.end, connection: fact.connection, service: fact.service,
                       operation: fact.operation, imageID: fact.imageID, token: fact.tokenFingerprint,

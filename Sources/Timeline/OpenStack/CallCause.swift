@@ -31,11 +31,14 @@ public struct CallCause: Sendable, Equatable {
 
     /// The causing request's index; nil when ambiguous.
     public var request: Int?
+    /// How sure the link is.
     public var confidence: Confidence
+    /// What tied the call to its request.
     public var evidence: Evidence
     /// For an ambiguous cause, the requests it may belong to.
     public var candidates: [Int]
 
+    /// A cause from its parts.
     public init(request: Int?, confidence: Confidence, evidence: Evidence, candidates: [Int] = []) {
         self.request = request
         self.confidence = confidence

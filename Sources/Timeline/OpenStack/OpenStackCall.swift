@@ -13,15 +13,19 @@ import HTTPDecoding
 /// let fact = HTTPFact(exchange: exchange, call: call, index: 12)
 /// ```
 public struct OpenStackCall: Sendable, Hashable {
+    /// The service, by server port, else by path shape.
     public var service: OpenStackService
     /// e.g. `token-issue`, `image-create`, `image-upload`; `other` when no route matched.
     public var operation: OpenStackOperation
+    /// The request method (`-` when the request was not seen).
     public var method: String
     /// The request path without query (`-` when the request was not seen).
     public var path: String
+    /// The final response's status code; nil without a response.
     public var status: Int?
     /// `X-Openstack-Request-Id` of the response (or the request).
     public var requestID: String?
+    /// The request's `User-Agent` (tells a service's own calls from a client's).
     public var userAgent: String?
     /// The decoded osprofiler `X-Trace-Info` header, when present.
     public var trace: OpenStackTraceInfo?
@@ -33,11 +37,17 @@ public struct OpenStackCall: Sendable, Hashable {
     // Keystone
     /// Authentication methods of a token request (`password`, `token`, `application_credential`).
     public var authMethods: [String] = []
+    /// The user a token request authenticates or a token response names.
     public var userName: String?
+    /// The id of that user.
     public var userID: String?
+    /// The domain of that user.
     public var userDomainName: String?
+    /// The project a token is scoped to.
     public var projectName: String?
+    /// The id of that project.
     public var projectID: String?
+    /// The domain of that project.
     public var projectDomainName: String?
     /// Domain of a domain-scoped token.
     public var domainName: String?
@@ -54,13 +64,21 @@ public struct OpenStackCall: Sendable, Hashable {
     public var imageName: String?
     /// True when the path named the image by something that is not an id (lookup by name).
     public var isLookupByName = false
+    /// `status` of the response's image JSON.
     public var imageStatus: String?
+    /// `size` of the response's image JSON.
     public var imageSize: Int64?
+    /// `checksum` (MD5, hex) of the response's image JSON.
     public var checksum: String?
+    /// `os_hash_algo` of the response's image JSON.
     public var osHashAlgo: String?
+    /// `os_hash_value` of the response's image JSON.
     public var osHashValue: String?
+    /// `disk_format` of the response's image JSON.
     public var diskFormat: String?
+    /// `container_format` of the response's image JSON.
     public var containerFormat: String?
+    /// `visibility` of the response's image JSON.
     public var visibility: String?
     /// Every scalar member of the response's image JSON (custom properties included), as text.
     public var imageFields: [String: String] = [:]
@@ -68,13 +86,19 @@ public struct OpenStackCall: Sendable, Hashable {
     public var listedImageIDs: [String] = []
     /// The JSON-patch operations of an `image-update` request.
     public var patchOperations: [OpenStackPatchOperation] = []
+    /// The task a `/v2/tasks/{task}` call names, or the id of the task a response created.
     public var taskID: String?
+    /// The member a `/v2/images/{image}/members/{member}` call names.
     public var memberID: String?
+    /// The tag a `/v2/images/{image}/tags/{tag}` call adds or removes.
     public var tag: String?
 
     // Swift
+    /// The account (`AUTH_...`) of a Swift path.
     public var swiftAccount: String?
+    /// The container of a Swift path.
     public var swiftContainer: String?
+    /// The object of a Swift path.
     public var swiftObject: String?
     /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
     /// object's manifest, where it is the MD5 of its segments' ETags).
@@ -160,14 +184,18 @@ public struct OpenStackCall: Sendable, Hashable {
 
 /// One operation of a JSON-patch (RFC 6902) body, as Glance's `image-update` takes.
 public struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConvertible {
+    /// `add`, `replace` or `remove`.
     public var op: String
+    /// The JSON pointer it applies to (`/hw_architecture`).
     public var path: String
     /// The value as JSON text (strings unquoted), nil for `remove`.
     public var value: String?
+    /// One operation.
     public init(op: String, path: String, value: String?) {
         self.op = op
         self.path = path
         self.value = value
     }
+    /// `replace /name=cirros`, `remove /tag`: as the reports print it.
     public var description: String { value.map { "\(op) \(path)=\($0)" } ?? "\(op) \(path)" }
 }

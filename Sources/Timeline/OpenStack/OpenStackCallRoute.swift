@@ -6,19 +6,24 @@ public enum OpenStackService: String, Sendable, Hashable, CaseIterable {
     case other
 }
 
-/// Server ports that identify a service (DESIGN.md defaults; `--port` may add more).
+/// Server ports that identify a service (`OpenStackPorts`' by default; `--port` may add more).
 public struct OpenStackServicePorts: Sendable, Hashable {
+    /// Ports that say a call is Keystone's.
     public var keystone: Set<UInt16>
+    /// Ports that say a call is Glance's.
     public var glance: Set<UInt16>
+    /// Ports that say a call is the Swift proxy's.
     public var swift: Set<UInt16>
 
-    public init(keystone: Set<UInt16> = [5000, 13000, 35357], glance: Set<UInt16> = [9292, 13292],
-                swift: Set<UInt16> = [8080, 13808]) {
+    /// The given port sets; by default `OpenStackPorts`'.
+    public init(keystone: Set<UInt16> = OpenStackPorts.keystone, glance: Set<UInt16> = OpenStackPorts.glance,
+                swift: Set<UInt16> = OpenStackPorts.swift) {
         self.keystone = keystone
         self.glance = glance
         self.swift = swift
     }
 
+    /// `OpenStackPorts`' service ports.
     public static let standard = OpenStackServicePorts()
 
     /// The service listening on `port`, if the port says.
@@ -39,13 +44,17 @@ public struct OpenStackServicePorts: Sendable, Hashable {
 /// covers Keystone's uniform resources (`GET /v3/users` is `user-list`). The first row that
 /// matches wins: put specific rows first.
 public struct OpenStackRoute: Sendable, Hashable {
+    /// The service the row is for.
     public var service: OpenStackService
     /// The method, or nil for any.
     public var method: String?
+    /// The path pattern (see above).
     public var pattern: String
+    /// The operation's name, `{collection}` replaced as described above.
     public var operation: String
     let segments: [Substring]
 
+    /// A row: service, method (nil for any), path pattern, operation.
     public init(_ service: OpenStackService, _ method: String?, _ pattern: String, _ operation: String) {
         self.service = service
         self.method = method
@@ -112,6 +121,7 @@ extension OpenStackRoute {
     /// Keystone v3, Glance v2 and Swift v1 operations.
     public static let standardTable: [OpenStackRoute] = keystoneRoutes + glanceRoutes + swiftRoutes
 
+    /// Keystone's v3 (and v2.0 token) operations.
     public static let keystoneRoutes: [OpenStackRoute] = [
         .init(.keystone, "GET", "/", "version-discovery"),
         .init(.keystone, "GET", "/v3", "version-show"),
@@ -136,6 +146,7 @@ extension OpenStackRoute {
         .init(.keystone, nil, "/v3/{collection}/{id}/**", "{collection}-related"),
     ]
 
+    /// Glance's v2 operations.
     public static let glanceRoutes: [OpenStackRoute] = [
         .init(.glance, "GET", "/", "versions"),
         .init(.glance, "GET", "/versions", "versions"),
@@ -175,6 +186,7 @@ extension OpenStackRoute {
         .init(.glance, "GET", "/healthcheck", "healthcheck"),
     ]
 
+    /// The Swift proxy's v1 operations (glance_store's calls among them).
     public static let swiftRoutes: [OpenStackRoute] = [
         .init(.swift, "GET", "/info", "info"),
         .init(.swift, "GET", "/healthcheck", "healthcheck"),

@@ -4,14 +4,18 @@ import LegJoining
 /// Links between the legs of one request (or statement) that a proxy carried: `legOf[i]` is the
 /// index of the leg `i` belongs to, `legs[j]` the legs of `j`, in time order.
 public struct LegLinks: Sendable {
+    /// For each leg, the element it is a leg of.
     public var legOf: [Int: Int] = [:]
+    /// For each element with legs, its legs in time order.
     public var legs: [Int: [Int]] = [:]
 
+    /// The links `legOf` gives, with `legs` built from them.
     public init(legOf: [Int: Int] = [:]) {
         self.legOf = legOf
         for (leg, of) in legOf.sorted(by: { $0.key < $1.key }) { legs[of, default: []].append(leg) }
     }
 
+    /// No element is a leg of another.
     public var isEmpty: Bool { legOf.isEmpty }
 
     /// True for an element that stands for itself: not a leg of another.
@@ -47,17 +51,21 @@ public struct LegLinks: Sendable {
 /// `leg_of`; for SQL the command nearest the server is the one counted, and the client-side twin
 /// names it (DESIGN.md §2).
 public struct ProxyLegs: Sendable {
+    /// Links between HTTP exchanges (indices into `http`).
     public var http = LegLinks()
+    /// Links between SQL commands (indices into `sql`).
     public var sql = LegLinks()
     /// HTTP exchanges that could be a proxied leg of more than one request, left unjoined.
     public var ambiguousHTTP: [Int] = []
 
+    /// The legs found.
     public init(http: LegLinks = LegLinks(), sql: LegLinks = LegLinks(), ambiguousHTTP: [Int] = []) {
         self.http = http
         self.sql = sql
         self.ambiguousHTTP = ambiguousHTTP
     }
 
+    /// No proxy legs at all.
     public var isEmpty: Bool { http.isEmpty && sql.isEmpty }
 
     /// Joins the legs of `http` and `sql` (stores sorted by start, positions are indices).

@@ -8,14 +8,18 @@ import MySQLDecoding
 public struct SQLTransactionLog: Sendable {
     /// One recognised row write.
     public struct Write: Sendable {
+        /// The statement's SQL fact index.
         public var sql: Int
+        /// What it writes.
         public var statement: SQLWriteStatement
+        /// Whether its transaction committed (or it ran in autocommit mode).
         public var committed: Bool
     }
 
     /// Writes in statement order, each marked committed or not.
     public private(set) var writes: [Write] = []
 
+    /// Reads the row writes of `facts` and which of them their connections committed.
     public init(_ facts: SQLFactStore) {
         var pending: [Int: [Write]] = [:]
         var autocommit: Set<Int> = []

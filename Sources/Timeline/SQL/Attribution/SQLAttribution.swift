@@ -10,6 +10,7 @@ import CaptureIO
 ///
 /// Measured against the test bed's server-side tracer by `AttributionAccuracyTests`.
 public enum SQLAttribution {
+    /// The links of one attribution run.
     public struct Result: Sendable {
         /// SQL fact index -> HTTP fact index, for the statements given to a request (certain or likely).
         public var httpOfSQL: [Int: Int] = [:]
