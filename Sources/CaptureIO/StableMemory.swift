@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Something that keeps a range of memory readable and unchanged for as long as it lives: the map
 /// of a capture file.
 ///
@@ -39,7 +37,7 @@ public enum StableMemory {
         unowned(unsafe) let owner: any StableMemoryOwner
     }
 
-    private static let entries = Mutex<[Entry]>([])
+    private static let entries = LockedValue<[Entry]>([])
 
     public static func register(_ range: UnsafeRawBufferPointer, owner: any StableMemoryOwner) {
         guard let base = range.baseAddress, range.count > 0 else { return }

@@ -1,5 +1,5 @@
+import CaptureIO
 import Crypto
-import Synchronization
 
 /// The running MD5 and SHA-512 of an object uploaded as numbered parts, each in a request of its
 /// own: Swift's segments of a large object (glance_store writes `<image>-00001`, `-00002`, ... and
@@ -47,7 +47,7 @@ public final class UploadChains: Sendable {
     }
 
     static let maxChains = 1024
-    private let table = Mutex(Table())
+    private let table = LockedValue(Table())
 
     public init() {}
 

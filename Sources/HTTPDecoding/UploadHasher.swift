@@ -319,7 +319,7 @@ private final class HashBatch: @unchecked Sendable {
 /// page for every 4 KB.
 private enum ArenaPool {
     /// Base addresses of free arenas of `UploadHasher.arenaBytes` each.
-    private static let free = Mutex<[UInt]>([])
+    private static let free = LockedValue<[UInt]>([])
     /// Keeps what may be in flight plus a batch's worth being filled; more are freed when given back.
     private static let kept = UploadHasher.maxArenasInFlight + UploadHasher.batchBytes / UploadHasher.arenaBytes
 

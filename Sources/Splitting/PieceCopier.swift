@@ -1,6 +1,5 @@
 import CaptureIO
 import Dispatch
-import Synchronization
 
 /// Copies the byte ranges of verbatim pieces and commits them on a thread of its own.
 ///
@@ -15,7 +14,7 @@ import Synchronization
 final class PieceCopier: Sendable {
     private let queue = DispatchQueue(label: "split.copy")
     private let slots = DispatchSemaphore(value: PieceCopier.maxInFlight)
-    private let failure = Mutex<CaptureError?>(nil)
+    private let failure = LockedValue<CaptureError?>(nil)
 
     static let maxInFlight = 4
 
