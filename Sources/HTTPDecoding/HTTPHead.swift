@@ -183,16 +183,17 @@ package struct HTTPHead {
 
     static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    /// The first value of a field (case-insensitive name).
+    /// The first value of a field (case-insensitive name; `name` in lower case). Field names are
+    /// tokens (ASCII), so an ASCII comparison is exact and allocates nothing.
     package func field(_ name: String) -> String? {
-        for field in fields where field.name.lowercased() == name { return field.value }
+        for field in fields where HTTPHeader.sameName(field.name, name) { return field.value }
         return nil
     }
 
     /// All values of a field, comma lists split (RFC 9110 5.3).
     package func listValues(_ name: String) -> [String] {
         var values: [String] = []
-        for field in fields where field.name.lowercased() == name {
+        for field in fields where HTTPHeader.sameName(field.name, name) {
             for item in field.value.split(separator: ",") {
                 let value = item.trimmingSpaces
                 if !value.isEmpty { values.append(value) }
