@@ -22,9 +22,8 @@ package struct HTTPHead {
 
     /// Parses a head (start line through the empty line). Nil when the start line is invalid.
     package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
-        var lines = splitLines(bytes)
-        guard !lines.isEmpty else { return nil }
-        let startLine = lines.removeFirst()
+        let lines = splitLines(bytes)
+        guard let startLine = lines.first else { return nil }
         var head = HTTPHead(isRequest: isRequest)
         if isRequest {
             if let (method, target, version) = parseRequestLine(startLine) {
@@ -46,12 +45,12 @@ package struct HTTPHead {
                 return nil
             }
         }
-        head.fields = parseFields(lines, malformed: &head.malformedLines)
+        head.fields = parseFields(lines.dropFirst(), malformed: &head.malformedLines)
         return head
     }
 
     /// Header or trailer lines into fields; obs-fold continuation lines join the previous value.
-    static func parseFields(_ lines: [ArraySlice<UInt8>], malformed: inout [String]) -> [HTTPHeader] {
+    static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
         for line in lines where !line.isEmpty {
             if let first = line.first, first == space || first == tab {
@@ -157,9 +156,9 @@ package struct HTTPHead {
     /// `HTTP/d.d`
     static func isVersion(_ bytes: ArraySlice<UInt8>) -> Bool {
         guard bytes.count == 8 else { return false }
-        let b = Array(bytes)
-        return b[0] == 0x48 && b[1] == 0x54 && b[2] == 0x54 && b[3] == 0x50 && b[4] == 0x2F
-            && b[5] >= 0x30 && b[5] <= 0x39 && b[6] == 0x2E && b[7] >= 0x30 && b[7] <= 0x39
+        let b = bytes.startIndex  // in place: an Array copy per start line was an allocation per message
+        return bytes[b] == 0x48 && bytes[b + 1] == 0x54 && bytes[b + 2] == 0x54 && bytes[b + 3] == 0x50 && bytes[b + 4] == 0x2F
+            && bytes[b + 5] >= 0x30 && bytes[b + 5] <= 0x39 && bytes[b + 6] == 0x2E && bytes[b + 7] >= 0x30 && bytes[b + 7] <= 0x39
     }
 
     /// RFC 9110 5.6.2 tchar.
@@ -183,16 +182,17 @@ package struct HTTPHead {
 
     static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    /// The first value of a field (case-insensitive name).
+    /// The first value of a field (case-insensitive name; `name` in lower case). Field names are
+    /// tokens (ASCII), so an ASCII comparison is exact and allocates nothing.
     package func field(_ name: String) -> String? {
-        for field in fields where field.name.lowercased() == name { return field.value }
+        for field in fields where HTTPHeader.sameName(field.name, name) { return field.value }
         return nil
     }
 
     /// All values of a field, comma lists split (RFC 9110 5.3).
     package func listValues(_ name: String) -> [String] {
         var values: [String] = []
-        for field in fields where field.name.lowercased() == name {
+        for field in fields where HTTPHeader.sameName(field.name, name) {
             for item in field.value.split(separator: ",") {
                 let value = item.trimmingSpaces
                 if !value.isEmpty { values.append(value) }

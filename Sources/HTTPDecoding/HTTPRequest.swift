@@ -31,23 +31,37 @@ public struct HTTPRequest: Sendable, Hashable {
     public var query: String? { HTTPRequest.splitTarget(target).query }
 
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
-        // On UTF-8 bytes: the delimiters are ASCII, and a Character view would segment graphemes.
-        let utf8 = target.utf8
-        var start = utf8.startIndex
-        // Absolute form (proxies): drop "scheme://authority". Origin form, the usual one,
-        // starts with "/" and skips the search.
-        if utf8.first != UInt8(ascii: "/"), let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
-           utf8[colon...].starts(with: "://".utf8) {
-            let authority = utf8.index(colon, offsetBy: 3)
-            guard let slash = utf8[authority...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", nil) }
-            start = slash
+        var target = target
+        // On UTF-8 bytes, scanned in place (every exchange's path is asked for): the delimiters
+        // are ASCII, so cutting at them keeps the pieces valid UTF-8.
+        return target.withUTF8 { bytes in
+            let count = bytes.count
+            func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    if bytes[i] == byte { return i }
+                    i &+= 1
+                }
+                return nil
+            }
+            func text(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+            var start = 0
+            // Absolute form (proxies): drop "scheme://authority". Origin form, the usual one,
+            // starts with "/" and skips the search.
+            if bytes.first != UInt8(ascii: "/"), let colon = firstIndex(of: UInt8(ascii: ":"), in: 0..<count),
+               count &- colon >= 3, bytes[colon &+ 1] == UInt8(ascii: "/"), bytes[colon &+ 2] == UInt8(ascii: "/") {
+                guard let slash = firstIndex(of: UInt8(ascii: "/"), in: (colon &+ 3)..<count) else { return ("/", nil) }
+                start = slash
+            }
+            var end = firstIndex(of: UInt8(ascii: "#"), in: start..<count) ?? count
+            let mark = firstIndex(of: UInt8(ascii: "?"), in: start..<end)
+            if let mark { end = mark }
+            let path = text(start..<end)
+            guard let mark else { return (path, nil) }
+            let queryEnd = firstIndex(of: UInt8(ascii: "#"), in: mark..<count) ?? count
+            return (path, text((mark &+ 1)..<queryEnd))
         }
-        var end = utf8[start...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        let mark = utf8[start..<end].firstIndex(of: UInt8(ascii: "?"))
-        if let mark { end = mark }
-        let path = String(Substring(utf8[start..<end]))
-        guard let mark else { return (path, nil) }
-        let queryEnd = utf8[mark...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        return (path, String(Substring(utf8[utf8.index(after: mark)..<queryEnd])))
     }
 }

@@ -75,7 +75,7 @@ extension HTTPStreamParser {
             if byte == HTTPHead.lf {
                 if currentLineLength == 0 {
                     var malformed: [String] = []
-                    let fields = HTTPHead.parseFields(HTTPHead.splitLines(lineBuffer), malformed: &malformed)
+                    let fields = HTTPHead.parseFields(HTTPHead.splitLines(lineBuffer)[...], malformed: &malformed)
                     if !fields.isEmpty { delegate.parserDidParseTrailers(fields, direction: direction) }
                     for line in malformed {
                         delegate.parserDidReport(.malformedHeader, "trailer line without a valid name: \"\(line)\"", direction: direction, at: time, inMessage: true)

@@ -296,32 +296,47 @@ struct HTTPStreamParser {
     }
 
     /// Collects head bytes until the empty line; returns the index after what it consumed.
+    /// Scans a line at a time and copies it in one piece (a flood's heads come one per connection).
     mutating func consumeHead<D: HTTPStreamParserDelegate>(_ buffer: UnsafeRawBufferPointer, from start: Int,
                                                                   at time: Timestamp, delegate: D) -> Int {
         var i = start
-        while i < buffer.count {
-            let byte = buffer[i]
-            i += 1
-            if lineBuffer.count >= maxHeaderBytes {
-                messageWireBytes &+= i - start
+        let count = buffer.count
+        while i < count {
+            let room = maxHeaderBytes &- lineBuffer.count
+            if room <= 0 {
+                // The byte at `i` would go past the cap: it is consumed, not kept.
+                i &+= 1
+                messageWireBytes &+= i &- start
                 delegate.parserDidReport(.headerTooLarge, "\(isRequest ? "request" : "response") head exceeds \(maxHeaderBytes) bytes",
                                          direction: direction, at: time, inMessage: false)
                 startResync(at: time, atLineStart: false)
                 return i
             }
-            lineBuffer.append(byte)
-            if byte == HTTPHead.lf {
-                if currentLineLength == 0 {
-                    messageWireBytes &+= i - start
+            let limit = min(count, i &+ room)
+            var j = i
+            var lineLength = currentLineLength
+            while j < limit {
+                let byte = buffer[j]
+                if byte == HTTPHead.lf { break }
+                if byte != HTTPHead.cr { lineLength &+= 1 }
+                j &+= 1
+            }
+            if j < limit {
+                lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...j]))
+                i = j &+ 1
+                if lineLength == 0 {
+                    messageWireBytes &+= i &- start
                     headEnded(at: time, delegate: delegate)
                     return i
                 }
                 currentLineLength = 0
-            } else if byte != HTTPHead.cr {
-                currentLineLength += 1
+            } else {
+                lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i..<j]))
+                currentLineLength = lineLength
+                i = j
             }
         }
-        messageWireBytes &+= i - start
+        messageWireBytes &+= i &- start
         return i
     }
 

@@ -24,42 +24,47 @@ struct AgingQueue {
     var front: Entry? { heap.first }
 
     @inline(__always)
-    private func earlier(_ a: Int, _ b: Int) -> Bool {
-        heap[a].stamp < heap[b].stamp || (heap[a].stamp == heap[b].stamp && heap[a].index < heap[b].index)
+    private static func earlier(_ a: Entry, _ b: Entry) -> Bool {
+        a.stamp < b.stamp || (a.stamp == b.stamp && a.index < b.index)
     }
 
+    // Sifting moves a hole rather than swapping: an entry (a key, 64 bytes) is copied once per
+    // level instead of three times.
     mutating func push(_ entry: Entry) {
         heap.append(entry)
         var child = heap.count &- 1
         while child > 0 {
             let parent = (child &- 1) / 2
-            guard earlier(child, parent) else { break }
-            heap.swapAt(child, parent)
+            guard AgingQueue.earlier(entry, heap[parent]) else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = entry
     }
 
     mutating func popFront() -> Entry? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
+            siftDown(last, from: 0)
         }
         return top
     }
 
-    private mutating func siftDown(_ start: Int) {
+    /// Places `entry` at `start` or below, moving earlier children up.
+    private mutating func siftDown(_ entry: Entry, from start: Int) {
+        let count = heap.count
         var parent = start
         while true {
             let left = 2 &* parent &+ 1
-            guard left < heap.count else { return }
+            guard left < count else { break }
             var child = left
-            if left &+ 1 < heap.count && earlier(left &+ 1, left) { child = left &+ 1 }
-            guard earlier(child, parent) else { return }
-            heap.swapAt(child, parent)
+            if left &+ 1 < count && AgingQueue.earlier(heap[left &+ 1], heap[left]) { child = left &+ 1 }
+            guard AgingQueue.earlier(heap[child], entry) else { break }
+            heap[parent] = heap[child]
             parent = child
         }
+        heap[parent] = entry
     }
 
     /// Keeps only the entries `keep` accepts (dead entries below live ones pile up).
@@ -68,7 +73,7 @@ struct AgingQueue {
         var i = heap.count / 2
         while i > 0 {
             i &-= 1
-            siftDown(i)
+            siftDown(heap[i], from: i)
         }
     }
 }
