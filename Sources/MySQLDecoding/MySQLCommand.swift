@@ -36,6 +36,9 @@ public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let binlogDumpGTID = MySQLCommand(rawValue: 0x1e)
     public static let resetConnection = MySQLCommand(rawValue: 0x1f)
     public static let clone = MySQLCommand(rawValue: 0x20)
+    /// Not a command byte (0xff starts an error packet): a command whose record could not be
+    /// read back (a spill file's lost page), named "?".
+    public static let unread = MySQLCommand(rawValue: 0xff)
     /// MariaDB: array binding (`COM_STMT_BULK_EXECUTE`).
     public static let stmtBulkExecute = MySQLCommand(rawValue: 0xfa)
 
@@ -77,6 +80,7 @@ public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringCo
         case 0x1f: return "Reset connection"
         case 0x20: return "Clone"
         case 0xfa: return "Bulk_execute"
+        case 0xff: return "?"
         default:
             let hex = String(rawValue, radix: 16)
             return "Command 0x" + (hex.count < 2 ? "0" + hex : hex)
@@ -84,6 +88,14 @@ public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringCo
     }
 
     public var description: String { name }
+
+    /// The command the general query log names `name` ("Query", "Init DB", ...); nil for a name
+    /// it does not use.
+    public init?(name: String) {
+        guard let byte = (UInt8(0)...0x20).first(where: { MySQLCommand(rawValue: $0).name == name })
+            ?? (name == "Bulk_execute" ? 0xfa : nil) else { return nil }
+        self.init(rawValue: byte)
+    }
 
     /// Commands the server answers with nothing at all.
     var hasNoResponse: Bool {

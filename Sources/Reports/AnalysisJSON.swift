@@ -153,7 +153,7 @@ public enum AnalysisJSON {
                 ("connection_id", .optional(fact.threadID)),
                 ("user", .optional(fact.user)),
                 ("database", .optional(fact.database)),
-                ("command", .string(fact.command)),
+                ("command", .string(fact.command.name)),
                 ("statement", .string(fact.statement)),
                 ("result", outcome(fact)),
                 ("duration_ms", .double(milliseconds(fact.time, fact.end))),

@@ -134,7 +134,7 @@ public enum AnalysisText {
         var byCommand: [String: Int] = [:]
         var commands = 0, errors = 0
         for fact in result.sql where legs.sql.isLogical(fact.index) {
-            byCommand[fact.command, default: 0] += 1
+            byCommand[fact.command.name, default: 0] += 1
             commands += 1
             if case .error = fact.outcome { errors += 1 }
         }

@@ -39,7 +39,7 @@ public enum LiveEventText {
         case .sql(let f):
             return .object([("event", .string("sql")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),
                             ("client", .string(f.client)), ("server", .string(f.server)), ("connection_id", .optional(f.threadID)),
-                            ("user", .optional(f.user)), ("database", .optional(f.database)), ("command", .string(f.command)),
+                            ("user", .optional(f.user)), ("database", .optional(f.database)), ("command", .string(f.command.name)),
                             ("statement", .string(f.statement)), ("result", AnalysisJSON.outcome(f)),
                             ("duration_ms", .double(AnalysisJSON.milliseconds(f.time, f.end)))])
         case .status(let id, let status, let time, let source):

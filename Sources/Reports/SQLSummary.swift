@@ -37,7 +37,7 @@ public struct SQLSummary: Sendable {
 
     /// Commands whose statement is worth a fingerprint; the others group by command name.
     static let cacheBytes = 8 << 20
-    static let statementCommands: Set<String> = ["Query", "Prepare", "Execute", "Field List", "Init DB"]
+    static let statementCommands: Set<MySQLCommand> = [.query, .stmtPrepare, .stmtExecute, .fieldList, .initDB]
 
     /// - Parameter legs: the proxy legs (`ImageTimeline.legs.sql`): a client-side twin is counted
     ///   once, as the command nearest the server.
@@ -56,7 +56,8 @@ public struct SQLSummary: Sendable {
         for fact in sql where legs.isLogical(fact.index) {
             commands += 1
             let hasStatement = SQLSummary.statementCommands.contains(fact.command) && !fact.statement.isEmpty
-            var fingerprint = fact.command
+            let command = fact.command.name
+            var fingerprint = command
             if hasStatement {
                 if let cached = known[fact.statement] {
                     fingerprint = cached
@@ -68,14 +69,14 @@ public struct SQLSummary: Sendable {
                     }
                 }
             }
-            let key = fact.command + "\u{0}" + fingerprint
+            let key = command + "\u{0}" + fingerprint
             let position: Int
             if let known = index[key] {
                 position = known
             } else {
                 position = groups.count
                 index[key] = position
-                groups.append(Group(command: fact.command, fingerprint: fingerprint, example: fact.statement))
+                groups.append(Group(command: command, fingerprint: fingerprint, example: fact.statement))
             }
             groups[position].count += 1
             groups[position].durations.append(max(0, fact.end.nanoseconds(since: fact.time)))

@@ -65,7 +65,7 @@ import Testing
         let result = try Self.analyse(scenario)
         let expected = (truth["sql"] as? [[String: Any]] ?? []).filter { $0["command"] as? String == "Query" }
             .map { $0["statement"] as? String ?? "" }
-        let got = result.sql.filter { $0.command == "Query" && window.contains($0.time.secondsValue) }.map(\.statement)
+        let got = result.sql.filter { $0.command == .query && window.contains($0.time.secondsValue) }.map(\.statement)
         #expect(got.count == expected.count)
         // The log orders by when the server logged; the capture by when the packet passed:
         // across connections the two orders may differ by microseconds.

@@ -15,7 +15,7 @@ import Testing
         var parts: [String] = [String(f.index), String(f.time.nanoseconds), String(f.end.nanoseconds), String(f.connection)]
         parts += [f.client, f.server, f.threadID.map(String.init) ?? "-", f.sqlstate ?? "-"]
         parts += [f.rowCount.map(String.init) ?? "-", String(f.complete), String(f.tls), f.user ?? "-", f.database ?? "-"]
-        parts += [f.command, f.statement, "\(f.outcome)", rows.joined(separator: ";"), f.lastInsertID.map(String.init) ?? "-"]
+        parts += [f.command.name, f.verb.map { String($0.packed) } ?? "-", f.statement, "\(f.outcome)", rows.joined(separator: ";"), f.lastInsertID.map(String.init) ?? "-"]
         return parts.joined(separator: "|")
     }
 
@@ -39,7 +39,7 @@ import Testing
             var fact = SQLFact(index: i, time: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: start + 5),
                                connection: Int(rng.next() % 7), client: "10.0.0.\(i % 250):\(40000 + i % 9999)",
                                user: rng.next() % 3 == 0 ? nil : "glance", database: rng.next() % 3 == 0 ? nil : "glance",
-                               command: ["Query", "Execute", "Ping"][Int(rng.next() % 3)],
+                               command: [MySQLCommand.query, .stmtExecute, .ping][Int(rng.next() % 3)],
                                statement: statements[Int(rng.next() % UInt64(statements.count))] + " \(i)",
                                outcome: outcome, rows: rows, lastInsertID: rng.next() % 2 == 0 ? nil : Int64(i))
             fact.server = "192.168.24.1:3306"
@@ -122,7 +122,7 @@ import Testing
         // Nor a statement the transaction log takes for COMMIT, ROLLBACK or SET.
         for text in ["COMMIT", " commit;", ";ROLLBACK", "\tSET autocommit=0", "set names utf8", "SAVEPOINT x", "SELECT 1", "é"] {
             let fact = SQLFact(index: 0, time: .zero, end: .zero, connection: 0, client: "", user: nil, database: nil,
-                               command: "Query", statement: text, outcome: .ok(affectedRows: nil))
+                               command: .query, statement: text, outcome: .ok(affectedRows: nil))
             let marked = SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.transactionControl)
             if let verb = SQLVerb(statement: text), [.commit, .rollback, .set].contains(verb) { #expect(marked, "\(text)") }
             if text == "SELECT 1" || text == "SAVEPOINT x" { #expect(!marked, "\(text)") }

@@ -148,7 +148,7 @@ enum AttributionTruth {
         // Glancetrace's Query commands per client port and per MySQL thread id, in time order.
         var byPort: [Int: [(position: Int, statement: String)]] = [:]
         var byThread: [Int: [(position: Int, statement: String)]] = [:]
-        for fact in result.sql where fact.command == "Query" {
+        for fact in result.sql where fact.command == .query {
             if let port = Int(fact.client.split(separator: ":").last ?? "") { byPort[port, default: []].append((fact.index, fact.statement)) }
             if let thread = fact.threadID { byThread[thread, default: []].append((fact.index, fact.statement)) }
         }

@@ -18,7 +18,7 @@ import Timeline
                               operation: "image-create", method: "POST", path: "/v2/images?x=" + hostile, status: 201,
                               imageID: "i1", imageName: hostile, reportedStatus: "queued")
         let insert = SQLFact(index: 0, time: t.adding(nanoseconds: 500_000), end: t.adding(nanoseconds: 600_000),
-                             connection: 1, client: "127.0.0.1:50000", user: "glance", database: "glance", command: "Query",
+                             connection: 1, client: "127.0.0.1:50000", user: "glance", database: "glance", command: .query,
                              statement: "INSERT INTO images (id, name, status) VALUES ('i1', '\(hostile.replacingOccurrences(of: "'", with: "''"))', 'queued')",
                              outcome: .ok(affectedRows: 1))
         let timeline = ImageTimelineBuilder.build(http: [create], sql: [insert])

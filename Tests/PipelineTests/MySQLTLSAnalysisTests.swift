@@ -39,7 +39,7 @@ import Timeline
         let result = try Self.analyse(Self.capture(scenario), keyLogs: [Self.keyLog(scenario)])
         let log = try Self.generalLog(scenario)
         #expect(log.count == 12)
-        #expect(result.sql.map(\.command) == log.map(\.command))
+        #expect(result.sql.map(\.command.name) == log.map(\.command))
         #expect(result.sql.map(\.statement) == log.map(\.argument))
         #expect(result.sql.allSatisfy { $0.threadID == log[0].id && $0.tls && $0.user == "gt" })
         #expect(result.sql.first?.database == "gtdb" && result.sql.last?.database == "otherdb")
@@ -100,7 +100,7 @@ import Timeline
         let login = try #require(lines.first { $0.count == 3 && !$0[1].isEmpty })
         let result = try Self.analyse(Self.capture(scenario), keyLogs: [Self.keyLog(scenario)])
         #expect(queries.count == 9)
-        #expect(result.sql.filter { $0.command == "Query" }.map(\.statement) == queries)
+        #expect(result.sql.filter { $0.command == .query }.map(\.statement) == queries)
         #expect(result.sql.first?.user == String(login[1]) && result.sql.first?.database == String(login[2]))
     }
 
@@ -126,8 +126,8 @@ import Timeline
         let big = try #require(result.sql.firstIndex { $0.statement.hasPrefix("SELECT LENGTH(body)") })
         #expect(result.sql[..<big].allSatisfy { $0.complete })
         // Quit has no response to lose.
-        #expect(result.sql[big...].allSatisfy { !$0.complete || $0.command == "Quit" })
-        #expect(result.sql[big...].filter { $0.command != "Quit" }.allSatisfy { $0.outcome == .none })
+        #expect(result.sql[big...].allSatisfy { !$0.complete || $0.command == .quit })
+        #expect(result.sql[big...].filter { $0.command != .quit }.allSatisfy { $0.outcome == .none })
         #expect(result.sql[big - 1].outcome == .rows(3))
         let note = try #require(result.tls.first?.summary)
         #expect(note.contains("MySQL over TLS") && note.contains("gap"))

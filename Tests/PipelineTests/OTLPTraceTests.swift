@@ -72,7 +72,7 @@ import Timeline
         let validate = HTTPFact(index: 2, time: at(5), end: at(20), connection: 2, client: "10.0.0.5:50001", server: "10.0.0.5:5000",
                                 service: "keystone", operation: "token-validate", method: "GET", path: "/v3/auth/tokens", status: 200)
         let insert = SQLFact(index: 0, time: at(30), end: at(31), connection: 3, client: "10.0.0.5:51000", user: "glance",
-                             database: "glance", command: "Query", statement: "INSERT INTO images (id) VALUES ('i1')", outcome: .ok(affectedRows: 1))
+                             database: "glance", command: .query, statement: "INSERT INTO images (id) VALUES ('i1')", outcome: .ok(affectedRows: 1))
         let timeline = ImageTimeline(httpOfSQL: [0: 1], sqlOfHTTP: [1: [0]])
         let result = AnalysisResult(http: [front, leg, validate], sql: [insert], timeline: timeline)
         let relations = RequestRelations(legOf: [1: 0], causedBy: [2: 0])

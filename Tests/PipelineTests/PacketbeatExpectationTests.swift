@@ -11,7 +11,7 @@ import Timeline
 /// compared on the rows Packetbeat would publish.
 struct PacketbeatExpectationTests {
     static func queries(_ result: AnalysisResult) -> [SQLFact] {
-        result.sql.filter { $0.command == "Query" || $0.command == "Execute" }
+        result.sql.filter { $0.command == .query || $0.command == .stmtExecute }
     }
 
     static func method(_ fact: SQLFact) -> String {
@@ -24,12 +24,12 @@ struct PacketbeatExpectationTests {
     @Test func mysqlConnectionPhaseWithoutSYN() throws {
         let result = try PeerFixture.named("packetbeat/mysql_connection.pcap").analyse()
         #expect(Self.queries(result).contains { $0.statement == "SELECT DATABASE()" })
-        #expect(result.sql.map(\.command) == ["Connect", "Query", "Query", "Query", "Init DB", "Query", "Query", "Quit"])
+        #expect(result.sql.map(\.command.name) == ["Connect", "Query", "Query", "Query", "Init DB", "Query", "Query", "Quit"])
         let login = try #require(result.sql.first)
         #expect(login.user == "root")
         #expect(login.threadID == 21)
         #expect(result.sql.allSatisfy { $0.threadID == 21 && $0.user == "root" })
-        #expect(result.sql.last(where: { $0.command == "Query" })?.database == "test", "Init DB test switched the database")
+        #expect(result.sql.last(where: { $0.command == .query })?.database == "test", "Init DB test switched the database")
     }
 
     /// test_0005_mysql_integration on port 13001: 157 queries (134 SELECT, 10 SHOW, 4 ALTER, 3 SET,
@@ -47,7 +47,7 @@ struct PacketbeatExpectationTests {
         #expect(methods["CREATE"] == 2)
         #expect(result.sql.allSatisfy { $0.server.hasSuffix(":13001") })
         let login = try #require(result.sql.first)
-        #expect(login.command == "Connect")
+        #expect(login.command == .connect)
         #expect(login.user == "root" && login.database == "test" && login.threadID == 53)
         #expect(queries.allSatisfy { $0.user == "root" && $0.database == "test" && $0.threadID == 53 })
     }
@@ -60,7 +60,7 @@ struct PacketbeatExpectationTests {
         var fixture = PeerFixture.named("packetbeat/mysql_prepare_statement.pcap")
         fixture.ports = [port]
         let result = try fixture.analyse()
-        #expect(result.sql.map(\.command) == ["Prepare", "Execute"])
+        #expect(result.sql.map(\.command.name) == ["Prepare", "Execute"])
         #expect(result.sql.allSatisfy { $0.server.hasSuffix(":3307") })
         let execute = try #require(result.sql.last)
         #expect(Self.method(execute) == "SELECT")

@@ -41,13 +41,13 @@ struct ZeekBaselineTests {
     /// A SQL fact as Zeek's mysql.log words it: `cmd arg success`.
     static func zeekView(_ fact: SQLFact) -> String {
         let command: String, argument: String
-        switch fact.command {
+        switch fact.command.name {
         case "Connect": (command, argument) = ("login", fact.user ?? "-")
         case "Query": (command, argument) = ("query", fact.statement)
         case "Init DB": (command, argument) = ("init_db", fact.statement)
         case "Field List": (command, argument) = ("field_list", fact.statement)
         case "Change user": (command, argument) = ("change_user", String(fact.statement.prefix { $0 != "@" }))
-        default: (command, argument) = (fact.command.lowercased().replacingOccurrences(of: " ", with: "_"), "(empty)")
+        default: (command, argument) = (fact.command.name.lowercased().replacingOccurrences(of: " ", with: "_"), "(empty)")
         }
         let success: String
         switch fact.outcome {

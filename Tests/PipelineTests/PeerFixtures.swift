@@ -145,7 +145,7 @@ enum DecodedRows {
     /// for the commands tshark shows text of, with line breaks written as tshark writes them.
     static func mysql(_ result: AnalysisResult) -> [String] {
         result.sql.map { fact in
-            "conn \(fact.connection): " + mysqlText(command: fact.command, statement: fact.statement, user: fact.user)
+            "conn \(fact.connection): " + mysqlText(command: fact.command.name, statement: fact.statement, user: fact.user)
         }
     }
 

@@ -124,7 +124,7 @@ import Timeline
         // The general log's Query and Connect rows (a reduced truth keeps the Query ones only).
         let logged = (truth["sql"] as? [[String: Any]] ?? []).filter { ["Query", "Connect"].contains($0["command"] as? String ?? "") }
         let commands = Set(logged.compactMap { $0["command"] as? String })
-        let logical = result.sql.filter { links.isLogical($0.index) && commands.contains($0.command) && window.contains($0.time.secondsValue) }
+        let logical = result.sql.filter { links.isLogical($0.index) && commands.contains($0.command.name) && window.contains($0.time.secondsValue) }
         #expect(logical.count == logged.count, "\(label): each statement of the general log once")
         #expect(logical.map(\.statement).sorted() == logged.map { $0["statement"] as? String ?? "" }.sorted())
         #expect(logical.allSatisfy { port($0.server) == 3306 }, "\(label): the leg nearest the server is the one counted")
@@ -142,7 +142,7 @@ import Timeline
             #expect(backPortOfFront[port(fact.client)] == port(server.client), "\(label): linked across haproxy's sessions")
             // The relay's order, but for the login, which the server's greeting starts.
             #expect(server.statement == fact.statement && server.end <= fact.end)
-            #expect(server.time >= fact.time || fact.command == "Connect")
+            #expect(server.time >= fact.time || fact.command == .connect)
             #expect(result.timeline.httpOfSQL[fact.index] == result.timeline.httpOfSQL[twin])
         }
         // The summary counts each statement once.

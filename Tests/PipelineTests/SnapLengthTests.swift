@@ -83,7 +83,7 @@ struct SnapLengthTests {
         #expect(requests(result) == requests(full))
         // Every request head is longer than 134 bytes: each says so.
         #expect(result.http.allSatisfy { fact in fact.notes.contains { $0.hasPrefix("request head cut by the snap length") } })
-        let statements = full.sql.filter { $0.command != "Connect" }.map { "\($0.time) \($0.command)" }
+        let statements = full.sql.filter { $0.command != .connect }.map { "\($0.time) \($0.command)" }
         #expect(result.sql.map { "\($0.time) \($0.command)" } == statements)
     }
 }

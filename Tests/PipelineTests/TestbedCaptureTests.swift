@@ -155,7 +155,7 @@ import Timeline
 
         let expectedSQL = (truth["sql"] as? [[String: Any]] ?? []).filter { $0["command"] as? String == "Query" }
             .map { $0["statement"] as? String ?? "" }
-        let gotSQL = result.sql.filter { $0.command == "Query" && window.contains($0.time.secondsValue) }.map(\.statement)
+        let gotSQL = result.sql.filter { $0.command == .query && window.contains($0.time.secondsValue) }.map(\.statement)
         #expect(gotSQL.count == expectedSQL.count)
         #expect(gotSQL.sorted() == expectedSQL.sorted())
     }

@@ -37,7 +37,7 @@ extension TestbedCaptures {
         }
         // MariaDB's general log has every statement but the pool's pings.
         let logged = (Self.truth["sql"] as? [[String: Any]] ?? []).count
-        #expect(result.sql.filter { $0.command == "Query" }.count == logged)
+        #expect(result.sql.filter { $0.command == .query }.count == logged)
     }
 
     /// The slim fixture: the same story, no loss, the image bytes counted as not captured.

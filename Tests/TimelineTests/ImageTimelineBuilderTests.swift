@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 import Foundation
 import TestSupport
 import Testing
@@ -25,7 +26,7 @@ import Testing
             let connection = row["connection_id"] as? Int ?? -1
             sql.append(SQLFact(index: i, time: time, end: time, connection: connection, client: "",
                                user: nil, database: databases[connection] ?? nil,
-                               command: row["command"] as? String ?? "", statement: row["statement"] as? String ?? "",
+                               command: MySQLCommand(name: row["command"] as? String ?? "") ?? .unread, statement: row["statement"] as? String ?? "",
                                outcome: .ok(affectedRows: nil)))
         }
         var http: [HTTPFact] = []
@@ -77,7 +78,7 @@ import Testing
         let t = Timestamp(seconds: 100, nanoseconds: 0)
         func fact(_ i: Int, _ text: String) -> SQLFact {
             SQLFact(index: i, time: t.adding(nanoseconds: Int64(i)), end: t.adding(nanoseconds: Int64(i)), connection: 1,
-                    client: "", user: "glance", database: "glance", command: "Query", statement: text, outcome: .ok(affectedRows: 1))
+                    client: "", user: "glance", database: "glance", command: .query, statement: text, outcome: .ok(affectedRows: 1))
         }
         let sql = [
             fact(0, "INSERT INTO images (id, name, status) VALUES ('i1', 'x', 'queued')"),

@@ -23,7 +23,7 @@ import Testing
 
     static func insert(_ index: Int, _ start: Int64, _ end: Int64, connection: Int, client: String, server: String) -> SQLFact {
         var fact = SQLFact(index: index, time: at(start), end: at(end), connection: connection, client: client, user: "glance",
-                           database: "glance", command: "Query",
+                           database: "glance", command: .query,
                            statement: "INSERT INTO images (id, name, status, disk_format) VALUES ('\(image)', 'cirros', 'queued', 'qcow2')",
                            outcome: .ok(affectedRows: 1))
         fact.server = server

@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 import Testing
 @testable import Timeline
 
@@ -25,7 +26,7 @@ import Testing
         /// A pooled checkout: ping, the statements, ROLLBACK; 1 ms apart from `start`.
         mutating func session(_ connection: Int, _ start: Int64, _ statements: [String], database: String = "keystone") {
             var time = start
-            for (command, text) in [("Ping", "")] + statements.map({ ("Query", $0) }) + [("Query", "ROLLBACK")] {
+            for (command, text) in [(MySQLCommand.ping, "")] + statements.map({ (MySQLCommand.query, $0) }) + [(.query, "ROLLBACK")] {
                 sql.append(SQLFact(index: sql.count, time: ms(time), end: ms(time), connection: connection, client: "c",
                                    user: nil, database: database, command: command, statement: text, outcome: .none))
                 time += 1
@@ -38,7 +39,7 @@ import Testing
 
         /// Links of the statements that are not pings, in order.
         func links(_ timeline: ImageTimeline) -> [SQLAttributionLink?] {
-            sql.sorted { $0.time < $1.time }.enumerated().filter { $0.element.command == "Query" }.map { timeline.attribution(ofSQL: $0.offset) }
+            sql.sorted { $0.time < $1.time }.enumerated().filter { $0.element.command == .query }.map { timeline.attribution(ofSQL: $0.offset) }
         }
     }
 
@@ -59,14 +60,17 @@ import Testing
     }
 
     @Test func statementKindsFollowTheCommandAndFirstWord() {
-        typealias Kind = AttributionInput.StatementKind
-        #expect(Kind(command: "Ping", statement: "") == .checkout)
-        #expect(Kind(command: "Query", statement: "  rollback") == .transactionEnd)
-        #expect(Kind(command: "Query", statement: "COMMIT") == .transactionEnd)
-        #expect(Kind(command: "Query", statement: "SET NAMES utf8") == .setup)
-        #expect(Kind(command: "Query", statement: "SELECT @@tx_isolation") == .setup)
-        #expect(Kind(command: "Query", statement: "SELECT images.id FROM images") == .work)
-        #expect(Kind(command: "Connect", statement: "glance@127.0.0.1 on glance") == .connect)
+        func kind(_ command: MySQLCommand, _ statement: String) -> AttributionInput.StatementKind {
+            AttributionInput.StatementKind(SQLFact(index: 0, time: .zero, end: .zero, connection: 0, client: "", user: nil,
+                                                   database: nil, command: command, statement: statement, outcome: .none))
+        }
+        #expect(kind(.ping, "") == .checkout)
+        #expect(kind(.query, "  rollback") == .transactionEnd)
+        #expect(kind(.query, "COMMIT") == .transactionEnd)
+        #expect(kind(.query, "SET NAMES utf8") == .setup)
+        #expect(kind(.query, "SELECT @@tx_isolation") == .setup)
+        #expect(kind(.query, "SELECT images.id FROM images") == .work)
+        #expect(kind(.connect, "glance@127.0.0.1 on glance") == .connect)
     }
 
     /// A single-threaded worker's connection (Keystone's): two token requests overlap on the wire

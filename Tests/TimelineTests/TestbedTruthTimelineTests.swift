@@ -1,4 +1,5 @@
 import CaptureIO
+import MySQLDecoding
 import Foundation
 import TestSupport
 import Testing
@@ -25,7 +26,7 @@ import Testing
         for (i, row) in (truth["sql"] as? [[String: Any]] ?? []).enumerated() {
             let time = timestamp(row["time"])
             sql.append(SQLFact(index: i, time: time, end: time, connection: row["connection_id"] as? Int ?? -1, client: "",
-                               user: nil, database: nil, command: row["command"] as? String ?? "",
+                               user: nil, database: nil, command: MySQLCommand(name: row["command"] as? String ?? "") ?? .unread,
                                statement: row["statement"] as? String ?? "", outcome: .ok(affectedRows: nil)))
         }
         var http: [HTTPFact] = []

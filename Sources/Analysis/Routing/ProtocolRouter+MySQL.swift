@@ -45,7 +45,7 @@ extension ProtocolRouter {
         let endpoints = endpointTexts(record)
         var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
                            connection: record.connectionIndex, client: endpoints.client, user: record.user,
-                           database: record.database, command: record.commandName, statement: record.statement,
+                           database: record.database, command: record.command, statement: record.statement,
                            outcome: outcome, keptRows: ProtocolRouter.keptRows(record),
                            lastInsertID: record.result.lastInsertID.map { Int64(clamping: $0) })
         fact.server = endpoints.server

@@ -72,7 +72,7 @@ enum OTLPSpans {
         if let database = fact.database { attributes.append(OTLPKeyValue("db.namespace", database)) }
         attributes += endpoint("server", fact.server)
         if indexed { attributes.append(OTLPKeyValue("glancetrace.sql.index", fact.index)) }
-        attributes.append(OTLPKeyValue("glancetrace.mysql.command", fact.command))
+        attributes.append(OTLPKeyValue("glancetrace.mysql.command", fact.command.name))
         if let thread = fact.threadID { attributes.append(OTLPKeyValue("glancetrace.mysql.connection_id", thread)) }
         switch fact.outcome {
         case .rows(let count):
@@ -105,9 +105,9 @@ enum OTLPSpans {
 
     /// `SELECT`, `INSERT`, `COMMIT`... for a text statement; the command otherwise (`Ping`).
     static func operationName(_ fact: SQLFact) -> String {
-        guard fact.command == "Query" || fact.command == "Prepare" || fact.command == "Execute" else { return fact.command }
+        guard fact.command == .query || fact.command == .stmtPrepare || fact.command == .stmtExecute else { return fact.command.name }
         let word = fact.statement.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "(" }.prefix { $0.isLetter }
-        return word.isEmpty ? fact.command : word.uppercased()
+        return word.isEmpty ? fact.command.name : word.uppercased()
     }
 
     /// `server.address` and `server.port` (or `client.`) of an `ip:port` / `[v6]:port` endpoint.

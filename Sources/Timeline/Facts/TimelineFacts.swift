@@ -162,10 +162,14 @@ public struct SQLFact: Sendable {
     public var user: String?
     /// The default database (login or `COM_INIT_DB`), when known.
     public var database: String?
-    /// The command's name as MySQL's general query log spells it (`Query`, `Execute`, ...).
-    public var command: String
+    /// The command (`COM_QUERY` ...); its `name` is how MySQL's general query log spells it
+    /// (`Query`, `Execute`, ...), the spelling of every output.
+    public var command: MySQLCommand
     /// The statement text (for `Execute`, the prepared text with its parameters bound).
-    public var statement: String
+    public private(set) var statement: String
+    /// The statement's first word (`SQLVerb`), worked out once when the fact is made: the
+    /// traits, the transaction log and attribution all ask it.
+    public private(set) var verb: SQLVerb?
     /// How the server answered.
     public var outcome: Outcome
     /// Row values of a result set, as far as the decoder kept them.
@@ -177,8 +181,18 @@ public struct SQLFact: Sendable {
 
     /// A fact with what the tests and the decoders' adapters give; the other members start empty.
     public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
-                database: String?, command: String, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
+                database: String?, command: MySQLCommand, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
                 keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {
+        self.init(index: index, time: time, end: end, connection: connection, client: client, user: user,
+                  database: database, command: command, statement: statement, verb: SQLVerb(statement: statement),
+                  outcome: outcome, rows: rows, keptRows: keptRows, lastInsertID: lastInsertID)
+    }
+
+    /// A fact whose verb is known already (read back from the spill file).
+    package init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
+                 database: String?, command: MySQLCommand, statement: String, verb: SQLVerb?, outcome: Outcome,
+                 rows: [[String: String?]] = [], keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {
+        self.verb = verb
         self.index = index
         self.time = time
         self.end = end

@@ -7,10 +7,8 @@ import MySQLDecoding
 /// give what the API reported, and are used for transitions only when no SQL write of the
 /// image was captured (a capture of the public endpoint alone).
 public struct ImageTimelineBuilder {
-    private var images: [ImageLifecycle] = []
-    private var indexByID: [String: Int] = [:]
-    /// Images met by name only (a lookup by name before the id was known).
-    private var indexByPendingName: [String: Int] = [:]
+    /// The images met so far, by id and by name; `identities.images[i]` is written in place.
+    private var identities = ImageIdentities()
     /// image_properties row id (from an INSERT's last insert id) -> (image id, property name).
     private var propertyRows: [Int64: (image: String, name: String)] = [:]
     private var reportedStatuses: [Int: [(status: String, time: Timestamp, http: Int)]] = [:]
@@ -57,9 +55,7 @@ public struct ImageTimelineBuilder {
         for (position, write) in log.writes.enumerated() {
             guard sql.indices.contains(write.sql) else { continue }
             if !write.committed {
-                let fact = sql[write.sql]
-                anomalies.append(Anomaly(time: fact.time, kind: .uncommittedWrite,
-                                         message: "SQL write never committed in the capture: \(Self.abbreviated(fact.statement))"))
+                anomalies.append(ImageAnomalyRules.uncommittedWrite(sql[write.sql]))
                 continue
             }
             events.append((sql.time(at: write.sql), 1, .write(position)))
@@ -82,30 +78,15 @@ public struct ImageTimelineBuilder {
             }
         }
         for i in Array(pendingRows.keys) { settleRow(of: i, sql: sql) }
-        let knownIDs = ImageIDIndex(indexByID.keys)
+        let knownIDs = identities.idIndex
         for position in sql.indices where imageOfSQL[position] == nil {
             let isError = sql.traits(at: position).contains(.error)
             if !knownIDs.isEmpty, let id = sql.statement(at: position, naming: knownIDs) { imageOfSQL[position] = id }
-            if isError, case .error(let code, let message) = sql[position].outcome {
-                anomalies.append(Anomaly(time: sql.time(at: position), kind: .sqlError, message: "MySQL error \(code): \(message)"))
-            }
+            if isError, let anomaly = ImageAnomalyRules.sqlError(sql[position]) { anomalies.append(anomaly) }
         }
         finishTransitionsFromHTTP()
         for position in http.indices where http.traits(at: position).contains(.anomalous) {
-            let fact = http[position]
-            if let status = fact.status, status >= 500 {
-                anomalies.append(Anomaly(time: fact.time, kind: .httpServerError,
-                                         message: "\(fact.method) \(fact.path) answered \(status)"))
-            }
-            if fact.method == "-" {
-                // No request at all (lost, or sent before the capture began): not an incomplete one.
-                anomalies.append(Anomaly(time: fact.time, kind: .responseWithoutRequest,
-                                         message: "\(fact.status.map { "\($0) response" } ?? "response") on \(fact.client) -> \(fact.server) "
-                                             + "without its request in the capture"))
-            } else if !fact.requestComplete {
-                anomalies.append(Anomaly(time: fact.time, kind: .incompleteRequest,
-                                         message: "\(fact.method) \(fact.path): request body incomplete in the capture"))
-            }
+            ImageAnomalyRules.exchangeAnomalies(http[position], into: &anomalies)
         }
         var sqlOfHTTP: [Int: [Int]] = [:]
         for position in sql.positionsByStart() {
@@ -122,22 +103,12 @@ public struct ImageTimelineBuilder {
             }
         }
         // Last, because reading them waits for the hashers, which may still be at work.
-        fillUploadDigests(http: http)
-        anomalies += ImageDataPath.fill(&images, http: http, writes: log.writes)
-        for image in images {
-            if image.upload?.matchesChecksum == false {
-                anomalies.append(Anomaly(time: image.upload?.ended ?? image.firstSeen, kind: .checksumMismatch,
-                                         message: "image \(image.id ?? image.name ?? "?"): uploaded bytes do not match the checksum Glance stored"))
-            }
-            failedUploads(of: image, http: http)
-            if image.status == "killed" {
-                anomalies.append(Anomaly(time: image.transitions.last?.time ?? image.firstSeen, kind: .imageKilled,
-                                         message: "image \(image.id ?? image.name ?? "?") ended killed (upload failed)"))
-            }
-        }
+        UploadCheck.fillDigests(&identities.images, http: http)
+        anomalies += ImageDataPath.fill(&identities.images, http: http, writes: log.writes)
+        for image in identities.images { ImageAnomalyRules.imageAnomalies(image, http: http, into: &anomalies) }
 
         anomalies.sort { $0.time < $1.time }
-        var timeline = ImageTimeline(images: images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
+        var timeline = ImageTimeline(images: identities.images.sorted { $0.firstSeen < $1.firstSeen }, httpOfSQL: httpOfSQL,
                                      sqlOfHTTP: sqlOfHTTP, imageOfSQL: imageOfSQL, anomalies: anomalies)
         timeline.uncertainSQL = uncertainSQL
         timeline.tokenIssueOfHTTP = tokenIssueOfHTTP
@@ -146,124 +117,37 @@ public struct ImageTimelineBuilder {
         return timeline
     }
 
-    // MARK: identity
-
-    private mutating func image(id: String, name: String?, at time: Timestamp) -> Int {
-        if let i = indexByID[id] {
-            if let name, images[i].name == nil { images[i].name = name; adoptPending(name: name, into: i) }
-            return i
-        }
-        if let name, let pending = indexByPendingName.removeValue(forKey: name) {
-            images[pending].id = id
-            indexByID[id] = pending
-            return pending
-        }
-        images.append(ImageLifecycle(id: id, name: name, firstSeen: time))
-        indexByID[id] = images.count - 1
-        return images.count - 1
-    }
-
-    private mutating func adoptPending(name: String, into target: Int) {
-        guard let pending = indexByPendingName.removeValue(forKey: name), pending != target else { return }
-        images[target].http = (images[pending].http + images[target].http).sorted()
-        images[target].firstSeen = min(images[target].firstSeen, images[pending].firstSeen)
-        // Leave an empty husk rather than shifting indices; dropped at the end.
-        images[pending].http = []
-        images[pending].name = nil
-    }
-
-    private mutating func image(pendingName name: String, at time: Timestamp) -> Int {
-        if let i = indexByPendingName[name] { return i }
-        if let i = images.firstIndex(where: { $0.name == name && $0.id != nil }) { return i }
-        images.append(ImageLifecycle(id: nil, name: name, firstSeen: time))
-        indexByPendingName[name] = images.count - 1
-        return images.count - 1
-    }
-
     // MARK: HTTP
 
     private mutating func apply(_ fact: HTTPFact) {
         let i: Int
         if let id = fact.imageID {
-            i = image(id: id, name: fact.imageName, at: fact.time)
+            i = identities.image(id: id, name: fact.imageName, at: fact.time)
         } else if let name = fact.imageName {
-            i = image(pendingName: name, at: fact.time)
+            i = identities.image(pendingName: name, at: fact.time)
         } else {
             return
         }
-        images[i].http.append(fact.index)
-        for (field, value) in fact.reportedFields { Self.fill(&images[i], field: field, value: value, overwrite: false) }
+        identities.images[i].http.append(fact.index)
+        for (field, value) in fact.reportedFields {
+            ImageIdentities.fill(&identities.images[i], field: field, value: value, overwrite: false)
+        }
         if let status = fact.reportedStatus {
             reportedStatuses[i, default: []].append((status, fact.end, fact.index))
         }
-        if fact.operation == .imageUpload || fact.operation == .imageStage {
-            images[i].upload = ImageUpload(http: fact.index, bytesOnWire: fact.requestBytes, started: fact.time,
-                                           ended: fact.requestEnd ?? fact.end, complete: fact.requestComplete,
-                                           md5: nil, sha512: nil, matchesChecksum: nil)
-            images[i].upload?.bytesNotCaptured = fact.requestBytesNotCaptured
-        }
-        Self.checkUpload(&images[i])
+        UploadCheck.record(fact, into: &identities.images[i])
+        UploadCheck.check(&identities.images[i])
     }
 
     private mutating func finishTransitionsFromHTTP() {
-        for (i, reports) in reportedStatuses where images[i].transitions.isEmpty {
-            for report in reports where images[i].transitions.last?.status != report.status {
-                images[i].transitions.append(StatusTransition(status: report.status, time: report.time,
+        for (i, reports) in reportedStatuses where identities.images[i].transitions.isEmpty {
+            for report in reports where identities.images[i].transitions.last?.status != report.status {
+                identities.images[i].transitions.append(StatusTransition(status: report.status, time: report.time,
                                                               source: .http, http: report.http, sql: nil))
             }
         }
-        images.removeAll { $0.id == nil && $0.name == nil && $0.http.isEmpty }
-        for i in images.indices { Self.checkUpload(&images[i]) }
-    }
-
-    /// Glance v2 no longer leaves a failed upload `killed`: when the data cannot be read (client
-    /// gone mid-upload, 500) or is refused (format inspector, 415), it sets the image back to
-    /// `queued` (`saving -> queued`, `uploading`/`importing -> queued` for the import flow). That
-    /// step back is the only trace of the failure in the database, so it is reported.
-    private mutating func failedUploads(of image: ImageLifecycle, http: HTTPFactStore) {
-        let busy: Set<String> = ["saving", "uploading", "importing"]
-        for (before, after) in zip(image.transitions, image.transitions.dropFirst())
-        where busy.contains(before.status) && (after.status == "queued" || after.status == "killed") {
-            var cause = ""
-            if let request = after.http, http.indices.contains(request) {
-                let fact = http[request]
-                cause = ": \(fact.method) \(fact.path) answered \(fact.status.map(String.init) ?? "nothing")"
-                if !fact.requestComplete {
-                    // The decoder tells a client that went away (killed mid-upload: the stream
-                    // closes inside the body) from bytes the capture merely lacks.
-                    cause += fact.requestStreamEndedInBody
-                        ? ", the client's stream ended inside the request body" : ", request body incomplete"
-                }
-            }
-            anomalies.append(Anomaly(time: after.time, kind: .uploadFailed,
-                                     message: "image \(image.id ?? image.name ?? "?"): upload failed, \(before.status) -> \(after.status)\(cause)"))
-        }
-    }
-
-    private mutating func fillUploadDigests(http: HTTPFactStore) {
-        for i in images.indices {
-            guard let upload = images[i].upload, http.indices.contains(upload.http),
-                  let digests = http[upload.http].uploadDigests else { continue }
-            images[i].upload?.md5 = digests.md5
-            images[i].upload?.sha512 = digests.sha512
-            Self.checkUpload(&images[i])
-        }
-    }
-
-    // Static, like `fill`: a method on `self` called with `&images[i]` would get a copy of `self`
-    // (the array of lifecycles included), and the write through `&images[i]` would then copy the
-    // whole array: once per event, with a retain and release of every lifecycle (issue 25).
-    private static func checkUpload(_ image: inout ImageLifecycle) {
-        guard var upload = image.upload else { return }
-        var verdict: Bool?
-        if let md5 = upload.md5, let checksum = image.checksum {
-            verdict = md5.lowercased() == checksum.lowercased()
-        }
-        if let sha = upload.sha512, let stored = image.osHashValue, (image.osHashAlgo ?? "sha512") == "sha512" {
-            verdict = (verdict ?? true) && sha.lowercased() == stored.lowercased()
-        }
-        upload.matchesChecksum = verdict
-        image.upload = upload
+        identities.dropHusks()
+        for i in identities.images.indices { UploadCheck.check(&identities.images[i]) }
     }
 
     // MARK: SQL
@@ -273,22 +157,22 @@ public struct ImageTimelineBuilder {
         switch statement.table {
         case "images":
             guard let id = statement.value("id") ?? statement.condition("id") else { return nil }
-            let i = image(id: id, name: statement.value("name"), at: fact.time)
+            let i = identities.image(id: id, name: statement.value("name"), at: fact.time)
             settleRow(of: i, sql: sql)
             for (column, value) in statement.values {
-                images[i].finalRow[column] = value
-                if let value { Self.fill(&images[i], field: column, value: value, overwrite: true) }
+                identities.images[i].finalRow[column] = value
+                if let value { ImageIdentities.fill(&identities.images[i], field: column, value: value, overwrite: true) }
             }
-            if let status = statement.value("status"), images[i].transitions.last?.status != status {
-                images[i].transitions.append(StatusTransition(status: status, time: fact.time, source: .sql,
+            if let status = statement.value("status"), identities.images[i].transitions.last?.status != status {
+                identities.images[i].transitions.append(StatusTransition(status: status, time: fact.time, source: .sql,
                                                               http: http, sql: fact.index))
             }
-            Self.checkUpload(&images[i])
+            UploadCheck.check(&identities.images[i])
             return id
         case "image_properties":
             return applyProperty(statement, fact: fact)
         default:
-            if let id = statement.value("image_id") ?? statement.condition("image_id"), indexByID[id] != nil { return id }
+            if let id = statement.value("image_id") ?? statement.condition("image_id"), identities.index(ofID: id) != nil { return id }
             return nil
         }
     }
@@ -297,30 +181,30 @@ public struct ImageTimelineBuilder {
         switch statement.kind {
         case .insert:
             guard let id = statement.value("image_id"), let name = statement.value("name") else { return nil }
-            let i = image(id: id, name: nil, at: fact.time)
+            let i = identities.image(id: id, name: nil, at: fact.time)
             if let row = fact.lastInsertID { propertyRows[row] = (id, name) }
-            if statement.value("deleted") != "1" { images[i].setProperty(name, statement.value("value") ?? "") }
+            if statement.value("deleted") != "1" { identities.images[i].setProperty(name, statement.value("value") ?? "") }
             return id
         case .update, .delete:
             let deleting = statement.kind == .delete || statement.value("deleted") == "1"
             if let rowText = statement.condition("id"), let row = Int64(rowText), let target = propertyRows[row],
-               let i = indexByID[target.image] {
+               let i = identities.index(ofID: target.image) {
                 if deleting {
-                    images[i].properties.removeAll { $0.name == target.name }
+                    identities.images[i].properties.removeAll { $0.name == target.name }
                 } else if let value = statement.value("value") {
-                    images[i].setProperty(target.name, value)
+                    identities.images[i].setProperty(target.name, value)
                 }
                 return target.image
             }
-            if let id = statement.condition("image_id"), let i = indexByID[id] {
+            if let id = statement.condition("image_id"), let i = identities.index(ofID: id) {
                 if deleting {
                     if let name = statement.condition("name") {
-                        images[i].properties.removeAll { $0.name == name }
+                        identities.images[i].properties.removeAll { $0.name == name }
                     } else {
-                        images[i].properties.removeAll()
+                        identities.images[i].properties.removeAll()
                     }
                 } else if let name = statement.condition("name"), let value = statement.value("value") {
-                    images[i].setProperty(name, value)
+                    identities.images[i].setProperty(name, value)
                 }
                 return id
             }
@@ -337,7 +221,7 @@ public struct ImageTimelineBuilder {
         var found: String?
         for row in 0..<rows.count {
             guard let id = Self.imageColumn(rows, row, "id") ?? nil, Self.imageColumn(rows, row, "status") != nil,
-                  Self.imageColumn(rows, row, "disk_format") != nil, let i = indexByID[id] else { continue }
+                  Self.imageColumn(rows, row, "disk_format") != nil, let i = identities.index(ofID: id) else { continue }
             pendingRows[i] = (position, row)
             found = id
         }
@@ -357,25 +241,6 @@ public struct ImageTimelineBuilder {
             let column = key.hasPrefix("images_") ? String(key.dropFirst("images_".count)) : key
             normalised[column] = value
         }
-        images[i].finalRow = normalised
-    }
-
-    private static func fill(_ image: inout ImageLifecycle, field: String, value: String, overwrite: Bool) {
-        func set(_ target: inout String?) { if overwrite || target == nil { target = value } }
-        switch field {
-        case "name": set(&image.name)
-        case "disk_format": set(&image.diskFormat)
-        case "container_format": set(&image.containerFormat)
-        case "visibility": set(&image.visibility)
-        case "checksum": set(&image.checksum)
-        case "os_hash_algo": set(&image.osHashAlgo)
-        case "os_hash_value": set(&image.osHashValue)
-        case "size": if overwrite || image.size == nil, let size = Int64(value) { image.size = size }
-        default: break
-        }
-    }
-
-    static func abbreviated(_ text: String) -> String {
-        text.count > 120 ? String(text.prefix(117)) + "..." : text
+        identities.images[i].finalRow = normalised
     }
 }

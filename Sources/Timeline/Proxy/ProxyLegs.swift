@@ -151,7 +151,7 @@ public struct ProxyLegs: Sendable {
             let fact = sql[position]
             commands.append(SQLLegJoiner.Command(index: position, connection: fact.connection, start: fact.time.nanoseconds,
                                                  end: fact.end.nanoseconds, key: commandKey(fact),
-                                                 serverFirst: fact.command == "Connect"))
+                                                 serverFirst: fact.command == .connect))
         }
         return LegLinks(legOf: SQLLegJoiner.join(connections: connections, commands: commands))
     }

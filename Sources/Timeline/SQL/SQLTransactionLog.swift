@@ -30,7 +30,7 @@ public struct SQLTransactionLog: Sendable {
             let traits = facts.traits(at: position)
             guard !traits.contains(.error), !traits.isDisjoint(with: [.mayWrite, .transactionControl]) else { continue }
             let fact = facts[position]
-            switch SQLVerb(statement: fact.statement) {
+            switch fact.verb {
             case .commit?:
                 committing.insert(fact.connection)
                 for var write in pending.removeValue(forKey: fact.connection) ?? [] {

@@ -12,13 +12,15 @@ enum SQLFactCodec {
         out.put(fact.user)
         out.put(fact.database)
         out.put(fact.statement)
+        // The command and the verb follow the statement: attribution reads them with it.
+        out.append(fact.command.rawValue)
+        out.put(fact.verb.map { Int64(bitPattern: $0.packed) })
         out.put(fact.client)
         out.put(fact.server)
         out.put(fact.threadID.map(Int64.init))
         out.put(fact.sqlstate)
         out.put(fact.rowCount.map(Int64.init))
         out.append((fact.complete ? 1 : 0) | (fact.tls ? 2 : 0))
-        out.put(fact.command)
         switch fact.outcome {
         case .ok(let affected):
             out.append(0)
@@ -52,15 +54,15 @@ enum SQLFactCodec {
         return body(statement)
     }
 
-    /// What attribution reads of every command, in place: login, statement and command name.
+    /// What attribution reads of every command, in place: login, statement, command and verb.
     static func attributionFields<T>(_ bytes: UnsafeRawBufferPointer,
                                      _ body: (_ user: UnsafeRawBufferPointer?, _ database: UnsafeRawBufferPointer?,
-                                              _ statement: UnsafeRawBufferPointer, _ command: UnsafeRawBufferPointer) -> T) -> T? {
+                                              _ statement: UnsafeRawBufferPointer, _ command: MySQLCommand,
+                                              _ verb: SQLVerb?) -> T) -> T? {
         var r = SpillReader(bytes)
         guard r.skip(24), r.skipRows(), let user = r.optionalStringBytes(), let database = r.optionalStringBytes(),
-              let statement = r.stringBytes(), r.stringBytes() != nil, r.stringBytes() != nil, r.optionalInt() != nil,
-              r.skipOptionalString(), r.optionalInt() != nil, r.byte() != nil, let command = r.stringBytes() else { return nil }
-        return body(user, database, statement, command)
+              let statement = r.stringBytes(), let command = r.byte(), let verb = r.optionalInt() else { return nil }
+        return body(user, database, statement, MySQLCommand(rawValue: command), verb.map { SQLVerb(packed: UInt64(bitPattern: $0)) })
     }
 
     /// Only the kept rows (image rows, read by the timeline one statement at a time).
@@ -74,9 +76,10 @@ enum SQLFactCodec {
         var r = SpillReader(bytes)
         guard let time = r.int(), let end = r.int(), let connection = r.int(), let keptRows = r.rows(),
               let user = r.optionalString(),
-              let database = r.optionalString(), let statement = r.string(), let client = r.string(),
+              let database = r.optionalString(), let statement = r.string(), let command = r.byte(),
+              let verb = r.optionalInt(), let client = r.string(),
               let server = r.string(), let threadID = r.optionalInt(), let sqlstate = r.optionalString(),
-              let rowCount = r.optionalInt(), let flags = r.byte(), let command = r.string(),
+              let rowCount = r.optionalInt(), let flags = r.byte(),
               let tag = r.byte() else { return nil }
         let outcome: SQLFact.Outcome
         switch tag {
@@ -97,7 +100,8 @@ enum SQLFactCodec {
         guard let lastInsertID = r.optionalInt() else { return nil }
         var fact = SQLFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                            connection: Int(truncatingIfNeeded: connection), client: client, user: user,
-                           database: database, command: command, statement: statement, outcome: outcome,
+                           database: database, command: MySQLCommand(rawValue: command), statement: statement,
+                           verb: verb.map { SQLVerb(packed: UInt64(bitPattern: $0)) }, outcome: outcome,
                            keptRows: keptRows, lastInsertID: lastInsertID)
         fact.server = server
         fact.threadID = threadID.map { Int(truncatingIfNeeded: $0) }

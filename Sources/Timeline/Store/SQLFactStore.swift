@@ -27,7 +27,7 @@ extension SQLFact: SpillableFact {
         var traits: SQLFactTraits = []
         if case .error = fact.outcome { traits.insert(.error) }
         if !fact.keptRows.isEmpty { traits.insert(.keptRows) }
-        let verb = SQLVerb(statement: fact.statement)
+        let verb = fact.verb
         if verb.map(SQLFactStoreVerbs.transactionControl.contains) ?? true { traits.insert(.transactionControl) }
         if verb.map(SQLFactStoreVerbs.writes.contains) ?? true { traits.insert(.mayWrite) }
         return traits.rawValue
@@ -35,7 +35,7 @@ extension SQLFact: SpillableFact {
 
     public static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> SQLFact {
         SQLFact(index: index, time: time, end: end, connection: connection, client: "", user: nil, database: nil,
-                command: "?", statement: "(lost: the temporary file could not be read back)", outcome: .none)
+                command: .unread, statement: "(lost: the temporary file could not be read back)", outcome: .none)
     }
 }
 

@@ -94,11 +94,11 @@ public struct ClockSkewEvidence: Sendable {
         for position in sql.positionsByStart() { byConnection[sql.connection(at: position), default: []].append(position) }
         for positions in byConnection.values {
             let commands = positions.map { sql[$0].command }
-            let pings = commands.contains("Ping")
+            let pings = commands.contains(.ping)
             var current: Span?
             for (position, command) in zip(positions, commands) {
                 let span = Span(start: sql.time(at: position).nanoseconds, end: sql.end(at: position).nanoseconds)
-                if let open = current, pings && command != "Ping" {
+                if let open = current, pings && command != .ping {
                     current = Span(start: open.start, end: max(open.end, span.end))
                     continue
                 }

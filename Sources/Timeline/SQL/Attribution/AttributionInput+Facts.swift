@@ -34,8 +34,8 @@ extension AttributionInput {
             while interval < busy.count, busy[interval].end < statement.start { interval += 1 }
             let duringRequest = interval < busy.count && busy[interval].start <= statement.start
             _ = sql.partial(at: position) { bytes in
-                SQLFactCodec.attributionFields(bytes) { user, database, text, command in
-                    statement.kind = StatementKind(command: command, statement: text)
+                SQLFactCodec.attributionFields(bytes) { user, database, text, command, verb in
+                    statement.kind = StatementKind(command: command, verb: verb, statement: text)
                     if !serviceFromLogin.contains(connection), user != nil || database != nil,
                        let login = ServiceIdentity.service(user: user.map { String(decoding: $0, as: UTF8.self) },
                                                            database: database.map { String(decoding: $0, as: UTF8.self) }) {

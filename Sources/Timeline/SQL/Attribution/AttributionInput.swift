@@ -59,16 +59,15 @@ struct AttributionInput {
 }
 
 extension AttributionInput.StatementKind {
-    /// The kind of a command with this name and statement text (`command` as the general log names it).
-    init(command: String, statement: String) {
-        var command = command, statement = statement
-        self = command.withUTF8 { c in statement.withUTF8 { Self(command: UnsafeRawBufferPointer(c), statement: UnsafeRawBufferPointer($0)) } }
+    /// The kind of a fact's command (its verb as the fact holds it).
+    init(_ fact: SQLFact) {
+        var statement = fact.statement
+        self = statement.withUTF8 { Self(command: fact.command, verb: fact.verb, statement: UnsafeRawBufferPointer($0)) }
     }
 
     /// The same from the stored bytes, without making Strings: every command of a capture passes here.
-    init(command: UnsafeRawBufferPointer, statement: UnsafeRawBufferPointer) {
-        if Self.equals(command, "Query") {
-            let verb = SQLVerb(statement: statement)
+    init(command: MySQLCommand, verb: SQLVerb?, statement: UnsafeRawBufferPointer) {
+        if command == .query {
             if verb == .commit || verb == .rollback {
                 self = .transactionEnd
             } else if (verb == .set || verb == .show || verb == .select) && Self.isSetup(statement) {
@@ -76,19 +75,15 @@ extension AttributionInput.StatementKind {
             } else {
                 self = .work
             }
-        } else if Self.equals(command, "Ping") || Self.equals(command, "Reset connection") || Self.equals(command, "Change user") {
+        } else if command == .ping || command == .resetConnection || command == .changeUser {
             self = .checkout
-        } else if Self.equals(command, "Connect") {
+        } else if command == .connect {
             self = .connect
-        } else if Self.equals(command, "Quit") {
+        } else if command == .quit {
             self = .quit
         } else {
             self = .work
         }
-    }
-
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
-        bytes.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress ?? UnsafeRawPointer(text.utf8Start), text.utf8Start, bytes.count) == 0
     }
 
     /// What SQLAlchemy/PyMySQL and the MySQL connectors send on a new connection before any work:
