@@ -105,19 +105,26 @@ import Testing
         SQLFactStoreTests.expectSorted(store, facts)
     }
 
+    /// The trait the store records for a Query with `statement` (what the timeline reads).
+    static func mayWrite(_ statement: String) -> Bool {
+        let fact = SQLFact(index: 0, time: .zero, end: .zero, connection: 0, client: "", user: nil, database: nil,
+                           command: .query, statement: statement, outcome: .none)
+        return SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.mayWrite)
+    }
+
     @Test func traitsTellWhatNeedsDecoding() {
-        #expect(SQLFactStore.mayWrite("INSERT INTO images (id) VALUES ('a')"))
-        #expect(SQLFactStore.mayWrite("\n  update images SET status='active' WHERE id='a'"))
-        #expect(SQLFactStore.mayWrite("DELETE FROM image_properties WHERE id=3"))
-        #expect(SQLFactStore.mayWrite("INSERT`images`"))  // unusual: parsed to be sure
-        #expect(!SQLFactStore.mayWrite("SELECT images.id FROM images"))
-        #expect(!SQLFactStore.mayWrite("INSERTED"))
-        #expect(!SQLFactStore.mayWrite("COMMIT"))
-        #expect(!SQLFactStore.mayWrite(""))
+        #expect(Self.mayWrite("INSERT INTO images (id) VALUES ('a')"))
+        #expect(Self.mayWrite("\n  update images SET status='active' WHERE id='a'"))
+        #expect(Self.mayWrite("DELETE FROM image_properties WHERE id=3"))
+        #expect(Self.mayWrite("INSERT`images`"))  // unusual: parsed to be sure
+        #expect(!Self.mayWrite("SELECT images.id FROM images"))
+        #expect(!Self.mayWrite("INSERTED"))
+        #expect(!Self.mayWrite("COMMIT"))
+        #expect(!Self.mayWrite(""))
         // Whatever the cheap test says, it never misses a statement the parser takes for a write.
         for text in ["INSERT INTO t (a) VALUES (1)", "UPDATE t SET a=1", "DELETE FROM t", " delete from t where a=1",
                      "SELECT 1", "COMMIT", "SET autocommit=0", "insert\tinto t (a) values (1)"] {
-            if SQLWriteStatement(parsing: text) != nil { #expect(SQLFactStore.mayWrite(text), "\(text)") }
+            if SQLWriteStatement(parsing: text) != nil { #expect(Self.mayWrite(text), "\(text)") }
         }
         // Nor a statement the transaction log takes for COMMIT, ROLLBACK or SET.
         for text in ["COMMIT", " commit;", ";ROLLBACK", "\tSET autocommit=0", "set names utf8", "SAVEPOINT x", "SELECT 1", "é"] {

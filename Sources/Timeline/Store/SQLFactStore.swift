@@ -51,25 +51,12 @@ extension FactStore where Fact == SQLFact {
         partial(at: position) { SQLFactCodec.decodeText($0) } ?? Text(user: nil, database: nil, statement: "")
     }
 
-    /// The first of `needles` the command's statement contains, searched in the stored bytes.
-    public func statement(at position: Int, containsAnyOf needles: [String]) -> String? {
-        partial(at: position) { bytes in
-            SQLFactCodec.statementBytes(bytes) { statement in needles.first { statement.containsBytes($0) } } ?? nil
-        } ?? nil
-    }
-
     /// A command's kept result rows, decoded without the rest of the fact.
     public func keptRows(at position: Int) -> MySQLRows {
         partial(at: position) { SQLFactCodec.decodeRows($0) } ?? MySQLRows()
     }
 
     public func traits(at position: Int) -> SQLFactTraits { SQLFactTraits(rawValue: traitBits(at: position)) }
-
-    /// False only when the first word is certainly not one of the verbs `SQLWriteStatement` parses
-    /// (INSERT, UPDATE, DELETE); anything unusual counts as a possible write and gets parsed.
-    static func mayWrite(_ statement: String) -> Bool {
-        SQLVerb(statement: statement).map(SQLFactStoreVerbs.writes.contains) ?? true
-    }
 }
 
 /// The verbs the timeline cares about (a generic type has no stored statics).
