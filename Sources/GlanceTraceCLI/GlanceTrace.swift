@@ -20,8 +20,6 @@ struct GlanceTrace: ParsableCommand {
         subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, SplitCommand.self, CaptureCommand.self]
     )
 
-    /// DESIGN.md's exit statuses: 0 success, 1 failure (one clear line), 2 usage error.
-    /// ArgumentParser's own default for usage errors is 64, hence this entry point.
     /// glibc's `mallopt(M_MXFAST, 0)`; Swift's Glibc module does not import `<malloc.h>`, so the
     /// function is looked up by name (absent on another libc: nothing happens).
     static func disableMallocFastBins() {
@@ -31,6 +29,8 @@ struct GlanceTrace: ParsableCommand {
         _ = unsafeBitCast(symbol, to: Mallopt.self)(mxfast, 0)
     }
 
+    /// DESIGN.md's exit statuses: 0 success, 1 failure (one clear line), 2 usage error.
+    /// ArgumentParser's own default for usage errors is 64, hence this entry point.
     static func main() {
         // No glibc fastbins: a request for a large chunk consolidates them, and a connection
         // flood's per-connection churn paid that on every connection (6% of `analyze`'s profile

@@ -13,10 +13,8 @@ extension HTTPConnectionDecoder {
     public static func looksLikeHTTP(_ firstPayload: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
         let bytes = firstPayload
         if direction == .serverToClient {
-            let prefix: [UInt8] = Array("HTTP/1.".utf8)
-            guard bytes.count >= prefix.count else { return false }
-            for i in 0..<prefix.count where bytes[i] != prefix[i] { return false }
-            return true
+            // A small string's UTF-8 view: no array built for every payload sniffed.
+            return bytes.starts(with: "HTTP/1.".utf8)
         }
         var i = 0
         var upperCase = true

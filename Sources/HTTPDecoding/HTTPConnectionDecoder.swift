@@ -204,9 +204,10 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             nextSequence += 1
             let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: headers)
             exchange.request = request
-            let hashes = configuration.hashesUpload(head.method, request.path)
+            let path = request.path  // built once: both rules ask for it
+            let hashes = configuration.hashesUpload(head.method, path)
             exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
-                                                     chain: hashes ? configuration.uploadChain(method: head.method, path: request.path) : nil,
+                                                     chain: hashes ? configuration.uploadChain(method: head.method, path: path) : nil,
                                                      keepLimit: configuration.maxKeptBodyBytes)
             exchange.timing.requestStart = startedAt
             exchange.requestPosition = position

@@ -30,7 +30,8 @@ public struct HTTPRequest: Sendable, Hashable {
     /// The query of the target without `?`, if any.
     public var query: String? { HTTPRequest.splitTarget(target).query }
 
-    static func splitTarget(_ target: String) -> (path: String, query: String?) {
+    /// The path and query of a request target (origin or absolute form; `split --slim` asks too).
+    package static func splitTarget(_ target: String) -> (path: String, query: String?) {
         var target = target
         // On UTF-8 bytes, scanned in place (every exchange's path is asked for): the delimiters
         // are ASCII, so cutting at them keeps the pieces valid UTF-8.

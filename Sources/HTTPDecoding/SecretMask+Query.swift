@@ -19,8 +19,9 @@ extension SecretMask {
         return changed ? parameters.joined(separator: "&") : query
     }
 
-    /// The words that every sensitive query name contains (`isSensitiveQueryName`), as ASCII.
-    private static let secretWords: [[UInt8]] = ["token", "password", "secret", "credential"].map { Array($0.utf8) }
+    /// The words that every sensitive query name contains (`isSensitiveQueryName`), as ASCII:
+    /// the sensitive JSON member names.
+    private static let secretWords: [[UInt8]] = sensitiveJSONMembers.map { Array($0.utf8) }
 
     /// Whether `text` contains one of `secretWords`, ASCII letters compared case-insensitively;
     /// true for any non-ASCII text, whose Unicode lowercasing could make one (the Kelvin sign

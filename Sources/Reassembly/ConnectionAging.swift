@@ -95,8 +95,6 @@ public struct ConnectionShedding: Sendable, Hashable {
     public var idleTimedOut = 0
     /// Remembered 4-tuples of closed connections forgotten early to stay within the budget.
     public var forgottenClosed = 0
-    /// The highest estimate of per-connection memory reached, in bytes.
-    public var peakEstimatedBytes = 0
     public init() {}
 
     /// True when the budget or the half-open timeout closed anything (normal captures: false).

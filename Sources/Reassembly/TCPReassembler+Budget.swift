@@ -63,7 +63,6 @@ extension TCPReassembler {
     /// eviction is not paid on every packet.
     func keepWithinBudget(at now: Timestamp) {
         let budgetBytes = configuration.memoryBudgetBytes
-        shedding.peakEstimatedBytes = max(shedding.peakEstimatedBytes, estimatedBytes)
         let target = budgetBytes - budgetBytes / 8
         while (table.count &- openCount) &* ConnectionCost.closed > budgetBytes / 4, let entry = remembered.popFront() {
             guard isRemembered(entry) else { continue }

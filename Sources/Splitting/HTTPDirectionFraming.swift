@@ -157,7 +157,9 @@ struct HTTPDirectionFraming {
         var bulk = false
         var method: String?
         if parsed.isRequest {
-            let path = parsed.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? parsed.target
+            // The decoder's own reading of the target (absolute form, fragment), so both apply the
+            // bulk-request rule to the same path.
+            let path = HTTPRequest.splitTarget(parsed.target).path
             bulk = octetStream || bulkRequest(parsed.method, path)
             requests.push(method: parsed.method)
         } else {

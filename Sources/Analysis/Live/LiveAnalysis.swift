@@ -76,9 +76,9 @@ public final class LiveAnalysis {
                 if let record, try !record(packet) { return }
                 packets += 1
                 session.feed(packet, capture: capture)
-                if tracksCaptureClock { lastPacket = (packet.timestamp, LiveAnalysis.monotonicSeconds()) }
-                if let count = limits.count, packets >= count { return }
                 let now = LiveAnalysis.monotonicSeconds()
+                if tracksCaptureClock { lastPacket = (packet.timestamp, now) }
+                if let count = limits.count, packets >= count { return }
                 if now - lastTick >= LiveAnalysis.tickInterval {
                     try tick?(captureNow())
                     lastTick = now

@@ -47,10 +47,11 @@ enum ImageAnomalyRules {
     /// gone mid-upload, 500) or is refused (format inspector, 415), it sets the image back to
     /// `queued` (`saving -> queued`, `uploading`/`importing -> queued` for the import flow). That
     /// step back is the only trace of the failure in the database, so it is reported.
+    private static let busyStatuses: Set<String> = ["saving", "uploading", "importing"]
+
     private static func failedUploads(of image: ImageLifecycle, http: HTTPFactStore, into anomalies: inout [Anomaly]) {
-        let busy: Set<String> = ["saving", "uploading", "importing"]
         for (before, after) in zip(image.transitions, image.transitions.dropFirst())
-        where busy.contains(before.status) && (after.status == "queued" || after.status == "killed") {
+        where busyStatuses.contains(before.status) && (after.status == "queued" || after.status == "killed") {
             var cause = ""
             if let request = after.http, http.indices.contains(request) {
                 let fact = http[request]
