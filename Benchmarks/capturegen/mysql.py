@@ -88,56 +88,35 @@ class ResultShape:
         return b"".join(out)
 
 
-IMAGE_COLUMNS = ["created_at", "updated_at", "deleted_at", "deleted", "id", "name", "disk_format",
-                 "container_format", "size", "virtual_size", "status", "visibility", "checksum",
-                 "os_hash_algo", "os_hash_value", "min_disk", "min_ram", "owner", "protected", "os_hidden"]
-IMAGE_SELECT = ("SELECT " + ", ".join("images.%s AS images_%s" % (c, c) for c in IMAGE_COLUMNS)
-                + " \nFROM images \nWHERE images.id = '%s' AND images.deleted = false")
-IMAGE_SHAPE = ResultShape(b"glance", b"images", [(c, T_VARCHAR) for c in IMAGE_COLUMNS])
+def labelled_select(schema, table, columns, where):
+    """SQLAlchemy's SELECT of `columns` of one table (each labelled TABLE_COLUMN, as the ORM writes it)
+    with its `where` clause (holding %s placeholders), and the shape of its result (all VARCHAR)."""
+    text = ("SELECT " + ", ".join("%s.%s AS %s_%s" % (table, c, table, c) for c in columns)
+            + " \nFROM " + table + " \nWHERE " + where)
+    return text, ResultShape(schema, table.encode(), [(c, T_VARCHAR) for c in columns])
 
-PROPERTY_SELECT = ("SELECT image_properties.created_at AS image_properties_created_at, "
-                   "image_properties.updated_at AS image_properties_updated_at, image_properties.deleted_at AS "
-                   "image_properties_deleted_at, image_properties.deleted AS image_properties_deleted, "
-                   "image_properties.id AS image_properties_id, image_properties.image_id AS "
-                   "image_properties_image_id, image_properties.name AS image_properties_name, "
-                   "image_properties.value AS image_properties_value \nFROM image_properties \n"
-                   "WHERE '%s' = image_properties.image_id AND image_properties.deleted = false")
-PROPERTY_SHAPE = ResultShape(b"glance", b"image_properties",
-                             [(c, T_VARCHAR) for c in ("created_at", "updated_at", "deleted_at", "deleted",
-                                                       "id", "image_id", "name", "value")])
 
-USER_SELECT = ("SELECT user.id AS user_id, user.domain_id AS user_domain_id, user.enabled AS user_enabled, "
-               "user.extra AS user_extra, user.default_project_id AS user_default_project_id, user.created_at "
-               "AS user_created_at, user.last_active_at AS user_last_active_at \nFROM user \n"
-               "WHERE user.id = '%s'")
-USER_SHAPE = ResultShape(b"keystone", b"user",
-                         [(c, T_VARCHAR) for c in ("id", "domain_id", "enabled", "extra", "default_project_id",
-                                                   "created_at", "last_active_at")])
-
-PROJECT_SELECT = ("SELECT project.id AS project_id, project.name AS project_name, project.domain_id AS "
-                  "project_domain_id, project.description AS project_description, project.enabled AS "
-                  "project_enabled, project.extra AS project_extra, project.parent_id AS project_parent_id, "
-                  "project.is_domain AS project_is_domain \nFROM project \nWHERE project.id = '%s'")
-PROJECT_SHAPE = ResultShape(b"keystone", b"project",
-                            [(c, T_VARCHAR) for c in ("id", "name", "domain_id", "description", "enabled",
-                                                      "extra", "parent_id", "is_domain")])
-
-REVOCATION_SELECT = ("SELECT revocation_event.id AS revocation_event_id, revocation_event.domain_id AS "
-                     "revocation_event_domain_id, revocation_event.project_id AS revocation_event_project_id, "
-                     "revocation_event.user_id AS revocation_event_user_id, revocation_event.revoked_at AS "
-                     "revocation_event_revoked_at, revocation_event.audit_id AS revocation_event_audit_id \n"
-                     "FROM revocation_event \nWHERE revocation_event.revoked_at >= '%s'")
-REVOCATION_SHAPE = ResultShape(b"keystone", b"revocation_event",
-                               [(c, T_VARCHAR) for c in ("id", "domain_id", "project_id", "user_id",
-                                                         "revoked_at", "audit_id")])
-
-ASSIGNMENT_SELECT = ("SELECT assignment.type AS assignment_type, assignment.actor_id AS assignment_actor_id, "
-                     "assignment.target_id AS assignment_target_id, assignment.role_id AS assignment_role_id, "
-                     "assignment.inherited AS assignment_inherited \nFROM assignment \nWHERE "
-                     "assignment.actor_id IN ('%s') AND assignment.target_id IN ('%s') AND "
-                     "assignment.inherited = false")
-ASSIGNMENT_SHAPE = ResultShape(b"keystone", b"assignment",
-                               [(c, T_VARCHAR) for c in ("type", "actor_id", "target_id", "role_id", "inherited")])
+IMAGE_SELECT, IMAGE_SHAPE = labelled_select(
+    b"glance", "images",
+    ["created_at", "updated_at", "deleted_at", "deleted", "id", "name", "disk_format", "container_format", "size",
+     "virtual_size", "status", "visibility", "checksum", "os_hash_algo", "os_hash_value", "min_disk", "min_ram",
+     "owner", "protected", "os_hidden"],
+    "images.id = '%s' AND images.deleted = false")
+PROPERTY_SELECT, PROPERTY_SHAPE = labelled_select(
+    b"glance", "image_properties", ["created_at", "updated_at", "deleted_at", "deleted", "id", "image_id", "name", "value"],
+    "'%s' = image_properties.image_id AND image_properties.deleted = false")
+USER_SELECT, USER_SHAPE = labelled_select(
+    b"keystone", "user", ["id", "domain_id", "enabled", "extra", "default_project_id", "created_at", "last_active_at"],
+    "user.id = '%s'")
+PROJECT_SELECT, PROJECT_SHAPE = labelled_select(
+    b"keystone", "project", ["id", "name", "domain_id", "description", "enabled", "extra", "parent_id", "is_domain"],
+    "project.id = '%s'")
+REVOCATION_SELECT, REVOCATION_SHAPE = labelled_select(
+    b"keystone", "revocation_event", ["id", "domain_id", "project_id", "user_id", "revoked_at", "audit_id"],
+    "revocation_event.revoked_at >= '%s'")
+ASSIGNMENT_SELECT, ASSIGNMENT_SHAPE = labelled_select(
+    b"keystone", "assignment", ["type", "actor_id", "target_id", "role_id", "inherited"],
+    "assignment.actor_id IN ('%s') AND assignment.target_id IN ('%s') AND assignment.inherited = false")
 
 VERSION_SHAPE = ResultShape(b"", b"", [("VERSION()", T_VARCHAR)])
 SQL_MODE_SHAPE = ResultShape(b"", b"session_variables", [("Variable_name", T_VARCHAR), ("Value", T_VARCHAR)])

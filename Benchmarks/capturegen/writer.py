@@ -41,10 +41,10 @@ class CaptureWriter:
         if fmt == "pcap":
             magic = 0xA1B23C4D if nsec else 0xA1B2C3D4
             header = struct.pack("<IHHiIII", magic, 2, 4, 0, 0, SNAPLEN, LINKTYPE_ETHERNET)
-            self.packet = self._packet_pcap
+            self._frame = self._pcap_frame
         else:
             header = self._pcapng_header(interface)
-            self.packet = self._packet_pcapng
+            self._frame = self._pcapng_frame
         self._append(header)
 
     @staticmethod
@@ -69,7 +69,7 @@ class CaptureWriter:
         self.pending += len(data)
         self.bytes += len(data)
 
-    def _packet_pcap(self, ts, header, payload=b""):
+    def packet(self, ts, header, payload=b""):
         """Appends one frame (header bytes + payload) at `ts` ns; returns the timestamp used."""
         if ts < self.last_ts:
             ts = self.last_ts
@@ -77,15 +77,15 @@ class CaptureWriter:
         if self.first_ts is None:
             self.first_ts = ts
         n = len(header) + len(payload)
-        sec, frac = divmod(ts, 1_000_000_000)
-        if not self.nsec:
-            frac //= 1000
+        head, tail = self._frame(ts, n)
         parts = self.parts
-        parts.append(_PCAP_RECORD.pack(sec, frac, n, n))
+        parts.append(head)
         parts.append(header)
         if payload:
             parts.append(payload)
-        size = 16 + n
+        if tail:
+            parts.append(tail)
+        size = len(head) + n + len(tail)
         self.packets += 1
         self.captured += n
         self.bytes += size
@@ -94,29 +94,19 @@ class CaptureWriter:
             self.flush()
         return ts
 
-    def _packet_pcapng(self, ts, header, payload=b""):
-        if ts < self.last_ts:
-            ts = self.last_ts
-        self.last_ts = ts
-        if self.first_ts is None:
-            self.first_ts = ts
-        n = len(header) + len(payload)
+    def _pcap_frame(self, ts, n):
+        """A pcap record header for `n` bytes at `ts` ns; nothing follows the frame."""
+        sec, frac = divmod(ts, 1_000_000_000)
+        if not self.nsec:
+            frac //= 1000
+        return _PCAP_RECORD.pack(sec, frac, n, n), b""
+
+    def _pcapng_frame(self, ts, n):
+        """An Enhanced Packet Block's head for `n` bytes at `ts` ns, and its padding and trailing length."""
         units = ts if self.nsec else ts // 1000
         pad = (-n) & 3
         total = 32 + n + pad
-        parts = self.parts
-        parts.append(_EPB_HEAD.pack(6, total, 0, units >> 32, units & 0xFFFFFFFF, n, n))
-        parts.append(header)
-        if payload:
-            parts.append(payload)
-        parts.append(b"\0" * pad + _U32.pack(total))
-        self.packets += 1
-        self.captured += n
-        self.bytes += total
-        self.pending += total
-        if self.pending >= _FLUSH_AT:
-            self.flush()
-        return ts
+        return _EPB_HEAD.pack(6, total, 0, units >> 32, units & 0xFFFFFFFF, n, n), b"\0" * pad + _U32.pack(total)
 
     def flush(self):
         if self.parts:
