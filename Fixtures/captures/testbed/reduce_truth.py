@@ -12,32 +12,24 @@ server-side tracer saw issue it), and the scenario notes' small members.
 Everything else (full image shows, DB rows, steps' output, non-Query commands) is dropped.
 """
 import json
+import os
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from truth_reduction import reduced, write  # noqa: E402
 
 src, dst = sys.argv[1], sys.argv[2]
 t = json.load(open(src))
-out = {
-    "scenario": t.get("scenario"),
-    "reduced_from": "truth.json of ../shared/testbed (truth.py); see Fixtures/captures/testbed/README.md",
-    "window": {k: t["window"][k] for k in ("start", "end")},
-    "images": [{"summary": {k: i["summary"].get(k) for k in ("id", "name", "status", "size", "checksum")}}
-               for i in t.get("images", [])],
-    "image_status_transitions": t.get("image_status_transitions", {}),
-    "http_requests": [{k: r.get(k) for k in ("time", "duration_us", "service", "port", "method", "path", "status",
-                                             "client_port", "request_id")
-                       + (("tls",) if r.get("service") == "haproxy" else ())
-                       + (("captured_in", "request_content_length") if "captured_in" in r else ())}
-                      for r in t.get("http_requests", [])],
-    "sql": [{k: s.get(k) for k in ("time", "connection_id", "command", "statement", "http_request")}
-            for s in t.get("sql", []) if s.get("command") == "Query"],
-}
+out = reduced(t, "Fixtures/captures/testbed/README.md",
+              lambda r: ("time", "duration_us", "service", "port", "method", "path", "status", "client_port", "request_id")
+              + (("tls",) if r.get("service") == "haproxy" else ())
+              + (("captured_in", "request_content_length") if "captured_in" in r else ()),
+              ("time", "connection_id", "command", "statement", "http_request"))
 # Several captures (r-veth-lossy, t-two-captures): what each holds and how its clock was shifted.
 if isinstance(t.get("captures"), dict) and "merged" in t["captures"] or "clock_offsets" in t:
     out["captures"] = {name: {k: c.get(k) for k in ("packets", "bytes", "interface", "bpf_filter", "clock_offset_s") if k in c}
                        for name, c in (t.get("captures") or {}).items()}
 if "clock_offsets" in t:
     out["clock_offsets"] = t["clock_offsets"]
-notes = t.get("scenario_notes")
-if isinstance(notes, dict):
-    out["scenario_notes"] = {k: v for k, v in notes.items() if k != "tshark_decrypted_requests"}
-json.dump(out, open(dst, "w"), indent=0, sort_keys=False)
+write(out, t, dst)
