@@ -24,8 +24,11 @@ Format (text lines; `data` is followed by exactly LEN raw bytes and a newline):
 import json
 import os
 import re
-import subprocess
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tshark_rows import ns, tshark_rows  # noqa: E402
 
 REQUEST_LINE = re.compile(rb"^[A-Z]{3,10} \S+ HTTP/1\.[01]\r?\n")
 STATUS_LINE = re.compile(rb"^HTTP/1\.[01] \d{3}")
@@ -47,18 +50,10 @@ def main():
     port_filter = " or ".join(f"tcp.port == {p}" for p in ports)
     fields = ["tcp.stream", "frame.time_epoch", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport",
               "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.fin", "tcp.flags.reset", "tcp.seq_raw", "tcp.payload"]
-    cmd = ["tshark", "-r", capture, "-Y", port_filter, "-T", "fields", "-E", "separator=\t"]
-    for f in fields:
-        cmd += ["-e", f]
-    rows = subprocess.run(cmd, check=True, capture_output=True).stdout.decode().splitlines()
 
     out = open(out_path, "wb")
     out.write(b"glancetrace-http-fixture 1\n")
     conns = {}  # stream -> dict
-
-    def ns(t):
-        sec, _, frac = t.partition(".")
-        return int(sec) * 1_000_000_000 + int((frac + "000000000")[:9])
 
     def flush_pending(c, d):
         st = c["dir"][d]
@@ -74,11 +69,8 @@ def main():
 
     order = 0
     last_time = 0
-    for row in rows:
-        cols = row.split("\t")
-        if len(cols) < len(fields):
-            cols += [""] * (len(fields) - len(cols))
-        stream, t, src, sport, dst, dport, syn, ack, fin, rst, seq, payload = cols
+    for row in tshark_rows(capture, port_filter, fields):
+        stream, t, src, sport, dst, dport, syn, ack, fin, rst, seq, payload = row
         t = ns(t)
         sport, dport = int(sport), int(dport)
         c = conns.get(stream)

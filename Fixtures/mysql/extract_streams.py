@@ -14,14 +14,13 @@ Format (little-endian), after the magic b"GTMYSQL1":
 usage: extract_streams.py CAPTURE OUT.chunks.gz [PORT]
 """
 import gzip
+import os
 import struct
-import subprocess
 import sys
 
-
-def ns(epoch):
-    sec, _, frac = epoch.partition(".")
-    return int(sec) * 1_000_000_000 + int((frac + "000000000")[:9])
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tshark_rows import ns, tshark_rows  # noqa: E402
 
 
 def main():
@@ -29,17 +28,10 @@ def main():
     port = int(sys.argv[3]) if len(sys.argv) > 3 else 3306
     fields = ["tcp.stream", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "frame.time_epoch",
               "tcp.flags.syn", "tcp.flags.fin", "tcp.flags.reset", "tcp.seq_raw", "tcp.len", "tcp.payload"]
-    cmd = ["tshark", "-r", cap, "-Y", f"tcp.port=={port}", "-T", "fields", "-E", "separator=\t"]
-    for f in fields:
-        cmd += ["-e", f]
-    lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
     streams = {}
     body = bytearray(b"GTMYSQL1")
     last_time = 0
-    for line in lines:
-        parts = line.split("\t")
-        if len(parts) < len(fields):
-            parts += [""] * (len(fields) - len(parts))
+    for parts in tshark_rows(cap, f"tcp.port=={port}", fields):
         stream, src, sport, dst, dport, t, syn, fin, rst, seq, length, payload = parts
         stream, sport, dport, seq, length = int(stream), int(sport), int(dport), int(seq), int(length or 0)
         time = ns(t)
