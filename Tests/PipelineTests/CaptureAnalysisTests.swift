@@ -8,7 +8,8 @@ import Testing
 struct CaptureAnalysisTests {
     @Test(arguments: ProjectPaths.sharedScenarios)
     func imagesMatchWhatGlanceStored(_ scenario: String) throws {
-        try TruthCheck.images(try FixtureFile.sharedTruth(scenario), try TestbedCaptureTests.analyse(ProjectPaths.sharedCapture(scenario)))
+        try TruthCheck.images(try FixtureFile.sharedTruth(scenario), try TestbedCaptureTests.analyse(ProjectPaths.sharedCapture(scenario)),
+                              uploadBytesCaptured: true)
     }
 
     @Test(arguments: ProjectPaths.sharedScenarios)

@@ -30,7 +30,7 @@ import Timeline
         let truth = try TestbedCaptures.truth(scenario)
         let capture = try #require(TestbedCaptures.fixtureCapture(scenario))
         let result = try Self.analyse(capture)
-        try Self.checkAgainst(truth, result)
+        try TruthCheck.all(truth, result, uploadBytesCaptured: false)
     }
 
     @Test(arguments: TestbedCaptures.tlsScenarios)
@@ -46,7 +46,7 @@ import Timeline
             : TestbedCaptures.directory(scenario).appendingPathComponent("keys.log").path
         let result = try Self.analyse(capture, keyLogs: [keyLog])
         // The access logs hold haproxy's TLS side and uWSGI's plain side: both must be there.
-        try Self.checkAgainst(truth, result)
+        try TruthCheck.all(truth, result, uploadBytesCaptured: true)
 
         let tlsPorts: Set<String> = ["13000", "13292"]
         let onTLSPort = { (fact: HTTPFact) in tlsPorts.contains(String(fact.server.split(separator: ":").last ?? "")) }
@@ -124,40 +124,6 @@ import Timeline
         let pcapng = try Self.analyse(try #require(TestbedCaptures.fixtureCapture("h-pcapng")))
         #expect(pcapng.precision == .nanoseconds)
         #expect(pcapng.captures.first?.info.format == .pcapng)
-    }
-
-    /// The checks of CaptureAnalysisTests, plus: every transition comes from a request of that image.
-    static func checkAgainst(_ truth: [String: Any], _ result: AnalysisResult) throws {
-        let window = TestbedCaptures.window(truth)
-        let expected = truth["image_status_transitions"] as? [String: [String]] ?? [:]
-        var got: [String: [String]] = [:]
-        for image in result.timeline.images { if let id = image.id { got[id] = image.transitions.map(\.status) } }
-        #expect(got == expected)
-        for entry in truth["images"] as? [[String: Any]] ?? [] {
-            let summary = entry["summary"] as? [String: Any] ?? [:]
-            let image = try #require(result.timeline.images.first { $0.id == summary["id"] as? String })
-            #expect(image.name == summary["name"] as? String)
-            #expect(image.checksum == summary["checksum"] as? String)
-            #expect(image.size == (summary["size"] as? Int).map(Int64.init))
-            for transition in image.transitions {
-                let request = try #require(transition.http, "status \(transition.status) not attributed to a request")
-                #expect(result.http[request].service == "glance")
-                #expect(result.http[request].imageID == image.id, "\(transition.status) of \(image.id ?? "?") from \(result.http[request].path)")
-            }
-        }
-
-        let expectedHTTP = (truth["http_requests"] as? [[String: Any]] ?? []).map {
-            "\($0["method"] as? String ?? "") \($0["path"] as? String ?? "") \($0["status"] as? Int ?? 0)"
-        }
-        let gotHTTP = result.http.filter { window.contains($0.time.secondsValue) || window.contains($0.end.secondsValue) }
-            .map { "\($0.method) \($0.path) \($0.status ?? 0)" }
-        #expect(gotHTTP.sorted() == expectedHTTP.sorted())
-
-        let expectedSQL = (truth["sql"] as? [[String: Any]] ?? []).filter { $0["command"] as? String == "Query" }
-            .map { $0["statement"] as? String ?? "" }
-        let gotSQL = result.sql.filter { $0.command == .query && window.contains($0.time.secondsValue) }.map(\.statement)
-        #expect(gotSQL.count == expectedSQL.count)
-        #expect(gotSQL.sorted() == expectedSQL.sorted())
     }
 }
 

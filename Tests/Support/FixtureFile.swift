@@ -22,4 +22,9 @@ public enum FixtureFile {
         let path = FileManager.default.fileExists(atPath: plain) ? plain : plain + ".gz"
         return (try JSONSerialization.jsonObject(with: data(path))) as? [String: Any] ?? [:]
     }
+
+    /// The truth file of a shared real capture (`ProjectPaths.sharedCaptures/<scenario>/truth.json`).
+    public static func sharedTruth(_ scenario: String) throws -> [String: Any] {
+        try jsonObject(in: ProjectPaths.sharedCaptures.appendingPathComponent(scenario), named: "truth.json")
+    }
 }

@@ -16,7 +16,7 @@ import Testing
     static let uuidPattern = try! NSRegularExpression(pattern: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
     static func facts(_ scenario: String) throws -> (http: [HTTPFact], sql: [SQLFact], truth: [String: Any]) {
-        let truth = try SharedCaptures.truth(scenario)
+        let truth = try FixtureFile.sharedTruth(scenario)
         let databases = Dictionary((truth["mysql_connections"] as? [[String: Any]] ?? []).map {
             ($0["connection_id"] as? Int ?? -1, $0["db"] as? String)
         }, uniquingKeysWith: { a, _ in a })

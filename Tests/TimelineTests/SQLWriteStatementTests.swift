@@ -33,7 +33,7 @@ import Testing
     /// Every status write MariaDB logged, parsed, gives the status sequence truth.py derived.
     @Test(.enabled(if: ProjectPaths.sharedCapturesAvailable, SharedCaptures.missing), arguments: ProjectPaths.sharedScenarios)
     func statusSequencesOfRealCapturesMatchTruth(_ scenario: String) throws {
-        let truth = try SharedCaptures.truth(scenario)
+        let truth = try FixtureFile.sharedTruth(scenario)
         let statements = (truth["sql"] as? [[String: Any]] ?? []).compactMap { $0["statement"] as? String }
         var sequences: [String: [String]] = [:]
         for statement in statements {
