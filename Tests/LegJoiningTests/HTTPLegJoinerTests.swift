@@ -16,6 +16,16 @@ import Testing
 
     static let proxy = "10.0.0.10:13292", backend = "10.0.0.20:9292"
 
+    /// Two requests alike from one host (connections 1 and 2, started at 0 and 5 us) and the
+    /// proxy's two back legs (connections 3 and 4, started at 50 and 55 us), with no forwarding
+    /// headers: only the times, `frontEnds` and `backEnds`, can tell them apart.
+    static func twoLookAlikes(frontEnds: (Int64, Int64), backEnds: (Int64, Int64)) -> [ExchangeLeg] {
+        [leg(0, frontEnds.0, connection: 1, from: "10.0.0.1:40000", to: proxy),
+         leg(5, frontEnds.1, connection: 2, from: "10.0.0.1:40002", to: proxy),
+         leg(50, backEnds.0, connection: 3, from: "10.0.0.10:50000", to: backend),
+         leg(55, backEnds.1, connection: 4, from: "10.0.0.10:50002", to: backend)]
+    }
+
     @Test func aForwardedRequestJoinsItsFront() {
         let legs = [
             Self.leg(0, 183_500, connection: 1, from: "10.0.0.1:40000", to: Self.proxy, tls: true, "POST", "/v2/images",
@@ -81,12 +91,7 @@ import Testing
     /// Same host, no forwarding headers: the back legs' answers end at different times, and a
     /// front cannot end before its back leg has.
     @Test func identicalRequestsFromOneHostPairByTiming() {
-        let legs = [
-            Self.leg(0, 3_000, connection: 1, from: "10.0.0.1:40000", to: Self.proxy),
-            Self.leg(5, 9_000, connection: 2, from: "10.0.0.1:40002", to: Self.proxy),
-            Self.leg(50, 2_990, connection: 3, from: "10.0.0.10:50000", to: Self.backend),
-            Self.leg(55, 8_990, connection: 4, from: "10.0.0.10:50002", to: Self.backend),
-        ]
+        let legs = Self.twoLookAlikes(frontEnds: (3_000, 9_000), backEnds: (2_990, 8_990))
         #expect(HTTPLegJoiner.join(legs) == [nil, nil, 0, 1])
         // Ends swapped, starts kept: the pairing follows the ends.
         var swapped = legs
@@ -97,12 +102,7 @@ import Testing
 
     /// Nothing tells the two apart: both pairings fit every fact, so neither is made.
     @Test func indistinguishableRequestsStayUnjoined() {
-        let legs = [
-            Self.leg(0, 3_000, connection: 1, from: "10.0.0.1:40000", to: Self.proxy),
-            Self.leg(5, 3_010, connection: 2, from: "10.0.0.1:40002", to: Self.proxy),
-            Self.leg(50, 2_900, connection: 3, from: "10.0.0.10:50000", to: Self.backend),
-            Self.leg(55, 2_950, connection: 4, from: "10.0.0.10:50002", to: Self.backend),
-        ]
+        let legs = Self.twoLookAlikes(frontEnds: (3_000, 3_010), backEnds: (2_900, 2_950))
         var joiner = HTTPLegJoiner()
         for leg in legs { joiner.add(leg) }
         let (frontOf, ambiguous) = joiner.finishWithDetails()
@@ -113,12 +113,7 @@ import Testing
     /// The same two clients' next requests on their kept-alive connections are indistinguishable by
     /// themselves; the connections their first requests paired settle them.
     @Test func keptAliveConnectionsPairLaterLookAlikes() {
-        let first = [
-            Self.leg(0, 3_000, connection: 1, from: "10.0.0.1:40000", to: Self.proxy),
-            Self.leg(5, 9_000, connection: 2, from: "10.0.0.1:40002", to: Self.proxy),
-            Self.leg(50, 2_990, connection: 3, from: "10.0.0.10:50000", to: Self.backend),
-            Self.leg(55, 8_990, connection: 4, from: "10.0.0.10:50002", to: Self.backend),
-        ]
+        let first = Self.twoLookAlikes(frontEnds: (3_000, 9_000), backEnds: (2_990, 8_990))
         let second = [
             Self.leg(10_000, 13_000, connection: 1, from: "10.0.0.1:40000", to: Self.proxy),
             Self.leg(10_005, 13_010, connection: 2, from: "10.0.0.1:40002", to: Self.proxy),

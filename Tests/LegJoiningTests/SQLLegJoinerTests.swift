@@ -21,14 +21,23 @@ import Testing
         }
     }
 
+    /// One relayed session's legs: the service to haproxy (13306) carrying `front`, haproxy to
+    /// MariaDB (3306) carrying `back`, with the thread ids each login's greeting gave (nil: not captured).
+    static func relay(_ front: [Command], _ back: [Command], threads: (Int?, Int?) = (nil, nil)) -> [Connection] {
+        [connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: threads.0, front),
+         connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: threads.1, back)]
+    }
+
+    /// The links the joiner makes between the two legs of `relay(front, back, threads:)`.
+    static func join(_ front: [Command], _ back: [Command], threads: (Int?, Int?) = (nil, nil)) -> [Int: Int] {
+        SQLLegJoiner.join(connections: relay(front, back, threads: threads), commands: front + back)
+    }
+
     @Test func aRelayedConnectionLinksEveryCommandToItsServerSideTwin() {
         let keys = [1, 2, 3, 2, 4]
         let front = Self.commands(1, indices: 0..<5, keys: keys, start: 0)
         let back = Self.commands(2, indices: 5..<10, keys: keys, start: 0, delay: 20)
-        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: 42, front),
-                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: 42, back)]
-        let links = SQLLegJoiner.join(connections: connections, commands: front + back)
-        #expect(links == [0: 5, 1: 6, 2: 7, 3: 8, 4: 9])
+        #expect(Self.join(front, back, threads: (42, 42)) == [0: 5, 1: 6, 2: 7, 3: 8, 4: 9])
     }
 
     @Test func theLoginStartsWithTheServersGreeting() {
@@ -38,13 +47,11 @@ import Testing
         front[0].serverFirst = true
         back[0].serverFirst = true
         back[0].start = front[0].start - 30_000
-        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: 9, front),
-                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: 9, back)]
-        #expect(SQLLegJoiner.join(connections: connections, commands: front + back) == [0: 3, 1: 4, 2: 5])
+        #expect(Self.join(front, back, threads: (9, 9)) == [0: 3, 1: 4, 2: 5])
         // Read as an ordinary command, the login has no twin: one miss in three, no pairing.
         back[0].serverFirst = false
         front[0].serverFirst = false
-        #expect(SQLLegJoiner.join(connections: connections, commands: front + back).isEmpty)
+        #expect(Self.join(front, back, threads: (9, 9)).isEmpty)
     }
 
     @Test func oneLegAloneChangesNothing() {
@@ -60,17 +67,13 @@ import Testing
     @Test func differentThreadIDsAreDifferentSessions() {
         let front = Self.commands(1, indices: 0..<3, keys: [1, 2, 3], start: 0)
         let back = Self.commands(2, indices: 3..<6, keys: [1, 2, 3], start: 0, delay: 20)
-        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: 7, front),
-                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: 8, back)]
-        #expect(SQLLegJoiner.join(connections: connections, commands: front + back).isEmpty)
+        #expect(Self.join(front, back, threads: (7, 8)).isEmpty)
     }
 
     @Test func sequencesThatDisagreeAreNotARelay() {
         let front = Self.commands(1, indices: 0..<6, keys: [1, 2, 3, 4, 5, 6], start: 0)
         let back = Self.commands(2, indices: 6..<12, keys: [1, 9, 3, 9, 5, 9], start: 0, delay: 20)
-        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: nil, front),
-                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: nil, back)]
-        #expect(SQLLegJoiner.join(connections: connections, commands: front + back).isEmpty)
+        #expect(Self.join(front, back).isEmpty)
     }
 
     /// Two pool connections through the proxy send the same pings at the same moments, their
@@ -114,8 +117,6 @@ import Testing
         let keys = [1, 2, 3, 4, 5]
         let front = Self.commands(1, indices: 1..<5, keys: Array(keys.dropFirst()), start: 1000)
         let back = Self.commands(2, indices: 5..<9, keys: Array(keys.dropLast()), start: 0, delay: 20)
-        let connections = [Self.connection(1, "10.0.0.5:40000", "10.0.0.10:13306", thread: nil, front),
-                           Self.connection(2, "10.0.0.10:50000", "10.0.0.20:3306", thread: nil, back)]
-        #expect(SQLLegJoiner.join(connections: connections, commands: front + back) == [1: 6, 2: 7, 3: 8])
+        #expect(Self.join(front, back) == [1: 6, 2: 7, 3: 8])
     }
 }
