@@ -28,17 +28,17 @@ public struct OTLPResource: OTLPMessage, Equatable, Sendable {
 
 /// The spans of one instrumentation scope: `opentelemetry.proto.trace.v1.ScopeSpans`.
 public struct OTLPScopeSpans: OTLPMessage, Equatable, Sendable {
-    /// The `InstrumentationScope`'s name (nil: no `scope` member).
-    public var scopeName: String?
+    /// The `InstrumentationScope`'s name: the scope is always written, even when the name is empty.
+    public var scopeName: String
     public var spans: [OTLPSpan]
 
-    public init(scopeName: String?, spans: [OTLPSpan]) {
+    public init(scopeName: String, spans: [OTLPSpan]) {
         self.scopeName = scopeName
         self.spans = spans
     }
 
     public func write(to fields: inout some OTLPFieldWriter) {
-        if let scopeName { fields.message(1, "scope", InstrumentationScope(name: scopeName)) }
+        fields.message(1, "scope", InstrumentationScope(name: scopeName))
         if !spans.isEmpty { fields.messages(2, "spans", spans) }
     }
 
@@ -49,17 +49,5 @@ public struct OTLPScopeSpans: OTLPMessage, Equatable, Sendable {
         func write(to fields: inout some OTLPFieldWriter) {
             if !name.isEmpty { fields.string(1, "name", name) }
         }
-    }
-}
-
-/// What an OTLP/HTTP trace export posts: `opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest`
-/// (its one field is `TracesData`'s too, so the same bytes are a `TracesData`).
-public struct OTLPExportRequest: OTLPMessage, Equatable, Sendable {
-    public var resourceSpans: [OTLPResourceSpans]
-
-    public init(resourceSpans: [OTLPResourceSpans]) { self.resourceSpans = resourceSpans }
-
-    public func write(to fields: inout some OTLPFieldWriter) {
-        if !resourceSpans.isEmpty { fields.messages(1, "resourceSpans", resourceSpans) }
     }
 }
