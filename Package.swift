@@ -20,9 +20,6 @@ let package = Package(
         // The HTML report's page is a Mustache template: values are HTML-escaped unless a
         // template says otherwise, instead of each writer remembering to escape.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // OTLP trace messages (generated from OpenTelemetry's .proto files, Sources/OTLPProtocol)
-        // encoded as protobuf for an OTLP/HTTP receiver and as the protobuf JSON mapping for files.
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,13 +71,12 @@ let package = Package(
         .target(name: "Analysis", dependencies: [
             "Timeline", "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference",
         ], swiftSettings: hotPathSettings),
-        // Generated code only (Sources/OTLPProtocol/generate.sh): OpenTelemetry's trace messages.
-        .target(name: "OTLPProtocol", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-                exclude: ["generate.sh"]),
+        // The OpenTelemetry trace messages glancetrace writes, encoded by hand as protobuf (for an
+        // OTLP/HTTP receiver) and OTLP/JSON (for files), and the receiver's answer read back.
+        .target(name: "OTLPProtocol", dependencies: ["ByteReading"]),
         .target(name: "Reports", dependencies: [
             "Analysis", "Timeline", "MySQLDecoding", "OTLPProtocol",
             .product(name: "Mustache", package: "swift-mustache"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Posting traces to an OTLP/HTTP receiver during a live capture (Foundation's URLSession).
@@ -121,7 +117,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Analysis", "Timeline", "Reports", "Splitting", "MySQLDecoding", "OTLPProtocol",
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SplittingTests", dependencies: ["Splitting", "Timeline"], exclude: ["Fixtures"]),
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live

@@ -1,8 +1,8 @@
 import Analysis
 import CaptureIO
 import Foundation
+import OTLPProtocol
 @testable import Reports
-import SwiftProtobuf
 import TestSupport
 import Testing
 import Timeline
@@ -33,14 +33,14 @@ import Timeline
     static func spans(_ result: AnalysisResult, relations: RequestRelations = RequestRelations()) -> [(service: String, span: OTLPSpan)] {
         var out: [(String, OTLPSpan)] = []
         AnalysisOTLP.forEachResourceSpans(result, relations: relations) { group in
-            let service = group.resource.attributes.first { $0.key == "service.name" }?.value.stringValue ?? ""
+            let service = group.resource?.attributes.first { $0.key == "service.name" }?.value.stringValue ?? ""
             for scope in group.scopeSpans { for span in scope.spans { out.append((service, span)) } }
         }
         return out
     }
 
     static func index(_ span: OTLPSpan, _ key: String) -> Int? {
-        span.attributes.first { $0.key == key }.map { Int($0.value.intValue) }
+        span.attributes.first { $0.key == key }?.value.intValue.map { Int($0) }
     }
 
     @Test func aRequestAndItsStatementsAreOneTrace() throws {
@@ -92,20 +92,33 @@ import Timeline
         #expect(statement.span.attributes.contains { $0.key == "db.system.name" && $0.value.stringValue == "mysql" })
     }
 
-    @Test func identifiersAreHexAndOnlyTheIdMembersChange() {
-        let json = #"{"spanId":"AAECAwQFBgc=","name":"x \"spanId\":\"AAECAwQFBgc=\"","parentSpanId":"CAkKCwwNDg8="}"#
-        #expect(OTLPJSON.hexIdentifiers(json) == #"{"spanId":"0001020304050607","name":"x \"spanId\":\"AAECAwQFBgc=\"","parentSpanId":"08090a0b0c0d0e0f"}"#)
-    }
-
-    /// The protobuf form (what `capture --otlp-endpoint` posts) decodes to the same messages.
-    @Test func binaryFormRoundTrips() throws {
-        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/e-lifecycle-slim.pcap")])
-        var request = OTLPExportRequest()
-        AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations()) { request.resourceSpans.append($0) }
-        let bytes: [UInt8] = try request.serializedBytes()
-        #expect(try OTLPExportRequest(serializedBytes: bytes) == request)
-        let events = request.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans).flatMap(\.events)
+    /// The bodies `capture --otlp-endpoint` posts, protobuf and JSON, of every trace of a
+    /// capture (the offline traces, with events and links, and the live ones): OpenTelemetry's
+    /// own definitions read both as the same messages, and its encoder writes the same bytes.
+    @Test(.enabled(if: python != nil, .init(rawValue: missing)), arguments: ["a-seed-slim", "e-lifecycle-slim"])
+    func openTelemetryProtoReadsTheExportBodiesAlike(_ name: String) throws {
+        guard let python = Self.python else { return }
+        let directory = try ProjectPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/\(name).pcap")])
+        var offline: [LiveTrace] = []
+        AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations(result)) { group in
+            offline.append(LiveTrace(resourceSpans: [group], spanCount: group.scopeSpans.reduce(0) { $0 + $1.spans.count }))
+        }
+        let events = offline.flatMap(\.resourceSpans).flatMap(\.scopeSpans).flatMap(\.spans).flatMap(\.events)
         #expect(events.map(\.name).allSatisfy { $0 == "glancetrace.image.status" })
         #expect(events.count == result.timeline.images.reduce(0) { $0 + $1.transitions.count })
+        let live = LiveTraces()
+        for fact in result.http { live.add(.http(fact)) }
+        for fact in result.sql { live.add(.sql(fact)) }
+        var arguments = [ProjectPaths.fixture("otlp/check_otlp_binary.py")]
+        for (form, traces) in [("offline", offline), ("live", live.remaining())] {
+            let binary = directory.appendingPathComponent("\(form).pb"), json = directory.appendingPathComponent("\(form).json")
+            try Data(OTLPExportBody.protobuf(traces)).write(to: binary)
+            try Data(OTLPExportBody.json(traces)).write(to: json)
+            arguments += [binary.path, json.path]
+        }
+        let run = try PythonTool.run(python, arguments, timeout: 120)
+        #expect(run.status == 0 && run.output.hasPrefix("ok 2 body pairs"), "\(run.output)")
     }
 }

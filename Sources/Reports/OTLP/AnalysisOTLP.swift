@@ -1,7 +1,6 @@
 import Analysis
 import CaptureIO
-import Foundation
-import SwiftProtobuf
+import OTLPProtocol
 import Timeline
 
 /// `analyze --format otlp`: the timeline as OpenTelemetry traces, OTLP/JSON `TracesData`.
@@ -22,7 +21,7 @@ public enum AnalysisOTLP {
         chunk("{\"resourceSpans\":[")
         var first = true
         forEachResourceSpans(result, relations: relations ?? RequestRelations(result)) { resourceSpans in
-            chunk((first ? "" : ",") + OTLPJSON.encode(resourceSpans))
+            chunk((first ? "" : ",") + String(decoding: resourceSpans.json, as: UTF8.self))
             first = false
         }
         chunk("]}\n")
@@ -67,7 +66,7 @@ public enum AnalysisOTLP {
         let fronts: Set<Int>
         let emit: (OTLPResourceSpans) -> Void
 
-        mutating func add(_ fact: HTTPFact, parent: Data?, depth: Int) {
+        mutating func add(_ fact: HTTPFact, parent: [UInt8]?, depth: Int) {
             // A front leg that a proxy forwarded is the proxy's span; its legs are the services'.
             let service = fronts.contains(fact.index) ? "proxy" : fact.service
             let span = builder.addRequest(fact, parent: parent, service: service, inferred: relations.inferred.contains(fact.index),

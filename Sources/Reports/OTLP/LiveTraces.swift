@@ -1,5 +1,6 @@
 import Analysis
 import CaptureIO
+import OTLPProtocol
 import Timeline
 
 /// One trace, ready to export: its spans grouped by service, and how many there are.

@@ -1,5 +1,5 @@
 import CaptureIO
-import Foundation
+import OTLPProtocol
 import Timeline
 
 /// The spans of a trace, made from facts with OpenTelemetry's semantic conventions (HTTP server
@@ -9,7 +9,7 @@ enum OTLPSpans {
     /// The SERVER span of an HTTP request as the server saw it: its own start and end times.
     /// - Parameter indexed: adds `glancetrace.http.index`, the request's place in the report's
     ///   `http` array (not for live facts: they are numbered as they complete).
-    static func request(_ fact: HTTPFact, trace: Data, parent: Data?, inferred: Bool, indexed: Bool = true) -> OTLPSpan {
+    static func request(_ fact: HTTPFact, trace: [UInt8], parent: [UInt8]?, inferred: Bool, indexed: Bool = true) -> OTLPSpan {
         var span = OTLPSpan()
         span.traceID = trace
         span.spanID = TraceIdentity.spanID(of: fact)
@@ -43,15 +43,14 @@ enum OTLPSpans {
         if fact.status.map({ $0 >= 500 }) ?? true {
             let type = fact.status.map(String.init) ?? "no_response"
             attributes.append(OTLPKeyValue("error.type", type))
-            span.status.code = .error
-            span.status.message = fact.status == nil ? "no response in the capture" : "HTTP \(type)"
+            span.status = .init(code: .error, message: fact.status == nil ? "no response in the capture" : "HTTP \(type)")
         }
         span.attributes = attributes
         return span
     }
 
     /// The CLIENT span of a statement the service sent during a request, child of its span.
-    static func statement(_ fact: SQLFact, trace: Data, parent: Data, indexed: Bool = true) -> OTLPSpan {
+    static func statement(_ fact: SQLFact, trace: [UInt8], parent: [UInt8], indexed: Bool = true) -> OTLPSpan {
         var span = OTLPSpan()
         span.traceID = trace
         span.spanID = TraceIdentity.spanID(of: fact)
@@ -82,8 +81,7 @@ enum OTLPSpans {
         case .error(let code, let message):
             attributes.append(OTLPKeyValue("db.response.status_code", String(code)))
             attributes.append(OTLPKeyValue("error.type", String(code)))
-            span.status.code = .error
-            span.status.message = (fact.sqlstate.map { "\($0) " } ?? "") + message
+            span.status = .init(code: .error, message: (fact.sqlstate.map { "\($0) " } ?? "") + message)
         case .ok(nil), .none:
             break
         }
@@ -94,13 +92,11 @@ enum OTLPSpans {
     /// The service a span belongs to: `service.name` as OpenTelemetry's resource conventions
     /// have it, one instance per server endpoint.
     static func resource(service: String, instance: String) -> OTLPResource {
-        var resource = OTLPResource()
-        resource.attributes = [
+        OTLPResource(attributes: [
             OTLPKeyValue("service.name", service == "other" ? "unknown_service" : service),
             OTLPKeyValue("service.namespace", "openstack"),
             OTLPKeyValue("service.instance.id", instance),
-        ]
-        return resource
+        ])
     }
 
     /// `SELECT`, `INSERT`, `COMMIT`... for a text statement; the command otherwise (`Ping`).

@@ -1,15 +1,15 @@
-import Foundation
+import OTLPProtocol
 import Timeline
 
 /// The spans of one trace, grouped by the service that produced each (OTLP nests spans under
 /// their resource), ready to be one or more `ResourceSpans`.
 struct TraceBuilder {
-    let trace: Data
+    let trace: [UInt8]
     /// Whether spans carry the report's `http` and `sql` indices (not for live facts).
     var indexed = true
     private var groups: [(key: String, resource: OTLPResource, spans: [OTLPSpan])] = []
 
-    init(trace: Data) { self.trace = trace }
+    init(trace: [UInt8]) { self.trace = trace }
 
     /// The instrumentation scope of every span: the tool that read them off the wire.
     static let scopeName = "glancetrace"
@@ -27,13 +27,8 @@ struct TraceBuilder {
 
     var resourceSpans: [OTLPResourceSpans] {
         groups.map { group in
-            var scope = OTLPScopeSpans()
-            scope.scope.name = TraceBuilder.scopeName
-            scope.spans = group.spans
-            var resourceSpans = OTLPResourceSpans()
-            resourceSpans.resource = group.resource
-            resourceSpans.scopeSpans = [scope]
-            return resourceSpans
+            OTLPResourceSpans(resource: group.resource,
+                              scopeSpans: [OTLPScopeSpans(scopeName: TraceBuilder.scopeName, spans: group.spans)])
         }
     }
 
@@ -46,8 +41,8 @@ struct TraceBuilder {
 
     /// The request's span; returns its id, the parent of its statements and calls.
     @discardableResult
-    mutating func addRequest(_ fact: HTTPFact, parent: Data?, service: String, inferred: Bool,
-                             events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) -> Data {
+    mutating func addRequest(_ fact: HTTPFact, parent: [UInt8]?, service: String, inferred: Bool,
+                             events: [OTLPSpan.Event] = [], links: [OTLPSpan.Link] = []) -> [UInt8] {
         var span = OTLPSpans.request(fact, trace: trace, parent: parent, inferred: inferred, indexed: indexed)
         span.events = events
         span.links = links
@@ -56,7 +51,7 @@ struct TraceBuilder {
     }
 
     /// A statement's span, child of the request span `parent` of `service` at `instance`.
-    mutating func addStatement(_ statement: SQLFact, parent: Data, service: String, instance: String) {
+    mutating func addStatement(_ statement: SQLFact, parent: [UInt8], service: String, instance: String) {
         add(OTLPSpans.statement(statement, trace: trace, parent: parent, indexed: indexed), service: service, instance: instance)
     }
 }

@@ -9,9 +9,9 @@ import Timeline
 /// from the file afterwards are the same traces. Captures of different hosts differ in endpoints
 /// and times, so their ids do not meet in a shared backend.
 enum TraceIdentity {
-    static func traceID(of request: HTTPFact) -> Data { digest("trace \(key(request))", bytes: 16) }
-    static func spanID(of request: HTTPFact) -> Data { digest("http \(key(request))", bytes: 8) }
-    static func spanID(of statement: SQLFact) -> Data {
+    static func traceID(of request: HTTPFact) -> [UInt8] { digest("trace \(key(request))", bytes: 16) }
+    static func spanID(of request: HTTPFact) -> [UInt8] { digest("http \(key(request))", bytes: 8) }
+    static func spanID(of statement: SQLFact) -> [UInt8] {
         digest("sql \(statement.time.nanoseconds) \(statement.client) \(statement.server) \(statement.command) \(statement.statement)", bytes: 8)
     }
 
@@ -20,9 +20,9 @@ enum TraceIdentity {
     }
 
     /// The first `bytes` of SHA-256; never all zero (an invalid id in OpenTelemetry).
-    private static func digest(_ text: String, bytes: Int) -> Data {
-        var id = Data(SHA256.hash(data: Data(("glancetrace " + text).utf8)).prefix(bytes))
-        if id.allSatisfy({ $0 == 0 }) { id[id.startIndex] = 1 }
+    private static func digest(_ text: String, bytes: Int) -> [UInt8] {
+        var id = Array(SHA256.hash(data: Data(("glancetrace " + text).utf8)).prefix(bytes))
+        if id.allSatisfy({ $0 == 0 }) { id[0] = 1 }
         return id
     }
 }
