@@ -8,7 +8,6 @@ struct HTTPCommand: ReportCommand {
         abstract: "List every HTTP exchange: Keystone and Glance calls classified, with timings and the SQL they caused."
     )
     static let formatHelp = "Output format: text or json (DESIGN.md's `http` array)."
-    static let formats: [OutputFormat] = [.text, .json]
 
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var analysis: AnalysisOptions

@@ -10,7 +10,6 @@ struct InfoCommand: ReportCommand {
         abstract: "Summarise capture files, like capinfos: format, link types, packets, bytes, times, TCP connections per watched port."
     )
     static let formatHelp = "Output format: text or json (DESIGN.md's `captures` array)."
-    static let formats: [OutputFormat] = [.text, .json]
 
     @OptionGroup var options: CaptureOptions
 

@@ -8,6 +8,11 @@ protocol ReportCommand: ParsableCommand {
     static var formats: [OutputFormat] { get }
 }
 
+extension ReportCommand {
+    /// Listings write text or json; only `analyze` writes more.
+    static var formats: [OutputFormat] { [.text, .json] }
+}
+
 /// `--format` and `-o`, shared by the reading commands that write a report (`analyze`, `info`,
 /// `http`, `sql`); each command documents its own formats through `Command`.
 struct ReportOptions<Command: ReportCommand>: ParsableArguments {

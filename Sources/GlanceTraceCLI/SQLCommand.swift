@@ -8,7 +8,6 @@ struct SQLCommand: ReportCommand {
         abstract: "List every MySQL/MariaDB command with its response, duration and the HTTP request it served."
     )
     static let formatHelp = "Output format: text or json (DESIGN.md's `sql` array)."
-    static let formats: [OutputFormat] = [.text, .json]
 
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var analysis: AnalysisOptions
