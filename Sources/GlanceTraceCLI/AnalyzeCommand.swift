@@ -3,20 +3,18 @@ import CaptureIO
 import Reports
 import Timeline
 
-struct AnalyzeCommand: ParsableCommand {
+struct AnalyzeCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Reconstruct each Glance image's lifecycle with the HTTP call and SQL statement behind every step."
     )
+    static let formatHelp = "Output format: text (terminal report), json (DESIGN.md's contract), html (a self-contained page with the sequence view) or otlp (OpenTelemetry traces, OTLP/JSON TracesData: one trace per request, a span per SQL statement)."
+    static let formats = OutputFormat.allCases
 
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var analysis: AnalysisOptions
 
-    @Option(help: "Output format: text (terminal report), json (DESIGN.md's contract), html (a self-contained page with the sequence view) or otlp (OpenTelemetry traces, OTLP/JSON TracesData: one trace per request, a span per SQL statement).")
-    var format: OutputFormat = .text
-
-    @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
-    var output: String?
+    @OptionGroup var report: ReportOptions<AnalyzeCommand>
 
     @Option(help: ArgumentHelp("Report only the image with this name or id.", valueName: "name|id"))
     var image: String?
@@ -25,27 +23,27 @@ struct AnalyzeCommand: ParsableCommand {
     var follow = false
 
     func validate() throws {
-        if follow && format == .html { throw ValidationError("--follow prints text or json, not html.") }
+        if follow && report.format == .html { throw ValidationError("--follow prints text or json, not html.") }
     }
 
     func run() throws {
         if follow { return try runFollowing() }
         var result = try analysis.analyse(capture)
         if let image { result.timeline = result.timeline.selectingImage(image) }
-        switch format {
-        case .text: try OutputDestination.write(AnalysisText.report(result), to: output)
-        case .json: try OutputDestination.write(AnalysisJSON.document(result), to: output)
-        case .html: try OutputDestination.write(AnalysisHTML.page(result), to: output)
-        case .otlp: try OutputDestination.stream(to: output) { emit in AnalysisOTLP.write(result, chunk: emit) }
+        switch report.format {
+        case .text: try OutputDestination.write(AnalysisText.report(result), to: report.output)
+        case .json: try OutputDestination.write(AnalysisJSON.document(result), to: report.output)
+        case .html: try OutputDestination.write(AnalysisHTML.page(result), to: report.output)
+        case .otlp: try OutputDestination.stream(to: report.output) { emit in AnalysisOTLP.write(result, chunk: emit) }
         }
     }
 
     /// `--follow`: events go out as they complete, one write each, so that a pipe's reader sees
     /// them at once; `capture`'s NDJSON, then nothing else (json), or its lines and the report (text).
     private func runFollowing() throws {
-        let json = format == .json
+        let json = report.format == .json
         var failure: Error?
-        try OutputDestination.stream(to: output) { emit in
+        try OutputDestination.stream(to: report.output) { emit in
             withoutActuallyEscaping(emit) { emit in
                 do {
                     // Times as `analyze` prints them: nanoseconds when a capture has them.

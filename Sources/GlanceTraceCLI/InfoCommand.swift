@@ -4,23 +4,16 @@ import CaptureIO
 import Reports
 import Timeline
 
-struct InfoCommand: ParsableCommand {
+struct InfoCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Summarise capture files, like capinfos: format, link types, packets, bytes, times, TCP connections per watched port."
     )
+    static let formatHelp = "Output format: text or json (DESIGN.md's `captures` array)."
 
     @OptionGroup var options: CaptureOptions
 
-    @Option(help: "Output format: text or json (DESIGN.md's `captures` array).")
-    var format: OutputFormat = .text
-
-    @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
-    var output: String?
-
-    func validate() throws {
-        if format == .html || format == .otlp { throw ValidationError("info writes text or json, not \(format.rawValue).") }
-    }
+    @OptionGroup var report: ReportOptions<InfoCommand>
 
     func run() throws {
         let survey = CaptureSurvey(watchedPorts: options.watchedPorts, readerKind: options.reader)
@@ -36,11 +29,11 @@ struct InfoCommand: ParsableCommand {
             progress.finish()
             if let warning = summaries.last?.warning { writeStandardError("warning: \(warning)\n") }
         }
-        switch format {
+        switch report.format {
         case .json:
-            try OutputDestination.write(JSONValue.array(summaries.map(InfoReport.json)).serialized() + "\n", to: output)
+            try OutputDestination.write(JSONValue.array(summaries.map(InfoReport.json)).serialized() + "\n", to: report.output)
         default:
-            try OutputDestination.write(summaries.map(InfoReport.text).joined(separator: "\n"), to: output)
+            try OutputDestination.write(summaries.map(InfoReport.text).joined(separator: "\n"), to: report.output)
         }
     }
 }

@@ -81,17 +81,12 @@ extension StreamConsumer {
 }
 
 /// Per-connection TCP health counters, reported so users can see a network problem.
-public struct ConnectionStatistics: Sendable, Hashable {
+///
+/// The health counts (`retransmittedSegments`, `gaps`, ...) live in `counters`, the type
+/// `TCPTotals` adds up, and are read and counted through the same names.
+public struct ConnectionStatistics: TCPHealthCounting, Sendable, Hashable {
     public var packets = 0
     public var payloadBytes = [0, 0]
-    public var retransmittedSegments = 0
-    public var outOfOrderSegments = 0
-    public var conflictingOverlaps = 0
-    public var gaps = 0
-    public var missingBytes = 0
-    /// Bytes cut by the snap length (on the wire, not in the capture); not in `missingBytes`.
-    public var bytesNotCaptured = 0
-    public var zeroWindows = 0
-    public var resets = 0
+    public var counters = TCPHealthCounters()
     public init() {}
 }

@@ -45,6 +45,24 @@ public enum SQLFingerprint {
         return true
     }
 
+    /// One left-to-right pass of a global substitution (Perl's `s/.../.../g`): at each byte
+    /// `match` either appends a replacement to `out` and returns where the match ends (past `i`),
+    /// or returns nil, appending nothing, and the byte is copied.
+    static func substituting(_ q: [UInt8], _ match: (_ i: Int, _ out: inout [UInt8]) -> Int?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(q.count)
+        var i = 0
+        while i < q.count {
+            if let end = match(i, &out), end > i {
+                i = end
+            } else {
+                out.append(q[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
     // MARK: steps
 
     /// `\A\s*(call\s+\S+)\(`: a stored procedure call is its name.
@@ -103,33 +121,20 @@ public enum SQLFingerprint {
 
     /// `/\*[^!].*?\*/` (not `/*!version */`), then `(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)`.
     static func removingComments(_ q: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
-            if q[i] == UInt8(ascii: "/"), i + 2 < q.count, q[i + 1] == UInt8(ascii: "*"), q[i + 2] != UInt8(ascii: "!") {
-                var j = i + 3
-                while j + 1 < q.count, !(q[j] == UInt8(ascii: "*") && q[j + 1] == UInt8(ascii: "/")) { j += 1 }
-                if j + 1 < q.count { i = j + 2; continue }
-            }
-            out.append(q[i])
-            i += 1
+        let out = substituting(q) { i, _ in
+            guard q[i] == UInt8(ascii: "/"), i + 2 < q.count, q[i + 1] == UInt8(ascii: "*"), q[i + 2] != UInt8(ascii: "!") else { return nil }
+            var j = i + 3
+            while j + 1 < q.count, !(q[j] == UInt8(ascii: "*") && q[j + 1] == UInt8(ascii: "/")) { j += 1 }
+            return j + 1 < q.count ? j + 2 : nil
         }
-        var result: [UInt8] = []
-        result.reserveCapacity(out.count)
-        i = 0
-        while i < out.count {
+        return substituting(out) { i, _ in
             let dash = out[i] == UInt8(ascii: "-") && i + 1 < out.count && out[i + 1] == UInt8(ascii: "-")
-            if dash || out[i] == UInt8(ascii: "#") {
-                var j = i + (dash ? 2 : 1)
-                while j < out.count, out[j] != UInt8(ascii: "'"), out[j] != UInt8(ascii: "\""),
-                      out[j] != 0x0d, out[j] != 0x0a { j += 1 }
-                if j == out.count || out[j] == 0x0d || out[j] == 0x0a { i = j; continue }
-            }
-            result.append(out[i])
-            i += 1
+            guard dash || out[i] == UInt8(ascii: "#") else { return nil }
+            var j = i + (dash ? 2 : 1)
+            while j < out.count, out[j] != UInt8(ascii: "'"), out[j] != UInt8(ascii: "\""),
+                  out[j] != 0x0d, out[j] != 0x0a { j += 1 }
+            return j == out.count || out[j] == 0x0d || out[j] == 0x0a ? j : nil
         }
-        return result
     }
 
     /// `\Ause \S+\Z` -> `use ?` (the prefix as written, then "?").
@@ -143,35 +148,19 @@ public enum SQLFingerprint {
 
     /// `\\["']` deleted.
     static func removingEscapedQuotes(_ q: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
-            if q[i] == UInt8(ascii: "\\"), i + 1 < q.count, q[i + 1] == UInt8(ascii: "\"") || q[i + 1] == UInt8(ascii: "'") {
-                i += 2
-                continue
-            }
-            out.append(q[i])
-            i += 1
+        substituting(q) { i, _ in
+            guard q[i] == UInt8(ascii: "\\"), i + 1 < q.count, q[i + 1] == UInt8(ascii: "\"") || q[i + 1] == UInt8(ascii: "'") else { return nil }
+            return i + 2
         }
-        return out
     }
 
     /// `".*?"` (or with `'`) -> `?`; an unclosed quote stays.
     static func replacingQuoted(_ q: [UInt8], quote: UInt8) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
-            if q[i] == quote, let close = q[(i + 1)...].firstIndex(of: quote) {
-                out.append(UInt8(ascii: "?"))
-                i = close + 1
-                continue
-            }
-            out.append(q[i])
-            i += 1
+        substituting(q) { i, out in
+            guard q[i] == quote, let close = q[(i + 1)...].firstIndex(of: quote) else { return nil }
+            out.append(UInt8(ascii: "?"))
+            return close + 1
         }
-        return out
     }
 
     /// `[0-9+-][0-9a-f.xb+-]*` -> `?` (case-sensitive, embedded digits included, as pt does).
@@ -180,39 +169,24 @@ public enum SQLFingerprint {
         func continues(_ b: UInt8) -> Bool {
             starts(b) || (0x61...0x66).contains(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "x") || b == UInt8(ascii: "b")
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
-            if starts(q[i]) {
-                i += 1
-                while i < q.count, continues(q[i]) { i += 1 }
-                out.append(UInt8(ascii: "?"))
-                continue
-            }
-            out.append(q[i])
-            i += 1
+        return substituting(q) { i, out in
+            guard starts(q[i]) else { return nil }
+            var end = i + 1
+            while end < q.count, continues(q[end]) { end += 1 }
+            out.append(UInt8(ascii: "?"))
+            return end
         }
-        return out
     }
 
     /// `[xb.+-]\?` -> `?`, one pass left to right.
     static func droppingNumberPrefixes(_ q: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
+        substituting(q) { i, out in
             let b = q[i]
-            if b == UInt8(ascii: "x") || b == UInt8(ascii: "b") || b == UInt8(ascii: ".") || b == UInt8(ascii: "+")
-                || b == UInt8(ascii: "-"), i + 1 < q.count, q[i + 1] == UInt8(ascii: "?") {
-                out.append(UInt8(ascii: "?"))
-                i += 2
-                continue
-            }
-            out.append(b)
-            i += 1
+            guard b == UInt8(ascii: "x") || b == UInt8(ascii: "b") || b == UInt8(ascii: ".") || b == UInt8(ascii: "+")
+                || b == UInt8(ascii: "-"), i + 1 < q.count, q[i + 1] == UInt8(ascii: "?") else { return nil }
+            out.append(UInt8(ascii: "?"))
+            return i + 2
         }
-        return out
     }
 
     /// Leading `\s+` off, one trailing newline off, runs of ` \n\t\r\f` -> one space.
@@ -239,55 +213,40 @@ public enum SQLFingerprint {
 
     /// `\bnull\b` -> `?`.
     static func replacingNull(_ q: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        while i < q.count {
-            if (i == 0 || !isWord(q[i - 1])), matches(q, i, "null"), i + 4 == q.count || !isWord(q[i + 4]) {
-                out.append(UInt8(ascii: "?"))
-                i += 4
-                continue
-            }
-            out.append(q[i])
-            i += 1
+        substituting(q) { i, out in
+            guard (i == 0 || !isWord(q[i - 1])), matches(q, i, "null"), i + 4 == q.count || !isWord(q[i + 4]) else { return nil }
+            out.append(UInt8(ascii: "?"))
+            return i + 4
         }
-        return out
     }
 
     /// `\b(in|values?)(?:[\s,]*\([\s?,]*\))+` -> `$1(?+)`.
     static func collapsingLists(_ q: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
-        var i = 0
-        outer: while i < q.count {
-            if i == 0 || !isWord(q[i - 1]) {
-                // The longest keyword first, as the greedy `s?` tries.
-                for keyword in ["values", "value", "in"] where matches(q, i, keyword) {
-                    let afterKeyword = i + keyword.utf8.count
-                    var end = afterKeyword
-                    var groups = 0
-                    while true {
-                        var k = end
-                        while k < q.count, isSpace(q[k]) || q[k] == UInt8(ascii: ",") { k += 1 }
-                        guard k < q.count, q[k] == UInt8(ascii: "(") else { break }
-                        k += 1
-                        while k < q.count, isSpace(q[k]) || q[k] == UInt8(ascii: "?") || q[k] == UInt8(ascii: ",") { k += 1 }
-                        guard k < q.count, q[k] == UInt8(ascii: ")") else { break }
-                        end = k + 1
-                        groups += 1
-                    }
-                    if groups > 0 {
-                        out += q[i..<afterKeyword]
-                        out += Array("(?+)".utf8)
-                        i = end
-                        continue outer
-                    }
+        substituting(q) { i, out in
+            guard i == 0 || !isWord(q[i - 1]) else { return nil }
+            // The longest keyword first, as the greedy `s?` tries.
+            for keyword in ["values", "value", "in"] where matches(q, i, keyword) {
+                let afterKeyword = i + keyword.utf8.count
+                var end = afterKeyword
+                var groups = 0
+                while true {
+                    var k = end
+                    while k < q.count, isSpace(q[k]) || q[k] == UInt8(ascii: ",") { k += 1 }
+                    guard k < q.count, q[k] == UInt8(ascii: "(") else { break }
+                    k += 1
+                    while k < q.count, isSpace(q[k]) || q[k] == UInt8(ascii: "?") || q[k] == UInt8(ascii: ",") { k += 1 }
+                    guard k < q.count, q[k] == UInt8(ascii: ")") else { break }
+                    end = k + 1
+                    groups += 1
+                }
+                if groups > 0 {
+                    out += q[i..<afterKeyword]
+                    out += Array("(?+)".utf8)
+                    return end
                 }
             }
-            out.append(q[i])
-            i += 1
+            return nil
         }
-        return out
     }
 
     /// The first `\blimit \?(?:, ?\?| offset \?)?` -> `limit ?`.
