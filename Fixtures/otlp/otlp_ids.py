@@ -1,5 +1,5 @@
-"""OTLP/JSON ids for OpenTelemetry's protobuf JSON parser (shared by `check_otlp.py` and
-`receiver.py`)."""
+"""What the OTLP checks share (`check_otlp.py`, `check_otlp_binary.py`, `receiver.py`): OTLP/JSON
+ids for OpenTelemetry's protobuf JSON parser, and how a check reports."""
 import base64
 import re
 
@@ -22,3 +22,13 @@ def hex_ids_to_base64(node, invalid):
     elif isinstance(node, list):
         for item in node:
             hex_ids_to_base64(item, invalid)
+
+
+def report(failures, summary):
+    """Prints the first 50 failures, or `summary` (the "ok ..." line) when there are none, and
+    returns the check's exit status."""
+    for failure in failures[:50]:
+        print(failure)
+    if not failures:
+        print(summary)
+    return 1 if failures else 0
