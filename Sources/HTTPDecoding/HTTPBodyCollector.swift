@@ -153,8 +153,16 @@ struct HTTPBodyCollector {
             notes.append("body is not UTF-8 text; counted only")
             return
         }
-        if !body.isTruncated, let first = kept.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
-           let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
+        let looksLikeJSON = !body.isTruncated
+            && kept.first(where: { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } == true
+        // A body that names no secret member (nor could through an escape or non-ASCII text)
+        // needs no mask: its text stands as it came, and its JSON is parsed only if read.
+        guard kept.withUnsafeBytes({ SecretMask.mayContainSensitiveMember($0) }) else {
+            body.text = text
+            if looksLikeJSON { body.deferJSON(maxDepth: maxJSONDepth) }
+            return
+        }
+        if looksLikeJSON, let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
             guard SecretMask.containsSensitiveMember(document) else {
                 body.json = document
                 body.text = text

@@ -19,8 +19,11 @@ public enum ExchangeListText {
     /// The `http` list, handed to `emit` line by line: a long capture's list is never held whole.
     public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         let links = result.timeline.legs.http
-        for f in result.http {
-            var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
+        var times = ListTimeText(precision: result.precision)
+        // The list shows no message texts: facts are read without them.
+        for position in result.http.indices {
+            let f = result.http.withoutMessages(at: position)
+            var out = "\(times.text(f.time))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
             if f.inferred {
                 out += "encrypted, inferred from records  \(f.service) \(InferredCallText.operation(f))"
             } else {
