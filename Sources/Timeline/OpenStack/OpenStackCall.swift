@@ -138,9 +138,10 @@ public struct OpenStackCall: Sendable, Hashable {
 
         let segments = path.split(separator: "/")
         var captures: [String: String] = [:]
-        for route in routes where route.service == service {
-            if let matched = route.match(method: method, pathSegments: segments) {
-                operation = route.operationName(captures: matched)
+        // By index: a row is not copied (five references retained) just to be skipped.
+        for i in routes.indices where routes[i].service == service {
+            if let matched = routes[i].match(method: method, pathSegments: segments) {
+                operation = routes[i].operationName(captures: matched)
                 captures = matched
                 break
             }

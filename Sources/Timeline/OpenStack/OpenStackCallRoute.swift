@@ -54,6 +54,8 @@ public struct OpenStackRoute: Sendable, Hashable {
     public var operation: String
     /// The pattern's segments, read once: a call is tested against dozens of rows.
     let segments: [PatternSegment]
+    /// Whether `operation` has a `{collection}` to fill in.
+    let namesCollection: Bool
 
     /// One `/`-separated piece of a pattern.
     enum PatternSegment: Sendable, Hashable {
@@ -73,6 +75,7 @@ public struct OpenStackRoute: Sendable, Hashable {
         self.method = method
         self.pattern = pattern
         self.operation = operation
+        namesCollection = operation.contains("{collection}")
         let pieces = pattern.split(separator: "/")
         segments = pieces.enumerated().map { position, piece in
             if piece == "**" { return .rest(isLast: position == pieces.count - 1) }
@@ -120,7 +123,7 @@ public struct OpenStackRoute: Sendable, Hashable {
 
     /// The operation name with `{collection}` filled in.
     func operationName(captures: [String: String]) -> OpenStackOperation {
-        guard operation.contains("{collection}"), let collection = captures["collection"] else { return OpenStackOperation(rawValue: operation) }
+        guard namesCollection, let collection = captures["collection"] else { return OpenStackOperation(rawValue: operation) }
         return OpenStackOperation(rawValue: operation.replacing("{collection}", with: OpenStackRoute.singular(collection)))
     }
 
@@ -132,7 +135,7 @@ public struct OpenStackRoute: Sendable, Hashable {
     }
 
     static func percentDecoded(_ text: Substring) -> String {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var out: [UInt8] = []
         var bytes = Array(text.utf8)[...]
         while let byte = bytes.popFirst() {
