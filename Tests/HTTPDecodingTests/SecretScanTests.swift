@@ -75,3 +75,21 @@ import Testing
         #expect(h.exchanges.last?.response?.body.json == nil)
     }
 }
+
+extension SecretScanTests {
+    /// The scan skips eight bytes at a time: a name, an escape or a non-ASCII byte is seen at
+    /// every offset and every length around those blocks.
+    @Test func seenAtEveryOffset() {
+        for needle in ["password", "SECRET", "Token", "credential", #"\u0074"#, "é"] {
+            for offset in 0..<20 {
+                for tail in [0, 1, 7, 9] {
+                    let text = String(repeating: "a", count: offset) + needle + String(repeating: "b", count: tail)
+                    #expect(scan(text), "\(text)")
+                }
+            }
+        }
+        for length in 0..<40 {
+            #expect(!scan(String(repeating: "{\"id\": \"x\"} ", count: length)))
+        }
+    }
+}
