@@ -33,11 +33,34 @@ public struct HTTPBody: Sendable, Hashable {
     /// JSON bodies are re-serialised from `json` (compact form).
     public var text: String?
     /// The parsed JSON body, secrets masked, when the kept text is JSON.
-    public var json: JSONDocument?
+    ///
+    /// A body the secret scan cleared (`SecretMask.mayContainSensitiveMember`) is parsed only
+    /// here, when something reads it: most bodies of an API-heavy capture are never read (issue 25).
+    public var json: JSONDocument? {
+        get {
+            guard unparsedJSONDepth > 0 else { return parsedJSON }
+            guard let text else { return nil }
+            return try? JSONDocument(parsing: text, maxDepth: unparsedJSONDepth)
+        }
+        set {
+            parsedJSON = newValue
+            unparsedJSONDepth = 0
+        }
+    }
+    private var parsedJSON: JSONDocument?
+    /// When above zero, `text` is an unmasked body that may be JSON, parsed by `json` on demand
+    /// with this depth bound.
+    private var unparsedJSONDepth = 0
     /// True when `text` holds only a prefix of the body (cap reached or a gap).
     public var isTruncated: Bool = false
 
     public init() {}
+
+    /// Keeps `text` (a body that needs no masking) as the JSON text that `json` parses when read.
+    mutating func deferJSON(maxDepth: Int) {
+        parsedJSON = nil
+        unparsedJSONDepth = max(1, maxDepth)
+    }
 
     /// True when there was no body on the wire.
     public var isEmpty: Bool { byteCount == 0 && missingBytes == 0 && bytesNotCaptured == 0 }

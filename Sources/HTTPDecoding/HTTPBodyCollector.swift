@@ -54,7 +54,48 @@ struct HTTPBodyCollector {
 
     /// Text-like content types; a body without a type is kept and checked for UTF-8 at the end.
     static func isTextual(_ contentType: String?) -> Bool {
-        guard let type = contentType?.lowercased() else { return true }
+        guard var contentType else { return true }
+        // Every body asks: ASCII types (all of them, in practice) are read in place, without a
+        // lowercased copy, a split or Foundation's substring search.
+        let ascii = contentType.withUTF8 { bytes -> Bool? in
+            bytes.contains { $0 >= 0x80 } ? nil : isTextualASCII(UnsafeRawBufferPointer(bytes))
+        }
+        return ascii ?? isTextualUnicode(contentType)
+    }
+
+    /// `isTextualUnicode` for ASCII text: the first non-empty `;` piece, spaces and tabs trimmed,
+    /// compared with ASCII letters lowercased.
+    private static func isTextualASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var start = 0, end = bytes.count, pieceStart = 0, found = false
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: ";") {
+            if i > pieceStart {
+                (start, end, found) = (pieceStart, i, true)
+                break
+            }
+            pieceStart = i &+ 1
+        }
+        if found {
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start &+= 1 }
+            while end > start, bytes[end &- 1] == 0x20 || bytes[end &- 1] == 0x09 { end &-= 1 }
+        }
+        let mime = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        func matches(_ word: StaticString, at offset: Int) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard offset >= 0, mime.count &- offset >= count else { return false }
+            for k in 0..<count where lower(mime[offset &+ k]) != word.utf8Start[k] { return false }
+            return true
+        }
+        if matches("text/", at: 0) || matches("xml", at: mime.count &- 3) { return true }
+        if mime.count == 33 && matches("application/x-www-form-urlencoded", at: 0) { return true }
+        if mime.count == 22 && matches("application/javascript", at: 0) { return true }
+        guard mime.count >= 4 else { return false }
+        for offset in 0...(mime.count &- 4) where matches("json", at: offset) { return true }
+        return false
+    }
+
+    static func isTextualUnicode(_ contentType: String) -> Bool {
+        let type = contentType.lowercased()
         let mime = type.split(separator: ";").first.map { $0.trimmingSpaces } ?? type
         return mime.hasPrefix("text/") || mime.hasSuffix("json") || mime.hasSuffix("+json") || mime.contains("json")
             || mime.hasSuffix("xml") || mime == "application/x-www-form-urlencoded" || mime == "application/javascript"
@@ -153,8 +194,16 @@ struct HTTPBodyCollector {
             notes.append("body is not UTF-8 text; counted only")
             return
         }
-        if !body.isTruncated, let first = kept.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
-           let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
+        let looksLikeJSON = !body.isTruncated
+            && kept.first(where: { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } == true
+        // A body that names no secret member (nor could through an escape or non-ASCII text)
+        // needs no mask: its text stands as it came, and its JSON is parsed only if read.
+        guard kept.withUnsafeBytes({ SecretMask.mayContainSensitiveMember($0) }) else {
+            body.text = text
+            if looksLikeJSON { body.deferJSON(maxDepth: maxJSONDepth) }
+            return
+        }
+        if looksLikeJSON, let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
             guard SecretMask.containsSensitiveMember(document) else {
                 body.json = document
                 body.text = text

@@ -19,27 +19,11 @@ extension SecretMask {
         return changed ? parameters.joined(separator: "&") : query
     }
 
-    /// The words that every sensitive query name contains (`isSensitiveQueryName`), as ASCII:
-    /// the sensitive JSON member names.
-    private static let secretWords: [[UInt8]] = sensitiveJSONMembers.map { Array($0.utf8) }
-
-    /// Whether `text` contains one of `secretWords`, ASCII letters compared case-insensitively;
-    /// true for any non-ASCII text, whose Unicode lowercasing could make one (the Kelvin sign
-    /// lowercases to `k`).
+    /// Whether `text` contains a sensitive JSON member name (the words that every sensitive
+    /// query name contains), ASCII letters compared case-insensitively; true for non-ASCII text.
     static func mayNameSecret(_ text: String) -> Bool {
         var copy = text
-        return copy.withUTF8 { bytes in
-            if bytes.contains(where: { $0 >= 0x80 }) { return true }
-            return secretWords.contains { word in
-                guard bytes.count >= word.count else { return false }
-                for start in 0...(bytes.count - word.count) {
-                    var i = 0
-                    while i < word.count, bytes[start + i] | 0x20 == word[i] { i += 1 }
-                    if i == word.count { return true }
-                }
-                return false
-            }
-        }
+        return copy.withUTF8 { mayNameSecret(UnsafeRawBufferPointer($0)) }
     }
 
     static func isSensitiveQueryName(_ lowercasedName: String) -> Bool {

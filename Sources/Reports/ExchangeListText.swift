@@ -19,18 +19,26 @@ public enum ExchangeListText {
     /// The `http` list, handed to `emit` line by line: a long capture's list is never held whole.
     public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         let links = result.timeline.legs.http
-        for f in result.http {
-            var out = "\(f.time.rfc3339(precision: result.precision))  \(f.client) -> \(f.server)\(f.tls ? " (tls)" : "")  "
+        var times = ListTimeText(precision: result.precision)
+        // The list shows no message texts: facts are read without them.
+        for position in result.http.indices {
+            let f = result.http.withoutMessages(at: position)
+            // One buffer per line, appended to in place (no interpolated pieces to copy in).
+            var out = ""
+            out.reserveCapacity(256)
+            out += times.text(f.time); out += "  "; out += f.client; out += " -> "; out += f.server
+            out += f.tls ? " (tls)  " : "  "
             if f.inferred {
-                out += "encrypted, inferred from records  \(f.service) \(InferredCallText.operation(f))"
+                out += "encrypted, inferred from records  "; out += f.service; out += " "; out += InferredCallText.operation(f)
             } else {
-                out += "\(f.method) \(f.path) -> \(f.status.map(String.init) ?? (f.responseBytes > 0 ? "unreadable status" : "no response"))"
-                out += "  \(f.service) \(f.operation)"
+                out += f.method; out += " "; out += f.path; out += " -> "
+                out += f.status.map(String.init) ?? (f.responseBytes > 0 ? "unreadable status" : "no response")
+                out += "  "; out += f.service; out += " "; out += f.operation.rawValue
             }
-            out += "  \(AnalysisText.milliseconds(f.time, f.end)) ms"
-            out += "  req \(f.requestBytes) B, resp \(f.responseBytes) B"
-            if let id = f.imageID { out += "  image \(id)" }
-            if let r = f.requestID { out += "  \(r)" }
+            out += "  "; out += AnalysisText.milliseconds(f.time, f.end); out += " ms"
+            out += "  req "; out += String(f.requestBytes); out += " B, resp "; out += String(f.responseBytes); out += " B"
+            if let id = f.imageID { out += "  image "; out += id }
+            if let r = f.requestID { out += "  "; out += r }
             if let sql = result.timeline.sqlOfHTTP[f.index], !sql.isEmpty { out += "  \(sql.count) SQL" }
             out += madeIn(f.index, result)
             // In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.

@@ -40,30 +40,34 @@ public struct HTTPMessageTexts: Sendable, Equatable {
 
     static func message(startLine: String, headers: [HTTPHeader], trailers: [HTTPHeader], body: HTTPBody,
                         complete: Bool, before: [String] = []) -> String {
-        var lines = before
-        lines.append(startLine)
-        for header in headers { lines.append("\(header.name): \(header.value)") }
-        lines.append("")
+        // One buffer, the lines joined by newlines as they come, without an array of them per
+        // exchange: each line but the first starts with its newline.
+        var out = ""
+        out.reserveCapacity(256 &+ headers.count &* 48 &+ min(body.text?.utf8.count ?? 0, bodyLimit))
+        for line in before { out += line; out += "\n" }
+        out += startLine
+        for header in headers { out += "\n"; out += header.name; out += ": "; out += header.value }
+        out += "\n"
         if let text = body.text {
             let shown = capped(text)
-            lines.append(shown)
+            out += "\n"; out += shown
             if shown.utf8.count < text.utf8.count || body.isTruncated {
-                lines.append("[… body cut: \(body.decodedByteCount ?? body.byteCount) bytes in all, \(shown.utf8.count) shown]")
+                out += "\n[… body cut: \(body.decodedByteCount ?? body.byteCount) bytes in all, \(shown.utf8.count) shown]"
             }
         } else if !body.isEmpty {
-            var what = "[\(body.byteCount) body bytes"
-            if let type = body.contentType { what += ", \(type)" }
+            out += "\n[\(body.byteCount) body bytes"
+            if let type = body.contentType { out += ", "; out += type }
             switch body.disposition {
-            case .hashed: what += ", image data: hashed, not kept"
-            case .counted: what += ", not kept"
-            case .kept, .none: what += ", not text"
+            case .hashed: out += ", image data: hashed, not kept"
+            case .counted: out += ", not kept"
+            case .kept, .none: out += ", not text"
             }
-            if body.missingBytes > 0 { what += ", \(body.missingBytes) bytes missing from the capture" }
-            lines.append(what + "]")
+            if body.missingBytes > 0 { out += ", \(body.missingBytes) bytes missing from the capture" }
+            out += "]"
         }
-        for trailer in trailers { lines.append("\(trailer.name): \(trailer.value)") }
-        if !complete { lines.append("[message incomplete in the capture]") }
-        return lines.joined(separator: "\n")
+        for trailer in trailers { out += "\n"; out += trailer.name; out += ": "; out += trailer.value }
+        if !complete { out += "\n[message incomplete in the capture]" }
+        return out
     }
 
     /// The first `bodyLimit` bytes of `text`, cut before a UTF-8 continuation byte.

@@ -82,8 +82,13 @@ public struct OpenStackCall: Sendable, Hashable {
     public var visibility: String?
     /// Every scalar member of the response's image JSON (custom properties included), as text.
     public var imageFields: [String: String] = [:]
-    /// Ids of an `image-list` response, in order.
-    public var listedImageIDs: [String] = []
+    /// Ids of an `image-list` response, in order; read from its body only when asked (the
+    /// timeline does not ask, and a monitoring loop makes hundreds of thousands of lists).
+    public var listedImageIDs: [String] {
+        imageListBody?.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+    }
+    /// The response body of an `image-list` call.
+    var imageListBody: HTTPBody?
     /// The JSON-patch operations of an `image-update` request.
     public var patchOperations: [OpenStackPatchOperation] = []
     /// The task a `/v2/tasks/{task}` call names, or the id of the task a response created.
@@ -133,9 +138,10 @@ public struct OpenStackCall: Sendable, Hashable {
 
         let segments = path.split(separator: "/")
         var captures: [String: String] = [:]
-        for route in routes where route.service == service {
-            if let matched = route.match(method: method, pathSegments: segments) {
-                operation = route.operationName(captures: matched)
+        // By index: a row is not copied (five references retained) just to be skipped.
+        for i in routes.indices where routes[i].service == service {
+            if let matched = routes[i].match(method: method, pathSegments: segments) {
+                operation = routes[i].operationName(captures: matched)
                 captures = matched
                 break
             }
@@ -165,14 +171,15 @@ public struct OpenStackCall: Sendable, Hashable {
 
     /// A Glance image id (UUID) or a Keystone id (32 hex digits).
     static func looksLikeID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         func isHex(_ byte: UInt8) -> Bool {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
         }
-        if bytes.count == 32 { return bytes.allSatisfy(isHex) }
-        guard bytes.count == 36 else { return false }
+        let count = bytes.count
+        if count == 32 { return bytes.allSatisfy(isHex) }
+        guard count == 36 else { return false }
         for (i, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(i) {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
                 if byte != UInt8(ascii: "-") { return false }
             } else if !isHex(byte) {
                 return false

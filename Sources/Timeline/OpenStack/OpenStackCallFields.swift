@@ -42,8 +42,8 @@ extension OpenStackCall {
                 if OpenStackCall.looksLikeID(candidate) { imageID = candidate }
             }
         }
-        let requestJSON = exchange.request?.body.json
-        if operation == .imageUpdate, let operations = requestJSON?.arrayValue {
+        // Bodies are parsed on demand (`HTTPBody.json`): read only those the operation needs.
+        if operation == .imageUpdate, let operations = exchange.request?.body.json?.arrayValue {
             patchOperations = operations.compactMap { item in
                 guard let op = item["op"]?.stringValue, let path = item["path"]?.stringValue else { return nil }
                 let value = item["value"].map { $0.scalarText ?? $0.serialized }
@@ -51,13 +51,13 @@ extension OpenStackCall {
             }
             if let rename = patchOperations.last(where: { $0.path == "/name" && $0.op != "remove" }) { imageName = rename.value }
         }
-        if operation == .imageCreate, let name = requestJSON?["name"]?.stringValue { imageName = name }
+        if operation == .imageCreate, let name = exchange.request?.body.json?["name"]?.stringValue { imageName = name }
 
-        guard let json = exchange.response?.body.json else { return }
         if operation == .imageList {
-            listedImageIDs = json["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            imageListBody = exchange.response?.body
             return
         }
+        guard let json = exchange.response?.body.json else { return }
         if operation.isTaskCall {
             taskID = taskID ?? json["id"]?.stringValue
             return

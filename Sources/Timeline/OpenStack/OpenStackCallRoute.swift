@@ -52,7 +52,22 @@ public struct OpenStackRoute: Sendable, Hashable {
     public var pattern: String
     /// The operation's name, `{collection}` replaced as described above.
     public var operation: String
-    let segments: [Substring]
+    /// The pattern's segments, read once: a call is tested against dozens of rows.
+    let segments: [PatternSegment]
+    /// Whether `operation` has a `{collection}` to fill in.
+    let namesCollection: Bool
+
+    /// One `/`-separated piece of a pattern.
+    enum PatternSegment: Sendable, Hashable {
+        /// Must equal the path's segment.
+        case literal(Substring)
+        /// `{name}`: any one segment, captured under `name`.
+        case capture(String)
+        /// `{*}`: any one segment.
+        case any
+        /// `**`: any rest, even empty (a `**` before the end matches nothing).
+        case rest(isLast: Bool)
+    }
 
     /// A row: service, method (nil for any), path pattern, operation.
     public init(_ service: OpenStackService, _ method: String?, _ pattern: String, _ operation: String) {
@@ -60,36 +75,55 @@ public struct OpenStackRoute: Sendable, Hashable {
         self.method = method
         self.pattern = pattern
         self.operation = operation
-        segments = pattern.split(separator: "/")
+        namesCollection = operation.contains("{collection}")
+        let pieces = pattern.split(separator: "/")
+        segments = pieces.enumerated().map { position, piece in
+            if piece == "**" { return .rest(isLast: position == pieces.count - 1) }
+            guard piece.hasPrefix("{"), piece.hasSuffix("}") else { return .literal(piece) }
+            let name = String(piece.dropFirst().dropLast())
+            return name == "*" ? .any : .capture(name)
+        }
     }
 
     /// Captured segments by placeholder name when `method` and `path` match.
     func match(method: String, pathSegments: [Substring]) -> [String: String]? {
         if let expected = self.method, expected != method { return nil }
+        // Nearly every row fails: test the shape first, capture only for the row that matches.
+        guard matchesShape(pathSegments) else { return nil }
         var captures: [String: String] = [:]
-        var index = 0
-        for (position, segment) in segments.enumerated() {
-            if segment == "**" {
-                guard position == segments.count - 1 else { return nil }
+        for (index, segment) in segments.enumerated() {
+            switch segment {
+            case .rest:
                 captures["**"] = pathSegments[index...].joined(separator: "/")
                 return captures
+            case .capture(let name):
+                captures[name] = OpenStackRoute.percentDecoded(pathSegments[index])
+            case .literal, .any:
+                break
             }
-            guard index < pathSegments.count else { return nil }
-            let actual = pathSegments[index]
-            if segment.hasPrefix("{"), segment.hasSuffix("}") {
-                let name = String(segment.dropFirst().dropLast())
-                if name != "*" { captures[name] = OpenStackRoute.percentDecoded(actual) }
-            } else if segment != actual {
-                return nil
+        }
+        return captures
+    }
+
+    private func matchesShape(_ pathSegments: [Substring]) -> Bool {
+        var index = 0
+        for segment in segments {
+            switch segment {
+            case .rest(let isLast):
+                return isLast
+            case .literal(let literal):
+                guard index < pathSegments.count, pathSegments[index] == literal else { return false }
+            case .capture, .any:
+                guard index < pathSegments.count else { return false }
             }
             index += 1
         }
-        return index == pathSegments.count ? captures : nil
+        return index == pathSegments.count
     }
 
     /// The operation name with `{collection}` filled in.
     func operationName(captures: [String: String]) -> OpenStackOperation {
-        guard operation.contains("{collection}"), let collection = captures["collection"] else { return OpenStackOperation(rawValue: operation) }
+        guard namesCollection, let collection = captures["collection"] else { return OpenStackOperation(rawValue: operation) }
         return OpenStackOperation(rawValue: operation.replacing("{collection}", with: OpenStackRoute.singular(collection)))
     }
 
@@ -101,7 +135,7 @@ public struct OpenStackRoute: Sendable, Hashable {
     }
 
     static func percentDecoded(_ text: Substring) -> String {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var out: [UInt8] = []
         var bytes = Array(text.utf8)[...]
         while let byte = bytes.popFirst() {

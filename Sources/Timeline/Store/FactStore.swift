@@ -78,8 +78,13 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
 
     /// The fact at `position`, decoded from the spill; its `index` is `position`.
     public subscript(position: Int) -> Fact {
+        fact(at: position, decode: Fact.decode)
+    }
+
+    /// The fact at `position`, decoded by `decode` (given the bytes and the position).
+    func fact(at position: Int, decode: (UnsafeRawBufferPointer, Int) -> Fact?) -> Fact {
         let entry = entries[position]
-        let decoded = spill.withBytes(at: entry.offset, length: Int(entry.length)) { Fact.decode($0, index: position) }
+        let decoded = spill.withBytes(at: entry.offset, length: Int(entry.length)) { decode($0, position) }
         // Only an unreadable temporary file makes a lost fact.
         var fact = (decoded ?? nil) ?? Fact.lost(index: position, time: Timestamp(nanoseconds: entry.time),
                                                    end: Timestamp(nanoseconds: entry.end), connection: Int(entry.connection))

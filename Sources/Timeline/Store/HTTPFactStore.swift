@@ -57,17 +57,24 @@ extension HTTPFact: SpillableFact {
         out.put(fact.query)
         out.put(fact.transfer)
         fact.proxyEvidence.encode(into: &out)
+        out.put(Int64(fact.bytesNotCaptured))
+        out.put(Int64(fact.requestBytesNotCaptured))
+        out.put(fact.tokenIssuedAt)
+        // Last, so that a reader without use for them stops before them (`decode(_:index:messages:)`).
         out.append(fact.messages == nil ? 0 : 1)
         if let messages = fact.messages {
             out.put(messages.request)
             out.put(messages.response)
         }
-        out.put(Int64(fact.bytesNotCaptured))
-        out.put(Int64(fact.requestBytesNotCaptured))
-        out.put(fact.tokenIssuedAt)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
+        decode(bytes, index: index, messages: true)
+    }
+
+    /// Decodes a fact; without `messages`, its message texts (most of its bytes) are left unread
+    /// and `messages` is nil.
+    static func decode(_ bytes: UnsafeRawBufferPointer, index: Int, messages withMessages: Bool) -> HTTPFact? {
         var r = SpillReader(bytes)
         guard let time = r.int(), let end = r.int(), let connection = r.int(), let client = r.string(),
               let server = r.string(), let service = r.string(), let operation = r.string(), let method = r.string(),
@@ -78,14 +85,16 @@ extension HTTPFact: SpillableFact {
               let responseBytes = r.int(), let notes = r.strings(), let requestWireBytes = r.int(),
               let evidence = r.strings(), let minimumRequest = r.optionalInt(), let minimumResponse = r.optionalInt(),
               let query = r.optionalString(), let transfer = r.transfer(),
-              let proxyEvidence = HTTPProxyEvidence.decode(&r), let hasMessages = r.byte() else { return nil }
+              let proxyEvidence = HTTPProxyEvidence.decode(&r), let bytesNotCaptured = r.int(),
+              let requestBytesNotCaptured = r.int(), let tokenIssuedAt = r.optionalString() else { return nil }
         var messages: HTTPMessageTexts?
-        if hasMessages != 0 {
-            guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
-            messages = HTTPMessageTexts(request: request, response: response)
+        if withMessages {
+            guard let hasMessages = r.byte() else { return nil }
+            if hasMessages != 0 {
+                guard let request = r.optionalString(), let response = r.optionalString() else { return nil }
+                messages = HTTPMessageTexts(request: request, response: response)
+            }
         }
-        guard let bytesNotCaptured = r.int(), let requestBytesNotCaptured = r.int(),
-              let tokenIssuedAt = r.optionalString() else { return nil }
         var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
                             connection: Int(truncatingIfNeeded: connection), client: client, server: server,
                             service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
@@ -145,4 +154,10 @@ extension HTTPFact: SpillableFact {
 
 extension FactStore where Fact == HTTPFact {
     public func traits(at position: Int) -> HTTPFactTraits { HTTPFactTraits(rawValue: traitBits(at: position)) }
+
+    /// The fact at `position` without its message texts (`messages` is nil): for the reports
+    /// that do not show them (the `http` list, JSON), which then neither read nor build them.
+    public func withoutMessages(at position: Int) -> HTTPFact {
+        fact(at: position) { HTTPFact.decode($0, index: $1, messages: false) }
+    }
 }
