@@ -16,7 +16,13 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     public static let zero = Timestamp(nanoseconds: 0)
 
     public var seconds: Int64 { nanoseconds.dividedFloor(by: 1_000_000_000) }
-    public var subsecondNanoseconds: Int64 { nanoseconds - seconds * 1_000_000_000 }
+    /// Nanoseconds past `seconds`, in `0..<1_000_000_000`. A remainder, not
+    /// `nanoseconds - seconds * 10^9`: near `Int64.min` (a saturated pcapng offset) that product
+    /// does not fit in 64 bits.
+    public var subsecondNanoseconds: Int64 {
+        let remainder = nanoseconds % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
+    }
 
     /// Seconds as a floating-point value, for durations and rates in reports.
     public var secondsValue: Double { Double(nanoseconds) / 1e9 }
