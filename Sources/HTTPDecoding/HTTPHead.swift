@@ -196,6 +196,18 @@ package struct HTTPHead {
         return nil
     }
 
+    /// The value of a field that appears once with a single value (no comma), trimmed; nil
+    /// otherwise (absent, repeated or a list: `listValues` reads those).
+    func soleValue(_ name: String) -> String? {
+        var found: String?
+        for field in fields where HTTPHeader.sameName(field.name, name) {
+            guard found == nil else { return nil }
+            found = field.value
+        }
+        guard let value = found, !value.utf8.contains(UInt8(ascii: ",")) else { return nil }
+        return value[...].trimmingSpaces
+    }
+
     /// All values of a field, comma lists split (RFC 9110 5.3).
     package func listValues(_ name: String) -> [String] {
         var values: [String] = []
