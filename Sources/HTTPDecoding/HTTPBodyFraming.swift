@@ -36,6 +36,10 @@ extension HTTPHead {
                              "request Transfer-Encoding \"\(codings.joined(separator: ", "))\" does not end in chunked"))
             return (.unframeable, problems)
         }
+        if let value = soleValue("content-length"), let length = HTTPStreamParser.decimal(value) {
+            // The usual head: one Content-Length, one value (no list to build).
+            return (.length(length), problems)
+        }
         let lengths = listValues("content-length")
         if lengths.isEmpty { return (isRequest ? .none : .untilClose, problems) }
         var length: Int?

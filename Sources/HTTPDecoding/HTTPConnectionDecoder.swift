@@ -177,17 +177,19 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
+    /// `fields` with secret values masked; without secrets, the same array (no copy).
     static func masked(_ fields: [HTTPHeader]) -> [HTTPHeader] {
-        fields.map { field in
-            SecretMask.isSensitiveHeader(field.name) ? HTTPHeader(name: field.name, value: SecretMask.masked(field.value)) : field
+        var result = fields
+        for i in result.indices where SecretMask.isSensitiveHeader(result[i].name) {
+            result[i].value = SecretMask.masked(result[i].value)
         }
+        return result
     }
 }
 
 extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
     func parserDidParseHead(_ head: HTTPHead, direction: FlowDirection, startedAt: Timestamp, position: StreamPosition,
                             at time: Timestamp) -> HTTPBodyRule {
-        let headers = HTTPConnectionDecoder.masked(head.fields)
         if direction == .clientToServer {
             if pending.count >= configuration.maxPendingExchanges, let oldest = pending.first {
                 // A one-sided capture (or a server that never answers) must not grow without bound.
@@ -202,8 +204,10 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             }
             let exchange = HTTPPendingExchange(sequence: nextSequence)
             nextSequence += 1
-            let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: headers)
+            // Headers are masked when the exchange is built (`HTTPPendingExchange.exchange`).
+            let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: [])
             exchange.request = request
+            exchange.requestFields = head.fields
             let path = request.path  // built once: both rules ask for it
             let hashes = configuration.hashesUpload(head.method, path)
             exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
@@ -227,7 +231,8 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
         }
         currentResponseIsInterim = false
         target.hasFinalResponseHead = true
-        target.response = HTTPResponse(version: head.version, status: head.status, reason: head.reason, headers: headers)
+        target.response = HTTPResponse(version: head.version, status: head.status, reason: head.reason, headers: [])
+        target.responseFields = head.fields
         target.timing.responseStart = startedAt
         let switches = head.status == 101 || (method == "CONNECT" && head.status >= 200 && head.status < 300)
         if switches {

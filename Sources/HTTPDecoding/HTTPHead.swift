@@ -52,6 +52,7 @@ package struct HTTPHead {
     /// Header or trailer lines into fields; obs-fold continuation lines join the previous value.
     static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
+        fields.reserveCapacity(lines.count)  // one allocation, not one per doubling
         for line in lines where !line.isEmpty {
             if let first = line.first, first == space || first == tab {
                 // RFC 9112 5.2: obsolete line folding; replace with a single space.
@@ -79,6 +80,10 @@ package struct HTTPHead {
     /// Lines without their CRLF (or bare LF), the terminating empty line dropped.
     static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
+        // Counted first so that the list is allocated once (a head is a few hundred bytes).
+        var lineFeeds = 1
+        for byte in bytes where byte == lf { lineFeeds &+= 1 }
+        lines.reserveCapacity(lineFeeds)
         var start = 0
         var i = 0
         while i < bytes.count {
@@ -96,9 +101,11 @@ package struct HTTPHead {
     }
 
     static func parseRequestLine(_ line: ArraySlice<UInt8>) -> (String, String, String)? {
-        let parts = line.split(separator: space, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        let method = parts[0], target = parts[1], version = parts[2]
+        // Exactly two spaces, found in place (a split would build an array per request).
+        guard let first = line.firstIndex(of: space),
+              let second = line[(first &+ 1)...].firstIndex(of: space),
+              !line[(second &+ 1)...].contains(space) else { return nil }
+        let method = line[line.startIndex..<first], target = line[(first &+ 1)..<second], version = line[(second &+ 1)...]
         guard !method.isEmpty, method.count <= 32, method.allSatisfy(isTokenCharacter),
               !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
               isVersion(version) else { return nil }
@@ -189,10 +196,28 @@ package struct HTTPHead {
         return nil
     }
 
+    /// The value of a field that appears once with a single value (no comma), trimmed; nil
+    /// otherwise (absent, repeated or a list: `listValues` reads those).
+    func soleValue(_ name: String) -> String? {
+        var found: String?
+        for field in fields where HTTPHeader.sameName(field.name, name) {
+            guard found == nil else { return nil }
+            found = field.value
+        }
+        guard let value = found, !value.utf8.contains(UInt8(ascii: ",")) else { return nil }
+        return value[...].trimmingSpaces
+    }
+
     /// All values of a field, comma lists split (RFC 9110 5.3).
     package func listValues(_ name: String) -> [String] {
         var values: [String] = []
         for field in fields where HTTPHeader.sameName(field.name, name) {
+            if !field.value.utf8.contains(UInt8(ascii: ",")) {
+                // One value (the usual Content-Length): no list of pieces to build.
+                let value = field.value[...].trimmingSpaces
+                if !value.isEmpty { values.append(value) }
+                continue
+            }
             for item in field.value.split(separator: ",") {
                 let value = item.trimmingSpaces
                 if !value.isEmpty { values.append(value) }

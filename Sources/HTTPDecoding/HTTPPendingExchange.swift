@@ -34,14 +34,20 @@ final class HTTPPendingExchange {
     var uploadDigests: UploadDigests?
     var joinedUploadDigests: UploadDigests?
     var downloadDigests: UploadDigests?
+    /// The request's and the final response's header fields with their values still in clear:
+    /// masked once, when the exchange is built (`exchange(...)`), so that a head whose exchange
+    /// is never built (a flood's connection closed early, counted only) costs no SHA-256 and no
+    /// second array. They never leave this object unmasked.
+    var requestFields: [HTTPHeader] = []
+    var responseFields: [HTTPHeader] = []
     /// Per direction (request, response): the body's gaps, `total` their bytes.
-    private var bodyGaps = [RepeatedAnomaly(), RepeatedAnomaly()]
+    private var bodyGaps = RepeatedAnomalyPair()
     /// Per direction: gaps that took a chunk boundary, `total` the times framing was found again.
-    private var chunkFraming = [RepeatedAnomaly(), RepeatedAnomaly()]
+    private var chunkFraming = RepeatedAnomalyPair()
     /// Interim responses beyond the kept ones.
     private var droppedInterim = RepeatedAnomaly()
     /// Per direction: body bytes the snap length cut, `total` their bytes.
-    private var bodyNotCaptured = [RepeatedAnomaly(), RepeatedAnomaly()]
+    private var bodyNotCaptured = RepeatedAnomalyPair()
 
     /// Occurrences of one kind of anomaly reported as a single one whose message carries the
     /// running figures, and where that one is in `anomalies`.
@@ -49,6 +55,18 @@ final class HTTPPendingExchange {
         var count = 0
         var total = 0
         var index: Int?
+    }
+
+    /// One tally per direction, stored inline: as arrays they were three heap objects made and
+    /// freed per request, most never touched.
+    private struct RepeatedAnomalyPair {
+        var request = RepeatedAnomaly()
+        var response = RepeatedAnomaly()
+
+        subscript(side: Int) -> RepeatedAnomaly {
+            get { side == 0 ? request : response }
+            set { if side == 0 { request = newValue } else { response = newValue } }
+        }
     }
 
     init(sequence: Int) {
@@ -188,7 +206,10 @@ final class HTTPPendingExchange {
     }
 
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
+        var request = self.request
+        if request != nil { request?.headers = HTTPConnectionDecoder.masked(requestFields) }
         var response = self.response
+        if response != nil { response?.headers = HTTPConnectionDecoder.masked(responseFields) }
         response?.interim = interim
         var exchange = HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
                                     request: request, response: response, timing: timing,

@@ -106,7 +106,6 @@ struct HTTPStreamParser {
         isRequest = direction == .clientToServer
         self.maxHeaderBytes = max(64, maxHeaderBytes)
         state = startsInsideStream ? .resync : .idle
-        lineBuffer.reserveCapacity(1024)
     }
 
     var inMessage: Bool {
@@ -289,6 +288,9 @@ struct HTTPStreamParser {
         messageStartPosition = position
         state = .head
         lineBuffer.removeAll(keepingCapacity: true)
+        // Reserved at the first head, not per parser: a flood's servers never answer, and their
+        // direction's buffer would be a kilobyte made and freed per connection for nothing.
+        if lineBuffer.capacity < 1024 { lineBuffer.reserveCapacity(1024) }
         currentLineLength = 0
         messageStart = time
         messageWireBytes = 0

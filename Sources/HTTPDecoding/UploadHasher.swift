@@ -119,10 +119,12 @@ final class UploadHasher {
     /// One queue per digest for all uploads: serial, so each upload's batches are hashed in order.
     static let md5Queue = DispatchQueue(label: "upload.md5")
     static let sha512Queue = DispatchQueue(label: "upload.sha512")
-    private let state: HashState
+    /// Made at the first body byte (`hashState`): a flood's heads announce bodies that never
+    /// come, and their hashers are then only a few words, freed without a digest context or a batch.
+    private var state: HashState?
     /// The whole this body is one part of, fed in the same pass (see `UploadChain`).
     private let chain: UploadChain?
-    private var batch = HashBatch()
+    private var batch: HashBatch?
     /// The stable region the last bytes came from: one lookup per upload, not per segment.
     private var region: StableRegion?
     private var digests: UploadDigests?
@@ -135,19 +137,39 @@ final class UploadHasher {
     /// computes both digests of the whole, so each byte goes through SHA-512 once.
     init(chain: UploadChain? = nil) {
         self.chain = chain
-        state = HashState(sha512: chain == nil)
     }
+
+    /// The running digests, made when first needed.
+    private var hashState: HashState {
+        if let state { return state }
+        let made = HashState(sha512: chain == nil)
+        state = made
+        return made
+    }
+
+    /// The batch being filled, made when first needed.
+    private var currentBatch: HashBatch {
+        if let batch { return batch }
+        let made = HashBatch()
+        batch = made
+        return made
+    }
+
+    /// The digests of an empty body (a head announcing a body never sent), known in advance.
+    private static let emptyDigests = UploadDigests(md5: Hex.string(Insecure.MD5().finalize()), sha512: SHA512Stream().finalize())
 
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard digests == nil, !bytes.isEmpty else { return }
         if region?.contains(bytes) != true { region = StableMemory.region(containing: bytes) ?? region }
         if let region, region.contains(bytes) {
+            let batch = currentBatch
             batch.appendSpan(bytes, in: region)
             if batch.bodyBytes >= UploadHasher.batchBytes || batch.spanCount >= UploadHasher.maxSpansPerBatch { handOver() }
             return
         }
         var rest = bytes
         while !rest.isEmpty {
+            let batch = currentBatch  // a new one after each hand-over
             let taken = batch.appendCopy(rest)
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
             if batch.bodyBytes >= UploadHasher.batchBytes || batch.spanCount >= UploadHasher.maxSpansPerBatch { handOver() }
@@ -156,14 +178,13 @@ final class UploadHasher {
 
     /// Hands the batch being filled to both queues, waiting for room first.
     private func handOver() {
-        guard batch.bodyBytes > 0 else { return }
-        let full = batch
-        batch = HashBatch()
+        guard let full = batch, full.bodyBytes > 0 else { return }
+        batch = nil
         HashBatch.slots.wait()
         for _ in 0..<full.arenaCount { HashBatch.arenaSlots.wait() }
         full.isQueued = true
         handedOver = true
-        let state = self.state, whole = chain?.state
+        let state = hashState, whole = chain?.state
         UploadHasher.md5Queue.async {
             guard !state.isCancelled else { return }
             full.read {
@@ -185,14 +206,19 @@ final class UploadHasher {
     /// Ends the body: the digests arrive once both queues have hashed every batch.
     func finish() -> UploadDigests {
         if let digests { return digests }
+        if batch == nil && state == nil && chain == nil {
+            // Not one body byte (a flood's heads announcing bodies never sent): the digests of
+            // nothing, known already, without a hash context or two thread hand-offs per head.
+            digests = UploadHasher.emptyDigests
+            return UploadHasher.emptyDigests
+        }
         handOver()
         let digests = UploadDigests()
         self.digests = digests
-        let state = self.state
+        let state = hashState
         if !handedOver && chain == nil {
-            // Not one body byte (a flood's heads announcing bodies never sent): the queues never
-            // saw this state, so the empty digests are made here, without two thread hand-offs
-            // per head.
+            // The queues never saw this state: the digests are made here, without two thread
+            // hand-offs.
             digests.deliver(md5: Hex.string(state.md5.finalize()))
             digests.deliver(sha512: state.sha512?.finalize())
             return digests
@@ -213,7 +239,7 @@ final class UploadHasher {
     /// and the whole it was a part of cannot be hashed either.
     deinit {
         if digests == nil {
-            state.cancel()
+            state?.cancel()
             chain?.abandon()
         }
     }

@@ -15,6 +15,9 @@ struct AgingQueue {
         var index: Int
         /// Capture time (ns) the connection was last seen when the entry was pushed.
         var stamp: Int64
+        /// The open connection's place in the reassembler's `slots` (entries of open connections;
+        /// -1 for a closed connection's): its liveness is read there, without a table lookup.
+        var slot = -1
     }
 
     private var heap: [Entry] = []

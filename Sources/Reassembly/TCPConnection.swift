@@ -35,6 +35,8 @@ final class TCPConnection {
     let budget: BufferBudget
     private let makeConsumer: TCPReassembler.ConsumerFactory
     private var earlyEvents: [EarlyEvent] = []
+    /// Its place in the reassembler's `slots` while open (see `AgingQueue.Entry.slot`).
+    var slot = -1
 
     init(info: ConnectionInfo, budget: BufferBudget, makeConsumer: @escaping TCPReassembler.ConsumerFactory) {
         self.info = info

@@ -13,7 +13,8 @@ extension TCPReassembler {
 
     /// The open connection an ageing entry names, if it is still that connection.
     private func liveConnection(_ entry: AgingQueue.Entry) -> TCPConnection? {
-        guard case .open(let connection) = table[entry.key], connection.info.index == entry.index else { return nil }
+        guard entry.slot >= 0, entry.slot < slots.count, let connection = slots[entry.slot],
+              connection.info.index == entry.index else { return nil }
         return connection
     }
 
@@ -25,7 +26,7 @@ extension TCPReassembler {
             _ = aging.popFront()
             guard let connection = liveConnection(entry) else { continue }
             if connection.lastSeen.nanoseconds != entry.stamp {
-                aging.push(.init(key: entry.key, index: entry.index, stamp: connection.lastSeen.nanoseconds))
+                aging.push(.init(key: entry.key, index: entry.index, stamp: connection.lastSeen.nanoseconds, slot: entry.slot))
             } else if connection.isHalfOpen {
                 shed(connection, key: entry.key, reason: .halfOpenTimeout, at: now)
                 shedding.halfOpenTimedOut &+= 1
@@ -49,11 +50,13 @@ extension TCPReassembler {
     private func forgetRemembered(olderThan age: Int64, at now: Timestamp) {
         while let entry = remembered.front, now.nanoseconds &- entry.stamp > age {
             _ = remembered.popFront()
-            guard case .closed(let closed) = table[entry.key], closed.index == entry.index else { continue }
+            // One hash lookup for the check and the removal (a flood forgets hundreds of thousands).
+            guard let place = table.index(forKey: entry.key), case .closed(let closed) = table[place].value,
+                  closed.index == entry.index else { continue }
             if closed.lastSeen.nanoseconds > entry.stamp {
                 remembered.push(.init(key: entry.key, index: entry.index, stamp: closed.lastSeen.nanoseconds))
             } else {
-                table.removeValue(forKey: entry.key)
+                table.remove(at: place)
             }
         }
     }
@@ -65,8 +68,9 @@ extension TCPReassembler {
         let budgetBytes = configuration.memoryBudgetBytes
         let target = budgetBytes - budgetBytes / 8
         while (table.count &- openCount) &* ConnectionCost.closed > budgetBytes / 4, let entry = remembered.popFront() {
-            guard isRemembered(entry) else { continue }
-            table.removeValue(forKey: entry.key)
+            guard let place = table.index(forKey: entry.key), case .closed(let closed) = table[place].value,
+                  closed.index == entry.index else { continue }
+            table.remove(at: place)
             shedding.forgottenClosed &+= 1
         }
         while estimatedBytes > target, let (entry, connection) = idlest() {
@@ -93,7 +97,7 @@ extension TCPReassembler {
             guard let entry = fromSilent ? silent.popFront() : aging.popFront() else { return nil }
             guard let connection = liveConnection(entry) else { continue }
             if connection.lastSeen.nanoseconds != entry.stamp {
-                aging.push(.init(key: entry.key, index: entry.index, stamp: connection.lastSeen.nanoseconds))
+                aging.push(.init(key: entry.key, index: entry.index, stamp: connection.lastSeen.nanoseconds, slot: entry.slot))
                 continue
             }
             return (entry, connection)

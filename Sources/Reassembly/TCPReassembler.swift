@@ -83,6 +83,12 @@ public final class TCPReassembler {
     /// Closed connections' remembered 4-tuples, oldest first.
     var remembered = AgingQueue()
     var openCount = 0
+    /// Open connections by slot, reused once free: the ageing queues' entries name their slot, so
+    /// that checking whether an entry's connection is still open is an array read, not a hash
+    /// lookup in a table of hundreds of thousands of 4-tuples (a flood's every connection is
+    /// checked twice or more on its way out).
+    var slots: [TCPConnection?] = []
+    private var freeSlots: [Int] = []
     var followedOpenCount = 0
     /// What the budget and the timeouts closed early.
     public internal(set) var shedding = ConnectionShedding()
@@ -198,7 +204,14 @@ public final class TCPReassembler {
         let connection = TCPConnection(info: info, budget: budget, makeConsumer: makeConsumer)
         table[key] = .open(connection)
         openCount &+= 1
-        aging.push(.init(key: key, index: info.index, stamp: time.nanoseconds))
+        if let free = freeSlots.popLast() {
+            connection.slot = free
+            slots[free] = connection
+        } else {
+            connection.slot = slots.count
+            slots.append(connection)
+        }
+        aging.push(.init(key: key, index: info.index, stamp: time.nanoseconds, slot: connection.slot))
         return connection
     }
 
@@ -221,6 +234,11 @@ public final class TCPReassembler {
             recentKey = nil
         }
         connection.close(reason: reason, at: time)
+        if connection.slot >= 0 && connection.slot < slots.count && slots[connection.slot] === connection {
+            slots[connection.slot] = nil
+            freeSlots.append(connection.slot)
+        }
+        connection.slot = -1
         openCount &-= 1
         if connection.wasFollowed { followedOpenCount &-= 1 }
         if reason == .idleTimeout { shedding.idleTimedOut &+= 1 }

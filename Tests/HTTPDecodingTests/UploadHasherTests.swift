@@ -167,4 +167,21 @@ import Testing
             #expect(h.exchanges.first?.uploadSHA512 == Self.hex(SHA512.hash(data: body)))
         }
     }
+
+    /// The hasher's state is made at the first body byte, and a body with none gets digests known
+    /// in advance: both must still be the published ones (RFC 1321 A.5, FIPS 180-2 C.1).
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e",
+         "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72",
+         "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"),
+    ])
+    func smallAndEmptyBodiesGetThePublishedDigests(body: String, md5: String, sha512: String) {
+        let h = DecoderHarness()
+        h.send("PUT /v2/images/x/file HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)", .clientToServer)
+        h.send("HTTP/1.1 204 No Content\r\n\r\n", .serverToClient)
+        #expect(h.exchanges.count == 1)
+        #expect(h.exchanges.first?.uploadMD5 == md5)
+        #expect(h.exchanges.first?.uploadSHA512 == sha512)
+    }
 }
