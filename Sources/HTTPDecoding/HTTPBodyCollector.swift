@@ -13,7 +13,8 @@ struct HTTPBodyCollector {
     private var inflateOverflow = 0
     private var decodeFailure: String?
     private var hasher: UploadHasher?
-    private(set) var notes: [String] = []
+    /// What the collector could not do with the body, each with the anomaly kind it reports as.
+    private(set) var notes: [(kind: HTTPAnomaly.Kind, message: String)] = []
     /// When the body is one part of a chain: the digests of the whole up to this part.
     private(set) var joinedDigests: UploadDigests?
 
@@ -36,7 +37,7 @@ struct HTTPBodyCollector {
             // A body announced larger than the cap is never buffered at all.
             if let length = headers.value(for: "Content-Length").flatMap(HTTPStreamParser.decimal), length > self.keepLimit {
                 body.disposition = .counted
-                notes.append("body of \(length) bytes exceeds the \(self.keepLimit)-byte cap; counted only")
+                notes.append((.bodyNotKept, "body of \(length) bytes exceeds the \(self.keepLimit)-byte cap; counted only"))
                 return
             }
         case "gzip", "x-gzip":
@@ -45,7 +46,7 @@ struct HTTPBodyCollector {
             inflater = Inflater(encoding: .deflate)
         default:
             body.disposition = .counted
-            notes.append("Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only")
+            notes.append((.bodyNotKept, "Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only"))
             return
         }
         keeping = true
@@ -168,7 +169,7 @@ struct HTTPBodyCollector {
         }
         hasher = nil
         if let decodeFailure {
-            notes.append("Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)")
+            notes.append((.decompressionFailed, "Content-Encoding \(body.contentEncoding ?? "") could not be decoded: \(decodeFailure)"))
         }
         if inflateOverflow > 0 { body.isTruncated = true }
         if body.byteCount == 0 && body.missingBytes == 0 && body.bytesNotCaptured == 0 {
@@ -178,7 +179,7 @@ struct HTTPBodyCollector {
         if body.disposition == .kept {
             if inflater != nil { body.decodedByteCount = kept.count &+ inflateOverflow }
             if body.isTruncated, body.byteCount > 0 {
-                notes.append("kept text is a prefix of the body")
+                notes.append((.bodyNotKept, "kept text is a prefix of the body"))
             }
             fillText(maxJSONDepth: maxJSONDepth)
         }
@@ -191,7 +192,7 @@ struct HTTPBodyCollector {
         guard !kept.isEmpty else { return }
         guard let text = String(validating: kept, as: UTF8.self) else {
             body.disposition = .counted
-            notes.append("body is not UTF-8 text; counted only")
+            notes.append((.bodyNotKept, "body is not UTF-8 text; counted only"))
             return
         }
         let looksLikeJSON = !body.isTruncated

@@ -136,13 +136,13 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         isClosed = true
         for exchange in pending {
             if !exchange.requestEnded, exchange.request != nil {
-                exchange.endRequest(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+                exchange.end(.clientToServer, at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
             }
             if exchange.request != nil, !exchange.hasFinalResponseHead, !exchange.responseLost {
                 exchange.anomalies.append(HTTPAnomaly(kind: .requestWithoutResponse, direction: .clientToServer, time: time,
                                                       message: "no response before the connection ended (\(reason.rawValue))"))
             } else if !exchange.responseEnded {
-                exchange.endResponse(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+                exchange.end(.serverToClient, at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
             }
             emit(exchange)
         }
@@ -196,7 +196,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
                 oldest.anomalies.append(HTTPAnomaly(kind: .tooManyPendingRequests, direction: .clientToServer, time: time,
                                                     message: "more than \(configuration.maxPendingExchanges) requests awaiting responses"))
                 if !oldest.requestEnded {
-                    oldest.endRequest(at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
+                    oldest.end(.clientToServer, at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
                 }
                 if oldest === currentResponse { currentResponse = nil }
                 emit(oldest)
@@ -302,7 +302,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
     func parserDidEndMessage(direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int) {
         if direction == .clientToServer {
             guard let exchange = currentRequest else { return }
-            exchange.endRequest(at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
+            exchange.end(.clientToServer, at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
             currentRequest = nil
         } else {
             answeredThrough = serverChunkEnd
@@ -311,7 +311,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
                 exchange.responseWireBytes &+= wireBytes
                 currentResponseIsInterim = false
             } else {
-                exchange.endResponse(at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
+                exchange.end(.serverToClient, at: time, complete: complete, wireBytes: wireBytes, maxJSONDepth: configuration.maxJSONDepth)
             }
             currentResponse = nil
         }

@@ -75,33 +75,36 @@ final class HTTPPendingExchange {
 
     var isReady: Bool { (request == nil || requestEnded) && responseEnded }
 
-    /// Ends the request half, finishing its body.
-    func endRequest(at time: Timestamp, complete: Bool, wireBytes: Int, maxJSONDepth: Int) {
-        requestWireBytes &+= wireBytes
-        timing.requestEnd = time
-        requestEnded = true
-        guard var collector = requestBody else { return }
+    /// Ends the request half (`.clientToServer`) or the final response, finishing its body.
+    func end(_ direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int, maxJSONDepth: Int) {
+        let isRequest = direction == .clientToServer
+        if isRequest {
+            requestWireBytes &+= wireBytes
+            timing.requestEnd = time
+            requestEnded = true
+        } else {
+            responseWireBytes &+= wireBytes
+            timing.responseEnd = time
+            responseEnded = true
+        }
+        guard var collector = isRequest ? requestBody : responseBody else { return }
         let (body, digests) = collector.finish(maxJSONDepth: maxJSONDepth)
-        requestBody = nil
-        note(collector.notes, time: time)
-        request?.body = body
-        request?.isComplete = complete && body.missingBytes == 0
-        uploadDigests = digests
-        joinedUploadDigests = collector.joinedDigests
-    }
-
-    /// Ends the final response, finishing its body.
-    func endResponse(at time: Timestamp, complete: Bool, wireBytes: Int, maxJSONDepth: Int) {
-        responseWireBytes &+= wireBytes
-        timing.responseEnd = time
-        responseEnded = true
-        guard var collector = responseBody else { return }
-        let (body, digests) = collector.finish(maxJSONDepth: maxJSONDepth)
-        downloadDigests = digests
-        responseBody = nil
-        note(collector.notes, time: time)
-        response?.body = body
-        response?.isComplete = complete && body.missingBytes == 0
+        for note in collector.notes {
+            anomalies.append(HTTPAnomaly(kind: note.kind, direction: nil, time: time, message: note.message))
+        }
+        let whole = complete && body.missingBytes == 0
+        if isRequest {
+            requestBody = nil
+            request?.body = body
+            request?.isComplete = whole
+            uploadDigests = digests
+            joinedUploadDigests = collector.joinedDigests
+        } else {
+            responseBody = nil
+            response?.body = body
+            response?.isComplete = whole
+            downloadDigests = digests
+        }
     }
 
     /// Counts `count` bytes lost inside the body going in `direction`.
@@ -195,13 +198,6 @@ final class HTTPPendingExchange {
         } else {
             tally.index = anomalies.count
             anomalies.append(anomaly)
-        }
-    }
-
-    private func note(_ notes: [String], time: Timestamp) {
-        for message in notes {
-            anomalies.append(HTTPAnomaly(kind: message.contains("could not be decoded") ? .decompressionFailed : .bodyNotKept,
-                                         direction: nil, time: time, message: message))
         }
     }
 
