@@ -81,12 +81,17 @@ extension ByteReader {
 
     mutating func int() -> Int64? { readInteger(endianness: .little) }
 
-    mutating func optionalInt() -> Int64?? {
+    /// A value written after a presence flag (`put(_: T?)`): `.some(nil)` when it was nil, nil
+    /// when the bytes run out.
+    @inline(__always)
+    mutating func optional<Value>(_ read: (inout Self) -> Value?) -> Value?? {
         guard let flag = byte() else { return nil }
         if flag == 0 { return .some(nil) }
-        guard let value = int() else { return nil }
+        guard let value = read(&self) else { return nil }
         return .some(value)
     }
+
+    mutating func optionalInt() -> Int64?? { optional { $0.int() } }
 
     mutating func string() -> String? {
         stringBytes().map { String(decoding: $0, as: UTF8.self) }
@@ -108,19 +113,9 @@ extension ByteReader {
     }
 
     /// The bytes of a string written by `put(_: String?)`, in place; `.some(nil)` for nil.
-    mutating func optionalStringBytes() -> UnsafeRawBufferPointer?? {
-        guard let flag = byte() else { return nil }
-        if flag == 0 { return .some(nil) }
-        guard let value = stringBytes() else { return nil }
-        return .some(value)
-    }
+    mutating func optionalStringBytes() -> UnsafeRawBufferPointer?? { optional { $0.stringBytes() } }
 
-    mutating func optionalString() -> String?? {
-        guard let flag = byte() else { return nil }
-        if flag == 0 { return .some(nil) }
-        guard let value = string() else { return nil }
-        return .some(value)
-    }
+    mutating func optionalString() -> String?? { optional { $0.string() } }
 
     /// A count written by `put`, checked against what is left (each element needs a byte at least).
     mutating func count() -> Int? {
