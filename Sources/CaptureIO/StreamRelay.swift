@@ -41,20 +41,8 @@ final class StreamRelay {
             }
             return true
         }
-        if fill(4), head == [0x0A, 0x0D, 0x0D, 0x0A], fill(12) {
-            let little = head[8] == 0x4D
-            func u32(_ at: Int) -> Int {
-                let b = (Int(head[at]), Int(head[at + 1]), Int(head[at + 2]), Int(head[at + 3]))
-                return little ? b.0 | b.1 << 8 | b.2 << 16 | b.3 << 24 : b.3 | b.2 << 8 | b.1 << 16 | b.0 << 24
-            }
-            var offset = 0
-            while fill(offset + 8) {
-                let type = u32(offset), length = u32(offset + 4)
-                guard length >= 12, length % 4 == 0, offset + length <= StreamRelay.pcapngHeadLimit,
-                      fill(offset + length), type != 1 else { break }
-                offset += length
-            }
-        }
+        // The probe's own walk says how far to read: the magic, and for pcapng its blocks.
+        while case .needs(let count) = PcapngResolutionProbe.read(head), count <= StreamRelay.pcapngHeadLimit, fill(count) {}
         if failed { return nil }
         prefix = head
         var pair: [Int32] = [-1, -1]

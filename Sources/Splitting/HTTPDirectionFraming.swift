@@ -146,14 +146,16 @@ struct HTTPDirectionFraming {
     /// The head is complete: decide how the body is framed and whether it is bulk.
     private mutating func startBody(requests: inout RequestQueue) {
         defer { head.removeAll(keepingCapacity: true) }
-        let from = head.firstIndex { $0 != 0x0d && $0 != 0x0a } ?? head.endIndex
-        let isResponse = head[from...].starts(with: [0x48, 0x54, 0x54, 0x50, 0x2f])  // "HTTP/"
-            || head[from...].starts(with: [0x68, 0x74, 0x74, 0x70, 0x2f])  // "http/", read leniently
-        guard let parsed = HTTPHead.parse(Array(head[from...]), isRequest: !isResponse) else {
+        // Blank lines before a start line (RFC 9112 2.2) are dropped in place: `HTTPHead.parse`
+        // takes an array, and `head` itself is passed when there are none (the usual case).
+        if let from = head.firstIndex(where: { $0 != 0x0d && $0 != 0x0a }), from > 0 { head.removeSubrange(..<from) }
+        let isResponse = head.starts(with: [0x48, 0x54, 0x54, 0x50, 0x2f])  // "HTTP/"
+            || head.starts(with: [0x68, 0x74, 0x74, 0x70, 0x2f])  // "http/", read leniently
+        guard let parsed = HTTPHead.parse(head, isRequest: !isResponse) else {
             state = .opaque
             return
         }
-        let octetStream = parsed.field("content-type")?.lowercased().hasPrefix("application/octet-stream") ?? false
+        let octetStream = parsed.field("content-type").map(Self.isOctetStream) ?? false
         var bulk = false
         var method: String?
         if parsed.isRequest {
@@ -186,6 +188,16 @@ struct HTTPDirectionFraming {
             state = .opaque
         }
     }
+
+    /// Whether a `Content-Type` value is `application/octet-stream` (parameters aside), compared
+    /// ASCII case-insensitively (RFC 9110 8.3.1) without building a lowered copy.
+    static func isOctetStream(_ contentType: String) -> Bool {
+        let value = contentType.utf8
+        guard value.count >= octetStream.count else { return false }
+        return zip(value, octetStream).allSatisfy { byte, lower in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == lower }
+    }
+
+    private static let octetStream = Array("application/octet-stream".utf8)
 
     private static func plausible(_ head: [UInt8]) -> Bool {
         let from = head.firstIndex { $0 != 0x0d && $0 != 0x0a } ?? head.count

@@ -53,4 +53,27 @@ import Testing
         #expect(lengths.head == 54 + head.utf8.count)
         #expect(lengths.body == 54)
     }
+
+    /// Media types are case-insensitive (RFC 9110 8.3.1): only the type decides, parameters aside.
+    @Test("Any case of application/octet-stream makes a body bulk; another type does not",
+          arguments: [("application/octet-stream", true), ("Application/Octet-Stream; charset=binary", true),
+                      ("APPLICATION/OCTET-STREAM", true), ("application/json", false), ("application/octet", false)])
+    func octetStreamInAnyCase(contentType: String, bulk: Bool) throws {
+        let head = "POST /blob HTTP/1.1\r\nContent-Type: \(contentType)\r\nContent-Length: 5\r\n\r\n"
+        let lengths = try Self.lengths(head: head, body: Self.body)
+        #expect(lengths.head == 54 + head.utf8.count)
+        #expect(lengths.body == 54 + (bulk ? 0 : Self.body.count))
+    }
+
+    @Test("Blank lines before the next request's start line (RFC 9112 2.2) do not hide it")
+    func blankLinesBeforeAStartLine() throws {
+        let head = "POST /blob HTTP/1.1\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\n"
+        var capture = TCPConversationCapture()
+        capture.open(client: 40000, server: 9292)
+        for payload in [Array(head.utf8), Self.body, Array(("\r\n\r\n" + head).utf8), Self.body] {
+            capture.segment(client: 40000, server: 9292, toServer: true, flags: 0x18, payload: payload)
+        }
+        let lengths = try SlimTests.slimmedLengths(capture)
+        #expect(Array(lengths[3...6]) == [54 + head.utf8.count, 54, 54 + 4 + head.utf8.count, 54])
+    }
 }

@@ -1,6 +1,7 @@
 import CaptureIO
 import MySQLDecoding
 import Foundation
+import HTTPDecoding
 import TestSupport
 import Testing
 @testable import Timeline
@@ -104,5 +105,32 @@ import Testing
         #expect(timeline.images.count == 1)
         #expect(timeline.images.first?.http == [0, 1])
         #expect(timeline.images.first?.transitions.map(\.source) == [.http])
+    }
+
+    /// The upload's verdict is taken once its digests are known, against the checksum and multihash
+    /// Glance wrote after the upload (case aside); an image whose upload has no digests has none.
+    @Test func anUploadIsCheckedAgainstTheChecksumWrittenAfterIt() {
+        let t = Timestamp(seconds: 100, nanoseconds: 0)
+        let md5 = "0123456789abcdef0123456789abcdef", sha = String(repeating: "ab", count: 64)
+        func upload(_ i: Int, _ id: String, _ digests: UploadDigests?) -> HTTPFact {
+            HTTPFact(index: i, time: t.adding(nanoseconds: Int64(i)), end: t.adding(nanoseconds: Int64(i) + 1), connection: i,
+                     client: "", server: "", service: "glance", operation: "image-upload", method: "PUT",
+                     path: "/v2/images/\(id)/file", status: 204, imageID: id, requestBytes: 10, uploadDigests: digests)
+        }
+        func stored(_ i: Int, _ id: String, sha512: String) -> SQLFact {
+            SQLFact(index: i, time: t.adding(nanoseconds: 100 + Int64(i)), end: t.adding(nanoseconds: 100 + Int64(i)),
+                    connection: 1, client: "", user: "glance", database: "glance", command: .query,
+                    statement: i % 2 == 1 ? "COMMIT" : "UPDATE images SET status='active', checksum='\(md5.uppercased())', "
+                        + "os_hash_algo='sha512', os_hash_value='\(sha512)' WHERE images.id = '\(id)'",
+                    outcome: .ok(affectedRows: 1))
+        }
+        let http = [upload(0, "i1", UploadDigests(md5: md5, sha512: sha)), upload(1, "i2", UploadDigests(md5: md5, sha512: sha)),
+                    upload(2, "i3", nil)]
+        let sql = [stored(0, "i1", sha512: sha), stored(1, "", sha512: ""), stored(2, "i2", sha512: String(repeating: "cd", count: 64)),
+                   stored(3, "", sha512: ""), stored(4, "i3", sha512: sha), stored(5, "", sha512: "")]
+        let timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        let verdicts = Dictionary(uniqueKeysWithValues: timeline.images.map { ($0.id ?? "?", $0.upload?.matchesChecksum) })
+        #expect(verdicts == ["i1": true, "i2": false, "i3": nil])
+        #expect(timeline.images.first { $0.id == "i1" }?.upload?.md5 == md5)
     }
 }

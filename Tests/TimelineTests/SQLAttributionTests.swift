@@ -185,6 +185,29 @@ import Testing
         #expect(ServiceIdentity.service(user: "glance", database: nil) == "glance")
     }
 
+    /// A login that names no service is read again when it changes: a connection whose `Init DB`
+    /// names the service after several statements belongs to it (its login outranks the tables it
+    /// touched before); one whose login never names one is known by its tables; a login that named
+    /// a service keeps it.
+    @Test func aLoginThatNamesTheServiceAfterSeveralStatementsIsRead() {
+        var sql: [SQLFact] = []
+        func statement(_ connection: Int, _ database: String?, _ text: String, _ command: MySQLCommand = .query) {
+            sql.append(SQLFact(index: sql.count, time: Self.ms(Int64(sql.count)), end: Self.ms(Int64(sql.count)), connection: connection,
+                               client: "c", user: "ops", database: database, command: command, statement: text, outcome: .none))
+        }
+        statement(1, nil, "SELECT local_user.id FROM local_user")
+        statement(2, "nova", "SELECT 1")
+        statement(3, "keystone", "SELECT 1")
+        statement(1, nil, "SELECT 1")
+        statement(2, "nova", "SELECT images.id FROM images")
+        statement(1, nil, "SELECT 2")
+        statement(1, "glance", "glance", .initDB)
+        statement(3, "glance", "glance", .initDB)
+        statement(1, "glance", "SELECT 3")
+        let input = AttributionInput(sql: SQLFactStore(sql), http: HTTPFactStore([]))
+        #expect(input.serviceOfConnection == [1: "glance", 2: "glance", 3: "keystone"])
+    }
+
     @Test func quotedLiteralsAreMatchedOnlyWhenARequestCarriesThem() {
         var names = NameTable()
         let id = names.intern("44444444-4444-4444-4444-444444444444")

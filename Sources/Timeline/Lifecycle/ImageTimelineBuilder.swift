@@ -136,7 +136,6 @@ public struct ImageTimelineBuilder {
             reportedStatuses[i, default: []].append((status, fact.end, fact.index))
         }
         UploadCheck.record(fact, into: &identities.images[i])
-        UploadCheck.check(&identities.images[i])
     }
 
     private mutating func finishTransitionsFromHTTP() {
@@ -147,7 +146,6 @@ public struct ImageTimelineBuilder {
             }
         }
         identities.dropHusks()
-        for i in identities.images.indices { UploadCheck.check(&identities.images[i]) }
     }
 
     // MARK: SQL
@@ -167,7 +165,6 @@ public struct ImageTimelineBuilder {
                 identities.images[i].transitions.append(StatusTransition(status: status, time: fact.time, source: .sql,
                                                               http: http, sql: fact.index))
             }
-            UploadCheck.check(&identities.images[i])
             return id
         case "image_properties":
             return applyProperty(statement, fact: fact)

@@ -14,16 +14,9 @@ enum UploadCheck {
 
     /// Compares the upload's digests with what Glance stored: true/false when both are known.
     static func check(_ image: inout ImageLifecycle) {
-        guard var upload = image.upload else { return }
-        var verdict: Bool?
-        if let md5 = upload.md5, let checksum = image.checksum {
-            verdict = md5.lowercased() == checksum.lowercased()
-        }
-        if let sha = upload.sha512, let stored = image.osHashValue, (image.osHashAlgo ?? "sha512") == "sha512" {
-            verdict = (verdict ?? true) && sha.lowercased() == stored.lowercased()
-        }
-        upload.matchesChecksum = verdict
-        image.upload = upload
+        guard let upload = image.upload else { return }
+        let verdict = ImageDataPath.agree(md5: (upload.md5, image.checksum), sha512: (upload.sha512, ImageDataPath.recordedSHA512(image)))
+        image.upload?.matchesChecksum = verdict
     }
 
     /// Takes each upload's digests from its exchange and checks them.

@@ -24,6 +24,9 @@ extension AttributionInput {
         statements.reserveCapacity(sql.count)
         var service: [Int: String] = [:]
         var serviceFromLogin = Set<Int>()
+        // Every statement repeats its connection's login: one that names no service is decoded
+        // again only when it changes (COM_CHANGE_USER, Init DB), not for each statement.
+        var loginNamingNone: [Int: LoginBytes] = [:]
         // Only statements sent while some request was in progress can name one of its names.
         let busy = AttributionInput.busyIntervals(requests)
         var interval = 0
@@ -36,10 +39,15 @@ extension AttributionInput {
             _ = sql.partial(at: position) { bytes in
                 SQLFactCodec.attributionFields(bytes) { user, database, text, command, verb in
                     statement.kind = StatementKind(command: command, verb: verb, statement: text)
+                    var byLogin: String?
                     if !serviceFromLogin.contains(connection), user != nil || database != nil,
-                       let login = ServiceIdentity.service(user: user.map { String(decoding: $0, as: UTF8.self) },
-                                                           database: database.map { String(decoding: $0, as: UTF8.self) }) {
-                        service[connection] = login
+                       loginNamingNone[connection]?.isSame(user: user, database: database) != true {
+                        byLogin = ServiceIdentity.service(user: user.map { String(decoding: $0, as: UTF8.self) },
+                                                          database: database.map { String(decoding: $0, as: UTF8.self) })
+                        if byLogin == nil { loginNamingNone[connection] = LoginBytes(user: user, database: database) }
+                    }
+                    if let byLogin {
+                        service[connection] = byLogin
                         serviceFromLogin.insert(connection)
                     } else if service[connection] == nil, statement.kind == .work, let byTables = ServiceIdentity.service(tablesIn: text) {
                         service[connection] = byTables
@@ -92,6 +100,29 @@ extension AttributionInput {
         var out = bytes[0..<19]
         out[10] = UInt8(ascii: " ")
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A connection's login as its statements carry it (user, default database), kept to tell
+/// whether the next statement's login is the same without decoding it.
+struct LoginBytes {
+    var user: [UInt8]?
+    var database: [UInt8]?
+
+    init(user: UnsafeRawBufferPointer?, database: UnsafeRawBufferPointer?) {
+        self.user = user.map(Array.init)
+        self.database = database.map(Array.init)
+    }
+
+    func isSame(user: UnsafeRawBufferPointer?, database: UnsafeRawBufferPointer?) -> Bool {
+        func same(_ kept: [UInt8]?, _ bytes: UnsafeRawBufferPointer?) -> Bool {
+            switch (kept, bytes) {
+            case (nil, nil): return true
+            case let (kept?, bytes?): return kept.elementsEqual(bytes)
+            default: return false
+            }
+        }
+        return same(self.user, user) && same(self.database, database)
     }
 }
 
