@@ -57,7 +57,10 @@ extension ProtocolRouter {
         sqlFacts.append(fact)
         guard let onEvent else { return }
         onEvent(.sql(fact))
+        // Only what may write a row is parsed: the verb, worked out once, rules out the rest
+        // (the trait the batch timeline reads).
         if case .error = fact.outcome { return }
+        guard SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.mayWrite) else { return }
         if let write = SQLWriteStatement(parsing: fact.statement), write.table == "images",
            let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
             announce(id, status, at: fact.time, fromSQL: true)
