@@ -1,6 +1,13 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Access: the package builds one executable, so what its modules share is `package`, with
+// `///` docs on it. The four per-packet modules (ByteReading, CaptureIO, PacketDecoding,
+// Reassembly) keep `public`: as `package`, the generic witnesses of their small types
+// (OptionSet's `contains` on `TCPFlags`, ...) were no longer specialised in the modules that call
+// them and `info` and `sql` on the 2 GB benchmark capture ran 8-10% slower (farm-bench, release;
+// `-package-cmo`, `-cross-module-optimization` and `-enable-cmo-everything` did not win it back).
+
 /// The per-packet stages run the runtime exclusivity check on every access to a class
 /// property (a fifth of `info`'s time on the 2 GB benchmark). Release builds of the stages
 /// every packet or stream byte passes through drop it; debug builds, which the tests run, keep it, so a violation still shows.

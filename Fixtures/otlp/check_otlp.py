@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from google.protobuf import json_format
 from opentelemetry.proto.trace.v1 import trace_pb2
 
-from otlp_ids import hex_ids_to_base64, report
+from otlp_ids import finish, hex_ids_to_base64
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from wire_secrets import secrets_of  # noqa: E402
@@ -126,7 +126,7 @@ def main():
         secrets = secrets_of(sys.argv[3])
         for secret in secrets:
             check(secret not in raw, f"a secret of the capture is in the output: {secret[:6]}...")
-    return report(failures, f"ok {len(trace_ids)} traces, {len(servers)} request spans, {len(clients)} statement spans, {events} status events")
+    return finish(failures, f"ok {len(trace_ids)} traces, {len(servers)} request spans, {len(clients)} statement spans, {events} status events")
 
 
 if __name__ == "__main__":

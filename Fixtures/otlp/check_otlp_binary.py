@@ -18,7 +18,7 @@ import sys
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
-from otlp_ids import hex_ids_to_base64, report
+from otlp_ids import finish, hex_ids_to_base64
 
 
 def main():
@@ -39,7 +39,7 @@ def main():
             failures.append(f"{json_path}: the JSON body and {binary_path} are different messages")
         bodies += 1
         spans += sum(len(s.spans) for r in binary.resource_spans for s in r.scope_spans)
-    return report(failures, f"ok {bodies} body pairs, {spans} spans")
+    return finish(failures, f"ok {bodies} body pairs, {spans} spans")
 
 
 if __name__ == "__main__":

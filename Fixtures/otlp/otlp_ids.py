@@ -24,7 +24,7 @@ def hex_ids_to_base64(node, invalid):
             hex_ids_to_base64(item, invalid)
 
 
-def report(failures, summary):
+def finish(failures, summary):
     """Prints the first 50 failures, or `summary` (the "ok ..." line) when there are none, and
     returns the check's exit status."""
     for failure in failures[:50]:

@@ -53,6 +53,7 @@ public struct ByteReader {
         readerIndex < bytes.count ? bytes[readerIndex] : nil
     }
 
+    /// The next byte, consumed; nil at the end.
     @inlinable
     public mutating func readByte() -> UInt8? {
         guard readerIndex < bytes.count else { return nil }
@@ -128,12 +129,14 @@ public struct ByteReader {
 /// Random-access reads at a given offset, for fixed-layout headers (IP, TCP): nil instead of a
 /// trap when the field is not wholly inside the buffer, since captured bytes may be cut or bent.
 extension UnsafeRawBufferPointer {
+    /// The byte at `offset`; nil outside the buffer.
     @inlinable @inline(__always)
     public func byte(at offset: Int) -> UInt8? {
         guard offset >= 0, offset < count else { return nil }
         return self[offset]
     }
 
+    /// The integer whose bytes start at `offset`, in `endianness`; nil unless all its bytes are inside.
     @inlinable @inline(__always)
     public func integer<T: FixedWidthInteger>(at offset: Int, endianness: Endianness = .big, as: T.Type = T.self) -> T? {
         guard offset >= 0, offset <= count &- MemoryLayout<T>.size else { return nil }
@@ -144,12 +147,15 @@ extension UnsafeRawBufferPointer {
         }
     }
 
+    /// A big-endian `UInt16` at `offset` (network byte order).
     @inlinable @inline(__always)
     public func uint16(at offset: Int) -> UInt16? { integer(at: offset, as: UInt16.self) }
 
+    /// A big-endian `UInt32` at `offset`.
     @inlinable @inline(__always)
     public func uint32(at offset: Int) -> UInt32? { integer(at: offset, as: UInt32.self) }
 
+    /// A big-endian `UInt64` at `offset`.
     @inlinable @inline(__always)
     public func uint64(at offset: Int) -> UInt64? { integer(at: offset, as: UInt64.self) }
 

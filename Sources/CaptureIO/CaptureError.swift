@@ -1,5 +1,6 @@
 /// Why a capture could not be opened or read any further.
 public struct CaptureError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, for callers that act on it (exit status, retry, partial results).
     public enum Kind: Sendable {
         /// The file cannot be opened or read (permissions, missing, I/O error).
         case unreadable

@@ -18,6 +18,7 @@ public struct StableRegion: @unchecked Sendable {
     public let end: UnsafeRawPointer
     public let owner: any StableMemoryOwner
 
+    /// Whether all of `bytes` lie inside this range.
     public func contains(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         return base >= start && base <= end && bytes.count <= end - base
@@ -39,6 +40,7 @@ public enum StableMemory {
 
     private static let entries = LockedValue<[Entry]>([])
 
+    /// Makes `range` a stable range of `owner` until `unregister`; empty ranges are ignored.
     public static func register(_ range: UnsafeRawBufferPointer, owner: any StableMemoryOwner) {
         guard let base = range.baseAddress, range.count > 0 else { return }
         let start = UInt(bitPattern: base)

@@ -2,9 +2,9 @@ import CaptureIO
 import Reassembly
 
 /// Something wrong or unusual in an HTTP stream: reported, never a crash.
-public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
+package struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         case malformedStartLine = "malformed-start-line"
         case malformedHeader = "malformed-header"
         case headerTooLarge = "header-too-large"
@@ -38,19 +38,19 @@ public struct HTTPAnomaly: Sendable, Hashable, CustomStringConvertible {
         case protocolSwitch = "protocol-switch"
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The direction the problem was seen in, when it belongs to one.
-    public var direction: FlowDirection?
-    public var time: Timestamp
+    package var direction: FlowDirection?
+    package var time: Timestamp
     /// A human-readable explanation naming the place (byte counts, the line seen).
-    public var message: String
+    package var message: String
 
-    public init(kind: Kind, direction: FlowDirection?, time: Timestamp, message: String) {
+    package init(kind: Kind, direction: FlowDirection?, time: Timestamp, message: String) {
         self.kind = kind
         self.direction = direction
         self.time = time
         self.message = message
     }
 
-    public var description: String { "\(kind.rawValue): \(message)" }
+    package var description: String { "\(kind.rawValue): \(message)" }
 }

@@ -2,9 +2,9 @@
 ///
 /// Text and JSON bodies are kept (decompressed, secrets masked) up to
 /// `HTTPDecoderConfiguration.maxKeptBodyBytes`; others are only counted, or hashed for uploads.
-public struct HTTPBody: Sendable, Hashable {
+package struct HTTPBody: Sendable, Hashable {
     /// What the decoder did with the body's bytes.
-    public enum Disposition: String, Sendable, Hashable {
+    package enum Disposition: String, Sendable, Hashable {
         /// No body (none announced, or none allowed: HEAD, 204, 304, 1xx).
         case none
         /// Kept as text (see `text`).
@@ -15,28 +15,28 @@ public struct HTTPBody: Sendable, Hashable {
         case hashed
     }
 
-    public var disposition: Disposition = .none
+    package var disposition: Disposition = .none
     /// Body bytes received after transfer decoding (chunk framing removed), before content decoding.
-    public var byteCount: Int = 0
+    package var byteCount: Int = 0
     /// Body bytes the capture lacks (gaps inside the body).
-    public var missingBytes: Int = 0
+    package var missingBytes: Int = 0
     /// Body bytes cut by the snap length: on the wire, not in the capture; not in `byteCount`
     /// nor in `missingBytes`.
-    public var bytesNotCaptured: Int = 0
+    package var bytesNotCaptured: Int = 0
     /// The `Content-Type` value, if any.
-    public var contentType: String?
+    package var contentType: String?
     /// The `Content-Encoding` value, if any (`gzip`, `deflate`).
-    public var contentEncoding: String?
+    package var contentEncoding: String?
     /// Bytes after content decoding, when the body was kept and decoded.
-    public var decodedByteCount: Int?
+    package var decodedByteCount: Int?
     /// The body as UTF-8 text, secrets masked; nil unless kept and valid UTF-8.
     /// JSON bodies are re-serialised from `json` (compact form).
-    public var text: String?
+    package var text: String?
     /// The parsed JSON body, secrets masked, when the kept text is JSON.
     ///
     /// A body the secret scan cleared (`SecretMask.mayContainSensitiveMember`) is parsed only
     /// here, when something reads it: most bodies of an API-heavy capture are never read (issue 25).
-    public var json: JSONDocument? {
+    package var json: JSONDocument? {
         get {
             guard unparsedJSONDepth > 0 else { return parsedJSON }
             guard let text else { return nil }
@@ -52,9 +52,9 @@ public struct HTTPBody: Sendable, Hashable {
     /// with this depth bound.
     private var unparsedJSONDepth = 0
     /// True when `text` holds only a prefix of the body (cap reached or a gap).
-    public var isTruncated: Bool = false
+    package var isTruncated: Bool = false
 
-    public init() {}
+    package init() {}
 
     /// Keeps `text` (a body that needs no masking) as the JSON text that `json` parses when read.
     mutating func deferJSON(maxDepth: Int) {
@@ -63,5 +63,5 @@ public struct HTTPBody: Sendable, Hashable {
     }
 
     /// True when there was no body on the wire.
-    public var isEmpty: Bool { byteCount == 0 && missingBytes == 0 && bytesNotCaptured == 0 }
+    package var isEmpty: Bool { byteCount == 0 && missingBytes == 0 && bytesNotCaptured == 0 }
 }

@@ -10,7 +10,7 @@ extension HTTPConnectionDecoder {
     /// enough whatever the target's form (`CONNECT host:443`, `GET HTTP://host/`, a lower-case
     /// method). A line the payload cuts short needs an upper-case method and a target in one of
     /// RFC 9112's forms: origin (`/`), asterisk, absolute (`scheme://`) or, for CONNECT, authority.
-    public static func looksLikeHTTP(_ firstPayload: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
+    package static func looksLikeHTTP(_ firstPayload: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
         let bytes = firstPayload
         if direction == .serverToClient {
             // A small string's UTF-8 view: no array built for every payload sniffed.

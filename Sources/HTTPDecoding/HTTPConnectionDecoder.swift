@@ -15,27 +15,27 @@ import Reassembly
 ///     HTTPConnectionDecoder(connection: info) { exchange in exchanges.append(exchange) }
 /// }
 /// ```
-public final class HTTPConnectionDecoder: StreamConsumer {
-    public let connection: ConnectionInfo
-    public let configuration: HTTPDecoderConfiguration
+package final class HTTPConnectionDecoder: StreamConsumer {
+    package let connection: ConnectionInfo
+    package let configuration: HTTPDecoderConfiguration
     /// Marks every exchange as carried in TLS (set when feeding decrypted bytes).
-    public var tls = false
+    package var tls = false
     /// Called for every connection-level anomaly (not tied to an exchange) as it is found.
-    public var onAnomaly: ((HTTPAnomaly) -> Void)?
+    package var onAnomaly: ((HTTPAnomaly) -> Void)?
     /// Connection-level anomalies (resynchronisation, gaps between messages, malformed start
     /// lines), at most `configuration.maxAnomalies`; see `droppedAnomalies`.
-    public private(set) var anomalies: [HTTPAnomaly] = []
+    package private(set) var anomalies: [HTTPAnomaly] = []
     /// Anomalies beyond the cap, counted only.
-    public private(set) var droppedAnomalies = 0
+    package private(set) var droppedAnomalies = 0
     /// Told, when the connection is closed early to save memory (`CloseReason.isShedding`), how
     /// many unfinished exchanges it dropped instead of emitting.
-    public var onShed: ((Int) -> Void)?
+    package var onShed: ((Int) -> Void)?
     /// Exchanges emitted so far.
-    public private(set) var exchangeCount = 0
+    package private(set) var exchangeCount = 0
     /// Bytes seen after a protocol switch (101, CONNECT), per direction.
-    public var tunnelBytes: (clientToServer: Int, serverToClient: Int) { (requestParser.tunnelBytes, responseParser.tunnelBytes) }
+    package var tunnelBytes: (clientToServer: Int, serverToClient: Int) { (requestParser.tunnelBytes, responseParser.tunnelBytes) }
     /// True once `close` ran.
-    public private(set) var isClosed = false
+    package private(set) var isClosed = false
 
     private let onExchange: (HTTPExchange) -> Void
     private var requestParser: HTTPStreamParser
@@ -58,7 +58,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
     ///     handshake, both directions start by looking for a start line.
     ///   - configuration: limits and policies.
     ///   - onExchange: called once per exchange, in order.
-    public init(connection: ConnectionInfo, configuration: HTTPDecoderConfiguration = HTTPDecoderConfiguration(),
+    package init(connection: ConnectionInfo, configuration: HTTPDecoderConfiguration = HTTPDecoderConfiguration(),
                 onExchange: @escaping (HTTPExchange) -> Void) {
         self.connection = connection
         self.configuration = configuration
@@ -71,7 +71,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
 
     // MARK: - StreamConsumer
 
-    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+    package func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.feed(bytes, at: time, delegate: self)
@@ -83,7 +83,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
 
     /// With the chunk's place in the connection, responses are paired by what their first
     /// segment acknowledged (see `HTTPConnectionDecoder+Pairing`).
-    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
+    package func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp, position: StreamPosition) {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.feed(bytes, at: time, position: position, delegate: self)
@@ -93,7 +93,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+    package func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.gap(count, at: time, delegate: self)
@@ -103,7 +103,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+    package func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.notCaptured(count, at: time, delegate: self)
@@ -111,7 +111,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func finished(direction: FlowDirection, at time: Timestamp) {
+    package func finished(direction: FlowDirection, at time: Timestamp) {
         guard !isClosed else { return }
         switch direction {
         case .clientToServer: requestParser.finish(at: time, delegate: self)
@@ -119,7 +119,7 @@ public final class HTTPConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
+    package func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !isClosed else { return }
         if reason.isShedding {
             // A flood's connection closed early (memory budget, half-open timeout): its

@@ -6,46 +6,46 @@ import PacketDecoding
 /// Either half may be missing: a request still unanswered when the connection closed has
 /// `response == nil`; a response whose request the capture lacks has `request == nil`.
 /// Secrets are masked (see `SecretMask`).
-public struct HTTPExchange: Sendable, Hashable {
+package struct HTTPExchange: Sendable, Hashable {
     /// The reassembler's connection index (`ConnectionInfo.index`).
-    public var connection: Int
+    package var connection: Int
     /// Position of this exchange on its connection, from 0.
-    public var sequence: Int
-    public var client: Endpoint
-    public var server: Endpoint
-    public var request: HTTPRequest?
-    public var response: HTTPResponse?
-    public var timing: HTTPExchangeTiming
+    package var sequence: Int
+    package var client: Endpoint
+    package var server: Endpoint
+    package var request: HTTPRequest?
+    package var response: HTTPResponse?
+    package var timing: HTTPExchangeTiming
     /// Request bytes on the wire: start line, headers, body with its chunk framing.
-    public var requestWireBytes: Int
+    package var requestWireBytes: Int
     /// Response bytes on the wire, interim (1xx) responses included.
-    public var responseWireBytes: Int
+    package var responseWireBytes: Int
     /// Number of gaps (lost byte runs) that touched this exchange, both directions.
-    public var gaps: Int
+    package var gaps: Int
     /// Bytes of this exchange the capture lacks, both directions.
-    public var missingBytes: Int
+    package var missingBytes: Int
     /// Bytes of this exchange cut by the capture's snap length, both directions: on the wire,
     /// not in the capture, and not among `missingBytes`.
-    public var bytesNotCaptured = 0
+    package var bytesNotCaptured = 0
     /// True when the exchange was carried in TLS (set by whoever decrypted it).
-    public var tls: Bool
+    package var tls: Bool
     /// MD5 and SHA-512 of an upload body (see `HTTPDecoderConfiguration.hashesUpload`); nil when
     /// not an upload or when bytes are missing. They may still be computing: read them late.
-    public var uploadDigests: UploadDigests?
+    package var uploadDigests: UploadDigests?
     /// Hex MD5 of an upload body; waits for the hasher.
-    public var uploadMD5: String? { uploadDigests?.md5 }
+    package var uploadMD5: String? { uploadDigests?.md5 }
     /// Hex SHA-512 of an upload body; waits for the hasher.
-    public var uploadSHA512: String? { uploadDigests?.sha512 }
+    package var uploadSHA512: String? { uploadDigests?.sha512 }
     /// When the upload body is one part of a larger whole (`HTTPDecoderConfiguration.uploadPart`):
     /// the digests of the whole up to and with this part; nil when a part before it was missing.
-    public var joinedUploadDigests: UploadDigests?
+    package var joinedUploadDigests: UploadDigests?
     /// MD5 and SHA-512 of a download's response body (`HTTPDecoderConfiguration.hashesDownload`);
     /// nil when not a download or when bytes are missing. Read them late, as the upload's.
-    public var downloadDigests: UploadDigests?
+    package var downloadDigests: UploadDigests?
     /// What went wrong in this exchange.
-    public var anomalies: [HTTPAnomaly]
+    package var anomalies: [HTTPAnomaly]
 
-    public init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
+    package init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
                 request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
                 requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
                 tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = []) {
@@ -66,17 +66,17 @@ public struct HTTPExchange: Sendable, Hashable {
     }
 
     /// True when both halves were seen whole.
-    public var isComplete: Bool { (request?.isComplete ?? false) && (response?.isComplete ?? false) }
+    package var isComplete: Bool { (request?.isComplete ?? false) && (response?.isComplete ?? false) }
 
     /// The response status, if a response was seen with a readable status code (an unreadable
     /// one, `HTTP/1.0 2XX`, is 0 in `response` and has a malformed-start-line anomaly).
-    public var status: Int? { response.flatMap { $0.status >= 100 ? $0.status : nil } }
+    package var status: Int? { response.flatMap { $0.status >= 100 ? $0.status : nil } }
 
     /// Fingerprint of the request's `X-Auth-Token` (8 hex digits), to link token uses.
-    public var authTokenFingerprint: String? { request?.headers.fingerprint(for: "X-Auth-Token") }
+    package var authTokenFingerprint: String? { request?.headers.fingerprint(for: "X-Auth-Token") }
 
     /// Fingerprint of `X-Subject-Token`: the token issued (response) or validated (request).
-    public var subjectTokenFingerprint: String? {
+    package var subjectTokenFingerprint: String? {
         response?.headers.fingerprint(for: "X-Subject-Token") ?? request?.headers.fingerprint(for: "X-Subject-Token")
     }
 }
@@ -85,14 +85,14 @@ public struct HTTPExchange: Sendable, Hashable {
 ///
 /// A time is that of the packet carrying the first byte of the chunk in which the event's byte
 /// arrived.
-public struct HTTPExchangeTiming: Sendable, Hashable {
-    public var requestStart: Timestamp?
-    public var requestEnd: Timestamp?
+package struct HTTPExchangeTiming: Sendable, Hashable {
+    package var requestStart: Timestamp?
+    package var requestEnd: Timestamp?
     /// Start of the final (non-1xx) response.
-    public var responseStart: Timestamp?
-    public var responseEnd: Timestamp?
+    package var responseStart: Timestamp?
+    package var responseEnd: Timestamp?
 
-    public init(requestStart: Timestamp? = nil, requestEnd: Timestamp? = nil,
+    package init(requestStart: Timestamp? = nil, requestEnd: Timestamp? = nil,
                 responseStart: Timestamp? = nil, responseEnd: Timestamp? = nil) {
         self.requestStart = requestStart
         self.requestEnd = requestEnd
@@ -101,13 +101,13 @@ public struct HTTPExchangeTiming: Sendable, Hashable {
     }
 
     /// The earliest known time of the exchange.
-    public var start: Timestamp? { requestStart ?? responseStart }
+    package var start: Timestamp? { requestStart ?? responseStart }
     /// The latest known time of the exchange.
-    public var end: Timestamp? {
+    package var end: Timestamp? {
         [requestStart, requestEnd, responseStart, responseEnd].compactMap { $0 }.max()
     }
     /// Nanoseconds from request start to response end, when both are known.
-    public var durationNanoseconds: Int64? {
+    package var durationNanoseconds: Int64? {
         guard let start = requestStart, let end = responseEnd else { return nil }
         return end.nanoseconds(since: start)
     }

@@ -1,20 +1,20 @@
 /// The request half of an exchange.
-public struct HTTPRequest: Sendable, Hashable {
+package struct HTTPRequest: Sendable, Hashable {
     /// The method token as sent (`GET`, `PATCH`, ...).
-    public var method: String
+    package var method: String
     /// The request target as sent: origin form (`/v2/images?limit=20`) or absolute form.
-    public var target: String
+    package var target: String
     /// `HTTP/1.1` or `HTTP/1.0`.
-    public var version: String
+    package var version: String
     /// Header fields in wire order, secrets masked.
-    public var headers: [HTTPHeader]
+    package var headers: [HTTPHeader]
     /// Trailer fields of a chunked body, secrets masked.
-    public var trailers: [HTTPHeader] = []
-    public var body: HTTPBody
+    package var trailers: [HTTPHeader] = []
+    package var body: HTTPBody
     /// True when the whole message was seen: framing intact and no bytes missing.
-    public var isComplete: Bool
+    package var isComplete: Bool
 
-    public init(method: String, target: String, version: String, headers: [HTTPHeader],
+    package init(method: String, target: String, version: String, headers: [HTTPHeader],
                 body: HTTPBody = HTTPBody(), isComplete: Bool = true) {
         self.method = method
         self.target = target
@@ -25,10 +25,10 @@ public struct HTTPRequest: Sendable, Hashable {
     }
 
     /// The path of the target, without scheme, authority or query (`/v2/images`).
-    public var path: String { HTTPRequest.splitTarget(target).path }
+    package var path: String { HTTPRequest.splitTarget(target).path }
 
     /// The query of the target without `?`, if any.
-    public var query: String? { HTTPRequest.splitTarget(target).query }
+    package var query: String? { HTTPRequest.splitTarget(target).query }
 
     /// The path and query of a request target (origin or absolute form; `split --slim` asks too).
     package static func splitTarget(_ target: String) -> (path: String, query: String?) {

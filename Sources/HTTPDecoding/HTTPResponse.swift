@@ -1,22 +1,22 @@
 import CaptureIO
 
 /// The response half of an exchange (the final, non-1xx response).
-public struct HTTPResponse: Sendable, Hashable {
+package struct HTTPResponse: Sendable, Hashable {
     /// `HTTP/1.1` or `HTTP/1.0`.
-    public var version: String
-    public var status: Int
-    public var reason: String
+    package var version: String
+    package var status: Int
+    package var reason: String
     /// Header fields in wire order, secrets masked.
-    public var headers: [HTTPHeader]
+    package var headers: [HTTPHeader]
     /// Trailer fields of a chunked body, secrets masked.
-    public var trailers: [HTTPHeader] = []
-    public var body: HTTPBody
+    package var trailers: [HTTPHeader] = []
+    package var body: HTTPBody
     /// True when the whole message was seen: framing intact and no bytes missing.
-    public var isComplete: Bool
+    package var isComplete: Bool
     /// Interim (1xx) responses that preceded this one, e.g. `100 Continue`.
-    public var interim: [HTTPInterimResponse] = []
+    package var interim: [HTTPInterimResponse] = []
 
-    public init(version: String, status: Int, reason: String, headers: [HTTPHeader],
+    package init(version: String, status: Int, reason: String, headers: [HTTPHeader],
                 body: HTTPBody = HTTPBody(), isComplete: Bool = true) {
         self.version = version
         self.status = status
@@ -28,12 +28,12 @@ public struct HTTPResponse: Sendable, Hashable {
 }
 
 /// A 1xx response seen before the final one.
-public struct HTTPInterimResponse: Sendable, Hashable {
-    public var status: Int
-    public var reason: String
+package struct HTTPInterimResponse: Sendable, Hashable {
+    package var status: Int
+    package var reason: String
     /// Time of the packet carrying its first byte.
-    public var time: Timestamp
-    public init(status: Int, reason: String, time: Timestamp) {
+    package var time: Timestamp
+    package init(status: Int, reason: String, time: Timestamp) {
         self.status = status
         self.reason = reason
         self.time = time

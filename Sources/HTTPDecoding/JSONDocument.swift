@@ -2,7 +2,7 @@
 ///
 /// Numbers keep their source text: image sizes are 64-bit and must not pass through `Double`.
 /// Objects keep member order and duplicates, as they were on the wire.
-public indirect enum JSONDocument: Sendable, Hashable {
+package indirect enum JSONDocument: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(String)
@@ -12,72 +12,72 @@ public indirect enum JSONDocument: Sendable, Hashable {
 
     /// Parses UTF-8 JSON text. Throws `JSONParseError` for invalid input or nesting deeper than
     /// `maxDepth`; never traps.
-    public init(parsing bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) {
+    package init(parsing bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
 
     /// Parses JSON text from a string.
-    public init(parsing text: String, maxDepth: Int = 64) throws(JSONParseError) {
+    package init(parsing text: String, maxDepth: Int = 64) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8), maxDepth: maxDepth)
     }
 
     /// The value of the first member named `key`, when this is an object.
-    public subscript(key: String) -> JSONDocument? {
+    package subscript(key: String) -> JSONDocument? {
         guard case .object(let members) = self else { return nil }
         for member in members where member.key == key { return member.value }
         return nil
     }
 
     /// The element at `index`, when this is an array and the index is in range.
-    public subscript(index: Int) -> JSONDocument? {
+    package subscript(index: Int) -> JSONDocument? {
         guard case .array(let elements) = self, index >= 0, index < elements.count else { return nil }
         return elements[index]
     }
 
     /// Follows a path of member names, e.g. `["token", "expires_at"]`.
-    public func value(at path: [String]) -> JSONDocument? {
+    package func value(at path: [String]) -> JSONDocument? {
         var current: JSONDocument? = self
         for key in path { current = current?[key] }
         return current
     }
 
     /// The string, when this is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
     /// The number as a 64-bit integer, when this is an integral number that fits.
-    public var intValue: Int64? {
+    package var intValue: Int64? {
         if case .number(let text) = self { return Int64(text) }
         return nil
     }
 
     /// The Boolean, when this is `true` or `false`.
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
     /// The elements, when this is an array.
-    public var arrayValue: [JSONDocument]? {
+    package var arrayValue: [JSONDocument]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
     /// The members, when this is an object.
-    public var members: [JSONMember]? {
+    package var members: [JSONMember]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     /// True for `null`.
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// A scalar rendered as text (string as-is, number as written, `true`/`false`); nil for
     /// null, arrays and objects.
-    public var scalarText: String? {
+    package var scalarText: String? {
         switch self {
         case .string(let text), .number(let text): return text
         case .bool(let value): return value ? "true" : "false"
@@ -86,7 +86,7 @@ public indirect enum JSONDocument: Sendable, Hashable {
     }
 
     /// Compact JSON text (no insignificant whitespace).
-    public var serialized: String {
+    package var serialized: String {
         var out = ""
         serialize(into: &out)
         return out
@@ -140,23 +140,23 @@ public indirect enum JSONDocument: Sendable, Hashable {
 }
 
 /// One `"key": value` member of a JSON object.
-public struct JSONMember: Sendable, Hashable {
-    public var key: String
-    public var value: JSONDocument
-    public init(key: String, value: JSONDocument) {
+package struct JSONMember: Sendable, Hashable {
+    package var key: String
+    package var value: JSONDocument
+    package init(key: String, value: JSONDocument) {
         self.key = key
         self.value = value
     }
 }
 
 /// Why JSON text could not be parsed, and where.
-public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Byte offset in the input.
-    public var offset: Int
-    public var reason: String
-    public init(offset: Int, reason: String) {
+    package var offset: Int
+    package var reason: String
+    package init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

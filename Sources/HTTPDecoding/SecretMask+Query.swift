@@ -2,7 +2,7 @@ extension SecretMask {
     /// A request query with the value of every secret-looking parameter masked: the JSON
     /// members' names (`password`, `token`, ...) and names ending in `token`, `password` or
     /// `secret` (`access_token`, `X-Auth-Token` put in a URL), compared case-insensitively.
-    public static func maskedQuery(_ query: String) -> String {
+    package static func maskedQuery(_ query: String) -> String {
         guard query.utf8.contains(UInt8(ascii: "=")) else { return query }
         // Every sensitive name contains one of these words: a query naming none (nearly every
         // query, `limit=5&marker=...`) is returned as it is, without splitting it (issue 25).

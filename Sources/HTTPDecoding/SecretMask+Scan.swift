@@ -21,7 +21,7 @@ extension SecretMask {
     /// case-insensitively, as `isSensitiveMember` does), when any byte is non-ASCII (Unicode
     /// lowercasing could make a name), or when a `\u` escape could spell one (`"pass\u0077ord"`);
     /// the other JSON escapes yield no letter.
-    public static func mayContainSensitiveMember(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func mayContainSensitiveMember(_ bytes: UnsafeRawBufferPointer) -> Bool {
         scan(bytes, escapes: true)
     }
 

@@ -6,9 +6,9 @@ import Crypto
 /// The masked form is `<masked sha256:XXXXXXXX>`: the first 8 hex digits of the SHA-256 of the
 /// secret's bytes (DESIGN.md, "Secrets"). Eight digits are enough to tell tokens apart within one
 /// capture and far too few to help anyone recover a token.
-public enum SecretMask {
+package enum SecretMask {
     /// Header names (lowercased) whose values are secrets.
-    public static let sensitiveHeaderNames: Set<String> = [
+    package static let sensitiveHeaderNames: Set<String> = [
         "x-auth-token", "x-subject-token", "x-service-token", "authorization",
         "proxy-authorization", "cookie", "set-cookie",
     ]
@@ -16,16 +16,16 @@ public enum SecretMask {
     /// JSON member names (lowercased) whose scalar values are secrets. Objects under these names
     /// are kept, with their own secrets masked, and their `id` masked too: Keystone's
     /// `"token": {"id": "gAAAA..."}` carries the token itself as `id`.
-    public static let sensitiveJSONMembers: Set<String> = ["password", "secret", "token", "credential"]
+    package static let sensitiveJSONMembers: Set<String> = ["password", "secret", "token", "credential"]
 
     /// The 8-hex-digit SHA-256 fingerprint of `value`'s UTF-8 bytes.
-    public static func fingerprint(of value: String) -> String {
+    package static func fingerprint(of value: String) -> String {
         var copy = value
         return copy.withUTF8 { fingerprint(ofBytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// The 8-hex-digit SHA-256 fingerprint of raw bytes.
-    public static func fingerprint(ofBytes bytes: UnsafeRawBufferPointer) -> String {
+    package static func fingerprint(ofBytes bytes: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
         hasher.update(bufferPointer: bytes)
         let digest = hasher.finalize()
@@ -36,12 +36,12 @@ public enum SecretMask {
     }
 
     /// `<masked sha256:XXXXXXXX>` for `value`.
-    public static func masked(_ value: String) -> String {
+    package static func masked(_ value: String) -> String {
         "<masked sha256:" + fingerprint(of: value) + ">"
     }
 
     /// The fingerprint inside a masked value, or nil when `value` is not one.
-    public static func fingerprint(inMasked value: String) -> String? {
+    package static func fingerprint(inMasked value: String) -> String? {
         let prefix = "<masked sha256:"
         guard value.hasPrefix(prefix), value.hasSuffix(">") else { return nil }
         let inner = value.dropFirst(prefix.count).dropLast()
@@ -49,12 +49,12 @@ public enum SecretMask {
     }
 
     /// Whether a header's value must be masked.
-    public static func isSensitiveHeader(_ name: String) -> Bool {
+    package static func isSensitiveHeader(_ name: String) -> Bool {
         sensitiveHeaderNames.contains(name.lowercased())
     }
 
     /// Whether a JSON member's value must be masked.
-    public static func isSensitiveMember(_ name: String) -> Bool {
+    package static func isSensitiveMember(_ name: String) -> Bool {
         // JSON member names are nearly always lower-case ASCII already: no lowercased copy for
         // those (any other name, Unicode included, is lowercased as before).
         let lowerASCII = name.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
@@ -62,14 +62,14 @@ public enum SecretMask {
     }
 
     /// A copy of `document` with every secret member masked (see `sensitiveJSONMembers`).
-    public static func mask(_ document: JSONDocument) -> JSONDocument {
+    package static func mask(_ document: JSONDocument) -> JSONDocument {
         mask(document, insideSecretObject: false)
     }
 
     /// Whether `mask` would change anything: a member with a sensitive name somewhere (values
     /// change only at such members or inside them). A read-only walk, for the common body
     /// without secrets, which then needs neither a masked copy nor a comparison with it.
-    public static func containsSensitiveMember(_ document: JSONDocument) -> Bool {
+    package static func containsSensitiveMember(_ document: JSONDocument) -> Bool {
         switch document {
         case .array(let elements):
             return elements.contains { containsSensitiveMember($0) }

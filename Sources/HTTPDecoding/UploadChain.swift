@@ -34,7 +34,7 @@ final class UploadChain: @unchecked Sendable {
 /// Nothing says when a whole is complete (the manifest is the object store's business), so a
 /// live capture of days would keep every chain: at most `maxChains` are kept, the oldest started
 /// dropped first.
-public final class UploadChains: Sendable {
+package final class UploadChains: Sendable {
     private struct Entry {
         var chain: UploadChain
         var lastPart: Int
@@ -49,7 +49,7 @@ public final class UploadChains: Sendable {
     static let maxChains = 1024
     private let table = LockedValue(Table())
 
-    public init() {}
+    package init() {}
 
     /// The chain that part `part` (from 1) of the whole `key` continues: a new one for part 1, the
     /// running one when `part` follows its last part, nil when a part is missing in between.

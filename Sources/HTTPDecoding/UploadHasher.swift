@@ -8,7 +8,7 @@ import Synchronization
 /// The hashers may run far behind the reader (see `UploadHasher`), so an exchange is complete
 /// before its digests are: reading `md5` or `sha512` waits until both are done. Whoever needs them
 /// should read them as late as it can, so that the wait overlaps with other work.
-public final class UploadDigests: Hashable, @unchecked Sendable {
+package final class UploadDigests: Hashable, @unchecked Sendable {
     // Thread safety: `md5Hex` is written once on the MD5 queue and `sha512Hex` once on the SHA-512
     // queue, each before leaving `done`; readers wait on `done` first.
     private let done = DispatchGroup()
@@ -16,7 +16,7 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
     private var sha512Hex: String?
 
     /// Digests already known.
-    public init(md5: String?, sha512: String?) {
+    package init(md5: String?, sha512: String?) {
         md5Hex = md5
         sha512Hex = sha512
     }
@@ -37,12 +37,12 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
         done.leave()
     }
 
-    public var md5: String? {
+    package var md5: String? {
         done.wait()
         return md5Hex
     }
 
-    public var sha512: String? {
+    package var sha512: String? {
         done.wait()
         return sha512Hex
     }
@@ -50,26 +50,26 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
     /// Waits until every upload handed to the hashers so far is hashed (or skipped). An analysis
     /// calls it before it returns: no hashing then outlives it, still reading a capture's map or
     /// inside libcrypto while the process exits.
-    public static func waitForAll() {
+    package static func waitForAll() {
         UploadHasher.md5Queue.sync {}
         UploadHasher.sha512Queue.sync {}
     }
 
     /// The MD5 of a few bytes, as lowercase hex (a large object's ETag is the MD5 of its
     /// segments' ETags).
-    public static func md5(of bytes: [UInt8]) -> String {
+    package static func md5(of bytes: [UInt8]) -> String {
         Hex.string(Insecure.MD5.hash(data: bytes))
     }
 
     /// The digests if both are computed by now, without waiting; nil while either is computing.
-    public var finishedValues: (md5: String?, sha512: String?)? {
+    package var finishedValues: (md5: String?, sha512: String?)? {
         guard done.wait(timeout: .now()) == .success else { return nil }
         return (md5Hex, sha512Hex)
     }
 
     /// Both digests, waiting for the hashers if they are still computing (the one place a
     /// comparison of digests may wait; `==` never does).
-    public func waitForValues() -> (md5: String?, sha512: String?) {
+    package func waitForValues() -> (md5: String?, sha512: String?) {
         done.wait()
         return (md5Hex, sha512Hex)
     }
@@ -77,7 +77,7 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
     /// Never waits (comparing two `HTTPExchange`s must not block on a hasher): the same object,
     /// or two whose digests are both computed and equal. Digests still computing equal only
     /// themselves; wait first (`waitForValues()`, `waitForAll()`) to compare them by value.
-    public static func == (a: UploadDigests, b: UploadDigests) -> Bool {
+    package static func == (a: UploadDigests, b: UploadDigests) -> Bool {
         if a === b { return true }
         guard let x = a.finishedValues, let y = b.finishedValues else { return false }
         return x.md5 == y.md5 && x.sha512 == y.sha512
@@ -86,7 +86,7 @@ public final class UploadDigests: Hashable, @unchecked Sendable {
     /// Hashes nothing: the digests may still be computing, and equal digests must hash alike
     /// whether or not they were computed when hashed. A value holding digests hashes by its
     /// other members.
-    public func hash(into hasher: inout Hasher) {}
+    package func hash(into hasher: inout Hasher) {}
 }
 
 /// MD5 and SHA-512 of an upload body, each digest on a thread of its own, up to hundreds of

@@ -4,36 +4,36 @@
 /// Anything may be unknown (nil): an exchange inferred from encrypted TLS records knows its times
 /// and sizes but not its method or target, and a leg cut by the capture has no response. Unknown
 /// facts neither join nor separate two legs; known ones that differ always separate them.
-public struct ExchangeLeg: Sendable, Hashable {
+package struct ExchangeLeg: Sendable, Hashable {
     /// Request start and exchange end, in nanoseconds on the capture's clock.
-    public var start: Int64
-    public var end: Int64
+    package var start: Int64
+    package var end: Int64
     /// The TCP connection (reassembler index) it travelled on.
-    public var connection: Int
-    public var client: LegAddress?
-    public var server: LegAddress?
+    package var connection: Int
+    package var client: LegAddress?
+    package var server: LegAddress?
     /// Carried in TLS (decrypted or inferred).
-    public var tls: Bool
-    public var method: String?
+    package var tls: Bool
+    package var method: String?
     /// The request target as sent (path and query).
-    public var target: String?
-    public var status: Int?
+    package var target: String?
+    package var status: Int?
     /// Request body bytes after chunk framing; nil unless the body was seen whole.
-    public var requestBodyBytes: Int?
+    package var requestBodyBytes: Int?
     /// Response body bytes after chunk framing; nil unless seen whole and not content-encoded
     /// (a proxy that compresses changes the size).
-    public var responseBodyBytes: Int?
+    package var responseBodyBytes: Int?
     /// Sizes of the request and response on the wire (head and body), or of the plaintext of an
     /// inferred exchange's records: compared loosely, since a proxy rewrites some headers.
-    public var requestBytes: Int?
-    public var responseBytes: Int?
+    package var requestBytes: Int?
+    package var responseBytes: Int?
     /// The server's request id (`X-Openstack-Request-Id`): a proxy passes it back unchanged.
-    public var requestID: String?
+    package var requestID: String?
     /// The `Host` header.
-    public var host: String?
-    public var forwarding: ForwardingHeaders
+    package var host: String?
+    package var forwarding: ForwardingHeaders
 
-    public init(start: Int64, end: Int64, connection: Int, client: LegAddress?, server: LegAddress?, tls: Bool = false,
+    package init(start: Int64, end: Int64, connection: Int, client: LegAddress?, server: LegAddress?, tls: Bool = false,
                 method: String?, target: String?, status: Int?, requestBodyBytes: Int? = nil, responseBodyBytes: Int? = nil,
                 requestBytes: Int? = nil, responseBytes: Int? = nil, requestID: String? = nil, host: String? = nil,
                 forwarding: ForwardingHeaders = ForwardingHeaders()) {
@@ -56,5 +56,5 @@ public struct ExchangeLeg: Sendable, Hashable {
     }
 
     /// True when the request line is unknown (an exchange inferred from encrypted records).
-    public var isInferred: Bool { method == nil || target == nil }
+    package var isInferred: Bool { method == nil || target == nil }
 }

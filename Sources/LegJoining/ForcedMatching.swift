@@ -9,13 +9,13 @@
 /// A link of a maximum matching M is in every maximum matching exactly when, after taking it out
 /// of M, no augmenting path exists without it; such a path must end at one of the link's two
 /// ends (any other would have augmented M). That is two searches per link, per component.
-public enum ForcedMatching {
+package enum ForcedMatching {
     /// A component with more links than this is left unjoined (the searches grow with its square):
     /// thousands of look-alike requests overlapping in one unbroken run is nothing a join can trust.
-    public static let componentLinkLimit = 5_000
+    package static let componentLinkLimit = 5_000
 
     /// The links of `links` (front, back) that every maximum matching contains.
-    public static func forced(_ links: [(front: Int, back: Int)]) -> [(front: Int, back: Int)] {
+    package static func forced(_ links: [(front: Int, back: Int)]) -> [(front: Int, back: Int)] {
         let unique = Array(Set(links.map { Pair(front: $0.front, back: $0.back) })).sorted()
         guard !unique.isEmpty else { return [] }
         var result: [(front: Int, back: Int)] = []

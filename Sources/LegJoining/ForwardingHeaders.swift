@@ -4,29 +4,29 @@
 ///
 /// Each proxy appends the address it received the request from, so the last element of each
 /// list names the client of the leg before it: its front leg's client.
-public struct ForwardingHeaders: Sendable, Hashable {
+package struct ForwardingHeaders: Sendable, Hashable {
     /// One `for` node: the previous hop's address, with its port when the proxy gave one.
-    public struct Node: Sendable, Hashable {
-        public var host: String
-        public var port: Int?
-        public init(host: String, port: Int? = nil) {
+    package struct Node: Sendable, Hashable {
+        package var host: String
+        package var port: Int?
+        package init(host: String, port: Int? = nil) {
             self.host = LegAddress.normalisedHost(host)
             self.port = port
         }
     }
 
     /// The last `X-Forwarded-For` element, the last `Forwarded: for=`; each where present.
-    public var nearestClients: [Node] = []
+    package var nearestClients: [Node] = []
     /// `X-Forwarded-Proto` or `Forwarded: proto=` of the nearest proxy (`https`, `http`), lower-cased.
-    public var proto: String?
+    package var proto: String?
 
-    public init(nearestClients: [Node] = [], proto: String? = nil) {
+    package init(nearestClients: [Node] = [], proto: String? = nil) {
         self.nearestClients = nearestClients
         self.proto = proto
     }
 
     /// Parses the header values as they came (every line of each field, in order).
-    public init(xForwardedFor: [String], forwarded: [String], xForwardedProto: [String]) {
+    package init(xForwardedFor: [String], forwarded: [String], xForwardedProto: [String]) {
         if let last = xForwardedFor.flatMap({ $0.split(separator: ",") }).last.flatMap(ForwardingHeaders.node) {
             nearestClients.append(last)
         }
@@ -46,10 +46,10 @@ public struct ForwardingHeaders: Sendable, Hashable {
         proto = xProto ?? forwardedProto
     }
 
-    public var isEmpty: Bool { nearestClients.isEmpty && proto == nil }
+    package var isEmpty: Bool { nearestClients.isEmpty && proto == nil }
 
     /// True unless the headers name a client other than `address` (host, and port where given).
-    public func allow(client address: LegAddress) -> Bool {
+    package func allow(client address: LegAddress) -> Bool {
         nearestClients.allSatisfy { $0.host == address.host && ($0.port == nil || $0.port == address.port) }
     }
 

@@ -12,17 +12,17 @@
 /// unjoined. Proxies in series chain (F -> B1 -> B2): each leg names the leg before it.
 ///
 /// Legs are fed in start order (`add`), so memory holds only the exchanges in progress.
-public struct HTTPLegJoiner {
-    public struct Configuration: Sendable {
+package struct HTTPLegJoiner {
+    package struct Configuration: Sendable {
         /// How far a back leg's end may pass its front's (clock steps between merged captures).
-        public var clockTolerance: Int64 = 0
+        package var clockTolerance: Int64 = 0
         /// How much a proxy may change a request's or response's size on the wire (headers it
         /// adds, drops or rewrites), for fronts whose body sizes are unknown.
-        public var headerSlack = 512
-        public init() {}
+        package var headerSlack = 512
+        package init() {}
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// Positions (in `add` order) and legs of the exchanges that may still contain a later one.
     private var active: [(position: Int, leg: ExchangeLeg)] = []
     private var candidates: [(front: Int, back: Int)] = []
@@ -30,10 +30,10 @@ public struct HTTPLegJoiner {
     private var spans: [LegSpan] = []
     private var count = 0
 
-    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+    package init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Adds the next exchange (start order); its position is the number added before it.
-    public mutating func add(_ leg: ExchangeLeg) {
+    package mutating func add(_ leg: ExchangeLeg) {
         let position = count
         count += 1
         let tolerance = configuration.clockTolerance
@@ -49,23 +49,23 @@ public struct HTTPLegJoiner {
 
     /// The front of each exchange (by position), or nil: a logical request, or a leg nothing
     /// certain joins.
-    public func finish() -> [Int?] { finishWithDetails().frontOf }
+    package func finish() -> [Int?] { finishWithDetails().frontOf }
 
     /// `frontOf` as `finish` returns it, and the exchanges that could be a leg of some request
     /// but were left unjoined because the evidence allowed more than one pairing.
-    public func finishWithDetails() -> (frontOf: [Int?], ambiguous: [Int]) {
+    package func finishWithDetails() -> (frontOf: [Int?], ambiguous: [Int]) {
         LegLinkSettlement(candidates: candidates, spans: spans).settle(count: count)
     }
 
     /// Joins `legs`, given in start order.
-    public static func join(_ legs: [ExchangeLeg], configuration: Configuration = Configuration()) -> [Int?] {
+    package static func join(_ legs: [ExchangeLeg], configuration: Configuration = Configuration()) -> [Int?] {
         var joiner = HTTPLegJoiner(configuration: configuration)
         for leg in legs { joiner.add(leg) }
         return joiner.finish()
     }
 
     /// True when `back` may be `front` forwarded by a proxy.
-    public func canForward(_ front: ExchangeLeg, as back: ExchangeLeg) -> Bool {
+    package func canForward(_ front: ExchangeLeg, as back: ExchangeLeg) -> Bool {
         guard front.connection != back.connection, back.start >= front.start,
               back.end <= front.end &+ configuration.clockTolerance,
               !(back.start == front.start && back.end == front.end) else { return false }

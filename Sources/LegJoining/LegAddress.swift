@@ -1,16 +1,16 @@
 /// One end of a TCP connection, as the leg joiner compares them: a host and a port.
-public struct LegAddress: Sendable, Hashable, CustomStringConvertible {
+package struct LegAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address as text, lower-cased, without brackets (`127.0.0.1`, `fd00::5`).
-    public var host: String
-    public var port: Int
+    package var host: String
+    package var port: Int
 
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = LegAddress.normalisedHost(host)
         self.port = port
     }
 
     /// Reads the reports' endpoint form, `ip:port` or `[ipv6]:port`; nil for anything else.
-    public init?(endpoint: String) {
+    package init?(endpoint: String) {
         if endpoint.hasPrefix("[") {
             guard let close = endpoint.firstIndex(of: "]") else { return nil }
             let rest = endpoint[endpoint.index(after: close)...]
@@ -22,7 +22,7 @@ public struct LegAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Lower case, brackets and quotes off, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`,
     /// what a dual-stack proxy writes in `X-Forwarded-For`) as the IPv4 address it stands for.

@@ -1,11 +1,11 @@
 /// When and where one leg ran: what settling candidate links needs to know of it.
-public struct LegSpan: Sendable, Hashable {
-    public var start: Int64
-    public var end: Int64
-    public var connection: Int
+package struct LegSpan: Sendable, Hashable {
+    package var start: Int64
+    package var end: Int64
+    package var connection: Int
     /// No answer, or a 5xx: an attempt a proxy may retry.
-    public var failed: Bool
-    public init(start: Int64, end: Int64, connection: Int, failed: Bool = false) {
+    package var failed: Bool
+    package init(start: Int64, end: Int64, connection: Int, failed: Bool = false) {
         self.start = start
         self.end = end
         self.connection = connection

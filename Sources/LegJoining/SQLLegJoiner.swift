@@ -13,18 +13,18 @@
 /// - pairs that agree (at least one twin with the same thread id, else three; at most one miss in
 ///   ten) are settled like HTTP legs:
 ///   only pairings every consistent explanation shares are made (`ForcedMatching`).
-public enum SQLLegJoiner {
+package enum SQLLegJoiner {
     /// One MySQL connection.
-    public struct Connection: Sendable, Hashable {
-        public var id: Int
-        public var client: LegAddress?
-        public var server: LegAddress?
+    package struct Connection: Sendable, Hashable {
+        package var id: Int
+        package var client: LegAddress?
+        package var server: LegAddress?
         /// The server's thread id from the handshake, when captured.
-        public var threadID: Int?
+        package var threadID: Int?
         /// First command start and last command end, nanoseconds.
-        public var first: Int64
-        public var last: Int64
-        public init(id: Int, client: LegAddress?, server: LegAddress?, threadID: Int?, first: Int64, last: Int64) {
+        package var first: Int64
+        package var last: Int64
+        package init(id: Int, client: LegAddress?, server: LegAddress?, threadID: Int?, first: Int64, last: Int64) {
             self.id = id
             self.client = client
             self.server = server
@@ -35,18 +35,18 @@ public enum SQLLegJoiner {
     }
 
     /// One command and its response.
-    public struct Command: Sendable, Hashable {
+    package struct Command: Sendable, Hashable {
         /// The caller's index of the command (its position in the `sql` array).
-        public var index: Int
-        public var connection: Int
-        public var start: Int64
-        public var end: Int64
+        package var index: Int
+        package var connection: Int
+        package var start: Int64
+        package var end: Int64
         /// Equal for commands with the same command, statement text and result.
-        public var key: Int
+        package var key: Int
         /// The server speaks first (the login: its greeting starts the record), so the server-side
         /// leg starts before the client-side one; only the ends keep the relay's order.
-        public var serverFirst: Bool
-        public init(index: Int, connection: Int, start: Int64, end: Int64, key: Int, serverFirst: Bool = false) {
+        package var serverFirst: Bool
+        package init(index: Int, connection: Int, start: Int64, end: Int64, key: Int, serverFirst: Bool = false) {
             self.index = index
             self.connection = connection
             self.start = start
@@ -56,16 +56,16 @@ public enum SQLLegJoiner {
         }
     }
 
-    public struct Configuration: Sendable {
-        public var clockTolerance: Int64 = 0
+    package struct Configuration: Sendable {
+        package var clockTolerance: Int64 = 0
         /// Twins a pair needs when the thread ids do not vouch for it (greetings not captured).
-        public var twinsWithoutThreadID = 3
-        public init() {}
+        package var twinsWithoutThreadID = 3
+        package init() {}
     }
 
     /// Pairs of connections (client side, server side, in either order) worth comparing: the
     /// only connections whose commands `join` needs.
-    public static func candidatePairs(_ connections: [Connection]) -> [(Int, Int)] {
+    package static func candidatePairs(_ connections: [Connection]) -> [(Int, Int)] {
         let sorted = connections.sorted { ($0.first, $0.id) < ($1.first, $1.id) }
         var pairs: [(Int, Int)] = []
         for (i, a) in sorted.enumerated() {
@@ -81,7 +81,7 @@ public enum SQLLegJoiner {
 
     /// For each command index of a client-side leg, the index of its twin one hop nearer the server.
     /// `commands` holds the commands of the candidate pairs' connections (any order).
-    public static func join(connections: [Connection], commands: [Command],
+    package static func join(connections: [Connection], commands: [Command],
                             configuration: Configuration = Configuration()) -> [Int: Int] {
         let pairs = candidatePairs(connections)
         guard !pairs.isEmpty else { return [:] }

@@ -1,50 +1,50 @@
 /// A client command byte (`COM_*`), named as MySQL's general query log names it.
-public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-    public var rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    package var rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let sleep = MySQLCommand(rawValue: 0x00)
-    public static let quit = MySQLCommand(rawValue: 0x01)
-    public static let initDB = MySQLCommand(rawValue: 0x02)
-    public static let query = MySQLCommand(rawValue: 0x03)
-    public static let fieldList = MySQLCommand(rawValue: 0x04)
-    public static let createDB = MySQLCommand(rawValue: 0x05)
-    public static let dropDB = MySQLCommand(rawValue: 0x06)
-    public static let refresh = MySQLCommand(rawValue: 0x07)
-    public static let shutdown = MySQLCommand(rawValue: 0x08)
-    public static let statistics = MySQLCommand(rawValue: 0x09)
-    public static let processInfo = MySQLCommand(rawValue: 0x0a)
-    public static let connect = MySQLCommand(rawValue: 0x0b)
-    public static let processKill = MySQLCommand(rawValue: 0x0c)
-    public static let debug = MySQLCommand(rawValue: 0x0d)
-    public static let ping = MySQLCommand(rawValue: 0x0e)
-    public static let time = MySQLCommand(rawValue: 0x0f)
-    public static let delayedInsert = MySQLCommand(rawValue: 0x10)
-    public static let changeUser = MySQLCommand(rawValue: 0x11)
-    public static let binlogDump = MySQLCommand(rawValue: 0x12)
-    public static let tableDump = MySQLCommand(rawValue: 0x13)
-    public static let connectOut = MySQLCommand(rawValue: 0x14)
-    public static let registerSlave = MySQLCommand(rawValue: 0x15)
-    public static let stmtPrepare = MySQLCommand(rawValue: 0x16)
-    public static let stmtExecute = MySQLCommand(rawValue: 0x17)
-    public static let stmtSendLongData = MySQLCommand(rawValue: 0x18)
-    public static let stmtClose = MySQLCommand(rawValue: 0x19)
-    public static let stmtReset = MySQLCommand(rawValue: 0x1a)
-    public static let setOption = MySQLCommand(rawValue: 0x1b)
-    public static let stmtFetch = MySQLCommand(rawValue: 0x1c)
-    public static let daemon = MySQLCommand(rawValue: 0x1d)
-    public static let binlogDumpGTID = MySQLCommand(rawValue: 0x1e)
-    public static let resetConnection = MySQLCommand(rawValue: 0x1f)
-    public static let clone = MySQLCommand(rawValue: 0x20)
+    package static let sleep = MySQLCommand(rawValue: 0x00)
+    package static let quit = MySQLCommand(rawValue: 0x01)
+    package static let initDB = MySQLCommand(rawValue: 0x02)
+    package static let query = MySQLCommand(rawValue: 0x03)
+    package static let fieldList = MySQLCommand(rawValue: 0x04)
+    package static let createDB = MySQLCommand(rawValue: 0x05)
+    package static let dropDB = MySQLCommand(rawValue: 0x06)
+    package static let refresh = MySQLCommand(rawValue: 0x07)
+    package static let shutdown = MySQLCommand(rawValue: 0x08)
+    package static let statistics = MySQLCommand(rawValue: 0x09)
+    package static let processInfo = MySQLCommand(rawValue: 0x0a)
+    package static let connect = MySQLCommand(rawValue: 0x0b)
+    package static let processKill = MySQLCommand(rawValue: 0x0c)
+    package static let debug = MySQLCommand(rawValue: 0x0d)
+    package static let ping = MySQLCommand(rawValue: 0x0e)
+    package static let time = MySQLCommand(rawValue: 0x0f)
+    package static let delayedInsert = MySQLCommand(rawValue: 0x10)
+    package static let changeUser = MySQLCommand(rawValue: 0x11)
+    package static let binlogDump = MySQLCommand(rawValue: 0x12)
+    package static let tableDump = MySQLCommand(rawValue: 0x13)
+    package static let connectOut = MySQLCommand(rawValue: 0x14)
+    package static let registerSlave = MySQLCommand(rawValue: 0x15)
+    package static let stmtPrepare = MySQLCommand(rawValue: 0x16)
+    package static let stmtExecute = MySQLCommand(rawValue: 0x17)
+    package static let stmtSendLongData = MySQLCommand(rawValue: 0x18)
+    package static let stmtClose = MySQLCommand(rawValue: 0x19)
+    package static let stmtReset = MySQLCommand(rawValue: 0x1a)
+    package static let setOption = MySQLCommand(rawValue: 0x1b)
+    package static let stmtFetch = MySQLCommand(rawValue: 0x1c)
+    package static let daemon = MySQLCommand(rawValue: 0x1d)
+    package static let binlogDumpGTID = MySQLCommand(rawValue: 0x1e)
+    package static let resetConnection = MySQLCommand(rawValue: 0x1f)
+    package static let clone = MySQLCommand(rawValue: 0x20)
     /// Not a command byte (0xff starts an error packet): a command whose record could not be
     /// read back (a spill file's lost page), named "?".
-    public static let unread = MySQLCommand(rawValue: 0xff)
+    package static let unread = MySQLCommand(rawValue: 0xff)
     /// MariaDB: array binding (`COM_STMT_BULK_EXECUTE`).
-    public static let stmtBulkExecute = MySQLCommand(rawValue: 0xfa)
+    package static let stmtBulkExecute = MySQLCommand(rawValue: 0xfa)
 
     /// The general query log's name ("Query", "Execute", "Init DB", ...); unknown bytes as
     /// "Command 0xNN".
-    public var name: String {
+    package var name: String {
         switch rawValue {
         case 0x00: return "Sleep"
         case 0x01: return "Quit"
@@ -87,11 +87,11 @@ public struct MySQLCommand: RawRepresentable, Sendable, Hashable, CustomStringCo
         }
     }
 
-    public var description: String { name }
+    package var description: String { name }
 
     /// The command the general query log names `name` ("Query", "Init DB", ...); nil for a name
     /// it does not use.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let byte = (UInt8(0)...0x20).first(where: { MySQLCommand(rawValue: $0).name == name })
             ?? (name == "Bulk_execute" ? 0xfa : nil) else { return nil }
         self.init(rawValue: byte)

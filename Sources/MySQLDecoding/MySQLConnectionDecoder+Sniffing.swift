@@ -5,7 +5,7 @@ extension MySQLConnectionDecoder {
     /// sniffing on ports that are not watched: the server speaks first, with a packet of
     /// sequence 0 whose first byte is protocol version 10 and whose length is a greeting's
     /// (well under 1 KiB).
-    public static func looksLikeServerGreeting(_ firstPayload: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
+    package static func looksLikeServerGreeting(_ firstPayload: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
         guard direction == .serverToClient, firstPayload.count >= 5 else { return false }
         let length = Int(firstPayload[0]) | Int(firstPayload[1]) << 8 | Int(firstPayload[2]) << 16
         return firstPayload[3] == 0 && firstPayload[4] == 10 && length < 1024
@@ -18,7 +18,7 @@ extension MySQLConnectionDecoder {
     /// packets (sequence 0, a command byte, a length that fits, text commands' text printable);
     /// from the server, a response (sequence numbers counting up from 1, lengths that chain to
     /// the end of the segment, a first byte that starts an OK, ERR, EOF or a result set).
-    public static func looksLikeCommandPhase(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
+    package static func looksLikeCommandPhase(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection) -> Bool {
         direction == .clientToServer ? looksLikeCommands(bytes) : looksLikeResponse(bytes)
     }
 

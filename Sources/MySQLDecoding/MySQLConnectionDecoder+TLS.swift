@@ -22,7 +22,7 @@ extension MySQLConnectionDecoder {
     /// - Parameters:
     ///   - outer: the decoder of the TCP connection, after its SSLRequest.
     ///   - onCommand: where records go; nil sends them to `outer`'s handler.
-    public convenience init(continuing outer: MySQLConnectionDecoder,
+    package convenience init(continuing outer: MySQLConnectionDecoder,
                             onCommand: ((MySQLCommandRecord) -> Void)? = nil) {
         self.init(connection: outer.connection, configuration: outer.configuration,
                   onCommand: onCommand ?? outer.onCommand)

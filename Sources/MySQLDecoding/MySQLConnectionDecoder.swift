@@ -13,7 +13,7 @@ import Reassembly
 /// let decoder = MySQLConnectionDecoder(connection: info) { record in print(record.statement) }
 /// reassembler.attach(decoder)   // StreamConsumer calls: receive, gap, close
 /// ```
-public final class MySQLConnectionDecoder: StreamConsumer {
+package final class MySQLConnectionDecoder: StreamConsumer {
     enum Phase {
         case awaitingGreeting
         case awaitingHandshakeResponse
@@ -22,23 +22,23 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         case tls
     }
 
-    public let connection: ConnectionInfo
-    public let configuration: MySQLDecoderConfiguration
+    package let connection: ConnectionInfo
+    package let configuration: MySQLDecoderConfiguration
     let onCommand: (MySQLCommandRecord) -> Void
 
     /// What the connection phase said (server version, thread id, user, database, ...).
-    public internal(set) var facts = MySQLConnectionFacts()
+    package internal(set) var facts = MySQLConnectionFacts()
     /// Called once when the client sends an SSLRequest: the connection turns into TLS and the
     /// decoder stops reading it as MySQL. Bytes after the request go to `tlsConsumer`; set it
     /// here (a `TLSConnectionDecoder` whose inner consumer is `MySQLConnectionDecoder(continuing:)`)
     /// to read the commands inside TLS.
-    public var onTLS: ((MySQLConnectionDecoder) -> Void)?
+    package var onTLS: ((MySQLConnectionDecoder) -> Void)?
     /// Receives the connection's bytes after the SSLRequest (e.g. a TLS decoder), with gaps and close.
-    public var tlsConsumer: StreamConsumer?
+    package var tlsConsumer: StreamConsumer?
     /// Commands decoded so far.
-    public internal(set) var commandCount = 0
+    package internal(set) var commandCount = 0
     /// Server packets that belonged to no command (after a gap, or unknown traffic).
-    public internal(set) var unpairedServerPackets = 0
+    package internal(set) var unpairedServerPackets = 0
 
     var phase: Phase
     let client: MySQLDirectionStream
@@ -61,7 +61,7 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     ///   - connection: the TCP connection (endpoints, index, whether its SYN was captured).
     ///   - configuration: caps on kept statement text, rows and values.
     ///   - onCommand: called once per command, in the order responses complete.
-    public init(connection: ConnectionInfo, configuration: MySQLDecoderConfiguration = .default,
+    package init(connection: ConnectionInfo, configuration: MySQLDecoderConfiguration = .default,
                 onCommand: @escaping (MySQLCommandRecord) -> Void) {
         self.connection = connection
         self.configuration = configuration
@@ -89,17 +89,17 @@ public final class MySQLConnectionDecoder: StreamConsumer {
     }
 
     /// Facts shortcuts.
-    public var serverVersion: String? { facts.serverVersion }
-    public var connectionID: UInt32? { facts.connectionID }
-    public var user: String? { facts.user }
-    public var database: String? { facts.database }
-    public var clientAttributes: [String: String] { facts.clientAttributes }
-    public var isTLS: Bool { facts.isTLS }
-    public var capabilities: MySQLCapabilities { facts.negotiated }
+    package var serverVersion: String? { facts.serverVersion }
+    package var connectionID: UInt32? { facts.connectionID }
+    package var user: String? { facts.user }
+    package var database: String? { facts.database }
+    package var clientAttributes: [String: String] { facts.clientAttributes }
+    package var isTLS: Bool { facts.isTLS }
+    package var capabilities: MySQLCapabilities { facts.negotiated }
 
     // MARK: StreamConsumer
 
-    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+    package func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
         guard !closed, !bytes.isEmpty else { return }
         if joinPending { join(at: bytes, direction: direction) }
         switch direction {
@@ -114,12 +114,12 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+    package func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         skipUnseen(count, direction: direction, at: time, cutBySnapLength: false)
     }
 
     /// Bytes the snap length cut: as unknown as lost ones, but the note says they were on the wire.
-    public func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+    package func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         skipUnseen(count, direction: direction, at: time, cutBySnapLength: true)
     }
 
@@ -167,11 +167,11 @@ public final class MySQLConnectionDecoder: StreamConsumer {
         }
     }
 
-    public func finished(direction: FlowDirection, at time: Timestamp) {
+    package func finished(direction: FlowDirection, at time: Timestamp) {
         if phase == .tls { tlsConsumer?.finished(direction: direction, at: time) }
     }
 
-    public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
+    package func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !closed else { return }
         if phase == .tls { tlsConsumer?.close(reason: reason, statistics: statistics, at: time) }
         reportUnansweredLogin(note: "no answer to the login before the connection ended (\(reason.rawValue))", at: nil)

@@ -1,42 +1,42 @@
 import ByteReading
 /// A column or parameter type (`MYSQL_TYPE_*`).
-public struct MySQLFieldType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-    public var rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct MySQLFieldType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    package var rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let decimal = MySQLFieldType(rawValue: 0)
-    public static let tiny = MySQLFieldType(rawValue: 1)
-    public static let short = MySQLFieldType(rawValue: 2)
-    public static let long = MySQLFieldType(rawValue: 3)
-    public static let float = MySQLFieldType(rawValue: 4)
-    public static let double = MySQLFieldType(rawValue: 5)
-    public static let null = MySQLFieldType(rawValue: 6)
-    public static let timestamp = MySQLFieldType(rawValue: 7)
-    public static let longlong = MySQLFieldType(rawValue: 8)
-    public static let int24 = MySQLFieldType(rawValue: 9)
-    public static let date = MySQLFieldType(rawValue: 10)
-    public static let time = MySQLFieldType(rawValue: 11)
-    public static let datetime = MySQLFieldType(rawValue: 12)
-    public static let year = MySQLFieldType(rawValue: 13)
-    public static let newdate = MySQLFieldType(rawValue: 14)
-    public static let varchar = MySQLFieldType(rawValue: 15)
-    public static let bit = MySQLFieldType(rawValue: 16)
-    public static let timestamp2 = MySQLFieldType(rawValue: 17)
-    public static let datetime2 = MySQLFieldType(rawValue: 18)
-    public static let time2 = MySQLFieldType(rawValue: 19)
-    public static let json = MySQLFieldType(rawValue: 245)
-    public static let newdecimal = MySQLFieldType(rawValue: 246)
-    public static let enumeration = MySQLFieldType(rawValue: 247)
-    public static let set = MySQLFieldType(rawValue: 248)
-    public static let tinyBlob = MySQLFieldType(rawValue: 249)
-    public static let mediumBlob = MySQLFieldType(rawValue: 250)
-    public static let longBlob = MySQLFieldType(rawValue: 251)
-    public static let blob = MySQLFieldType(rawValue: 252)
-    public static let varString = MySQLFieldType(rawValue: 253)
-    public static let string = MySQLFieldType(rawValue: 254)
-    public static let geometry = MySQLFieldType(rawValue: 255)
+    package static let decimal = MySQLFieldType(rawValue: 0)
+    package static let tiny = MySQLFieldType(rawValue: 1)
+    package static let short = MySQLFieldType(rawValue: 2)
+    package static let long = MySQLFieldType(rawValue: 3)
+    package static let float = MySQLFieldType(rawValue: 4)
+    package static let double = MySQLFieldType(rawValue: 5)
+    package static let null = MySQLFieldType(rawValue: 6)
+    package static let timestamp = MySQLFieldType(rawValue: 7)
+    package static let longlong = MySQLFieldType(rawValue: 8)
+    package static let int24 = MySQLFieldType(rawValue: 9)
+    package static let date = MySQLFieldType(rawValue: 10)
+    package static let time = MySQLFieldType(rawValue: 11)
+    package static let datetime = MySQLFieldType(rawValue: 12)
+    package static let year = MySQLFieldType(rawValue: 13)
+    package static let newdate = MySQLFieldType(rawValue: 14)
+    package static let varchar = MySQLFieldType(rawValue: 15)
+    package static let bit = MySQLFieldType(rawValue: 16)
+    package static let timestamp2 = MySQLFieldType(rawValue: 17)
+    package static let datetime2 = MySQLFieldType(rawValue: 18)
+    package static let time2 = MySQLFieldType(rawValue: 19)
+    package static let json = MySQLFieldType(rawValue: 245)
+    package static let newdecimal = MySQLFieldType(rawValue: 246)
+    package static let enumeration = MySQLFieldType(rawValue: 247)
+    package static let set = MySQLFieldType(rawValue: 248)
+    package static let tinyBlob = MySQLFieldType(rawValue: 249)
+    package static let mediumBlob = MySQLFieldType(rawValue: 250)
+    package static let longBlob = MySQLFieldType(rawValue: 251)
+    package static let blob = MySQLFieldType(rawValue: 252)
+    package static let varString = MySQLFieldType(rawValue: 253)
+    package static let string = MySQLFieldType(rawValue: 254)
+    package static let geometry = MySQLFieldType(rawValue: 255)
 
-    public var description: String {
+    package var description: String {
         let names: [UInt8: String] = [
             0: "DECIMAL", 1: "TINY", 2: "SHORT", 3: "LONG", 4: "FLOAT", 5: "DOUBLE", 6: "NULL", 7: "TIMESTAMP",
             8: "LONGLONG", 9: "INT24", 10: "DATE", 11: "TIME", 12: "DATETIME", 13: "YEAR", 14: "NEWDATE",

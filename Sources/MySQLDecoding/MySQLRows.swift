@@ -5,9 +5,9 @@
 /// twenty columns in the benchmark capture); as dictionaries of strings, each row cost twenty
 /// hashed insertions when decoded, again when spilled and read back, and a string per value that
 /// was mostly never read. Here a value becomes a `String` only when asked for.
-public struct MySQLRows: Sendable, Hashable {
+package struct MySQLRows: Sendable, Hashable {
     /// The name of each value position (a result's column names; `columnN` past them).
-    public private(set) var columns: [String] = []
+    package private(set) var columns: [String] = []
     /// Every value's bytes, row after row.
     private(set) var bytes: [UInt8] = []
     /// Per value: where its bytes end, with the two flags below.
@@ -22,10 +22,10 @@ public struct MySQLRows: Sendable, Hashable {
     static let absentFlag: UInt32 = 1 << 29
     static let endMask: UInt32 = absentFlag &- 1
 
-    public init() {}
+    package init() {}
 
     /// Rows given as dictionaries (tests, hand-made facts): the columns are every key, sorted.
-    public init(_ rows: [[String: String?]]) {
+    package init(_ rows: [[String: String?]]) {
         columns = Set(rows.flatMap(\.keys)).sorted()
         for row in rows {
             for column in columns {
@@ -40,7 +40,7 @@ public struct MySQLRows: Sendable, Hashable {
     }
 
     /// Rebuilds rows from their parts (`parts`); nil when they do not fit together.
-    public init?(columns: [String], bytes: [UInt8], valueEnds: [UInt32], rowEnds: [UInt32]) {
+    package init?(columns: [String], bytes: [UInt8], valueEnds: [UInt32], rowEnds: [UInt32]) {
         var previous: UInt32 = 0
         for end in valueEnds {
             let offset = end & MySQLRows.endMask
@@ -60,12 +60,12 @@ public struct MySQLRows: Sendable, Hashable {
     }
 
     /// What `init(columns:bytes:valueEnds:rowEnds:)` takes back.
-    public var parts: (columns: [String], bytes: [UInt8], valueEnds: [UInt32], rowEnds: [UInt32]) {
+    package var parts: (columns: [String], bytes: [UInt8], valueEnds: [UInt32], rowEnds: [UInt32]) {
         (columns, bytes, valueEnds, rowEnds)
     }
 
-    public var count: Int { rowEnds.count }
-    public var isEmpty: Bool { rowEnds.isEmpty }
+    package var count: Int { rowEnds.count }
+    package var isEmpty: Bool { rowEnds.isEmpty }
 
     // MARK: building (the decoder)
 
@@ -111,7 +111,7 @@ public struct MySQLRows: Sendable, Hashable {
 
     /// The value in row `row` under `column` (the last position of that name, as a dictionary
     /// built from the row would hold it): nil when the row has no such value, .some(nil) for NULL.
-    public func value(ofRow row: Int, column: String) -> String?? {
+    package func value(ofRow row: Int, column: String) -> String?? {
         let range = valueRange(ofRow: row)
         var position = range.count
         while position > 0 {
@@ -123,7 +123,7 @@ public struct MySQLRows: Sendable, Hashable {
     }
 
     /// Row `row` as column name -> value.
-    public func dictionary(ofRow row: Int) -> [String: String?] {
+    package func dictionary(ofRow row: Int) -> [String: String?] {
         var dictionary: [String: String?] = [:]
         let range = valueRange(ofRow: row)
         for (position, index) in range.enumerated() where position < columns.count && !isAbsent(index) {
@@ -133,7 +133,7 @@ public struct MySQLRows: Sendable, Hashable {
     }
 
     /// Every row as column name -> value.
-    public var dictionaries: [[String: String?]] { (0..<count).map { dictionary(ofRow: $0) } }
+    package var dictionaries: [[String: String?]] { (0..<count).map { dictionary(ofRow: $0) } }
 
     private func valueRange(ofRow row: Int) -> Range<Int> {
         guard row >= 0, row < rowEnds.count else { return 0..<0 }

@@ -3,20 +3,20 @@ import Foundation
 
 /// An OTLP/HTTP receiver's answer to a trace export: `ExportTraceServiceResponse`, of which only
 /// `partial_success` (how many spans it refused, and why) is read. A full success has neither.
-public struct OTLPExportResponse: Equatable, Sendable {
+package struct OTLPExportResponse: Equatable, Sendable {
     /// `partial_success.rejected_spans`.
-    public var rejectedSpans: Int64 = 0
+    package var rejectedSpans: Int64 = 0
     /// `partial_success.error_message`.
-    public var errorMessage = ""
+    package var errorMessage = ""
 
-    public init(rejectedSpans: Int64 = 0, errorMessage: String = "") {
+    package init(rejectedSpans: Int64 = 0, errorMessage: String = "") {
         self.rejectedSpans = rejectedSpans
         self.errorMessage = errorMessage
     }
 
     /// Reads the protobuf form; nil when `bytes` is not a well-formed message. Unknown fields are
     /// skipped; a field seen twice takes its last value, a message seen twice is merged (protobuf's rules).
-    public init?(protobuf bytes: [UInt8]) {
+    package init?(protobuf bytes: [UInt8]) {
         var response = OTLPExportResponse()
         let valid = bytes.withUnsafeBytes { raw in
             var reader = ByteReader(raw)
@@ -57,7 +57,7 @@ public struct OTLPExportResponse: Equatable, Sendable {
 
     /// Reads the OTLP/JSON form (either spelling of the member names, the count as a string or a
     /// number, other members ignored); nil when `bytes` is not such an object.
-    public init?(json bytes: [UInt8]) {
+    package init?(json bytes: [UInt8]) {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
         self.init()
         guard let member = object["partialSuccess"] ?? object["partial_success"], !(member is NSNull) else { return }

@@ -5,14 +5,14 @@
 /// string or list, a zero number) itself, as protoc's generated code does; members of a oneof
 /// and sub-messages that are set are written whatever their value. So the bytes are those
 /// swift-protobuf wrote for the same values, and OpenTelemetry's own definitions read them.
-public protocol OTLPMessage {
+package protocol OTLPMessage {
     /// Hands each field that is not at its default to `fields`, in field-number order.
     func write(to fields: inout some OTLPFieldWriter)
 }
 
 /// Where a message's fields go: a protobuf field number and the OTLP/JSON member name (the
 /// field's lowerCamelCase name) for each.
-public protocol OTLPFieldWriter {
+package protocol OTLPFieldWriter {
     mutating func string(_ number: Int, _ name: StaticString, _ value: String)
     mutating func bool(_ number: Int, _ name: StaticString, _ value: Bool)
     mutating func int64(_ number: Int, _ name: StaticString, _ value: Int64)
@@ -29,14 +29,14 @@ public protocol OTLPFieldWriter {
 
 extension OTLPMessage {
     /// The protobuf binary encoding (what an OTLP/HTTP `application/x-protobuf` body holds).
-    public var protobuf: [UInt8] {
+    package var protobuf: [UInt8] {
         var writer = ProtobufWriter()
         write(to: &writer)
         return writer.bytes
     }
 
     /// The OTLP/JSON encoding, as UTF-8, without whitespace.
-    public var json: [UInt8] {
+    package var json: [UInt8] {
         var writer = OTLPJSONWriter()
         writer.object(self)
         return writer.bytes

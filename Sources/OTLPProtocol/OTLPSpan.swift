@@ -1,52 +1,52 @@
 /// A span: `opentelemetry.proto.trace.v1.Span`, the fields glancetrace writes.
-public struct OTLPSpan: OTLPMessage, Equatable, Sendable {
+package struct OTLPSpan: OTLPMessage, Equatable, Sendable {
     /// `Span.SpanKind`.
-    public enum Kind: Int32, Sendable {
+    package enum Kind: Int32, Sendable {
         case unspecified = 0, `internal` = 1, server = 2, client = 3, producer = 4, consumer = 5
     }
 
     /// `opentelemetry.proto.trace.v1.Status`.
-    public struct Status: OTLPMessage, Equatable, Sendable {
+    package struct Status: OTLPMessage, Equatable, Sendable {
         /// `Status.StatusCode`.
-        public enum Code: Int32, Sendable {
+        package enum Code: Int32, Sendable {
             case unset = 0, ok = 1, error = 2
         }
 
-        public var message = ""
-        public var code = Code.unset
+        package var message = ""
+        package var code = Code.unset
 
-        public init(code: Code, message: String) {
+        package init(code: Code, message: String) {
             self.code = code
             self.message = message
         }
 
-        public func write(to fields: inout some OTLPFieldWriter) {
+        package func write(to fields: inout some OTLPFieldWriter) {
             if !message.isEmpty { fields.string(2, "message", message) }
             if code != .unset { fields.enumeration(3, "code", code.rawValue) }
         }
     }
 
     /// 16 bytes.
-    public var traceID: [UInt8] = []
+    package var traceID: [UInt8] = []
     /// 8 bytes.
-    public var spanID: [UInt8] = []
+    package var spanID: [UInt8] = []
     /// Empty for a root span.
-    public var parentSpanID: [UInt8] = []
-    public var name = ""
-    public var kind = Kind.unspecified
-    public var startTimeUnixNano: UInt64 = 0
-    public var endTimeUnixNano: UInt64 = 0
-    public var attributes: [OTLPKeyValue] = []
-    public var events: [Event] = []
-    public var links: [Link] = []
+    package var parentSpanID: [UInt8] = []
+    package var name = ""
+    package var kind = Kind.unspecified
+    package var startTimeUnixNano: UInt64 = 0
+    package var endTimeUnixNano: UInt64 = 0
+    package var attributes: [OTLPKeyValue] = []
+    package var events: [Event] = []
+    package var links: [Link] = []
     /// Nil (no `status` member) unless something is said about the outcome.
-    public var status: Status?
+    package var status: Status?
     /// W3C trace flags and whether the parent is remote (`SpanFlags`).
-    public var flags: UInt32 = 0
+    package var flags: UInt32 = 0
 
-    public init() {}
+    package init() {}
 
-    public func write(to fields: inout some OTLPFieldWriter) {
+    package func write(to fields: inout some OTLPFieldWriter) {
         if !traceID.isEmpty { fields.identifier(1, "traceId", traceID) }
         if !spanID.isEmpty { fields.identifier(2, "spanId", spanID) }
         if !parentSpanID.isEmpty { fields.identifier(4, "parentSpanId", parentSpanID) }
@@ -64,14 +64,14 @@ public struct OTLPSpan: OTLPMessage, Equatable, Sendable {
 
 extension OTLPSpan {
     /// `Span.Event`: something that happened at one moment of the span.
-    public struct Event: OTLPMessage, Equatable, Sendable {
-        public var timeUnixNano: UInt64 = 0
-        public var name = ""
-        public var attributes: [OTLPKeyValue] = []
+    package struct Event: OTLPMessage, Equatable, Sendable {
+        package var timeUnixNano: UInt64 = 0
+        package var name = ""
+        package var attributes: [OTLPKeyValue] = []
 
-        public init() {}
+        package init() {}
 
-        public func write(to fields: inout some OTLPFieldWriter) {
+        package func write(to fields: inout some OTLPFieldWriter) {
             if timeUnixNano != 0 { fields.fixed64(1, "timeUnixNano", timeUnixNano) }
             if !name.isEmpty { fields.string(2, "name", name) }
             if !attributes.isEmpty { fields.messages(3, "attributes", attributes) }
@@ -79,14 +79,14 @@ extension OTLPSpan {
     }
 
     /// `Span.Link`: a span of this or another trace that this one relates to.
-    public struct Link: OTLPMessage, Equatable, Sendable {
-        public var traceID: [UInt8] = []
-        public var spanID: [UInt8] = []
-        public var attributes: [OTLPKeyValue] = []
+    package struct Link: OTLPMessage, Equatable, Sendable {
+        package var traceID: [UInt8] = []
+        package var spanID: [UInt8] = []
+        package var attributes: [OTLPKeyValue] = []
 
-        public init() {}
+        package init() {}
 
-        public func write(to fields: inout some OTLPFieldWriter) {
+        package func write(to fields: inout some OTLPFieldWriter) {
             if !traceID.isEmpty { fields.identifier(1, "traceId", traceID) }
             if !spanID.isEmpty { fields.identifier(2, "spanId", spanID) }
             if !attributes.isEmpty { fields.messages(4, "attributes", attributes) }

@@ -10,8 +10,8 @@ import Timeline
 /// sequence view (a lane per party on a shared, zoomable time axis, drawn by the page's script
 /// from the embedded `SequenceViewModel` JSON), each image's story as tables, and the network's
 /// health. Rendered from `SequencePageTemplate` by swift-mustache, which escapes every value.
-public enum AnalysisHTML {
-    public static func page(_ result: AnalysisResult, relations: RequestRelations? = nil) -> String {
+package enum AnalysisHTML {
+    package static func page(_ result: AnalysisResult, relations: RequestRelations? = nil) -> String {
         let relations = relations ?? RequestRelations(result)
         switch templates {
         case .success(let (page, library)):

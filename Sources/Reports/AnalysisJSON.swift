@@ -4,8 +4,8 @@ import Reassembly
 import Timeline
 
 /// DESIGN.md's JSON contract for `analyze`, `http` and `sql`: field names and order are stable.
-public enum AnalysisJSON {
-    public static func document(_ result: AnalysisResult) -> JSONValue {
+package enum AnalysisJSON {
+    package static func document(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         return .object([
             ("version", .int(1)),
@@ -92,7 +92,7 @@ public enum AnalysisJSON {
     }
 
     /// The `http` array (also the whole output of `glancetrace http --format json`).
-    public static func http(_ result: AnalysisResult) -> JSONValue {
+    package static func http(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
         let legs = result.timeline.legs.http
@@ -137,7 +137,7 @@ public enum AnalysisJSON {
     }
 
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
-    public static func sql(_ result: AnalysisResult) -> JSONValue {
+    package static func sql(_ result: AnalysisResult) -> JSONValue {
         let p = result.precision
         let timeline = result.timeline
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL

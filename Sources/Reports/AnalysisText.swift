@@ -5,8 +5,8 @@ import Timeline
 
 /// The terminal report of `analyze`: each image's story, step by step, with the HTTP call and
 /// the SQL behind every step, then the TCP health and anomalies.
-public enum AnalysisText {
-    public static func report(_ result: AnalysisResult) -> String {
+package enum AnalysisText {
+    package static func report(_ result: AnalysisResult) -> String {
         var out = ""
         let packets = result.captures.reduce(0) { $0 + $1.packets }
         let first = result.captures.compactMap(\.first).min()

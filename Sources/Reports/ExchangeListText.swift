@@ -3,21 +3,21 @@ import CaptureIO
 import Timeline
 
 /// One line per HTTP exchange (`glancetrace http`) or SQL command (`glancetrace sql`).
-public enum ExchangeListText {
-    public static func http(_ result: AnalysisResult) -> String {
+package enum ExchangeListText {
+    package static func http(_ result: AnalysisResult) -> String {
         var out = ""
         http(result) { out += $0 }
         return out
     }
 
-    public static func sql(_ result: AnalysisResult) -> String {
+    package static func sql(_ result: AnalysisResult) -> String {
         var out = ""
         sql(result) { out += $0 }
         return out
     }
 
     /// The `http` list, handed to `emit` line by line: a long capture's list is never held whole.
-    public static func http(_ result: AnalysisResult, emit: (String) -> Void) {
+    package static func http(_ result: AnalysisResult, emit: (String) -> Void) {
         let links = result.timeline.legs.http
         var times = ListTimeText(precision: result.precision)
         // The list shows no message texts: facts are read without them.
@@ -80,7 +80,7 @@ public enum ExchangeListText {
     }
 
     /// The `sql` list, handed to `emit` line by line.
-    public static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
+    package static func sql(_ result: AnalysisResult, emit: (String) -> Void) {
         // Statements in a row mostly serve one request: decode it once for all of them.
         var request: (index: Int, label: String)?
         let links = result.timeline.legs.sql

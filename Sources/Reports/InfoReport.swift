@@ -3,9 +3,9 @@ import CaptureIO
 import Timeline
 
 /// `glancetrace info` output: capinfos-like text, or DESIGN.md's `captures` array.
-public enum InfoReport {
+package enum InfoReport {
     /// The `captures` element of DESIGN.md's JSON contract (shared with `analyze`).
-    public static func json(_ summary: CaptureSummary) -> JSONValue {
+    package static func json(_ summary: CaptureSummary) -> JSONValue {
         let precision = summary.info.precision
         return .object([
             ("path", .string(summary.info.path)),
@@ -49,7 +49,7 @@ public enum InfoReport {
                         ("total", .int(Int(clamping: drops.total)))])
     }
 
-    public static func text(_ summary: CaptureSummary) -> String {
+    package static func text(_ summary: CaptureSummary) -> String {
         let precision = summary.info.precision
         var lines: [(String, String)] = [
             ("File name", summary.info.path),

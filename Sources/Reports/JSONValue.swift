@@ -1,6 +1,6 @@
 /// A JSON document with object members kept in the order written, so reports follow
 /// DESIGN.md's field order and golden files stay stable.
-public indirect enum JSONValue: Equatable, Sendable {
+package indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -12,7 +12,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// hundred thousand SQL statements never holds them all as JSON values at once.
     case lazyArray(LazyJSONArray)
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -30,24 +30,24 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    public static func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
-    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
-    public static func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
-    public static func optional(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
-    public static func optional(_ value: Bool?) -> JSONValue { value.map { .bool($0) } ?? .null }
+    package static func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
+    package static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    package static func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+    package static func optional(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
+    package static func optional(_ value: Bool?) -> JSONValue { value.map { .bool($0) } ?? .null }
 
     /// Serialises with two-space indentation (or compact for NDJSON).
     ///
     /// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`, so the text can be
     /// embedded in an HTML `<script>` block without a capture ever closing it.
-    public func serialized(pretty: Bool = true) -> String {
+    package func serialized(pretty: Bool = true) -> String {
         var out = ""
         write(to: &out, indent: pretty ? 0 : nil, flush: nil)
         return out
     }
 
     /// Serialises in pieces of about a megabyte handed to `chunk`, for output of any size.
-    public func serialize(pretty: Bool = true, chunk: (String) -> Void) {
+    package func serialize(pretty: Bool = true, chunk: (String) -> Void) {
         var out = ""
         withoutActuallyEscaping(chunk) { chunk in
             write(to: &out, indent: pretty ? 0 : nil, flush: chunk)
@@ -173,10 +173,10 @@ public indirect enum JSONValue: Equatable, Sendable {
 }
 
 /// The elements of a `JSONValue.lazyArray`: a count and a function making element `i`.
-public struct LazyJSONArray: Sendable {
-    public let count: Int
-    public let element: @Sendable (Int) -> JSONValue
-    public init(count: Int, element: @escaping @Sendable (Int) -> JSONValue) {
+package struct LazyJSONArray: Sendable {
+    package let count: Int
+    package let element: @Sendable (Int) -> JSONValue
+    package init(count: Int, element: @escaping @Sendable (Int) -> JSONValue) {
         self.count = count
         self.element = element
     }

@@ -8,8 +8,8 @@ import Timeline
 /// plus `"event"`: `"http"`, `"sql"` or `"image-status"`, so that a consumer can treat the live
 /// stream and a later analysis of the written file alike. Statements are the full text in JSON
 /// (as `analyze` has them) and shortened in text.
-public enum LiveEventText {
-    public static func text(_ event: AnalysisSession.LiveEvent) -> String {
+package enum LiveEventText {
+    package static func text(_ event: AnalysisSession.LiveEvent) -> String {
         switch event {
         case .http(let f):
             if f.inferred {
@@ -24,7 +24,7 @@ public enum LiveEventText {
     }
 
     /// `precision`: the capture's, as `analyze` prints the file's times (nanoseconds when it has them).
-    public static func json(_ event: AnalysisSession.LiveEvent, precision p: TimestampPrecision = .microseconds) -> JSONValue {
+    package static func json(_ event: AnalysisSession.LiveEvent, precision p: TimestampPrecision = .microseconds) -> JSONValue {
         switch event {
         case .http(let f):
             return .object([("event", .string("http")), ("time", .string(f.time.rfc3339(precision: p))), ("end", .string(f.end.rfc3339(precision: p))),

@@ -7,15 +7,15 @@ import Timeline
 /// only as encrypted records. The sequence view draws them distinctly and the OTLP traces nest
 /// them; both read them from here.
 /// `init(_ result:)` reads them from the analysis (JSON: `leg_of`, `caused_by`, `inferred`).
-public struct RequestRelations: Sendable {
+package struct RequestRelations: Sendable {
     /// Back-end leg -> the front leg (the request as the client sent it to the proxy).
-    public var legOf: [Int: Int] = [:]
+    package var legOf: [Int: Int] = [:]
     /// A call a service made itself -> the request it made it for.
-    public var causedBy: [Int: Int] = [:]
+    package var causedBy: [Int: Int] = [:]
     /// Exchanges known only from encrypted records: method, path and status are guesses.
-    public var inferred: Set<Int> = []
+    package var inferred: Set<Int> = []
 
-    public init(legOf: [Int: Int] = [:], causedBy: [Int: Int] = [:], inferred: Set<Int> = []) {
+    package init(legOf: [Int: Int] = [:], causedBy: [Int: Int] = [:], inferred: Set<Int> = []) {
         self.legOf = legOf
         self.causedBy = causedBy
         self.inferred = inferred
@@ -23,7 +23,7 @@ public struct RequestRelations: Sendable {
 
     /// The relations the analysis found: proxy legs (`ProxyLegs`), calls a service made itself
     /// (`CallCausation`) and exchanges inferred from encrypted records.
-    public init(_ result: AnalysisResult) {
+    package init(_ result: AnalysisResult) {
         var causedBy: [Int: Int] = [:]
         for (call, cause) in result.timeline.causeOfHTTP { if let request = cause.request { causedBy[call] = request } }
         let inferred = Set(result.http.indices.filter { result.http.traits(at: $0).contains(.inferred) })
@@ -31,10 +31,10 @@ public struct RequestRelations: Sendable {
     }
 
     /// A logical request is one a client made: not a proxy's back-end leg of another.
-    public func isLogical(_ index: Int) -> Bool { legOf[index] == nil }
+    package func isLogical(_ index: Int) -> Bool { legOf[index] == nil }
 
     /// The back-end legs of each front leg, in index order.
-    public var legs: [Int: [Int]] {
+    package var legs: [Int: [Int]] {
         var out: [Int: [Int]] = [:]
         for (leg, front) in legOf.sorted(by: { $0.key < $1.key }) { out[front, default: []].append(leg) }
         return out

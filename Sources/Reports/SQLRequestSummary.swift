@@ -5,24 +5,24 @@ import Timeline
 /// `glancetrace sql --by-request` (a summary): the commands grouped by the HTTP request that issued
 /// them, with count, time and how many links are only likely, the dearest request first; then the
 /// ambiguous commands (several requests fit equally) and those outside any request.
-public struct SQLRequestSummary: Sendable {
-    public struct Group: Sendable {
+package struct SQLRequestSummary: Sendable {
+    package struct Group: Sendable {
         /// HTTP fact index; nil for the ambiguous and the unattributed groups.
-        public var http: Int?
-        public var label: String
-        public var start: Timestamp?
-        public var count = 0
-        public var likely = 0
-        public var totalNanoseconds: Int64 = 0
-        public var errors = 0
+        package var http: Int?
+        package var label: String
+        package var start: Timestamp?
+        package var count = 0
+        package var likely = 0
+        package var totalNanoseconds: Int64 = 0
+        package var errors = 0
         /// SQL fact indices, in time order.
-        public var statements: [Int] = []
+        package var statements: [Int] = []
     }
 
-    public private(set) var groups: [Group] = []
-    public private(set) var commands = 0
+    package private(set) var groups: [Group] = []
+    package private(set) var commands = 0
 
-    public init(_ result: AnalysisResult) {
+    package init(_ result: AnalysisResult) {
         let timeline = result.timeline
         var byRequest: [Int: Int] = [:]
         var ambiguous = Group(http: nil, label: "(ambiguous: several requests fit equally)")
@@ -59,7 +59,7 @@ public struct SQLRequestSummary: Sendable {
     }
 
     /// One line per request, after a header with the totals.
-    public func text(precision: TimestampPrecision = .microseconds, emit: (String) -> Void) {
+    package func text(precision: TimestampPrecision = .microseconds, emit: (String) -> Void) {
         let requests = groups.filter { $0.http != nil }
         let attributed = requests.reduce(0) { $0 + $1.count }
         let likely = requests.reduce(0) { $0 + $1.likely }
@@ -75,7 +75,7 @@ public struct SQLRequestSummary: Sendable {
     }
 
     /// The groups as a JSON array, in the text's order.
-    public func json(precision: TimestampPrecision = .microseconds) -> JSONValue {
+    package func json(precision: TimestampPrecision = .microseconds) -> JSONValue {
         .array(groups.map { group in
             .object([
                 ("http", .optional(group.http)),

@@ -3,37 +3,37 @@ import Timeline
 
 /// `glancetrace sql --summary`: the commands grouped by fingerprint (literals as `?`, the way
 /// pt-query-digest groups them), with count and time, the dearest group first.
-public struct SQLSummary: Sendable {
-    public struct Group: Sendable {
-        public var command: String
+package struct SQLSummary: Sendable {
+    package struct Group: Sendable {
+        package var command: String
         /// The statement's fingerprint; for commands without one (Ping, Quit), the command.
-        public var fingerprint: String
-        public var count = 0
+        package var fingerprint: String
+        package var count = 0
         /// Request start to response end, per command, in nanoseconds (for the percentile).
-        public var durations: [Int64] = []
-        public var rows = 0
-        public var affectedRows: Int64 = 0
-        public var errors = 0
+        package var durations: [Int64] = []
+        package var rows = 0
+        package var affectedRows: Int64 = 0
+        package var errors = 0
         /// The first statement of the group, as sent (JSON keeps its first 4096 characters).
-        public var example: String
+        package var example: String
 
-        public var totalNanoseconds: Int64 { durations.reduce(0, &+) }
+        package var totalNanoseconds: Int64 { durations.reduce(0, &+) }
         /// Nearest-rank 95th percentile.
-        public var p95Nanoseconds: Int64 {
+        package var p95Nanoseconds: Int64 {
             guard !durations.isEmpty else { return 0 }
             let sorted = durations.sorted()
             let rank = Int((Double(sorted.count) * 0.95).rounded(.up))
             return sorted[max(0, min(sorted.count - 1, rank - 1))]
         }
-        public var maxNanoseconds: Int64 { durations.max() ?? 0 }
+        package var maxNanoseconds: Int64 { durations.max() ?? 0 }
     }
 
     /// Groups, most total time first (then most commands, then by fingerprint).
-    public private(set) var groups: [Group] = []
-    public private(set) var commands = 0
+    package private(set) var groups: [Group] = []
+    package private(set) var commands = 0
     /// Commands left out as a proxy's client-side twins of counted ones, and what the proxy added to each.
-    public private(set) var relayedTwins = 0
-    public private(set) var proxyAddedNanoseconds: [Int64] = []
+    package private(set) var relayedTwins = 0
+    package private(set) var proxyAddedNanoseconds: [Int64] = []
 
     /// Commands whose statement is worth a fingerprint; the others group by command name.
     static let cacheBytes = 8 << 20
@@ -41,7 +41,7 @@ public struct SQLSummary: Sendable {
 
     /// - Parameter legs: the proxy legs (`ImageTimeline.legs.sql`): a client-side twin is counted
     ///   once, as the command nearest the server.
-    public init(_ sql: SQLFactStore, legs: LegLinks = LegLinks()) {
+    package init(_ sql: SQLFactStore, legs: LegLinks = LegLinks()) {
         var index: [String: Int] = [:]
         // Pools repeat the same statements: remember fingerprints, up to a few megabytes of text.
         var known: [String: String] = [:]
@@ -95,7 +95,7 @@ public struct SQLSummary: Sendable {
     static func milliseconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds / 1000) / 1000 }
 
     /// One line per group, after a header with the totals.
-    public func text(emit: (String) -> Void) {
+    package func text(emit: (String) -> Void) {
         let total = groups.reduce(Int64(0)) { $0 &+ $1.totalNanoseconds }
         emit("# \(commands) commands in \(groups.count) groups, \(AnalysisText.format3(SQLSummary.milliseconds(total))) ms in all"
              + " (each command from its first byte to its response's last)\n")
@@ -136,7 +136,7 @@ public struct SQLSummary: Sendable {
     }
 
     /// The groups as a JSON array, in the text's order.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .array(groups.enumerated().map { rank, group in
             .object([
                 ("rank", .int(rank + 1)),

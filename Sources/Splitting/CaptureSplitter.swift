@@ -16,16 +16,16 @@ import Glibc
 /// options the pieces are byte-identical to editcap's.)
 ///
 /// Throws `CaptureError` (input unreadable, `.writeFailed` naming the piece) or `SplitError`.
-public final class CaptureSplitter {
-    public let configuration: SplitConfiguration
+package final class CaptureSplitter {
+    package let configuration: SplitConfiguration
 
-    public init(configuration: SplitConfiguration) {
+    package init(configuration: SplitConfiguration) {
         self.configuration = configuration
     }
 
     /// Splits `input` into pieces named after `output` (see `PieceNaming`).
     /// `progress` gets (bytes read, file size) every few thousand packets.
-    public func split(input: String, output: String, progress: ((Int, Int) -> Void)? = nil) throws -> SplitSummary {
+    package func split(input: String, output: String, progress: ((Int, Int) -> Void)? = nil) throws -> SplitSummary {
         let reader = try openCapture(path: input, reader: configuration.readerKind)
         var run = try SplitRun(configuration: configuration, reader: reader, output: output)
         try run.readAll(progress: progress)

@@ -12,9 +12,9 @@ import Reassembly
 /// pooled connections continue in the next piece, but no request or response is cut); and at
 /// twice the cap it ends regardless (`.forced`). Memory is bounded by the open connections;
 /// one idle for `idleTimeout` of capture time is forgotten (treated as closed).
-public final class ConnectionCut {
+package final class ConnectionCut {
     /// Why a piece ended.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         /// No TCP connection was open.
         case clean
         /// Connections were open but none had unacknowledged data.
@@ -23,9 +23,9 @@ public final class ConnectionCut {
         case forced
     }
 
-    public let packetsPerPiece: Int
-    public let cap: Int
-    public let idleTimeout: Int64
+    package let packetsPerPiece: Int
+    package let cap: Int
+    package let idleTimeout: Int64
 
     private var connections: [ConnectionKey: Connection] = [:]
     /// Recently closed connections, so a stray final ACK or retransmitted FIN does not reopen one.
@@ -34,16 +34,16 @@ public final class ConnectionCut {
     private var lastSweep = Timestamp.zero
 
     /// Connections open now.
-    public var openConnections: Int { connections.count }
+    package var openConnections: Int { connections.count }
 
-    public init(packetsPerPiece: Int, cap: Int = 0, idleTimeoutSeconds: Int64 = 300) {
+    package init(packetsPerPiece: Int, cap: Int = 0, idleTimeoutSeconds: Int64 = 300) {
         self.packetsPerPiece = max(1, packetsPerPiece)
         self.cap = cap > 0 ? max(cap, self.packetsPerPiece) : self.packetsPerPiece &* 4
         idleTimeout = idleTimeoutSeconds &* 1_000_000_000
     }
 
     /// Whether a piece holding `count` packets should end before the next packet, and why.
-    public func cut(afterPackets count: Int) -> Kind? {
+    package func cut(afterPackets count: Int) -> Kind? {
         guard count >= packetsPerPiece else { return nil }
         if connections.isEmpty { return .clean }
         if count >= cap && inFlight == 0 { return .betweenExchanges }

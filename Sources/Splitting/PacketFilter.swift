@@ -6,8 +6,8 @@ import CPcap
 /// Compiled once per link type (a pcapng file may mix them) against a dead pcap handle, then
 /// run with `pcap_offline_filter` on each record: the same code tcpdump runs, so
 /// `tcpdump -r IN EXPR` selects the same packets.
-public final class PacketFilter {
-    public let expression: String
+package final class PacketFilter {
+    package let expression: String
     private let snapLength: Int32
     private var programs: [UInt32: Compiled] = [:]
 
@@ -22,7 +22,7 @@ public final class PacketFilter {
     }
 
     /// Compiles `expression` for `linkType` now, so a bad expression fails before any output.
-    public init(expression: String, linkType: LinkType, snapLength: Int = 262_144) throws(SplitError) {
+    package init(expression: String, linkType: LinkType, snapLength: Int = 262_144) throws(SplitError) {
         self.expression = expression
         self.snapLength = Int32(clamping: snapLength > 0 ? snapLength : 262_144)
         _ = try program(for: linkType)
@@ -30,7 +30,7 @@ public final class PacketFilter {
 
     /// Whether the record passes the filter. A link type the expression cannot be compiled
     /// for (met later in a pcapng file) throws.
-    public func matches(_ record: CaptureRecord) throws(SplitError) -> Bool {
+    package func matches(_ record: CaptureRecord) throws(SplitError) -> Bool {
         let compiled = try program(for: record.linkType)
         guard let base = record.bytes.baseAddress else { return false }
         var header = pcap_pkthdr()
@@ -58,8 +58,8 @@ public final class PacketFilter {
 }
 
 /// A problem with the split's options or input that is not a file error.
-public struct SplitError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct SplitError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }

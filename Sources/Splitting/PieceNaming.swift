@@ -9,11 +9,11 @@ import Glibc
 /// As in editcap (`fileset_extract_prefix_suffix`), the suffix starts at the last `.` of the
 /// last path component (`x.y.z` gives `x.y_00000_….z`); a name without one gets no suffix.
 /// The time is the piece's first packet in local time (`TZ` is honoured), to the second.
-public struct PieceNaming: Sendable {
-    public let prefix: String
-    public let suffix: String
+package struct PieceNaming: Sendable {
+    package let prefix: String
+    package let suffix: String
 
-    public init(output: String) {
+    package init(output: String) {
         let lastSlash = output.lastIndex(of: "/")
         if let dot = output.lastIndex(of: "."), lastSlash.map({ dot > $0 }) ?? true {
             prefix = String(output[..<dot])
@@ -26,7 +26,7 @@ public struct PieceNaming: Sendable {
     }
 
     /// The name of piece `index` (0-based) whose first packet was captured at `time`.
-    public func name(index: Int, firstPacketTime time: Timestamp) -> String {
+    package func name(index: Int, firstPacketTime time: Timestamp) -> String {
         "\(prefix)_\(PieceNaming.zeroPadded(index, width: 5))_\(PieceNaming.localTimeStamp(time))\(suffix)"
     }
 

@@ -1,9 +1,9 @@
 import CaptureIO
 
 /// What `glancetrace split` does: where pieces end, which packets it keeps, how it writes them.
-public struct SplitConfiguration: Sendable {
+package struct SplitConfiguration: Sendable {
     /// Where one piece ends and the next begins.
-    public enum Boundary: Sendable, Equatable {
+    package enum Boundary: Sendable, Equatable {
         /// At most this many packets per piece (editcap `-c`).
         case packets(Int)
         /// Intervals of this many nanoseconds from the first packet (editcap `-i`): a packet
@@ -12,57 +12,57 @@ public struct SplitConfiguration: Sendable {
         case interval(nanoseconds: Int64)
     }
 
-    public var boundary: Boundary
+    package var boundary: Boundary
     /// nil: the input's format.
-    public var outputFormat: CaptureOutputFormat?
+    package var outputFormat: CaptureOutputFormat?
     /// Keep packets at or after this time (`-A`).
-    public var start: Timestamp?
+    package var start: Timestamp?
     /// Keep packets strictly before this time (`-B`).
-    public var stop: Timestamp?
+    package var stop: Timestamp?
     /// Keep only TCP/UDP packets with either port in this set; empty keeps all.
-    public var ports: Set<UInt16> = []
+    package var ports: Set<UInt16> = []
     /// A BPF expression (tcpdump syntax) packets must match.
-    public var filter: String?
+    package var filter: String?
     /// With `.packets`: end a piece only where no TCP connection is open (see `ConnectionCut`).
-    public var byConnection = false
+    package var byConnection = false
     /// With `byConnection`: how far past N packets a piece may grow before a cut is forced
     /// (see `ConnectionCut`); 0 means 4 × N.
-    public var connectionCap = 0
+    package var connectionCap = 0
     /// Cut bulk HTTP body bytes to zero captured bytes (see `HTTPSlimming`).
-    public var slim = false
+    package var slim = false
     /// With `slim`: which requests carry bulk data, by method and path (the target without its
     /// query). The splitter knows no application: the caller hands its rule down (glancetrace's
     /// image-data routes). Bodies sent as `application/octet-stream` are bulk whatever it says.
-    public var bulkRequest: @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false }
+    package var bulkRequest: @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false }
     /// Which reader opens the input.
-    public var readerKind: CaptureReaderKind = .native
+    package var readerKind: CaptureReaderKind = .native
     /// Output buffer per piece.
-    public var bufferSize = 1 << 20
+    package var bufferSize = 1 << 20
 
-    public init(boundary: Boundary) {
+    package init(boundary: Boundary) {
         self.boundary = boundary
     }
 }
 
 /// One piece written by the splitter.
-public struct SplitPiece: Sendable {
-    public var path: String
-    public var packets: Int
-    public var bytes: Int
+package struct SplitPiece: Sendable {
+    package var path: String
+    package var packets: Int
+    package var bytes: Int
     /// Why the piece ended (by-connection mode); nil for plain -c / -i pieces and the last one.
-    public var cut: ConnectionCut.Kind?
+    package var cut: ConnectionCut.Kind?
 }
 
 /// What a split did.
-public struct SplitSummary: Sendable {
-    public var pieces: [SplitPiece] = []
-    public var packetsRead = 0
-    public var packetsWritten = 0
+package struct SplitSummary: Sendable {
+    package var pieces: [SplitPiece] = []
+    package var packetsRead = 0
+    package var packetsWritten = 0
     /// Captured bytes of the input's packets and of what was written (they differ with --slim).
-    public var capturedBytesRead = 0
-    public var capturedBytesWritten = 0
+    package var capturedBytesRead = 0
+    package var capturedBytesWritten = 0
     /// The input's damaged tail, if reading stopped early.
-    public var warning: CaptureWarning?
+    package var warning: CaptureWarning?
     /// Things the user should know (forced cuts, a pcapng fed to pcap output ...).
-    public var notes: [String] = []
+    package var notes: [String] = []
 }

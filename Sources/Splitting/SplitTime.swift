@@ -8,8 +8,8 @@ import Glibc
 /// `YYYY-MM-DDThh:mm:ss[.nnnnnnnnn][Z|+hh:mm|-hh:mm]` (a space may replace the `T`; without a
 /// zone the time is local, `TZ` honoured), or seconds since the epoch with an optional fraction
 /// (`1700000001.5`). Fractions keep up to nanoseconds, exactly (no floating point).
-public enum SplitTime {
-    public static func parse(_ text: String) -> Timestamp? {
+package enum SplitTime {
+    package static func parse(_ text: String) -> Timestamp? {
         let s = Array(text.trimmingSpaces.utf8)
         guard !s.isEmpty else { return nil }
         if s.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2e }) { return parseEpoch(s) }
@@ -124,14 +124,14 @@ extension String {
 }
 
 /// Parses `-i`'s seconds ("1", "0.5", "3600") into nanoseconds, exactly.
-public func parseIntervalNanoseconds(_ text: String) -> Int64? {
+package func parseIntervalNanoseconds(_ text: String) -> Int64? {
     guard let time = SplitTime.parseDuration(text), time > 0 else { return nil }
     return time
 }
 
 extension SplitTime {
     /// A non-negative decimal number of seconds in nanoseconds, or nil.
-    public static func parseDuration(_ text: String) -> Int64? {
+    package static func parseDuration(_ text: String) -> Int64? {
         let s = Array(text.trimmingSpaces.utf8)
         guard !s.isEmpty, s.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2e }),
               s.filter({ $0 == 0x2e }).count <= 1 else { return nil }

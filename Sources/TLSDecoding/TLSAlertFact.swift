@@ -2,30 +2,30 @@ import CaptureIO
 import Reassembly
 
 /// One alert seen on a connection.
-public struct TLSAlertFact: Sendable, Hashable, CustomStringConvertible {
-    public var direction: FlowDirection
-    public var time: Timestamp
+package struct TLSAlertFact: Sendable, Hashable, CustomStringConvertible {
+    package var direction: FlowDirection
+    package var time: Timestamp
     /// 1 warning, 2 fatal; nil when the alert was encrypted and not decrypted.
-    public var level: UInt8?
+    package var level: UInt8?
     /// The AlertDescription code; nil when the alert was encrypted and not decrypted.
-    public var code: UInt8?
+    package var code: UInt8?
 
-    public init(direction: FlowDirection, time: Timestamp, level: UInt8?, code: UInt8?) {
+    package init(direction: FlowDirection, time: Timestamp, level: UInt8?, code: UInt8?) {
         self.direction = direction
         self.time = time
         self.level = level
         self.code = code
     }
 
-    public var isFatal: Bool { level == 2 }
+    package var isFatal: Bool { level == 2 }
 
     /// The RFC 8446 name (`close_notify`, `handshake_failure`), `encrypted` or `alert_N`.
-    public var name: String {
+    package var name: String {
         guard let code else { return "encrypted" }
         return TLSAlertFact.names[code] ?? "alert_\(code)"
     }
 
-    public var description: String {
+    package var description: String {
         let levelText = level == 2 ? "fatal" : level == 1 ? "warning" : "unknown level"
         let from = direction == .clientToServer ? "client" : "server"
         return code == nil ? "encrypted alert from \(from)" : "\(levelText) alert \(name) from \(from)"

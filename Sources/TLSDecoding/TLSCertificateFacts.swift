@@ -4,21 +4,21 @@ import CaptureIO
 /// What a certificate sent in the clear says about the server: names, validity, serial.
 ///
 /// Built by a throwing-free initialiser from DER; fields that did not parse stay nil.
-public struct TLSCertificateFacts: Sendable, Hashable {
+package struct TLSCertificateFacts: Sendable, Hashable {
     /// RFC 4514 text, most significant RDN last (`CN=glance.example,O=Example`), like `openssl -nameopt RFC2253`.
-    public var subject: String?
-    public var issuer: String?
-    public var notBefore: Timestamp?
-    public var notAfter: Timestamp?
+    package var subject: String?
+    package var issuer: String?
+    package var notBefore: Timestamp?
+    package var notAfter: Timestamp?
     /// The serial number in lowercase hex, without leading zero bytes.
-    public var serialNumber: String?
+    package var serialNumber: String?
     /// subjectAltName dNSName and iPAddress entries.
-    public var subjectAlternativeNames: [String] = []
+    package var subjectAlternativeNames: [String] = []
     /// The DER length of the certificate.
-    public var encodedLength: Int
+    package var encodedLength: Int
 
     /// Parses an X.509 certificate; nil when the outer structure is not a certificate at all.
-    public init?(derEncoded bytes: [UInt8]) {
+    package init?(derEncoded bytes: [UInt8]) {
         guard let facts = bytes.withUnsafeBytes({ TLSCertificateFacts(der: ByteReader($0)) }) else { return nil }
         self = facts
     }

@@ -1,17 +1,17 @@
 /// A TLS cipher suite code with its IANA name.
-public struct TLSCipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+package struct TLSCipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    package var rawValue: UInt16
+    package init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// The IANA name (`TLS_AES_128_GCM_SHA256`), or `0xXXXX` for a code this table does not know.
-    public var name: String { TLSCipherSuite.table[rawValue]?.name ?? (isGREASE ? "GREASE" : hexCode(rawValue)) }
-    public var description: String { name }
+    package var name: String { TLSCipherSuite.table[rawValue]?.name ?? (isGREASE ? "GREASE" : hexCode(rawValue)) }
+    package var description: String { name }
 
     /// GREASE values (RFC 8701) carry no meaning.
-    public var isGREASE: Bool { rawValue & 0x0f0f == 0x0a0a && rawValue >> 8 == rawValue & 0xff }
+    package var isGREASE: Bool { rawValue & 0x0f0f == 0x0a0a && rawValue >> 8 == rawValue & 0xff }
 
     /// Whether this decoder can remove the record protection of this suite given the keys.
-    public var isDecryptable: Bool { parameters != nil }
+    package var isDecryptable: Bool { parameters != nil }
 
     var parameters: TLSCipherParameters? { TLSCipherSuite.table[rawValue]?.parameters }
 

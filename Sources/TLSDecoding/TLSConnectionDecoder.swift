@@ -2,14 +2,14 @@ import CaptureIO
 import Reassembly
 
 /// Limits that keep a hostile or broken stream from growing memory.
-public struct TLSDecoderLimits: Sendable {
+package struct TLSDecoderLimits: Sendable {
     /// Largest record body accepted: 2^14 + 2048 (RFC 5246 6.2.3); larger means the stream is not TLS.
-    public var maximumRecordLength = 16_384 + 2048
+    package var maximumRecordLength = 16_384 + 2048
     /// Largest handshake message reassembled (certificate chains are the big ones).
-    public var maximumHandshakeMessageLength = 262_144
+    package var maximumHandshakeMessageLength = 262_144
     /// Client bytes held back while the ServerHello that says how to read them has not arrived.
-    public var maximumHeldBytes = 1_048_576
-    public init() {}
+    package var maximumHeldBytes = 1_048_576
+    package init() {}
 }
 
 /// Decodes the TLS record layer of one TCP connection and hands decrypted application data on.
@@ -34,9 +34,9 @@ public struct TLSDecoderLimits: Sendable {
 /// }
 /// reassembler.attach(tls)                          // however the reassembler takes consumers
 /// ```
-public final class TLSConnectionDecoder: StreamConsumer {
+package final class TLSConnectionDecoder: StreamConsumer {
     /// The consumer of decrypted application data (or of the raw stream when it is not TLS).
-    public let inner: (any StreamConsumer)?
+    package let inner: (any StreamConsumer)?
     let keyLog: TLSKeyLog
     let limits: TLSDecoderLimits
     private let onClose: ((TLSConnectionFacts) -> Void)?
@@ -55,14 +55,14 @@ public final class TLSConnectionDecoder: StreamConsumer {
     private var closed = false
     /// Every record (with what its protection is), lost direction, FIN and the close, as they
     /// happen: what an observer without keys can still read (see `TLSExchangeInference`).
-    public var onRecordLayerEvent: ((TLSRecordLayerEvent) -> Void)?
+    package var onRecordLayerEvent: ((TLSRecordLayerEvent) -> Void)?
 
     /// - Parameters:
     ///   - connection: the TCP connection, for the facts.
     ///   - keyLog: secrets to decrypt with; an empty log still yields handshake facts.
     ///   - inner: receives decrypted application data, gaps, FINs and the close.
     ///   - onClose: called once with the final facts when the connection closes.
-    public init(connection: ConnectionInfo, keyLog: TLSKeyLog = TLSKeyLog(), inner: (any StreamConsumer)?,
+    package init(connection: ConnectionInfo, keyLog: TLSKeyLog = TLSKeyLog(), inner: (any StreamConsumer)?,
                 limits: TLSDecoderLimits = TLSDecoderLimits(),
                 onClose: ((TLSConnectionFacts) -> Void)? = nil) {
         self.inner = inner
@@ -73,7 +73,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
     }
 
     /// The facts so far, with record counts and the decryption outcome filled in.
-    public var facts: TLSConnectionFacts {
+    package var facts: TLSConnectionFacts {
         var facts = storedFacts
         facts.clientRecords = client.counts
         facts.serverRecords = server.counts
@@ -87,7 +87,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
 
     // MARK: StreamConsumer
 
-    public func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
+    package func receive(_ bytes: UnsafeRawBufferPointer, direction: FlowDirection, at time: Timestamp) {
         guard !closed else { return }
         if passthrough {
             inner?.receive(bytes, direction: direction, at: time)
@@ -98,7 +98,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
         process(s)
     }
 
-    public func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
+    package func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
         guard !closed else { return }
         if !passthrough {
             let s = stream(direction)
@@ -113,7 +113,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
         inner?.gap(count, direction: direction, at: time)
     }
 
-    public func finished(direction: FlowDirection, at time: Timestamp) {
+    package func finished(direction: FlowDirection, at time: Timestamp) {
         guard !closed else { return }
         if !passthrough, stream(direction).unreadCount > 0 {
             note("\(direction == .clientToServer ? "client" : "server") stream ended inside a record "
@@ -123,7 +123,7 @@ public final class TLSConnectionDecoder: StreamConsumer {
         inner?.finished(direction: direction, at: time)
     }
 
-    public func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
+    package func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
         guard !closed else { return }
         closed = true
         if !passthrough { onRecordLayerEvent?(.closed(reason, at: time)) }

@@ -6,10 +6,10 @@ import Darwin
 import CaptureIO
 
 /// Why a key log file could not be read.
-public struct TLSKeyLogReadError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "\(path): \(reason)" }
+package struct TLSKeyLogReadError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package var description: String { "\(path): \(reason)" }
 }
 
 extension TLSKeyLog {
@@ -17,13 +17,13 @@ extension TLSKeyLog {
     static let maximumFileBytes = 64 << 20
 
     /// The secrets of the NSS key log file at `path`.
-    public init(contentsOf path: String) throws(TLSKeyLogReadError) {
+    package init(contentsOf path: String) throws(TLSKeyLogReadError) {
         self.init()
         try add(contentsOf: path)
     }
 
     /// Adds the secrets of the NSS key log file at `path` (`--keylog`).
-    public mutating func add(contentsOf path: String) throws(TLSKeyLogReadError) {
+    package mutating func add(contentsOf path: String) throws(TLSKeyLogReadError) {
         let bytes: [UInt8]
         do {
             bytes = try WholeFile.read(path, limit: TLSKeyLog.maximumFileBytes)

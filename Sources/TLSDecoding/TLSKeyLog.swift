@@ -1,16 +1,16 @@
 import CaptureIO
 
 /// The secrets an NSS key log gives for one TLS session, found by its ClientHello random.
-public struct TLSSessionSecrets: Sendable, Hashable {
+package struct TLSSessionSecrets: Sendable, Hashable {
     /// TLS 1.2 and earlier: `CLIENT_RANDOM` (48 bytes).
-    public var masterSecret: [UInt8]?
+    package var masterSecret: [UInt8]?
     /// TLS 1.3: `CLIENT_EARLY_TRAFFIC_SECRET` (0-RTT data; kept, not used for decryption yet).
-    public var clientEarlyTrafficSecret: [UInt8]?
-    public var clientHandshakeTrafficSecret: [UInt8]?
-    public var serverHandshakeTrafficSecret: [UInt8]?
-    public var clientTrafficSecret0: [UInt8]?
-    public var serverTrafficSecret0: [UInt8]?
-    public init() {}
+    package var clientEarlyTrafficSecret: [UInt8]?
+    package var clientHandshakeTrafficSecret: [UInt8]?
+    package var serverHandshakeTrafficSecret: [UInt8]?
+    package var clientTrafficSecret0: [UInt8]?
+    package var serverTrafficSecret0: [UInt8]?
+    package init() {}
 
     /// Copies every secret `other` has over this one's.
     mutating func merge(_ other: TLSSessionSecrets) {
@@ -34,36 +34,36 @@ public struct TLSSessionSecrets: Sendable, Hashable {
 /// keyLog.add(text: try String(contentsOfFile: "/tmp/keys.log", encoding: .utf8))
 /// for secrets in reader.secrets { keyLog.add(secrets) }   // pcapng DSB
 /// ```
-public struct TLSKeyLog: Sendable {
+package struct TLSKeyLog: Sendable {
     private var sessions: [[UInt8]: TLSSessionSecrets] = [:]
     /// Lines that looked like key log entries but did not parse (bad hex, wrong lengths).
-    public private(set) var malformedLines = 0
+    package private(set) var malformedLines = 0
     /// Well-formed lines with labels this decoder does not use (`EXPORTER_SECRET`, `RSA`, ...).
-    public private(set) var ignoredLines = 0
+    package private(set) var ignoredLines = 0
 
-    public init() {}
+    package init() {}
 
     /// Parses key log text.
-    public init(text: String) {
+    package init(text: String) {
         add(text: text)
     }
 
     /// How many sessions have at least one secret.
-    public var sessionCount: Int { sessions.count }
-    public var isEmpty: Bool { sessions.isEmpty }
+    package var sessionCount: Int { sessions.count }
+    package var isEmpty: Bool { sessions.isEmpty }
 
     /// The secrets logged for the session whose ClientHello carried `clientRandom` (32 bytes).
-    public func secrets(forClientRandom clientRandom: [UInt8]) -> TLSSessionSecrets? {
+    package func secrets(forClientRandom clientRandom: [UInt8]) -> TLSSessionSecrets? {
         sessions[clientRandom]
     }
 
     /// Adds the lines of NSS key log text.
-    public mutating func add(text: String) {
+    package mutating func add(text: String) {
         add(bytes: Array(text.utf8))
     }
 
     /// Adds NSS key log bytes (a file's contents or a pcapng DSB's secrets data).
-    public mutating func add<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
+    package mutating func add<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         var line = [UInt8]()
         line.reserveCapacity(256)
         for byte in bytes {
@@ -78,13 +78,13 @@ public struct TLSKeyLog: Sendable {
     }
 
     /// Adds a pcapng Decryption Secrets Block if it holds an NSS key log (type `TLSK`).
-    public mutating func add(_ secrets: DecryptionSecrets) {
+    package mutating func add(_ secrets: DecryptionSecrets) {
         guard secrets.type == DecryptionSecrets.tlsKeyLogType else { return }
         add(bytes: secrets.data)
     }
 
     /// Adds every session of another key log; its secrets win where both have one.
-    public mutating func merge(_ other: TLSKeyLog) {
+    package mutating func merge(_ other: TLSKeyLog) {
         for (random, secrets) in other.sessions {
             sessions[random, default: TLSSessionSecrets()].merge(secrets)
         }

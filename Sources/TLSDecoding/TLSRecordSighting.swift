@@ -5,7 +5,7 @@ import Reassembly
 ///
 /// Without keys this is all there is to say about the plaintext inside: its length is the
 /// record's length less what the protection adds.
-public enum TLSRecordProtection: Sendable, Hashable {
+package enum TLSRecordProtection: Sendable, Hashable {
     /// Not protected (ClientHello, ServerHello, TLS 1.2 handshake before ChangeCipherSpec).
     case none
     /// TLS 1.3: the AEAD tag, one inner content type byte and padding (RFC 8446 5.2);
@@ -23,7 +23,7 @@ public enum TLSRecordProtection: Sendable, Hashable {
     ///
     /// AEAD suites give one value (TLS 1.3 padding is assumed absent: no common stack pads);
     /// CBC gives the range its padding leaves open; an unknown protection gives 0...length.
-    public func plaintextLength(ofRecord length: Int) -> ClosedRange<Int> {
+    package func plaintextLength(ofRecord length: Int) -> ClosedRange<Int> {
         let length = max(length, 0)
         switch self {
         case .none:
@@ -43,7 +43,7 @@ public enum TLSRecordProtection: Sendable, Hashable {
     }
 
     /// True when `plaintextLength(ofRecord:)` is a single value.
-    public var isExact: Bool {
+    package var isExact: Bool {
         switch self {
         case .none, .tls13, .tls12AEAD: return true
         case .tls12CBC, .unknown: return false
@@ -51,7 +51,7 @@ public enum TLSRecordProtection: Sendable, Hashable {
     }
 
     /// "16-byte AEAD tag and 1 inner content type byte (padding assumed none)", for evidence lines.
-    public var overheadDescription: String {
+    package var overheadDescription: String {
         switch self {
         case .none: return "nothing (not protected)"
         case .tls13(let tag, _): return "\(tag &+ 1) bytes each (\(tag)-byte AEAD tag and the inner content type; padding assumed none)"
@@ -66,20 +66,20 @@ public enum TLSRecordProtection: Sendable, Hashable {
 }
 
 /// One record as the record layer met it: what anyone sees on the wire, with or without keys.
-public struct TLSRecordSighting: Sendable, Hashable {
-    public var direction: FlowDirection
+package struct TLSRecordSighting: Sendable, Hashable {
+    package var direction: FlowDirection
     /// Capture time of the packet that carried the record's first byte (decrypted data is
     /// stamped with the same time).
-    public var time: Timestamp
+    package var time: Timestamp
     /// The content type in the record header (TLS 1.3 protected records all say 23).
-    public var contentType: UInt8
+    package var contentType: UInt8
     /// Body length, without the 5-byte header.
-    public var length: Int
-    public var protection: TLSRecordProtection
+    package var length: Int
+    package var protection: TLSRecordProtection
     /// The key log opened it.
-    public var decrypted: Bool
+    package var decrypted: Bool
 
-    public init(direction: FlowDirection, time: Timestamp, contentType: UInt8, length: Int,
+    package init(direction: FlowDirection, time: Timestamp, contentType: UInt8, length: Int,
                 protection: TLSRecordProtection, decrypted: Bool = false) {
         self.direction = direction
         self.time = time
@@ -90,11 +90,11 @@ public struct TLSRecordSighting: Sendable, Hashable {
     }
 
     /// The plaintext lengths the record may carry (see `TLSRecordProtection`).
-    public var plaintextLength: ClosedRange<Int> { protection.plaintextLength(ofRecord: length) }
+    package var plaintextLength: ClosedRange<Int> { protection.plaintextLength(ofRecord: length) }
 }
 
 /// What `TLSConnectionDecoder.onRecordLayerEvent` reports, in stream order per direction.
-public enum TLSRecordLayerEvent: Sendable, Hashable {
+package enum TLSRecordLayerEvent: Sendable, Hashable {
     case record(TLSRecordSighting)
     /// The record layer of this direction is lost from here on (lost bytes, corrupt header).
     case lost(FlowDirection, at: Timestamp)

@@ -1,13 +1,13 @@
 /// Whether a TLS connection's records may be read as HTTP/1.1 exchanges, from what its handshake
 /// said in the clear: only HTTP/1.1 alternates requests and responses (HTTP/2 multiplexes them,
 /// and other protocols have their own rhythm).
-public enum HTTP1OverTLS {
+package enum HTTP1OverTLS {
     /// - Parameters:
     ///   - offeredALPN: the ClientHello's ALPN list.
     ///   - negotiatedALPN: the server's choice, when in the clear (TLS 1.2 ServerHello).
     ///   - httpPort: the server port is one HTTP is known to be served on.
     /// - Returns: the verdict, and why, for the evidence.
-    public static func verdict(offeredALPN: [String], negotiatedALPN: String?, httpPort: Bool) -> (inferable: Bool, reason: String) {
+    package static func verdict(offeredALPN: [String], negotiatedALPN: String?, httpPort: Bool) -> (inferable: Bool, reason: String) {
         if let negotiated = negotiatedALPN {
             return negotiated == "http/1.1" ? (true, "the server chose ALPN http/1.1")
                 : (false, "the server chose ALPN \(negotiated), not HTTP/1.1")

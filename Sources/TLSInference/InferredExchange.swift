@@ -8,48 +8,48 @@ import TLSDecoding
 /// each record's first byte), so a decoded exchange of the same connection has the same start
 /// and end. Sizes are plaintext bytes (start line, headers and body together: encrypted, they
 /// cannot be told apart), from the record lengths less what the protection adds.
-public struct InferredExchange: Sendable, Hashable {
+package struct InferredExchange: Sendable, Hashable {
     /// Position among the connection's inferred exchanges, from 0.
-    public var sequence: Int
+    package var sequence: Int
     /// The first record of the request.
-    public var requestStart: Timestamp
+    package var requestStart: Timestamp
     /// The last record of the request.
-    public var requestEnd: Timestamp
+    package var requestEnd: Timestamp
     /// The first record of the final response; nil when the server sent nothing back.
-    public var responseStart: Timestamp?
+    package var responseStart: Timestamp?
     /// The last record of the response.
-    public var responseEnd: Timestamp?
-    public var requestRecords = 0
-    public var responseRecords = 0
+    package var responseEnd: Timestamp?
+    package var requestRecords = 0
+    package var responseRecords = 0
     /// Plaintext bytes of the request (one value for AEAD suites, a range for CBC).
-    public var requestBytes: ClosedRange<Int> = 0...0
+    package var requestBytes: ClosedRange<Int> = 0...0
     /// Plaintext bytes of the response, interim responses included.
-    public var responseBytes: ClosedRange<Int> = 0...0
+    package var responseBytes: ClosedRange<Int> = 0...0
     /// Record bytes on the wire, 5-byte headers included.
-    public var requestRecordBytes = 0
-    public var responseRecordBytes = 0
+    package var requestRecordBytes = 0
+    package var responseRecordBytes = 0
     /// Server records of exactly the size of `HTTP/1.1 100 Continue` between request records.
-    public var interimResponses = 0
+    package var interimResponses = 0
     /// TLS 1.3 session ticket records the server sent while this request was under way (not counted).
-    public var ticketRecords = 0
+    package var ticketRecords = 0
     /// Every record's plaintext length was exact (AEAD suites).
-    public var sizesExact = true
+    package var sizesExact = true
     /// The protection of the request's first record, which says how sizes were reckoned.
-    public var protection: TLSRecordProtection?
+    package var protection: TLSRecordProtection?
     /// What the record layer could not settle: a cut response, a lost direction, no answer.
-    public var notes: [String] = []
+    package var notes: [String] = []
 
-    public init(sequence: Int, requestStart: Timestamp) {
+    package init(sequence: Int, requestStart: Timestamp) {
         self.sequence = sequence
         self.requestStart = requestStart
         self.requestEnd = requestStart
     }
 
     /// The first record of the exchange.
-    public var start: Timestamp { requestStart }
+    package var start: Timestamp { requestStart }
     /// The last record of the exchange.
-    public var end: Timestamp { max(requestEnd, responseEnd ?? requestEnd) }
-    public var hasResponse: Bool { responseRecords > 0 }
+    package var end: Timestamp { max(requestEnd, responseEnd ?? requestEnd) }
+    package var hasResponse: Bool { responseRecords > 0 }
 
     mutating func addRequest(_ record: TLSRecordSighting, protection: TLSRecordProtection) {
         if requestRecords == 0 {

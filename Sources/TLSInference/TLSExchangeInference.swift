@@ -30,43 +30,43 @@ import TLSDecoding
 ///     for exchange in inference.consume(event) { print(exchange.requestStart, exchange.requestBytes) }
 /// }
 /// ```
-public struct TLSExchangeInference: Sendable {
-    public struct Configuration: Sendable {
+package struct TLSExchangeInference: Sendable {
+    package struct Configuration: Sendable {
         /// Records one write produced (a ticket run, the pieces of one response) leave within
         /// this many nanoseconds of each other; a longer pause starts another flight.
-        public var flightGap: Int64 = 1_000_000
+        package var flightGap: Int64 = 1_000_000
         /// Larger server records are never taken for tickets.
-        public var largestTicket = 4096
+        package var largestTicket = 4096
         /// No HTTP/1.1 request is shorter (`GET / HTTP/1.1\r\nHost: a\r\n\r\n` is 27 bytes): a
         /// shorter record cannot open one (it is an alert or a KeyUpdate).
-        public var smallestRequest = 16
+        package var smallestRequest = 16
         /// The most plaintext a record carries (2^14): a response that ends on such a record when
         /// the connection closes may have been cut.
-        public var fullRecord = 16_384
-        public init() {}
+        package var fullRecord = 16_384
+        package init() {}
     }
 
     /// What the record layer carried besides requests and responses, for the evidence.
-    public struct Counts: Sendable, Hashable {
-        public var handshakeRecords = 0
-        public var ticketRecords = 0
+    package struct Counts: Sendable, Hashable {
+        package var handshakeRecords = 0
+        package var ticketRecords = 0
         /// Alerts, and TLS 1.3 records of close_notify's size ending a direction.
-        public var alertRecords = 0
-        public var changeCipherSpecRecords = 0
+        package var alertRecords = 0
+        package var changeCipherSpecRecords = 0
         /// Client records too short to open a request (KeyUpdate-sized) and server records sent
         /// when no request was open.
-        public var strayRecords = 0
-        public init() {}
+        package var strayRecords = 0
+        package init() {}
     }
 
     typealias HeldRecord = (record: TLSRecordSighting, protection: TLSRecordProtection)
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// A record was opened with a key: the decoded exchanges stand.
-    public private(set) var isDecrypted = false
+    package private(set) var isDecrypted = false
     /// The record layer of a direction was lost (gap): nothing after it is inferred.
-    public private(set) var isLost = false
-    public internal(set) var counts = Counts()
+    package private(set) var isLost = false
+    package internal(set) var counts = Counts()
 
     var current: InferredExchange?
     private var nextSequence = 0
@@ -85,12 +85,12 @@ public struct TLSExchangeInference: Sendable {
     /// The server sent an alert (close_notify, as a rule): what it sent before was whole.
     private var serverAlerted = false
 
-    public init(configuration: Configuration = Configuration()) {
+    package init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
     /// Takes the next event of the connection; returns the exchanges it completed.
-    public mutating func consume(_ event: TLSRecordLayerEvent) -> [InferredExchange] {
+    package mutating func consume(_ event: TLSRecordLayerEvent) -> [InferredExchange] {
         guard !isDecrypted else { return [] }
         switch event {
         case .record(let record):

@@ -5,47 +5,47 @@
 /// The one place they are written: the stages below `Timeline` know no OpenStack and are handed
 /// these (the reassembler's `watchedPorts`, the capture filter of `glancetrace capture`), and the
 /// analysis and the reports derive their port sets from the names here.
-public enum OpenStackPorts {
+package enum OpenStackPorts {
     /// Keystone's API.
-    public static let keystoneAPI: UInt16 = 5000
+    package static let keystoneAPI: UInt16 = 5000
     /// Keystone's legacy admin API.
-    public static let keystoneAdmin: UInt16 = 35357
+    package static let keystoneAdmin: UInt16 = 35357
     /// Glance's API.
-    public static let glanceAPI: UInt16 = 9292
+    package static let glanceAPI: UInt16 = 9292
     /// The Swift proxy (recognised by content, as Glance's store).
-    public static let swiftProxy: UInt16 = 8080
+    package static let swiftProxy: UInt16 = 8080
     /// MySQL/MariaDB.
-    public static let mysqlServer: UInt16 = 3306
+    package static let mysqlServer: UInt16 = 3306
     /// haproxy terminating TLS in front of Keystone (TripleO's public endpoint).
-    public static let keystoneTLSFront: UInt16 = 13000
+    package static let keystoneTLSFront: UInt16 = 13000
     /// haproxy terminating TLS in front of Glance (TripleO's public endpoint).
-    public static let glanceTLSFront: UInt16 = 13292
+    package static let glanceTLSFront: UInt16 = 13292
     /// haproxy terminating TLS in front of the Swift proxy (TripleO's public endpoint).
-    public static let swiftTLSFront: UInt16 = 13808
+    package static let swiftTLSFront: UInt16 = 13808
     /// haproxy in TCP mode in front of MariaDB (the test bed's `s-mysql-proxy`).
-    public static let mysqlProxyFront: UInt16 = 13306
+    package static let mysqlProxyFront: UInt16 = 13306
 
     /// The ports that say a call is Keystone's.
-    public static let keystone: Set<UInt16> = [keystoneAPI, keystoneAdmin, keystoneTLSFront]
+    package static let keystone: Set<UInt16> = [keystoneAPI, keystoneAdmin, keystoneTLSFront]
     /// The ports that say a call is Glance's.
-    public static let glance: Set<UInt16> = [glanceAPI, glanceTLSFront]
+    package static let glance: Set<UInt16> = [glanceAPI, glanceTLSFront]
     /// The ports that say a call is the Swift proxy's.
-    public static let swift: Set<UInt16> = [swiftProxy, swiftTLSFront]
+    package static let swift: Set<UInt16> = [swiftProxy, swiftTLSFront]
     /// The ports whose connections are MySQL when their first bytes do not say.
-    public static let mysql: Set<UInt16> = [mysqlServer]
+    package static let mysql: Set<UInt16> = [mysqlServer]
 
     /// Ports where a proxy terminates TLS in front of a service (TripleO's public endpoints).
-    public static let tlsFronts: Set<UInt16> = [keystoneTLSFront, glanceTLSFront, swiftTLSFront]
+    package static let tlsFronts: Set<UInt16> = [keystoneTLSFront, glanceTLSFront, swiftTLSFront]
 
     /// The fronts of the haproxy that the reports name as such: the test bed's (Keystone's and
     /// Glance's TLS fronts, MariaDB's TCP front).
-    public static let haproxyFronts: Set<UInt16> = [keystoneTLSFront, glanceTLSFront, mysqlProxyFront]
+    package static let haproxyFronts: Set<UInt16> = [keystoneTLSFront, glanceTLSFront, mysqlProxyFront]
 
     /// Followed without `--port`: Keystone 5000 and 13000, Glance 9292 and 13292, MySQL 3306.
-    public static let watchedByDefault: Set<UInt16> =
+    package static let watchedByDefault: Set<UInt16> =
         [keystoneAPI, keystoneTLSFront, glanceAPI, glanceTLSFront, mysqlServer]
 
     /// The followed ports whose connections are TLS when their first bytes do not say (a
     /// connection joined mid-way).
-    public static let tlsWatchedByDefault: Set<UInt16> = tlsFronts.intersection(watchedByDefault)
+    package static let tlsWatchedByDefault: Set<UInt16> = tlsFronts.intersection(watchedByDefault)
 }

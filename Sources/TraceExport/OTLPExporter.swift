@@ -11,42 +11,42 @@ import Reports
 /// counted, as OpenTelemetry's batch processor does with a full queue. Other answers (400: the
 /// receiver cannot take this batch, ever) drop the batch and count it too. `finish` keeps trying
 /// until its deadline and reports what was exported, dropped, refused and left undelivered.
-public final class OTLPExporter: @unchecked Sendable {
-    public enum Encoding: String, Sendable, CaseIterable {
+package final class OTLPExporter: @unchecked Sendable {
+    package enum Encoding: String, Sendable, CaseIterable {
         case protobuf = "http/protobuf"
         case json = "http/json"
     }
 
-    public struct Configuration: Sendable {
-        public var endpoint: URL
-        public var encoding: Encoding = .protobuf
-        public var headers: [(name: String, value: String)] = []
+    package struct Configuration: Sendable {
+        package var endpoint: URL
+        package var encoding: Encoding = .protobuf
+        package var headers: [(name: String, value: String)] = []
         /// Most spans held waiting for the receiver.
-        public var bufferSpans = 65_536
+        package var bufferSpans = 65_536
         /// Most spans in one request (whole traces; a larger trace goes alone).
-        public var batchSpans = 2_048
-        public var requestTimeout: Double = 10
-        public var firstRetryDelay: Double = 0.25
-        public var longestRetryDelay: Double = 5
+        package var batchSpans = 2_048
+        package var requestTimeout: Double = 10
+        package var firstRetryDelay: Double = 0.25
+        package var longestRetryDelay: Double = 5
 
-        public init(endpoint: URL) { self.endpoint = endpoint }
+        package init(endpoint: URL) { self.endpoint = endpoint }
     }
 
-    public struct Statistics: Sendable {
-        public var exportedTraces = 0
-        public var exportedSpans = 0
+    package struct Statistics: Sendable {
+        package var exportedTraces = 0
+        package var exportedSpans = 0
         /// Whole traces that did not fit in the buffer.
-        public var droppedTraces = 0
-        public var droppedSpans = 0
+        package var droppedTraces = 0
+        package var droppedSpans = 0
         /// Spans the receiver took but refused (`partial_success`), or whose batch it refused.
-        public var refusedSpans = 0
+        package var refusedSpans = 0
         /// Spans still buffered when `finish`'s deadline passed.
-        public var undeliveredSpans = 0
-        public var failedAttempts = 0
-        public var lastError: String?
+        package var undeliveredSpans = 0
+        package var failedAttempts = 0
+        package var lastError: String?
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     private let condition = NSCondition()
     private var queue: [LiveTrace] = []
     private var head = 0
@@ -57,7 +57,7 @@ public final class OTLPExporter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let transport: OTLPHTTPTransport
 
-    public init(configuration: Configuration) {
+    package init(configuration: Configuration) {
         self.configuration = configuration
         transport = OTLPHTTPTransport(configuration: configuration)
         let thread = Thread { [self] in run() }
@@ -67,7 +67,7 @@ public final class OTLPExporter: @unchecked Sendable {
 
     /// Queues a trace; false (and counted) when the buffer cannot hold it.
     @discardableResult
-    public func enqueue(_ trace: LiveTrace) -> Bool {
+    package func enqueue(_ trace: LiveTrace) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping, bufferedSpans + trace.spanCount <= configuration.bufferSpans else {
@@ -82,7 +82,7 @@ public final class OTLPExporter: @unchecked Sendable {
     }
 
     /// Sends what is buffered, trying until `timeout` seconds have passed, and stops.
-    public func finish(timeout: Double) -> Statistics {
+    package func finish(timeout: Double) -> Statistics {
         condition.lock()
         stopping = true
         deadline = Date().addingTimeInterval(timeout)
@@ -98,7 +98,7 @@ public final class OTLPExporter: @unchecked Sendable {
     }
 
     /// The statistics so far.
-    public var current: Statistics {
+    package var current: Statistics {
         condition.lock()
         defer { condition.unlock() }
         return statistics

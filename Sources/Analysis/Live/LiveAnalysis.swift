@@ -11,14 +11,14 @@ import Darwin
 /// What the command does with each packet and between packets (write the `-w` file, print the
 /// events gathered, post traces) comes in as closures, so a test drives the same loop with a
 /// `ReplayedPacketSource` and no interface, root or binary.
-public final class LiveAnalysis {
+package final class LiveAnalysis {
     /// When the loop stops on its own.
-    public struct Limits: Sendable {
+    package struct Limits: Sendable {
         /// Seconds of wall-clock time (`--duration`).
-        public var duration: Double?
+        package var duration: Double?
         /// Packets (`--count`).
-        public var count: Int?
-        public init(duration: Double? = nil, count: Int? = nil) {
+        package var count: Int?
+        package init(duration: Double? = nil, count: Int? = nil) {
             self.duration = duration
             self.count = count
         }
@@ -26,33 +26,33 @@ public final class LiveAnalysis {
 
     /// Seconds between two `tick`s while packets keep coming: often enough that the file stays
     /// readable and events show promptly, rarely enough to cost nothing at 20k packets/s.
-    public static let tickInterval = 0.25
+    package static let tickInterval = 0.25
 
     /// The analysis the packets go to; `finish()` it after `run()`.
-    public let session: AnalysisSession
+    package let session: AnalysisSession
     /// Where the packets come from.
-    public let source: any LivePacketSource
+    package let source: any LivePacketSource
     /// When the loop stops on its own.
-    public var limits: Limits
+    package var limits: Limits
     /// Called with each packet before the session sees it (`-w`); false stops the loop before
     /// the packet is analysed (`-G` with `-W`: the last file is full, as tcpdump stops).
-    public var record: ((CaptureRecord) throws(CaptureError) -> Bool)?
+    package var record: ((CaptureRecord) throws(CaptureError) -> Bool)?
     /// Called every `tickInterval` under load and after every idle wait, with the capture's
     /// clock now (see `tracksCaptureClock`).
-    public var tick: ((Timestamp) throws(CaptureError) -> Void)?
+    package var tick: ((Timestamp) throws(CaptureError) -> Void)?
     /// Asked before each read: true stops the loop (stdout was closed).
-    public var shouldStop: () -> Bool = { false }
+    package var shouldStop: () -> Bool = { false }
     /// Keep the capture's clock running between packets (the last packet's time plus the time
     /// since) for `tick`; otherwise `tick` gets `.zero`. Costs a clock read per packet.
-    public var tracksCaptureClock = false
+    package var tracksCaptureClock = false
     /// Packets read so far.
-    public private(set) var packets = 0
+    package private(set) var packets = 0
 
     private let capture: Int
     private var lastPacket: (time: Timestamp, seen: Double)?
 
     /// `capture`: the session's index for this source (`AnalysisSession.addCapture`).
-    public init(session: AnalysisSession, source: any LivePacketSource, capture: Int, limits: Limits = Limits()) {
+    package init(session: AnalysisSession, source: any LivePacketSource, capture: Int, limits: Limits = Limits()) {
         self.session = session
         self.source = source
         self.capture = capture
@@ -61,7 +61,7 @@ public final class LiveAnalysis {
 
     /// Runs until a limit, `.stopped` or `shouldStop`; a read, write or flush error ends it and
     /// is thrown (what was analysed so far stays in `session`).
-    public func run() throws(CaptureError) {
+    package func run() throws(CaptureError) {
         let start = LiveAnalysis.monotonicSeconds()
         var lastTick = start
         while !shouldStop() {

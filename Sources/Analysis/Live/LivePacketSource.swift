@@ -3,7 +3,7 @@ import CaptureIO
 /// Where the live loop's packets come from: an interface (`LiveCapture`), or a recorded
 /// capture replayed as if it were arriving (`ReplayedPacketSource`), which needs no root and
 /// runs the same loop in tests.
-public protocol LivePacketSource: AnyObject {
+package protocol LivePacketSource: AnyObject {
     /// The next packet, or `.timeout` after `timeoutMilliseconds` without one, or `.stopped`.
     /// The record borrows the source's buffer until the next call.
     func next(timeoutMilliseconds: Int32) throws(CaptureError) -> LiveCapture.ReadResult
@@ -12,16 +12,16 @@ public protocol LivePacketSource: AnyObject {
 extension LiveCapture: LivePacketSource {}
 
 /// A capture file's records handed to the live loop one by one, then `.stopped`.
-public final class ReplayedPacketSource: LivePacketSource {
+package final class ReplayedPacketSource: LivePacketSource {
     /// The file being replayed (its info, warning and link types for `AnalysisSession`).
-    public let reader: any CaptureReader
+    package let reader: any CaptureReader
 
-    public init(reader: any CaptureReader) {
+    package init(reader: any CaptureReader) {
         self.reader = reader
     }
 
     /// The file's next record; `.stopped` at its end (a replay never times out).
-    public func next(timeoutMilliseconds: Int32) throws(CaptureError) -> LiveCapture.ReadResult {
+    package func next(timeoutMilliseconds: Int32) throws(CaptureError) -> LiveCapture.ReadResult {
         guard let record = try reader.next() else { return .stopped }
         return .packet(record)
     }

@@ -5,7 +5,7 @@ import Reassembly
 
 /// A protocol `--port N=PROTOCOL` makes glancetrace decode on a server port, whatever the
 /// connection's first bytes look like (tshark's `-d tcp.port==N,mysql`).
-public enum PortProtocol: String, Sendable, CaseIterable {
+package enum PortProtocol: String, Sendable, CaseIterable {
     case http
     case mysql
     case tls

@@ -3,16 +3,16 @@ import CaptureIO
 import Reassembly
 
 /// What one TLS connection revealed, for the reports ("TLS 1.3, SNI ..., not decrypted: ...").
-public struct TLSConnectionNote: Sendable {
+package struct TLSConnectionNote: Sendable {
     /// The reassembler's connection index.
-    public var connection: Int
+    package var connection: Int
     /// Client endpoint, `ip:port`.
-    public var client: String
+    package var client: String
     /// Server endpoint, `ip:port`.
-    public var server: String
+    package var server: String
     /// Version, SNI, ALPN, suite, records and decryption, comma-separated.
-    public var summary: String
-    public init(connection: Int, client: String, server: String, summary: String) {
+    package var summary: String
+    package init(connection: Int, client: String, server: String, summary: String) {
         self.connection = connection
         self.client = client
         self.server = server
@@ -21,23 +21,23 @@ public struct TLSConnectionNote: Sendable {
 }
 
 /// Everything `glancetrace analyze` found, ready for the report writers.
-public struct AnalysisResult: Sendable {
+package struct AnalysisResult: Sendable {
     /// One summary per input file, in the order given.
-    public var captures: [CaptureSummary]
+    package var captures: [CaptureSummary]
     /// HTTP exchanges in request-start order; `index` equals the position.
-    public var http: HTTPFactStore
+    package var http: HTTPFactStore
     /// SQL commands in start order; `index` equals the position.
-    public var sql: SQLFactStore
+    package var sql: SQLFactStore
     /// Images, their transitions and uploads, anomalies, the HTTP <-> SQL links.
-    public var timeline: ImageTimeline
+    package var timeline: ImageTimeline
     /// Connections, retransmissions, gaps and missing bytes over all files.
-    public var tcp: TCPTotals
+    package var tcp: TCPTotals
     /// One note per TLS connection, by connection index.
-    public var tls: [TLSConnectionNote]
+    package var tls: [TLSConnectionNote]
     /// Problems reading the input (damaged tails, unreadable key logs): shown, not fatal.
-    public var warnings: [String]
+    package var warnings: [String]
 
-    public init(captures: [CaptureSummary] = [], http: HTTPFactStore = [], sql: SQLFactStore = [],
+    package init(captures: [CaptureSummary] = [], http: HTTPFactStore = [], sql: SQLFactStore = [],
                 timeline: ImageTimeline = ImageTimeline(), tcp: TCPTotals = TCPTotals(),
                 tls: [TLSConnectionNote] = [], warnings: [String] = []) {
         self.captures = captures
@@ -50,7 +50,7 @@ public struct AnalysisResult: Sendable {
     }
 
     /// The finest precision of the inputs: nanoseconds when any capture has them.
-    public var precision: TimestampPrecision {
+    package var precision: TimestampPrecision {
         captures.contains { $0.info.precision == .nanoseconds } ? .nanoseconds : .microseconds
     }
 }

@@ -6,9 +6,9 @@ import Timeline
 
 /// One analysis fed record by record: by `CaptureAnalysis` from files, and by live capture
 /// from an interface, so both run the same decoders and timeline.
-public final class AnalysisSession {
+package final class AnalysisSession {
     /// Something the live view prints as soon as it is complete.
-    public enum LiveEvent {
+    package enum LiveEvent {
         case http(HTTPFact)
         case sql(SQLFact)
         /// An image's status changed: written by a SQL statement (`source` "sql", at the
@@ -18,7 +18,7 @@ public final class AnalysisSession {
     }
 
     /// The options the session was made with.
-    public let options: CaptureAnalysis.Options
+    package let options: CaptureAnalysis.Options
     private var summaries: [CaptureSummary] = []
     private let decoder = PacketDecoder()
     private let router: ProtocolRouter
@@ -29,11 +29,11 @@ public final class AnalysisSession {
     private var undecodedLinkTypes: [UndecodedLinkType: Int] = [:]
 
     /// Called as exchanges, commands and status changes complete (live view).
-    public var onEvent: ((LiveEvent) -> Void)? {
+    package var onEvent: ((LiveEvent) -> Void)? {
         didSet { router.onEvent = onEvent }
     }
 
-    public init(options: CaptureAnalysis.Options) {
+    package init(options: CaptureAnalysis.Options) {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
                                     hashUploads: options.hashUploads)
@@ -52,7 +52,7 @@ public final class AnalysisSession {
 
     /// Declares the next capture source (file or interface); returns its index for `feed`.
     @discardableResult
-    public func addCapture(_ info: CaptureFileInfo, fileSize: Int = 0) -> Int {
+    package func addCapture(_ info: CaptureFileInfo, fileSize: Int = 0) -> Int {
         var summary = CaptureSummary(info: info)
         summary.fileSize = fileSize
         summaries.append(summary)
@@ -60,12 +60,12 @@ public final class AnalysisSession {
     }
 
     /// pcapng Decryption Secrets Blocks met while reading.
-    public func addSecrets(_ secrets: [DecryptionSecrets]) {
+    package func addSecrets(_ secrets: [DecryptionSecrets]) {
         router.addSecrets(secrets)
     }
 
     /// Decodes one record of capture `capture` (an index from `addCapture`) through the pipeline.
-    public func feed(_ record: CaptureRecord, capture: Int) {
+    package func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }
         switch decoder.decode(record) {
@@ -80,7 +80,7 @@ public final class AnalysisSession {
 
     /// `statistics`: the capture's own counters (pcapng ISB); drops among them are warned about,
     /// since a gap may then be the capture's doing rather than the network's.
-    public func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType],
+    package func endCapture(_ capture: Int, warning: CaptureWarning?, linkTypes: [LinkType],
                            statistics: [InterfaceStatistics] = []) {
         guard summaries.indices.contains(capture) else { return }
         summaries[capture].warning = warning
@@ -93,7 +93,7 @@ public final class AnalysisSession {
     }
 
     /// Flushes every open connection and builds the result.
-    public func finish() -> AnalysisResult {
+    package func finish() -> AnalysisResult {
         reassembler.finish(at: lastTime)
         warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
         let (http, sql) = router.facts()

@@ -6,40 +6,40 @@ import Reassembly
 
 /// The whole pipeline of `analyze`, `http` and `sql`: capture files, merged by time -> packets ->
 /// TCP streams -> HTTP / MySQL / TLS decoders -> facts -> image timeline.
-public struct CaptureAnalysis {
+package struct CaptureAnalysis {
     /// What to follow and how to read it (the reading commands' options).
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Server ports followed: Keystone, Glance (plain and TLS) and MySQL by default, plus `--port`.
-        public var watchedPorts: Set<UInt16> = OpenStackPorts.watchedByDefault
+        package var watchedPorts: Set<UInt16> = OpenStackPorts.watchedByDefault
         /// Ports decoded as a given protocol whatever their bytes look like (`--port N=mysql`);
         /// they should be in `watchedPorts` too.
-        public var portProtocols: [UInt16: PortProtocol] = [:]
+        package var portProtocols: [UInt16: PortProtocol] = [:]
         /// Which reader opens the files (`--reader`).
-        public var readerKind: CaptureReaderKind = .native
+        package var readerKind: CaptureReaderKind = .native
         /// Clock corrections per capture path (`--time-offset FILE=SECONDS`), in nanoseconds.
-        public var timeOffsets: [String: Int64] = [:]
+        package var timeOffsets: [String: Int64] = [:]
         /// NSS key log files (`--keylog`).
-        public var keyLogPaths: [String] = []
+        package var keyLogPaths: [String] = []
         /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
-        public var hashUploads = true
+        package var hashUploads = true
         /// Estimate the clock offsets of merged captures whose offset is not given (a first read
         /// of each file's start; see `ClockSkewSurvey`).
-        public var estimatesClockSkew = true
+        package var estimatesClockSkew = true
         /// Estimated memory for per-connection state (`--memory MB`); see
         /// `TCPReassembler.Configuration.memoryBudgetBytes`. 0: no budget.
-        public var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
-        public init() {}
+        package var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
+        package init() {}
     }
 
     /// The options every run of this analysis uses.
-    public var options: Options
+    package var options: Options
 
-    public init(options: Options) { self.options = options }
+    package init(options: Options) { self.options = options }
 
     /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
     /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
     /// and status change as it completes (`--follow`).
-    public func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
+    package func run(paths: [String], progress: ((Int, Int) -> Void)? = nil, opened: (([CaptureFileInfo]) -> Void)? = nil,
                     onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws(CaptureError) -> AnalysisResult {
         let clocks = try ClockOffsets(paths: paths, options: options)
         var readers: [any CaptureReader] = []

@@ -2,45 +2,45 @@ import Timeline
 import CaptureIO
 
 /// capinfos-like facts about one capture file, accumulated record by record.
-public struct CaptureSummary: Sendable {
+package struct CaptureSummary: Sendable {
     /// The file's header: path, format, precision, first link type.
-    public var info: CaptureFileInfo
+    package var info: CaptureFileInfo
     /// Every link type met (pcapng files may have several interfaces).
-    public var linkTypes: [LinkType] = []
+    package var linkTypes: [LinkType] = []
     /// Records read.
-    public var packets = 0
+    package var packets = 0
     /// Captured bytes (sum of captured lengths).
-    public var capturedBytes = 0
+    package var capturedBytes = 0
     /// Bytes on the wire (sum of original lengths).
-    public var originalBytes = 0
+    package var originalBytes = 0
     /// The earliest and the latest packet time, as capinfos reports them (a file out of time
     /// order does not start with its earliest packet).
-    public var first: Timestamp?
+    package var first: Timestamp?
     /// The latest packet time.
-    public var last: Timestamp?
+    package var last: Timestamp?
     /// Set when the file ended early with damage; every packet before it was read.
-    public var warning: CaptureWarning?
+    package var warning: CaptureWarning?
     /// TCP connections per server port, for the watched ports (and any other followed port).
-    public var connectionsByPort: [UInt16: Int] = [:]
+    package var connectionsByPort: [UInt16: Int] = [:]
     /// Packets earlier than the latest one before them (merged captures are still ordered by the merger).
-    public var outOfOrderTimestamps = 0
+    package var outOfOrderTimestamps = 0
     /// Every packet is at or after the one before it (capinfos -o "Strict time order").
-    public var isInTimeOrder: Bool { outOfOrderTimestamps == 0 }
+    package var isInTimeOrder: Bool { outOfOrderTimestamps == 0 }
     /// File size on disk.
-    public var fileSize = 0
+    package var fileSize = 0
     /// The capture's own counters (pcapng Interface Statistics Blocks), the last per interface.
-    public var interfaceStatistics: [InterfaceStatistics] = []
+    package var interfaceStatistics: [InterfaceStatistics] = []
     /// The clock correction added to this file's timestamps, in nanoseconds (nil: none).
-    public var timeOffsetNanoseconds: Int64?
+    package var timeOffsetNanoseconds: Int64?
     /// Where the correction came from: "given" (`--time-offset`) or "estimated".
-    public var timeOffsetSource: String?
+    package var timeOffsetSource: String?
     /// For an estimated correction: the evidence, and the range of skews as consistent with it.
-    public var timeOffsetEstimate: ClockSkewEstimator.Estimate?
+    package var timeOffsetEstimate: ClockSkewEstimator.Estimate?
 
-    public init(info: CaptureFileInfo) { self.info = info }
+    package init(info: CaptureFileInfo) { self.info = info }
 
     /// Counts one record.
-    public mutating func add(_ record: CaptureRecord) {
+    package mutating func add(_ record: CaptureRecord) {
         packets += 1
         capturedBytes &+= record.bytes.count
         originalBytes &+= record.originalLength
@@ -52,7 +52,7 @@ public struct CaptureSummary: Sendable {
 
     /// Packets the capture itself dropped, summed over the interfaces whose statistics say:
     /// (`isb_ifdrop`, `isb_osdrop`, their sum); nil when no statistics block carries a drop counter.
-    public var droppedByCapture: (interface: UInt64?, os: UInt64?, total: UInt64)? {
+    package var droppedByCapture: (interface: UInt64?, os: UInt64?, total: UInt64)? {
         let counted = interfaceStatistics.filter { $0.drops != nil }
         guard !counted.isEmpty else { return nil }
         func sum(_ values: [UInt64?]) -> UInt64? {
@@ -62,7 +62,7 @@ public struct CaptureSummary: Sendable {
     }
 
     /// Seconds between the first and the last packet.
-    public var durationSeconds: Double {
+    package var durationSeconds: Double {
         guard let first, let last else { return 0 }
         return Double(last.nanoseconds(since: first)) / 1e9
     }

@@ -5,19 +5,19 @@ import Reassembly
 
 /// Reads one capture file end to end for `glancetrace info`: capinfos' facts plus the TCP
 /// connections per watched port. Decodes down to TCP only; no stream is followed.
-public struct CaptureSurvey {
+package struct CaptureSurvey {
     /// Server ports whose connections are counted per port.
-    public var watchedPorts: Set<UInt16>
+    package var watchedPorts: Set<UInt16>
     /// Which reader opens the files (`--reader`).
-    public var readerKind: CaptureReaderKind
+    package var readerKind: CaptureReaderKind
 
-    public init(watchedPorts: Set<UInt16>, readerKind: CaptureReaderKind) {
+    package init(watchedPorts: Set<UInt16>, readerKind: CaptureReaderKind) {
         self.watchedPorts = watchedPorts
         self.readerKind = readerKind
     }
 
     /// Surveys `path`; `progress` is called now and then with (bytes consumed, file size).
-    public func run(path: String, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) -> CaptureSummary {
+    package func run(path: String, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) -> CaptureSummary {
         let reader = try openCapture(path: path, reader: readerKind)
         var summary = CaptureSummary(info: reader.info)
         summary.fileSize = reader.fileSize

@@ -6,8 +6,8 @@
 /// the tests compare with `pt-fingerprint` itself. Two of its rules are left out: the special
 /// cases for mysqldump and percona-toolkit's own queries, and the collapsing of `UNION`s of one
 /// repeated SELECT (a back-reference match, quadratic on long statements).
-public enum SQLFingerprint {
-    public static func of(_ statement: String) -> String {
+package enum SQLFingerprint {
+    package static func of(_ statement: String) -> String {
         var q = Array(statement.utf8)
         if q.starts(with: Array("administrator command: ".utf8)) { return statement }
         if let call = callName(q) { return String(decoding: lowercased(Array(call)), as: UTF8.self) }

@@ -4,15 +4,15 @@
 ///
 /// Blanks and `;` before the word are skipped and the word ends at the first byte that is not
 /// a letter (`COMMIT;`, `SET@x`). A word of more than 8 letters matches no verb (`other`).
-public struct SQLVerb: Hashable, Sendable {
+package struct SQLVerb: Hashable, Sendable {
     /// The letters, one a byte, the first in the highest used byte.
-    public let packed: UInt64
+    package let packed: UInt64
 
-    public init(packed: UInt64) { self.packed = packed }
+    package init(packed: UInt64) { self.packed = packed }
 
     /// The verb of `statement`; nil when a non-ASCII byte comes first, which callers treat
     /// as "maybe anything".
-    public init?(statement bytes: some Sequence<UInt8>) {
+    package init?(statement bytes: some Sequence<UInt8>) {
         var word: UInt64 = 0
         var letters = 0
         for byte in bytes {
@@ -31,7 +31,7 @@ public struct SQLVerb: Hashable, Sendable {
         packed = word
     }
 
-    public init?(statement: String) { self.init(statement: statement.utf8) }
+    package init?(statement: String) { self.init(statement: statement.utf8) }
 
     /// The verb of a word the lexer read (the whole word must be letters).
     package init?(word: String) {
@@ -43,14 +43,14 @@ public struct SQLVerb: Hashable, Sendable {
         packed = word.withUTF8Buffer { $0.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
     }
 
-    public static let insert = SQLVerb("INSERT")
-    public static let update = SQLVerb("UPDATE")
-    public static let delete = SQLVerb("DELETE")
-    public static let commit = SQLVerb("COMMIT")
-    public static let rollback = SQLVerb("ROLLBACK")
-    public static let set = SQLVerb("SET")
-    public static let show = SQLVerb("SHOW")
-    public static let select = SQLVerb("SELECT")
+    package static let insert = SQLVerb("INSERT")
+    package static let update = SQLVerb("UPDATE")
+    package static let delete = SQLVerb("DELETE")
+    package static let commit = SQLVerb("COMMIT")
+    package static let rollback = SQLVerb("ROLLBACK")
+    package static let set = SQLVerb("SET")
+    package static let show = SQLVerb("SHOW")
+    package static let select = SQLVerb("SELECT")
     /// No verb: an empty statement (or one that starts with a symbol).
-    public static let none = SQLVerb(packed: 0)
+    package static let none = SQLVerb(packed: 0)
 }

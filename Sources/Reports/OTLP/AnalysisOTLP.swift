@@ -15,9 +15,9 @@ import Timeline
 ///
 /// Written trace by trace (a `ResourceSpans` per trace and service), so the output of a capture
 /// of any size streams out in constant memory.
-public enum AnalysisOTLP {
+package enum AnalysisOTLP {
     /// Writes the JSON document in pieces to `chunk`.
-    public static func write(_ result: AnalysisResult, relations: RequestRelations? = nil, chunk: (String) -> Void) {
+    package static func write(_ result: AnalysisResult, relations: RequestRelations? = nil, chunk: (String) -> Void) {
         chunk("{\"resourceSpans\":[")
         var first = true
         forEachResourceSpans(result, relations: relations ?? RequestRelations(result)) { resourceSpans in
@@ -28,7 +28,7 @@ public enum AnalysisOTLP {
     }
 
     /// The whole document as one string (tests, small captures).
-    public static func document(_ result: AnalysisResult, relations: RequestRelations? = nil) -> String {
+    package static func document(_ result: AnalysisResult, relations: RequestRelations? = nil) -> String {
         var out = ""
         write(result, relations: relations) { out += $0 }
         return out

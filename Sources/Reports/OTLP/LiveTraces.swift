@@ -4,9 +4,9 @@ import OTLPProtocol
 import Timeline
 
 /// One trace, ready to export: its spans grouped by service, and how many there are.
-public struct LiveTrace: Sendable {
-    public var resourceSpans: [OTLPResourceSpans]
-    public var spanCount: Int
+package struct LiveTrace: Sendable {
+    package var resourceSpans: [OTLPResourceSpans]
+    package var spanCount: Int
 }
 
 /// Turns the live events of `glancetrace capture` into traces as requests complete, the same
@@ -20,10 +20,10 @@ public struct LiveTrace: Sendable {
 /// takes), at most `maxStatements` of them; image status changes become events on the span of the
 /// request of that image in progress at that time. Links between lifecycle requests are left to
 /// the offline export.
-public final class LiveTraces {
-    public let grace: Int64
-    public let retention: Int64
-    public let maxStatements: Int
+package final class LiveTraces {
+    package let grace: Int64
+    package let retention: Int64
+    package let maxStatements: Int
 
     private var pending: [HTTPFact] = []
     /// Requests already exported, kept while they can still compete for statements.
@@ -31,15 +31,15 @@ public final class LiveTraces {
     private var statements: [SQLFact] = []
     private var statuses: [(imageID: String, status: String, time: Timestamp, source: String)] = []
     /// Statements forgotten unexported because more than `maxStatements` were waiting.
-    public private(set) var droppedStatements = 0
+    package private(set) var droppedStatements = 0
 
-    public init(grace: Int64 = 1_000_000_000, retention: Int64 = 600_000_000_000, maxStatements: Int = 200_000) {
+    package init(grace: Int64 = 1_000_000_000, retention: Int64 = 600_000_000_000, maxStatements: Int = 200_000) {
         self.grace = grace
         self.retention = retention
         self.maxStatements = maxStatements
     }
 
-    public func add(_ event: AnalysisSession.LiveEvent) {
+    package func add(_ event: AnalysisSession.LiveEvent) {
         switch event {
         case .http(let fact): pending.append(fact)
         case .sql(let fact):
@@ -55,7 +55,7 @@ public final class LiveTraces {
 
     /// Traces of the requests that ended at least `grace` before `now`, and forgets what no later
     /// request can need.
-    public func ready(now: Timestamp) -> [LiveTrace] {
+    package func ready(now: Timestamp) -> [LiveTrace] {
         let due = pending.filter { $0.end.nanoseconds <= now.nanoseconds &- grace }
         guard !due.isEmpty else { forget(before: now); return [] }
         pending.removeAll { $0.end.nanoseconds <= now.nanoseconds &- grace }
@@ -66,7 +66,7 @@ public final class LiveTraces {
     }
 
     /// Every request not yet exported (the capture stopped).
-    public func remaining() -> [LiveTrace] {
+    package func remaining() -> [LiveTrace] {
         let due = pending
         pending = []
         return traces(of: due)

@@ -6,24 +6,24 @@ import HTTPDecoding
 ///
 /// Kept as two texts rather than structured fields: the reports only show them, and a few
 /// kilobytes per exchange is what a request costs in the fact store.
-public struct HTTPMessageTexts: Sendable, Equatable {
+package struct HTTPMessageTexts: Sendable, Equatable {
     /// Request line, header fields, a blank line and the body (or a line saying what it was).
-    public var request: String?
+    package var request: String?
     /// Status line, header fields, a blank line and the body (or a line saying what it was).
-    public var response: String?
+    package var response: String?
 
     /// Body bytes shown per message: enough for Glance's and Keystone's JSON documents to be
     /// read, not a service catalogue of a large cloud in every exchange.
-    public static let bodyLimit = 4096
+    package static let bodyLimit = 4096
 
     /// The texts as given (tests, the fact store's decoder).
-    public init(request: String?, response: String?) {
+    package init(request: String?, response: String?) {
         self.request = request
         self.response = response
     }
 
     /// The texts of a decoded exchange.
-    public init(exchange: HTTPExchange) {
+    package init(exchange: HTTPExchange) {
         request = exchange.request.map { request in
             HTTPMessageTexts.message(startLine: "\(request.method) \(request.target) \(request.version)",
                                      headers: request.headers, trailers: request.trailers, body: request.body,

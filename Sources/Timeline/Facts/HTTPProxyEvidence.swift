@@ -3,24 +3,24 @@ import LegJoining
 
 /// What an exchange shows of a proxy that forwarded it, or of the request a proxy forwarded: the
 /// facts `HTTPLegJoiner` compares between a front leg and its back leg, kept with the `HTTPFact`.
-public struct HTTPProxyEvidence: Sendable, Hashable {
+package struct HTTPProxyEvidence: Sendable, Hashable {
     /// The request target as sent (path and query).
-    public var target: String?
+    package var target: String?
     /// The request's `Host`.
-    public var host: String?
+    package var host: String?
     /// Each `X-Forwarded-For` value, in header order.
-    public var xForwardedFor: [String] = []
+    package var xForwardedFor: [String] = []
     /// Each `Forwarded` (RFC 7239) value, in header order.
-    public var forwarded: [String] = []
+    package var forwarded: [String] = []
     /// Each `X-Forwarded-Proto` value, in header order.
-    public var xForwardedProto: [String] = []
+    package var xForwardedProto: [String] = []
     /// Request bytes on the wire (head and body).
-    public var requestWireBytes: Int?
+    package var requestWireBytes: Int?
     /// Response body bytes when the response was seen whole and not content-encoded.
-    public var responseBodyBytes: Int?
+    package var responseBodyBytes: Int?
 
     /// Evidence from its parts (tests, the fact store's decoder).
-    public init(target: String? = nil, host: String? = nil, xForwardedFor: [String] = [], forwarded: [String] = [],
+    package init(target: String? = nil, host: String? = nil, xForwardedFor: [String] = [], forwarded: [String] = [],
                 xForwardedProto: [String] = [], requestWireBytes: Int? = nil, responseBodyBytes: Int? = nil) {
         self.target = target
         self.host = host
@@ -32,7 +32,7 @@ public struct HTTPProxyEvidence: Sendable, Hashable {
     }
 
     /// The evidence a decoded exchange shows.
-    public init(exchange: HTTPExchange) {
+    package init(exchange: HTTPExchange) {
         let headers = exchange.request?.headers ?? []
         target = exchange.request?.target
         host = headers.value(for: "Host")

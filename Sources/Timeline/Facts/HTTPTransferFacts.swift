@@ -2,24 +2,24 @@ import HTTPDecoding
 
 /// What an HTTP exchange shows of image data besides its upload digests, and what an object
 /// store (Swift) said of the object: the facts the image's data path is checked with.
-public struct HTTPTransferFacts: Sendable {
+package struct HTTPTransferFacts: Sendable {
     /// MD5 and SHA-512 of a download's response body (Glance `GET .../file`, Swift object `GET`).
-    public var downloadDigests: UploadDigests?
+    package var downloadDigests: UploadDigests?
     /// For a segment of a large object: the digests of the segments up to and with this one.
-    public var joinedUploadDigests: UploadDigests?
+    package var joinedUploadDigests: UploadDigests?
     /// Response body bytes on the wire (missing ones included).
-    public var responseBodyBytes = 0
+    package var responseBodyBytes = 0
     /// True when the response body is whole in the capture.
-    public var responseComplete = true
+    package var responseComplete = true
     /// Swift's `Etag` (see `OpenStackCall.swiftETag`).
-    public var etag: String?
+    package var etag: String?
     /// Swift's `X-Object-Manifest` (a manifest's PUT, GET or HEAD).
-    public var objectManifest: String?
+    package var objectManifest: String?
     /// Swift's `X-Trans-Id`.
-    public var transID: String?
+    package var transID: String?
 
     /// No transfer facts.
-    public init() {}
+    package init() {}
 
     init(exchange: HTTPExchange, call: OpenStackCall) {
         downloadDigests = exchange.downloadDigests
@@ -32,7 +32,7 @@ public struct HTTPTransferFacts: Sendable {
     }
 
     /// The ETag as a bare lowercase hex MD5 (Swift quotes some), or nil.
-    public var etagMD5: String? {
+    package var etagMD5: String? {
         guard var text = etag?.lowercased() else { return nil }
         if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
         return text.utf8.count == 32 ? text : nil

@@ -6,92 +6,92 @@ import MySQLDecoding
 ///
 /// The timeline works on these facts rather than on decoder types so that its rules
 /// (identity, lifecycle, attribution) can be tested with hand-made facts.
-public struct HTTPFact: Sendable {
+package struct HTTPFact: Sendable {
     /// The exchange's position among the analysis's exchanges (its index in JSON's `http`).
-    public var index: Int
+    package var index: Int
     /// When the exchange began (its first byte seen).
-    public var time: Timestamp
+    package var time: Timestamp
     /// When the exchange ended (its response's last byte, or the last byte seen).
-    public var end: Timestamp
+    package var end: Timestamp
     /// The TCP connection (reassembler index) the exchange travelled on.
-    public var connection: Int
+    package var connection: Int
     /// The client's endpoint, `ip:port` (`[addr]:port` for IPv6).
-    public var client: String
+    package var client: String
     /// The server's endpoint, `ip:port` (`[addr]:port` for IPv6).
-    public var server: String
+    package var server: String
     /// The OpenStack service's JSON spelling (`keystone`, `glance`, `swift`, `other`).
-    public var service: String
+    package var service: String
     /// What the call does, from the route table (`image-upload`, `token-issue`, ...).
-    public var operation: OpenStackOperation
+    package var operation: OpenStackOperation
     /// The request method; `-` when the request is not in the capture.
-    public var method: String
+    package var method: String
     /// The request target's path, without the query.
-    public var path: String
+    package var path: String
     /// The request target's query without `?` (secret parameters masked), or nil.
-    public var query: String?
+    package var query: String?
     /// The final response's status code; nil without a response.
-    public var status: Int?
+    package var status: Int?
     /// Image id from the path, `Location` or the response JSON.
-    public var imageID: String?
+    package var imageID: String?
     /// Image name from the request or response JSON, or the path of a lookup by name.
-    public var imageName: String?
+    package var imageName: String?
     /// The image's status as the response JSON reported it.
-    public var reportedStatus: String?
+    package var reportedStatus: String?
     /// Image fields the response JSON reported (disk_format, size, checksum, ...), as text.
-    public var reportedFields: [String: String]
+    package var reportedFields: [String: String]
     /// When the last byte of the request arrived (for uploads: the end of the image data).
-    public var requestEnd: Timestamp?
+    package var requestEnd: Timestamp?
     /// Request body bytes on the wire (for uploads).
-    public var requestBytes: Int
+    package var requestBytes: Int
     /// Whether the whole request (head and body) is in the capture.
-    public var requestComplete: Bool
+    package var requestComplete: Bool
     /// MD5 and SHA-512 of an upload's body; they may still be computing (see `UploadDigests`).
-    public var uploadDigests: UploadDigests?
+    package var uploadDigests: UploadDigests?
     /// Waits for the hasher.
-    public var uploadMD5: String? { uploadDigests?.md5 }
+    package var uploadMD5: String? { uploadDigests?.md5 }
     /// Waits for the hasher.
-    public var uploadSHA512: String? { uploadDigests?.sha512 }
+    package var uploadSHA512: String? { uploadDigests?.sha512 }
     /// The masked `X-Auth-Token` (first 8 hex digits of its SHA-256): the caller's token.
-    public var tokenFingerprint: String?
+    package var tokenFingerprint: String?
     /// The masked `X-Subject-Token`: the token a Keystone call issued or validated.
-    public var subjectTokenFingerprint: String?
+    package var subjectTokenFingerprint: String?
     /// `X-Openstack-Request-Id` of the response.
-    public var requestID: String?
+    package var requestID: String?
     /// `token.issued_at` of a Keystone token response (see `OpenStackCall.tokenIssuedAt`).
-    public var tokenIssuedAt: String?
+    package var tokenIssuedAt: String?
     /// Bytes of the response (headers and body) on the wire.
-    public var responseBytes: Int = 0
+    package var responseBytes: Int = 0
     /// True when the exchange was decrypted from TLS, or inferred from its encrypted records.
-    public var tls: Bool = false
+    package var tls: Bool = false
     /// Request bytes on the wire: start line, headers and body (`requestBytes` is the body).
-    public var requestWireBytes: Int = 0
+    package var requestWireBytes: Int = 0
     /// Seen only as encrypted TLS records (see `TLSExchangeInference`): `method` and `path` are
     /// empty and `status` nil; `requestBytes` and `requestWireBytes` are the request's plaintext,
     /// head and body together; `operation` is what the SQL it caused shows; `evidence` says why.
-    public var inferred: Bool = false
+    package var inferred: Bool = false
     /// Why an inferred exchange is what it is said to be, one finding per line.
-    public var evidence: [String] = []
+    package var evidence: [String] = []
     /// Inferred exchanges of CBC suites: the fewest plaintext bytes each side may hold (the
     /// sizes reported are the most); nil when the sizes are exact.
-    public var minimumBytes: (request: Int, response: Int)?
+    package var minimumBytes: (request: Int, response: Int)?
     /// What the decoder could not make sense of, or what is missing (gaps).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The client's stream ended inside the request body (the decoder's `truncatedMessage` in the
     /// request direction): a client that went away mid-upload, not bytes the capture lacks.
-    public var requestStreamEndedInBody = false
+    package var requestStreamEndedInBody = false
     /// The image data it carried beyond the upload, and what an object store said of it.
-    public var transfer = HTTPTransferFacts()
+    package var transfer = HTTPTransferFacts()
     /// What a proxy kept or added, for joining a request's legs (see `ProxyLegs`).
-    public var proxyEvidence = HTTPProxyEvidence()
+    package var proxyEvidence = HTTPProxyEvidence()
     /// Start lines, headers and capped bodies, secrets masked, for a report's detail view.
-    public var messages: HTTPMessageTexts?
+    package var messages: HTTPMessageTexts?
     /// Bytes of the exchange the snap length cut (both directions): on the wire, not captured.
-    public var bytesNotCaptured = 0
+    package var bytesNotCaptured = 0
     /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
-    public var requestBytesNotCaptured = 0
+    package var requestBytesNotCaptured = 0
 
     /// A fact with what the tests and the decoders' adapters give; the other members start empty.
-    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
+    package init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
                 service: String, operation: OpenStackOperation, method: String, path: String, status: Int?,
                 imageID: String? = nil, imageName: String? = nil, reportedStatus: String? = nil,
                 reportedFields: [String: String] = [:], requestBytes: Int = 0, requestComplete: Bool = true,
@@ -123,9 +123,9 @@ public struct HTTPFact: Sendable {
 }
 
 /// What the timeline needs of one MySQL command and its response.
-public struct SQLFact: Sendable {
+package struct SQLFact: Sendable {
     /// How the server answered.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// An OK packet, with its affected-rows count when it has one.
         case ok(affectedRows: Int64?)
         /// An ERR packet.
@@ -137,50 +137,50 @@ public struct SQLFact: Sendable {
     }
 
     /// The command's position among the analysis's commands (its index in JSON's `sql`).
-    public var index: Int
+    package var index: Int
     /// When the command was sent.
-    public var time: Timestamp
+    package var time: Timestamp
     /// When its response ended (`time` when no response was seen).
-    public var end: Timestamp
+    package var end: Timestamp
     /// The TCP connection (reassembler index) the command travelled on.
-    public var connection: Int
+    package var connection: Int
     /// The client's endpoint, `ip:port`.
-    public var client: String
+    package var client: String
     /// The server's endpoint, `ip:port`.
-    public var server: String = ""
+    package var server: String = ""
     /// MySQL's connection (thread) id, from the server's handshake, when captured.
-    public var threadID: Int?
+    package var threadID: Int?
     /// The SQLSTATE of an error response.
-    public var sqlstate: String?
+    package var sqlstate: String?
     /// Rows a result set returned (all of them, also beyond the kept ones).
-    public var rowCount: Int?
+    package var rowCount: Int?
     /// Whether the command and its whole response are in the capture.
-    public var complete: Bool = true
+    package var complete: Bool = true
     /// True when the command was decrypted from TLS (a connection that sent an SSLRequest).
-    public var tls: Bool = false
+    package var tls: Bool = false
     /// The user the connection logged in as, when its handshake was captured.
-    public var user: String?
+    package var user: String?
     /// The default database (login or `COM_INIT_DB`), when known.
-    public var database: String?
+    package var database: String?
     /// The command (`COM_QUERY` ...); its `name` is how MySQL's general query log spells it
     /// (`Query`, `Execute`, ...), the spelling of every output.
-    public var command: MySQLCommand
+    package var command: MySQLCommand
     /// The statement text (for `Execute`, the prepared text with its parameters bound).
-    public private(set) var statement: String
+    package private(set) var statement: String
     /// The statement's first word (`SQLVerb`), worked out once when the fact is made: the
     /// traits, the transaction log and attribution all ask it.
-    public private(set) var verb: SQLVerb?
+    package private(set) var verb: SQLVerb?
     /// How the server answered.
-    public var outcome: Outcome
+    package var outcome: Outcome
     /// Row values of a result set, as far as the decoder kept them.
-    public var keptRows: MySQLRows
+    package var keptRows: MySQLRows
     /// The kept rows as column -> value.
-    public var rows: [[String: String?]] { keptRows.dictionaries }
+    package var rows: [[String: String?]] { keptRows.dictionaries }
     /// The auto-increment id an INSERT produced (OK packet), which later statements use as key.
-    public var lastInsertID: Int64?
+    package var lastInsertID: Int64?
 
     /// A fact with what the tests and the decoders' adapters give; the other members start empty.
-    public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
+    package init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, user: String?,
                 database: String?, command: MySQLCommand, statement: String, outcome: Outcome, rows: [[String: String?]] = [],
                 keptRows: MySQLRows? = nil, lastInsertID: Int64? = nil) {
         self.init(index: index, time: time, end: end, connection: connection, client: client, user: user,

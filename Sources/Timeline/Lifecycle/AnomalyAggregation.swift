@@ -4,15 +4,15 @@ import CaptureIO
 /// repeats more than `limit` times (a flood's unanswered requests, a storm of 500s), its
 /// occurrences become one entry with their count, first and last time and a few examples, as
 /// Zeek's weird log and Suricata's rate-limited events summarise repeats.
-public enum AnomalyAggregation {
+package enum AnomalyAggregation {
     /// Kinds seen at most this often are listed one by one, as before.
-    public static let limit = 10
+    package static let limit = 10
     /// Messages kept as examples of an aggregated kind.
-    public static let exampleCount = 3
+    package static let exampleCount = 3
 
     /// `anomalies` (sorted by time) with every kind over `limit` replaced by one entry at the
     /// place of its first occurrence.
-    public static func aggregate(_ anomalies: [Anomaly]) -> [Anomaly] {
+    package static func aggregate(_ anomalies: [Anomaly]) -> [Anomaly] {
         var counts: [AnomalyKind: Int] = [:]
         for anomaly in anomalies { counts[anomaly.kind, default: 0] &+= anomaly.count }
         guard counts.values.contains(where: { $0 > limit }) else { return anomalies }

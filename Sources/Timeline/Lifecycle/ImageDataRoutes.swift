@@ -8,11 +8,11 @@ import HTTPDecoding
 ///
 /// These are the only image-data rules: the HTTP decoder gets them as its hashing
 /// configuration and `glancetrace split --slim` as the requests whose bodies it cuts.
-public enum ImageDataRoutes {
+package enum ImageDataRoutes {
     /// Which request carries image data: Glance's `PUT /v2/images/{id}/file` (upload) and
     /// `.../stage` (interoperable import), and a write of a Swift object (glance_store's
     /// `PUT /v1/AUTH_.../container/object`). Arguments: the method and the path (no query).
-    public static let hashesUpload: @Sendable (String, String) -> Bool = { method, path in
+    package static let hashesUpload: @Sendable (String, String) -> Bool = { method, path in
         method == "PUT" && (path.hasSuffix("/file") || path.hasSuffix("/stage") || isSwiftObject(path))
     }
 

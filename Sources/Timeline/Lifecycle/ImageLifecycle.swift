@@ -1,7 +1,7 @@
 import CaptureIO
 
 /// Where a status transition was learnt.
-public enum TransitionSource: String, Sendable {
+package enum TransitionSource: String, Sendable {
     /// The SQL write that made it (committed).
     case sql
     /// An HTTP response that reported it (no SQL write seen for it).
@@ -9,113 +9,113 @@ public enum TransitionSource: String, Sendable {
 }
 
 /// One change of an image's status.
-public struct StatusTransition: Sendable, Equatable {
+package struct StatusTransition: Sendable, Equatable {
     /// The status entered (`queued`, `saving`, `active`, `killed`, ...), as Glance spells it.
-    public var status: String
+    package var status: String
     /// When it was entered: the SQL write's time, or the HTTP response's.
-    public var time: Timestamp
+    package var time: Timestamp
     /// Whether a SQL write or an HTTP response told it.
-    public var source: TransitionSource
+    package var source: TransitionSource
     /// Index of the HTTP exchange during which it happened, if known.
-    public var http: Int?
+    package var http: Int?
     /// Index of the SQL statement that made it, if known.
-    public var sql: Int?
+    package var sql: Int?
 }
 
 /// The image data sent by `PUT /v2/images/{id}/file` (or `/stage`) and what Glance stored.
-public struct ImageUpload: Sendable {
+package struct ImageUpload: Sendable {
     /// Index of the upload's HTTP exchange.
-    public var http: Int
+    package var http: Int
     /// Body bytes the request carried on the wire.
-    public var bytesOnWire: Int
+    package var bytesOnWire: Int
     /// When the request began.
-    public var started: Timestamp
+    package var started: Timestamp
     /// When the request's last byte was sent.
-    public var ended: Timestamp
+    package var ended: Timestamp
     /// Whether every byte of the body is in the capture.
-    public var complete: Bool
+    package var complete: Bool
     /// MD5 of the body as captured (hex), when it is whole; Glance's `checksum`.
-    public var md5: String?
+    package var md5: String?
     /// SHA-512 of the body as captured (hex), when it is whole; Glance's default `os_hash_value`.
-    public var sha512: String?
+    package var sha512: String?
     /// True/false when both the wire hashes and the stored checksum are known; nil otherwise.
-    public var matchesChecksum: Bool?
+    package var matchesChecksum: Bool?
     /// Seen only as encrypted records: `bytesOnWire` is the request's plaintext, head and body
     /// together, and the hashes cannot be computed.
-    public var inferred = false
+    package var inferred = false
     /// Whether the request could carry exactly the size Glance stored (checked for inferred
     /// uploads, whose hashes cannot be); nil when not checked.
-    public var sizeMatches: Bool?
+    package var sizeMatches: Bool?
     /// What the image store received (see `ImageDataPath`).
-    public var store: StoreTransfer? = nil
+    package var store: StoreTransfer? = nil
     /// Upload bytes the snap length cut (`tcpdump -s`, `split --slim`): on the wire, so the
     /// upload may be whole, but its hashes cannot be verified.
-    public var bytesNotCaptured = 0
+    package var bytesNotCaptured = 0
 
     /// Seconds from the request's start to its last byte.
-    public var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
+    package var durationSeconds: Double { Double(ended.nanoseconds(since: started)) / 1e9 }
     /// Body bytes per second over `durationSeconds`; nil for an instant upload.
-    public var throughputBytesPerSecond: Double? {
+    package var throughputBytesPerSecond: Double? {
         durationSeconds > 0 ? Double(bytesOnWire) / durationSeconds : nil
     }
 }
 
 /// What happened to one Glance image, in capture order.
-public struct ImageLifecycle: Sendable {
+package struct ImageLifecycle: Sendable {
     /// The image's id (UUID); nil while only its name is known.
-    public var id: String?
+    package var id: String?
     /// The image's name.
-    public var name: String?
+    package var name: String?
     /// `disk_format` (`qcow2`, `raw`, ...).
-    public var diskFormat: String?
+    package var diskFormat: String?
     /// `container_format` (`bare`, ...).
-    public var containerFormat: String?
+    package var containerFormat: String?
     /// `visibility` (`public`, `private`, `shared`, `community`).
-    public var visibility: String?
+    package var visibility: String?
     /// The size in bytes Glance stored.
-    public var size: Int64?
+    package var size: Int64?
     /// The MD5 checksum Glance stored (hex).
-    public var checksum: String?
+    package var checksum: String?
     /// The multihash algorithm Glance used (`os_hash_algo`, `sha512` by default).
-    public var osHashAlgo: String?
+    package var osHashAlgo: String?
     /// The multihash Glance stored (`os_hash_value`, hex).
-    public var osHashValue: String?
+    package var osHashValue: String?
     /// Properties in the order they were set (`hw_architecture`, ...); removed ones dropped.
-    public var properties: [(name: String, value: String)] = []
+    package var properties: [(name: String, value: String)] = []
     /// Every status change, in time order.
-    public var transitions: [StatusTransition] = []
+    package var transitions: [StatusTransition] = []
     /// The data upload, when one was seen.
-    public var upload: ImageUpload?
+    package var upload: ImageUpload?
     /// HTTP exchanges that concern the image (by id or by name), in time order.
-    public var http: [Int] = []
+    package var http: [Int] = []
     /// The image's row as the database last returned or wrote it.
-    public var finalRow: [String: String?] = [:]
+    package var finalRow: [String: String?] = [:]
     /// Where Glance recorded the data (`image_locations`), in order.
-    public var locations: [ImageLocation] = []
+    package var locations: [ImageLocation] = []
     /// The image's data downloads and the store reads behind them.
-    public var downloads: [ImageDownload] = []
+    package var downloads: [ImageDownload] = []
     /// When the capture first mentions the image.
-    public var firstSeen: Timestamp
+    package var firstSeen: Timestamp
 
     /// An image known so far by its id or name alone.
-    public init(id: String?, name: String?, firstSeen: Timestamp) {
+    package init(id: String?, name: String?, firstSeen: Timestamp) {
         self.id = id
         self.name = name
         self.firstSeen = firstSeen
     }
 
     /// The last status seen.
-    public var status: String? { transitions.last?.status }
+    package var status: String? { transitions.last?.status }
 
     /// Seconds spent in each status, in order (the last one until the end of the capture is omitted).
-    public var phaseDurations: [(status: String, seconds: Double)] {
+    package var phaseDurations: [(status: String, seconds: Double)] {
         zip(transitions, transitions.dropFirst()).map {
             ($0.status, Double($1.time.nanoseconds(since: $0.time)) / 1e9)
         }
     }
 
     /// Sets property `name` to `value`, keeping its first place when it was set before.
-    public mutating func setProperty(_ name: String, _ value: String) {
+    package mutating func setProperty(_ name: String, _ value: String) {
         if let i = properties.firstIndex(where: { $0.name == name }) {
             properties[i].value = value
         } else {
@@ -125,7 +125,7 @@ public struct ImageLifecycle: Sendable {
 }
 
 /// What kind of thing an `Anomaly` reports; the raw value is its JSON spelling (`anomalies[].kind`).
-public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// The uploaded data's MD5 differs from the checksum Glance stored.
     case checksumMismatch = "checksum-mismatch"
     /// Connections closed early by the memory budget or the half-open timeout (one aggregate).
@@ -152,28 +152,28 @@ public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, CustomStringC
     case uploadSizeMismatch = "upload-size-mismatch"
 
     /// The JSON spelling, also in text reports.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// Something in the capture a user should look at.
-public struct Anomaly: Sendable {
+package struct Anomaly: Sendable {
     /// When it happened (the first time, for an aggregate).
-    public var time: Timestamp
+    package var time: Timestamp
     /// What kind of thing it is.
-    public var kind: AnomalyKind
+    package var kind: AnomalyKind
     /// The sentence the reports print.
-    public var message: String
+    package var message: String
     /// How many anomalies of this kind the entry stands for (1 unless aggregated, see
     /// `AnomalyAggregation`); `first`/`last` and `examples` are set when it is more.
-    public var count = 1
+    package var count = 1
     /// The first occurrence, for an aggregate.
-    public var first: Timestamp?
+    package var first: Timestamp?
     /// The last occurrence, for an aggregate.
-    public var last: Timestamp?
+    package var last: Timestamp?
     /// A few of the aggregated messages.
-    public var examples: [String] = []
+    package var examples: [String] = []
     /// One anomaly.
-    public init(time: Timestamp, kind: AnomalyKind, message: String) {
+    package init(time: Timestamp, kind: AnomalyKind, message: String) {
         self.time = time
         self.kind = kind
         self.message = message

@@ -1,31 +1,31 @@
 import CaptureIO
 
 /// The OpenStack meaning of a capture: each Glance image's lifecycle and how SQL relates to HTTP.
-public struct ImageTimeline: Sendable {
+package struct ImageTimeline: Sendable {
     /// Each image's lifecycle, in the order the capture first mentions them.
-    public var images: [ImageLifecycle]
+    package var images: [ImageLifecycle]
     /// SQL fact index -> HTTP fact index of the request it was issued for.
-    public var httpOfSQL: [Int: Int]
+    package var httpOfSQL: [Int: Int]
     /// SQL fact index -> its link where that is not certain: likely (the request is the one in
     /// `httpOfSQL`) or ambiguous (none in `httpOfSQL`; the candidates listed).
-    public var uncertainSQL: [Int: SQLAttributionLink] = [:]
+    package var uncertainSQL: [Int: SQLAttributionLink] = [:]
     /// HTTP fact index -> its SQL fact indices, in time order.
-    public var sqlOfHTTP: [Int: [Int]]
+    package var sqlOfHTTP: [Int: [Int]]
     /// SQL fact index -> the image id the statement concerns.
-    public var imageOfSQL: [Int: String]
+    package var imageOfSQL: [Int: String]
     /// What a user should look at, in time order.
-    public var anomalies: [Anomaly]
+    package var anomalies: [Anomaly]
     /// HTTP fact index -> the Keystone token-issue whose token it carried (linked by fingerprint).
-    public var tokenIssueOfHTTP: [Int: Int] = [:]
+    package var tokenIssueOfHTTP: [Int: Int] = [:]
     /// HTTP fact index of a call a service made itself -> the request it was serving.
-    public var causeOfHTTP: [Int: CallCause] = [:]
+    package var causeOfHTTP: [Int: CallCause] = [:]
     /// HTTP fact index -> the calls made while serving it, in start order.
-    public var callsOfHTTP: [Int: [Int]] = [:]
+    package var callsOfHTTP: [Int: [Int]] = [:]
     /// Requests and statements a proxy carried twice (see `apply(_:http:sql:)`).
-    public var legs = ProxyLegs()
+    package var legs = ProxyLegs()
 
     /// A timeline from its parts (the builder, tests).
-    public init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
+    package init(images: [ImageLifecycle] = [], httpOfSQL: [Int: Int] = [:], sqlOfHTTP: [Int: [Int]] = [:],
                 imageOfSQL: [Int: String] = [:], anomalies: [Anomaly] = []) {
         self.images = images
         self.httpOfSQL = httpOfSQL
@@ -35,7 +35,7 @@ public struct ImageTimeline: Sendable {
     }
 
     /// How statement `sql` is tied to a request: nil when no request was in progress for it.
-    public func attribution(ofSQL sql: Int) -> SQLAttributionLink? {
+    package func attribution(ofSQL sql: Int) -> SQLAttributionLink? {
         if var link = uncertainSQL[sql] {
             // The request itself is `httpOfSQL`'s, whatever remapped it since.
             if link.confidence != .ambiguous { link.http = httpOfSQL[sql] }
@@ -45,7 +45,7 @@ public struct ImageTimeline: Sendable {
     }
 
     /// Keeps only the images whose name or id equals `selector` (`--image`).
-    public func selectingImage(_ selector: String) -> ImageTimeline {
+    package func selectingImage(_ selector: String) -> ImageTimeline {
         var copy = self
         copy.images = images.filter { $0.id == selector || $0.name == selector }
         return copy

@@ -6,7 +6,7 @@ import MySQLDecoding
 /// SQL writes are the truth of what Glance stored (committed ones only); HTTP responses
 /// give what the API reported, and are used for transitions only when no SQL write of the
 /// image was captured (a capture of the public endpoint alone).
-public struct ImageTimelineBuilder {
+package struct ImageTimelineBuilder {
     /// The images met so far, by id and by name; `identities.images[i]` is written in place.
     private var identities = ImageIdentities()
     /// image_properties row id (from an INSERT's last insert id) -> (image id, property name).
@@ -16,10 +16,10 @@ public struct ImageTimelineBuilder {
     /// Image index -> the newest image row read (statement position, row), not yet in `finalRow`.
     private var pendingRows: [Int: (position: Int, row: Int)] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Positions in `http` and `sql` are the facts' indices (sorted stores, or facts in index order).
-    public static func build(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
+    package static func build(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
         var builder = ImageTimelineBuilder()
         var timeline = builder.run(http: http, sql: sql)
         // Exchanges seen only as encrypted records are named from the SQL attributed to them.
@@ -27,7 +27,7 @@ public struct ImageTimelineBuilder {
         return timeline
     }
 
-    public static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
+    package static func build(http: [HTTPFact], sql: [SQLFact]) -> ImageTimeline {
         build(http: HTTPFactStore(http), sql: SQLFactStore(sql))
     }
 

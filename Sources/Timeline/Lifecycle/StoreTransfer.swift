@@ -2,20 +2,20 @@ import CaptureIO
 import HTTPDecoding
 
 /// Where Glance recorded an image's data (a row of `image_locations`).
-public struct ImageLocation: Sendable, Equatable {
+package struct ImageLocation: Sendable, Equatable {
     /// The location URL, any password in it masked (`swift+http://user:<masked ...>@host/...`).
-    public var url: String
+    package var url: String
     /// The store kind its scheme names: `swift`, `file`, `rbd`, `cinder`, `s3`, `http`, `vmware`.
-    public var backend: String
+    package var backend: String
     /// Glance's name for the store (`meta_data` `{"store": "swift1"}`), when recorded.
-    public var store: String?
+    package var store: String?
     /// The location's status (`active`, `pending_delete`, ...), when recorded.
-    public var status: String?
+    package var status: String?
     /// The SQL statement that recorded it.
-    public var sql: Int
+    package var sql: Int
 
     /// A location as the SQL statement recorded it; the URL's password is masked here.
-    public init(url: String, store: String?, status: String?, sql: Int) {
+    package init(url: String, store: String?, status: String?, sql: Int) {
         self.url = ImageLocation.masked(url)
         backend = ImageLocation.backend(of: url)
         self.store = store
@@ -24,7 +24,7 @@ public struct ImageLocation: Sendable, Equatable {
     }
 
     /// The store kind a location's scheme names (glance_store's schemes).
-    public static func backend(of url: String) -> String {
+    package static func backend(of url: String) -> String {
         let scheme = url.prefix { $0 != ":" }.lowercased()
         if scheme.hasPrefix("swift") { return "swift" }
         switch scheme {
@@ -52,63 +52,63 @@ public struct ImageLocation: Sendable, Equatable {
 }
 
 /// One segment of a large object (glance_store's `<image>-00001`...), as written on the wire.
-public struct StoreSegment: Sendable, Equatable {
+package struct StoreSegment: Sendable, Equatable {
     /// The segment's object name.
-    public var object: String
+    package var object: String
     /// The `PUT` that wrote it.
-    public var http: Int
+    package var http: Int
     /// Body bytes of the `PUT` on the wire.
-    public var bytes: Int
+    package var bytes: Int
     /// MD5 of those bytes (hex), when all were captured.
-    public var md5: String?
+    package var md5: String?
     /// Swift's ETag in the answer.
-    public var etag: String?
+    package var etag: String?
     /// Whether Swift's ETag is the MD5 of the bytes on the wire; nil when either is unknown.
-    public var matchesETag: Bool?
+    package var matchesETag: Bool?
 }
 
 /// What the image store received for an upload, or gave for a download, as seen on the wire.
-public struct StoreTransfer: Sendable, Equatable {
+package struct StoreTransfer: Sendable, Equatable {
     /// The store kind (`swift`, `file`, `rbd`, ...; see `ImageLocation.backend(of:)`).
-    public var backend: String
+    package var backend: String
     /// The image's location as Glance recorded it.
-    public var location: String?
+    package var location: String?
     /// False for a store that is not HTTP (file, RBD, Cinder), or a Swift store whose calls the
     /// capture lacks: then nothing below is known.
-    public var onWire: Bool
+    package var onWire: Bool
     /// The Swift account (`AUTH_...`) of the object calls.
-    public var account: String?
+    package var account: String?
     /// The Swift container of the object calls.
-    public var container: String?
+    package var container: String?
     /// The object (for a large object, its manifest).
-    public var object: String?
+    package var object: String?
     /// The object calls: the data `PUT`s (segments, then the manifest) or the `GET`.
-    public var http: [Int] = []
+    package var http: [Int] = []
     /// Data bytes the object calls carried on the wire.
-    public var bytes: Int?
+    package var bytes: Int?
     /// Every byte was captured.
-    public var complete = false
+    package var complete = false
     /// MD5 of the data (hex), when every byte was captured.
-    public var md5: String?
+    package var md5: String?
     /// SHA-512 of the data (hex), when every byte was captured.
-    public var sha512: String?
+    package var sha512: String?
     /// Swift's ETag of the object (of a large object's manifest on download: the MD5 of its
     /// segments' ETags).
-    public var etag: String?
+    package var etag: String?
     /// Whether the ETag fits the bytes (for a large object: every segment's does).
-    public var matchesETag: Bool?
+    package var matchesETag: Bool?
     /// Upload: the store's bytes are the client's upload. Download: the bytes Glance forwarded to
     /// the client are the store's.
-    public var matchesUpload: Bool?
+    package var matchesUpload: Bool?
     /// The store's bytes have the checksum and os_hash_value Glance recorded.
-    public var matchesChecksum: Bool?
+    package var matchesChecksum: Bool?
     /// The segments of a large object, in order; nil for a plain object.
-    public var segments: [StoreSegment]?
+    package var segments: [StoreSegment]?
     /// Object `DELETE`s of what was written (Glance cleaning up after a failed write).
-    public var deletes: [Int] = []
+    package var deletes: [Int] = []
 
     /// A transfer known so far by its store and location.
-    public init(backend: String, location: String?, onWire: Bool) {
+    package init(backend: String, location: String?, onWire: Bool) {
         self.backend = backend
         self.location = location
         self.onWire = onWire
@@ -116,24 +116,24 @@ public struct StoreTransfer: Sendable, Equatable {
 }
 
 /// A `GET /v2/images/{id}/file` and, behind it, the store's read.
-public struct ImageDownload: Sendable {
+package struct ImageDownload: Sendable {
     /// Index of the download's HTTP exchange.
-    public var http: Int
+    package var http: Int
     /// When the request began.
-    public var time: Timestamp
+    package var time: Timestamp
     /// The response's status code; nil without a response.
-    public var status: Int?
+    package var status: Int?
     /// Response body bytes on the wire.
-    public var bytes: Int
+    package var bytes: Int
     /// Whether every body byte was captured.
-    public var complete: Bool
+    package var complete: Bool
     /// MD5 of the body (hex), when every byte was captured.
-    public var md5: String?
+    package var md5: String?
     /// SHA-512 of the body (hex), when every byte was captured.
-    public var sha512: String?
+    package var sha512: String?
     /// The client received the checksum and os_hash_value Glance recorded.
-    public var matchesChecksum: Bool?
+    package var matchesChecksum: Bool?
     /// The store's read (Swift `GET`) behind it; `matchesUpload` there says whether Glance
     /// forwarded the store's bytes unchanged.
-    public var store: StoreTransfer?
+    package var store: StoreTransfer?
 }

@@ -26,30 +26,30 @@ import CaptureIO
 /// no longer contains the call. So evidence the two share needs only the start inside the
 /// caller; timing prefers callers that contain the whole call. Several fits by the same evidence
 /// make the latest-started one `likely`; timing with several fits is `ambiguous`.
-public enum CallCausation {
+package enum CallCausation {
     /// What causation reads of one HTTP exchange.
-    public struct Call: Sendable {
+    package struct Call: Sendable {
         /// The exchange's index (`HTTPFact.index`).
-        public var index: Int
+        package var index: Int
         /// When the request began.
-        public var time: Timestamp
+        package var time: Timestamp
         /// When the exchange ended.
-        public var end: Timestamp
+        package var end: Timestamp
         /// The TCP connection it travelled on.
-        public var connection: Int
+        package var connection: Int
         /// The service's JSON spelling (`keystone`, `glance`, `swift`, `other`).
-        public var service: String
+        package var service: String
         /// What the call does.
-        public var operation: OpenStackOperation
+        package var operation: OpenStackOperation
         /// The image it names, if any (for Swift, the image the object is named after).
-        public var imageID: String?
+        package var imageID: String?
         /// Fingerprint of `X-Auth-Token`.
-        public var token: String?
+        package var token: String?
         /// Fingerprint of `X-Subject-Token` (the token validated, or issued).
-        public var subjectToken: String?
+        package var subjectToken: String?
 
         /// A call from its parts (tests).
-        public init(index: Int, time: Timestamp, end: Timestamp, connection: Int, service: String, operation: OpenStackOperation,
+        package init(index: Int, time: Timestamp, end: Timestamp, connection: Int, service: String, operation: OpenStackOperation,
                     imageID: String? = nil, token: String? = nil, subjectToken: String? = nil) {
             self.index = index
             self.time = time
@@ -63,7 +63,7 @@ public enum CallCausation {
         }
 
         /// What causation reads of `fact`.
-        public init(_ fact: HTTPFact) {
+        package init(_ fact: HTTPFact) {
             self.init(index: fact.index, time: fact.time, end: fact.end, connection: fact.connection, service: fact.service,
                       operation: fact.operation, imageID: fact.imageID, token: fact.tokenFingerprint,
                       subjectToken: fact.subjectTokenFingerprint)
@@ -82,7 +82,7 @@ public enum CallCausation {
     ]
 
     /// Causes by the index of the call caused; `calls` in start order.
-    public static func attribute(_ calls: [Call]) -> [Int: CallCause] {
+    package static func attribute(_ calls: [Call]) -> [Int: CallCause] {
         var state = State(calls: calls)
         for position in calls.indices { state.sweep(position) }
         state.settle()
@@ -90,7 +90,7 @@ public enum CallCausation {
     }
 
     /// The calls each request caused, in start order.
-    public static func callsByRequest(_ causes: [Int: CallCause]) -> [Int: [Int]] {
+    package static func callsByRequest(_ causes: [Int: CallCause]) -> [Int: [Int]] {
         var result: [Int: [Int]] = [:]
         for (call, cause) in causes {
             if let request = cause.request { result[request, default: []].append(call) }
@@ -305,7 +305,7 @@ public enum CallCausation {
 extension CallCausation {
     /// Causes over a store's facts. Only what can take part is decoded: Keystone and Swift calls,
     /// imports, and the requests in progress around a Keystone or Swift call.
-    public static func attribute(http: HTTPFactStore) -> [Int: CallCause] {
+    package static func attribute(http: HTTPFactStore) -> [Int: CallCause] {
         let order = http.positionsByStart()
         let starts = order.filter { http.traits(at: $0).contains(.serviceCall) }.map { http.time(at: $0) }
         guard !starts.isEmpty else { return [:] }

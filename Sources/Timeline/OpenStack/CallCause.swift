@@ -1,8 +1,8 @@
 /// The request a service was serving when it made an HTTP call of its own: Glance validating a
 /// client's token at Keystone, glance_store writing the image to Swift, Swift's own token check.
-public struct CallCause: Sendable, Equatable {
+package struct CallCause: Sendable, Equatable {
     /// How sure the link is; the same scale as SQL attribution (DESIGN.md §2).
-    public enum Confidence: String, Sendable {
+    package enum Confidence: String, Sendable {
         /// One request fits, by something the two calls share (a token, the image's object name).
         case certain
         /// The best of several fits, or a fit by weaker evidence (same connection, timing).
@@ -12,7 +12,7 @@ public struct CallCause: Sendable, Equatable {
     }
 
     /// What tied the call to its request.
-    public enum Evidence: String, Sendable {
+    package enum Evidence: String, Sendable {
         /// A token validation whose `X-Subject-Token` is the request's `X-Auth-Token`.
         case subjectToken = "subject-token"
         /// A Swift object named after the image the request is about.
@@ -30,16 +30,16 @@ public struct CallCause: Sendable, Equatable {
     }
 
     /// The causing request's index; nil when ambiguous.
-    public var request: Int?
+    package var request: Int?
     /// How sure the link is.
-    public var confidence: Confidence
+    package var confidence: Confidence
     /// What tied the call to its request.
-    public var evidence: Evidence
+    package var evidence: Evidence
     /// For an ambiguous cause, the requests it may belong to.
-    public var candidates: [Int]
+    package var candidates: [Int]
 
     /// A cause from its parts.
-    public init(request: Int?, confidence: Confidence, evidence: Evidence, candidates: [Int] = []) {
+    package init(request: Int?, confidence: Confidence, evidence: Evidence, candidates: [Int] = []) {
         self.request = request
         self.confidence = confidence
         self.evidence = evidence

@@ -12,14 +12,14 @@ import CaptureIO
 /// encrypted call to the same service was in progress: attribution by time cannot say which of
 /// them issued it (a decoded call's image id breaks such ties; an encrypted one has none). Each
 /// finding goes to the exchange's `evidence`.
-public enum InferredCallNaming {
+package enum InferredCallNaming {
     /// A request this much larger than the image still carries exactly the image: its start
     /// line and headers (a Keystone token, a few hundred bytes), plus chunk framing of at most
     /// 1/256 of the body (chunks of 4 KiB or more).
     static let headAllowance = 16_384
 
     /// Names every inferred exchange of `http` (rewriting it in the store) and links it to its image.
-    public static func name(_ timeline: inout ImageTimeline, http: HTTPFactStore, sql: SQLFactStore) {
+    package static func name(_ timeline: inout ImageTimeline, http: HTTPFactStore, sql: SQLFactStore) {
         let inferred = http.indices.filter { http.traits(at: $0).contains(.inferred) }
         guard !inferred.isEmpty else { return }
         var transitionsByCall: [Int: [(image: Int, status: String, previous: String?, sql: Int?)]] = [:]

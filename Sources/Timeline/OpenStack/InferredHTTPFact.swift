@@ -9,7 +9,7 @@ extension HTTPFact {
     /// The service comes from the server port, else from the SNI; the operation is "unknown"
     /// until `InferredCallNaming` has read the SQL it caused.
     /// - Parameter index: the exchange's position in the report's `http` array.
-    public init(inferred exchange: InferredExchange, connection: ConnectionInfo, session: TLSConnectionFacts,
+    package init(inferred exchange: InferredExchange, connection: ConnectionInfo, session: TLSConnectionFacts,
                 counts: TLSExchangeInference.Counts, index: Int, ports: OpenStackServicePorts = .standard) {
         let (service, serviceEvidence) = Self.service(port: connection.server.port, serverName: session.serverName, ports: ports)
         self.init(index: index, time: exchange.start, end: exchange.end, connection: connection.index,

@@ -12,106 +12,106 @@ import HTTPDecoding
 /// call.operation    // "image-upload"
 /// let fact = HTTPFact(exchange: exchange, call: call, index: 12)
 /// ```
-public struct OpenStackCall: Sendable, Hashable {
+package struct OpenStackCall: Sendable, Hashable {
     /// The service, by server port, else by path shape.
-    public var service: OpenStackService
+    package var service: OpenStackService
     /// e.g. `token-issue`, `image-create`, `image-upload`; `other` when no route matched.
-    public var operation: OpenStackOperation
+    package var operation: OpenStackOperation
     /// The request method (`-` when the request was not seen).
-    public var method: String
+    package var method: String
     /// The request path without query (`-` when the request was not seen).
-    public var path: String
+    package var path: String
     /// The final response's status code; nil without a response.
-    public var status: Int?
+    package var status: Int?
     /// `X-Openstack-Request-Id` of the response (or the request).
-    public var requestID: String?
+    package var requestID: String?
     /// The request's `User-Agent` (tells a service's own calls from a client's).
-    public var userAgent: String?
+    package var userAgent: String?
     /// The decoded osprofiler `X-Trace-Info` header, when present.
-    public var trace: OpenStackTraceInfo?
+    package var trace: OpenStackTraceInfo?
     /// Fingerprint of the request's `X-Auth-Token` (see `SecretMask`).
-    public var tokenFingerprint: String?
+    package var tokenFingerprint: String?
     /// Fingerprint of `X-Subject-Token`: the token issued (response) or validated (request).
-    public var subjectTokenFingerprint: String?
+    package var subjectTokenFingerprint: String?
 
     // Keystone
     /// Authentication methods of a token request (`password`, `token`, `application_credential`).
-    public var authMethods: [String] = []
+    package var authMethods: [String] = []
     /// The user a token request authenticates or a token response names.
-    public var userName: String?
+    package var userName: String?
     /// The id of that user.
-    public var userID: String?
+    package var userID: String?
     /// The domain of that user.
-    public var userDomainName: String?
+    package var userDomainName: String?
     /// The project a token is scoped to.
-    public var projectName: String?
+    package var projectName: String?
     /// The id of that project.
-    public var projectID: String?
+    package var projectID: String?
     /// The domain of that project.
-    public var projectDomainName: String?
+    package var projectDomainName: String?
     /// Domain of a domain-scoped token.
-    public var domainName: String?
+    package var domainName: String?
     /// `token.expires_at` of a token response.
-    public var tokenExpiresAt: String?
+    package var tokenExpiresAt: String?
     /// `token.issued_at` of a token response (issue or validation): Keystone's revocation check
     /// names it in SQL, which ties a validation's statements to it.
-    public var tokenIssuedAt: String?
+    package var tokenIssuedAt: String?
 
     // Glance
     /// The image the call is about: from the path, the `Location` header or the response JSON.
-    public var imageID: String?
+    package var imageID: String?
     /// From the request or response JSON, or the path of a lookup by name (`GET /v2/images/NAME`).
-    public var imageName: String?
+    package var imageName: String?
     /// True when the path named the image by something that is not an id (lookup by name).
-    public var isLookupByName = false
+    package var isLookupByName = false
     /// `status` of the response's image JSON.
-    public var imageStatus: String?
+    package var imageStatus: String?
     /// `size` of the response's image JSON.
-    public var imageSize: Int64?
+    package var imageSize: Int64?
     /// `checksum` (MD5, hex) of the response's image JSON.
-    public var checksum: String?
+    package var checksum: String?
     /// `os_hash_algo` of the response's image JSON.
-    public var osHashAlgo: String?
+    package var osHashAlgo: String?
     /// `os_hash_value` of the response's image JSON.
-    public var osHashValue: String?
+    package var osHashValue: String?
     /// `disk_format` of the response's image JSON.
-    public var diskFormat: String?
+    package var diskFormat: String?
     /// `container_format` of the response's image JSON.
-    public var containerFormat: String?
+    package var containerFormat: String?
     /// `visibility` of the response's image JSON.
-    public var visibility: String?
+    package var visibility: String?
     /// Every scalar member of the response's image JSON (custom properties included), as text.
-    public var imageFields: [String: String] = [:]
+    package var imageFields: [String: String] = [:]
     /// Ids of an `image-list` response, in order; read from its body only when asked (the
     /// timeline does not ask, and a monitoring loop makes hundreds of thousands of lists).
-    public var listedImageIDs: [String] {
+    package var listedImageIDs: [String] {
         imageListBody?.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
     /// The response body of an `image-list` call.
     var imageListBody: HTTPBody?
     /// The JSON-patch operations of an `image-update` request.
-    public var patchOperations: [OpenStackPatchOperation] = []
+    package var patchOperations: [OpenStackPatchOperation] = []
     /// The task a `/v2/tasks/{task}` call names, or the id of the task a response created.
-    public var taskID: String?
+    package var taskID: String?
     /// The member a `/v2/images/{image}/members/{member}` call names.
-    public var memberID: String?
+    package var memberID: String?
     /// The tag a `/v2/images/{image}/tags/{tag}` call adds or removes.
-    public var tag: String?
+    package var tag: String?
 
     // Swift
     /// The account (`AUTH_...`) of a Swift path.
-    public var swiftAccount: String?
+    package var swiftAccount: String?
     /// The container of a Swift path.
-    public var swiftContainer: String?
+    package var swiftContainer: String?
     /// The object of a Swift path.
-    public var swiftObject: String?
+    package var swiftObject: String?
     /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
     /// object's manifest, where it is the MD5 of its segments' ETags).
-    public var swiftETag: String?
+    package var swiftETag: String?
     /// `X-Object-Manifest`: `<container>/<prefix>` of a dynamic large object's segments.
-    public var swiftManifest: String?
+    package var swiftManifest: String?
     /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
-    public var swiftTransID: String?
+    package var swiftTransID: String?
 
     /// Classifies an exchange.
     /// - Parameters:
@@ -119,7 +119,7 @@ public struct OpenStackCall: Sendable, Hashable {
     ///     port (pass the backend port when a proxy's front port differs).
     ///   - routes: the classification table, first match wins.
     ///   - ports: which ports mean which service.
-    public init(exchange: HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+    package init(exchange: HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
                 ports: OpenStackServicePorts = .standard) {
         let request = exchange.request
         method = request?.method ?? "-"
@@ -190,19 +190,19 @@ public struct OpenStackCall: Sendable, Hashable {
 }
 
 /// One operation of a JSON-patch (RFC 6902) body, as Glance's `image-update` takes.
-public struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConvertible {
+package struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConvertible {
     /// `add`, `replace` or `remove`.
-    public var op: String
+    package var op: String
     /// The JSON pointer it applies to (`/hw_architecture`).
-    public var path: String
+    package var path: String
     /// The value as JSON text (strings unquoted), nil for `remove`.
-    public var value: String?
+    package var value: String?
     /// One operation.
-    public init(op: String, path: String, value: String?) {
+    package init(op: String, path: String, value: String?) {
         self.op = op
         self.path = path
         self.value = value
     }
     /// `replace /name=cirros`, `remove /tag`: as the reports print it.
-    public var description: String { value.map { "\(op) \(path)=\($0)" } ?? "\(op) \(path)" }
+    package var description: String { value.map { "\(op) \(path)=\($0)" } ?? "\(op) \(path)" }
 }

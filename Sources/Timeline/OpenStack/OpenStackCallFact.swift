@@ -4,7 +4,7 @@ import HTTPDecoding
 extension HTTPFact {
     /// The timeline's view of one classified exchange.
     /// - Parameter index: the exchange's position in the report's `http` array.
-    public init(exchange: HTTPExchange, call: OpenStackCall, index: Int) {
+    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int) {
         let start = exchange.timing.start ?? .zero
         self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
                   client: exchange.client.description, server: exchange.server.description,
@@ -34,7 +34,7 @@ extension HTTPFact {
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.
-    public static func facts(from exchanges: [HTTPExchange], routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+    package static func facts(from exchanges: [HTTPExchange], routes: [OpenStackRoute] = OpenStackRoute.standardTable,
                              ports: OpenStackServicePorts = .standard) -> [HTTPFact] {
         exchanges.enumerated().map { index, exchange in
             HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index)

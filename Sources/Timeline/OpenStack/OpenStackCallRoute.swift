@@ -1,5 +1,5 @@
 /// The OpenStack service an HTTP exchange belongs to.
-public enum OpenStackService: String, Sendable, Hashable, CaseIterable {
+package enum OpenStackService: String, Sendable, Hashable, CaseIterable {
     case keystone
     case glance
     case swift
@@ -7,16 +7,16 @@ public enum OpenStackService: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Server ports that identify a service (`OpenStackPorts`' by default; `--port` may add more).
-public struct OpenStackServicePorts: Sendable, Hashable {
+package struct OpenStackServicePorts: Sendable, Hashable {
     /// Ports that say a call is Keystone's.
-    public var keystone: Set<UInt16>
+    package var keystone: Set<UInt16>
     /// Ports that say a call is Glance's.
-    public var glance: Set<UInt16>
+    package var glance: Set<UInt16>
     /// Ports that say a call is the Swift proxy's.
-    public var swift: Set<UInt16>
+    package var swift: Set<UInt16>
 
     /// The given port sets; by default `OpenStackPorts`'.
-    public init(keystone: Set<UInt16> = OpenStackPorts.keystone, glance: Set<UInt16> = OpenStackPorts.glance,
+    package init(keystone: Set<UInt16> = OpenStackPorts.keystone, glance: Set<UInt16> = OpenStackPorts.glance,
                 swift: Set<UInt16> = OpenStackPorts.swift) {
         self.keystone = keystone
         self.glance = glance
@@ -24,10 +24,10 @@ public struct OpenStackServicePorts: Sendable, Hashable {
     }
 
     /// `OpenStackPorts`' service ports.
-    public static let standard = OpenStackServicePorts()
+    package static let standard = OpenStackServicePorts()
 
     /// The service listening on `port`, if the port says.
-    public func service(for port: UInt16) -> OpenStackService? {
+    package func service(for port: UInt16) -> OpenStackService? {
         if keystone.contains(port) { return .keystone }
         if glance.contains(port) { return .glance }
         if swift.contains(port) { return .swift }
@@ -43,15 +43,15 @@ public struct OpenStackServicePorts: Sendable, Hashable {
 /// `{collection}` in the operation is replaced by the captured segment made singular, so one row
 /// covers Keystone's uniform resources (`GET /v3/users` is `user-list`). The first row that
 /// matches wins: put specific rows first.
-public struct OpenStackRoute: Sendable, Hashable {
+package struct OpenStackRoute: Sendable, Hashable {
     /// The service the row is for.
-    public var service: OpenStackService
+    package var service: OpenStackService
     /// The method, or nil for any.
-    public var method: String?
+    package var method: String?
     /// The path pattern (see above).
-    public var pattern: String
+    package var pattern: String
     /// The operation's name, `{collection}` replaced as described above.
-    public var operation: String
+    package var operation: String
     /// The pattern's segments, read once: a call is tested against dozens of rows.
     let segments: [PatternSegment]
     /// Whether `operation` has a `{collection}` to fill in.
@@ -70,7 +70,7 @@ public struct OpenStackRoute: Sendable, Hashable {
     }
 
     /// A row: service, method (nil for any), path pattern, operation.
-    public init(_ service: OpenStackService, _ method: String?, _ pattern: String, _ operation: String) {
+    package init(_ service: OpenStackService, _ method: String?, _ pattern: String, _ operation: String) {
         self.service = service
         self.method = method
         self.pattern = pattern
@@ -153,10 +153,10 @@ public struct OpenStackRoute: Sendable, Hashable {
 
 extension OpenStackRoute {
     /// Keystone v3, Glance v2 and Swift v1 operations.
-    public static let standardTable: [OpenStackRoute] = keystoneRoutes + glanceRoutes + swiftRoutes
+    package static let standardTable: [OpenStackRoute] = keystoneRoutes + glanceRoutes + swiftRoutes
 
     /// Keystone's v3 (and v2.0 token) operations.
-    public static let keystoneRoutes: [OpenStackRoute] = [
+    package static let keystoneRoutes: [OpenStackRoute] = [
         .init(.keystone, "GET", "/", "version-discovery"),
         .init(.keystone, "GET", "/v3", "version-show"),
         .init(.keystone, "POST", "/v3/auth/tokens", "token-issue"),
@@ -181,7 +181,7 @@ extension OpenStackRoute {
     ]
 
     /// Glance's v2 operations.
-    public static let glanceRoutes: [OpenStackRoute] = [
+    package static let glanceRoutes: [OpenStackRoute] = [
         .init(.glance, "GET", "/", "versions"),
         .init(.glance, "GET", "/versions", "versions"),
         .init(.glance, "GET", "/v2", "versions"),
@@ -221,7 +221,7 @@ extension OpenStackRoute {
     ]
 
     /// The Swift proxy's v1 operations (glance_store's calls among them).
-    public static let swiftRoutes: [OpenStackRoute] = [
+    package static let swiftRoutes: [OpenStackRoute] = [
         .init(.swift, "GET", "/info", "info"),
         .init(.swift, "GET", "/healthcheck", "healthcheck"),
         .init(.swift, "GET", "/auth/v1.0", "auth"),

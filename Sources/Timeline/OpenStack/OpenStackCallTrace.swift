@@ -2,23 +2,23 @@ import HTTPDecoding
 
 /// osprofiler's `X-Trace-Info` header: base64 (URL-safe) of a JSON object with the trace's
 /// `base_id` and the calling span's `parent_id`; lets calls of one trace be grouped.
-public struct OpenStackTraceInfo: Sendable, Hashable {
+package struct OpenStackTraceInfo: Sendable, Hashable {
     /// `base_id`: the trace, shared by every call of one operation.
-    public var baseID: String?
+    package var baseID: String?
     /// `parent_id`: the span that made this call.
-    public var parentID: String?
+    package var parentID: String?
     /// Every scalar member of the decoded JSON, as text.
-    public var fields: [String: String]
+    package var fields: [String: String]
 
     /// Trace info from its parts.
-    public init(baseID: String?, parentID: String?, fields: [String: String] = [:]) {
+    package init(baseID: String?, parentID: String?, fields: [String: String] = [:]) {
         self.baseID = baseID
         self.parentID = parentID
         self.fields = fields
     }
 
     /// Decodes the header value; nil when it is not base64 of a JSON object.
-    public init?(header: String) {
+    package init?(header: String) {
         guard let bytes = OpenStackTraceInfo.base64Decoded(header),
               let json = try? JSONDocument(parsing: bytes, maxDepth: 8), let members = json.members else { return nil }
         var fields: [String: String] = [:]

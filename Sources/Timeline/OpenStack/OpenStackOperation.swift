@@ -4,54 +4,54 @@
 /// A struct rather than a closed enum: the route table names some operations after the path
 /// (`/v3/{collection}` gives `user-list`, `role-show`, ...), so the set is open. The operations
 /// the timeline's rules test are the static members; rules compare with them, never with text.
-public struct OpenStackOperation: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+package struct OpenStackOperation: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The JSON spelling (`image-upload`).
-    public var rawValue: String
+    package var rawValue: String
 
     /// The operation spelled `rawValue`.
-    public init(rawValue: String) { self.rawValue = rawValue }
+    package init(rawValue: String) { self.rawValue = rawValue }
     /// The operation spelled `value`: `"image-upload"` in a route table or a test.
-    public init(stringLiteral value: String) { self.rawValue = value }
+    package init(stringLiteral value: String) { self.rawValue = value }
 
     /// The JSON spelling, also in text reports.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// A call no route matched.
-    public static let other: OpenStackOperation = "other"
+    package static let other: OpenStackOperation = "other"
     /// An encrypted call whose SQL does not say what it was (`InferredCallNaming`).
-    public static let unknown: OpenStackOperation = "unknown"
+    package static let unknown: OpenStackOperation = "unknown"
 
     /// `POST /v3/auth/tokens`: Keystone issues a token.
-    public static let tokenIssue: OpenStackOperation = "token-issue"
+    package static let tokenIssue: OpenStackOperation = "token-issue"
     /// `GET /v3/auth/tokens`: a service validates the token it was given.
-    public static let tokenValidate: OpenStackOperation = "token-validate"
+    package static let tokenValidate: OpenStackOperation = "token-validate"
     /// `HEAD /v3/auth/tokens`: a token checked without its body.
-    public static let tokenCheck: OpenStackOperation = "token-check"
+    package static let tokenCheck: OpenStackOperation = "token-check"
 
     /// `POST /v2/images`: the image record, status `queued`.
-    public static let imageCreate: OpenStackOperation = "image-create"
+    package static let imageCreate: OpenStackOperation = "image-create"
     /// `PATCH /v2/images/{id}`: a JSON-patch of the image's fields.
-    public static let imageUpdate: OpenStackOperation = "image-update"
+    package static let imageUpdate: OpenStackOperation = "image-update"
     /// `GET /v2/images`.
-    public static let imageList: OpenStackOperation = "image-list"
+    package static let imageList: OpenStackOperation = "image-list"
     /// `PUT /v2/images/{id}/file`: the image data.
-    public static let imageUpload: OpenStackOperation = "image-upload"
+    package static let imageUpload: OpenStackOperation = "image-upload"
     /// `PUT /v2/images/{id}/stage`: the image data, staged for an import.
-    public static let imageStage: OpenStackOperation = "image-stage"
+    package static let imageStage: OpenStackOperation = "image-stage"
     /// `POST /v2/images/{id}/import`: an import task for staged or remote data.
-    public static let imageImport: OpenStackOperation = "image-import"
+    package static let imageImport: OpenStackOperation = "image-import"
     /// `GET /v2/images/{id}/file`: the image data.
-    public static let imageDownload: OpenStackOperation = "image-download"
+    package static let imageDownload: OpenStackOperation = "image-download"
 
     /// A Swift object `PUT` (glance_store writing image data or a segment).
-    public static let objectUpload: OpenStackOperation = "object-upload"
+    package static let objectUpload: OpenStackOperation = "object-upload"
     /// A Swift object `GET` (glance_store reading image data).
-    public static let objectDownload: OpenStackOperation = "object-download"
+    package static let objectDownload: OpenStackOperation = "object-download"
     /// A Swift object `DELETE`.
-    public static let objectDelete: OpenStackOperation = "object-delete"
+    package static let objectDelete: OpenStackOperation = "object-delete"
 
     /// A Keystone token call (`token-issue`, `token-validate`, ...).
-    public var isTokenCall: Bool { rawValue.hasPrefix("token-") }
+    package var isTokenCall: Bool { rawValue.hasPrefix("token-") }
     /// A Glance task call (`task-create`, `task-list`, ...).
-    public var isTaskCall: Bool { rawValue.hasPrefix("task-") }
+    package var isTaskCall: Bool { rawValue.hasPrefix("task-") }
 }

@@ -4,7 +4,7 @@ extension OpenStackRoute {
     /// - Parameters:
     ///   - service: the call's service as `HTTPFact.service` spells it.
     ///   - path: the request path without query.
-    public static func matching(service: String, method: String, path: String,
+    package static func matching(service: String, method: String, path: String,
                                 in routes: [OpenStackRoute] = OpenStackRoute.standardTable) -> OpenStackRoute? {
         guard let service = OpenStackService(rawValue: service) else { return nil }
         let segments = path.split(separator: "/")

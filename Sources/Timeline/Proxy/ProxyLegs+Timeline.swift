@@ -8,7 +8,7 @@ extension ImageTimeline {
     /// statement it relays; image stories, uploads, transitions and request-to-SQL lists name
     /// logical elements only, and an anomaly a leg merely repeats is dropped. The per-leg facts
     /// stay in the stores (the JSON keeps every leg).
-    public mutating func apply(_ legs: ProxyLegs, http: HTTPFactStore, sql: SQLFactStore) {
+    package mutating func apply(_ legs: ProxyLegs, http: HTTPFactStore, sql: SQLFactStore) {
         self.legs = legs
         guard !legs.isEmpty else { return }
         let requests = legs.http, statements = legs.sql

@@ -3,26 +3,26 @@ import LegJoining
 
 /// Links between the legs of one request (or statement) that a proxy carried: `legOf[i]` is the
 /// index of the leg `i` belongs to, `legs[j]` the legs of `j`, in time order.
-public struct LegLinks: Sendable {
+package struct LegLinks: Sendable {
     /// For each leg, the element it is a leg of.
-    public var legOf: [Int: Int] = [:]
+    package var legOf: [Int: Int] = [:]
     /// For each element with legs, its legs in time order.
-    public var legs: [Int: [Int]] = [:]
+    package var legs: [Int: [Int]] = [:]
 
     /// The links `legOf` gives, with `legs` built from them.
-    public init(legOf: [Int: Int] = [:]) {
+    package init(legOf: [Int: Int] = [:]) {
         self.legOf = legOf
         for (leg, of) in legOf.sorted(by: { $0.key < $1.key }) { legs[of, default: []].append(leg) }
     }
 
     /// No element is a leg of another.
-    public var isEmpty: Bool { legOf.isEmpty }
+    package var isEmpty: Bool { legOf.isEmpty }
 
     /// True for an element that stands for itself: not a leg of another.
-    public func isLogical(_ index: Int) -> Bool { legOf[index] == nil }
+    package func isLogical(_ index: Int) -> Bool { legOf[index] == nil }
 
     /// The element `index` is a leg of, followed to the end of a chain of proxies.
-    public func logical(_ index: Int) -> Int {
+    package func logical(_ index: Int) -> Int {
         var current = index
         // A chain is as long as the proxies in series; the bound only guards against a cycle.
         for _ in 0..<64 {
@@ -33,7 +33,7 @@ public struct LegLinks: Sendable {
     }
 
     /// `index` and its legs, legs of legs included, nearest first: the hops of one request.
-    public func chain(from index: Int) -> [Int] {
+    package func chain(from index: Int) -> [Int] {
         var result = [index]
         var current = index
         while result.count < 64, let next = legs[current]?.last {
@@ -50,26 +50,26 @@ public struct LegLinks: Sendable {
 /// For HTTP the front leg (the client's) is the logical request and its back legs name it in
 /// `leg_of`; for SQL the command nearest the server is the one counted, and the client-side twin
 /// names it (DESIGN.md §2).
-public struct ProxyLegs: Sendable {
+package struct ProxyLegs: Sendable {
     /// Links between HTTP exchanges (indices into `http`).
-    public var http = LegLinks()
+    package var http = LegLinks()
     /// Links between SQL commands (indices into `sql`).
-    public var sql = LegLinks()
+    package var sql = LegLinks()
     /// HTTP exchanges that could be a proxied leg of more than one request, left unjoined.
-    public var ambiguousHTTP: [Int] = []
+    package var ambiguousHTTP: [Int] = []
 
     /// The legs found.
-    public init(http: LegLinks = LegLinks(), sql: LegLinks = LegLinks(), ambiguousHTTP: [Int] = []) {
+    package init(http: LegLinks = LegLinks(), sql: LegLinks = LegLinks(), ambiguousHTTP: [Int] = []) {
         self.http = http
         self.sql = sql
         self.ambiguousHTTP = ambiguousHTTP
     }
 
     /// No proxy legs at all.
-    public var isEmpty: Bool { http.isEmpty && sql.isEmpty }
+    package var isEmpty: Bool { http.isEmpty && sql.isEmpty }
 
     /// Joins the legs of `http` and `sql` (stores sorted by start, positions are indices).
-    public static func find(http: HTTPFactStore, sql: SQLFactStore) -> ProxyLegs {
+    package static func find(http: HTTPFactStore, sql: SQLFactStore) -> ProxyLegs {
         var legs = ProxyLegs()
         (legs.http, legs.ambiguousHTTP) = httpLegs(http)
         legs.sql = sqlLegs(sql)

@@ -5,22 +5,22 @@ import MySQLDecoding
 /// A connection that never commits in the capture is taken to run in autocommit mode, and so is
 /// one that sent `SET autocommit=1`. Writes still pending at the end of a connection that did
 /// commit elsewhere are reported as uncommitted.
-public struct SQLTransactionLog: Sendable {
+package struct SQLTransactionLog: Sendable {
     /// One recognised row write.
-    public struct Write: Sendable {
+    package struct Write: Sendable {
         /// The statement's SQL fact index.
-        public var sql: Int
+        package var sql: Int
         /// What it writes.
-        public var statement: SQLWriteStatement
+        package var statement: SQLWriteStatement
         /// Whether its transaction committed (or it ran in autocommit mode).
-        public var committed: Bool
+        package var committed: Bool
     }
 
     /// Writes in statement order, each marked committed or not.
-    public private(set) var writes: [Write] = []
+    package private(set) var writes: [Write] = []
 
     /// Reads the row writes of `facts` and which of them their connections committed.
-    public init(_ facts: SQLFactStore) {
+    package init(_ facts: SQLFactStore) {
         var pending: [Int: [Write]] = [:]
         var autocommit: Set<Int> = []
         var committing: Set<Int> = []

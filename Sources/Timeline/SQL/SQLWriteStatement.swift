@@ -6,21 +6,21 @@ import MySQLDecoding
 /// Only what Glance's SQLAlchemy emits needs to be understood (`INSERT INTO t (cols) VALUES
 /// (...)`, `UPDATE t SET c=v, ... WHERE t.c = v AND ...`, `DELETE FROM t WHERE ...`), but any
 /// statement may come by: unknown shapes give nil, never a wrong answer.
-public struct SQLWriteStatement: Equatable, Sendable {
+package struct SQLWriteStatement: Equatable, Sendable {
     /// The statement's verb.
-    public enum Kind: String, Sendable { case insert, update, delete }
+    package enum Kind: String, Sendable { case insert, update, delete }
 
     /// INSERT, UPDATE or DELETE.
-    public var kind: Kind
+    package var kind: Kind
     /// The table written (unquoted).
-    public var table: String
+    package var table: String
     /// Column -> value; nil for SQL NULL. Values are literal text (quotes removed, escapes resolved).
-    public var values: [String: String?]
+    package var values: [String: String?]
     /// `WHERE` equalities joined by AND (qualified names reduced to the column).
-    public var conditions: [String: String?]
+    package var conditions: [String: String?]
 
     /// A write from its parts (tests, and the parser).
-    public init(kind: Kind, table: String, values: [String: String?], conditions: [String: String?]) {
+    package init(kind: Kind, table: String, values: [String: String?], conditions: [String: String?]) {
         self.kind = kind
         self.table = table
         self.values = values
@@ -28,7 +28,7 @@ public struct SQLWriteStatement: Equatable, Sendable {
     }
 
     /// Parses `statement`, or returns nil when it is not a row write of a recognised shape.
-    public init?(parsing statement: String) {
+    package init?(parsing statement: String) {
         var lexer = SQLLexer(statement)
         guard case .word(let verb)? = lexer.next() else { return nil }
         switch SQLVerb(word: verb) {
@@ -62,9 +62,9 @@ public struct SQLWriteStatement: Equatable, Sendable {
     }
 
     /// A value of `values`, flattened: nil when absent or NULL.
-    public func value(_ column: String) -> String? { values[column] ?? nil }
+    package func value(_ column: String) -> String? { values[column] ?? nil }
     /// The value `column` must equal in the WHERE clause; nil when it has no such condition or it is NULL.
-    public func condition(_ column: String) -> String? { conditions[column] ?? nil }
+    package func condition(_ column: String) -> String? { conditions[column] ?? nil }
 
     private static func tableName(_ lexer: inout SQLLexer) -> String? {
         guard case .word(let name)? = lexer.next() else { return nil }

@@ -2,7 +2,7 @@ import CaptureIO
 
 /// A fact a `FactStore` can keep on disk: its byte form, and the few flags a pass may test
 /// without decoding it.
-public protocol SpillableFact: Sendable {
+package protocol SpillableFact: Sendable {
     var time: Timestamp { get }
     var end: Timestamp { get }
     var connection: Int { get }
@@ -21,8 +21,8 @@ public protocol SpillableFact: Sendable {
 }
 
 extension SpillableFact {
-    public static func companion(of fact: Self) -> AnyObject? { nil }
-    public static func attach(_ companion: AnyObject, to fact: inout Self) {}
+    package static func companion(of fact: Self) -> AnyObject? { nil }
+    package static func attach(_ companion: AnyObject, to fact: inout Self) {}
 }
 
 /// The facts of an analysis (HTTP exchanges, SQL commands), in start order, held on disk with a
@@ -36,7 +36,7 @@ extension SpillableFact {
 ///
 /// Thread safety: a store is filled by the pipeline's thread and read by the report's, one after
 /// the other, never at once (reading moves the spill file's read-ahead buffer).
-public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, ExpressibleByArrayLiteral, @unchecked Sendable {
+package final class FactStore<Fact: SpillableFact>: RandomAccessCollection, ExpressibleByArrayLiteral, @unchecked Sendable {
     struct Entry {
         var time: Int64
         var end: Int64
@@ -59,25 +59,25 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     }
 
     /// A store that keeps its facts' bytes in memory (a few facts: tests, a live window).
-    public convenience init() {
+    package convenience init() {
         self.init(storage: InMemoryFactBytes())
     }
 
     /// A store of `facts` in the given order (positions are the array's).
-    public convenience init(_ facts: [Fact]) {
+    package convenience init(_ facts: [Fact]) {
         self.init()
         for fact in facts { append(fact) }
     }
 
-    public convenience init(arrayLiteral facts: Fact...) {
+    package convenience init(arrayLiteral facts: Fact...) {
         self.init(facts)
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { entries.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { entries.count }
 
     /// The fact at `position`, decoded from the spill; its `index` is `position`.
-    public subscript(position: Int) -> Fact {
+    package subscript(position: Int) -> Fact {
         fact(at: position, decode: Fact.decode)
     }
 
@@ -98,15 +98,15 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
         return spill.withBytes(at: entry.offset, length: Int(entry.length), decode) ?? nil
     }
 
-    public func time(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].time) }
-    public func end(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].end) }
-    public func connection(at position: Int) -> Int { Int(entries[position].connection) }
+    package func time(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].time) }
+    package func end(at position: Int) -> Timestamp { Timestamp(nanoseconds: entries[position].end) }
+    package func connection(at position: Int) -> Int { Int(entries[position].connection) }
     func traitBits(at position: Int) -> UInt8 { entries[position].traits }
 
     /// Why facts are held in memory after all, when the temporary file failed.
-    public var warning: String? { spill.failure }
+    package var warning: String? { spill.failure }
 
-    public func append(_ fact: Fact) {
+    package func append(_ fact: Fact) {
         if let companion = Fact.companion(of: fact) { companions[Int32(clamping: entries.count)] = companion }
         let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
         entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds,
@@ -117,7 +117,7 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     /// Replaces the fact at `position` with `fact`, which keeps its place: time, end and
     /// connection stay those of the fact it replaces (a later pass names what a fact was, as
     /// `InferredCallNaming` does). The old bytes stay in the spill file, unreferenced.
-    public func replace(at position: Int, with fact: Fact) {
+    package func replace(at position: Int, with fact: Fact) {
         guard entries.indices.contains(position) else { return }
         let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
         entries[position].offset = offset
@@ -127,12 +127,12 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
 
     /// Puts the facts in start order (ties: connection, then arrival), which makes position the
     /// `index` every report refers to.
-    public func sortByStart() {
+    package func sortByStart() {
         entries.sort { ($0.time, $0.connection, $0.sequence) < ($1.time, $1.connection, $1.sequence) }
     }
 
     /// Positions in start order, for a store that was not sorted (one built from facts in any order).
-    public func positionsByStart() -> [Int] {
+    package func positionsByStart() -> [Int] {
         var sorted = true
         for i in entries.indices.dropFirst() where entries[i].time < entries[i - 1].time { sorted = false; break }
         if sorted { return Array(indices) }

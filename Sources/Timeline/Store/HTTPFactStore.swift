@@ -2,31 +2,31 @@ import CaptureIO
 import HTTPDecoding
 
 /// The HTTP exchanges of an analysis (see `FactStore`).
-public typealias HTTPFactStore = FactStore<HTTPFact>
+package typealias HTTPFactStore = FactStore<HTTPFact>
 
 /// What a pass can learn about an HTTP exchange without decoding it.
-public struct HTTPFactTraits: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct HTTPFactTraits: OptionSet, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Names an image by id or name: part of an image's story.
-    public static let namesImage = HTTPFactTraits(rawValue: 1)
+    package static let namesImage = HTTPFactTraits(rawValue: 1)
     /// A 5xx answer, or a request body the capture does not hold whole.
-    public static let anomalous = HTTPFactTraits(rawValue: 2)
+    package static let anomalous = HTTPFactTraits(rawValue: 2)
     /// A Keystone token issue (`POST /v3/auth/tokens`).
-    public static let tokenIssue = HTTPFactTraits(rawValue: 4)
+    package static let tokenIssue = HTTPFactTraits(rawValue: 4)
     /// Sends a Keystone token.
-    public static let carriesToken = HTTPFactTraits(rawValue: 8)
+    package static let carriesToken = HTTPFactTraits(rawValue: 8)
     /// `POST /v2/images/{id}/import`: starts work Glance does after answering.
-    public static let imageImport = HTTPFactTraits(rawValue: 16)
+    package static let imageImport = HTTPFactTraits(rawValue: 16)
     /// Seen only as encrypted records (`HTTPFact.inferred`).
-    public static let inferred = HTTPFactTraits(rawValue: 32)
+    package static let inferred = HTTPFactTraits(rawValue: 32)
     /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
-    public static let serviceCall = HTTPFactTraits(rawValue: 64)
+    package static let serviceCall = HTTPFactTraits(rawValue: 64)
 }
 
 extension HTTPFact: SpillableFact {
-    public static var pluralName: String { "HTTP exchanges" }
-    public static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
+    package static var pluralName: String { "HTTP exchanges" }
+    package static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
         out.put(fact.time.nanoseconds)
         out.put(fact.end.nanoseconds)
         out.put(Int64(fact.connection))
@@ -68,7 +68,7 @@ extension HTTPFact: SpillableFact {
         }
     }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
         decode(bytes, index: index, messages: true)
     }
 
@@ -126,13 +126,13 @@ extension HTTPFact: SpillableFact {
     }
 
     /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
-    public static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
+    package static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
 
-    public static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
+    package static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
         (companion as? HTTPFactDigests)?.attach(to: &fact)
     }
 
-    public static func traitBits(of fact: HTTPFact) -> UInt8 {
+    package static func traitBits(of fact: HTTPFact) -> UInt8 {
         var traits: HTTPFactTraits = []
         if fact.imageID != nil || fact.imageName != nil { traits.insert(.namesImage) }
         if (fact.status ?? 0) >= 500 || !fact.requestComplete { traits.insert(.anomalous) }
@@ -144,7 +144,7 @@ extension HTTPFact: SpillableFact {
         return traits.rawValue
     }
 
-    public static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> HTTPFact {
+    package static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> HTTPFact {
         var fact = HTTPFact(index: index, time: time, end: end, connection: connection, client: "", server: "",
                             service: "other", operation: "?", method: "?", path: "?", status: nil)
         fact.notes = ["lost: the temporary file could not be read back"]
@@ -153,11 +153,11 @@ extension HTTPFact: SpillableFact {
 }
 
 extension FactStore where Fact == HTTPFact {
-    public func traits(at position: Int) -> HTTPFactTraits { HTTPFactTraits(rawValue: traitBits(at: position)) }
+    package func traits(at position: Int) -> HTTPFactTraits { HTTPFactTraits(rawValue: traitBits(at: position)) }
 
     /// The fact at `position` without its message texts (`messages` is nil): for the reports
     /// that do not show them (the `http` list, JSON), which then neither read nor build them.
-    public func withoutMessages(at position: Int) -> HTTPFact {
+    package func withoutMessages(at position: Int) -> HTTPFact {
         fact(at: position) { HTTPFact.decode($0, index: $1, messages: false) }
     }
 }

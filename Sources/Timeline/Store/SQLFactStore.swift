@@ -2,28 +2,28 @@ import CaptureIO
 import MySQLDecoding
 
 /// The SQL commands of an analysis (see `FactStore`).
-public typealias SQLFactStore = FactStore<SQLFact>
+package typealias SQLFactStore = FactStore<SQLFact>
 
 /// What a pass can learn about a SQL command without decoding it.
-public struct SQLFactTraits: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct SQLFactTraits: OptionSet, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The server answered with an error.
-    public static let error = SQLFactTraits(rawValue: 1)
+    package static let error = SQLFactTraits(rawValue: 1)
     /// Result rows were kept (an image's row, see `ProtocolRouter.keptRows`).
-    public static let keptRows = SQLFactTraits(rawValue: 2)
+    package static let keptRows = SQLFactTraits(rawValue: 2)
     /// Starts with INSERT, UPDATE or DELETE: perhaps a row write the timeline reads.
-    public static let mayWrite = SQLFactTraits(rawValue: 4)
+    package static let mayWrite = SQLFactTraits(rawValue: 4)
     /// COMMIT, ROLLBACK or SET (autocommit): what decides whether writes took effect.
-    public static let transactionControl = SQLFactTraits(rawValue: 8)
+    package static let transactionControl = SQLFactTraits(rawValue: 8)
 }
 
 extension SQLFact: SpillableFact {
-    public static var pluralName: String { "SQL commands" }
-    public static func encode(_ fact: SQLFact, into out: inout [UInt8]) { SQLFactCodec.encode(fact, into: &out) }
-    public static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? { SQLFactCodec.decode(bytes, index: index) }
+    package static var pluralName: String { "SQL commands" }
+    package static func encode(_ fact: SQLFact, into out: inout [UInt8]) { SQLFactCodec.encode(fact, into: &out) }
+    package static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? { SQLFactCodec.decode(bytes, index: index) }
 
-    public static func traitBits(of fact: SQLFact) -> UInt8 {
+    package static func traitBits(of fact: SQLFact) -> UInt8 {
         var traits: SQLFactTraits = []
         if case .error = fact.outcome { traits.insert(.error) }
         if !fact.keptRows.isEmpty { traits.insert(.keptRows) }
@@ -33,7 +33,7 @@ extension SQLFact: SpillableFact {
         return traits.rawValue
     }
 
-    public static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> SQLFact {
+    package static func lost(index: Int, time: Timestamp, end: Timestamp, connection: Int) -> SQLFact {
         SQLFact(index: index, time: time, end: end, connection: connection, client: "", user: nil, database: nil,
                 command: .unread, statement: "(lost: the temporary file could not be read back)", outcome: .none)
     }
@@ -41,22 +41,22 @@ extension SQLFact: SpillableFact {
 
 extension FactStore where Fact == SQLFact {
     /// A command's text and login, decoded without the rest of the fact.
-    public struct Text: Sendable {
-        public var user: String?
-        public var database: String?
-        public var statement: String
+    package struct Text: Sendable {
+        package var user: String?
+        package var database: String?
+        package var statement: String
     }
 
-    public func text(at position: Int) -> Text {
+    package func text(at position: Int) -> Text {
         partial(at: position) { SQLFactCodec.decodeText($0) } ?? Text(user: nil, database: nil, statement: "")
     }
 
     /// A command's kept result rows, decoded without the rest of the fact.
-    public func keptRows(at position: Int) -> MySQLRows {
+    package func keptRows(at position: Int) -> MySQLRows {
         partial(at: position) { SQLFactCodec.decodeRows($0) } ?? MySQLRows()
     }
 
-    public func traits(at position: Int) -> SQLFactTraits { SQLFactTraits(rawValue: traitBits(at: position)) }
+    package func traits(at position: Int) -> SQLFactTraits { SQLFactTraits(rawValue: traitBits(at: position)) }
 }
 
 /// The verbs the timeline cares about (a generic type has no stored statics).

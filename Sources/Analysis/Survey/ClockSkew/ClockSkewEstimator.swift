@@ -12,33 +12,33 @@
 ///   causality; the estimate is the middle of that range, whose half-width bounds its error
 ///   (about the service's fastest time from request to first statement, or from last answer to
 ///   response).
-public enum ClockSkewEstimator {
+package enum ClockSkewEstimator {
     /// How the offset was found.
-    public enum Method: String, Sendable {
+    package enum Method: String, Sendable {
         case sharedPackets = "shared-packets"
         case sqlInsideRequests = "sql-inside-requests"
     }
 
     /// The clock of one file minus the clock of the reference, in nanoseconds: subtract it from
     /// the file's timestamps (add `-skew` as `--time-offset` does).
-    public struct Estimate: Sendable, Equatable {
+    package struct Estimate: Sendable, Equatable {
         /// The estimated offset to add to the file's times, nanoseconds.
-        public var skew: Int64
+        package var skew: Int64
         /// Every skew in this range fits the evidence as well (shared packets: the two directions'
         /// medians).
-        public var lower: Int64
+        package var lower: Int64
         /// The largest offset consistent with the evidence, nanoseconds.
-        public var upper: Int64
+        package var upper: Int64
         /// Which evidence gave the estimate.
-        public var method: Method
+        package var method: Method
         /// Matched packets, or checkouts that fit.
-        public var support: Int
+        package var support: Int
         /// Segments or checkouts that could have matched.
-        public var candidates: Int
+        package var candidates: Int
     }
 
     /// Packets of `file` found in `reference`: at least `minimumMatches` segments seen once in each.
-    public static func sharedPackets(file: ClockSkewEvidence, reference: ClockSkewEvidence,
+    package static func sharedPackets(file: ClockSkewEvidence, reference: ClockSkewEvidence,
                                      minimumMatches: Int = 8) -> Estimate? {
         var forward: [Int64] = [], backward: [Int64] = []
         for (key, sighting) in file.segments where !sighting.repeated {
@@ -66,7 +66,7 @@ public enum ClockSkewEstimator {
     /// request span of the other, searched within `range` (nanoseconds). Checkouts that already
     /// lie inside a request of their own file say nothing about the skew and are left out. Nil
     /// when fewer than `minimumSupport` checkouts fit anywhere.
-    public static func sqlInsideRequests(file: ClockSkewEvidence, reference: ClockSkewEvidence,
+    package static func sqlInsideRequests(file: ClockSkewEvidence, reference: ClockSkewEvidence,
                                          range: ClosedRange<Int64> = -60_000_000_000...60_000_000_000,
                                          maximumCheckouts: Int = 2_000, minimumSupport: Int = 3) -> Estimate? {
         // Each checkout gives the set of skews that put it inside some span: a union of intervals.

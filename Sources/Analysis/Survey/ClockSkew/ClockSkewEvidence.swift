@@ -7,14 +7,14 @@ import PacketDecoding
 ///
 /// Times are the file's own, in nanoseconds. Memory is bounded by `maxSegments` and by the
 /// survey's prefix: a clock skew is visible in any stretch of traffic both files hold.
-public struct ClockSkewEvidence: Sendable {
+package struct ClockSkewEvidence: Sendable {
     /// A closed time interval on this file's clock.
-    public struct Span: Sendable, Equatable {
+    package struct Span: Sendable, Equatable {
         /// Start, nanoseconds since the epoch.
-        public var start: Int64
+        package var start: Int64
         /// End, nanoseconds since the epoch.
-        public var end: Int64
-        public init(start: Int64, end: Int64) {
+        package var end: Int64
+        package init(start: Int64, end: Int64) {
             self.start = start
             self.end = max(start, end)
         }
@@ -29,30 +29,30 @@ public struct ClockSkewEvidence: Sendable {
     }
 
     /// Request spans (first request byte to last response byte) of every HTTP exchange.
-    public var requestSpans: [Span] = []
+    package var requestSpans: [Span] = []
     /// SQL checkouts: the statements one MySQL connection carried from a `Ping` (a pool's check
     /// before handing the connection to a request) to the next, as one span; each statement on
     /// its own for a connection that never pings.
-    public var sqlCheckouts: [Span] = []
+    package var sqlCheckouts: [Span] = []
     /// Segments by fingerprint (addresses, ports, sequence and acknowledgement numbers, flags,
     /// window, length, first payload bytes).
     var segments: [Int: Sighting] = [:]
     /// Packet fingerprints kept at most (memory bound).
-    public let maxSegments: Int
+    package let maxSegments: Int
     /// The first and last packet times read (of the prefix read).
-    public var first: Int64?
+    package var first: Int64?
     /// The latest time seen, nanoseconds.
-    public var last: Int64?
+    package var last: Int64?
 
-    public init(maxSegments: Int = 200_000) {
+    package init(maxSegments: Int = 200_000) {
         self.maxSegments = maxSegments
     }
 
     /// Packet fingerprints kept.
-    public var segmentCount: Int { segments.count }
+    package var segmentCount: Int { segments.count }
 
     /// Notes a packet's time (any packet, decoded or not).
-    public mutating func note(_ time: Timestamp) {
+    package mutating func note(_ time: Timestamp) {
         if first.map({ time.nanoseconds < $0 }) ?? true { first = time.nanoseconds }
         if last.map({ time.nanoseconds > $0 }) ?? true { last = time.nanoseconds }
     }
@@ -60,13 +60,13 @@ public struct ClockSkewEvidence: Sendable {
     /// True when both files hold packets of a common stretch of time (on their own clocks):
     /// captures taken at once on several hosts do; the pieces of one capture cut in turn
     /// (`tcpdump -C`, `editcap -c`) do not, and share one clock.
-    public func overlaps(_ other: ClockSkewEvidence) -> Bool {
+    package func overlaps(_ other: ClockSkewEvidence) -> Bool {
         guard let first, let last, let otherFirst = other.first, let otherLast = other.last else { return false }
         return min(last, otherLast) > max(first, otherFirst)
     }
 
     /// Notes one TCP segment seen at `time`.
-    public mutating func add(_ segment: TCPSegment, at time: Timestamp) {
+    package mutating func add(_ segment: TCPSegment, at time: Timestamp) {
         var hasher = Hasher()
         hasher.combine(segment.source)
         hasher.combine(segment.destination)
@@ -86,7 +86,7 @@ public struct ClockSkewEvidence: Sendable {
     }
 
     /// Takes the request spans and SQL checkouts of an analysis of this file alone.
-    public mutating func add(http: HTTPFactStore, sql: SQLFactStore) {
+    package mutating func add(http: HTTPFactStore, sql: SQLFactStore) {
         for position in http.indices {
             requestSpans.append(Span(start: http.time(at: position).nanoseconds, end: http.end(at: position).nanoseconds))
         }

@@ -9,22 +9,22 @@ import CaptureIO
 /// fit equally the statement is ambiguous and names none.
 ///
 /// Measured against the test bed's server-side tracer by `AttributionAccuracyTests`.
-public enum SQLAttribution {
+package enum SQLAttribution {
     /// The links of one attribution run.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// SQL fact index -> HTTP fact index, for the statements given to a request (certain or likely).
-        public var httpOfSQL: [Int: Int] = [:]
+        package var httpOfSQL: [Int: Int] = [:]
         /// The links that are not certain: likely ones (also in `httpOfSQL`) and ambiguous ones (not).
-        public var uncertain: [Int: SQLAttributionLink] = [:]
+        package var uncertain: [Int: SQLAttributionLink] = [:]
     }
 
     /// SQL fact index -> HTTP fact index, for the statements given to a request (certain or likely).
-    public static func attribute(sql: SQLFactStore, http: HTTPFactStore) -> [Int: Int] {
+    package static func attribute(sql: SQLFactStore, http: HTTPFactStore) -> [Int: Int] {
         links(sql: sql, http: http).httpOfSQL
     }
 
     /// The statements' links with how sure each is.
-    public static func links(sql: SQLFactStore, http: HTTPFactStore) -> Result {
+    package static func links(sql: SQLFactStore, http: HTTPFactStore) -> Result {
         guard !http.isEmpty, !sql.isEmpty else { return Result() }
         let input = AttributionInput(sql: sql, http: http)
         var result = Result()
