@@ -27,9 +27,7 @@ package struct HTTPFactTraits: OptionSet, Sendable {
 extension HTTPFact: SpillableFact {
     package static var pluralName: String { "HTTP exchanges" }
     package static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
-        out.put(fact.time.nanoseconds)
-        out.put(fact.end.nanoseconds)
-        out.put(Int64(fact.connection))
+        out.put(SpilledFactHead(time: fact.time, end: fact.end, connection: fact.connection))
         out.put(fact.client)
         out.put(fact.server)
         out.put(fact.service)
@@ -76,7 +74,7 @@ extension HTTPFact: SpillableFact {
     /// and `messages` is nil.
     static func decode(_ bytes: UnsafeRawBufferPointer, index: Int, messages withMessages: Bool) -> HTTPFact? {
         var r = SpillReader(bytes)
-        guard let time = r.int(), let end = r.int(), let connection = r.int(), let client = r.string(),
+        guard let head = r.factHead(), let client = r.string(),
               let server = r.string(), let service = r.string(), let operation = r.string(), let method = r.string(),
               let path = r.string(), let status = r.optionalInt(), let imageID = r.optionalString(),
               let imageName = r.optionalString(), let reportedStatus = r.optionalString(),
@@ -95,8 +93,7 @@ extension HTTPFact: SpillableFact {
                 messages = HTTPMessageTexts(request: request, response: response)
             }
         }
-        var fact = HTTPFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
-                            connection: Int(truncatingIfNeeded: connection), client: client, server: server,
+        var fact = HTTPFact(index: index, time: head.time, end: head.end, connection: head.connection, client: client, server: server,
                             service: service, operation: OpenStackOperation(rawValue: operation), method: method, path: path,
                             status: status.map { Int(truncatingIfNeeded: $0) }, imageID: imageID, imageName: imageName,
                             reportedStatus: reportedStatus, reportedFields: reportedFields,

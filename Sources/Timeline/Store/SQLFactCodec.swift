@@ -4,9 +4,7 @@ import MySQLDecoding
 /// The byte form of a `SQLFact` in a `SpillFile` (see SpillCoding.swift), in field order.
 enum SQLFactCodec {
     static func encode(_ fact: SQLFact, into out: inout [UInt8]) {
-        out.put(fact.time.nanoseconds)
-        out.put(fact.end.nanoseconds)
-        out.put(Int64(fact.connection))
+        out.put(SpilledFactHead(time: fact.time, end: fact.end, connection: fact.connection))
         // What passes read comes first (see `decodeRows`, `decodeText`).
         out.put(fact.keptRows)
         out.put(fact.user)
@@ -42,7 +40,7 @@ enum SQLFactCodec {
     /// without building the rest (kept rows above all).
     static func decodeText(_ bytes: UnsafeRawBufferPointer) -> SQLFactStore.Text? {
         var r = SpillReader(bytes)
-        guard r.skip(24), r.skipRows(), let user = r.optionalString(), let database = r.optionalString(),
+        guard r.skipFactHead(), r.skipRows(), let user = r.optionalString(), let database = r.optionalString(),
               let statement = r.string() else { return nil }
         return SQLFactStore.Text(user: user, database: database, statement: statement)
     }
@@ -50,7 +48,7 @@ enum SQLFactCodec {
     /// The statement's UTF-8 bytes as stored, without making a String of them.
     static func statementBytes<T>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
         var r = SpillReader(bytes)
-        guard r.skip(24), r.skipRows(), r.skipOptionalString(), r.skipOptionalString(), let statement = r.stringBytes() else { return nil }
+        guard r.skipFactHead(), r.skipRows(), r.skipOptionalString(), r.skipOptionalString(), let statement = r.stringBytes() else { return nil }
         return body(statement)
     }
 
@@ -60,7 +58,7 @@ enum SQLFactCodec {
                                               _ statement: UnsafeRawBufferPointer, _ command: MySQLCommand,
                                               _ verb: SQLVerb?) -> T) -> T? {
         var r = SpillReader(bytes)
-        guard r.skip(24), r.skipRows(), let user = r.optionalStringBytes(), let database = r.optionalStringBytes(),
+        guard r.skipFactHead(), r.skipRows(), let user = r.optionalStringBytes(), let database = r.optionalStringBytes(),
               let statement = r.stringBytes(), let command = r.byte(), let verb = r.optionalInt() else { return nil }
         return body(user, database, statement, MySQLCommand(rawValue: command), verb.map { SQLVerb(packed: UInt64(bitPattern: $0)) })
     }
@@ -68,13 +66,13 @@ enum SQLFactCodec {
     /// Only the kept rows (image rows, read by the timeline one statement at a time).
     static func decodeRows(_ bytes: UnsafeRawBufferPointer) -> MySQLRows? {
         var r = SpillReader(bytes)
-        guard r.skip(24) else { return nil }
+        guard r.skipFactHead() else { return nil }
         return r.rows()
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> SQLFact? {
         var r = SpillReader(bytes)
-        guard let time = r.int(), let end = r.int(), let connection = r.int(), let keptRows = r.rows(),
+        guard let head = r.factHead(), let keptRows = r.rows(),
               let user = r.optionalString(),
               let database = r.optionalString(), let statement = r.string(), let command = r.byte(),
               let verb = r.optionalInt(), let client = r.string(),
@@ -98,8 +96,7 @@ enum SQLFactCodec {
             return nil
         }
         guard let lastInsertID = r.optionalInt() else { return nil }
-        var fact = SQLFact(index: index, time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
-                           connection: Int(truncatingIfNeeded: connection), client: client, user: user,
+        var fact = SQLFact(index: index, time: head.time, end: head.end, connection: head.connection, client: client, user: user,
                            database: database, command: MySQLCommand(rawValue: command), statement: statement,
                            verb: verb.map { SQLVerb(packed: UInt64(bitPattern: $0)) }, outcome: outcome,
                            keptRows: keptRows, lastInsertID: lastInsertID)

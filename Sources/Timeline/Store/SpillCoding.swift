@@ -6,7 +6,22 @@ import MySQLDecoding
 // little-endian integers and length-prefixed UTF-8. Only this process reads them back, so there
 // is no version or schema; the reader still checks every length, as it would for any file.
 
+/// What every spilled fact starts with: when it began and ended, and on which connection. Its
+/// size is fixed, so a pass that wants something further on skips it (`skipFactHead()`).
+struct SpilledFactHead {
+    static let size = 24
+    var time: Timestamp
+    var end: Timestamp
+    var connection: Int
+}
+
 extension Array where Element == UInt8 {
+    mutating func put(_ head: SpilledFactHead) {
+        put(head.time.nanoseconds)
+        put(head.end.nanoseconds)
+        put(Int64(head.connection))
+    }
+
     mutating func put(_ value: Int64) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
@@ -77,6 +92,14 @@ extension Array where Element == UInt8 {
 typealias SpillReader = ByteReader
 
 extension ByteReader {
+    mutating func factHead() -> SpilledFactHead? {
+        guard let time = int(), let end = int(), let connection = int() else { return nil }
+        return SpilledFactHead(time: Timestamp(nanoseconds: time), end: Timestamp(nanoseconds: end),
+                               connection: Int(truncatingIfNeeded: connection))
+    }
+
+    mutating func skipFactHead() -> Bool { skip(SpilledFactHead.size) }
+
     mutating func byte() -> UInt8? { readByte() }
 
     mutating func int() -> Int64? { readInteger(endianness: .little) }
