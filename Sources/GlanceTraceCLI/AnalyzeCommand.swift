@@ -28,7 +28,8 @@ struct AnalyzeCommand: ReportCommand {
 
     func run() throws {
         if follow { return try runFollowing() }
-        var result = try analysis.analyse(capture)
+        // Only the HTML page's sequence view shows the exchanges' message texts.
+        var result = try analysis.analyse(capture, messageTexts: report.format == .html)
         if let image { result.timeline = result.timeline.selectingImage(image) }
         switch report.format {
         case .text: try OutputDestination.write(AnalysisText.report(result), to: report.output)
@@ -48,7 +49,8 @@ struct AnalyzeCommand: ReportCommand {
                 do {
                     // Times as `analyze` prints them: nanoseconds when a capture has them.
                     var precision = TimestampPrecision.microseconds
-                    let result = try analysis.analyse(capture, opened: { infos in
+                    // --follow prints text or json: no message texts.
+                    let result = try analysis.analyse(capture, messageTexts: false, opened: { infos in
                         if infos.contains(where: { $0.precision == .nanoseconds }) { precision = .nanoseconds }
                     }, onEvent: { event in
                         let line = json ? LiveEventText.json(event, precision: precision).serialized(pretty: false) : LiveEventText.text(event)

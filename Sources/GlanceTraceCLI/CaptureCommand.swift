@@ -119,6 +119,8 @@ struct CaptureCommand: ParsableCommand {
         options.watchedPorts = watchedPorts
         options.portProtocols = ports.protocols
         options.keyLogPaths = keyLogs
+        // Neither the event lines, the text report nor OTLP show the exchanges' message texts.
+        options.recordsMessageTexts = false
         let session = AnalysisSession(options: options)
         let export = otlp.start()
         let source = session.addCapture(capture.info)

@@ -15,7 +15,8 @@ struct HTTPCommand: ReportCommand {
     @OptionGroup var report: ReportOptions<HTTPCommand>
 
     func run() throws {
-        let result = try analysis.analyse(capture)
+        // The list and the JSON array show no message texts (`AnalysisHTML` alone does).
+        let result = try analysis.analyse(capture, messageTexts: false)
         if report.format == .json {
             try OutputDestination.write(AnalysisJSON.http(result), to: report.output)
         } else {

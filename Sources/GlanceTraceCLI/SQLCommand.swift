@@ -22,7 +22,7 @@ struct SQLCommand: ReportCommand {
 
     func run() throws {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
-        let result = try analysis.analyse(capture, hashUploads: false)
+        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false)
         if byRequest {
             let digest = SQLRequestSummary(result)
             if report.format == .json {

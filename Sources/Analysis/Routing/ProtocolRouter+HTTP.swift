@@ -17,7 +17,8 @@ extension ProtocolRouter {
                 return
             }
             let call = OpenStackCall(exchange: exchange, serverPort: port)
-            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count)
+            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count,
+                                messageTexts: self.recordsMessageTexts)
             self.httpFacts.append(fact)
             self.onEvent?(.http(fact))
             if let id = fact.imageID, let status = fact.reportedStatus, let code = fact.status, (200..<300).contains(code) {

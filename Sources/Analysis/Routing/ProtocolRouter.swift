@@ -20,6 +20,8 @@ final class ProtocolRouter {
     static let mysqlPorts = OpenStackPorts.mysql
 
     let watchedPorts: Set<UInt16>
+    /// Whether HTTP facts carry their message texts (`CaptureAnalysis.Options.recordsMessageTexts`).
+    let recordsMessageTexts: Bool
     /// Ports whose connections are decoded as the given protocol (`--port N=PROTOCOL`).
     var portProtocols: [UInt16: PortProtocol] = [:]
     var onEvent: ((AnalysisSession.LiveEvent) -> Void)?
@@ -55,8 +57,9 @@ final class ProtocolRouter {
         if starting { shed.note(connection, reason: reason) }
     }
 
-    init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool = true) {
+    init(watchedPorts: Set<UInt16>, keyLogPaths: [String], hashUploads: Bool, recordsMessageTexts: Bool) {
         self.watchedPorts = watchedPorts
+        self.recordsMessageTexts = recordsMessageTexts
         ImageDataRoutes.configure(&httpConfiguration, hashes: hashUploads)
         for path in keyLogPaths {
             do { try keyLog.add(contentsOf: path) } catch {

@@ -36,7 +36,7 @@ package final class AnalysisSession {
     package init(options: CaptureAnalysis.Options) {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
-                                    hashUploads: options.hashUploads)
+                                    hashUploads: options.hashUploads, recordsMessageTexts: options.recordsMessageTexts)
         router.portProtocols = options.portProtocols
         self.router = router
         var configuration = TCPReassembler.Configuration()

@@ -22,6 +22,11 @@ package struct CaptureAnalysis {
         package var keyLogPaths: [String] = []
         /// Hash uploaded image data (MD5, SHA-512); `sql` does not report it and skips the cost.
         package var hashUploads = true
+        /// Keep each HTTP exchange's message texts (`HTTPFact.messages`: start lines, masked
+        /// headers, capped bodies). Only the HTML report's sequence view shows them, and on an
+        /// API-heavy capture building and spilling them is a fifth of the run: the command that
+        /// knows its output turns them off when it will not show them.
+        package var recordsMessageTexts = true
         /// Estimate the clock offsets of merged captures whose offset is not given (a first read
         /// of each file's start; see `ClockSkewSurvey`).
         package var estimatesClockSkew = true

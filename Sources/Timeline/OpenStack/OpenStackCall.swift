@@ -10,7 +10,7 @@ import HTTPDecoding
 /// let call = OpenStackCall(exchange: exchange)
 /// call.service      // .glance
 /// call.operation    // "image-upload"
-/// let fact = HTTPFact(exchange: exchange, call: call, index: 12)
+/// let fact = HTTPFact(exchange: exchange, call: call, index: 12, messageTexts: false)
 /// ```
 package struct OpenStackCall: Sendable, Hashable {
     /// The service, by server port, else by path shape.

@@ -3,8 +3,10 @@ import HTTPDecoding
 
 extension HTTPFact {
     /// The timeline's view of one classified exchange.
-    /// - Parameter index: the exchange's position in the report's `http` array.
-    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int) {
+    /// - Parameters:
+    ///   - index: the exchange's position in the report's `http` array.
+    ///   - messageTexts: build `messages` (only the HTML report shows them; the analysis's options say).
+    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int, messageTexts: Bool) {
         let start = exchange.timing.start ?? .zero
         self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
                   client: exchange.client.description, server: exchange.server.description,
@@ -30,14 +32,15 @@ extension HTTPFact {
         requestStreamEndedInBody = exchange.anomalies.contains { $0.kind == .truncatedMessage && $0.direction == .clientToServer }
         transfer = HTTPTransferFacts(exchange: exchange, call: call)
         proxyEvidence = HTTPProxyEvidence(exchange: exchange)
-        messages = HTTPMessageTexts(exchange: exchange)
+        if messageTexts { messages = HTTPMessageTexts(exchange: exchange) }
     }
 
     /// Classifies and converts exchanges in order (indices from 0), as `glancetrace http` lists them.
     package static func facts(from exchanges: [HTTPExchange], routes: [OpenStackRoute] = OpenStackRoute.standardTable,
-                             ports: OpenStackServicePorts = .standard) -> [HTTPFact] {
+                             ports: OpenStackServicePorts = .standard, messageTexts: Bool = true) -> [HTTPFact] {
         exchanges.enumerated().map { index, exchange in
-            HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index)
+            HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index,
+                     messageTexts: messageTexts)
         }
     }
 }

@@ -121,6 +121,7 @@ package struct ClockSkewSurvey {
         let reader = try openCapture(path: path, reader: options.readerKind)
         var sessionOptions = options
         sessionOptions.hashUploads = false
+        sessionOptions.recordsMessageTexts = false
         sessionOptions.timeOffsets = [:]
         let session = AnalysisSession(options: sessionOptions)
         session.addCapture(reader.info)
