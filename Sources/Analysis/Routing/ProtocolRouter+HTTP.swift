@@ -10,14 +10,20 @@ extension ProtocolRouter {
     /// The HTTP decoder of a connection (plain, or inside TLS).
     func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
+        // The endpoints as text, made at the connection's first exchange and kept by its decoder:
+        // a keep-alive connection carries thousands of calls (a fiftieth of an API-heavy run when
+        // made per exchange), a flood's connections without an exchange never make them.
+        var endpointTexts: (client: String, server: String)?
         let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
             guard let self else { return }
             if exchange.connection == self.sheddingConnection {
                 self.shed.httpExchanges &+= 1
                 return
             }
+            let texts = endpointTexts ?? (exchange.client.description, exchange.server.description)
+            endpointTexts = texts
             let call = OpenStackCall(exchange: exchange, serverPort: port)
-            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count,
+            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count, endpointTexts: texts,
                                 messageTexts: self.recordsMessageTexts)
             self.httpFacts.append(fact)
             self.onEvent?(.http(fact))

@@ -10,7 +10,8 @@ import HTTPDecoding
 /// let call = OpenStackCall(exchange: exchange)
 /// call.service      // .glance
 /// call.operation    // "image-upload"
-/// let fact = HTTPFact(exchange: exchange, call: call, index: 12, messageTexts: false)
+/// let fact = HTTPFact(exchange: exchange, call: call, index: 12,
+///                     endpointTexts: (exchange.client.description, exchange.server.description), messageTexts: false)
 /// ```
 package struct OpenStackCall: Sendable, Hashable {
     /// The service, by server port, else by path shape.

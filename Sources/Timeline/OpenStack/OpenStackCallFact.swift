@@ -5,11 +5,13 @@ extension HTTPFact {
     /// The timeline's view of one classified exchange.
     /// - Parameters:
     ///   - index: the exchange's position in the report's `http` array.
+    ///   - endpointTexts: `exchange.client` and `exchange.server` as text (made once per connection by the caller).
     ///   - messageTexts: build `messages` (only the HTML report shows them; the analysis's options say).
-    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int, messageTexts: Bool) {
+    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int, endpointTexts: (client: String, server: String),
+                 messageTexts: Bool) {
         let start = exchange.timing.start ?? .zero
         self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
-                  client: exchange.client.description, server: exchange.server.description,
+                  client: endpointTexts.client, server: endpointTexts.server,
                   service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
                   status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
                   reportedFields: call.imageFields,
@@ -40,7 +42,7 @@ extension HTTPFact {
                              ports: OpenStackServicePorts = .standard, messageTexts: Bool = true) -> [HTTPFact] {
         exchanges.enumerated().map { index, exchange in
             HTTPFact(exchange: exchange, call: OpenStackCall(exchange: exchange, routes: routes, ports: ports), index: index,
-                     messageTexts: messageTexts)
+                     endpointTexts: (exchange.client.description, exchange.server.description), messageTexts: messageTexts)
         }
     }
 }
