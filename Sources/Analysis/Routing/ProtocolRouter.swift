@@ -98,6 +98,8 @@ final class ProtocolRouter {
     func facts() -> (http: HTTPFactStore, sql: SQLFactStore) {
         httpFacts.sortByStart()
         sqlFacts.sortByStart()
+        httpFacts.finishWriting()
+        sqlFacts.finishWriting()
         for warning in [httpFacts.warning, sqlFacts.warning].compactMap({ $0 }) where !warnings.contains(warning) {
             warnings.append(warning)
         }

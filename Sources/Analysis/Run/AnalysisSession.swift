@@ -97,6 +97,10 @@ package final class AnalysisSession {
         reassembler.finish(at: lastTime)
         warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
         let (http, sql) = router.facts()
+        // The capture is read: what served it (the hashers' spare arenas, reassembly and decoder
+        // buffers) goes back to the system before the timeline's tables take their place.
+        UploadHashing.releaseIdleArenas()
+        ProcessMemory.releaseFreePages()
         var timeline = ImageTimelineBuilder.build(http: http, sql: sql)
         timeline.apply(ProxyLegs.find(http: http, sql: sql), http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read

@@ -71,6 +71,16 @@ package final class SpillFile: FactBytes {
 
     /// Reads the file from `offset` into the read-ahead buffer: records are read back roughly in
     /// the order they were written, so one read serves the next many.
+    /// Writes out the buffered bytes and frees the buffer (up to 1.5 MB a spill), which the
+    /// reads of the timeline need not: they go through `readAhead`.
+    package func finishWriting() {
+        if !pending.isEmpty {
+            guard failure == nil else { return }
+            flush()
+        }
+        if pending.isEmpty { pending = [] }
+    }
+
     private func fill(from offset: Int, atLeast length: Int) -> Bool {
         let wanted = min(max(length, SpillFile.readAheadBytes), flushedCount &- offset)
         guard wanted >= length else { return false }

@@ -9,8 +9,10 @@ import HTTPDecoding
 /// the leg before it names the hop where the bytes changed.
 enum ImageDataPath {
     /// Fills `locations`, `upload.store` and `downloads`; returns the mismatches found.
-    static func fill(_ images: inout [ImageLifecycle], http: HTTPFactStore, writes: [SQLTransactionLog.Write]) -> [Anomaly] {
-        let locations = recordedLocations(writes)
+    /// `locationWrites` are the committed `image_locations` INSERTs, in statement order.
+    static func fill(_ images: inout [ImageLifecycle], http: HTTPFactStore,
+                     locationWrites: [(sql: Int, statement: SQLWriteStatement)]) -> [Anomaly] {
+        let locations = recordedLocations(locationWrites)
         var objectCalls: [String: [HTTPFact]] = [:]
         for position in http.indices {
             let traits = http.traits(at: position)
@@ -46,9 +48,9 @@ enum ImageDataPath {
     }
 
     /// `image_locations` rows inserted (committed), by image id.
-    static func recordedLocations(_ writes: [SQLTransactionLog.Write]) -> [String: [ImageLocation]] {
+    static func recordedLocations(_ writes: [(sql: Int, statement: SQLWriteStatement)]) -> [String: [ImageLocation]] {
         var result: [String: [ImageLocation]] = [:]
-        for write in writes where write.committed && write.statement.table == "image_locations" && write.statement.kind == .insert {
+        for write in writes where write.statement.table == "image_locations" && write.statement.kind == .insert {
             let statement = write.statement
             guard let image = statement.value("image_id"), let url = statement.value("value") else { continue }
             let store = statement.value("meta_data").flatMap { try? JSONDocument(parsing: $0) }?["store"]?.stringValue

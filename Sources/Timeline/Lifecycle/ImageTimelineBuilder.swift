@@ -55,11 +55,13 @@ package struct ImageTimelineBuilder {
         for (position, write) in log.writes.enumerated() {
             guard sql.indices.contains(write.sql) else { continue }
             if !write.committed {
-                anomalies.append(ImageAnomalyRules.uncommittedWrite(sql[write.sql]))
+                if write.statement(in: sql) != nil { anomalies.append(ImageAnomalyRules.uncommittedWrite(sql[write.sql])) }
                 continue
             }
             events.append((sql.time(at: write.sql), 1, .write(position)))
         }
+        // `image_locations` rows, kept from the writes as they pass for `ImageDataPath`.
+        var locationWrites: [(sql: Int, statement: SQLWriteStatement)] = []
         for position in sql.indices where sql.traits(at: position).contains(.keptRows) {
             events.append((sql.end(at: position), 2, .read(position)))
         }
@@ -70,9 +72,11 @@ package struct ImageTimelineBuilder {
             case .http(let position):
                 apply(http[position])
             case .write(let position):
-                let write = log.writes[position]
-                let fact = sql[write.sql]
-                if let id = apply(write, fact: fact, http: httpOfSQL[fact.index], sql: sql) { imageOfSQL[fact.index] = id }
+                let fact = sql[log.writes[position].sql]
+                // Parsed here and dropped after: the writes' column maps are never all alive at once.
+                guard let statement = SQLWriteStatement(parsing: fact.statement) else { continue }
+                if statement.table == "image_locations" && statement.kind == .insert { locationWrites.append((fact.index, statement)) }
+                if let id = apply(statement, fact: fact, http: httpOfSQL[fact.index], sql: sql) { imageOfSQL[fact.index] = id }
             case .read(let position):
                 if let id = applyRows(sql.keptRows(at: position), at: position) { imageOfSQL[position] = id }
             }
@@ -104,7 +108,8 @@ package struct ImageTimelineBuilder {
         }
         // Last, because reading them waits for the hashers, which may still be at work.
         UploadCheck.fillDigests(&identities.images, http: http)
-        anomalies += ImageDataPath.fill(&identities.images, http: http, writes: log.writes)
+        anomalies += ImageDataPath.fill(&identities.images, http: http,
+                                        locationWrites: locationWrites.sorted { $0.sql < $1.sql })
         for image in identities.images { ImageAnomalyRules.imageAnomalies(image, http: http, into: &anomalies) }
 
         anomalies.sort { $0.time < $1.time }
@@ -150,8 +155,7 @@ package struct ImageTimelineBuilder {
 
     // MARK: SQL
 
-    private mutating func apply(_ write: SQLTransactionLog.Write, fact: SQLFact, http: Int?, sql: SQLFactStore) -> String? {
-        let statement = write.statement
+    private mutating func apply(_ statement: SQLWriteStatement, fact: SQLFact, http: Int?, sql: SQLFactStore) -> String? {
         switch statement.table {
         case "images":
             guard let id = statement.value("id") ?? statement.condition("id") else { return nil }

@@ -6,17 +6,27 @@ import MySQLDecoding
 /// one that sent `SET autocommit=1`. Writes still pending at the end of a connection that did
 /// commit elsewhere are reported as uncommitted.
 package struct SQLTransactionLog: Sendable {
-    /// One recognised row write.
+    /// One statement that may write rows (INSERT, UPDATE, DELETE, ...).
+    ///
+    /// The parsed write is not kept: a capture of 400 images holds tens of thousands of writes,
+    /// and their column maps, all alive while the timeline is built, were the peak of the run's
+    /// memory (17 MB on a 2 GB capture). Readers parse it when its turn comes (`statement(in:)`),
+    /// one at a time; most read each write once.
     package struct Write: Sendable {
         /// The statement's SQL fact index.
         package var sql: Int
-        /// What it writes.
-        package var statement: SQLWriteStatement
         /// Whether its transaction committed (or it ran in autocommit mode).
         package var committed: Bool
+
+        /// What it writes, parsed from its fact in `facts`; nil when it is not a row write of a
+        /// recognised shape (a statement the log kept only because its verb may write).
+        package func statement(in facts: SQLFactStore) -> SQLWriteStatement? {
+            guard facts.indices.contains(sql) else { return nil }
+            return SQLWriteStatement(parsing: facts[sql].statement)
+        }
     }
 
-    /// Writes in statement order, each marked committed or not.
+    /// Statements that may write, in statement order, each marked committed or not.
     package private(set) var writes: [Write] = []
 
     /// Reads the row writes of `facts` and which of them their connections committed.
@@ -50,8 +60,7 @@ package struct SQLTransactionLog: Sendable {
             default:
                 break
             }
-            guard let statement = SQLWriteStatement(parsing: fact.statement) else { continue }
-            let write = Write(sql: fact.index, statement: statement, committed: autocommit.contains(fact.connection))
+            let write = Write(sql: fact.index, committed: autocommit.contains(fact.connection))
             if write.committed { all.append(write) } else { pending[fact.connection, default: []].append(write) }
         }
         for (connection, leftovers) in pending {

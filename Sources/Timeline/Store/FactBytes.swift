@@ -12,6 +12,13 @@ package protocol FactBytes: AnyObject {
     func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R?
     /// Why the bytes are not where they were meant to be (a temporary file that failed), or nil.
     var failure: String? { get }
+    /// Called when the last fact of a capture is appended: a store that buffers its writes
+    /// writes them out and frees the buffer (appending later still works).
+    func finishWriting()
+}
+
+extension FactBytes {
+    package func finishWriting() {}
 }
 
 /// Fact bytes held in one growing array: for stores of a few facts.

@@ -17,8 +17,11 @@ enum BackgroundTaskAttribution {
         func exchange(_ index: Int) -> HTTPFact? { http.indices.contains(index) ? http[index] : nil }
         // Task id -> import request, from the task rows each import inserted while it ran.
         var importOfTask: [String: Int] = [:]
-        for write in writes where write.statement.table == "tasks" && write.statement.kind == .insert {
-            if let task = write.statement.value("id"), let request = attribution[write.sql],
+        // Writes are parsed again in each pass (only captures with an import come here): kept
+        // parsed, all of them would be alive at once.
+        for write in writes {
+            guard let statement = write.statement(in: sql), statement.table == "tasks", statement.kind == .insert else { continue }
+            if let task = statement.value("id"), let request = attribution[write.sql],
                exchange(request)?.operation == .imageImport {
                 importOfTask[task] = request
             }
@@ -27,7 +30,7 @@ enum BackgroundTaskAttribution {
             guard sql.indices.contains(write.sql) else { continue }
             if let current = attribution[write.sql], let request = exchange(current),
                request.method != "GET" && request.method != "HEAD" { continue }
-            let statement = write.statement
+            guard let statement = write.statement(in: sql) else { continue }
             var owner: Int?
             switch statement.table {
             case "tasks", "task_info":
