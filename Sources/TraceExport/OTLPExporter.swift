@@ -120,7 +120,9 @@ package final class OTLPExporter: @unchecked Sendable {
             let outcome = transport.post(batch)
             condition.lock()
             switch outcome {
-            case .delivered(let refused):
+            case .delivered(let answered):
+                // The receiver's count is untrusted: never more than were sent, never negative.
+                let refused = min(max(answered, 0), spans)
                 statistics.exportedTraces += batch.count
                 statistics.exportedSpans += spans - refused
                 statistics.refusedSpans += refused

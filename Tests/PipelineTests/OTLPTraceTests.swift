@@ -92,6 +92,17 @@ import Timeline
         #expect(statement.span.attributes.contains { $0.key == "db.system.name" && $0.value.stringValue == "mysql" })
     }
 
+    /// Every image transition is one status event on its request's span (no python needed).
+    @Test func imageTransitionsAreStatusEvents() throws {
+        let result = try CaptureAnalysis(options: .init()).run(paths: [ProjectPaths.fixture("captures/e-lifecycle-slim.pcap")])
+        var events: [String] = []
+        AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations(result)) { group in
+            events += group.scopeSpans.flatMap(\.spans).flatMap(\.events).map(\.name)
+        }
+        #expect(!events.isEmpty && events.allSatisfy { $0 == "glancetrace.image.status" })
+        #expect(events.count == result.timeline.images.reduce(0) { $0 + $1.transitions.count })
+    }
+
     /// The bodies `capture --otlp-endpoint` posts, protobuf and JSON, of every trace of a
     /// capture (the offline traces, with events and links, and the live ones): OpenTelemetry's
     /// own definitions read both as the same messages, and its encoder writes the same bytes.
@@ -105,9 +116,6 @@ import Timeline
         AnalysisOTLP.forEachResourceSpans(result, relations: RequestRelations(result)) { group in
             offline.append(LiveTrace(resourceSpans: [group], spanCount: group.scopeSpans.reduce(0) { $0 + $1.spans.count }))
         }
-        let events = offline.flatMap(\.resourceSpans).flatMap(\.scopeSpans).flatMap(\.spans).flatMap(\.events)
-        #expect(events.map(\.name).allSatisfy { $0 == "glancetrace.image.status" })
-        #expect(events.count == result.timeline.images.reduce(0) { $0 + $1.transitions.count })
         let live = LiveTraces()
         for fact in result.http { live.add(.http(fact)) }
         for fact in result.sql { live.add(.sql(fact)) }

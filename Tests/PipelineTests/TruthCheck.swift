@@ -31,8 +31,13 @@ enum TruthCheck {
             if uploadBytesCaptured, let upload = image.upload, upload.complete {
                 #expect(upload.md5 == summary["checksum"] as? String)
                 #expect(upload.matchesChecksum == true)
-                // Reduced truth files (Fixtures/captures/testbed) keep no os_hash_value; full ones do.
-                if let hash = summary["os_hash_value"] as? String { #expect(upload.sha512 == hash) }
+                // Reduced truth files (Fixtures/captures/testbed, `reduced_from`) keep no
+                // os_hash_value; a full one must have it and the upload must hash to it.
+                if let hash = summary["os_hash_value"] as? String {
+                    #expect(upload.sha512 == hash)
+                } else {
+                    #expect(truth["reduced_from"] != nil, "image \(image.id ?? "?"): the truth has no os_hash_value")
+                }
             }
             for transition in image.transitions {
                 let request = try #require(transition.http, "status \(transition.status) not attributed to a request")
