@@ -36,6 +36,7 @@ package struct HTTPBody: Sendable, Hashable {
     ///
     /// A body the secret scan cleared (`SecretMask.mayContainSensitiveMember`) is parsed only
     /// here, when something reads it: most bodies of an API-heavy capture are never read (issue 25).
+    /// Each read of such a body parses it again: read it once.
     package var json: JSONDocument? {
         get {
             guard unparsedJSONDepth > 0 else { return parsedJSON }
@@ -64,4 +65,19 @@ package struct HTTPBody: Sendable, Hashable {
 
     /// True when there was no body on the wire.
     package var isEmpty: Bool { byteCount == 0 && missingBytes == 0 && bytesNotCaptured == 0 }
+
+    /// Equal bodies have equal `text`, so equal JSON whether it was parsed yet or not: the
+    /// deferred-parse storage takes no part in equality.
+    package static func == (a: HTTPBody, b: HTTPBody) -> Bool {
+        a.disposition == b.disposition && a.byteCount == b.byteCount && a.missingBytes == b.missingBytes
+            && a.bytesNotCaptured == b.bytesNotCaptured && a.contentType == b.contentType
+            && a.contentEncoding == b.contentEncoding && a.decodedByteCount == b.decodedByteCount
+            && a.text == b.text && a.isTruncated == b.isTruncated
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(disposition)
+        hasher.combine(byteCount)
+        hasher.combine(text)
+    }
 }

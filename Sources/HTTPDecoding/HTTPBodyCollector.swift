@@ -80,11 +80,10 @@ struct HTTPBodyCollector {
             while end > start, bytes[end &- 1] == 0x20 || bytes[end &- 1] == 0x09 { end &-= 1 }
         }
         let mime = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
         func matches(_ word: StaticString, at offset: Int) -> Bool {
             let count = word.utf8CodeUnitCount
             guard offset >= 0, mime.count &- offset >= count else { return false }
-            for k in 0..<count where lower(mime[offset &+ k]) != word.utf8Start[k] { return false }
+            for k in 0..<count where ASCIICase.lowered(mime[offset &+ k]) != word.utf8Start[k] { return false }
             return true
         }
         if matches("text/", at: 0) || matches("xml", at: mime.count &- 3) { return true }

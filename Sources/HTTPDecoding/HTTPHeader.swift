@@ -43,11 +43,22 @@ extension HTTPHeader {
             switch (i.next(), j.next()) {
             case (nil, nil): return true
             case let (x?, y?):
-                let lx = x >= 0x41 && x <= 0x5A ? x | 0x20 : x
-                let ly = y >= 0x41 && y <= 0x5A ? y | 0x20 : y
-                if lx != ly { return false }
+                if ASCIICase.lowered(x) != ASCIICase.lowered(y) { return false }
             default: return false
             }
         }
+    }
+}
+
+/// ASCII case folding for protocol tokens (header names, media types): HTTP compares them
+/// case-insensitively over ASCII letters only, so no Unicode lowercasing (or String) is needed.
+package enum ASCIICase {
+    /// `byte` with an ASCII capital letter lowered; every other byte as it is.
+    @inline(__always)
+    package static func lowered(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    /// Whether `bytes` start with `lowercasePrefix` (given in lowercase), ignoring ASCII case.
+    package static func hasPrefix(_ bytes: some Collection<UInt8>, lowercased lowercasePrefix: [UInt8]) -> Bool {
+        bytes.count >= lowercasePrefix.count && zip(bytes, lowercasePrefix).allSatisfy { lowered($0) == $1 }
     }
 }

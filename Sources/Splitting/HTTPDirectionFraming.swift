@@ -192,9 +192,7 @@ struct HTTPDirectionFraming {
     /// Whether a `Content-Type` value is `application/octet-stream` (parameters aside), compared
     /// ASCII case-insensitively (RFC 9110 8.3.1) without building a lowered copy.
     static func isOctetStream(_ contentType: String) -> Bool {
-        let value = contentType.utf8
-        guard value.count >= octetStream.count else { return false }
-        return zip(value, octetStream).allSatisfy { byte, lower in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == lower }
+        ASCIICase.hasPrefix(contentType.utf8, lowercased: octetStream)
     }
 
     private static let octetStream = Array("application/octet-stream".utf8)

@@ -97,8 +97,9 @@ enum OpenStackFixture {
         #expect(update.osHashAlgo == "sha512")
         #expect(update.imageSize == Int64(image["size"] as? Int ?? -1))
 
-        let list = try #require(calls.first { $0.operation == "image-list" })
-        #expect(list.listedImageIDs.contains(imageID ?? "?"))
+        let list = try #require(calls.firstIndex { $0.operation == "image-list" })
+        let listed = OpenStackCall.listedImageIDs(in: exchanges[list].response?.body)
+        #expect(listed.contains(imageID ?? "?"))
 
         // Keystone: who asked, and until when the token holds.
         let issue = try #require(calls.first { $0.operation == "token-issue" })

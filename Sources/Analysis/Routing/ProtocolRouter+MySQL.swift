@@ -7,8 +7,13 @@ import Timeline
 // Recording: MySQL commands as SQL facts (plain, or inside TLS after an SSLRequest).
 extension ProtocolRouter {
     func mysqlDecoder(_ connection: ConnectionInfo) -> StreamConsumer {
+        // The endpoints as text, made at the connection's first command and kept by its decoder
+        // (a pool connection carries thousands of commands), as the HTTP decoders do.
+        var endpointTexts: (client: String, server: String)?
         let decoder = MySQLConnectionDecoder(connection: connection, configuration: ProtocolRouter.mysqlConfiguration) { [weak self] record in
-            self?.add(record)
+            let texts = endpointTexts ?? (record.client.description, record.server.description)
+            endpointTexts = texts
+            self?.add(record, endpointTexts: texts)
         }
         decoder.onTLS = { [weak self] outer in
             self?.startMySQLTLS(outer)
@@ -30,7 +35,7 @@ extension ProtocolRouter {
         outer.tlsConsumer = tls
     }
 
-    func add(_ record: MySQLCommandRecord) {
+    func add(_ record: MySQLCommandRecord, endpointTexts endpoints: (client: String, server: String)) {
         if record.connectionIndex == sheddingConnection {
             shed.sqlCommands &+= 1
             return
@@ -42,7 +47,6 @@ extension ProtocolRouter {
         case .rows: outcome = .rows(record.result.rowCount)
         case .none: outcome = .none
         }
-        let endpoints = endpointTexts(record)
         var fact = SQLFact(index: sqlFacts.count, time: record.start, end: record.end ?? record.start,
                            connection: record.connectionIndex, client: endpoints.client, user: record.user,
                            database: record.database, command: record.command, statement: record.statement,
@@ -57,23 +61,14 @@ extension ProtocolRouter {
         sqlFacts.append(fact)
         guard let onEvent else { return }
         onEvent(.sql(fact))
-        // Only what may write a row is parsed: the verb, worked out once, rules out the rest
-        // (the trait the batch timeline reads).
-        if case .error = fact.outcome { return }
-        guard SQLFactTraits(rawValue: SQLFact.traitBits(of: fact)).contains(.mayWrite) else { return }
+        // Only what may write a row is parsed: the traits the store recorded for the fact (the
+        // verb, worked out once), as the batch timeline reads them.
+        let traits = sqlFacts.traits(at: sqlFacts.count - 1)
+        guard traits.contains(.mayWrite), !traits.contains(.error) else { return }
         if let write = SQLWriteStatement(parsing: fact.statement), write.table == "images",
            let status = write.value("status"), let id = write.value("id") ?? write.condition("id") {
             announce(id, status, at: fact.time, fromSQL: true)
         }
-    }
-
-    /// The connection's endpoints as text, made once per connection (a pool connection carries
-    /// thousands of commands).
-    func endpointTexts(_ record: MySQLCommandRecord) -> (client: String, server: String) {
-        if let known = endpointTextsByConnection[record.connectionIndex] { return known }
-        let texts = (record.client.description, record.server.description)
-        endpointTextsByConnection[record.connectionIndex] = texts
-        return texts
     }
 
     /// Result rows the timeline reads (an image's row as the database returned it); the rows of

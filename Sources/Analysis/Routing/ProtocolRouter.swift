@@ -41,7 +41,6 @@ final class ProtocolRouter {
     /// Last status the live view announced per image, and whether SQL set it (SQL then wins,
     /// as in the timeline: API responses only fill in for images whose SQL is not captured).
     var liveStatus: [String: (status: String, fromSQL: Bool)] = [:]
-    var endpointTextsByConnection: [Int: (client: String, server: String)] = [:]
 
     var httpConfiguration = HTTPDecoderConfiguration()
     /// The connection the memory budget or the half-open timeout is closing now: what its

@@ -69,8 +69,6 @@ package final class SpillFile: FactBytes {
         return readAhead.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
     }
 
-    /// Reads the file from `offset` into the read-ahead buffer: records are read back roughly in
-    /// the order they were written, so one read serves the next many.
     /// Writes out the buffered bytes and frees the buffer (up to 1.5 MB a spill), which the
     /// reads of the timeline need not: they go through `readAhead`.
     package func finishWriting() {
@@ -81,6 +79,8 @@ package final class SpillFile: FactBytes {
         if pending.isEmpty { pending = [] }
     }
 
+    /// Reads the file from `offset` into the read-ahead buffer: records are read back roughly in
+    /// the order they were written, so one read serves the next many.
     private func fill(from offset: Int, atLeast length: Int) -> Bool {
         let wanted = min(max(length, SpillFile.readAheadBytes), flushedCount &- offset)
         guard wanted >= length else { return false }

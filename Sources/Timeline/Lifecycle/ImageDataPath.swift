@@ -47,10 +47,11 @@ enum ImageDataPath {
         return anomalies
     }
 
-    /// `image_locations` rows inserted (committed), by image id.
+    /// `image_locations` rows inserted (committed), by image id; `writes` holds only those
+    /// INSERTs (the builder picks them).
     static func recordedLocations(_ writes: [(sql: Int, statement: SQLWriteStatement)]) -> [String: [ImageLocation]] {
         var result: [String: [ImageLocation]] = [:]
-        for write in writes where write.statement.table == "image_locations" && write.statement.kind == .insert {
+        for write in writes {
             let statement = write.statement
             guard let image = statement.value("image_id"), let url = statement.value("value") else { continue }
             let store = statement.value("meta_data").flatMap { try? JSONDocument(parsing: $0) }?["store"]?.stringValue

@@ -83,13 +83,11 @@ package struct OpenStackCall: Sendable, Hashable {
     package var visibility: String?
     /// Every scalar member of the response's image JSON (custom properties included), as text.
     package var imageFields: [String: String] = [:]
-    /// Ids of an `image-list` response, in order; read from its body only when asked (the
-    /// timeline does not ask, and a monitoring loop makes hundreds of thousands of lists).
-    package var listedImageIDs: [String] {
-        imageListBody?.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+    /// Ids of an `image-list` response body, in order. Not kept on the call: the timeline does
+    /// not read them, and a monitoring loop makes hundreds of thousands of lists.
+    package static func listedImageIDs(in body: HTTPBody?) -> [String] {
+        body?.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
-    /// The response body of an `image-list` call.
-    var imageListBody: HTTPBody?
     /// The JSON-patch operations of an `image-update` request.
     package var patchOperations: [OpenStackPatchOperation] = []
     /// The task a `/v2/tasks/{task}` call names, or the id of the task a response created.

@@ -53,10 +53,7 @@ extension OpenStackCall {
         }
         if operation == .imageCreate, let name = exchange.request?.body.json?["name"]?.stringValue { imageName = name }
 
-        if operation == .imageList {
-            imageListBody = exchange.response?.body
-            return
-        }
+        if operation == .imageList { return }
         guard let json = exchange.response?.body.json else { return }
         if operation.isTaskCall {
             taskID = taskID ?? json["id"]?.stringValue
