@@ -5,7 +5,7 @@ import PackageDescription
 // `///` docs on it. The four per-packet modules (ByteReading, CaptureIO, PacketDecoding,
 // Reassembly) keep `public`: as `package`, the generic witnesses of their small types
 // (OptionSet's `contains` on `TCPFlags`, ...) were no longer specialised in the modules that call
-// them and `info` and `sql` on the 2 GB benchmark capture ran 8-10% slower (farm-bench, release;
+// them and `info` and `sql` on the 2 GB benchmark capture ran 8-10% slower (paired release runs;
 // `-package-cmo`, `-cross-module-optimization` and `-enable-cmo-everything` did not win it back).
 
 /// The per-packet stages run the runtime exclusivity check on every access to a class
