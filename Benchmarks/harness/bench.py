@@ -87,41 +87,65 @@ class Bench:
 
     def capture(self):
         a = self.args
+        self.file, self.truth = self.image_capture(a.images)
+        self.truth_path = os.path.splitext(self.file)[0] + ".truth.json"
+
+    def image_capture(self, images):
+        """The generator's capture of --size with `images` images (made unless an earlier run
+        left it): its path and truth, with the page cache warmed."""
+        a = self.args
         label = a.size.upper().replace("IB", "").replace("B", "")
         name = "capture-%s%s%s%s%s%s" % (label, "-nsec" if a.nsec else "", "-seg%d" % a.segment if a.segment != 1448 else "",
                                         "-seed%d" % a.seed if a.seed != 1 else "",
-                                        "-images%d" % a.images if a.images != 3 else "", ".pcapng" if a.pcapng else ".pcap")
-        self.file = os.path.join(self.dir, name)
-        self.truth_path = os.path.splitext(self.file)[0] + ".truth.json"
-        self.truth = None
-        if os.path.exists(self.file) and os.path.exists(self.truth_path):
-            with open(self.truth_path) as f:
-                self.truth = json.load(f)
+                                        "-images%d" % images if images != 3 else "", ".pcapng" if a.pcapng else ".pcap")
+        path = os.path.join(self.dir, name)
+        truth_path = os.path.splitext(path)[0] + ".truth.json"
+        truth = None
+        if os.path.exists(path) and os.path.exists(truth_path):
+            with open(truth_path) as f:
+                truth = json.load(f)
             # A capture from an older generator (or a partial write) is made again.
-            if (self.truth.get("bytes") != os.path.getsize(self.file)
-                    or self.truth.get("generator_version") != GENERATOR_VERSION):
-                self.truth = None
-        if self.truth is None:
-            argv = [os.path.join(HERE, "generate-capture"), self.file, "--size", a.size, "--seed", str(a.seed),
-                    "--segment", str(a.segment), "--images", str(a.images), "-q"] + (["--pcapng"] if a.pcapng else []) + (["--nsec"] if a.nsec else [])
-            note("generating %s (%s)" % (self.file, a.size))
+            if truth.get("bytes") != os.path.getsize(path) or truth.get("generator_version") != GENERATOR_VERSION:
+                truth = None
+        if truth is None:
+            argv = [os.path.join(HERE, "generate-capture"), path, "--size", a.size, "--seed", str(a.seed),
+                    "--segment", str(a.segment), "--images", str(images), "-q"] + (["--pcapng"] if a.pcapng else []) + (["--nsec"] if a.nsec else [])
+            note("generating %s (%s)" % (path, a.size))
             run = measure(argv)
             if run.rc != 0:
                 sys.exit("generate-capture failed: " + run.err)
-            self.created += [self.file, self.truth_path]
-            with open(self.truth_path) as f:
-                self.truth = json.load(f)
-            note("  %.1f s, %.0f MB/s, peak RSS %.0f MB" % (run.wall, self.truth["bytes"] / run.wall / 1e6, run.rss / MB))
+            self.created += [path, truth_path]
+            with open(truth_path) as f:
+                truth = json.load(f)
+            note("  %.1f s, %.0f MB/s, peak RSS %.0f MB" % (run.wall, truth["bytes"] / run.wall / 1e6, run.rss / MB))
         else:
-            note("reusing %s" % self.file)
-        t = self.truth
-        images = t["images"] if len(t["images"]) <= 5 else t["images"][:2] + t["images"][-1:]
+            note("reusing %s" % path)
+        t = truth
+        shown = t["images"] if len(t["images"]) <= 5 else t["images"][:2] + t["images"][-1:]
         note("  %d bytes, %d packets, %d TCP connections, %d MySQL queries, %d HTTP requests, %d images: %s%s"
              % (t["bytes"], t["packets"], t["tcp"]["connections"], t["mysql"]["queries"], t["http"]["requests"],
-                len(t["images"]), ", ".join("%s (%d bytes)" % (i["name"], i["size"]) for i in images),
-                "" if len(images) == len(t["images"]) else " (and %d more)" % (len(t["images"]) - 3)))
+                len(t["images"]), ", ".join("%s (%d bytes)" % (i["name"], i["size"]) for i in shown),
+                "" if len(shown) == len(t["images"]) else " (and %d more)" % (len(t["images"]) - 3)))
+        self.warm(path)
+        return path, truth
+
+    def api_capture(self, calls):
+        """`Benchmarks/generate-api-capture`'s capture of `calls` API calls (made unless there)."""
+        path = os.path.join(self.dir, "api-%s.pcap" % ("%dk" % (calls // 1000) if calls % 1000 == 0 else str(calls)))
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            note("generating %s (%d API calls)" % (path, calls))
+            run = measure([os.path.join(HERE, "generate-api-capture"), path, str(calls)])
+            if run.rc != 0:
+                sys.exit("generate-api-capture failed: " + run.err)
+            self.created.append(path)
+        else:
+            note("reusing %s" % path)
+        self.warm(path)
+        return path
+
+    def warm(self, path):
         started = time.perf_counter()
-        with open(self.file, "rb") as f:
+        with open(path, "rb") as f:
             while f.read(8 * MB):
                 pass
         note("  page cache warmed (read in %.1f s)" % (time.perf_counter() - started))

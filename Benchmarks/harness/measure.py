@@ -21,15 +21,16 @@ def size_bytes(text):
 
 
 class Run:
-    def __init__(self, wall, rss, rc, err):
-        self.wall, self.rss, self.rc, self.err = wall, rss, rc, err
+    def __init__(self, wall, rss, rc, err, cpu=None):
+        self.wall, self.rss, self.rc, self.err, self.cpu = wall, rss, rc, err, cpu
 
 
 PEAK_RSS = None  # path of the compiled peak_rss helper, set by Bench.compile_helpers
 
 
 def measure(argv, stdout=None, env=None):
-    """Runs argv once: wall time, the child's peak RSS (wait4's ru_maxrss), exit status, stderr tail.
+    """Runs argv once: wall time, CPU time (user + system, all threads), the child's peak RSS
+    (wait4's ru_maxrss), exit status, stderr tail.
 
     Through the small peak_rss helper when it compiled (see peak_rss.c for why); otherwise
     straight from here, when the RSS includes this Python process's ~25 MB at exec.
@@ -46,15 +47,16 @@ def measure(argv, stdout=None, env=None):
         wall = time.perf_counter() - start
         p.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
         rc, rss = p.returncode, usage.ru_maxrss * 1024
+        cpu = usage.ru_utime + usage.ru_stime
         if PEAK_RSS:
             fields = open(report.name).read().split()
-            if rc != 0 or len(fields) != 3:
+            if rc != 0 or len(fields) != 4:
                 return Run(wall, rss, rc or 1, "peak_rss helper failed")
-            rc, rss, wall = int(fields[0]), int(fields[1]) * 1024, float(fields[2])
+            rc, rss, wall, cpu = int(fields[0]), int(fields[1]) * 1024, float(fields[2]), float(fields[3])
         err.seek(0)
         lines = [l for l in err.read().decode(errors="replace").splitlines()
                  if l.strip() and "Running as user" not in l and "could be dangerous" not in l]
-        return Run(wall, rss, rc, lines[-1] if lines else "")
+        return Run(wall, rss, rc, lines[-1] if lines else "", cpu)
 
 
 class Row:
@@ -75,6 +77,11 @@ class Row:
     @property
     def rss(self):
         return max(r.rss for r in self.runs) if self.runs else None
+
+    @property
+    def cpu(self):
+        """Median CPU seconds (user + system) of the runs."""
+        return statistics.median(r.cpu for r in self.runs) if self.runs else None
 
     @property
     def fastest(self):

@@ -1,0 +1,179 @@
+"""The `any` suite (issue 25): performance that holds on any capture, in one run.
+
+Three captures side by side: the generator's 3-image capture of --size, the same size with
+--many-images images (hundreds created, uploaded, updated, deleted), and the API-heavy capture
+of --api-calls small calls. On each, glancetrace's `info`, `sql`, `http` and `analyze` next to
+the references the issue names: tshark with default preferences (its `-Y` listings), the
+`pcap_next_ex` loop, `cp` (for `split -c`), and OpenSSL's MD5 and SHA-512 passes over the
+uploaded bytes (the digest floor). Every figure of a row is a median over --repeat runs (the
+tshark rows over --reference-repeat runs: a minute each on 2 GB); CPU is user + system time of
+all the process's threads. Prints a targets list and a Markdown table for Benchmarks/README.md.
+"""
+
+import os
+import platform
+import shutil
+
+from .measure import MB, Row, execute, note
+
+TSHARK_HTTP = ["-Y", "http.request", "-T", "fields", "-e", "http.request.method", "-e", "http.request.uri"]
+TSHARK_SQL = ["-Y", "mysql.query", "-T", "fields", "-e", "mysql.query"]
+TSHARK_BOTH = ["-Y", "http.request or mysql.query", "-T", "fields", "-e", "http.request.uri", "-e", "mysql.query"]
+
+
+def machine():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return "%s, %d cores, %s" % (model, os.cpu_count() or 0, platform.platform(terse=True))
+
+
+def upload_bytes_file(bench, capture, truth, label):
+    """A file of as many bytes as the capture's uploads (the floor's input): its path, its size."""
+    upload = sum(i["size"] for i in truth["images"])
+    path = os.path.join(bench.dir, "uploads-%s.bin" % label)
+    with open(capture, "rb") as src, open(path, "wb") as dst:
+        left = upload
+        while left > 0:
+            block = src.read(min(left, 8 * MB))
+            if not block:
+                break
+            dst.write(block)
+            left -= len(block)
+    bench.created.append(path)
+    return path, upload
+
+
+def rows_for(bench, label, path, truth, ours):
+    """The timed rows of one capture: glancetrace's commands and the references."""
+    gt = bench.glancetrace
+    rows = []
+    for sub in ours:
+        if bench.has(sub):
+            rows.append(Row("glancetrace %s" % sub, [gt, sub, path], False, short=sub))
+    refs = []
+    if bench.pcap_loop and "info" in ours:
+        refs.append(Row("pcap_next_ex loop", [bench.pcap_loop, path], True, short="pcap_loop"))
+    slow = []
+    if shutil.which("tshark"):
+        if "sql" in ours:
+            slow.append(Row("tshark -Y mysql.query", ["tshark", "-r", path] + TSHARK_SQL, True, short="tshark-sql"))
+        if "http" in ours:
+            slow.append(Row("tshark -Y http.request", ["tshark", "-r", path] + TSHARK_HTTP, True, short="tshark-http"))
+        if "analyze" in ours:
+            slow.append(Row("tshark -Y 'http.request or mysql.query'", ["tshark", "-r", path] + TSHARK_BOTH, True,
+                            short="tshark-both"))
+    if truth is not None and shutil.which("openssl"):
+        uploads, size = upload_bytes_file(bench, path, truth, label)
+        for algorithm in ("md5", "sha512"):
+            row = Row("openssl dgst -%s (upload bytes)" % algorithm, ["openssl", "dgst", "-" + algorithm, uploads], True,
+                      short=algorithm)
+            row.bytes = size
+            refs.append(row)
+    if label == "3 images" and bench.has("split"):
+        env = dict(os.environ, TZ="UTC")
+        pieces = os.path.join(bench.dir, "split-any")
+        copy = os.path.join(bench.dir, "split-any-cp")
+        rows.append(Row("glancetrace split -c 5000", [gt, "split", path, os.path.join(pieces, "piece.pcap"), "-c", "5000",
+                                                      "-F", "pcap"], False, short="split",
+                        before=lambda: (bench.scratch("split-any"), os.sync()), env=env))
+        refs.append(Row("cp FILE DIR", ["cp", path, copy], True, short="cp",
+                        before=lambda: (bench.scratch("split-any-cp"), os.sync())))
+    return rows, refs, slow
+
+
+def any_capture(bench):
+    a = bench.args
+    captures = [("3 images", bench.file, bench.truth, ("info", "sql", "http", "analyze"))]
+    many_path, many_truth = bench.image_capture(a.many_images)
+    captures.append(("%d images" % a.many_images, many_path, many_truth, ("info", "sql", "http", "analyze")))
+    captures.append(("%dk API calls" % (a.api_calls // 1000), bench.api_capture(a.api_calls), None,
+                     ("info", "sql", "http", "analyze")))
+    note("\n== any capture (issue 25)  machine: %s  load %s" % (machine(), " ".join("%.1f" % x for x in os.getloadavg())))
+    measured = {}
+    for label, path, truth, ours in captures:
+        rows, refs, slow = rows_for(bench, label, path, truth, ours)
+        note("\n-- %s: %s (%d bytes)  load %s" % (label, os.path.basename(path), os.path.getsize(path),
+                                                   " ".join("%.1f" % x for x in os.getloadavg())))
+        execute(rows + refs, a.repeat)
+        execute(slow, a.reference_repeat)
+        size = os.path.getsize(path)
+        for row in rows + refs + slow:
+            if row.status != "ok":
+                note("  %-42s %s" % (row.name, row.status + (": " + row.note if row.note else "")))
+                continue
+            note("  %-42s wall %7.2f s  cpu %7.2f s  %7.0f MB/s  peak %6.1f MB"
+                 % (row.name, row.wall, row.cpu, (getattr(row, "bytes", None) or size) / row.wall / 1e6, row.rss / MB))
+            bench.results.append({"suite": "any", "capture": label, "name": row.name, "argv": row.argv,
+                                  "reference": row.reference, "status": row.status, "wall_s": row.wall,
+                                  "cpu_s": row.cpu, "walls_s": [r.wall for r in row.runs],
+                                  "peak_rss_bytes": row.rss})
+        measured[label] = ({r.short: r for r in rows + refs + slow if r.status == "ok"}, size)
+        for d in ("split-any", "split-any-cp"):
+            shutil.rmtree(os.path.join(bench.dir, d), ignore_errors=True)
+    targets(bench, measured)
+    table(measured)
+
+
+def targets(bench, measured):
+    note("")
+    for label, (by, size) in measured.items():
+        def ratio(ours, theirs, goal, what):
+            if ours in by and theirs in by:
+                r = by[theirs].wall / by[ours].wall
+                bench.target("%s: %s %s" % (label, ours, what), r >= goal, "%.1fx (goal %gx)" % (r, goal))
+        api = "API" in label
+        if not api:
+            ratio("analyze", "tshark-both", 20, "vs tshark -Y 'http.request or mysql.query'")
+            ratio("sql", "tshark-sql", 40, "vs tshark -Y mysql.query")
+        else:
+            ratio("http", "tshark-http", 20, "vs tshark -Y http.request")
+        ratio("info", "pcap_loop", 2, "vs the pcap_next_ex loop")
+        if "analyze" in by and "sha512" in by:
+            a = by["analyze"]
+            floor = max(by["sha512"].wall, a.cpu / 2)
+            bench.target("%s: analyze vs max(SHA-512 pass, its CPU / 2)" % label, a.wall <= 1.15 * floor,
+                         "%.2fx (%.2f s against max(%.2f, %.2f / 2); goal at most 1.15x)"
+                         % (a.wall / floor, a.wall, by["sha512"].wall, a.cpu))
+        if "split" in by and "cp" in by:
+            bench.target("%s: split -c 5000 within 1.2x of cp" % label, by["split"].wall <= 1.2 * by["cp"].wall,
+                         "%.2fx cp's time" % (by["split"].wall / by["cp"].wall))
+        for sub in ("info", "sql", "http", "analyze"):
+            if sub in by:
+                bench.target("%s: %s peak RSS" % (label, sub), by[sub].rss < 64 * MB, "%.1f MB (< 64 MB)" % (by[sub].rss / MB))
+    labels = list(measured)
+    if len(labels) >= 2 and all("analyze" in measured[l][0] for l in labels[:2]):
+        (few, few_size), (many, many_size) = measured[labels[0]], measured[labels[1]]
+        rate_few = few_size / few["analyze"].wall
+        rate_many = many_size / many["analyze"].wall
+        bench.target("analyze bytes/s, %s vs %s" % (labels[1], labels[0]), rate_few <= 1.2 * rate_many,
+                     "%.0f MB/s against %.0f MB/s: %.2fx (goal within 1.2x)"
+                     % (rate_many / 1e6, rate_few / 1e6, rate_few / rate_many))
+
+
+def table(measured):
+    note("\nMarkdown (wall / CPU seconds, peak MiB; ratio = reference wall / glancetrace wall):\n")
+    note("| capture | command | wall | CPU | peak | against |")
+    note("|---|---|---|---|---|---|")
+    against = {"info": ("pcap_loop", "the `pcap_next_ex` loop"), "sql": ("tshark-sql", "tshark -Y mysql.query"),
+               "http": ("tshark-http", "tshark -Y http.request"),
+               "analyze": ("tshark-both", "tshark -Y \"http.request or mysql.query\""), "split": ("cp", "cp")}
+    for label, (by, _) in measured.items():
+        for sub in ("info", "sql", "http", "analyze", "split"):
+            if sub not in by:
+                continue
+            row = by[sub]
+            ref, name = against[sub]
+            vs = "%.1fx %s (%.2f s)" % (by[ref].wall / row.wall, name, by[ref].wall) if ref in by else ""
+            if sub == "split" and ref in by:
+                vs = "%.2fx cp's time (%.2f s)" % (row.wall / by[ref].wall, by[ref].wall)
+            if sub == "analyze" and "sha512" in by:
+                floor = max(by["sha512"].wall, row.cpu / 2)
+                vs += "; %.2fx max(SHA-512 %.2f s, CPU/2)" % (row.wall / floor, by["sha512"].wall)
+            note("| %s | `%s` | %.2f s | %.2f s | %.1f | %s |" % (label, sub, row.wall, row.cpu, row.rss / MB, vs))
