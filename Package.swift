@@ -7,6 +7,11 @@ import PackageDescription
 // (OptionSet's `contains` on `TCPFlags`, ...) were no longer specialised in the modules that call
 // them and `info` and `sql` on the 2 GB benchmark capture ran 8-10% slower (paired release runs;
 // `-package-cmo`, `-cross-module-optimization` and `-enable-cmo-everything` did not win it back).
+// The reason: the compiler does not serialise `@inlinable` bodies of a `package` type's members
+// (Swift 6.3 without library evolution), so no member of a `package` type is inlined or
+// specialised in another module. For the same reason Timeline's `FactStore` (appended to by
+// Analysis, read by Reports, per SQL command and HTTP exchange) is `public` with `@inlinable`
+// per-fact members.
 
 /// The per-packet stages run the runtime exclusivity check on every access to a class
 /// property (a fifth of `info`'s time on the 2 GB benchmark). Release builds of the stages

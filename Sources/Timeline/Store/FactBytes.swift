@@ -4,7 +4,9 @@
 /// `Analysis` hands a store its temporary file (`SpillFile`), which keeps memory flat on a
 /// capture of any length; a store built from facts alone (tests, a live window) keeps the bytes
 /// in memory (`InMemoryFactBytes`).
-package protocol FactBytes: AnyObject {
+///
+/// Public, not `package`, because `FactStore`'s inlinable members hold one (see `FactStore`).
+public protocol FactBytes: AnyObject {
     /// Appends what `write` adds to the buffer it is given; returns where the bytes start.
     func append(_ write: (inout [UInt8]) -> Void) -> (offset: Int, length: Int)
     /// Gives `body` the `length` bytes at `offset`; nil when the range was never appended or
