@@ -47,12 +47,16 @@ struct OTLPExportOptions: ParsableArguments {
         for header in headers where !header.contains("=") || header.hasPrefix("=") { throw ValidationError("--otlp-header \(header): expected name=value.") }
         if bufferSpans <= 0 { throw ValidationError("--otlp-buffer must be a positive number of spans.") }
         if !(finishTimeout >= 0) || !finishTimeout.isFinite { throw ValidationError("--otlp-timeout must be zero or more seconds.") }
-        if let problem = configuration.flatMap(OTLPExporter.problem(with:)) { throw ValidationError(problem + ".") }
+        for header in configuration?.headers ?? [] where (header.name + header.value).utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }) {
+            throw ValidationError("--otlp-header \(header.name): a header may not hold a line break or NUL.")
+        }
     }
 
-    /// The exporter these options describe, started; nil without `--otlp-endpoint`.
-    func start() -> LiveTraceExport? {
+    /// The exporter these options describe, started; nil without `--otlp-endpoint`. Fails (exit 1)
+    /// when it cannot work here: libcurl missing for an https:// receiver or a proxy.
+    func start() throws -> LiveTraceExport? {
         guard let configuration else { return nil }
+        if let problem = OTLPExporter.problem(with: configuration) { throw CommandFailure(message: problem) }
         return LiveTraceExport(exporter: OTLPExporter(configuration: configuration), finishTimeout: finishTimeout)
     }
 

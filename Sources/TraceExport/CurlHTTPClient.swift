@@ -27,7 +27,7 @@ struct CurlHTTPClient: HTTPPosting {
         }
         var response = gt_curl_response()
         defer { gt_curl_response_free(&response) }
-        let milliseconds = Int(min(max(timeout, 0.001), 86_400) * 1000)
+        let milliseconds = timeout.isFinite ? Int(min(max(timeout, 0.001), 86_400) * 1000) : 86_400_000
         let answered = storage.withUnsafeBufferPointer { characters -> Int32 in
             guard let base = characters.baseAddress else { return 0 }
             let pointers: [UnsafePointer<CChar>?] = offsets.map { base + $0 }

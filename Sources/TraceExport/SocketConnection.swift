@@ -93,7 +93,7 @@ struct Deadline {
     private let nanoseconds: UInt64
 
     init(secondsFromNow seconds: Double) {
-        let span = seconds.isFinite ? max(seconds, 0) : 3600
+        let span = seconds.isFinite ? min(max(seconds, 0), 86_400) : 86_400
         nanoseconds = Self.now() &+ UInt64(span * 1e9)
     }
 
