@@ -91,8 +91,11 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Posting traces to an OTLP/HTTP receiver during a live capture (Foundation's URLSession).
-        .target(name: "TraceExport", dependencies: ["Reports"]),
+        // libcurl for https:// OTLP receivers, loaded with dlopen only when one is used (not linked).
+        .target(name: "CCurlRuntime"),
+        // Posting traces to an OTLP/HTTP receiver during a live capture: HTTP/1.1 of its own on a
+        // socket, libcurl at run time for https.
+        .target(name: "TraceExport", dependencies: ["Reports", "CCurlRuntime"]),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [
@@ -135,6 +138,7 @@ let package = Package(
         // Runs the built `glancetrace` binary (an executable target cannot be imported): live
         // capture on lo against a real MariaDB and an HTTP server (Fixtures/live/).
         .testTarget(name: "GlanceTraceCLITests", dependencies: ["CaptureIO"]),
+        .testTarget(name: "TraceExportTests", dependencies: ["TraceExport", "Reports"]),
     ]
 )
 

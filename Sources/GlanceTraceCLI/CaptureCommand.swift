@@ -122,7 +122,7 @@ struct CaptureCommand: ParsableCommand {
         // Neither the event lines, the text report nor OTLP show the exchanges' message texts.
         options.recordsMessageTexts = false
         let session = AnalysisSession(options: options)
-        let export = otlp.start()
+        let export = try otlp.start()
         let source = session.addCapture(capture.info)
         let json = format == .json
         let precision = capture.precision

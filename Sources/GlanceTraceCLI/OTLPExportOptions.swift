@@ -44,22 +44,33 @@ struct OTLPExportOptions: ParsableArguments {
         if OTLPExporter.Encoding(rawValue: encoding) == nil {
             throw ValidationError("--otlp-protocol must be http/protobuf or http/json.")
         }
-        for header in headers where !header.contains("=") { throw ValidationError("--otlp-header \(header): expected name=value.") }
+        for header in headers where !header.contains("=") || header.hasPrefix("=") { throw ValidationError("--otlp-header \(header): expected name=value.") }
         if bufferSpans <= 0 { throw ValidationError("--otlp-buffer must be a positive number of spans.") }
         if !(finishTimeout >= 0) || !finishTimeout.isFinite { throw ValidationError("--otlp-timeout must be zero or more seconds.") }
+        for header in configuration?.headers ?? [] where (header.name + header.value).utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }) {
+            throw ValidationError("--otlp-header \(header.name): a header may not hold a line break or NUL.")
+        }
     }
 
-    /// The exporter these options describe, started; nil without `--otlp-endpoint`.
-    func start() -> LiveTraceExport? {
+    /// The exporter these options describe, started; nil without `--otlp-endpoint`. Fails (exit 1)
+    /// when it cannot work here: libcurl missing for an https:// receiver or a proxy.
+    func start() throws -> LiveTraceExport? {
+        guard let configuration else { return nil }
+        if let problem = OTLPExporter.problem(with: configuration) { throw CommandFailure(message: problem) }
+        return LiveTraceExport(exporter: OTLPExporter(configuration: configuration), finishTimeout: finishTimeout)
+    }
+
+    /// The exporter's configuration these options describe; nil without `--otlp-endpoint`.
+    private var configuration: OTLPExporter.Configuration? {
         guard let url else { return nil }
         var configuration = OTLPExporter.Configuration(endpoint: url)
         configuration.encoding = OTLPExporter.Encoding(rawValue: encoding) ?? .protobuf
         configuration.headers = headers.map { header in
-            let parts = header.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]).trimmingCharacters(in: .whitespaces), parts.count > 1 ? String(parts[1]) : "")
+            let parts = header.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts.first ?? "").trimmingCharacters(in: .whitespaces), parts.count > 1 ? String(parts[1]) : "")
         }
         configuration.bufferSpans = bufferSpans
-        return LiveTraceExport(exporter: OTLPExporter(configuration: configuration), finishTimeout: finishTimeout)
+        return configuration
     }
 }
 

@@ -29,11 +29,7 @@ package protocol OTLPFieldWriter {
 
 extension OTLPMessage {
     /// The protobuf binary encoding (what an OTLP/HTTP `application/x-protobuf` body holds).
-    package var protobuf: [UInt8] {
-        var writer = ProtobufWriter()
-        write(to: &writer)
-        return writer.bytes
-    }
+    package var protobuf: [UInt8] { ProtobufWriter.encode(self) }
 
     /// The OTLP/JSON encoding, as UTF-8, without whitespace.
     package var json: [UInt8] {

@@ -28,8 +28,26 @@ package final class OTLPExporter: @unchecked Sendable {
         package var requestTimeout: Double = 10
         package var firstRetryDelay: Double = 0.25
         package var longestRetryDelay: Double = 5
+        /// A PEM file of the CAs that an https:// receiver's certificate must chain to, instead of
+        /// the system's: OpenTelemetry's `OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE` (or
+        /// `OTEL_EXPORTER_OTLP_CERTIFICATE`) by default.
+        package var certificateFile: String?
 
-        package init(endpoint: URL) { self.endpoint = endpoint }
+        package init(endpoint: URL) {
+            self.endpoint = endpoint
+            let environment = ProcessInfo.processInfo.environment
+            certificateFile = [environment["OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE"], environment["OTEL_EXPORTER_OTLP_CERTIFICATE"]]
+                .lazy.compactMap { $0 }.first { !$0.isEmpty }
+        }
+    }
+
+    /// Why exporting with `configuration` cannot work, for the user before the capture starts: a
+    /// header with a line break, or libcurl missing where it is needed (https, a proxy). Nil when it can.
+    package static func problem(with configuration: Configuration) -> String? {
+        for header in configuration.headers where (header.name + header.value).utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }) {
+            return "--otlp-header \(header.name): a header may not hold a line break or NUL"
+        }
+        return OTLPHTTPTransport(configuration: configuration).problem.map { "--otlp-endpoint \(configuration.endpoint): \($0)" }
     }
 
     package struct Statistics: Sendable {
