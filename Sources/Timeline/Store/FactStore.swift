@@ -51,7 +51,7 @@ package final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expr
     private(set) var entries: [Entry] = []
     let spill: any FactBytes
     /// By `Entry.sequence`: few facts have one (uploads).
-    private var companions: [Int32: AnyObject] = [:]
+    private(set) var companions: [Int32: AnyObject] = [:]
 
     /// A store whose bytes go to `storage` (`Analysis`'s temporary file); in memory by default.
     package init(storage: any FactBytes) {
