@@ -57,7 +57,7 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     static let sweepInterval = 32 << 20
     /// How far the page keeper may lag behind the cursor in giving pages back before the reader
     /// gives them back itself.
-    static let keeperLag = 2 << 20
+    static let keeperLag = 1 << 20
     /// Records at least this long on average are not worth touching ahead for: one miss per
     /// record is nothing next to the bytes the consumer reads.
     static let denseRecordLength = 4096
@@ -75,10 +75,14 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
         self.count = count
         let page = sysconf(Int32(_SC_PAGESIZE))
         pageSize = page > 0 ? page : 4096
-        self.releaseInterval = max(releaseInterval, pageSize)
+        let kept = populateDistance > 0 && count / 2 > populateDistance
+        // With a keeper the interval is how often the reader tells it where it is: at least
+        // twice per distance, so that the pages ahead are mapped before the reader gets there.
+        let interval = kept ? min(releaseInterval, populateDistance / 2) : releaseInterval
+        self.releaseInterval = max(interval / pageSize * pageSize, pageSize)
         nextRelease = self.releaseInterval
         readAhead(from: 0)
-        if populateDistance > 0 && count / 2 > populateDistance {
+        if kept {
             keeper = MappedPageKeeper(base: base, count: count, pageSize: pageSize,
                                       populateDistance: populateDistance, step: self.releaseInterval)
         }

@@ -34,7 +34,7 @@ public final class NativeCaptureReader: CaptureReader {
         /// How far ahead of the reader a thread of its own maps a mapped file's pages, so that the
         /// reader does not fault (`MappedPageKeeper`); files up to twice this get no thread.
         /// 0: no thread, the reader faults and releases pages itself.
-        public var populateDistance: Int = 2 << 20
+        public var populateDistance: Int = 1 << 20
         public init() {}
     }
 

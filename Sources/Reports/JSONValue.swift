@@ -111,7 +111,7 @@ package indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// Elements per chunk when a lazy array's elements are serialised on several threads.
-    static let concurrentElementChunk = 256
+    static let concurrentElementChunk = 64
 
     /// A lazy array's elements serialised in chunks on every core (`OrderedChunkFormatter`), each
     /// thread with its own element maker: the same text as one element after another.

@@ -18,7 +18,7 @@ package struct OrderedChunkFormatter: Sendable {
     package var chunksInFlight: Int
 
     /// Formats on every processor (the threads mostly format while the caller writes).
-    package init(threads: Int = JoinableThread.processorCount, chunkLength: Int = 1024, chunksInFlight: Int? = nil) {
+    package init(threads: Int = JoinableThread.processorCount, chunkLength: Int = 256, chunksInFlight: Int? = nil) {
         self.threads = max(1, threads)
         self.chunkLength = max(1, chunkLength)
         self.chunksInFlight = max(self.threads, chunksInFlight ?? 2 * self.threads)

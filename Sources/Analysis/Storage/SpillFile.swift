@@ -27,6 +27,8 @@ package final class SpillFile: FactBytes, ConcurrentlyReadableFactBytes {
 
     static let flushThreshold = 1 << 20
     static let readAheadBytes = 256 << 10
+    /// A reader of its own reads less at a time: several of them are alive at once.
+    static let readerReadAheadBytes = 128 << 10
 
     var count: Int { flushedCount &+ pending.count }
 
@@ -81,7 +83,7 @@ package final class SpillFile: FactBytes, ConcurrentlyReadableFactBytes {
     /// A reader of the written file for one thread (see `makeReader()`).
     private final class Reader: FactByteReading {
         private let file: SpillFile
-        private var buffer = ReadAhead()
+        private var buffer = ReadAhead(length: SpillFile.readerReadAheadBytes)
 
         init(_ file: SpillFile) {
             self.file = file
@@ -147,13 +149,15 @@ package final class SpillFile: FactBytes, ConcurrentlyReadableFactBytes {
 /// File bytes read ahead of the offset asked for: records are read back roughly in the order
 /// they were written, so one read serves the next many.
 private struct ReadAhead {
+    /// Bytes read at a time (unless one record is longer).
+    var length = SpillFile.readAheadBytes
     var bytes: [UInt8] = []
     /// The file offset of `bytes[0]`.
     var start = 0
 
     /// Reads the file `descriptor` (of `fileLength` bytes) from `offset` into `bytes`.
     mutating func fill(from descriptor: Int32, at offset: Int, atLeast length: Int, fileLength: Int) -> Bool {
-        let wanted = min(max(length, SpillFile.readAheadBytes), fileLength &- offset)
+        let wanted = min(max(length, self.length), fileLength &- offset)
         guard wanted >= length else { return false }
         if bytes.count != wanted { bytes = [UInt8](repeating: 0, count: wanted) }
         var done = 0
