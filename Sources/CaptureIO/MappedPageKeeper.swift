@@ -99,7 +99,9 @@ final class MappedPageKeeper: @unchecked Sendable {
 
     private func populate(from start: Int, to end: Int) {
         let first = start / pageSize * pageSize
-        guard end > first else { return }
+        // Nothing left to map (the reader is at the end): done up to there all the same, or the
+        // loop would find the same work again and again.
+        guard end > first else { populatedUpTo = max(populatedUpTo, end); return }
         if !touches, madvise(base + first, end &- first, 22 /* MADV_POPULATE_READ */) != 0 {
             // EINVAL: a kernel before 5.14. Any other failure (EFAULT past a truncated file's
             // end) leaves the reader to meet the problem itself.
