@@ -17,8 +17,13 @@ package struct OrderedChunkFormatter: Sendable {
     package var chunkLength: Int
     package var chunksInFlight: Int
 
+    /// Threads by default: one per processor, up to this many (each holds a spill reader's
+    /// buffer and its chunks; the writer's one thread would not keep up with more anyway).
+    package static let maxDefaultThreads = 4
+
     /// Formats on every processor (the threads mostly format while the caller writes).
-    package init(threads: Int = JoinableThread.processorCount, chunkLength: Int = 256, chunksInFlight: Int? = nil) {
+    package init(threads: Int = min(JoinableThread.processorCount, OrderedChunkFormatter.maxDefaultThreads),
+                 chunkLength: Int = 256, chunksInFlight: Int? = nil) {
         self.threads = max(1, threads)
         self.chunkLength = max(1, chunkLength)
         self.chunksInFlight = max(self.threads, chunksInFlight ?? 2 * self.threads)
