@@ -20,6 +20,10 @@ import Darwin
 ///   headers, so each record would cost a full memory latency. Touching the cache lines a little
 ///   ahead in address order turns that back into a sequential stream.
 ///
+/// On a file big enough, the releasing and the read-ahead move to a thread of their own, which
+/// also maps the pages ahead of the cursor (`MappedPageKeeper`): the reader then neither faults
+/// nor unmaps.
+///
 /// The map is registered as `StableMemory`: the upload hasher keeps record bytes by retaining the
 /// map, which then outlives the reader until the hasher is done.
 ///
@@ -40,6 +44,8 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     private var readAheadUpTo = 0
     /// Where the touched bytes go, so that the optimiser keeps the loads (Swift has no prefetch).
     private var touchSink: UInt8 = 0
+    /// The thread doing the page chores, while the reader reads.
+    private(set) var keeper: MappedPageKeeper?
 
     /// Touch from this far ahead of the cursor, this much at a time, one load per cache line.
     static let touchDistance = 64 << 10
@@ -49,13 +55,17 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     static let readAheadDistance = 32 << 20
     /// How far the cursor moves between two sweeps of every page before it.
     static let sweepInterval = 32 << 20
+    /// How far the page keeper may lag behind the cursor in giving pages back before the reader
+    /// gives them back itself.
+    static let keeperLag = 1 << 20
     /// Records at least this long on average are not worth touching ahead for: one miss per
     /// record is nothing next to the bytes the consumer reads.
     static let denseRecordLength = 4096
 
     /// Maps `count` bytes of the open descriptor `fd`; nil when the kernel refuses (then the
-    /// caller streams the file instead).
-    init?(fd: Int32, count: Int, releaseInterval: Int) {
+    /// caller streams the file instead). A file over twice `populateDistance` gets a
+    /// `MappedPageKeeper` that keeps that much mapped ahead of the cursor (0: none).
+    init?(fd: Int32, count: Int, releaseInterval: Int, populateDistance: Int = 0) {
         guard count > 0 else { return nil }
         guard let raw = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0),
               raw != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
@@ -65,13 +75,22 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
         self.count = count
         let page = sysconf(Int32(_SC_PAGESIZE))
         pageSize = page > 0 ? page : 4096
-        self.releaseInterval = max(releaseInterval, pageSize)
+        let kept = populateDistance > 0 && count / 2 > populateDistance
+        // With a keeper the interval is how often the reader tells it where it is: at least
+        // twice per distance, so that the pages ahead are mapped before the reader gets there.
+        let interval = kept ? min(releaseInterval, populateDistance / 2) : releaseInterval
+        self.releaseInterval = max(interval / pageSize * pageSize, pageSize)
         nextRelease = self.releaseInterval
         readAhead(from: 0)
+        if kept {
+            keeper = MappedPageKeeper(base: base, count: count, pageSize: pageSize,
+                                      populateDistance: populateDistance, step: self.releaseInterval)
+        }
         StableMemory.register(UnsafeRawBufferPointer(start: base, count: count), owner: self)
     }
 
     deinit {
+        keeper?.stop()
         StableMemory.unregister(ObjectIdentifier(self))
         munmap(UnsafeMutableRawPointer(mutating: base), count)
     }
@@ -101,8 +120,12 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     /// how many records were read since the last call; returns the offset of the next call.
     func upkeep(at offset: Int, recordsSinceLast records: Int) -> Int {
         if offset >= nextRelease {
-            release(before: offset)
-            readAhead(from: offset)
+            if let keeper {
+                if offset &- keeper.advance(to: offset) > MappedFile.keeperLag { release(before: offset) }
+            } else {
+                release(before: offset)
+                readAhead(from: offset)
+            }
             nextRelease = offset &+ releaseInterval
         }
         if records &* MappedFile.denseRecordLength > MappedFile.touchChunk {
@@ -131,6 +154,8 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     /// Drops every page of the map from this process's resident set (the reader is done; the
     /// hashers map again what they still read).
     func releaseAll() {
+        keeper?.stop()
+        keeper = nil
         _ = madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_DONTNEED)
         releasedUpTo = count / pageSize * pageSize
         sweptUpTo = releasedUpTo

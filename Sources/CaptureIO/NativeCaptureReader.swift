@@ -31,6 +31,10 @@ public final class NativeCaptureReader: CaptureReader {
         /// How often (in bytes read) consumed pages of a mapped file are given back.
         /// (1 MB: each megabyte kept costs resident memory, each release one madvise call.)
         public var releaseInterval: Int = 1 << 20
+        /// How far ahead of the reader a thread of its own maps a mapped file's pages, so that the
+        /// reader does not fault (`MappedPageKeeper`); files up to twice this get no thread.
+        /// 0: no thread, the reader faults and releases pages itself.
+        public var populateDistance: Int = 1 << 20
         public init() {}
     }
 
@@ -124,7 +128,8 @@ public final class NativeCaptureReader: CaptureReader {
         var magic: (UInt8, UInt8) = (0, 0)
         let sniffed = isRegular ? withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } : 0
         let gzip = sniffed == 2 && magic.0 == 0x1f && magic.1 == 0x8b
-        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval) {
+        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval,
+                                                           populateDistance: limits.populateDistance) {
             close(fd) // the map keeps the file alive
             mapped = map
             streamed = nil

@@ -96,7 +96,7 @@ func pad(_ value: Int64, _ width: Int) -> String {
 extension Int64 {
     /// Floor division, so that times before 1970 format correctly.
     @inline(__always)
-    func dividedFloor(by divisor: Int64) -> Int64 {
+    public func dividedFloor(by divisor: Int64) -> Int64 {
         let q = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
     }

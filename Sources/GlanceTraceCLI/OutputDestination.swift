@@ -17,13 +17,18 @@ enum OutputDestination {
         }
     }
 
-    /// Writes text produced in many small pieces (one line per exchange), gathered into writes of
-    /// about 256 KB: neither the whole listing nor a system call per line.
+    /// Writes text produced in many small pieces (one line per exchange, or chunks of lines from
+    /// `OrderedChunkFormatter`), gathered into writes of about 256 KB: neither the whole listing
+    /// nor a system call per line. A piece that big already is written as it is.
     static func writeLines(to path: String?, _ produce: ((String) -> Void) -> Void) throws {
         try stream(to: path) { emit in
             withoutActuallyEscaping(emit) { emit in
                 var pending = ""
                 produce { line in
+                    if pending.isEmpty && line.utf8.count >= 1 << 17 {
+                        emit(line)
+                        return
+                    }
                     pending += line
                     if pending.utf8.count >= 1 << 18 {
                         emit(pending)

@@ -97,10 +97,8 @@ package enum AnalysisJSON {
         let sqlOfHTTP = result.timeline.sqlOfHTTP, tokenIssues = result.timeline.tokenIssueOfHTTP
         let legs = result.timeline.legs.http
         let facts = result.http, timeline = result.timeline
-        return .lazyArray(LazyJSONArray(count: facts.count) { i in
-            // No member shows the message texts: read the fact without them.
-            let fact = facts.withoutMessages(at: i)
-            return .object([
+        let element: @Sendable (HTTPFact) -> JSONValue = { fact in
+            .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
                 ("end", .string(fact.end.rfc3339(precision: p))),
                 ("client", .string(fact.client)),
@@ -133,7 +131,17 @@ package enum AnalysisJSON {
                 ("legs", .array((legs.legs[fact.index] ?? []).map { .int($0) })),
                 ("bytes_not_captured", .int(fact.bytesNotCaptured)),
             ] + DataPathJSON.httpMembers(fact, timeline))
-        })
+        }
+        // No member shows the message texts: read the facts without them.
+        var makeElement: (@Sendable () -> (Int) -> JSONValue)?
+        if facts.readsConcurrently {
+            makeElement = {
+                let reader = facts.makeReader()
+                return { (i: Int) -> JSONValue in element(reader.withoutMessages(at: i)) }
+            }
+        }
+        return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts.withoutMessages(at: $0)) },
+                                        makeElement: makeElement))
     }
 
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
@@ -143,8 +151,7 @@ package enum AnalysisJSON {
         let imageOfSQL = result.timeline.imageOfSQL, httpOfSQL = result.timeline.httpOfSQL
         let legs = result.timeline.legs.sql
         let facts = result.sql
-        return .lazyArray(LazyJSONArray(count: facts.count) { i in
-            let fact = facts[i]
+        let element: @Sendable (SQLFact) -> JSONValue = { fact in
             let link = timeline.attribution(ofSQL: fact.index)
             return .object([
                 ("time", .string(fact.time.rfc3339(precision: p))),
@@ -169,7 +176,15 @@ package enum AnalysisJSON {
                 ("tls", .bool(fact.tls)),
                 ("leg_of", .optional(legs.legOf[fact.index])),
             ])
-        })
+        }
+        var makeElement: (@Sendable () -> (Int) -> JSONValue)?
+        if facts.readsConcurrently {
+            makeElement = {
+                let reader = facts.makeReader()
+                return { (i: Int) -> JSONValue in element(reader[i]) }
+            }
+        }
+        return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts[$0]) }, makeElement: makeElement))
     }
 
     static func outcome(_ fact: SQLFact) -> JSONValue {

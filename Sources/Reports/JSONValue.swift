@@ -79,6 +79,10 @@ package indirect enum JSONValue: Equatable, Sendable {
             out += "]"
         case .lazyArray(let items):
             if items.count == 0 { out += "[]"; return }
+            if let flush, let makeElement = items.makeElement, items.count > JSONValue.concurrentElementChunk {
+                writeConcurrently(items.count, makeElement, to: &out, indent: indent, flush: flush)
+                return
+            }
             out += "["
             for i in 0..<items.count {
                 if i > 0 { out += "," }
@@ -104,6 +108,33 @@ package indirect enum JSONValue: Equatable, Sendable {
             newline(&out, indent)
             out += "}"
         }
+    }
+
+    /// Elements per chunk when a lazy array's elements are serialised on several threads.
+    static let concurrentElementChunk = 64
+
+    /// A lazy array's elements serialised in chunks on every core (`OrderedChunkFormatter`), each
+    /// thread with its own element maker: the same text as one element after another.
+    private func writeConcurrently(_ count: Int, _ makeElement: @escaping @Sendable () -> (Int) -> JSONValue,
+                                   to out: inout String, indent: Int?, flush: (String) -> Void) {
+        out += "["
+        let inner = indent.map { $0 + 1 }
+        let formatter = OrderedChunkFormatter(chunkLength: JSONValue.concurrentElementChunk)
+        formatter.run(count: count, makeWorker: makeElement, format: { element, range, text in
+            for i in range {
+                if i > 0 { text += "," }
+                JSONValue.null.newline(&text, inner)
+                element(i).write(to: &text, indent: inner, flush: nil)
+            }
+        }, emit: { chunk in
+            out += chunk
+            if out.utf8.count >= 1 << 20 {
+                flush(out)
+                out = ""
+            }
+        })
+        newline(&out, indent)
+        out += "]"
     }
 
     private func newline(_ out: inout String, _ indent: Int?) {
@@ -176,8 +207,14 @@ package indirect enum JSONValue: Equatable, Sendable {
 package struct LazyJSONArray: Sendable {
     package let count: Int
     package let element: @Sendable (Int) -> JSONValue
-    package init(count: Int, element: @escaping @Sendable (Int) -> JSONValue) {
+    /// Makes an element function for one thread of several (with its own readers of the fact
+    /// stores), so that a long array is serialised on every core; nil: one thread.
+    package let makeElement: (@Sendable () -> (Int) -> JSONValue)?
+
+    package init(count: Int, element: @escaping @Sendable (Int) -> JSONValue,
+                 makeElement: (@Sendable () -> (Int) -> JSONValue)? = nil) {
         self.count = count
         self.element = element
+        self.makeElement = makeElement
     }
 }

@@ -1,8 +1,9 @@
 import CaptureIO
 
-/// RFC 3339 times for a listing (`glancetrace http`), one per line: consecutive lines nearly
-/// always share their minute, whose text (`2026-11-24T23:12:`) `Timestamp.rfc3339` makes once
-/// here; each line adds only its seconds and fraction. The text is `rfc3339(precision:)`'s.
+/// RFC 3339 times for a listing (`glancetrace http`, `glancetrace sql`), one per line:
+/// consecutive lines nearly always share their minute, whose text (`2026-11-24T23:12:`)
+/// `Timestamp.rfc3339` makes once here; each line adds only its seconds and fraction. The text
+/// is `rfc3339(precision:)`'s.
 struct ListTimeText {
     let precision: TimestampPrecision
     private var minute: Int64?
@@ -13,20 +14,25 @@ struct ListTimeText {
     }
 
     mutating func text(_ time: Timestamp) -> String {
+        var out = ""
+        append(time, to: &out)
+        return out
+    }
+
+    /// Appends `time`'s text to `out` (a listing's buffer: no string of its own per line).
+    mutating func append(_ time: Timestamp, to out: inout String) {
         let seconds = time.seconds
-        var minute = seconds / 60
-        if minute * 60 > seconds { minute -= 1 }  // floor, for times before 1970
+        let minute = seconds.dividedFloor(by: 60)  // floor, for times before 1970
         if minute != self.minute {
             let start = Timestamp(seconds: minute * 60, nanoseconds: 0)
             // A minute at the very edge of the range (a hostile capture's time) cannot be made.
-            guard start.seconds == minute * 60 else { return time.rfc3339(precision: precision) }
+            guard start.seconds == minute * 60 else { out += time.rfc3339(precision: precision); return }
             let full = start.rfc3339(precision: precision)
-            guard let colon = full.lastIndex(of: ":") else { return time.rfc3339(precision: precision) }
+            guard let colon = full.lastIndex(of: ":") else { out += time.rfc3339(precision: precision); return }
             minutePrefix = String(full[...colon])
             self.minute = minute
         }
-        var out = minutePrefix
-        out.reserveCapacity(minutePrefix.utf8.count &+ 13)
+        out += minutePrefix
         ListTimeText.append(seconds - minute * 60, width: 2, to: &out)
         out += "."
         switch precision {
@@ -34,7 +40,6 @@ struct ListTimeText {
         case .nanoseconds: ListTimeText.append(time.subsecondNanoseconds, width: 9, to: &out)
         }
         out += "Z"
-        return out
     }
 
     /// `value` (below 10^width, not negative) in `width` decimal digits.

@@ -16,18 +16,19 @@ import Timeline
 /// Until `flushThreshold` bytes are pending no file is made at all, so small captures never touch
 /// the disk. If the file cannot be created or written (no `TMPDIR`, disk full), the bytes stay in
 /// memory: slower to grow, never wrong; `failure` says why.
-package final class SpillFile: FactBytes {
+package final class SpillFile: FactBytes, ConcurrentlyReadableFactBytes {
     private var descriptor: Int32 = -1
     /// Bytes already in the file.
     private var flushedCount = 0
     /// Bytes appended since the last flush (offsets `flushedCount...`).
     private var pending: [UInt8] = []
-    private var readAhead: [UInt8] = []
-    private var readAheadStart = 0
+    private var readAhead = ReadAhead()
     package private(set) var failure: String?
 
     static let flushThreshold = 1 << 20
     static let readAheadBytes = 256 << 10
+    /// A reader of its own reads less at a time: several of them are alive at once.
+    static let readerReadAheadBytes = 128 << 10
 
     var count: Int { flushedCount &+ pending.count }
 
@@ -57,16 +58,40 @@ package final class SpillFile: FactBytes {
     /// Gives `body` the `length` bytes at `offset` (from the file or from memory); nil when the
     /// range was never appended or cannot be read back.
     package func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        read(at: offset, length: length, through: &readAhead, body)
+    }
+
+    /// A reader with a read-ahead buffer of its own, for another thread: `pread` needs no lock,
+    /// and nothing else changes once the file is written (`finishWriting`).
+    package func makeReader() -> any FactByteReading { Reader(self) }
+
+    /// Reads the bytes at `offset` from memory, or from the file through `buffer`.
+    private func read<R>(at offset: Int, length: Int, through buffer: inout ReadAhead,
+                         _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard offset >= 0, length >= 0, offset <= count &- length else { return nil }
         if offset >= flushedCount {
             let start = offset &- flushedCount
             return pending.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
         }
-        if offset < readAheadStart || offset &+ length > readAheadStart &+ readAhead.count {
-            guard fill(from: offset, atLeast: length) else { return nil }
+        if offset < buffer.start || offset &+ length > buffer.start &+ buffer.bytes.count {
+            guard buffer.fill(from: descriptor, at: offset, atLeast: length, fileLength: flushedCount) else { return nil }
         }
-        let start = offset &- readAheadStart
-        return readAhead.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
+        let start = offset &- buffer.start
+        return buffer.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start &+ length)])) }
+    }
+
+    /// A reader of the written file for one thread (see `makeReader()`).
+    private final class Reader: FactByteReading {
+        private let file: SpillFile
+        private var buffer = ReadAhead(length: SpillFile.readerReadAheadBytes)
+
+        init(_ file: SpillFile) {
+            self.file = file
+        }
+
+        func withBytes<R>(at offset: Int, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+            file.read(at: offset, length: length, through: &buffer, body)
+        }
     }
 
     /// Writes out the buffered bytes and frees the buffer (up to 1.5 MB a spill), which the
@@ -77,27 +102,6 @@ package final class SpillFile: FactBytes {
             flush()
         }
         if pending.isEmpty { pending = [] }
-    }
-
-    /// Reads the file from `offset` into the read-ahead buffer: records are read back roughly in
-    /// the order they were written, so one read serves the next many.
-    private func fill(from offset: Int, atLeast length: Int) -> Bool {
-        let wanted = min(max(length, SpillFile.readAheadBytes), flushedCount &- offset)
-        guard wanted >= length else { return false }
-        if readAhead.count != wanted { readAhead = [UInt8](repeating: 0, count: wanted) }
-        var done = 0
-        let ok = readAhead.withUnsafeMutableBytes { buffer -> Bool in
-            while done < wanted {
-                let n = pread(descriptor, buffer.baseAddress! + done, wanted &- done, off_t(offset &+ done))
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return false }
-                done &+= n
-            }
-            return true
-        }
-        readAheadStart = offset
-        if !ok { readAhead = []; return false }
-        return true
     }
 
     private func flush() {
@@ -138,6 +142,37 @@ package final class SpillFile: FactBytes {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         descriptor = fd
+        return true
+    }
+}
+
+/// File bytes read ahead of the offset asked for: records are read back roughly in the order
+/// they were written, so one read serves the next many.
+private struct ReadAhead {
+    /// Bytes read at a time (unless one record is longer).
+    var length = SpillFile.readAheadBytes
+    var bytes: [UInt8] = []
+    /// The file offset of `bytes[0]`.
+    var start = 0
+
+    /// Reads the file `descriptor` (of `fileLength` bytes) from `offset` into `bytes`.
+    mutating func fill(from descriptor: Int32, at offset: Int, atLeast length: Int, fileLength: Int) -> Bool {
+        let wanted = min(max(length, self.length), fileLength &- offset)
+        guard wanted >= length else { return false }
+        if bytes.count != wanted { bytes = [UInt8](repeating: 0, count: wanted) }
+        var done = 0
+        let ok = bytes.withUnsafeMutableBytes { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return wanted == 0 }
+            while done < wanted {
+                let n = pread(descriptor, base + done, wanted &- done, off_t(offset &+ done))
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return false }
+                done &+= n
+            }
+            return true
+        }
+        start = offset
+        if !ok { bytes = []; return false }
         return true
     }
 }
