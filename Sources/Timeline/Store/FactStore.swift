@@ -48,10 +48,11 @@ package final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expr
         var traits: UInt8
     }
 
-    private(set) var entries: [Entry] = []
+    /// Set only here and by `init(merging:)`.
+    var entries: [Entry] = []
     let spill: any FactBytes
     /// By `Entry.sequence`: few facts have one (uploads).
-    private var companions: [Int32: AnyObject] = [:]
+    var companions: [Int32: AnyObject] = [:]
 
     /// A store whose bytes go to `storage` (`Analysis`'s temporary file); in memory by default.
     package init(storage: any FactBytes) {

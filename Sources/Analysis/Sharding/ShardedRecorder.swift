@@ -1,0 +1,161 @@
+import CaptureIO
+import Reassembly
+import Timeline
+
+/// Records facts with several decoding workers: the reading thread keeps what is global (the
+/// reader, the packet decoder, the one reassembler with its connection numbering, memory budget,
+/// timeouts and shedding) and decides which connections are followed; each followed connection's
+/// events go to one worker, which builds its decoder and records its facts (issue 25).
+///
+/// The result equals one thread's: a connection's events reach its worker in the reassembler's
+/// order; facts are merged into one store sorted as one thread sorts them (by time, connection,
+/// then arrival, and a connection's facts are all in one worker, in order); TLS notes are sorted
+/// by connection, shed counts added up. When uploads are hashed, the connections that may carry
+/// the numbered parts of one object (`UploadChain`: parts may travel on different connections,
+/// and are hashed in the order they are met) all go to worker 0, in order; only connections to
+/// Keystone, Glance and MySQL ports are spread.
+final class ShardedRecorder: FactRecorder {
+    /// Batch limits: small enough that a worker reads the mapped bytes soon after the reader
+    /// (well under `NativeCaptureReader`'s 1 MB release interval), big enough that the hand-over
+    /// costs little per event.
+    static let maxEventsPerBatch = 512
+    static let maxCopiedBytesPerBatch = 64 << 10
+    static let maxMappedBytesPerBatch = 128 << 10
+    /// A batch not full after this many record bytes is handed over anyway (a worker with few
+    /// connections would otherwise read its bytes long after the reader released them).
+    static let maxBatchLag = 256 << 10
+    /// Batches waiting per worker: past them the reader waits (bounded memory).
+    static let queueCapacity = 2
+    /// Server ports spread over the workers when uploads are hashed (see the type's comment).
+    static let spreadWhenHashing: Set<UInt16> = OpenStackPorts.keystone.union(OpenStackPorts.glance)
+        .union(OpenStackPorts.mysql).union([OpenStackPorts.mysqlProxyFront])
+
+    /// The reading thread's router: it sniffs new connections and holds the key log's warnings.
+    private let sniffer: ProtocolRouter
+    private let hashUploads: Bool
+    private let workers: [DecodingWorker]
+    /// Workers without a thread of their own (the system refused one): replayed inline.
+    private var inline: [Bool]
+    private var filling: [EventBatch]
+    /// Record bytes the reading thread has passed, for `maxBatchLag`.
+    private var consumed = 0
+    private var nextLagCheck = 0
+    /// The map the last recorded bytes lay in: one registry lookup per map, not per chunk.
+    private var region: StableRegion?
+    /// Connections closed early: noted here, in the reassembler's order; their decoders' shed
+    /// facts are counted by the workers.
+    private var shed = ShedFacts()
+
+    init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int) {
+        self.sniffer = sniffer
+        hashUploads = options.hashUploads
+        var workers: [DecodingWorker] = []
+        for _ in 0..<max(count, 1) {
+            let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: [],
+                                        hashUploads: options.hashUploads, recordsMessageTexts: options.recordsMessageTexts)
+            router.portProtocols = options.portProtocols
+            router.keyLog = sniffer.keyLog
+            workers.append(DecodingWorker(router: router, queueCapacity: ShardedRecorder.queueCapacity))
+        }
+        self.workers = workers
+        inline = workers.map { !$0.start() }
+        filling = workers.map { _ in EventBatch() }
+    }
+
+    /// Which worker decodes `connection`.
+    private func worker(for connection: ConnectionInfo) -> Int {
+        if hashUploads && !ShardedRecorder.spreadWhenHashing.contains(connection.server.port) { return 0 }
+        return connection.index % workers.count
+    }
+
+    func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
+                  direction: FlowDirection) -> StreamConsumer? {
+        guard let content = sniffer.following(connection, firstPayload: firstPayload, direction: direction) else { return nil }
+        let k = worker(for: connection)
+        record(.open(OpenedConnection(connection: connection, content: content, direction: direction)), worker: k)
+        return ShardProxy(connection: connection.index, worker: k, recorder: self)
+    }
+
+    func shedding(_ connection: ConnectionInfo, reason: CloseReason, starting: Bool) {
+        if starting { shed.note(connection, reason: reason) }
+        record(.shedding(connection: connection.index, starting: starting), worker: worker(for: connection))
+    }
+
+    func addSecrets(_ secrets: [DecryptionSecrets]) {
+        for k in workers.indices { record(.secrets(secrets), worker: k) }
+    }
+
+    /// The reading thread passed `count` more record bytes.
+    func advance(by count: Int) {
+        consumed &+= count
+        guard consumed >= nextLagCheck else { return }
+        nextLagCheck = consumed &+ (ShardedRecorder.maxBatchLag >> 2)
+        for k in filling.indices where !filling[k].isEmpty && consumed &- filling[k].startedAt > ShardedRecorder.maxBatchLag {
+            handOver(k)
+        }
+    }
+
+    func record(_ event: StreamEvent, worker k: Int) {
+        let batch = filling[k]
+        if batch.isEmpty { batch.startedAt = consumed }
+        batch.events.append(event)
+        if batch.events.count >= ShardedRecorder.maxEventsPerBatch { handOver(k) }
+    }
+
+    func record(_ bytes: UnsafeRawBufferPointer, connection: Int, worker k: Int, direction: FlowDirection, time: Timestamp,
+                position: StreamPosition?) {
+        if region?.contains(bytes) != true, let found = StableMemory.region(containing: bytes) { region = found }
+        let stable = region.flatMap { $0.contains(bytes) ? $0 : nil }
+        let batch = filling[k]
+        if batch.isEmpty { batch.startedAt = consumed }
+        batch.append(connection: connection, bytes: bytes, direction: direction, time: time, position: position, region: stable)
+        if batch.events.count >= ShardedRecorder.maxEventsPerBatch || batch.bytes.count >= ShardedRecorder.maxCopiedBytesPerBatch
+            || batch.mappedBytes >= ShardedRecorder.maxMappedBytesPerBatch {
+            handOver(k)
+        }
+    }
+
+    private func handOver(_ k: Int) {
+        let full = filling[k]
+        guard !full.isEmpty else { return }
+        if inline[k] {
+            workers[k].replay(full)
+            full.reset()
+            return
+        }
+        workers[k].queue.push(full)
+        filling[k] = workers[k].spare.withLock { $0.popLast() } ?? EventBatch()
+    }
+
+    func finishRecording() -> RecordedFacts {
+        for k in workers.indices {
+            handOver(k)
+            if !inline[k] { workers[k].queue.push(nil) }
+        }
+        for worker in workers { worker.join() }
+        filling = []
+        for worker in workers { worker.spare.withLock { $0 = [] } }
+        let routers = workers.map(\.router)
+        let http = HTTPFactStore(merging: routers.map(\.httpFacts))
+        let sql = SQLFactStore(merging: routers.map(\.sqlFacts))
+        http.sortByStart()
+        sql.sortByStart()
+        http.finishWriting()
+        sql.finishWriting()
+        var warnings = sniffer.warnings
+        for warning in [http.warning, sql.warning].compactMap({ $0 }) where !warnings.contains(warning) {
+            warnings.append(warning)
+        }
+        var shed = self.shed
+        for router in routers {
+            shed.httpExchanges &+= router.shed.httpExchanges
+            shed.sqlCommands &+= router.shed.sqlCommands
+        }
+        // Each worker's notes are in connection order; connections are disjoint between workers.
+        let notes = routers.flatMap(\.tlsNotes).enumerated().sorted {
+            ($0.element.connection, $0.offset) < ($1.element.connection, $1.offset)
+        }.map(\.element)
+        return RecordedFacts(http: http, sql: sql, shed: shed, tlsNotes: notes, warnings: warnings,
+                             anomalies: routers.flatMap(\.anomalies))
+    }
+}
