@@ -61,43 +61,65 @@ final class DecodingWorker: @unchecked Sendable {
     /// Replays a batch on the connections' decoders (also called inline, without a thread).
     func replay(_ batch: EventBatch) {
         batch.bytes.withUnsafeBytes { copied in
-            for event in batch.events { replay(event, copied: copied) }
+            for event in batch.events { replay(event, of: batch, copied: copied) }
         }
     }
 
-    private func replay(_ event: StreamEvent, copied: UnsafeRawBufferPointer) {
-        switch event {
-        case .open(let opened):
-            consumers[opened.connection.index] = router.consumer(for: opened.connection, content: opened.content,
-                                                                 direction: opened.direction)
-        case .mapped(let connection, let base, let count, let direction, let time, let position):
-            guard let consumer = consumers[connection] else { return }
-            deliver(UnsafeRawBufferPointer(start: base, count: count), to: consumer, direction, time, position)
-        case .copied(let connection, let offset, let count, let direction, let time, let position):
-            guard let consumer = consumers[connection], offset >= 0, count >= 0, offset <= copied.count &- count else { return }
-            deliver(UnsafeRawBufferPointer(rebasing: copied[offset..<(offset &+ count)]), to: consumer, direction, time, position)
-        case .gap(let connection, let count, let direction, let time):
-            consumers[connection]?.gap(count, direction: direction, at: time)
-        case .notCaptured(let connection, let count, let direction, let time):
-            consumers[connection]?.notCaptured(count, direction: direction, at: time)
-        case .finished(let connection, let direction, let time):
-            consumers[connection]?.finished(direction: direction, at: time)
-        case .close(let closed):
-            consumers.removeValue(forKey: closed.connection)?.close(reason: closed.reason, statistics: closed.statistics,
-                                                                    at: closed.time)
-        case .shedding(let connection, let starting):
-            router.sheddingConnection = starting ? connection : nil
-        case .secrets(let secrets):
-            router.addSecrets(secrets)
+    /// The consumer of the last event's connection: runs of events of one connection (a bulk
+    /// transfer's segments) skip the table lookup.
+    private var recentConnection = -1
+    private var recentConsumer: StreamConsumer?
+
+    private func consumer(_ connection: Int) -> StreamConsumer? {
+        if connection == recentConnection { return recentConsumer }
+        let found = consumers[connection]
+        recentConnection = connection
+        recentConsumer = found
+        return found
+    }
+
+    private func replay(_ event: StreamEvent, of batch: EventBatch, copied: UnsafeRawBufferPointer) {
+        switch event.kind {
+        case .open:
+            guard batch.opened.indices.contains(Int(event.value)) else { return }
+            let opened = batch.opened[Int(event.value)]
+            consumers[event.connection] = router.consumer(for: opened.connection, content: opened.content,
+                                                          direction: opened.direction)
+            if recentConnection == event.connection { recentConnection = -1; recentConsumer = nil }
+        case .mapped:
+            guard let consumer = consumer(event.connection), let base = UnsafeRawPointer(bitPattern: event.value) else { return }
+            deliver(UnsafeRawBufferPointer(start: base, count: event.count), to: consumer, event)
+        case .copied:
+            let start = Int(event.value)
+            guard let consumer = consumer(event.connection), event.count >= 0, start <= copied.count &- event.count else { return }
+            deliver(UnsafeRawBufferPointer(rebasing: copied[start..<(start &+ event.count)]), to: consumer, event)
+        case .gap:
+            consumer(event.connection)?.gap(event.count, direction: event.direction, at: event.time)
+        case .notCaptured:
+            consumer(event.connection)?.notCaptured(event.count, direction: event.direction, at: event.time)
+        case .finished:
+            consumer(event.connection)?.finished(direction: event.direction, at: event.time)
+        case .close:
+            guard batch.closed.indices.contains(Int(event.value)) else { return }
+            let closed = batch.closed[Int(event.value)]
+            if recentConnection == event.connection { recentConnection = -1; recentConsumer = nil }
+            consumers.removeValue(forKey: event.connection)?.close(reason: closed.reason, statistics: closed.statistics,
+                                                                   at: event.time)
+        case .sheddingStarts:
+            router.sheddingConnection = event.connection
+        case .sheddingEnds:
+            router.sheddingConnection = nil
+        case .secrets:
+            guard batch.secrets.indices.contains(Int(event.value)) else { return }
+            router.addSecrets(batch.secrets[Int(event.value)])
         }
     }
 
-    private func deliver(_ bytes: UnsafeRawBufferPointer, to consumer: StreamConsumer, _ direction: FlowDirection,
-                         _ time: Timestamp, _ position: StreamPosition?) {
-        if let position {
-            consumer.receive(bytes, direction: direction, at: time, position: position)
+    private func deliver(_ bytes: UnsafeRawBufferPointer, to consumer: StreamConsumer, _ event: StreamEvent) {
+        if let position = event.position {
+            consumer.receive(bytes, direction: event.direction, at: event.time, position: position)
         } else {
-            consumer.receive(bytes, direction: direction, at: time)
+            consumer.receive(bytes, direction: event.direction, at: event.time)
         }
     }
 }

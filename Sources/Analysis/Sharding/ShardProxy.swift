@@ -6,7 +6,9 @@ import Reassembly
 final class ShardProxy: StreamConsumer {
     private let connection: Int
     private let worker: Int
-    private let recorder: ShardedRecorder
+    // The recorder outlives the reassembler's consumers (the session holds both, and closes
+    // every connection before the recorder finishes).
+    private unowned(unsafe) let recorder: ShardedRecorder
 
     init(connection: Int, worker: Int, recorder: ShardedRecorder) {
         self.connection = connection
@@ -23,19 +25,23 @@ final class ShardProxy: StreamConsumer {
     }
 
     func gap(_ count: Int, direction: FlowDirection, at time: Timestamp) {
-        recorder.record(.gap(connection: connection, count: count, direction, time), worker: worker)
+        var event = StreamEvent(.gap, connection: connection, direction: direction, time: time)
+        event.count = count
+        recorder.record(event, worker: worker)
     }
 
     func notCaptured(_ count: Int, direction: FlowDirection, at time: Timestamp) {
-        recorder.record(.notCaptured(connection: connection, count: count, direction, time), worker: worker)
+        var event = StreamEvent(.notCaptured, connection: connection, direction: direction, time: time)
+        event.count = count
+        recorder.record(event, worker: worker)
     }
 
     func finished(direction: FlowDirection, at time: Timestamp) {
-        recorder.record(.finished(connection: connection, direction, time), worker: worker)
+        recorder.record(StreamEvent(.finished, connection: connection, direction: direction, time: time), worker: worker)
     }
 
     func close(reason: CloseReason, statistics: ConnectionStatistics, at time: Timestamp) {
-        let closed = ClosedStream(connection: connection, reason: reason, statistics: statistics, time: time)
-        recorder.record(.close(closed), worker: worker)
+        recorder.recordClose(ClosedStream(reason: reason, statistics: statistics), connection: connection, worker: worker,
+                             time: time)
     }
 }

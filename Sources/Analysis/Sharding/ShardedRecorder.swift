@@ -40,8 +40,12 @@ final class ShardedRecorder: FactRecorder {
     /// Record bytes the reading thread has passed, for `maxBatchLag`.
     private var consumed = 0
     private var nextLagCheck = 0
-    /// The map the last recorded bytes lay in: one registry lookup per map, not per chunk.
+    /// The map the last mapped bytes lay in (one registry lookup per map, not per chunk), its
+    /// bounds, and a serial number per map met (batches retain each map they point into once).
     private var region: StableRegion?
+    private var regionStart: UInt = 0
+    private var regionLength: UInt = 0
+    private var regionSerial = 0
     /// Connections closed early: noted here, in the reassembler's order; their decoders' shed
     /// facts are counted by the workers.
     private var shed = ShedFacts()
@@ -72,17 +76,26 @@ final class ShardedRecorder: FactRecorder {
                   direction: FlowDirection) -> StreamConsumer? {
         guard let content = sniffer.following(connection, firstPayload: firstPayload, direction: direction) else { return nil }
         let k = worker(for: connection)
-        record(.open(OpenedConnection(connection: connection, content: content, direction: direction)), worker: k)
+        let batch = filling[k]
+        var event = StreamEvent(.open, connection: connection.index, direction: direction)
+        event.value = UInt(batch.opened.count)
+        batch.opened.append(OpenedConnection(connection: connection, content: content, direction: direction))
+        record(event, worker: k)
         return ShardProxy(connection: connection.index, worker: k, recorder: self)
     }
 
     func shedding(_ connection: ConnectionInfo, reason: CloseReason, starting: Bool) {
         if starting { shed.note(connection, reason: reason) }
-        record(.shedding(connection: connection.index, starting: starting), worker: worker(for: connection))
+        record(StreamEvent(starting ? .sheddingStarts : .sheddingEnds, connection: connection.index), worker: worker(for: connection))
     }
 
     func addSecrets(_ secrets: [DecryptionSecrets]) {
-        for k in workers.indices { record(.secrets(secrets), worker: k) }
+        for k in workers.indices {
+            var event = StreamEvent(.secrets, connection: -1)
+            event.value = UInt(filling[k].secrets.count)
+            filling[k].secrets.append(secrets)
+            record(event, worker: k)
+        }
     }
 
     /// The reading thread passed `count` more record bytes.
@@ -102,17 +115,51 @@ final class ShardedRecorder: FactRecorder {
         if batch.events.count >= ShardedRecorder.maxEventsPerBatch { handOver(k) }
     }
 
+    func recordClose(_ closed: ClosedStream, connection: Int, worker k: Int, time: Timestamp) {
+        let batch = filling[k]
+        var event = StreamEvent(.close, connection: connection, time: time)
+        event.value = UInt(batch.closed.count)
+        batch.closed.append(closed)
+        record(event, worker: k)
+    }
+
     func record(_ bytes: UnsafeRawBufferPointer, connection: Int, worker k: Int, direction: FlowDirection, time: Timestamp,
                 position: StreamPosition?) {
-        if region?.contains(bytes) != true, let found = StableMemory.region(containing: bytes) { region = found }
-        let stable = region.flatMap { $0.contains(bytes) ? $0 : nil }
+        let address = UInt(bitPattern: bytes.baseAddress)
+        if address &- regionStart >= regionLength || UInt(bytes.count) > regionStart &+ regionLength &- address {
+            lookUpRegion(bytes)
+        }
         let batch = filling[k]
         if batch.isEmpty { batch.startedAt = consumed }
-        batch.append(connection: connection, bytes: bytes, direction: direction, time: time, position: position, region: stable)
+        var event = StreamEvent(.mapped, connection: connection, direction: direction, time: time)
+        event.count = bytes.count
+        event.setPosition(position)
+        if address &- regionStart < regionLength && UInt(bytes.count) <= regionStart &+ regionLength &- address, let region {
+            if batch.heldRegion != regionSerial {
+                batch.regions.append(region)
+                batch.heldRegion = regionSerial
+            }
+            event.value = address
+            batch.mappedBytes &+= bytes.count
+        } else {
+            event.kind = .copied
+            event.value = UInt(batch.bytes.count)
+            batch.bytes.append(contentsOf: bytes)
+        }
+        batch.events.append(event)
         if batch.events.count >= ShardedRecorder.maxEventsPerBatch || batch.bytes.count >= ShardedRecorder.maxCopiedBytesPerBatch
             || batch.mappedBytes >= ShardedRecorder.maxMappedBytesPerBatch {
             handOver(k)
         }
+    }
+
+    /// The map holding `bytes`, if any, becomes the one checked first.
+    private func lookUpRegion(_ bytes: UnsafeRawBufferPointer) {
+        guard let found = StableMemory.region(containing: bytes) else { return }
+        region = found
+        regionSerial &+= 1
+        regionStart = UInt(bitPattern: found.start)
+        regionLength = UInt(bitPattern: found.end) &- regionStart
     }
 
     private func handOver(_ k: Int) {
