@@ -84,7 +84,7 @@ package final class AnalysisSession {
     package func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }
-        sharded?.advance(by: record.capturedLength)
+        sharded?.advance(past: record.bytes)
         switch decoder.decode(record) {
         case .tcp(let segment):
             reassembler.process(segment, at: record.timestamp)

@@ -17,6 +17,8 @@ final class DecodingWorker: @unchecked Sendable {
     let queue: BatchQueue
     /// Emptied batches, back to the reading thread for reuse.
     let spare = LockedValue<[EventBatch]>([])
+    /// Batches replayed so far (the reader works out which map pages no worker still needs).
+    let finished = LockedValue(0)
     private var consumers: [Int: StreamConsumer] = [:]
     private var thread: pthread_t?
 
@@ -55,6 +57,7 @@ final class DecodingWorker: @unchecked Sendable {
             replay(batch)
             batch.reset()
             spare.withLock { $0.append(batch) }
+            finished.withLock { $0 &+= 1 }
         }
     }
 

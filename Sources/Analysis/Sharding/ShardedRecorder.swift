@@ -49,7 +49,7 @@ final class ShardedRecorder: FactRecorder {
     /// Connections closed early: noted here, in the reassembler's order; their decoders' shed
     /// facts are counted by the workers.
     private var shed = ShedFacts()
-
+    private var pages: MapPageRelease
     init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int) {
         self.sniffer = sniffer
         hashUploads = options.hashUploads
@@ -62,6 +62,7 @@ final class ShardedRecorder: FactRecorder {
             workers.append(DecodingWorker(router: router, queueCapacity: ShardedRecorder.queueCapacity))
         }
         self.workers = workers
+        pages = MapPageRelease(workers: workers.count)
         inline = workers.map { !$0.start() }
         filling = workers.map { _ in EventBatch() }
     }
@@ -98,14 +99,15 @@ final class ShardedRecorder: FactRecorder {
         }
     }
 
-    /// The reading thread passed `count` more record bytes.
-    func advance(by count: Int) {
-        consumed &+= count
+    /// The reading thread is at `record` (every record before it was fed).
+    func advance(past record: UnsafeRawBufferPointer) {
+        consumed &+= record.count
         guard consumed >= nextLagCheck else { return }
         nextLagCheck = consumed &+ (ShardedRecorder.maxBatchLag >> 2)
         for k in filling.indices where !filling[k].isEmpty && consumed &- filling[k].startedAt > ShardedRecorder.maxBatchLag {
             handOver(k)
         }
+        pages.release(cursor: UInt(bitPattern: record.baseAddress), workers: workers, filling: filling)
     }
 
     func record(_ event: StreamEvent, worker k: Int) {
@@ -141,6 +143,8 @@ final class ShardedRecorder: FactRecorder {
             }
             event.value = address
             batch.mappedBytes &+= bytes.count
+            if address < batch.mappedLow { batch.mappedLow = address }
+            if address &+ UInt(bytes.count) > batch.mappedHigh { batch.mappedHigh = address &+ UInt(bytes.count) }
         } else {
             event.kind = .copied
             event.value = UInt(batch.bytes.count)
@@ -160,6 +164,7 @@ final class ShardedRecorder: FactRecorder {
         regionSerial &+= 1
         regionStart = UInt(bitPattern: found.start)
         regionLength = UInt(bitPattern: found.end) &- regionStart
+        pages.use(found, serial: regionSerial)
     }
 
     private func handOver(_ k: Int) {
@@ -170,6 +175,7 @@ final class ShardedRecorder: FactRecorder {
             full.reset()
             return
         }
+        pages.handingOver(full, to: k)
         workers[k].queue.push(full)
         filling[k] = workers[k].spare.withLock { $0.popLast() } ?? EventBatch()
     }

@@ -95,6 +95,10 @@ final class EventBatch: @unchecked Sendable {
     var mappedBytes = 0
     /// The maps the events point into, retained until the worker is done with them.
     var regions: [StableRegion] = []
+    /// The lowest and highest addresses of map bytes the events point to (one map), for
+    /// `DecodingWorker.releasePages`.
+    var mappedLow = UInt.max
+    var mappedHigh: UInt = 0
     /// Which of the recorder's maps (`ShardedRecorder.regionSerial`) was retained last.
     var heldRegion = -1
     /// Where the reading thread was (`ShardedRecorder.consumed`) at the batch's first event.
@@ -116,5 +120,7 @@ final class EventBatch: @unchecked Sendable {
         mappedBytes = 0
         regions.removeAll(keepingCapacity: true)
         heldRegion = -1
+        mappedLow = .max
+        mappedHigh = 0
     }
 }
