@@ -42,6 +42,8 @@ package struct CaptureAnalysis {
         /// workers besides the reading thread (`ShardedRecorder`), with the same result; 1 decodes
         /// on the reading thread. Runs with `onEvent` (`--follow`) always use one.
         package var threads = 1
+        /// Batch sizes and queue depth of the decoding workers (tests make them tiny).
+        package var sharding = ShardingLimits()
         package init() {}
     }
 

@@ -15,17 +15,8 @@ import Timeline
 /// and are hashed in the order they are met) all go to worker 0, in order; only connections to
 /// Keystone, Glance and MySQL ports are spread.
 final class ShardedRecorder: FactRecorder {
-    /// Batch limits: small enough that a worker reads the mapped bytes soon after the reader
-    /// (well under `NativeCaptureReader`'s 1 MB release interval), big enough that the hand-over
-    /// costs little per event.
-    static let maxEventsPerBatch = 512
-    static let maxCopiedBytesPerBatch = 64 << 10
-    static let maxMappedBytesPerBatch = 128 << 10
-    /// A batch not full after this many record bytes is handed over anyway (a worker with few
-    /// connections would otherwise read its bytes long after the reader released them).
-    static let maxBatchLag = 256 << 10
-    /// Batches waiting per worker: past them the reader waits (bounded memory).
-    static let queueCapacity = 2
+    /// How big batches grow and how many wait (`CaptureAnalysis.Options.sharding`).
+    private let limits: ShardingLimits
     /// Server ports spread over the workers when uploads are hashed (see the type's comment).
     static let spreadWhenHashing: Set<UInt16> = OpenStackPorts.keystone.union(OpenStackPorts.glance)
         .union(OpenStackPorts.mysql).union([OpenStackPorts.mysqlProxyFront])
@@ -53,18 +44,19 @@ final class ShardedRecorder: FactRecorder {
     init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int) {
         self.sniffer = sniffer
         hashUploads = options.hashUploads
+        limits = options.sharding
         var workers: [DecodingWorker] = []
         for _ in 0..<max(count, 1) {
             let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: [],
                                         hashUploads: options.hashUploads, recordsMessageTexts: options.recordsMessageTexts)
             router.portProtocols = options.portProtocols
             router.keyLog = sniffer.keyLog
-            workers.append(DecodingWorker(router: router, queueCapacity: ShardedRecorder.queueCapacity))
+            workers.append(DecodingWorker(router: router, queueCapacity: options.sharding.queueCapacity))
         }
         self.workers = workers
         pages = MapPageRelease(workers: workers.count)
         inline = workers.map { !$0.start() }
-        filling = workers.map { _ in EventBatch() }
+        filling = workers.map { _ in EventBatch(capacity: options.sharding.eventsPerBatch) }
     }
 
     /// Which worker decodes `connection`.
@@ -103,8 +95,8 @@ final class ShardedRecorder: FactRecorder {
     func advance(past record: UnsafeRawBufferPointer) {
         consumed &+= record.count
         guard consumed >= nextLagCheck else { return }
-        nextLagCheck = consumed &+ (ShardedRecorder.maxBatchLag >> 2)
-        for k in filling.indices where !filling[k].isEmpty && consumed &- filling[k].startedAt > ShardedRecorder.maxBatchLag {
+        nextLagCheck = consumed &+ (limits.batchLag >> 2)
+        for k in filling.indices where !filling[k].isEmpty && consumed &- filling[k].startedAt > limits.batchLag {
             handOver(k)
         }
         pages.release(cursor: UInt(bitPattern: record.baseAddress), workers: workers, filling: filling)
@@ -114,7 +106,7 @@ final class ShardedRecorder: FactRecorder {
         let batch = filling[k]
         if batch.isEmpty { batch.startedAt = consumed }
         batch.events.append(event)
-        if batch.events.count >= ShardedRecorder.maxEventsPerBatch { handOver(k) }
+        if batch.events.count >= limits.eventsPerBatch { handOver(k) }
     }
 
     func recordClose(_ closed: ClosedStream, connection: Int, worker k: Int, time: Timestamp) {
@@ -151,8 +143,8 @@ final class ShardedRecorder: FactRecorder {
             batch.bytes.append(contentsOf: bytes)
         }
         batch.events.append(event)
-        if batch.events.count >= ShardedRecorder.maxEventsPerBatch || batch.bytes.count >= ShardedRecorder.maxCopiedBytesPerBatch
-            || batch.mappedBytes >= ShardedRecorder.maxMappedBytesPerBatch {
+        if batch.events.count >= limits.eventsPerBatch || batch.bytes.count >= limits.copiedBytesPerBatch
+            || batch.mappedBytes >= limits.mappedBytesPerBatch {
             handOver(k)
         }
     }
@@ -177,7 +169,7 @@ final class ShardedRecorder: FactRecorder {
         }
         pages.handingOver(full, to: k)
         workers[k].queue.push(full)
-        filling[k] = workers[k].spare.withLock { $0.popLast() } ?? EventBatch()
+        filling[k] = workers[k].spare.withLock { $0.popLast() } ?? EventBatch(capacity: limits.eventsPerBatch)
     }
 
     func finishRecording() -> RecordedFacts {
@@ -211,4 +203,19 @@ final class ShardedRecorder: FactRecorder {
         return RecordedFacts(http: http, sql: sql, shed: shed, tlsNotes: notes, warnings: warnings,
                              anomalies: routers.flatMap(\.anomalies))
     }
+}
+
+/// How the reading thread batches events for the workers. Batches small enough that a worker
+/// reads the mapped bytes soon after the reader (`NativeCaptureReader` releases the pages behind
+/// its cursor every megabyte), big enough that a hand-over (a wake-up) is paid per thousand events.
+package struct ShardingLimits: Sendable {
+    package var eventsPerBatch = 1024
+    package var copiedBytesPerBatch = 64 << 10
+    package var mappedBytesPerBatch = 256 << 10
+    /// A batch not full after this many record bytes is handed over anyway (a worker with few
+    /// connections would otherwise read its bytes long after the reader released them).
+    package var batchLag = 512 << 10
+    /// Batches waiting per worker: past them the reader waits (bounded memory).
+    package var queueCapacity = 2
+    package init() {}
 }

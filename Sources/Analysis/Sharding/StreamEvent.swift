@@ -104,8 +104,8 @@ final class EventBatch: @unchecked Sendable {
     /// Where the reading thread was (`ShardedRecorder.consumed`) at the batch's first event.
     var startedAt = 0
 
-    init() {
-        events.reserveCapacity(ShardedRecorder.maxEventsPerBatch)
+    init(capacity: Int) {
+        events.reserveCapacity(capacity)
     }
 
     var isEmpty: Bool { events.isEmpty }
