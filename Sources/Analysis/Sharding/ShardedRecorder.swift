@@ -41,6 +41,8 @@ final class ShardedRecorder: FactRecorder {
     /// facts are counted by the workers.
     private var shed = ShedFacts()
     private var pages: MapPageRelease
+    /// The workers were told the input ended.
+    private var stopped = false
     init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int) {
         self.sniffer = sniffer
         hashUploads = options.hashUploads
@@ -172,12 +174,24 @@ final class ShardedRecorder: FactRecorder {
         filling[k] = workers[k].spare.withLock { $0.popLast() } ?? EventBatch(capacity: limits.eventsPerBatch)
     }
 
-    func finishRecording() -> RecordedFacts {
+    /// Hands over what is left and waits for every worker to replay it; once.
+    private func stopWorkers() {
+        guard !stopped else { return }
+        stopped = true
         for k in workers.indices {
             handOver(k)
             if !inline[k] { workers[k].queue.push(nil) }
         }
         for worker in workers { worker.join() }
+    }
+
+    /// A run abandoned before its end (a capture that failed to read) leaves no thread behind.
+    deinit {
+        stopWorkers()
+    }
+
+    func finishRecording() -> RecordedFacts {
+        stopWorkers()
         filling = []
         for worker in workers { worker.spare.withLock { $0 = [] } }
         let routers = workers.map(\.router)
