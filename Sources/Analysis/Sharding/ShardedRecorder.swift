@@ -194,6 +194,9 @@ final class ShardedRecorder: FactRecorder {
         stopWorkers()
         filling = []
         for worker in workers { worker.spare.withLock { $0 = [] } }
+        // What the workers freed (their decoders, their batches) lies in their own malloc arenas,
+        // which glibc does not trim by itself: give it back before the merged index is built.
+        ProcessMemory.releaseFreePages()
         let routers = workers.map(\.router)
         let http = HTTPFactStore(merging: routers.map(\.httpFacts))
         let sql = SQLFactStore(merging: routers.map(\.sqlFacts))

@@ -8,10 +8,19 @@ extension FactStore {
     /// give up their index.
     package convenience init(merging parts: [FactStore<Fact>]) {
         self.init(storage: MergedFactBytes(parts.map(\.spill)))
-        let count = parts.count
-        var merged: [Entry] = []
-        merged.reserveCapacity(parts.reduce(0) { $0 &+ $1.entries.count })
-        for (p, part) in parts.enumerated() {
+        let count = Swift.max(parts.count, 1)
+        guard let first = parts.first else { return }
+        // The first part's index grows in place (its spare capacity often holds the rest): a
+        // new array next to all the parts would be the run's peak on a capture of many facts.
+        var merged = first.entries
+        first.entries = []
+        merged.reserveCapacity(parts.reduce(0) { $0 &+ $1.entries.count } &+ merged.count)
+        for i in merged.indices {
+            merged[i].offset = merged[i].offset &* count
+        }
+        companions = first.companions
+        first.companions = [:]
+        for (p, part) in parts.enumerated().dropFirst() {
             for var entry in part.entries {
                 let old = entry.sequence
                 entry.sequence = Int32(clamping: merged.count)
