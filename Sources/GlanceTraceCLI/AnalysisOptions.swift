@@ -19,8 +19,16 @@ struct AnalysisOptions: ParsableArguments {
                                valueName: "MB"))
     var memoryMB: Int = TCPReassemblerDefaults.memoryMB
 
+    @Option(name: .customLong("threads"),
+            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores.",
+                               valueName: "N"))
+    var threads: Int = CaptureAnalysis.availableCores
+
     func validate() throws {
         _ = try parsedOffsets()
+        guard threads >= 1, threads <= 256 else {
+            throw ValidationError("--threads \(threads): expected a count from 1 to 256, e.g. --threads 2")
+        }
         guard memoryMB >= 0, memoryMB <= 1 << 20 else {
             throw ValidationError("--memory \(memoryMB): expected megabytes from 0 (no budget) to 1048576, e.g. --memory 256")
         }
@@ -54,6 +62,7 @@ struct AnalysisOptions: ParsableArguments {
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()
         options.memoryBudgetBytes = memoryMB << 20
+        options.threads = threads
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }

@@ -100,10 +100,17 @@ extension ProtocolRouter {
     /// client that spoke first gets a second chance from the server's first bytes (HTTP only:
     /// a MySQL server speaks first, and TLS starts with the client's hello).
     func deferredSniff(_ connection: ConnectionInfo, direction: FlowDirection) -> StreamConsumer? {
-        guard direction == .clientToServer, !watchedPorts.contains(connection.server.port) else { return nil }
+        guard followsUnknown(connection, direction: direction) else { return nil }
         return DeferredSniff { [weak self] serverBytes in
             guard let self, HTTPConnectionDecoder.looksLikeHTTP(serverBytes, direction: .serverToClient) else { return nil }
             return self.httpDecoder(connection, tls: false)
         }
+    }
+}
+
+extension ProtocolRouter {
+    /// Whether a connection whose first payload said nothing is held for the server's first bytes.
+    func followsUnknown(_ connection: ConnectionInfo, direction: FlowDirection) -> Bool {
+        direction == .clientToServer && !watchedPorts.contains(connection.server.port)
     }
 }

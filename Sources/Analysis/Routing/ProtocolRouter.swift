@@ -74,8 +74,23 @@ final class ProtocolRouter {
 
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
+        guard let content = following(connection, firstPayload: firstPayload, direction: direction) else { return nil }
+        return consumer(for: connection, content: content, direction: direction)
+    }
+
+    /// Whether a new connection is followed, and as what: decided from its port and first bytes
+    /// alone (pure), so that the reading thread decides it while a worker builds the decoder.
+    func following(_ connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
+                   direction: FlowDirection) -> Content? {
+        let content = content(of: connection, firstPayload: firstPayload, direction: direction)
+        guard content == .unknown else { return content }
+        return followsUnknown(connection, direction: direction) ? .unknown : nil
+    }
+
+    /// The decoder of a connection `following` said is followed as `content`.
+    func consumer(for connection: ConnectionInfo, content: Content, direction: FlowDirection) -> StreamConsumer? {
         let port = connection.server.port
-        switch content(of: connection, firstPayload: firstPayload, direction: direction) {
+        switch content {
         case .mysql:
             return mysqlDecoder(connection)
         case .http:

@@ -21,7 +21,10 @@ package final class AnalysisSession {
     package let options: CaptureAnalysis.Options
     private var summaries: [CaptureSummary] = []
     private let decoder = PacketDecoder()
-    private let router: ProtocolRouter
+    /// The one router (one thread), or nil when workers decode (`sharded`).
+    private let router: ProtocolRouter?
+    private let sharded: ShardedRecorder?
+    private let recorder: any FactRecorder
     private let reassembler: TCPReassembler
     private var lastTime = Timestamp.zero
     private var warnings: [String] = []
@@ -30,23 +33,36 @@ package final class AnalysisSession {
 
     /// Called as exchanges, commands and status changes complete (live view).
     package var onEvent: ((LiveEvent) -> Void)? {
-        didSet { router.onEvent = onEvent }
+        didSet { router?.onEvent = onEvent }
     }
 
-    package init(options: CaptureAnalysis.Options) {
+    /// `workers`: decoding threads besides the reading one (`CaptureAnalysis.Options.threads`);
+    /// 1 or less decodes on the calling thread. Events (`onEvent`) need the calling thread.
+    package init(options: CaptureAnalysis.Options, workers: Int = 1) {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
                                     hashUploads: options.hashUploads, recordsMessageTexts: options.recordsMessageTexts)
         router.portProtocols = options.portProtocols
-        self.router = router
+        let recorder: any FactRecorder
+        if workers > 1 {
+            let sharded = ShardedRecorder(sniffer: router, options: options, workers: workers)
+            self.sharded = sharded
+            self.router = nil
+            recorder = sharded
+        } else {
+            self.sharded = nil
+            self.router = router
+            recorder = router
+        }
+        self.recorder = recorder
         var configuration = TCPReassembler.Configuration()
         configuration.watchedPorts = options.watchedPorts
         configuration.memoryBudgetBytes = options.memoryBudgetBytes
         reassembler = TCPReassembler(configuration: configuration) { connection, firstPayload, direction in
-            router.consumer(for: connection, firstPayload: firstPayload, direction: direction)
+            recorder.consumer(for: connection, firstPayload: firstPayload, direction: direction)
         }
         reassembler.onShedding = { connection, reason, starting in
-            router.shedding(connection, reason: reason, starting: starting)
+            recorder.shedding(connection, reason: reason, starting: starting)
         }
     }
 
@@ -61,13 +77,14 @@ package final class AnalysisSession {
 
     /// pcapng Decryption Secrets Blocks met while reading.
     package func addSecrets(_ secrets: [DecryptionSecrets]) {
-        router.addSecrets(secrets)
+        recorder.addSecrets(secrets)
     }
 
     /// Decodes one record of capture `capture` (an index from `addCapture`) through the pipeline.
     package func feed(_ record: CaptureRecord, capture: Int) {
         if summaries.indices.contains(capture) { summaries[capture].add(record) }
         if record.timestamp > lastTime { lastTime = record.timestamp }
+        sharded?.advance(past: record.bytes)
         switch decoder.decode(record) {
         case .tcp(let segment):
             reassembler.process(segment, at: record.timestamp)
@@ -96,7 +113,8 @@ package final class AnalysisSession {
     package func finish() -> AnalysisResult {
         reassembler.finish(at: lastTime)
         warnings += UndecodedLinkType.warnings(undecodedLinkTypes, paths: summaries.map(\.info.path))
-        let (http, sql) = router.facts()
+        let recorded = recorder.finishRecording()
+        let (http, sql) = (recorded.http, recorded.sql)
         // The capture is read: what served it (the hashers' spare arenas, reassembly and decoder
         // buffers) goes back to the system before the timeline's tables take their place.
         UploadHashing.releaseIdleArenas()
@@ -108,14 +126,14 @@ package final class AnalysisSession {
         UploadDigests.waitForAll()
         let shedding = reassembler.shedding
         var floodAnomaly: Anomaly?
-        if let line = ShedReport.line(shedding, facts: router.shed, budgetBytes: options.memoryBudgetBytes,
+        if let line = ShedReport.line(shedding, facts: recorded.shed, budgetBytes: options.memoryBudgetBytes,
                                       configuration: reassembler.configuration) {
             warnings.append(line)
-            floodAnomaly = router.shed.anomaly(line)
+            floodAnomaly = recorded.shed.anomaly(line)
         }
         var result = AnalysisResult(captures: summaries, http: http, sql: sql, timeline: timeline,
-                                    tcp: reassembler.totals, tls: router.tlsNotes, warnings: warnings + router.warnings)
-        result.timeline.anomalies += router.anomalies
+                                    tcp: reassembler.totals, tls: recorded.tlsNotes, warnings: warnings + recorded.warnings)
+        result.timeline.anomalies += recorded.anomalies
         if let floodAnomaly { result.timeline.anomalies.append(floodAnomaly) }
         result.timeline.anomalies.sort { $0.time < $1.time }
         result.timeline.anomalies = AnomalyAggregation.aggregate(result.timeline.anomalies)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Timeline
 import CaptureIO
 import HTTPDecoding
@@ -33,6 +38,12 @@ package struct CaptureAnalysis {
         /// Estimated memory for per-connection state (`--memory MB`); see
         /// `TCPReassembler.Configuration.memoryBudgetBytes`. 0: no budget.
         package var memoryBudgetBytes = TCPReassembler.Configuration().memoryBudgetBytes
+        /// Decoding threads (`--threads`): above 1, followed connections are decoded by that many
+        /// workers besides the reading thread (`ShardedRecorder`), with the same result; 1 decodes
+        /// on the reading thread. Runs with `onEvent` (`--follow`) always use one.
+        package var threads = 1
+        /// Batch sizes and queue depth of the decoding workers (tests make them tiny).
+        package var sharding = ShardingLimits()
         package init() {}
     }
 
@@ -40,6 +51,12 @@ package struct CaptureAnalysis {
     package var options: Options
 
     package init(options: Options) { self.options = options }
+
+    /// The processors this process may run on: the default of `--threads`.
+    package static var availableCores: Int {
+        let count = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return count > 0 ? count : 1
+    }
 
     /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
     /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
@@ -50,7 +67,7 @@ package struct CaptureAnalysis {
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
         opened?(readers.map(\.info))
-        let session = AnalysisSession(options: options)
+        let session = AnalysisSession(options: options, workers: onEvent == nil ? options.threads : 1)
         session.onEvent = onEvent
         for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
         let merged = MergedCaptureReader(readers: readers, offsets: clocks.offsets)

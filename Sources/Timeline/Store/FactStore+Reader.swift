@@ -11,6 +11,13 @@ package protocol FactByteReading: AnyObject {
 package protocol ConcurrentlyReadableFactBytes: FactBytes {
     /// A reader for one thread; valid while the bytes live and nothing is appended.
     func makeReader() -> any FactByteReading
+    /// Whether the readers have buffers of their own (a merged store's do when all its parts'
+    /// do).
+    var readersAreIndependent: Bool { get }
+}
+
+extension ConcurrentlyReadableFactBytes {
+    package var readersAreIndependent: Bool { true }
 }
 
 extension InMemoryFactBytes: FactByteReading, ConcurrentlyReadableFactBytes {
@@ -46,11 +53,11 @@ extension FactStore {
 
     /// Whether readers from `makeReader()` may read at the same time (else they share the
     /// store's one buffer, and only one thread may read at a time).
-    package var readsConcurrently: Bool { spill is ConcurrentlyReadableFactBytes }
+    package var readsConcurrently: Bool { (spill as? ConcurrentlyReadableFactBytes)?.readersAreIndependent ?? false }
 
     /// A reader for one thread: with its own buffer when `readsConcurrently`.
     package func makeReader() -> Reader {
-        Reader(store: self, bytes: (spill as? ConcurrentlyReadableFactBytes)?.makeReader())
+        Reader(store: self, bytes: readsConcurrently ? (spill as? ConcurrentlyReadableFactBytes)?.makeReader() : nil)
     }
 }
 

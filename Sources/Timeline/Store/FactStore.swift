@@ -66,7 +66,7 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
         }
     }
 
-    /// Written only by this file (`@usableFromInline` for the inlinable members).
+    /// Written only by this file and `init(merging:)` (`@usableFromInline` for the inlinable members).
     @usableFromInline var entries: [Entry] = []
     @usableFromInline let spill: any FactBytes
     /// By `Entry.sequence`: few facts have one (uploads).
