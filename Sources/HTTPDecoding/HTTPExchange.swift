@@ -104,7 +104,13 @@ package struct HTTPExchangeTiming: Sendable, Hashable {
     package var start: Timestamp? { requestStart ?? responseStart }
     /// The latest known time of the exchange.
     package var end: Timestamp? {
-        [requestStart, requestEnd, responseStart, responseEnd].compactMap { $0 }.max()
+        // Without an array of the four (asked once per exchange).
+        func later(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return b > a ? b : a
+        }
+        return later(later(requestStart, requestEnd), later(responseStart, responseEnd))
     }
     /// Nanoseconds from request start to response end, when both are known.
     package var durationNanoseconds: Int64? {

@@ -201,12 +201,17 @@ final class HTTPPendingExchange {
         }
     }
 
+    /// The finished exchange, its headers masked. Its halves are moved out (the pending exchange
+    /// is done once emitted): no copy of each string and array, retained and released again.
+    /// (`anomalies` stays: a tally may still rewrite one of its messages by index.)
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
-        var request = self.request
-        if request != nil { request?.headers = HTTPConnectionDecoder.masked(requestFields) }
-        var response = self.response
-        if response != nil { response?.headers = HTTPConnectionDecoder.masked(responseFields) }
-        response?.interim = interim
+        var request = self.request.take()
+        if request != nil { request?.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields)) }
+        var response = self.response.take()
+        if response != nil {
+            response?.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
+            response?.interim = Self.take(&interim)
+        }
         var exchange = HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
                                     request: request, response: response, timing: timing,
                                     requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
@@ -216,5 +221,11 @@ final class HTTPPendingExchange {
         exchange.downloadDigests = downloadDigests
         exchange.bytesNotCaptured = bytesNotCaptured
         return exchange
+    }
+
+    private static func take<Element>(_ array: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &array)
+        return taken
     }
 }

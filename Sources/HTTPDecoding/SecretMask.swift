@@ -42,15 +42,36 @@ package enum SecretMask {
 
     /// The fingerprint inside a masked value, or nil when `value` is not one.
     package static func fingerprint(inMasked value: String) -> String? {
-        let prefix = "<masked sha256:"
-        guard value.hasPrefix(prefix), value.hasSuffix(">") else { return nil }
-        let inner = value.dropFirst(prefix.count).dropLast()
-        return inner.count == 8 ? String(inner) : nil
+        // Every call's token is read back this way: bytes compared in place (a masked value is
+        // ASCII), not a Unicode prefix search.
+        var value = value
+        return value.withUTF8 { bytes -> String? in
+            let prefix = maskedPrefix
+            guard bytes.count == prefix.count &+ 9, bytes[bytes.count &- 1] == UInt8(ascii: ">") else { return nil }
+            for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[prefix.count..<(prefix.count &+ 8)]), as: UTF8.self)
+        }
     }
+
+    private static let maskedPrefix: [UInt8] = Array("<masked sha256:".utf8)
+
+    /// `sensitiveHeaderNames` as bytes, for the comparison below.
+    private static let sensitiveHeaderBytes: [[UInt8]] = sensitiveHeaderNames.sorted().map { Array($0.utf8) }
 
     /// Whether a header's value must be masked.
     package static func isSensitiveHeader(_ name: String) -> Bool {
-        sensitiveHeaderNames.contains(name.lowercased())
+        // Asked for every header of every message: compared in place, ASCII letters folded (a
+        // name is a token, so a non-ASCII byte never matches), without a lowercased copy or a
+        // hash of one.
+        var name = name
+        return name.withUTF8 { bytes in
+            for word in sensitiveHeaderBytes where word.count == bytes.count {
+                var i = 0
+                while i < word.count, ASCIICase.lowered(bytes[i]) == word[i] { i &+= 1 }
+                if i == word.count { return true }
+            }
+            return false
+        }
     }
 
     /// Whether a JSON member's value must be masked.
@@ -112,11 +133,16 @@ package enum SecretMask {
     /// name, the whole text is replaced, because without structure we cannot tell where the
     /// secret ends. Returns nil when the text needs no masking.
     static func maskUnstructured(_ text: String) -> String? {
-        let lower = text.lowercased()
-        for word in sensitiveJSONMembers where lower.contains(word) {
-            return masked(text)
+        var copy = text
+        switch copy.withUTF8({ secretWordScan(UnsafeRawBufferPointer($0), escapes: false) }) {
+        case .found: return masked(text)
+        case .absent: return nil
+        case .uncertain:
+            // Non-ASCII text and no word in its ASCII letters: Unicode lowercasing may still make
+            // one (the Kelvin sign lowercases to `k`).
+            let lower = text.lowercased()
+            return sensitiveJSONMembers.contains { lower.contains($0) } ? masked(text) : nil
         }
-        return nil
     }
 }
 

@@ -32,16 +32,19 @@ package struct HTTPProxyEvidence: Sendable, Hashable {
     }
 
     /// The evidence a decoded exchange shows.
-    package init(exchange: HTTPExchange) {
-        let headers = exchange.request?.headers ?? []
+    package init(exchange: borrowing HTTPExchange) {
+        // Read in place (no copy of the request or its headers): one per exchange.
         target = exchange.request?.target
-        host = headers.value(for: "Host")
-        xForwardedFor = headers.values(for: "X-Forwarded-For")
-        forwarded = headers.values(for: "Forwarded")
-        xForwardedProto = headers.values(for: "X-Forwarded-Proto")
-        requestWireBytes = exchange.request == nil ? nil : exchange.requestWireBytes
-        if let response = exchange.response, response.isComplete, response.headers.value(for: "Content-Encoding") == nil {
-            responseBodyBytes = response.body.byteCount
+        if let headers = exchange.request?.headers {
+            host = headers.value(for: "Host")
+            xForwardedFor = headers.values(for: "X-Forwarded-For")
+            forwarded = headers.values(for: "Forwarded")
+            xForwardedProto = headers.values(for: "X-Forwarded-Proto")
+            requestWireBytes = exchange.requestWireBytes
+        }
+        if exchange.response?.isComplete == true, exchange.response?.headers.value(for: "Content-Encoding") == nil,
+           let bytes = exchange.response?.body.byteCount {
+            responseBodyBytes = bytes
         }
     }
 

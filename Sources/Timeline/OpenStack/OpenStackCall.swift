@@ -118,24 +118,24 @@ package struct OpenStackCall: Sendable, Hashable {
     ///     port (pass the backend port when a proxy's front port differs).
     ///   - routes: the classification table, first match wins.
     ///   - ports: which ports mean which service.
-    package init(exchange: HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+    package init(exchange: borrowing HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
                 ports: OpenStackServicePorts = .standard) {
-        let request = exchange.request
-        method = request?.method ?? "-"
-        path = request?.path ?? "-"
+        // The exchange is borrowed and read in place: a copy of it (or of its request) retained
+        // every string and array it holds, for each of hundreds of thousands of calls.
+        method = exchange.request?.method ?? "-"
+        path = exchange.request?.path ?? "-"
         status = exchange.status
         let port = serverPort ?? exchange.server.port
-        let pathService = OpenStackRoute.service(forPath: path)
-        service = ports.service(for: port) ?? pathService ?? .other
+        service = ports.service(for: port) ?? OpenStackRoute.service(forPath: path) ?? .other
         operation = .other
         requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id")
-            ?? request?.headers.value(for: "X-Openstack-Request-Id")
-        userAgent = request?.headers.value(for: "User-Agent")
-        trace = request?.headers.value(for: "X-Trace-Info").flatMap(OpenStackTraceInfo.init(header:))
+            ?? exchange.request?.headers.value(for: "X-Openstack-Request-Id")
+        userAgent = exchange.request?.headers.value(for: "User-Agent")
+        trace = exchange.request?.headers.value(for: "X-Trace-Info").flatMap(OpenStackTraceInfo.init(header:))
         tokenFingerprint = exchange.authTokenFingerprint
         subjectTokenFingerprint = exchange.subjectTokenFingerprint
 
-        let segments = path.split(separator: "/")
+        let segments = OpenStackRoute.segments(of: path)
         var captures: [String: String] = [:]
         // By index: a row is not copied (five references retained) just to be skipped.
         for i in routes.indices where routes[i].service == service {

@@ -241,6 +241,24 @@ extension OpenStackRoute {
         .init(.swift, "COPY", "/v1/{account}/{container}/**", "object-copy"),
     ]
 
+    /// A path's non-empty `/`-separated segments, as `path.split(separator: "/")` gives them, cut
+    /// at the `/` bytes (an ASCII delimiter in UTF-8) rather than by Characters.
+    static func segments(of path: String) -> [Substring] {
+        var segments: [Substring] = []
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "/") {
+                if i != start { segments.append(Substring(path.utf8[start..<i])) }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if i != start { segments.append(Substring(path.utf8[start..<i])) }
+        return segments
+    }
+
     /// The service a path's shape suggests when the port does not tell.
     static func service(forPath path: String) -> OpenStackService? {
         if path.hasPrefix("/v3/") || path == "/v3" || path.hasPrefix("/v2.0/") || path == "/v2.0" { return .keystone }

@@ -75,6 +75,9 @@ package final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expr
 
     package var startIndex: Int { 0 }
     package var endIndex: Int { entries.count }
+    /// Stated, not the collection's generic default (a distance through its indices, not
+    /// specialised across modules: a fiftieth of an API-heavy run asked it once per exchange).
+    package var count: Int { entries.count }
 
     /// The fact at `position`, decoded from the spill; its `index` is `position`.
     package subscript(position: Int) -> Fact {
