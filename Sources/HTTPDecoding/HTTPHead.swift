@@ -250,6 +250,9 @@ package struct HTTPHead {
 
 extension Substring {
     var trimmingSpaces: String {
+        // Header values come trimmed already: no Character walk when neither end is a blank.
+        let blank = { (byte: UInt8?) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        if !blank(utf8.first), !blank(utf8.last) { return String(self) }
         var slice = self
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }

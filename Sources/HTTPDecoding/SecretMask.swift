@@ -26,18 +26,39 @@ package enum SecretMask {
 
     /// The 8-hex-digit SHA-256 fingerprint of raw bytes.
     package static func fingerprint(ofBytes bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        let digest = hasher.finalize()
-        var prefix = [UInt8]()
-        prefix.reserveCapacity(4)
-        for byte in digest.prefix(4) { prefix.append(byte) }
-        return Hex.string(prefix)
+        text(of: bytes, prefix: [], suffix: nil)
     }
 
     /// `<masked sha256:XXXXXXXX>` for `value`.
     package static func masked(_ value: String) -> String {
-        "<masked sha256:" + fingerprint(of: value) + ">"
+        var copy = value
+        return copy.withUTF8 { text(of: UnsafeRawBufferPointer($0), prefix: maskedPrefix, suffix: UInt8(ascii: ">")) }
+    }
+
+    /// `prefix`, the fingerprint of `bytes`, and `suffix`, written straight into the string's
+    /// storage: every request's token is masked, and pieces joined made three strings for one.
+    private static func text(of bytes: UnsafeRawBufferPointer, prefix: [UInt8], suffix: UInt8?) -> String {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        let digest = hasher.finalize()
+        let count = prefix.count &+ 8 &+ (suffix == nil ? 0 : 1)
+        return String(unsafeUninitializedCapacity: count) { out in
+            var i = 0
+            for byte in prefix {
+                out[i] = byte
+                i &+= 1
+            }
+            for byte in digest.prefix(4) {
+                out[i] = Hex.digit(byte >> 4)
+                out[i &+ 1] = Hex.digit(byte & 0x0F)
+                i &+= 2
+            }
+            if let suffix {
+                out[i] = suffix
+                i &+= 1
+            }
+            return i
+        }
     }
 
     /// The fingerprint inside a masked value, or nil when `value` is not one.
@@ -149,6 +170,10 @@ package enum SecretMask {
 /// Lowercase hexadecimal rendering of bytes.
 enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The lowercase hex digit of `nibble` (0...15).
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble }
 
     static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out = [UInt8]()

@@ -9,19 +9,32 @@ extension HTTPFact {
     ///   - messageTexts: build `messages` (only the HTML report shows them; the analysis's options say).
     package init(exchange: borrowing HTTPExchange, call: OpenStackCall, index: Int, endpointTexts: (client: String, server: String),
                  messageTexts: Bool) {
-        // The exchange is borrowed and read in place, as `OpenStackCall.init` reads it.
+        // The exchange is borrowed and read in place, as `OpenStackCall.init` reads it; the
+        // members are set here rather than through the memberwise `init`, whose result was
+        // copied into `self` (every string and array retained once more).
         let start = exchange.timing.start ?? .zero
         let body = (count: exchange.request?.body.byteCount ?? 0, missing: exchange.request?.body.missingBytes ?? 0,
                     notCaptured: exchange.request?.body.bytesNotCaptured ?? 0)
-        self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
-                  client: endpointTexts.client, server: endpointTexts.server,
-                  service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
-                  status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
-                  reportedFields: call.imageFields,
-                  requestBytes: body.count &+ body.missing &+ body.notCaptured,
-                  requestComplete: exchange.request?.isComplete ?? false,
-                  uploadDigests: exchange.uploadDigests,
-                  tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
+        self.index = index
+        time = start
+        end = exchange.timing.end ?? start
+        connection = exchange.connection
+        client = endpointTexts.client
+        server = endpointTexts.server
+        service = call.service.rawValue
+        operation = call.operation
+        method = call.method
+        path = call.path
+        status = call.status
+        imageID = call.imageID
+        imageName = call.imageName
+        reportedStatus = call.imageStatus
+        reportedFields = call.imageFields
+        requestBytes = body.count &+ body.missing &+ body.notCaptured
+        requestComplete = exchange.request?.isComplete ?? false
+        uploadDigests = exchange.uploadDigests
+        tokenFingerprint = call.tokenFingerprint
+        subjectTokenFingerprint = call.subjectTokenFingerprint
         requestEnd = exchange.timing.requestEnd
         query = exchange.request?.query.map(SecretMask.maskedQuery)
         requestID = call.requestID

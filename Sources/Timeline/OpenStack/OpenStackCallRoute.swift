@@ -242,10 +242,13 @@ extension OpenStackRoute {
     ]
 
     /// A path's non-empty `/`-separated segments, as `path.split(separator: "/")` gives them, cut
-    /// at the `/` bytes (an ASCII delimiter in UTF-8) rather than by Characters.
+    /// at the `/` bytes rather than by Characters when the path is ASCII (nearly always: a
+    /// Character walk was a tenth of the call's classification).
     static func segments(of path: String) -> [Substring] {
-        var segments: [Substring] = []
         let utf8 = path.utf8
+        // A combining mark after a `/` makes one Character of both: Characters decide then.
+        if utf8.contains(where: { $0 >= 0x80 }) { return path.split(separator: "/") }
+        var segments: [Substring] = []
         var start = utf8.startIndex
         var i = start
         while i != utf8.endIndex {
