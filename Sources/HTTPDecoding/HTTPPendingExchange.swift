@@ -205,9 +205,9 @@ final class HTTPPendingExchange {
     /// is done once emitted): no copy of each string and array, retained and released again.
     /// (`anomalies` stays: a tally may still rewrite one of its messages by index.)
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
-        var request = self.request.take()
+        var request = Self.take(&self.request, empty: nil)
         if request != nil { request?.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields)) }
-        var response = self.response.take()
+        var response = Self.take(&self.response, empty: nil)
         if response != nil {
             response?.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
             response?.interim = Self.take(&interim)
@@ -223,9 +223,14 @@ final class HTTPPendingExchange {
         return exchange
     }
 
-    private static func take<Element>(_ array: inout [Element]) -> [Element] {
-        var taken: [Element] = []
-        swap(&taken, &array)
+    /// `value`, leaving `empty` in its place (a swap: `Optional.take()` copied the value here).
+    private static func take<Value>(_ value: inout Value, empty: Value) -> Value {
+        var taken = empty
+        swap(&taken, &value)
         return taken
+    }
+
+    private static func take<Element>(_ array: inout [Element]) -> [Element] {
+        take(&array, empty: [])
     }
 }
