@@ -48,7 +48,8 @@ package struct HTTPExchange: Sendable, Hashable {
     package init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
                 request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
                 requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
-                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = []) {
+                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = [],
+                joinedUploadDigests: UploadDigests? = nil, downloadDigests: UploadDigests? = nil, bytesNotCaptured: Int = 0) {
         self.connection = connection
         self.sequence = sequence
         self.client = client
@@ -63,6 +64,9 @@ package struct HTTPExchange: Sendable, Hashable {
         self.tls = tls
         self.uploadDigests = uploadDigests
         self.anomalies = anomalies
+        self.joinedUploadDigests = joinedUploadDigests
+        self.downloadDigests = downloadDigests
+        self.bytesNotCaptured = bytesNotCaptured
     }
 
     /// True when both halves were seen whole.
