@@ -30,37 +30,77 @@ package struct HTTPBody: Sendable, Hashable {
     /// Bytes after content decoding, when the body was kept and decoded.
     package var decodedByteCount: Int?
     /// The body as UTF-8 text, secrets masked; nil unless kept and valid UTF-8.
-    /// JSON bodies are re-serialised from `json` (compact form).
-    package var text: String?
+    /// JSON bodies with a secret are re-serialised from `json` (compact form).
+    ///
+    /// The decoder keeps a body's text as it came and masks it here, when something reads it
+    /// (`SecretMask`'s scan, and a parse when the scan finds a secret's name): most bodies of an
+    /// API-heavy capture are never read (issue 25). Each read masks again: read it once.
+    package var text: String? {
+        get {
+            guard let pending = pendingMask else { return storedText }
+            return HTTPBody.masked(storedText, pending, wantsJSON: false).text
+        }
+        set {
+            storedText = newValue
+            pendingMask = nil
+        }
+    }
     /// The parsed JSON body, secrets masked, when the kept text is JSON.
     ///
-    /// A body the secret scan cleared (`SecretMask.mayContainSensitiveMember`) is parsed only
-    /// here, when something reads it: most bodies of an API-heavy capture are never read (issue 25).
-    /// Each read of such a body parses it again: read it once.
+    /// Parsed here, when something reads it, as `text` is masked; each read parses again.
     package var json: JSONDocument? {
         get {
-            guard unparsedJSONDepth > 0 else { return parsedJSON }
-            guard let text else { return nil }
-            return try? JSONDocument(parsing: text, maxDepth: unparsedJSONDepth)
+            guard let pending = pendingMask, pending.json else { return pendingMask == nil ? parsedJSON : nil }
+            return HTTPBody.masked(storedText, pending, wantsJSON: true).json
         }
         set {
             parsedJSON = newValue
-            unparsedJSONDepth = 0
+            if let pending = pendingMask {
+                // `text` keeps what it stands for: masked now, as a reader would have seen it.
+                storedText = HTTPBody.masked(storedText, pending, wantsJSON: false).text
+                pendingMask = nil
+            }
         }
     }
+    private var storedText: String?
     private var parsedJSON: JSONDocument?
-    /// When above zero, `text` is an unmasked body that may be JSON, parsed by `json` on demand
-    /// with this depth bound.
-    private var unparsedJSONDepth = 0
+    /// When set, `storedText` is the body as it came, masked (and, when `json`, parsed with this
+    /// depth bound) only when read.
+    private var pendingMask: (depth: Int, json: Bool)?
     /// True when `text` holds only a prefix of the body (cap reached or a gap).
     package var isTruncated: Bool = false
 
     package init() {}
 
-    /// Keeps `text` (a body that needs no masking) as the JSON text that `json` parses when read.
-    mutating func deferJSON(maxDepth: Int) {
+    /// Keeps `text`, the body as it came, to be masked when read (see `text`); `looksLikeJSON`:
+    /// `json` parses it (with `maxDepth`).
+    mutating func keepUnmasked(_ text: String, looksLikeJSON: Bool, maxDepth: Int) {
+        storedText = text
         parsedJSON = nil
-        unparsedJSONDepth = max(1, maxDepth)
+        pendingMask = (max(1, maxDepth), looksLikeJSON)
+    }
+
+    /// `text` with its secrets masked, and its JSON when `wantsJSON` (or when a secret made a
+    /// parse necessary anyway).
+    ///
+    /// A body that names no secret member (nor could through an escape or non-ASCII text) stands
+    /// as it came; a JSON body that does is parsed and its members masked; any other text naming
+    /// one is replaced whole (`SecretMask.maskUnstructured`).
+    private static func masked(_ text: String?, _ pending: (depth: Int, json: Bool),
+                               wantsJSON: Bool) -> (text: String?, json: JSONDocument?) {
+        guard let text else { return (nil, nil) }
+        var copy = text
+        let scan = copy.withUTF8 { SecretMask.secretWordScan(UnsafeRawBufferPointer($0), escapes: true) }
+        if scan == .absent {
+            guard wantsJSON, pending.json else { return (text, nil) }
+            return (text, try? JSONDocument(parsing: text, maxDepth: pending.depth))
+        }
+        if pending.json, let document = try? JSONDocument(parsing: text, maxDepth: pending.depth) {
+            guard SecretMask.containsSensitiveMember(document) else { return (text, document) }
+            let masked = SecretMask.mask(document)
+            return (masked == document ? text : masked.serialized, masked)
+        }
+        return (SecretMask.maskUnstructured(text) ?? text, nil)
     }
 
     /// True when there was no body on the wire.
@@ -79,5 +119,18 @@ package struct HTTPBody: Sendable, Hashable {
         hasher.combine(disposition)
         hasher.combine(byteCount)
         hasher.combine(text)
+    }
+}
+
+extension HTTPBody: CustomReflectable {
+    /// What the body shows when printed or dumped: its text masked, as `text` gives it. The text
+    /// as it came waits in a private member until read, and must not show there (secrets never
+    /// leave the program, a test's failure message included).
+    package var customMirror: Mirror {
+        Mirror(self, children: ["disposition": disposition, "byteCount": byteCount, "missingBytes": missingBytes,
+                                "bytesNotCaptured": bytesNotCaptured, "contentType": contentType as Any,
+                                "contentEncoding": contentEncoding as Any, "decodedByteCount": decodedByteCount as Any,
+                                "text": text as Any, "isTruncated": isTruncated],
+               displayStyle: .struct)
     }
 }

@@ -21,8 +21,24 @@ struct HTTPBodyCollector {
     /// Chooses what to do with the body from the head; `chain` is the whole a hashed body is a part of.
     init(headers: [HTTPHeader], hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
         self.keepLimit = max(0, keepLimit)
-        body.contentType = headers.value(for: "Content-Type")
-        body.contentEncoding = headers.value(for: "Content-Encoding")
+        // The three fields it reads, found in one pass (the first of each, as `value(for:)`).
+        var contentLength: String?
+        var found = (type: false, encoding: false, length: false)
+        for header in headers {
+            switch header.name.utf8.count {
+            case 12 where !found.type && HTTPHeader.sameName(header.name, "Content-Type"):
+                body.contentType = header.value
+                found.type = true
+            case 14 where !found.length && HTTPHeader.sameName(header.name, "Content-Length"):
+                contentLength = header.value
+                found.length = true
+            case 16 where !found.encoding && HTTPHeader.sameName(header.name, "Content-Encoding"):
+                body.contentEncoding = header.value
+                found.encoding = true
+            default:
+                break
+            }
+        }
         if hashes {
             hasher = UploadHasher(chain: chain)
             body.disposition = .hashed
@@ -35,7 +51,7 @@ struct HTTPBodyCollector {
         switch body.contentEncoding?.lowercased() {
         case nil, "identity":
             // A body announced larger than the cap is never buffered at all.
-            if let length = headers.value(for: "Content-Length").flatMap(HTTPStreamParser.decimal), length > self.keepLimit {
+            if let length = contentLength.flatMap(HTTPStreamParser.decimal), length > self.keepLimit {
                 body.disposition = .counted
                 notes.append((.bodyNotKept, "body of \(length) bytes exceeds the \(self.keepLimit)-byte cap; counted only"))
                 return
@@ -196,24 +212,7 @@ struct HTTPBodyCollector {
         }
         let looksLikeJSON = !body.isTruncated
             && kept.first(where: { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } == true
-        // A body that names no secret member (nor could through an escape or non-ASCII text)
-        // needs no mask: its text stands as it came, and its JSON is parsed only if read.
-        guard kept.withUnsafeBytes({ SecretMask.mayContainSensitiveMember($0) }) else {
-            body.text = text
-            if looksLikeJSON { body.deferJSON(maxDepth: maxJSONDepth) }
-            return
-        }
-        if looksLikeJSON, let document = try? JSONDocument(parsing: kept, maxDepth: maxJSONDepth) {
-            guard SecretMask.containsSensitiveMember(document) else {
-                body.json = document
-                body.text = text
-                return
-            }
-            let masked = SecretMask.mask(document)
-            body.json = masked
-            body.text = masked == document ? text : masked.serialized
-            return
-        }
-        body.text = SecretMask.maskUnstructured(text) ?? text
+        // Masked (and parsed) when read: the timeline reads few bodies (see `HTTPBody.text`).
+        body.keepUnmasked(text, looksLikeJSON: looksLikeJSON, maxDepth: maxJSONDepth)
     }
 }

@@ -206,9 +206,9 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             nextSequence += 1
             // Headers are masked when the exchange is built (`HTTPPendingExchange.exchange`).
             let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: [])
-            exchange.request = request
+            let path = request.path  // split once, with the request: both rules ask for it
+            exchange.request = consume request
             exchange.requestFields = head.fields
-            let path = request.path  // built once: both rules ask for it
             let hashes = configuration.hashesUpload(head.method, path)
             exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
                                                      chain: hashes ? configuration.uploadChain(method: head.method, path: path) : nil,

@@ -48,7 +48,8 @@ package struct HTTPExchange: Sendable, Hashable {
     package init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
                 request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
                 requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
-                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = []) {
+                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = [],
+                joinedUploadDigests: UploadDigests? = nil, downloadDigests: UploadDigests? = nil, bytesNotCaptured: Int = 0) {
         self.connection = connection
         self.sequence = sequence
         self.client = client
@@ -63,6 +64,9 @@ package struct HTTPExchange: Sendable, Hashable {
         self.tls = tls
         self.uploadDigests = uploadDigests
         self.anomalies = anomalies
+        self.joinedUploadDigests = joinedUploadDigests
+        self.downloadDigests = downloadDigests
+        self.bytesNotCaptured = bytesNotCaptured
     }
 
     /// True when both halves were seen whole.
@@ -104,7 +108,13 @@ package struct HTTPExchangeTiming: Sendable, Hashable {
     package var start: Timestamp? { requestStart ?? responseStart }
     /// The latest known time of the exchange.
     package var end: Timestamp? {
-        [requestStart, requestEnd, responseStart, responseEnd].compactMap { $0 }.max()
+        // Without an array of the four (asked once per exchange).
+        func later(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return b > a ? b : a
+        }
+        return later(later(requestStart, requestEnd), later(responseStart, responseEnd))
     }
     /// Nanoseconds from request start to response end, when both are known.
     package var durationNanoseconds: Int64? {

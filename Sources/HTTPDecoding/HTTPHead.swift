@@ -21,9 +21,11 @@ package struct HTTPHead {
     static let colon: UInt8 = 0x3A
 
     /// Parses a head (start line through the empty line). Nil when the start line is invalid.
+    ///
+    /// One pass: each line is found and read in place (slices of `bytes`, no list of lines).
     package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
-        let lines = splitLines(bytes)
-        guard let startLine = lines.first else { return nil }
+        var lines = LineCursor(bytes: bytes)
+        guard let startLine = lines.next() else { return nil }
         var head = HTTPHead(isRequest: isRequest)
         if isRequest {
             if let (method, target, version) = parseRequestLine(startLine) {
@@ -45,45 +47,69 @@ package struct HTTPHead {
                 return nil
             }
         }
-        head.fields = parseFields(lines.dropFirst(), malformed: &head.malformedLines)
+        head.fields.reserveCapacity(8)  // a usual head's fields in one allocation
+        while let line = lines.next() {
+            addField(line, to: &head.fields, malformed: &head.malformedLines)
+        }
         return head
+    }
+
+    /// The lines of a head as `splitLines` cuts them (without CRLF or bare LF), one at a time.
+    /// Empty lines come out too: the start line must not be one, and fields skip them.
+    struct LineCursor {
+        let bytes: [UInt8]
+        var position = 0
+
+        mutating func next() -> ArraySlice<UInt8>? {
+            let count = bytes.count
+            guard position < count else { return nil }
+            let start = position
+            var i = start
+            while i < count, bytes[i] != HTTPHead.lf { i &+= 1 }
+            guard i < count else {
+                position = count
+                return bytes[start..<count]
+            }
+            position = i &+ 1
+            return bytes[start..<(i > start && bytes[i &- 1] == HTTPHead.cr ? i &- 1 : i)]
+        }
     }
 
     /// Header or trailer lines into fields; obs-fold continuation lines join the previous value.
     static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
         fields.reserveCapacity(lines.count)  // one allocation, not one per doubling
-        for line in lines where !line.isEmpty {
-            if let first = line.first, first == space || first == tab {
-                // RFC 9112 5.2: obsolete line folding; replace with a single space.
-                if !fields.isEmpty {
-                    fields[fields.count - 1].value += " " + text(trimmed(line))
-                } else {
-                    malformed.append(text(line.prefix(80)))
-                }
-                continue
-            }
-            guard let colon = line.firstIndex(of: colon) else {
-                malformed.append(text(line.prefix(80)))
-                continue
-            }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
-                malformed.append(text(line.prefix(80)))
-                continue
-            }
-            fields.append(HTTPHeader(name: text(name), value: text(trimmed(line[(colon + 1)...]))))
-        }
+        for line in lines { addField(line, to: &fields, malformed: &malformed) }
         return fields
+    }
+
+    /// One header or trailer line into `fields` (an obs-fold line joins the previous value).
+    static func addField(_ line: ArraySlice<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
+        guard let first = line.first else { return }
+        if first == space || first == tab {
+            // RFC 9112 5.2: obsolete line folding; replace with a single space.
+            if !fields.isEmpty {
+                fields[fields.count - 1].value += " " + text(trimmed(line))
+            } else {
+                malformed.append(text(line.prefix(80)))
+            }
+            return
+        }
+        guard let colon = line.firstIndex(of: colon) else {
+            malformed.append(text(line.prefix(80)))
+            return
+        }
+        let name = line[line.startIndex..<colon]
+        guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
+            malformed.append(text(line.prefix(80)))
+            return
+        }
+        fields.append(HTTPHeader(name: text(name), value: text(trimmed(line[(colon + 1)...]))))
     }
 
     /// Lines without their CRLF (or bare LF), the terminating empty line dropped.
     static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
-        // Counted first so that the list is allocated once (a head is a few hundred bytes).
-        var lineFeeds = 1
-        for byte in bytes where byte == lf { lineFeeds &+= 1 }
-        lines.reserveCapacity(lineFeeds)
         var start = 0
         var i = 0
         while i < bytes.count {
@@ -211,13 +237,8 @@ package struct HTTPHead {
     /// All values of a field, comma lists split (RFC 9110 5.3).
     package func listValues(_ name: String) -> [String] {
         var values: [String] = []
+        // The usual single value is `soleValue`'s (`bodyFraming` asks it first).
         for field in fields where HTTPHeader.sameName(field.name, name) {
-            if !field.value.utf8.contains(UInt8(ascii: ",")) {
-                // One value (the usual Content-Length): no list of pieces to build.
-                let value = field.value[...].trimmingSpaces
-                if !value.isEmpty { values.append(value) }
-                continue
-            }
             for item in field.value.split(separator: ",") {
                 let value = item.trimmingSpaces
                 if !value.isEmpty { values.append(value) }
@@ -229,6 +250,9 @@ package struct HTTPHead {
 
 extension Substring {
     var trimmingSpaces: String {
+        // Header values come trimmed already: no Character walk when neither end is a blank.
+        let blank = { (byte: UInt8?) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        if !blank(utf8.first), !blank(utf8.last) { return String(self) }
         var slice = self
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }

@@ -35,7 +35,7 @@ extension Array where Element == HTTPHeader {
 extension HTTPHeader {
     /// Field names compared ASCII case-insensitively without building lowercased copies
     /// (looked up several times for every exchange).
-    static func sameName(_ a: String, _ b: String) -> Bool {
+    package static func sameName(_ a: String, _ b: String) -> Bool {
         // Most names compared differ in length, which a native string knows without a scan.
         guard a.utf8.count == b.utf8.count else { return false }
         var i = a.utf8.makeIterator(), j = b.utf8.makeIterator()

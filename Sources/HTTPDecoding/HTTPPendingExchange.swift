@@ -201,20 +201,40 @@ final class HTTPPendingExchange {
         }
     }
 
+    /// The finished exchange, its headers masked. Its halves are moved out (the pending exchange
+    /// is done once emitted): no copy of each string and array, retained and released again.
+    /// (`anomalies` stays: a tally may still rewrite one of its messages by index.)
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
-        var request = self.request
-        if request != nil { request?.headers = HTTPConnectionDecoder.masked(requestFields) }
-        var response = self.response
-        if response != nil { response?.headers = HTTPConnectionDecoder.masked(responseFields) }
-        response?.interim = interim
-        var exchange = HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
-                                    request: request, response: response, timing: timing,
-                                    requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
-                                    gaps: gaps, missingBytes: missingBytes, tls: tls,
-                                    uploadDigests: uploadDigests, anomalies: anomalies)
-        exchange.joinedUploadDigests = joinedUploadDigests
-        exchange.downloadDigests = downloadDigests
-        exchange.bytesNotCaptured = bytesNotCaptured
-        return exchange
+        // Unwrapped, changed and wrapped again by moves: changes through `request?.` copied the
+        // whole request out of its optional and back.
+        var request: HTTPRequest?
+        if var taken = Self.take(&self.request, empty: nil) {
+            taken.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))
+            request = taken
+        }
+        var response: HTTPResponse?
+        if var taken = Self.take(&self.response, empty: nil) {
+            taken.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
+            taken.interim = Self.take(&interim)
+            response = taken
+        }
+        // Built whole in the return slot: set afterwards, its members made a copy of it.
+        return HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
+                            request: consume request, response: consume response, timing: timing,
+                            requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
+                            gaps: gaps, missingBytes: missingBytes, tls: tls,
+                            uploadDigests: uploadDigests, anomalies: anomalies, joinedUploadDigests: joinedUploadDigests,
+                            downloadDigests: downloadDigests, bytesNotCaptured: bytesNotCaptured)
+    }
+
+    /// `value`, leaving `empty` in its place (a swap: `Optional.take()` copied the value here).
+    private static func take<Value>(_ value: inout Value, empty: Value) -> Value {
+        var taken = empty
+        swap(&taken, &value)
+        return taken
+    }
+
+    private static func take<Element>(_ array: inout [Element]) -> [Element] {
+        take(&array, empty: [])
     }
 }

@@ -3,7 +3,9 @@ package struct HTTPRequest: Sendable, Hashable {
     /// The method token as sent (`GET`, `PATCH`, ...).
     package var method: String
     /// The request target as sent: origin form (`/v2/images?limit=20`) or absolute form.
-    package var target: String
+    package var target: String {
+        didSet { (path, query) = HTTPRequest.splitTarget(target) }
+    }
     /// `HTTP/1.1` or `HTTP/1.0`.
     package var version: String
     /// Header fields in wire order, secrets masked.
@@ -18,6 +20,8 @@ package struct HTTPRequest: Sendable, Hashable {
                 body: HTTPBody = HTTPBody(), isComplete: Bool = true) {
         self.method = method
         self.target = target
+        // Split once: the decoder's rules, the call's classification and its fact each ask.
+        (path, query) = HTTPRequest.splitTarget(target)
         self.version = version
         self.headers = headers
         self.body = body
@@ -25,10 +29,10 @@ package struct HTTPRequest: Sendable, Hashable {
     }
 
     /// The path of the target, without scheme, authority or query (`/v2/images`).
-    package var path: String { HTTPRequest.splitTarget(target).path }
+    package private(set) var path: String
 
     /// The query of the target without `?`, if any.
-    package var query: String? { HTTPRequest.splitTarget(target).query }
+    package private(set) var query: String?
 
     /// The path and query of a request target (origin or absolute form; `split --slim` asks too).
     package static func splitTarget(_ target: String) -> (path: String, query: String?) {

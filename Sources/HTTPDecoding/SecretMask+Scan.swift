@@ -2,17 +2,34 @@ extension SecretMask {
     /// The sensitive JSON member names as ASCII bytes, for the scans below.
     static let secretWords: [[UInt8]] = sensitiveJSONMembers.sorted().map { Array($0.utf8) }
 
-    /// Bit `n` set when a word of `secretWords` begins with the byte `0x60 + n` (`a` is bit 1).
-    private static let firstLetters: UInt32 = secretWords.reduce(0) { bits, word in
-        guard let first = word.first, first >= 0x60, first < 0x80 else { return bits }
-        return bits | 1 << UInt32(first &- 0x60)
+    /// Per lowercase ASCII letter (`a` is 0): 1 + the index in `secretWords` of the word that
+    /// begins with it, 0 for none. The words begin with distinct letters, so a byte names at
+    /// most one candidate and the scan compares only that one.
+    private static let wordByFirstLetter: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 32)
+        for (index, word) in secretWords.enumerated() {
+            guard let first = word.first, first >= 0x61, first <= 0x7A, table[Int(first &- 0x61)] == 0 else { continue }
+            table[Int(first &- 0x61)] = UInt8(index &+ 1)
+        }
+        return table
+    }()
+
+    /// What a scan for `secretWords` found.
+    enum SecretWordScan {
+        /// One of the words, ASCII letters compared case-insensitively.
+        case found
+        /// None, but a non-ASCII byte (whose Unicode lowercasing could make one) or, when asked,
+        /// a JSON `\u` escape (which could spell one) is there.
+        case uncertain
+        /// None, and nothing could make one.
+        case absent
     }
 
     /// Whether `bytes` contain one of `secretWords`, ASCII letters compared case-insensitively;
     /// true for any non-ASCII byte, whose Unicode lowercasing could make one (the Kelvin sign
     /// lowercases to `k`).
     static func mayNameSecret(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        scan(bytes, escapes: false)
+        secretWordScan(bytes, escapes: false) != .absent
     }
 
     /// Whether a JSON body may hold a member that `mask` changes: false proves that it holds none,
@@ -22,30 +39,34 @@ extension SecretMask {
     /// lowercasing could make a name), or when a `\u` escape could spell one (`"pass\u0077ord"`);
     /// the other JSON escapes yield no letter.
     package static func mayContainSensitiveMember(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        scan(bytes, escapes: true)
+        secretWordScan(bytes, escapes: true) != .absent
     }
 
-    /// One pass: each byte is tested against the words' first letters only.
-    private static func scan(_ bytes: UnsafeRawBufferPointer, escapes: Bool) -> Bool {
+    /// One pass: each byte is tested against the words' first letters only; it stops at the
+    /// first word found.
+    static func secretWordScan(_ bytes: UnsafeRawBufferPointer, escapes: Bool) -> SecretWordScan {
         let count = bytes.count
-        let firstLetters = SecretMask.firstLetters
+        var uncertain = false
         var i = 0
         while i < count {
             let byte = bytes[i]
-            if byte >= 0x80 { return true }
-            if escapes, byte == UInt8(ascii: "\\"), i &+ 1 < count, bytes[i &+ 1] == UInt8(ascii: "u") { return true }
-            let lower = byte | 0x20
-            guard lower >= 0x60, firstLetters & (1 << UInt32(lower &- 0x60)) != 0 else {
-                i &+= 1
-                continue
-            }
-            for word in secretWords where word[0] == lower && count &- i >= word.count {
-                var j = 1
-                while j < word.count, bytes[i &+ j] | 0x20 == word[j] { j &+= 1 }
-                if j == word.count { return true }
+            if byte >= 0x80 {
+                uncertain = true
+            } else if escapes, byte == UInt8(ascii: "\\"), i &+ 1 < count, bytes[i &+ 1] == UInt8(ascii: "u") {
+                uncertain = true
+            } else {
+                let letter = (byte | 0x20) &- 0x61
+                if letter < 26, case let slot = wordByFirstLetter[Int(letter)], slot != 0 {
+                    let word = secretWords[Int(slot &- 1)]
+                    if count &- i >= word.count {
+                        var j = 1
+                        while j < word.count, bytes[i &+ j] | 0x20 == word[j] { j &+= 1 }
+                        if j == word.count { return .found }
+                    }
+                }
             }
             i &+= 1
         }
-        return false
+        return uncertain ? .uncertain : .absent
     }
 }

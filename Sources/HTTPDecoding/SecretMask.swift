@@ -26,31 +26,73 @@ package enum SecretMask {
 
     /// The 8-hex-digit SHA-256 fingerprint of raw bytes.
     package static func fingerprint(ofBytes bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        let digest = hasher.finalize()
-        var prefix = [UInt8]()
-        prefix.reserveCapacity(4)
-        for byte in digest.prefix(4) { prefix.append(byte) }
-        return Hex.string(prefix)
+        text(of: bytes, prefix: [], suffix: nil)
     }
 
     /// `<masked sha256:XXXXXXXX>` for `value`.
     package static func masked(_ value: String) -> String {
-        "<masked sha256:" + fingerprint(of: value) + ">"
+        var copy = value
+        return copy.withUTF8 { text(of: UnsafeRawBufferPointer($0), prefix: maskedPrefix, suffix: UInt8(ascii: ">")) }
+    }
+
+    /// `prefix`, the fingerprint of `bytes`, and `suffix`, written straight into the string's
+    /// storage: every request's token is masked, and pieces joined made three strings for one.
+    private static func text(of bytes: UnsafeRawBufferPointer, prefix: [UInt8], suffix: UInt8?) -> String {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        let digest = hasher.finalize()
+        let count = prefix.count &+ 8 &+ (suffix == nil ? 0 : 1)
+        return String(unsafeUninitializedCapacity: count) { out in
+            var i = 0
+            for byte in prefix {
+                out[i] = byte
+                i &+= 1
+            }
+            for byte in digest.prefix(4) {
+                out[i] = Hex.digit(byte >> 4)
+                out[i &+ 1] = Hex.digit(byte & 0x0F)
+                i &+= 2
+            }
+            if let suffix {
+                out[i] = suffix
+                i &+= 1
+            }
+            return i
+        }
     }
 
     /// The fingerprint inside a masked value, or nil when `value` is not one.
     package static func fingerprint(inMasked value: String) -> String? {
-        let prefix = "<masked sha256:"
-        guard value.hasPrefix(prefix), value.hasSuffix(">") else { return nil }
-        let inner = value.dropFirst(prefix.count).dropLast()
-        return inner.count == 8 ? String(inner) : nil
+        // Every call's token is read back this way: bytes compared in place (a masked value is
+        // ASCII), not a Unicode prefix search.
+        var value = value
+        return value.withUTF8 { bytes -> String? in
+            let prefix = maskedPrefix
+            guard bytes.count == prefix.count &+ 9, bytes[bytes.count &- 1] == UInt8(ascii: ">") else { return nil }
+            for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[prefix.count..<(prefix.count &+ 8)]), as: UTF8.self)
+        }
     }
+
+    private static let maskedPrefix: [UInt8] = Array("<masked sha256:".utf8)
+
+    /// `sensitiveHeaderNames` as bytes, for the comparison below.
+    private static let sensitiveHeaderBytes: [[UInt8]] = sensitiveHeaderNames.sorted().map { Array($0.utf8) }
 
     /// Whether a header's value must be masked.
     package static func isSensitiveHeader(_ name: String) -> Bool {
-        sensitiveHeaderNames.contains(name.lowercased())
+        // Asked for every header of every message: compared in place, ASCII letters folded (a
+        // name is a token, so a non-ASCII byte never matches), without a lowercased copy or a
+        // hash of one.
+        var name = name
+        return name.withUTF8 { bytes in
+            for word in sensitiveHeaderBytes where word.count == bytes.count {
+                var i = 0
+                while i < word.count, ASCIICase.lowered(bytes[i]) == word[i] { i &+= 1 }
+                if i == word.count { return true }
+            }
+            return false
+        }
     }
 
     /// Whether a JSON member's value must be masked.
@@ -112,17 +154,26 @@ package enum SecretMask {
     /// name, the whole text is replaced, because without structure we cannot tell where the
     /// secret ends. Returns nil when the text needs no masking.
     static func maskUnstructured(_ text: String) -> String? {
-        let lower = text.lowercased()
-        for word in sensitiveJSONMembers where lower.contains(word) {
-            return masked(text)
+        var copy = text
+        switch copy.withUTF8({ secretWordScan(UnsafeRawBufferPointer($0), escapes: false) }) {
+        case .found: return masked(text)
+        case .absent: return nil
+        case .uncertain:
+            // Non-ASCII text and no word in its ASCII letters: Unicode lowercasing may still make
+            // one (the Kelvin sign lowercases to `k`).
+            let lower = text.lowercased()
+            return sensitiveJSONMembers.contains { lower.contains($0) } ? masked(text) : nil
         }
-        return nil
     }
 }
 
 /// Lowercase hexadecimal rendering of bytes.
 enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The lowercase hex digit of `nibble` (0...15).
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble }
 
     static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out = [UInt8]()

@@ -92,4 +92,24 @@ extension SecretScanTests {
             #expect(!scan(String(repeating: "{\"id\": \"x\"} ", count: length)))
         }
     }
+
+    /// Unstructured text is masked whole when its ASCII letters name a secret (found by the byte
+    /// scan, no lowercased copy), and still when only Unicode lowercasing makes one.
+    @Test func unstructuredTextIsMaskedByTheByteScan() {
+        #expect(SecretMask.maskUnstructured("user=admin&PASSWORD=x") == SecretMask.masked("user=admin&PASSWORD=x"))
+        #expect(SecretMask.maskUnstructured("nothing to hide here") == nil)
+        #expect(SecretMask.maskUnstructured("caf\u{E9} token") == SecretMask.masked("caf\u{E9} token"))
+        #expect(SecretMask.maskUnstructured("to\u{212A}en") == SecretMask.masked("to\u{212A}en"))
+        #expect(SecretMask.maskUnstructured("caf\u{E9}") == nil)
+    }
+
+    /// The mask built in one buffer is the documented form, with the fingerprint of the bytes.
+    @Test func maskedFormAndFingerprintAgree() {
+        let masked = SecretMask.masked("gAAAAABtoken")
+        #expect(masked.hasPrefix("<masked sha256:") && masked.hasSuffix(">") && masked.utf8.count == 24)
+        #expect(SecretMask.fingerprint(inMasked: masked) == SecretMask.fingerprint(of: "gAAAAABtoken"))
+        #expect(SecretMask.fingerprint(of: "") == "e3b0c442")  // SHA-256 of nothing
+        #expect(SecretMask.fingerprint(inMasked: "<masked sha256:1234567>") == nil)
+        #expect(SecretMask.isSensitiveHeader("x-AUTH-token") && !SecretMask.isSensitiveHeader("X-Auth-Tokens"))
+    }
 }

@@ -249,4 +249,11 @@ enum OpenStackFixture {
         let issue = try #require(facts.first { $0.operation == "token-issue" })
         #expect(issue.subjectTokenFingerprint?.count == 8 && issue.service == "keystone")
     }
+
+    /// Path segments cut at `/` bytes are what `split(separator: "/")` gives, Unicode included.
+    @Test func pathSegmentsMatchSplit() {
+        for path in ["/v2/images", "/", "", "//a//b/", "/v1/AUTH_x/c/caf\u{E9}/\u{301}x", "a/b", "/v2/images/my%20image"] {
+            #expect(OpenStackRoute.segments(of: path) == path.split(separator: "/"), "\(path)")
+        }
+    }
 }

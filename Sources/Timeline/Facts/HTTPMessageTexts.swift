@@ -23,7 +23,7 @@ package struct HTTPMessageTexts: Sendable, Equatable {
     }
 
     /// The texts of a decoded exchange.
-    package init(exchange: HTTPExchange) {
+    package init(exchange: borrowing HTTPExchange) {
         request = exchange.request.map { request in
             HTTPMessageTexts.message(startLine: "\(request.method) \(request.target) \(request.version)",
                                      headers: request.headers, trailers: request.trailers, body: request.body,

@@ -32,16 +32,26 @@ package struct HTTPProxyEvidence: Sendable, Hashable {
     }
 
     /// The evidence a decoded exchange shows.
-    package init(exchange: HTTPExchange) {
-        let headers = exchange.request?.headers ?? []
+    package init(exchange: borrowing HTTPExchange) {
+        // Read in place (no copy of the request or its headers): one per exchange.
         target = exchange.request?.target
-        host = headers.value(for: "Host")
-        xForwardedFor = headers.values(for: "X-Forwarded-For")
-        forwarded = headers.values(for: "Forwarded")
-        xForwardedProto = headers.values(for: "X-Forwarded-Proto")
-        requestWireBytes = exchange.request == nil ? nil : exchange.requestWireBytes
-        if let response = exchange.response, response.isComplete, response.headers.value(for: "Content-Encoding") == nil {
-            responseBodyBytes = response.body.byteCount
+        if let headers = exchange.request?.headers {
+            // One pass: the first `Host`, every value of the forwarding fields, in header order.
+            for header in headers {
+                let name = header.name
+                switch name.utf8.count {
+                case 4 where host == nil && HTTPHeader.sameName(name, "Host"): host = header.value
+                case 9 where HTTPHeader.sameName(name, "Forwarded"): forwarded.append(header.value)
+                case 15 where HTTPHeader.sameName(name, "X-Forwarded-For"): xForwardedFor.append(header.value)
+                case 17 where HTTPHeader.sameName(name, "X-Forwarded-Proto"): xForwardedProto.append(header.value)
+                default: break
+                }
+            }
+            requestWireBytes = exchange.requestWireBytes
+        }
+        if exchange.response?.isComplete == true, exchange.response?.headers.value(for: "Content-Encoding") == nil,
+           let bytes = exchange.response?.body.byteCount {
+            responseBodyBytes = bytes
         }
     }
 

@@ -21,10 +21,13 @@ package struct HTTPTransferFacts: Sendable {
     /// No transfer facts.
     package init() {}
 
-    init(exchange: HTTPExchange, call: OpenStackCall) {
+    init(exchange: borrowing HTTPExchange, call: borrowing OpenStackCall) {
         downloadDigests = exchange.downloadDigests
         joinedUploadDigests = exchange.joinedUploadDigests
-        if let body = exchange.response?.body { responseBodyBytes = body.byteCount &+ body.missingBytes &+ body.bytesNotCaptured }
+        if let count = exchange.response?.body.byteCount, let missing = exchange.response?.body.missingBytes,
+           let notCaptured = exchange.response?.body.bytesNotCaptured {
+            responseBodyBytes = count &+ missing &+ notCaptured
+        }
         responseComplete = exchange.response?.isComplete ?? false
         etag = call.swiftETag
         objectManifest = call.swiftManifest
@@ -46,7 +49,7 @@ final class HTTPFactDigests {
     let joinedUpload: UploadDigests?
     let download: UploadDigests?
 
-    init?(_ fact: HTTPFact) {
+    init?(_ fact: borrowing HTTPFact) {
         upload = fact.uploadDigests
         joinedUpload = fact.transfer.joinedUploadDigests
         download = fact.transfer.downloadDigests

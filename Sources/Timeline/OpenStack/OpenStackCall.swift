@@ -118,24 +118,27 @@ package struct OpenStackCall: Sendable, Hashable {
     ///     port (pass the backend port when a proxy's front port differs).
     ///   - routes: the classification table, first match wins.
     ///   - ports: which ports mean which service.
-    package init(exchange: HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+    package init(exchange: borrowing HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
                 ports: OpenStackServicePorts = .standard) {
-        let request = exchange.request
-        method = request?.method ?? "-"
-        path = request?.path ?? "-"
+        // The exchange is borrowed and read in place: a copy of it (or of its request) retained
+        // every string and array it holds, for each of hundreds of thousands of calls.
+        method = exchange.request?.method ?? "-"
+        path = exchange.request?.path ?? "-"
         status = exchange.status
         let port = serverPort ?? exchange.server.port
-        let pathService = OpenStackRoute.service(forPath: path)
-        service = ports.service(for: port) ?? pathService ?? .other
+        service = ports.service(for: port) ?? OpenStackRoute.service(forPath: path) ?? .other
         operation = .other
-        requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id")
-            ?? request?.headers.value(for: "X-Openstack-Request-Id")
-        userAgent = request?.headers.value(for: "User-Agent")
-        trace = request?.headers.value(for: "X-Trace-Info").flatMap(OpenStackTraceInfo.init(header:))
-        tokenFingerprint = exchange.authTokenFingerprint
-        subjectTokenFingerprint = exchange.subjectTokenFingerprint
+        // The request's headers in one pass (the first of each name, as `value(for:)` gives).
+        var request = OpenStackCall.RequestHeaders()
+        if let headers = exchange.request?.headers { request.read(headers) }
+        requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id") ?? request.requestID
+        userAgent = request.userAgent
+        trace = request.traceInfo.flatMap(OpenStackTraceInfo.init(header:))
+        tokenFingerprint = request.authToken.flatMap(SecretMask.fingerprint(inMasked:))
+        subjectTokenFingerprint = exchange.response?.headers.fingerprint(for: "X-Subject-Token")
+            ?? request.subjectToken.flatMap(SecretMask.fingerprint(inMasked:))
 
-        let segments = path.split(separator: "/")
+        let segments = OpenStackRoute.segments(of: path)
         var captures: [String: String] = [:]
         // By index: a row is not copied (five references retained) just to be skipped.
         for i in routes.indices where routes[i].service == service {
@@ -165,6 +168,38 @@ package struct OpenStackCall: Sendable, Hashable {
         case .glance: readGlance(exchange)
         case .swift: readSwift(exchange)
         case .other: break
+        }
+    }
+
+    /// The request headers a call reads, found in one pass over the fields.
+    struct RequestHeaders {
+        var requestID: String?
+        var userAgent: String?
+        var traceInfo: String?
+        var authToken: String?
+        var subjectToken: String?
+
+        mutating func read(_ headers: [HTTPHeader]) {
+            for header in headers {
+                let name = header.name
+                // Names of other lengths are passed over without a comparison.
+                switch name.utf8.count {
+                case 10:
+                    if userAgent == nil, HTTPHeader.sameName(name, "User-Agent") { userAgent = header.value }
+                case 12:
+                    if authToken == nil, HTTPHeader.sameName(name, "X-Auth-Token") {
+                        authToken = header.value
+                    } else if traceInfo == nil, HTTPHeader.sameName(name, "X-Trace-Info") {
+                        traceInfo = header.value
+                    }
+                case 15:
+                    if subjectToken == nil, HTTPHeader.sameName(name, "X-Subject-Token") { subjectToken = header.value }
+                case 22:
+                    if requestID == nil, HTTPHeader.sameName(name, "X-Openstack-Request-Id") { requestID = header.value }
+                default:
+                    break
+                }
+            }
         }
     }
 

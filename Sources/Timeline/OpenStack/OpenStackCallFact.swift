@@ -7,19 +7,34 @@ extension HTTPFact {
     ///   - index: the exchange's position in the report's `http` array.
     ///   - endpointTexts: `exchange.client` and `exchange.server` as text (made once per connection by the caller).
     ///   - messageTexts: build `messages` (only the HTML report shows them; the analysis's options say).
-    package init(exchange: HTTPExchange, call: OpenStackCall, index: Int, endpointTexts: (client: String, server: String),
+    package init(exchange: borrowing HTTPExchange, call: OpenStackCall, index: Int, endpointTexts: (client: String, server: String),
                  messageTexts: Bool) {
+        // The exchange is borrowed and read in place, as `OpenStackCall.init` reads it; the
+        // members are set here rather than through the memberwise `init`, whose result was
+        // copied into `self` (every string and array retained once more).
         let start = exchange.timing.start ?? .zero
-        self.init(index: index, time: start, end: exchange.timing.end ?? start, connection: exchange.connection,
-                  client: endpointTexts.client, server: endpointTexts.server,
-                  service: call.service.rawValue, operation: call.operation, method: call.method, path: call.path,
-                  status: call.status, imageID: call.imageID, imageName: call.imageName, reportedStatus: call.imageStatus,
-                  reportedFields: call.imageFields,
-                  requestBytes: (exchange.request?.body.byteCount ?? 0) &+ (exchange.request?.body.missingBytes ?? 0)
-                      &+ (exchange.request?.body.bytesNotCaptured ?? 0),
-                  requestComplete: exchange.request?.isComplete ?? false,
-                  uploadDigests: exchange.uploadDigests,
-                  tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint)
+        let body = (count: exchange.request?.body.byteCount ?? 0, missing: exchange.request?.body.missingBytes ?? 0,
+                    notCaptured: exchange.request?.body.bytesNotCaptured ?? 0)
+        self.index = index
+        time = start
+        end = exchange.timing.end ?? start
+        connection = exchange.connection
+        client = endpointTexts.client
+        server = endpointTexts.server
+        service = call.service.rawValue
+        operation = call.operation
+        method = call.method
+        path = call.path
+        status = call.status
+        imageID = call.imageID
+        imageName = call.imageName
+        reportedStatus = call.imageStatus
+        reportedFields = call.imageFields
+        requestBytes = body.count &+ body.missing &+ body.notCaptured
+        requestComplete = exchange.request?.isComplete ?? false
+        uploadDigests = exchange.uploadDigests
+        tokenFingerprint = call.tokenFingerprint
+        subjectTokenFingerprint = call.subjectTokenFingerprint
         requestEnd = exchange.timing.requestEnd
         query = exchange.request?.query.map(SecretMask.maskedQuery)
         requestID = call.requestID
@@ -28,9 +43,9 @@ extension HTTPFact {
         requestWireBytes = exchange.requestWireBytes
         tls = exchange.tls
         bytesNotCaptured = exchange.bytesNotCaptured
-        requestBytesNotCaptured = exchange.request?.body.bytesNotCaptured ?? 0
+        requestBytesNotCaptured = body.notCaptured
         // Body gaps are among the anomalies, one per body with its total: no separate note.
-        notes = exchange.anomalies.map(\.message)
+        if !exchange.anomalies.isEmpty { notes = exchange.anomalies.map(\.message) }
         requestStreamEndedInBody = exchange.anomalies.contains { $0.kind == .truncatedMessage && $0.direction == .clientToServer }
         transfer = HTTPTransferFacts(exchange: exchange, call: call)
         proxyEvidence = HTTPProxyEvidence(exchange: exchange)

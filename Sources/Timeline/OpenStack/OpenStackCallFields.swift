@@ -2,7 +2,7 @@ import HTTPDecoding
 
 extension OpenStackCall {
     /// Identities of a Keystone token request and response.
-    mutating func readKeystone(_ exchange: HTTPExchange) {
+    mutating func readKeystone(_ exchange: borrowing HTTPExchange) {
         guard operation.isTokenCall else { return }
         if let auth = exchange.request?.body.json?["auth"] {
             authMethods = auth.value(at: ["identity", "methods"])?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -33,7 +33,7 @@ extension OpenStackCall {
     }
 
     /// Image identity and state from the path, `Location`, the request and the response JSON.
-    mutating func readGlance(_ exchange: HTTPExchange) {
+    mutating func readGlance(_ exchange: borrowing HTTPExchange) {
         if imageID == nil, let location = exchange.response?.headers.value(for: "Location") {
             let locationPath = HTTPRequest(method: "GET", target: location, version: "", headers: []).path
             let segments = locationPath.split(separator: "/")
@@ -80,7 +80,7 @@ extension OpenStackCall {
 extension OpenStackCall {
     /// The object's store facts, and the image it holds: glance_store names an image's object
     /// after the image id (`<id>`, segments `<id>-00001`...).
-    mutating func readSwift(_ exchange: HTTPExchange) {
+    mutating func readSwift(_ exchange: borrowing HTTPExchange) {
         swiftETag = exchange.response?.headers.value(for: "Etag")
         // A manifest's PUT sends it; its GET and HEAD answer with it.
         swiftManifest = exchange.request?.headers.value(for: "X-Object-Manifest")

@@ -241,6 +241,27 @@ extension OpenStackRoute {
         .init(.swift, "COPY", "/v1/{account}/{container}/**", "object-copy"),
     ]
 
+    /// A path's non-empty `/`-separated segments, as `path.split(separator: "/")` gives them, cut
+    /// at the `/` bytes rather than by Characters when the path is ASCII (nearly always: a
+    /// Character walk was a tenth of the call's classification).
+    static func segments(of path: String) -> [Substring] {
+        let utf8 = path.utf8
+        // A combining mark after a `/` makes one Character of both: Characters decide then.
+        if utf8.contains(where: { $0 >= 0x80 }) { return path.split(separator: "/") }
+        var segments: [Substring] = []
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "/") {
+                if i != start { segments.append(Substring(path.utf8[start..<i])) }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if i != start { segments.append(Substring(path.utf8[start..<i])) }
+        return segments
+    }
+
     /// The service a path's shape suggests when the port does not tell.
     static func service(forPath path: String) -> OpenStackService? {
         if path.hasPrefix("/v3/") || path == "/v3" || path.hasPrefix("/v2.0/") || path == "/v2.0" { return .keystone }

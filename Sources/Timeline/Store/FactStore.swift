@@ -94,6 +94,8 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
 
     @inlinable public var startIndex: Int { 0 }
     @inlinable public var endIndex: Int { entries.count }
+    /// Stated, not the collection's generic default (a distance through its indices: a fiftieth
+    /// of an API-heavy run asked it once per exchange).
     @inlinable public var count: Int { entries.count }
 
     /// The fact at `position`, decoded from the spill; its `index` is `position`.
