@@ -20,13 +20,13 @@ struct AnalysisOptions: ParsableArguments {
     var memoryMB: Int = TCPReassemblerDefaults.memoryMB
 
     @Option(name: .customLong("threads"),
-            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores.",
+            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores when the capture's first records are small (API calls, queries), else 1 (bulk uploads, where reading is the work).",
                                valueName: "N"))
-    var threads: Int = CaptureAnalysis.availableCores
+    var threads: Int?
 
     func validate() throws {
         _ = try parsedOffsets()
-        guard threads >= 1, threads <= 256 else {
+        if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads \(threads): expected a count from 1 to 256, e.g. --threads 2")
         }
         guard memoryMB >= 0, memoryMB <= 1 << 20 else {
@@ -62,7 +62,8 @@ struct AnalysisOptions: ParsableArguments {
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()
         options.memoryBudgetBytes = memoryMB << 20
-        options.threads = threads
+        options.threads = threads ?? DecodingThreads.automatic(paths: capture.captures, reader: capture.reader,
+                                                               cores: CaptureAnalysis.availableCores)
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }
