@@ -143,6 +143,22 @@ class Bench:
         self.warm(path)
         return path
 
+    def upload_bytes_file(self, capture, truth, name):
+        """A file of the first bytes of `capture`, as many as its images' uploads (the digest
+        floor's input, issue 25): its path (deleted at the end) and its size."""
+        upload = sum(i["size"] for i in truth["images"])
+        path = os.path.join(self.dir, name)
+        with open(capture, "rb") as src, open(path, "wb") as dst:
+            left = upload
+            while left > 0:
+                block = src.read(min(left, 8 * MB))
+                if not block:
+                    break
+                dst.write(block)
+                left -= len(block)
+        self.created.append(path)
+        return path, upload
+
     def warm(self, path):
         started = time.perf_counter()
         with open(path, "rb") as f:

@@ -34,22 +34,6 @@ def machine():
     return "%s, %d cores, %s" % (model, os.cpu_count() or 0, platform.platform(terse=True))
 
 
-def upload_bytes_file(bench, capture, truth, label):
-    """A file of as many bytes as the capture's uploads (the floor's input): its path, its size."""
-    upload = sum(i["size"] for i in truth["images"])
-    path = os.path.join(bench.dir, "uploads-%s.bin" % label)
-    with open(capture, "rb") as src, open(path, "wb") as dst:
-        left = upload
-        while left > 0:
-            block = src.read(min(left, 8 * MB))
-            if not block:
-                break
-            dst.write(block)
-            left -= len(block)
-    bench.created.append(path)
-    return path, upload
-
-
 def rows_for(bench, label, path, truth, ours):
     """The timed rows of one capture: glancetrace's commands and the references."""
     gt = bench.glancetrace
@@ -70,7 +54,7 @@ def rows_for(bench, label, path, truth, ours):
             slow.append(Row("tshark -Y 'http.request or mysql.query'", ["tshark", "-r", path] + TSHARK_BOTH, True,
                             short="tshark-both"))
     if truth is not None and shutil.which("openssl"):
-        uploads, size = upload_bytes_file(bench, path, truth, label)
+        uploads, size = bench.upload_bytes_file(path, truth, "uploads-%s.bin" % label.replace(" ", "-"))
         for algorithm in ("md5", "sha512"):
             row = Row("openssl dgst -%s (upload bytes)" % algorithm, ["openssl", "dgst", "-" + algorithm, uploads], True,
                       short=algorithm)

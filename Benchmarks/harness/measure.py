@@ -70,22 +70,14 @@ class Row:
         self.status = "pending"
         self.note = ""
 
-    @property
-    def wall(self):
-        return statistics.median(r.wall for r in self.runs) if self.runs else None
+    def over_runs(self, summary, field):
+        """`summary` (median, max, min) of one field of the runs; None before the first run."""
+        return summary(getattr(r, field) for r in self.runs) if self.runs else None
 
-    @property
-    def rss(self):
-        return max(r.rss for r in self.runs) if self.runs else None
-
-    @property
-    def cpu(self):
-        """Median CPU seconds (user + system) of the runs."""
-        return statistics.median(r.cpu for r in self.runs) if self.runs else None
-
-    @property
-    def fastest(self):
-        return min(r.wall for r in self.runs) if self.runs else None
+    wall = property(lambda self: self.over_runs(statistics.median, "wall"))
+    rss = property(lambda self: self.over_runs(max, "rss"))
+    cpu = property(lambda self: self.over_runs(statistics.median, "cpu"), doc="Median CPU seconds (user + system).")
+    fastest = property(lambda self: self.over_runs(min, "wall"))
 
     def run_once(self):
         """One timed run; a failure marks the row failed and drops its runs."""

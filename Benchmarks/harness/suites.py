@@ -229,18 +229,9 @@ def hashing(bench):
     rows = [Row("md5sum FILE", ["md5sum", f], True), Row("sha512sum FILE", ["sha512sum", f], True)]
     # The digest floor (issue 25): one MD5 and one SHA-512 pass over as many bytes as were
     # uploaded, by OpenSSL (the library glancetrace hashes with), in this run on this machine.
-    uploads = os.path.join(bench.dir, "uploads.bin")
     floor_rows = []
     if shutil.which("openssl") and upload > 0:
-        with open(f, "rb") as src, open(uploads, "wb") as dst:
-            left = upload
-            while left > 0:
-                block = src.read(min(left, 8 * MB))
-                if not block:
-                    break
-                dst.write(block)
-                left -= len(block)
-        bench.created.append(uploads)
+        uploads, _ = bench.upload_bytes_file(f, bench.truth, "uploads.bin")
         floor_rows = [Row("openssl dgst -md5 (upload bytes)", ["openssl", "dgst", "-md5", uploads], True),
                       Row("openssl dgst -sha512 (upload bytes)", ["openssl", "dgst", "-sha512", uploads], True)]
         for row in floor_rows:
