@@ -121,7 +121,14 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     func upkeep(at offset: Int, recordsSinceLast records: Int) -> Int {
         if offset >= nextRelease {
             if let keeper {
-                if offset &- keeper.advance(to: offset) > MappedFile.keeperLag { release(before: offset) }
+                let released = keeper.advance(to: offset)
+                if offset &- released > MappedFile.keeperLag {
+                    // What the keeper gave back is not given back again (nor swept from 0).
+                    let page = released / pageSize * pageSize
+                    releasedUpTo = max(releasedUpTo, page)
+                    sweptUpTo = max(sweptUpTo, page)
+                    release(before: offset)
+                }
             } else {
                 release(before: offset)
                 readAhead(from: offset)

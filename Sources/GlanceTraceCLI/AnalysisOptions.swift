@@ -62,8 +62,9 @@ struct AnalysisOptions: ParsableArguments {
         options.keyLogPaths = keyLogs
         options.timeOffsets = try parsedOffsets()
         options.memoryBudgetBytes = memoryMB << 20
-        options.threads = threads ?? DecodingThreads.automatic(paths: capture.captures, reader: capture.reader,
-                                                               cores: CaptureAnalysis.availableCores)
+        // `--follow` decodes on one thread (`CaptureAnalysis.run`): no sample read to choose.
+        options.threads = threads ?? (onEvent != nil ? 1 : DecodingThreads.automatic(paths: capture.captures, reader: capture.reader,
+                                                                                      cores: JoinableThread.processorCount))
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }

@@ -62,16 +62,18 @@ package enum ExchangeListText {
 private struct HTTPListLines {
     let result: AnalysisResult
     let http: HTTPFactStore.Reader
+    /// The proxy legs, taken once per thread rather than per line.
+    let links: LegLinks
     var times: ListTimeText
 
     init(_ result: AnalysisResult) {
         self.result = result
         http = result.http.makeReader()
+        links = result.timeline.legs.http
         times = ListTimeText(precision: result.precision)
     }
 
     mutating func append(_ position: Int, to out: inout String) {
-        let links = result.timeline.legs.http
         // The list shows no message texts: facts are read without them.
         let f = http.withoutMessages(at: position)
         times.append(f.time, to: &out); out += "  "; out += f.client; out += " -> "; out += f.server
@@ -123,16 +125,18 @@ private struct SQLListLines {
     var times: ListTimeText
     /// Statements in a row mostly serve one request: its label is made once for all of them.
     var request: (index: Int, label: String)?
+    /// The proxy legs, taken once per thread rather than per line.
+    let links: LegLinks
 
     init(_ result: AnalysisResult) {
         self.result = result
         sql = result.sql.makeReader()
         http = result.http.makeReader()
+        links = result.timeline.legs.sql
         times = ListTimeText(precision: result.precision)
     }
 
     mutating func append(_ position: Int, to out: inout String) {
-        let links = result.timeline.legs.sql
         let f = sql[position]
         times.append(f.time, to: &out); out += "  "; out += f.client
         if f.tls { out += " (tls)" }

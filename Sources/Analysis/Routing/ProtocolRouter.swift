@@ -110,13 +110,19 @@ final class ProtocolRouter {
 
     /// HTTP and SQL facts, each sorted by start time and indexed by position.
     func facts() -> (http: HTTPFactStore, sql: SQLFactStore) {
-        httpFacts.sortByStart()
-        sqlFacts.sortByStart()
-        httpFacts.finishWriting()
-        sqlFacts.finishWriting()
-        for warning in [httpFacts.warning, sqlFacts.warning].compactMap({ $0 }) where !warnings.contains(warning) {
+        ProtocolRouter.finish(httpFacts, sqlFacts, warnings: &warnings)
+        return (httpFacts, sqlFacts)
+    }
+
+    /// Puts both stores in start order, writes out their spills and adds their warnings (once):
+    /// the end of recording, for one router's stores or the workers' merged ones.
+    static func finish(_ http: HTTPFactStore, _ sql: SQLFactStore, warnings: inout [String]) {
+        http.sortByStart()
+        sql.sortByStart()
+        http.finishWriting()
+        sql.finishWriting()
+        for warning in [http.warning, sql.warning].compactMap({ $0 }) where !warnings.contains(warning) {
             warnings.append(warning)
         }
-        return (httpFacts, sqlFacts)
     }
 }

@@ -52,12 +52,6 @@ package struct CaptureAnalysis {
 
     package init(options: Options) { self.options = options }
 
-    /// The processors this process may run on: the default of `--threads`.
-    package static var availableCores: Int {
-        let count = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return count > 0 ? count : 1
-    }
-
     /// Runs the pipeline over `paths`; `progress` gets (bytes consumed, total bytes) now and then;
     /// `opened` gets the files' headers once all are open; `onEvent` gets each exchange, statement
     /// and status change as it completes (`--follow`).

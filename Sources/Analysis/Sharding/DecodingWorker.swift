@@ -20,7 +20,7 @@ final class DecodingWorker: @unchecked Sendable {
     /// Batches replayed so far (the reader works out which map pages no worker still needs).
     let finished = LockedValue(0)
     private var consumers: [Int: StreamConsumer] = [:]
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     init(router: ProtocolRouter, queueCapacity: Int) {
         self.router = router
@@ -29,27 +29,14 @@ final class DecodingWorker: @unchecked Sendable {
 
     /// Starts the thread; false when the system refuses one (the caller then decodes inline).
     func start() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var made = pthread_t()
-        let status = pthread_create(&made, nil, { raw in
-            guard let raw else { return nil }
-            let worker = Unmanaged<DecodingWorker>.fromOpaque(raw).takeRetainedValue()
-            worker.run()
-            return nil
-        }, context)
-        guard status == 0 else {
-            Unmanaged<DecodingWorker>.fromOpaque(context).release()
-            return false
-        }
-        thread = made
-        return true
+        thread = JoinableThread { [self] in run() }
+        return thread != nil
     }
 
     /// Waits for the thread to have replayed every batch up to the end marker.
     func join() {
-        guard let thread else { return }
-        pthread_join(thread, nil)
-        self.thread = nil
+        thread?.join()
+        thread = nil
     }
 
     private func run() {

@@ -200,14 +200,8 @@ final class ShardedRecorder: FactRecorder {
         let routers = workers.map(\.router)
         let http = HTTPFactStore(merging: routers.map(\.httpFacts))
         let sql = SQLFactStore(merging: routers.map(\.sqlFacts))
-        http.sortByStart()
-        sql.sortByStart()
-        http.finishWriting()
-        sql.finishWriting()
         var warnings = sniffer.warnings
-        for warning in [http.warning, sql.warning].compactMap({ $0 }) where !warnings.contains(warning) {
-            warnings.append(warning)
-        }
+        ProtocolRouter.finish(http, sql, warnings: &warnings)
         var shed = self.shed
         for router in routers {
             shed.httpExchanges &+= router.shed.httpExchanges

@@ -42,13 +42,15 @@ package struct HTTPMessageTexts: Sendable, Equatable {
                         complete: Bool, before: [String] = []) -> String {
         // One buffer, the lines joined by newlines as they come, without an array of them per
         // exchange: each line but the first starts with its newline.
+        // Read once: each read of a body's text masks it again (`HTTPBody.text`).
+        let bodyText = body.text
         var out = ""
-        out.reserveCapacity(256 &+ headers.count &* 48 &+ min(body.text?.utf8.count ?? 0, bodyLimit))
+        out.reserveCapacity(256 &+ headers.count &* 48 &+ min(bodyText?.utf8.count ?? 0, bodyLimit))
         for line in before { out += line; out += "\n" }
         out += startLine
         for header in headers { out += "\n"; out += header.name; out += ": "; out += header.value }
         out += "\n"
-        if let text = body.text {
+        if let text = bodyText {
             let shown = capped(text)
             out += "\n"; out += shown
             if shown.utf8.count < text.utf8.count || body.isTruncated {
