@@ -73,16 +73,20 @@ func writeStandardError(_ text: String) {
 /// Writes all of `text` to a file descriptor; false on an I/O error (e.g. disk full, closed pipe).
 func writeAll(_ text: String, to descriptor: Int32) -> Bool {
     var copy = text
-    return copy.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
+    return copy.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: descriptor) }
+}
+
+/// Writes all of `bytes` to a file descriptor (retrying interrupted writes); false on an I/O error.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    var offset = 0
+    while offset < bytes.count {
+        let n = Glibc.write(descriptor, base + offset, bytes.count &- offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
         }
-        return true
+        offset &+= n
     }
+    return true
 }

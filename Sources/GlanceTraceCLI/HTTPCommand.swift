@@ -20,7 +20,7 @@ struct HTTPCommand: ReportCommand {
         if report.format == .json {
             try OutputDestination.write(AnalysisJSON.http(result), to: report.output)
         } else {
-            try OutputDestination.writeLines(to: report.output) { ExchangeListText.http(result, emit: $0) }
+            try OutputDestination.writeByteLines(to: report.output) { ExchangeListText.httpBytes(result, emit: $0) }
         }
     }
 }

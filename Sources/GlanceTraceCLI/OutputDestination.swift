@@ -40,8 +40,43 @@ enum OutputDestination {
         }
     }
 
+    /// Writes UTF-8 text produced in chunks (`ExchangeListText.httpBytes`), gathered into writes
+    /// of about 256 KB as `writeLines` does.
+    static func writeByteLines(to path: String?, _ produce: (([UInt8]) -> Void) -> Void) throws {
+        try streamBytes(to: path) { emit in
+            withoutActuallyEscaping(emit) { emit in
+                var pending: [UInt8] = []
+                produce { chunk in
+                    if pending.isEmpty && chunk.count >= 1 << 17 {
+                        chunk.withUnsafeBytes(emit)
+                        return
+                    }
+                    if pending.capacity < 1 << 18 { pending.reserveCapacity((1 << 18) &+ (1 << 17)) }
+                    pending.append(contentsOf: chunk)
+                    if pending.count >= 1 << 18 {
+                        pending.withUnsafeBytes(emit)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !pending.isEmpty { pending.withUnsafeBytes(emit) }
+            }
+        }
+    }
+
     /// Opens the destination and gives `body` a function that appends text to it.
     static func stream(to path: String?, _ body: ((String) -> Void) -> Void) throws {
+        try streamBytes(to: path) { emit in
+            withoutActuallyEscaping(emit) { emit in
+                body { text in
+                    var text = text
+                    text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+                }
+            }
+        }
+    }
+
+    /// Opens the destination and gives `body` a function that appends bytes to it.
+    static func streamBytes(to path: String?, _ body: ((UnsafeRawBufferPointer) -> Void) -> Void) throws {
         guard let path else {
             var ok = true
             body { ok = writeAll($0, to: STDOUT_FILENO) && ok }
@@ -56,9 +91,9 @@ enum OutputDestination {
         }
         var written = true
         var failure: Int32 = 0
-        body { text in
+        body { bytes in
             guard written else { return }
-            written = writeAll(text, to: descriptor)
+            written = writeAll(bytes, to: descriptor)
             if !written { failure = errno }
         }
         let closed = close(descriptor)

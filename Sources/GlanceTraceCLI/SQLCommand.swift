@@ -42,7 +42,7 @@ struct SQLCommand: ReportCommand {
         } else if report.format == .json {
             try OutputDestination.write(AnalysisJSON.sql(result), to: report.output)
         } else {
-            try OutputDestination.writeLines(to: report.output) { ExchangeListText.sql(result, emit: $0) }
+            try OutputDestination.writeByteLines(to: report.output) { ExchangeListText.sqlBytes(result, emit: $0) }
         }
     }
 }

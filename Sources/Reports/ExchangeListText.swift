@@ -23,26 +23,41 @@ package enum ExchangeListText {
     /// never held whole.
     package static func http(_ result: AnalysisResult, formatter: OrderedChunkFormatter = OrderedChunkFormatter(),
                              emit: (String) -> Void) {
+        httpBytes(result, formatter: formatter) { emit(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// The `http` list as UTF-8 bytes, a chunk of lines at a time.
+    /// (`wholeFacts`: every line from the fact read whole, as a test compares.)
+    package static func httpBytes(_ result: AnalysisResult, formatter: OrderedChunkFormatter = OrderedChunkFormatter(),
+                                  wholeFacts: Bool = false, emit: ([UInt8]) -> Void) {
         var formatter = formatter
         if !result.http.readsConcurrently { formatter.threads = 1 }
-        formatter.run(count: result.http.count, makeWorker: { HTTPListLines(result) }, format: { lines, range, out in
+        formatter.run(count: result.http.count, empty: [UInt8](), makeWorker: { HTTPListLines(result, wholeFacts: wholeFacts) },
+                      format: { lines, range, out in
             out.reserveCapacity(range.count &* 256)
             for position in range { lines.append(position, to: &out) }
         }, emit: emit)
-        for note in result.tls { emit("TLS \(note.client) -> \(note.server): \(note.summary)\n") }
+        for note in result.tls { emit(Array("TLS \(note.client) -> \(note.server): \(note.summary)\n".utf8)) }
     }
 
     /// The `sql` list, handed to `emit` a chunk of lines at a time.
     package static func sql(_ result: AnalysisResult, formatter: OrderedChunkFormatter = OrderedChunkFormatter(),
                             emit: (String) -> Void) {
+        sqlBytes(result, formatter: formatter) { emit(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// The `sql` list as UTF-8 bytes, a chunk of lines at a time.
+    package static func sqlBytes(_ result: AnalysisResult, formatter: OrderedChunkFormatter = OrderedChunkFormatter(),
+                                 wholeFacts: Bool = false, emit: ([UInt8]) -> Void) {
         var formatter = formatter
         if !result.sql.readsConcurrently || !result.http.readsConcurrently { formatter.threads = 1 }
-        formatter.run(count: result.sql.count, makeWorker: { SQLListLines(result) }, format: { lines, range, out in
+        formatter.run(count: result.sql.count, empty: [UInt8](), makeWorker: { SQLListLines(result, wholeFacts: wholeFacts) },
+                      format: { lines, range, out in
             out.reserveCapacity(range.count &* 256)
             for position in range { lines.append(position, to: &out) }
         }, emit: emit)
         for note in result.tls where note.summary.hasPrefix("MySQL") {
-            emit("TLS \(note.client) -> \(note.server): \(note.summary)\n")
+            emit(Array("TLS \(note.client) -> \(note.server): \(note.summary)\n".utf8))
         }
     }
 
@@ -58,120 +73,170 @@ package enum ExchangeListText {
     }
 }
 
-/// The lines of the `http` list, for one thread.
+/// The lines of the `http` list, for one thread, written from each fact's stored bytes
+/// (`HTTPListFields`); a fact with more to show than its bytes hold (an upload's digests, an
+/// inferred call's operation) is read whole.
 private struct HTTPListLines {
     let result: AnalysisResult
     let http: HTTPFactStore.Reader
-    /// The proxy legs, taken once per thread rather than per line.
+    /// The timeline's links, taken once per thread rather than per line.
     let links: LegLinks
+    let sqlOfHTTP: [Int: [Int]]
+    let causeOfHTTP: [Int: CallCause]
     var times: ListTimeText
+    let wholeFacts: Bool
 
-    init(_ result: AnalysisResult) {
+    init(_ result: AnalysisResult, wholeFacts: Bool) {
         self.result = result
+        self.wholeFacts = wholeFacts
         http = result.http.makeReader()
         links = result.timeline.legs.http
+        sqlOfHTTP = result.timeline.sqlOfHTTP
+        causeOfHTTP = result.timeline.causeOfHTTP
         times = ListTimeText(precision: result.precision)
     }
 
-    mutating func append(_ position: Int, to out: inout String) {
+    mutating func append(_ position: Int, to out: inout [UInt8]) {
+        if !wholeFacts, http.withListFields(at: position, { append($0, position, whole: nil, to: &out) }) { return }
         // The list shows no message texts: facts are read without them.
-        let f = http.withoutMessages(at: position)
-        times.append(f.time, to: &out); out += "  "; out += f.client; out += " -> "; out += f.server
-        out += f.tls ? " (tls)  " : "  "
-        if f.inferred {
-            out += "encrypted, inferred from records  "; out += f.service; out += " "; out += InferredCallText.operation(f)
+        let fact = http.withoutMessages(at: position)
+        HTTPListFields.withFields(of: fact) { append($0, position, whole: fact, to: &out) }
+    }
+
+    /// The line of the fact at `index`, from its fields (and, for what they lack, `whole`).
+    private mutating func append(_ f: borrowing HTTPListFields, _ index: Int, whole: HTTPFact?, to out: inout [UInt8]) {
+        times.append(f.time, to: &out)
+        out.append("  "); out.append(stored: f.client); out.append(" -> "); out.append(stored: f.server)
+        out.append(f.tls ? " (tls)  " : "  ")
+        if f.inferred, let whole {
+            out.append("encrypted, inferred from records  "); out.append(stored: f.service); out.append(" ")
+            out.append(text: InferredCallText.operation(whole))
         } else {
-            out += f.method; out += " "; out += f.path; out += " -> "
-            out += f.status.map(String.init) ?? (f.responseBytes > 0 ? "unreadable status" : "no response")
-            out += "  "; out += f.service; out += " "; out += f.operation.rawValue
+            out.append(stored: f.method); out.append(" "); out.append(stored: f.path); out.append(" -> ")
+            if let status = f.status {
+                out.append(decimal: status)
+            } else {
+                out.append(f.responseBytes > 0 ? "unreadable status" : "no response")
+            }
+            out.append("  "); out.append(stored: f.service); out.append(" "); out.append(stored: f.operation)
         }
-        out += "  "; out += AnalysisText.milliseconds(f.time, f.end); out += " ms"
-        out += "  req "; out += String(f.requestBytes); out += " B, resp "; out += String(f.responseBytes); out += " B"
-        if let id = f.imageID { out += "  image "; out += id }
-        if let r = f.requestID { out += "  "; out += r }
-        if let sql = result.timeline.sqlOfHTTP[f.index], !sql.isEmpty { out += "  \(sql.count) SQL" }
-        out += ExchangeListText.madeIn(f.index, result, http)
-        // In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.
+        out.append("  "); out.append(format3: Double(f.end.nanoseconds(since: f.time)) / 1e6); out.append(" ms")
+        out.append("  req "); out.append(decimal: f.requestBytes); out.append(" B, resp ")
+        out.append(decimal: f.responseBytes); out.append(" B")
+        if let id = f.imageID { out.append("  image "); out.append(stored: id) }
+        if let r = f.requestID { out.append("  "); out.append(stored: r) }
+        if !sqlOfHTTP.isEmpty, let sql = sqlOfHTTP[index], !sql.isEmpty {
+            out.append("  "); out.append(decimal: sql.count); out.append(" SQL")
+        }
+        if !causeOfHTTP.isEmpty { out.append(text: ExchangeListText.madeIn(index, result, http)) }
+        if let whole { appendDigests(whole, to: &out) }
+        f.forEachNote { note in out.append("  ["); out.append(stored: note); out.append("]") }
+        guard !links.legOf.isEmpty || !links.legs.isEmpty else { out.append(UInt8(ascii: "\n")); return }
+        if let front = links.legOf[index] {
+            let fact = http[front]
+            out.append(text: "  [proxy leg of \(fact.client) -> \(fact.server) at \(AnalysisText.clock(fact.time))]")
+        }
+        for leg in links.legs[index] ?? [] {
+            let fact = http[leg]
+            out.append("  [forwarded to "); out.append(text: fact.server)
+            if let added = ProxyHops.addedNanoseconds(outer: (f.time, f.end), inner: (fact.time, fact.end)) {
+                out.append(", proxy added "); out.append(format3: Double(added) / 1e6); out.append(" ms")
+            }
+            out.append("]")
+        }
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.
+    private func appendDigests(_ f: HTTPFact, to out: inout [UInt8]) {
         if let digests = f.uploadDigests, let md5 = digests.md5, let sha512 = digests.sha512 {
-            out += "  upload md5 \(md5) sha512 \(sha512)"
+            out.append(text: "  upload md5 \(md5) sha512 \(sha512)")
         } else if let md5 = f.uploadDigests?.md5 {
-            out += "  upload md5 \(md5)"  // a segment of a large object: its SHA-512 goes to the whole
+            out.append(text: "  upload md5 \(md5)")  // a segment of a large object: its SHA-512 goes to the whole
         }
         if let digests = f.transfer.downloadDigests, let md5 = digests.md5, let sha512 = digests.sha512 {
-            out += "  download md5 \(md5) sha512 \(sha512)"
+            out.append(text: "  download md5 \(md5) sha512 \(sha512)")
         }
-        for note in f.notes { out += "  [\(note)]" }
-        if let front = links.legOf[f.index] {
-            let fact = http[front]
-            out += "  [proxy leg of \(fact.client) -> \(fact.server) at \(AnalysisText.clock(fact.time))]"
-        }
-        for leg in links.legs[f.index] ?? [] {
-            let fact = http[leg]
-            out += "  [forwarded to \(fact.server)"
-            if let added = ProxyHops.addedNanoseconds(front: f, innermost: fact) {
-                out += ", proxy added \(AnalysisText.format3(Double(added) / 1e6)) ms"
-            }
-            out += "]"
-        }
-        out += "\n"
     }
 }
 
-/// The lines of the `sql` list, for one thread.
+/// The lines of the `sql` list, for one thread, written from each fact's stored bytes
+/// (`SQLListFields`).
 private struct SQLListLines {
     let result: AnalysisResult
     let sql: SQLFactStore.Reader
     let http: HTTPFactStore.Reader
     var times: ListTimeText
     /// Statements in a row mostly serve one request: its label is made once for all of them.
-    var request: (index: Int, label: String)?
-    /// The proxy legs, taken once per thread rather than per line.
+    var request: (index: Int, label: [UInt8])?
+    /// The timeline's links, taken once per thread rather than per line.
     let links: LegLinks
+    let uncertainSQL: [Int: SQLAttributionLink]
+    let httpOfSQL: [Int: Int]
+    let wholeFacts: Bool
 
-    init(_ result: AnalysisResult) {
+    init(_ result: AnalysisResult, wholeFacts: Bool) {
         self.result = result
+        self.wholeFacts = wholeFacts
         sql = result.sql.makeReader()
         http = result.http.makeReader()
         links = result.timeline.legs.sql
+        uncertainSQL = result.timeline.uncertainSQL
+        httpOfSQL = result.timeline.httpOfSQL
         times = ListTimeText(precision: result.precision)
     }
 
-    mutating func append(_ position: Int, to out: inout String) {
-        let f = sql[position]
-        times.append(f.time, to: &out); out += "  "; out += f.client
-        if f.tls { out += " (tls)" }
-        if let id = f.threadID { out += " #\(id)" }
-        if let user = f.user { out += " "; out += user }
-        if let db = f.database { out += "@"; out += db }
-        out += "  \(f.command): "; out += AnalysisText.abbreviated(f.statement, 200); out += "  -> "
+    mutating func append(_ position: Int, to out: inout [UInt8]) {
+        if !wholeFacts, sql.withListFields(at: position, { append($0, position, to: &out) }) { return }
+        // A fact the temporary file could not give back (a lost fact), or a test's `wholeFacts`.
+        SQLListFields.withFields(of: sql[position]) { append($0, position, to: &out) }
+    }
+
+    private mutating func append(_ f: borrowing SQLListFields, _ index: Int, to out: inout [UInt8]) {
+        times.append(f.time, to: &out); out.append("  "); out.append(stored: f.client)
+        if f.tls { out.append(" (tls)") }
+        if let id = f.threadID { out.append(" #"); out.append(decimal: id) }
+        if let user = f.user { out.append(" "); out.append(stored: user) }
+        if let db = f.database { out.append("@"); out.append(stored: db) }
+        out.append("  "); out.append(text: f.command.name); out.append(": ")
+        out.append(abbreviated: f.statement, 200); out.append("  -> ")
         switch f.outcome {
-        case .ok(let affected): out += "OK"; if let affected { out += ", \(affected) rows affected" }
-        case .error(let code, let message): out += "ERROR \(code) "; out += message
-        case .rows(let n): out += "\(n) row\(n == 1 ? "" : "s")"
-        case .none: out += "no response"
+        case .ok(let affected):
+            out.append("OK")
+            if let affected { out.append(", "); out.append(decimal: Int(truncatingIfNeeded: affected)); out.append(" rows affected") }
+        case .error(let code, let message):
+            out.append("ERROR "); out.append(decimal: code); out.append(" "); out.append(stored: message)
+        case .rows(let n):
+            out.append(decimal: n); out.append(n == 1 ? " row" : " rows")
+        case .none: out.append("no response")
         }
-        out += "  "; out += AnalysisText.milliseconds(f.time, f.end); out += " ms"
-        if let link = result.timeline.uncertainSQL[f.index] {
-            out += link.confidence == .likely ? "  likely" : "  (ambiguous: \(link.candidates.count) requests fit)"
+        out.append("  "); out.append(format3: Double(f.end.nanoseconds(since: f.time)) / 1e6); out.append(" ms")
+        if !uncertainSQL.isEmpty, let link = uncertainSQL[index] {
+            if link.confidence == .likely {
+                out.append("  likely")
+            } else {
+                out.append("  (ambiguous: "); out.append(decimal: link.candidates.count); out.append(" requests fit)")
+            }
         }
-        if let served = result.timeline.httpOfSQL[f.index], result.http.indices.contains(served) {
+        if let served = httpOfSQL[index], result.http.indices.contains(served) {
             if request?.index != served {
                 let fact = http[served]
-                request = (served, fact.inferred ? "the \(InferredCallText.call(fact))" : "\(fact.method) \(fact.path)")
+                request = (served, Array((fact.inferred ? "the \(InferredCallText.call(fact))" : "\(fact.method) \(fact.path)").utf8))
             }
-            out += "  (in "; out += request?.label ?? ""; out += ")"
+            out.append("  (in "); out.append(contentsOf: request?.label ?? []); out.append(")")
         }
-        if let twin = links.legOf[f.index] {
-            out += "  [proxy leg: relayed to \(sql[twin].server)]"
+        guard !links.legOf.isEmpty || !links.legs.isEmpty else { out.append(UInt8(ascii: "\n")); return }
+        if let twin = links.legOf[index] {
+            out.append(text: "  [proxy leg: relayed to \(sql[twin].server)]")
         }
-        for leg in links.legs[f.index] ?? [] {
+        for leg in links.legs[index] ?? [] {
             let a = result.sql.time(at: leg), b = result.sql.end(at: leg)
-            out += "  [relayed by a proxy for \(sql[leg].client)"
+            out.append(text: "  [relayed by a proxy for \(sql[leg].client)")
             if let added = ProxyHops.addedNanoseconds(outer: (a, b), inner: (f.time, f.end)) {
-                out += ", proxy added \(AnalysisText.format3(Double(added) / 1e6)) ms"
+                out.append(", proxy added "); out.append(format3: Double(added) / 1e6); out.append(" ms")
             }
-            out += "]"
+            out.append("]")
         }
-        out += "\n"
+        out.append(UInt8(ascii: "\n"))
     }
 }

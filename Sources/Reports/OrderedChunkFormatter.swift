@@ -33,15 +33,23 @@ package struct OrderedChunkFormatter: Sendable {
     package func run<Worker>(count: Int, makeWorker: @escaping @Sendable () -> Worker,
                              format: @escaping @Sendable (inout Worker, Range<Int>, inout String) -> Void,
                              emit: (String) -> Void) {
+        run(count: count, empty: "", makeWorker: makeWorker, format: format, emit: emit)
+    }
+
+    /// Formats items `0..<count` into chunks of any kind (a String, UTF-8 bytes), each starting
+    /// as `empty`; `format(&worker, range, &chunk)` appends the text of `range`.
+    package func run<Worker, Chunk: Sendable>(count: Int, empty: Chunk, makeWorker: @escaping @Sendable () -> Worker,
+                                              format: @escaping @Sendable (inout Worker, Range<Int>, inout Chunk) -> Void,
+                                              emit: (Chunk) -> Void) {
         guard count > 0 else { return }
         let chunks = (count &+ chunkLength &- 1) / chunkLength
-        let state = ChunkState(chunks: chunks)
+        let state = ChunkState<Chunk>(chunks: chunks)
         let length = chunkLength, inFlight = chunksInFlight
         let work: @Sendable () -> Void = {
             var worker = makeWorker()
             while let chunk = state.claim(inFlight: inFlight) {
                 let start = chunk &* length
-                var text = ""
+                var text = empty
                 format(&worker, start..<min(start &+ length, count), &text)
                 state.finish(chunk, text)
             }
@@ -58,7 +66,7 @@ package struct OrderedChunkFormatter: Sendable {
             var worker = makeWorker()
             for chunk in 0..<chunks {
                 let start = chunk &* length
-                var text = ""
+                var text = empty
                 format(&worker, start..<min(start &+ length, count), &text)
                 emit(text)
             }
@@ -70,14 +78,14 @@ package struct OrderedChunkFormatter: Sendable {
 }
 
 /// The chunks being formatted and those waiting to be written, behind one lock.
-private final class ChunkState: @unchecked Sendable {
+private final class ChunkState<Chunk>: @unchecked Sendable {
     private let lock = ConditionLock()
     private let chunks: Int
     private var nextToClaim = 0
     /// The chunk being written (every one before it is written): a thread claims a chunk only
     /// within `inFlight` of it, so the chunk being written counts as one in flight.
     private var taken = 0
-    private var done: [Int: String] = [:]
+    private var done: [Int: Chunk] = [:]
 
     init(chunks: Int) {
         self.chunks = chunks
@@ -93,7 +101,7 @@ private final class ChunkState: @unchecked Sendable {
         }
     }
 
-    func finish(_ chunk: Int, _ text: String) {
+    func finish(_ chunk: Int, _ text: Chunk) {
         lock.withLock {
             done[chunk] = text
             lock.broadcast()
@@ -101,13 +109,16 @@ private final class ChunkState: @unchecked Sendable {
     }
 
     /// Waits for `chunk`'s text and takes it, making room for another.
-    func take(_ chunk: Int) -> String {
+    func take(_ chunk: Int) -> Chunk {
         lock.withLock {
-            while done[chunk] == nil { lock.wait() }
-            let text = done.removeValue(forKey: chunk) ?? ""
-            taken = chunk
-            lock.broadcast()
-            return text
+            while true {
+                if let text = done.removeValue(forKey: chunk) {
+                    taken = chunk
+                    lock.broadcast()
+                    return text
+                }
+                lock.wait()
+            }
         }
     }
 }

@@ -49,6 +49,17 @@ extension FactStore {
             if !store.companions.isEmpty, let companion = store.companions[entry.sequence] { Fact.attach(companion, to: &fact) }
             return fact
         }
+
+        /// Gives `body` the stored bytes of the fact at `position` when the fact has no part
+        /// kept in memory (`SpillableFact.companion(of:)`); false when it has, or when the bytes
+        /// cannot be read back: the caller reads the whole fact.
+        func withStoredBytes(at position: Int, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+            let entry = store.entries[position]
+            if !store.companions.isEmpty, store.companions[entry.sequence] != nil { return false }
+            let read = bytes.map { $0.withBytes(at: entry.offset, length: Int(entry.length), body) }
+                ?? store.spill.withBytes(at: entry.offset, length: Int(entry.length), body)
+            return read ?? false
+        }
     }
 
     /// Whether readers from `makeReader()` may read at the same time (else they share the
