@@ -11,9 +11,10 @@ enum OutputDestination {
 
     /// Writes a JSON document in pieces as it is serialised: big reports never exist whole.
     static func write(_ json: JSONValue, to path: String?) throws {
-        try stream(to: path) { emit in
-            json.serialize { emit($0) }
-            emit("\n")
+        try streamBytes(to: path) { emit in
+            json.serializeBytes { $0.withUnsafeBytes(emit) }
+            var newline = UInt8(ascii: "\n")
+            withUnsafeBytes(of: &newline) { emit($0) }
         }
     }
 

@@ -140,8 +140,11 @@ package enum AnalysisJSON {
                 return { (i: Int) -> JSONValue in element(reader.withoutMessages(at: i)) }
             }
         }
+        let concurrent = facts.readsConcurrently
         return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts.withoutMessages(at: $0)) },
-                                        makeElement: makeElement))
+                                        makeElement: makeElement,
+                                        makeWriter: { httpElementWriter(result, concurrent: concurrent) },
+                                        writersAreConcurrent: concurrent))
     }
 
     /// The `sql` array (also the whole output of `glancetrace sql --format json`).
@@ -184,7 +187,10 @@ package enum AnalysisJSON {
                 return { (i: Int) -> JSONValue in element(reader[i]) }
             }
         }
-        return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts[$0]) }, makeElement: makeElement))
+        let concurrent = facts.readsConcurrently
+        return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts[$0]) }, makeElement: makeElement,
+                                        makeWriter: { sqlElementWriter(result, concurrent: concurrent) },
+                                        writersAreConcurrent: concurrent))
     }
 
     static func outcome(_ fact: SQLFact) -> JSONValue {

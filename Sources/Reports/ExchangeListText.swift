@@ -96,15 +96,29 @@ private struct HTTPListLines {
         times = ListTimeText(precision: result.precision)
     }
 
+    /// The line of the fact at `position`. Other facts (the request a call was made in, a
+    /// proxy's legs) are read before or after the fact's own fields, never while the reader
+    /// lends those: reading moves its buffer.
     mutating func append(_ position: Int, to out: inout [UInt8]) {
-        if !wholeFacts, http.withListFields(at: position, { append($0, position, whole: nil, to: &out) }) { return }
-        // The list shows no message texts: facts are read without them.
-        let fact = http.withoutMessages(at: position)
-        HTTPListFields.withFields(of: fact) { append($0, position, whole: fact, to: &out) }
+        let madeIn = causeOfHTTP.isEmpty ? "" : ExchangeListText.madeIn(position, result, http)
+        var span = (Timestamp(nanoseconds: 0), Timestamp(nanoseconds: 0))
+        if wholeFacts || !http.withListFields(at: position, { f in
+            span = (f.time, f.end)
+            append(f, position, whole: nil, madeIn: madeIn, to: &out)
+        }) {
+            // The list shows no message texts: facts are read without them.
+            let fact = http.withoutMessages(at: position)
+            span = (fact.time, fact.end)
+            HTTPListFields.withFields(of: fact) { append($0, position, whole: fact, madeIn: madeIn, to: &out) }
+        }
+        appendLegs(position, span, to: &out)
+        out.append(UInt8(ascii: "\n"))
     }
 
-    /// The line of the fact at `index`, from its fields (and, for what they lack, `whole`).
-    private mutating func append(_ f: borrowing HTTPListFields, _ index: Int, whole: HTTPFact?, to out: inout [UInt8]) {
+    /// The line of the fact at `index` up to its legs, from its fields (and, for what they
+    /// lack, `whole`).
+    private mutating func append(_ f: borrowing HTTPListFields, _ index: Int, whole: HTTPFact?, madeIn: String,
+                                 to out: inout [UInt8]) {
         times.append(f.time, to: &out)
         out.append("  "); out.append(stored: f.client); out.append(" -> "); out.append(stored: f.server)
         out.append(f.tls ? " (tls)  " : "  ")
@@ -128,10 +142,14 @@ private struct HTTPListLines {
         if !sqlOfHTTP.isEmpty, let sql = sqlOfHTTP[index], !sql.isEmpty {
             out.append("  "); out.append(decimal: sql.count); out.append(" SQL")
         }
-        if !causeOfHTTP.isEmpty { out.append(text: ExchangeListText.madeIn(index, result, http)) }
+        out.append(text: madeIn)
         if let whole { appendDigests(whole, to: &out) }
         f.forEachNote { note in out.append("  ["); out.append(stored: note); out.append("]") }
-        guard !links.legOf.isEmpty || !links.legs.isEmpty else { out.append(UInt8(ascii: "\n")); return }
+    }
+
+    /// A proxy's legs of the fact at `index`, which spans `span`.
+    private func appendLegs(_ index: Int, _ span: (Timestamp, Timestamp), to out: inout [UInt8]) {
+        guard !links.legOf.isEmpty || !links.legs.isEmpty else { return }
         if let front = links.legOf[index] {
             let fact = http[front]
             out.append(text: "  [proxy leg of \(fact.client) -> \(fact.server) at \(AnalysisText.clock(fact.time))]")
@@ -139,12 +157,11 @@ private struct HTTPListLines {
         for leg in links.legs[index] ?? [] {
             let fact = http[leg]
             out.append("  [forwarded to "); out.append(text: fact.server)
-            if let added = ProxyHops.addedNanoseconds(outer: (f.time, f.end), inner: (fact.time, fact.end)) {
+            if let added = ProxyHops.addedNanoseconds(outer: span, inner: (fact.time, fact.end)) {
                 out.append(", proxy added "); out.append(format3: Double(added) / 1e6); out.append(" ms")
             }
             out.append("]")
         }
-        out.append(UInt8(ascii: "\n"))
     }
 
     /// In full: they are what one compares with `openstack image show`'s checksum and os_hash_value.
@@ -186,13 +203,33 @@ private struct SQLListLines {
         times = ListTimeText(precision: result.precision)
     }
 
+    /// The line of the fact at `position`. Other facts (the request served, a proxy's legs) are
+    /// read before or after the fact's own fields, never while the reader lends those.
     mutating func append(_ position: Int, to out: inout [UInt8]) {
-        if !wholeFacts, sql.withListFields(at: position, { append($0, position, to: &out) }) { return }
-        // A fact the temporary file could not give back (a lost fact), or a test's `wholeFacts`.
-        SQLListFields.withFields(of: sql[position]) { append($0, position, to: &out) }
+        var served = false
+        if let index = httpOfSQL[position], result.http.indices.contains(index) {
+            served = true
+            if request?.index != index {
+                let fact = http[index]
+                request = (index, Array((fact.inferred ? "the \(InferredCallText.call(fact))" : "\(fact.method) \(fact.path)").utf8))
+            }
+        }
+        var span = (Timestamp(nanoseconds: 0), Timestamp(nanoseconds: 0))
+        if wholeFacts || !sql.withListFields(at: position, { f in
+            span = (f.time, f.end)
+            append(f, position, served: served, to: &out)
+        }) {
+            // A fact the temporary file could not give back (a lost fact), or a test's `wholeFacts`.
+            let fact = sql[position]
+            span = (fact.time, fact.end)
+            SQLListFields.withFields(of: fact) { append($0, position, served: served, to: &out) }
+        }
+        appendLegs(position, span, to: &out)
+        out.append(UInt8(ascii: "\n"))
     }
 
-    private mutating func append(_ f: borrowing SQLListFields, _ index: Int, to out: inout [UInt8]) {
+    /// The line of the fact at `index` up to its legs (`served`: `request` is the request it served).
+    private mutating func append(_ f: borrowing SQLListFields, _ index: Int, served: Bool, to out: inout [UInt8]) {
         times.append(f.time, to: &out); out.append("  "); out.append(stored: f.client)
         if f.tls { out.append(" (tls)") }
         if let id = f.threadID { out.append(" #"); out.append(decimal: id) }
@@ -218,25 +255,22 @@ private struct SQLListLines {
                 out.append("  (ambiguous: "); out.append(decimal: link.candidates.count); out.append(" requests fit)")
             }
         }
-        if let served = httpOfSQL[index], result.http.indices.contains(served) {
-            if request?.index != served {
-                let fact = http[served]
-                request = (served, Array((fact.inferred ? "the \(InferredCallText.call(fact))" : "\(fact.method) \(fact.path)").utf8))
-            }
-            out.append("  (in "); out.append(contentsOf: request?.label ?? []); out.append(")")
-        }
-        guard !links.legOf.isEmpty || !links.legs.isEmpty else { out.append(UInt8(ascii: "\n")); return }
+        if served { out.append("  (in "); out.append(contentsOf: request?.label ?? []); out.append(")") }
+    }
+
+    /// A proxy's legs of the fact at `index`, which spans `span`.
+    private func appendLegs(_ index: Int, _ span: (Timestamp, Timestamp), to out: inout [UInt8]) {
+        guard !links.legOf.isEmpty || !links.legs.isEmpty else { return }
         if let twin = links.legOf[index] {
             out.append(text: "  [proxy leg: relayed to \(sql[twin].server)]")
         }
         for leg in links.legs[index] ?? [] {
             let a = result.sql.time(at: leg), b = result.sql.end(at: leg)
             out.append(text: "  [relayed by a proxy for \(sql[leg].client)")
-            if let added = ProxyHops.addedNanoseconds(outer: (a, b), inner: (f.time, f.end)) {
+            if let added = ProxyHops.addedNanoseconds(outer: (a, b), inner: span) {
                 out.append(", proxy added "); out.append(format3: Double(added) / 1e6); out.append(" ms")
             }
             out.append("]")
         }
-        out.append(UInt8(ascii: "\n"))
     }
 }

@@ -41,72 +41,75 @@ package indirect enum JSONValue: Equatable, Sendable {
     /// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`, so the text can be
     /// embedded in an HTML `<script>` block without a capture ever closing it.
     package func serialized(pretty: Bool = true) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out, indent: pretty ? 0 : nil, flush: nil)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Serialises in pieces of about a megabyte handed to `chunk`, for output of any size.
     package func serialize(pretty: Bool = true, chunk: (String) -> Void) {
-        var out = ""
+        serializeBytes(pretty: pretty) { chunk(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Serialises as UTF-8 in pieces of about a megabyte handed to `chunk`.
+    package func serializeBytes(pretty: Bool = true, chunk: ([UInt8]) -> Void) {
+        var out: [UInt8] = []
         withoutActuallyEscaping(chunk) { chunk in
             write(to: &out, indent: pretty ? 0 : nil, flush: chunk)
         }
         if !out.isEmpty { chunk(out) }
     }
 
-    private func write(to out: inout String, indent: Int?, flush: ((String) -> Void)?) {
+    fileprivate func write(to out: inout [UInt8], indent: Int?, flush: (([UInt8]) -> Void)?) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): out.append(decimal: Int(truncatingIfNeeded: i))
         case .double(let d):
-            if d.isFinite {
-                if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else { out += String(d) }
-            } else {
-                out += "null"
-            }
+            JSONValue.append(number: d, to: &out)
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append("[]"); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent.map { $0 + 1 })
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.newline(&out, indent.map { $0 + 1 })
                 item.write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
             }
-            newline(&out, indent)
-            out += "]"
+            JSONValue.newline(&out, indent)
+            out.append(UInt8(ascii: "]"))
         case .lazyArray(let items):
-            if items.count == 0 { out += "[]"; return }
-            if let flush, let makeElement = items.makeElement, items.count > JSONValue.concurrentElementChunk {
-                writeConcurrently(items.count, makeElement, to: &out, indent: indent, flush: flush)
+            if items.count == 0 { out.append("[]"); return }
+            let inner = indent.map { $0 + 1 }
+            if let flush, items.count > JSONValue.concurrentElementChunk, let makeWriter = items.concurrentWriter {
+                writeConcurrently(items.count, makeWriter, to: &out, indent: indent, flush: flush)
                 return
             }
-            out += "["
+            let write = items.makeWriter()
+            out.append(UInt8(ascii: "["))
             for i in 0..<items.count {
-                if i > 0 { out += "," }
-                newline(&out, indent.map { $0 + 1 })
-                items.element(i).write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
-                if let flush, out.utf8.count >= 1 << 20 {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.newline(&out, inner)
+                write(i, inner, &out)
+                if let flush, out.count >= 1 << 20 {
                     flush(out)
-                    out = ""
+                    out.removeAll(keepingCapacity: true)
                 }
             }
-            newline(&out, indent)
-            out += "]"
+            JSONValue.newline(&out, indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out.append("{}"); return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent.map { $0 + 1 })
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.newline(&out, indent.map { $0 + 1 })
                 JSONValue.writeString(key, to: &out)
-                out += indent == nil ? ":" : ": "
+                out.append(indent == nil ? ":" : ": ")
                 value.write(to: &out, indent: indent.map { $0 + 1 }, flush: flush)
             }
-            newline(&out, indent)
-            out += "}"
+            JSONValue.newline(&out, indent)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -114,107 +117,147 @@ package indirect enum JSONValue: Equatable, Sendable {
     static let concurrentElementChunk = 64
 
     /// A lazy array's elements serialised in chunks on every core (`OrderedChunkFormatter`), each
-    /// thread with its own element maker: the same text as one element after another.
-    private func writeConcurrently(_ count: Int, _ makeElement: @escaping @Sendable () -> (Int) -> JSONValue,
-                                   to out: inout String, indent: Int?, flush: (String) -> Void) {
-        out += "["
+    /// thread with its own element writer: the same text as one element after another.
+    private func writeConcurrently(_ count: Int, _ makeWriter: @escaping @Sendable () -> LazyJSONArray.ElementWriter,
+                                   to out: inout [UInt8], indent: Int?, flush: ([UInt8]) -> Void) {
+        out.append(UInt8(ascii: "["))
         let inner = indent.map { $0 + 1 }
         let formatter = OrderedChunkFormatter(chunkLength: JSONValue.concurrentElementChunk)
-        formatter.run(count: count, makeWorker: makeElement, format: { element, range, text in
+        formatter.run(count: count, empty: [UInt8](), makeWorker: makeWriter, format: { write, range, text in
             for i in range {
-                if i > 0 { text += "," }
-                JSONValue.null.newline(&text, inner)
-                element(i).write(to: &text, indent: inner, flush: nil)
+                if i > 0 { text.append(UInt8(ascii: ",")) }
+                JSONValue.newline(&text, inner)
+                write(i, inner, &text)
             }
         }, emit: { chunk in
-            out += chunk
-            if out.utf8.count >= 1 << 20 {
+            out.append(contentsOf: chunk)
+            if out.count >= 1 << 20 {
                 flush(out)
-                out = ""
+                out.removeAll(keepingCapacity: true)
             }
         })
-        newline(&out, indent)
-        out += "]"
+        JSONValue.newline(&out, indent)
+        out.append(UInt8(ascii: "]"))
     }
 
-    private func newline(_ out: inout String, _ indent: Int?) {
-        guard let indent else { return }
-        out += indent < JSONValue.indents.count ? JSONValue.indents[indent] : "\n" + String(repeating: "  ", count: indent)
+    /// A double as JSON: whole numbers without a fraction, others as Swift prints them, null
+    /// when not finite.
+    static func append(number d: Double, to out: inout [UInt8]) {
+        if d.isFinite {
+            if d == d.rounded(), abs(d) < 1e15 { out.append(decimal: Int(Int64(d))) } else { out.append(text: String(d)) }
+        } else {
+            out.append("null")
+        }
     }
 
-    /// A line break and the indentation of each depth a report reaches.
-    private static let indents = (0..<16).map { "\n" + String(repeating: "  ", count: $0) }
-
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        // Most strings need no escape at all: append them whole, not scalar by scalar.
-        if !needsEscaping(s) {
-            out += s
-            out += "\""
+    static func newline(_ out: inout [UInt8], _ indent: Int?) {
+        guard let indent, indent >= 0 else { return }
+        let length = 1 &+ 2 &* indent
+        guard length <= JSONValue.lineStart.count else {
+            out.append(UInt8(ascii: "\n"))
+            for _ in 0..<indent { out.append("  ") }
             return
         }
-        // On UTF-8 bytes: every character escaped is ASCII except U+2028/U+2029 (E2 80 A8/A9),
-        // so runs of other bytes are copied as they are.
-        var escaped: [UInt8] = []
-        escaped.reserveCapacity(s.utf8.count + 16)
-        var utf8 = s
-        utf8.withUTF8 { bytes in
-            var i = 0
-            while i < bytes.count {
-                let byte = bytes[i]
-                switch byte {
-                case 0x22: escaped += [0x5C, 0x22]
-                case 0x5C: escaped += [0x5C, 0x5C]
-                case 0x0A: escaped += [0x5C, 0x6E]
-                case 0x0D: escaped += [0x5C, 0x72]
-                case 0x09: escaped += [0x5C, 0x74]
-                case 0x00..<0x20, 0x3C, 0x3E, 0x26:
-                    escaped += JSONValue.unicodeEscape(UInt16(byte))
-                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    escaped += JSONValue.unicodeEscape(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029)
-                    i += 2
-                default:
-                    escaped.append(byte)
-                }
-                i += 1
+        JSONValue.lineStart.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<length])) }
+    }
+
+    /// A line break and the indentation of the depths a report reaches, cut to length.
+    private static let lineStart: [UInt8] = [0x0A] + [UInt8](repeating: 0x20, count: 32)
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { writeString(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// A string of UTF-8 bytes, quoted and escaped. Every character escaped is ASCII except
+    /// U+2028/U+2029 (E2 80 A8/A9), so the runs of bytes between escapes are copied whole.
+    static func writeString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var run = 0
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E || byte == 0x26 || byte == 0xE2 else {
+                i &+= 1
+                continue
             }
-        }
-        out += String(decoding: escaped, as: UTF8.self)
-        out += "\""
-    }
-
-    /// `\uXXXX` with lowercase hex digits, as bytes.
-    private static func unicodeEscape(_ value: UInt16) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        return [0x5C, 0x75, digits[Int(value >> 12 & 0xF)], digits[Int(value >> 8 & 0xF)],
-                digits[Int(value >> 4 & 0xF)], digits[Int(value & 0xF)]]
-    }
-
-    /// Whether any byte of `s` must be escaped (quote, backslash, controls, `<>&`, and the
-    /// UTF-8 lead byte 0xE2 that starts U+2028/U+2029, checked precisely on the slow path).
-    private static func needsEscaping(_ s: String) -> Bool {
-        for byte in s.utf8 {
+            var skip = 1
+            let escape: StaticString?
+            var unicode: UInt16 = 0
             switch byte {
-            case 0x00..<0x20, 0x22, 0x5C, 0x3C, 0x3E, 0x26, 0xE2: return true
-            default: continue
+            case 0x22: escape = "\\\""
+            case 0x5C: escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0xE2:
+                guard i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) else {
+                    i &+= 1
+                    continue
+                }
+                escape = nil
+                unicode = bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029
+                skip = 3
+            default:
+                escape = nil
+                unicode = UInt16(byte)
             }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<i]))
+            if let escape { out.append(escape) } else { appendUnicodeEscape(unicode, to: &out) }
+            i &+= skip
+            run = i
         }
-        return false
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<bytes.count]))
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `\uXXXX` with lowercase hex digits.
+    private static func appendUnicodeEscape(_ value: UInt16, to out: inout [UInt8]) {
+        func hex(_ nibble: UInt16) -> UInt8 { nibble < 10 ? 48 &+ UInt8(nibble) : 87 &+ UInt8(nibble) }
+        out.append("\\u")
+        out.append(hex(value >> 12 & 0xF)); out.append(hex(value >> 8 & 0xF))
+        out.append(hex(value >> 4 & 0xF)); out.append(hex(value & 0xF))
     }
 }
 
 /// The elements of a `JSONValue.lazyArray`: a count and a function making element `i`.
 package struct LazyJSONArray: Sendable {
+    /// Writes element `i` at the given depth (nil: compact) as UTF-8, for one thread.
+    package typealias ElementWriter = (_ index: Int, _ indent: Int?, _ out: inout [UInt8]) -> Void
+
     package let count: Int
     package let element: @Sendable (Int) -> JSONValue
     /// Makes an element function for one thread of several (with its own readers of the fact
     /// stores), so that a long array is serialised on every core; nil: one thread.
     package let makeElement: (@Sendable () -> (Int) -> JSONValue)?
+    /// Makes a writer of the elements' text that builds no `JSONValue` (the `http` and `sql`
+    /// arrays): the serialiser uses it instead of `element`, whose text it must write byte for
+    /// byte. `concurrent`: one may be made per thread.
+    private let byteWriter: (make: @Sendable () -> ElementWriter, concurrent: Bool)?
 
     package init(count: Int, element: @escaping @Sendable (Int) -> JSONValue,
-                 makeElement: (@Sendable () -> (Int) -> JSONValue)? = nil) {
+                 makeElement: (@Sendable () -> (Int) -> JSONValue)? = nil,
+                 makeWriter: (@Sendable () -> ElementWriter)? = nil, writersAreConcurrent: Bool = false) {
         self.count = count
         self.element = element
         self.makeElement = makeElement
+        byteWriter = makeWriter.map { ($0, writersAreConcurrent) }
+    }
+
+    /// A writer for one thread: the byte writer, else one that serialises `element`.
+    func makeWriter() -> ElementWriter {
+        if let byteWriter { return byteWriter.make() }
+        let element = self.element
+        return { i, indent, out in element(i).write(to: &out, indent: indent, flush: nil) }
+    }
+
+    /// Makes a writer per thread, when several threads may write at once.
+    var concurrentWriter: (@Sendable () -> ElementWriter)? {
+        if let byteWriter { return byteWriter.concurrent ? byteWriter.make : nil }
+        guard let makeElement else { return nil }
+        return {
+            let element = makeElement()
+            return { i, indent, out in element(i).write(to: &out, indent: indent, flush: nil) }
+        }
     }
 }

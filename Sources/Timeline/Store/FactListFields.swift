@@ -6,7 +6,8 @@ import MySQLDecoding
 // (the layouts of `HTTPFact.encode` and `SQLFactCodec.encode`): the lists write a hundred
 // thousand lines or more, and decoding each fact whole (every String, the kept rows, the
 // proxy evidence) cost more than writing its line. The views are valid only inside the closure
-// that is given them; their texts are the UTF-8 bytes `decode` would make Strings of.
+// that is given them (which must not read the same reader meanwhile); their texts are the UTF-8
+// bytes `decode` would make Strings of.
 
 /// A stored text's UTF-8 bytes (valid UTF-8: written from a String).
 package typealias StoredText = UnsafeRawBufferPointer

@@ -52,7 +52,8 @@ extension FactStore {
 
         /// Gives `body` the stored bytes of the fact at `position` when the fact has no part
         /// kept in memory (`SpillableFact.companion(of:)`); false when it has, or when the bytes
-        /// cannot be read back: the caller reads the whole fact.
+        /// cannot be read back: the caller reads the whole fact. `body` must not read this
+        /// reader again: the bytes it is lent are the reader's buffer, which a read refills.
         func withStoredBytes(at position: Int, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
             let entry = store.entries[position]
             if !store.companions.isEmpty, store.companions[entry.sequence] != nil { return false }
