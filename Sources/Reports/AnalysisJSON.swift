@@ -143,7 +143,7 @@ package enum AnalysisJSON {
         let concurrent = facts.readsConcurrently
         return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts.withoutMessages(at: $0)) },
                                         makeElement: makeElement,
-                                        makeWriter: { httpElementWriter(result, concurrent: concurrent) },
+                                        makeWriter: { httpElementWriter(result) },
                                         writersAreConcurrent: concurrent))
     }
 
@@ -189,7 +189,7 @@ package enum AnalysisJSON {
         }
         let concurrent = facts.readsConcurrently
         return .lazyArray(LazyJSONArray(count: facts.count, element: { element(facts[$0]) }, makeElement: makeElement,
-                                        makeWriter: { sqlElementWriter(result, concurrent: concurrent) },
+                                        makeWriter: { sqlElementWriter(result) },
                                         writersAreConcurrent: concurrent))
     }
 

@@ -1,3 +1,5 @@
+import Timeline
+
 /// Writes one JSON object's members straight into UTF-8 bytes, in `JSONValue.serialized`'s
 /// layout (two-space indentation, or compact when `indent` is nil): for the elements of the
 /// `http` and `sql` arrays, a hundred thousand or more, which as `JSONValue` trees cost more
@@ -36,6 +38,28 @@ struct JSONObjectWriter {
     mutating func string(_ name: StaticString, _ value: String?, _ out: inout [UInt8]) {
         key(name, &out)
         if let value { JSONValue.writeString(value, to: &out) } else { out.append("null") }
+    }
+
+    mutating func string(_ name: StaticString, _ value: StoredText?, _ out: inout [UInt8]) {
+        key(name, &out)
+        if let value { JSONValue.writeString(value, to: &out) } else { out.append("null") }
+    }
+
+    /// `count` strings that `forEach` hands out in order.
+    mutating func strings(_ name: StaticString, _ count: Int, _ out: inout [UInt8], _ forEach: ((StoredText) -> Void) -> Void) {
+        key(name, &out)
+        if count == 0 { out.append("[]"); return }
+        out.append(UInt8(ascii: "["))
+        let depth = inner.map { $0 + 1 }
+        var first = true
+        forEach { text in
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.newline(&out, depth)
+            JSONValue.writeString(text, to: &out)
+        }
+        JSONValue.newline(&out, inner)
+        out.append(UInt8(ascii: "]"))
     }
 
     mutating func int(_ name: StaticString, _ value: Int?, _ out: inout [UInt8]) {

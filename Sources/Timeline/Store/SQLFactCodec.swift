@@ -78,24 +78,14 @@ enum SQLFactCodec {
               let verb = r.optionalInt(), let client = r.string(),
               let server = r.string(), let threadID = r.optionalInt(), let sqlstate = r.optionalString(),
               let rowCount = r.optionalInt(), let flags = r.byte(),
-              let tag = r.byte() else { return nil }
+              let stored = r.sqlOutcome(), let lastInsertID = r.optionalInt() else { return nil }
         let outcome: SQLFact.Outcome
-        switch tag {
-        case 0:
-            guard let affected = r.optionalInt() else { return nil }
-            outcome = .ok(affectedRows: affected)
-        case 1:
-            guard let code = r.int(), let message = r.string() else { return nil }
-            outcome = .error(code: Int(truncatingIfNeeded: code), message: message)
-        case 2:
-            guard let count = r.int() else { return nil }
-            outcome = .rows(Int(truncatingIfNeeded: count))
-        case 3:
-            outcome = .none
-        default:
-            return nil
+        switch stored {
+        case .ok(let affected): outcome = .ok(affectedRows: affected)
+        case .error(let code, let message): outcome = .error(code: code, message: String(decoding: message, as: UTF8.self))
+        case .rows(let count): outcome = .rows(count)
+        case .none: outcome = .none
         }
-        guard let lastInsertID = r.optionalInt() else { return nil }
         var fact = SQLFact(index: index, time: head.time, end: head.end, connection: head.connection, client: client, user: user,
                            database: database, command: MySQLCommand(rawValue: command), statement: statement,
                            verb: verb.map { SQLVerb(packed: UInt64(bitPattern: $0)) }, outcome: outcome,
