@@ -49,13 +49,16 @@ struct AnalysisOptions: ParsableArguments {
     /// Runs the pipeline with a progress line, turning capture errors into one-line failures;
     /// `onEvent` gets each event as it completes (`analyze --follow`). `messageTexts`: the
     /// command's output shows the exchanges' message texts (only the HTML report does), so the
-    /// run must build and keep them; each command says, none is given a default.
-    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, messageTexts: Bool,
+    /// run must build and keep them; each command says, none is given a default. `imageStories`:
+    /// the output reads the images' stories, anomalies or call links, not only which request
+    /// issued each statement (`CaptureAnalysis.Options.buildsImageStories`).
+    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, messageTexts: Bool, imageStories: Bool = true,
                  opened: (([CaptureFileInfo]) -> Void)? = nil,
                  onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
         options.hashUploads = hashUploads
         options.recordsMessageTexts = messageTexts
+        options.buildsImageStories = imageStories
         options.watchedPorts = capture.watchedPorts
         options.portProtocols = capture.portProtocols
         options.readerKind = capture.reader

@@ -22,7 +22,11 @@ struct SQLCommand: ReportCommand {
 
     func run() throws {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
-        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false)
+        // Its text lines (and the fingerprint summary) read which request issued each statement
+        // and the proxy legs, not the images' stories: those are built only for JSON (`image_id`)
+        // and the by-request summary.
+        let listOnly = report.format != .json && !byRequest
+        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false, imageStories: !listOnly)
         if byRequest {
             let digest = SQLRequestSummary(result)
             if report.format == .json {

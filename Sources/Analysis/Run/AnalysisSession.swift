@@ -119,7 +119,8 @@ package final class AnalysisSession {
         // buffers) goes back to the system before the timeline's tables take their place.
         UploadHashing.releaseIdleArenas()
         ProcessMemory.releaseFreePages()
-        var timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        var timeline = options.buildsImageStories ? ImageTimelineBuilder.build(http: http, sql: sql)
+                                                  : ImageTimelineBuilder.attribution(http: http, sql: sql)
         timeline.apply(ProxyLegs.find(http: http, sql: sql), http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read
         // (a retried upload, an unrouted PUT) finish hashing too.

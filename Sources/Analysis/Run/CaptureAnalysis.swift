@@ -32,6 +32,10 @@ package struct CaptureAnalysis {
         /// API-heavy capture building and spilling them is a fifth of the run: the command that
         /// knows its output turns them off when it will not show them.
         package var recordsMessageTexts = true
+        /// Build the images' stories (lifecycles, uploads, anomalies, token and call links) after
+        /// the capture is read. Off, the timeline holds only the statements' links to requests and
+        /// the proxy legs (`ImageTimelineBuilder.attribution`): all that the `sql` list prints.
+        package var buildsImageStories = true
         /// Estimate the clock offsets of merged captures whose offset is not given (a first read
         /// of each file's start; see `ClockSkewSurvey`).
         package var estimatesClockSkew = true
