@@ -51,8 +51,11 @@ struct AnalysisOptions: ParsableArguments {
     /// command's output shows the exchanges' message texts (only the HTML report does), so the
     /// run must build and keep them; each command says, none is given a default. `imageStories`:
     /// the output reads the images' stories, anomalies or call links, not only which request
-    /// issued each statement (`CaptureAnalysis.Options.buildsImageStories`).
+    /// issued each statement (`CaptureAnalysis.Options.buildsImageStories`). `mysqlApart`: where
+    /// the default gives one decoding thread (an upload capture), MySQL is decoded on a second
+    /// (`CaptureAnalysis.Options.decodesMySQLApart`); `--threads` given keeps what it says.
     func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, messageTexts: Bool, imageStories: Bool = true,
+                 mysqlApart: Bool = false,
                  opened: (([CaptureFileInfo]) -> Void)? = nil,
                  onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
@@ -68,6 +71,8 @@ struct AnalysisOptions: ParsableArguments {
         // `--follow` decodes on one thread (`CaptureAnalysis.run`): no sample read to choose.
         options.threads = threads ?? (onEvent != nil ? 1 : DecodingThreads.automatic(paths: capture.captures, reader: capture.reader,
                                                                                       cores: JoinableThread.processorCount))
+        options.decodesMySQLApart = mysqlApart && threads == nil && onEvent == nil && options.threads == 1
+            && JoinableThread.processorCount > 1
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }

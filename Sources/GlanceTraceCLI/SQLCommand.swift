@@ -26,7 +26,10 @@ struct SQLCommand: ReportCommand {
         // and the proxy legs, not the images' stories: those are built only for JSON (`image_id`)
         // and the by-request summary.
         let listOnly = report.format != .json && !byRequest
-        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false, imageStories: !listOnly)
+        // On an upload capture (one decoding thread by default) the statements get a core of
+        // their own while the reading thread reassembles the uploads.
+        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false, imageStories: !listOnly,
+                                          mysqlApart: true)
         if byRequest {
             let digest = SQLRequestSummary(result)
             if report.format == .json {
