@@ -71,8 +71,10 @@ final class TCPConnection {
         lastSeen = time
         statistics.packets &+= 1
         let direction = direction(from: segment.source)
-        let sender = half(direction)
-        let receiver = half(direction.reversed)
+        // Not retained: `client` and `server` are constants of this connection, which the caller
+        // holds for the whole call (two reference counts a packet, on every packet of a run).
+        unowned(unsafe) let sender = half(direction)
+        unowned(unsafe) let receiver = half(direction.reversed)
         let flags = segment.flags
         if sender.baseSequence == nil {
             sender.baseSequence = flags.contains(.syn) ? segment.sequenceNumber : segment.sequenceNumber &- 1

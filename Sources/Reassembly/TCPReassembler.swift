@@ -132,8 +132,10 @@ public final class TCPReassembler {
 
         let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        let connection: TCPConnection
-        if !isInitialSYN, let recent = recentConnection, recentKey == key {
+        // Not retained: the table (and `recentConnection`) hold the connection until `close`,
+        // before which a strong reference is taken. Two reference counts a packet saved.
+        unowned(unsafe) let connection: TCPConnection
+        if !isInitialSYN, recentKey == key, let recent = recentConnection {
             connection = recent
         } else {
             guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
@@ -145,8 +147,13 @@ public final class TCPReassembler {
         let wasFollowed = connection.wasFollowed
         let reason = connection.process(segment, at: time, configuration: configuration)
         if !wasFollowed && connection.wasFollowed { followedOpenCount &+= 1 }
-        if let reason { close(connection, key: key, reason: reason, at: time) }
-        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+        if let reason {
+            let closing: TCPConnection = connection
+            close(closing, key: key, reason: reason, at: time)
+            if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: closing, at: time) }
+        } else if budget.used > configuration.maxBufferedBytesTotal {
+            shedBufferedBytes(preferring: connection, at: time)
+        }
         if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }
     }
 

@@ -1,0 +1,45 @@
+import Analysis
+import CaptureIO
+import Foundation
+import Reports
+import TestSupport
+import Testing
+import Timeline
+
+/// MySQL decoded on a worker while the reading thread decodes the rest
+/// (`CaptureAnalysis.Options.decodesMySQLApart`, `glancetrace sql`'s default on upload captures)
+/// must give every report one thread gives, with tiny batches too (many hand-overs).
+@Suite struct MySQLApartTests {
+    static func reports(_ capture: String, apart: Bool, hashUploads: Bool, limits: ShardingLimits = ShardingLimits()) throws -> [String] {
+        var options = CaptureAnalysis.Options()
+        options.keyLogPaths = ShardedAnalysisTests.keyLogs(beside: capture)
+        options.hashUploads = hashUploads
+        options.decodesMySQLApart = apart
+        options.sharding = limits
+        let result = try CaptureAnalysis(options: options).run(paths: [capture])
+        return [AnalysisJSON.document(result).serialized(), AnalysisText.report(result), ExchangeListText.http(result),
+                ExchangeListText.sql(result), result.warnings.joined(separator: "\n"),
+                result.tls.map { "\($0.connection) \($0.summary)" }.joined(separator: "\n"),
+                "\(result.tcp.connections) \(result.tcp.followedConnections)"]
+    }
+
+    @Test(arguments: ShardedAnalysisTests.fixtureCaptures)
+    func reportsAreTheSameWithMySQLApart(_ capture: String) throws {
+        var tiny = ShardingLimits()
+        tiny.eventsPerBatch = 3
+        tiny.copiedBytesPerBatch = 64
+        tiny.batchLag = 256
+        for hashUploads in [false, true] {
+            let one = try Self.reports(capture, apart: false, hashUploads: hashUploads)
+            #expect(try Self.reports(capture, apart: true, hashUploads: hashUploads) == one, "\(capture)")
+            #expect(try Self.reports(capture, apart: true, hashUploads: hashUploads, limits: tiny) == one, "\(capture) (tiny batches)")
+        }
+    }
+
+    /// The comparison means something: MySQL is decoded apart and its statements reach the list.
+    @Test func mysqlFixturesHaveStatements() throws {
+        let capture = try #require(ShardedAnalysisTests.fixtureCaptures.first { $0.contains("/s-mysql-proxy/") })
+        let sql = try Self.reports(capture, apart: true, hashUploads: false)[3]
+        #expect(sql.contains("Query: "))
+    }
+}
