@@ -20,7 +20,7 @@ struct AnalysisOptions: ParsableArguments {
     var memoryMB: Int = TCPReassemblerDefaults.memoryMB
 
     @Option(name: .customLong("threads"),
-            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores when the capture's first records are small (API calls, queries), else 1 (bulk uploads, where reading is the work).",
+            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores when the capture's first records are small (API calls, queries), else 1 (bulk uploads, where reading is the work; `sql` then decodes MySQL on a second thread).",
                                valueName: "N"))
     var threads: Int?
 

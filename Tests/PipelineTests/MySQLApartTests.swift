@@ -10,10 +10,16 @@ import Timeline
 /// (`CaptureAnalysis.Options.decodesMySQLApart`, `glancetrace sql`'s default on upload captures)
 /// must give every report one thread gives, with tiny batches too (many hand-overs).
 @Suite struct MySQLApartTests {
-    static func reports(_ capture: String, apart: Bool, hashUploads: Bool, limits: ShardingLimits = ShardingLimits()) throws -> [String] {
+    /// The options of a run of `capture` with its key log, if it has one.
+    static func options(_ capture: String, hashUploads: Bool) -> CaptureAnalysis.Options {
         var options = CaptureAnalysis.Options()
         options.keyLogPaths = ShardedAnalysisTests.keyLogs(beside: capture)
         options.hashUploads = hashUploads
+        return options
+    }
+
+    static func reports(_ capture: String, apart: Bool, hashUploads: Bool, limits: ShardingLimits = ShardingLimits()) throws -> [String] {
+        var options = options(capture, hashUploads: hashUploads)
         options.decodesMySQLApart = apart
         options.sharding = limits
         let result = try CaptureAnalysis(options: options).run(paths: [capture])

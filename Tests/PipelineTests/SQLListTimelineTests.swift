@@ -12,9 +12,7 @@ import Timeline
 /// back to the import request afterwards) and the MySQL proxy (legs) among them.
 @Suite struct SQLListTimelineTests {
     static func lists(_ capture: String, imageStories: Bool) throws -> (list: String, summary: String, attributed: Int) {
-        var options = CaptureAnalysis.Options()
-        options.keyLogPaths = ShardedAnalysisTests.keyLogs(beside: capture)
-        options.hashUploads = false
+        var options = MySQLApartTests.options(capture, hashUploads: false)
         options.recordsMessageTexts = false
         options.buildsImageStories = imageStories
         let result = try CaptureAnalysis(options: options).run(paths: [capture])
