@@ -42,6 +42,24 @@ import Timeline
         }
     }
 
+    /// Secrets met in the capture (pcapng DSB, `editcap --inject-secrets`) reach the reading
+    /// thread's decoders too, which decrypt the HTTPS themselves.
+    @Test func injectedSecretsDecryptOnTheReadingThread() throws {
+        let directory = try ProjectPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = "tls13-aes256gcm"
+        let injected = directory.appendingPathComponent("injected.pcapng").path
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["--inject-secrets", "tls,\(ProjectPaths.fixture("tls/\(scenario).keylog"))",
+                                                          ProjectPaths.fixture("tls/\(scenario).pcap"), injected]) else {
+            print("editcap is not installed: DSB injection not checked")
+            return
+        }
+        #expect(run.status == 0)
+        let one = try Self.reports(injected, apart: false, hashUploads: false)
+        #expect(one[2].contains("GET /"))
+        #expect(try Self.reports(injected, apart: true, hashUploads: false) == one)
+    }
+
     /// The comparison means something: MySQL is decoded apart and its statements reach the list.
     @Test func mysqlFixturesHaveStatements() throws {
         let capture = try #require(ShardedAnalysisTests.fixtureCaptures.first { $0.contains("/s-mysql-proxy/") })

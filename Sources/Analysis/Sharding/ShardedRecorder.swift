@@ -98,6 +98,8 @@ final class ShardedRecorder: FactRecorder {
     }
 
     func addSecrets(_ secrets: [DecryptionSecrets]) {
+        // The sniffer decodes connections itself too (HTTPS among them).
+        if mysqlOnly { sniffer.addSecrets(secrets) }
         for k in workers.indices {
             var event = StreamEvent(.secrets, connection: -1)
             event.value = UInt(filling[k].secrets.count)
