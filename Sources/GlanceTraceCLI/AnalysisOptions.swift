@@ -20,7 +20,7 @@ struct AnalysisOptions: ParsableArguments {
     var memoryMB: Int = TCPReassemblerDefaults.memoryMB
 
     @Option(name: .customLong("threads"),
-            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores when the capture's first records are small (API calls, queries), else 1 (bulk uploads, where reading is the work).",
+            help: ArgumentHelp("Decoding threads: above 1, the followed connections are spread over that many threads besides the one reading the capture, with the same output; 1 decodes on the reading thread. --follow uses one. Default: the available cores when the capture's first records are small (API calls, queries), else 1 (bulk uploads, where reading is the work; `sql` then decodes MySQL on a second thread).",
                                valueName: "N"))
     var threads: Int?
 
@@ -49,13 +49,19 @@ struct AnalysisOptions: ParsableArguments {
     /// Runs the pipeline with a progress line, turning capture errors into one-line failures;
     /// `onEvent` gets each event as it completes (`analyze --follow`). `messageTexts`: the
     /// command's output shows the exchanges' message texts (only the HTML report does), so the
-    /// run must build and keep them; each command says, none is given a default.
-    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, messageTexts: Bool,
+    /// run must build and keep them; each command says, none is given a default. `imageStories`:
+    /// the output reads the images' stories, anomalies or call links, not only which request
+    /// issued each statement (`CaptureAnalysis.Options.buildsImageStories`). `mysqlApart`: where
+    /// the default gives one decoding thread (an upload capture), MySQL is decoded on a second
+    /// (`CaptureAnalysis.Options.decodesMySQLApart`); `--threads` given keeps what it says.
+    func analyse(_ capture: CaptureOptions, hashUploads: Bool = true, messageTexts: Bool, imageStories: Bool = true,
+                 mysqlApart: Bool = false,
                  opened: (([CaptureFileInfo]) -> Void)? = nil,
                  onEvent: ((AnalysisSession.LiveEvent) -> Void)? = nil) throws -> AnalysisResult {
         var options = CaptureAnalysis.Options()
         options.hashUploads = hashUploads
         options.recordsMessageTexts = messageTexts
+        options.buildsImageStories = imageStories
         options.watchedPorts = capture.watchedPorts
         options.portProtocols = capture.portProtocols
         options.readerKind = capture.reader
@@ -65,6 +71,8 @@ struct AnalysisOptions: ParsableArguments {
         // `--follow` decodes on one thread (`CaptureAnalysis.run`): no sample read to choose.
         options.threads = threads ?? (onEvent != nil ? 1 : DecodingThreads.automatic(paths: capture.captures, reader: capture.reader,
                                                                                       cores: JoinableThread.processorCount))
+        options.decodesMySQLApart = mysqlApart && threads == nil && onEvent == nil && options.threads == 1
+            && JoinableThread.processorCount > 1
         let label = capture.captures.count == 1 ? capture.captures[0] : "\(capture.captures.count) captures"
         let progress = ProgressLine(label: label == CaptureInput.standardInput ? "standard input" : label, quiet: capture.quiet)
         defer { progress.finish() }

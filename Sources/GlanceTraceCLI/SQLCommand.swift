@@ -22,7 +22,14 @@ struct SQLCommand: ReportCommand {
 
     func run() throws {
         // The SQL list shows no upload hashes: skip the hashing, the dearest part of a big upload.
-        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false)
+        // Its text lines (and the fingerprint summary) read which request issued each statement
+        // and the proxy legs, not the images' stories: those are built only for JSON (`image_id`)
+        // and the by-request summary.
+        let listOnly = report.format != .json && !byRequest
+        // On an upload capture (one decoding thread by default) the statements get a core of
+        // their own while the reading thread reassembles the uploads.
+        let result = try analysis.analyse(capture, hashUploads: false, messageTexts: false, imageStories: !listOnly,
+                                          mysqlApart: true)
         if byRequest {
             let digest = SQLRequestSummary(result)
             if report.format == .json {

@@ -34,8 +34,9 @@ extension MySQLConnectionDecoder {
         guard let byte = packet.payload.first else { return }
         let command = MySQLCommand(rawValue: byte)
         var record = newRecord(command: command, statement: "", statementBytes: 0, start: packet.start)
-        let entry = MySQLPendingCommand(record: record)
-        packet.payload.withUnsafeBytes { raw in
+        // The record is moved in once complete, not copied twice (a hundred thousand commands).
+        let entry = MySQLPendingCommand(record: MySQLConnectionDecoder.spentRecord)
+        packet.withPayload { raw in
             var r = ByteReader(raw, offset: 1)
             switch command {
             case .query:
@@ -98,7 +99,7 @@ extension MySQLConnectionDecoder {
                 break
             }
         }
-        entry.record = record
+        entry.record = consume record
         if command.hasNoResponse {
             entry.record.end = packet.end
             finish(entry, at: packet.end)
@@ -139,8 +140,11 @@ extension MySQLConnectionDecoder {
     /// `USE db` switches the default database once the server says OK.
     static func useTarget(_ statement: String) -> String? {
         // Every statement passes here: look at bytes, and build Strings only for a real USE.
-        let bytes = statement.utf8.drop(while: { $0 == 0x20 || $0 == 0x0a || $0 == 0x09 })
-        guard bytes.count > 4, bytes.prefix(4).map({ $0 | 0x20 }) == Array("use ".utf8) else { return nil }
+        var bytes = statement.utf8.makeIterator()
+        var first = bytes.next()
+        while first == 0x20 || first == 0x0a || first == 0x09 { first = bytes.next() }
+        guard let u = first, u | 0x20 == 0x75, let s = bytes.next(), s | 0x20 == 0x73,
+              let e = bytes.next(), e | 0x20 == 0x65, bytes.next() == 0x20, bytes.next() != nil else { return nil }
         let trimmed = statement.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard trimmed.count > 4, trimmed.prefix(4).lowercased() == "use ",
               let name = trimmed.dropFirst(4).split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }).first

@@ -6,7 +6,7 @@ extension MySQLConnectionDecoder {
     /// `Protocol::HandshakeV10`. MariaDB clears CLIENT_MYSQL (bit 0) and puts its extended
     /// capabilities in the last 4 of the 10 reserved bytes.
     func readGreeting(_ packet: MySQLPacket) -> Bool {
-        packet.payload.withUnsafeBytes { raw in
+        packet.withPayload { raw in
             var r = ByteReader(raw)
             guard r.readByte() == 10, let version = r.readNulTerminated(), version.count < 256,
                   let threadID = r.readUInt32(), r.skip(8), r.skip(1), let capLow = r.readUInt16() else { return false }
@@ -36,7 +36,7 @@ extension MySQLConnectionDecoder {
 
     /// SSLRequest (32 bytes with CLIENT_SSL) or `Protocol::HandshakeResponse41`.
     func readHandshakeResponse(_ packet: MySQLPacket) {
-        packet.payload.withUnsafeBytes { raw in
+        packet.withPayload { raw in
             var r = ByteReader(raw)
             guard let flags = r.readUInt32(), r.skip(4), let charset = r.readByte() else { return }
             var caps = UInt64(flags)
@@ -92,13 +92,13 @@ extension MySQLConnectionDecoder {
         case 0xff:
             facts.authenticated = false
             var result = MySQLResult()
-            packet.payload.withUnsafeBytes { raw in
+            packet.withPayload { raw in
                 if let err = MySQLErrorPacket(raw) { apply(err, to: &result) }
             }
             finishAuthentication(packet, result: result)
         case 0xfe:
             // AuthSwitchRequest: plugin name, then plugin data (a scramble: skipped).
-            packet.payload.withUnsafeBytes { raw in
+            packet.withPayload { raw in
                 var r = ByteReader(raw, offset: 1)
                 if let name = r.readNulTerminated(), !name.isEmpty { facts.authPlugin = String(wire: name) }
             }
@@ -132,7 +132,7 @@ extension MySQLConnectionDecoder {
     /// Builds a result from an OK packet.
     func okResult(_ packet: MySQLPacket) -> MySQLResult {
         var result = MySQLResult()
-        packet.payload.withUnsafeBytes { raw in
+        packet.withPayload { raw in
             if let ok = MySQLOKPacket(raw, capabilities: facts.negotiated.union(assumedCapabilities)) { apply(ok, to: &result) }
         }
         return result

@@ -19,7 +19,7 @@ extension MySQLConnectionDecoder {
                 if packet.payload.first == 0xff {
                     var record = newRecord(command: .connect, statement: "", statementBytes: 0, start: packet.start)
                     record.end = packet.end
-                    packet.payload.withUnsafeBytes { raw in
+                    packet.withPayload { raw in
                         if let err = MySQLErrorPacket(raw) { apply(err, to: &record.result) }
                     }
                     finish(MySQLPendingCommand(record: record), at: packet.end)
@@ -34,7 +34,7 @@ extension MySQLConnectionDecoder {
                 unpairedServerPackets &+= 1
                 return
             }
-            let done = packet.payload.withUnsafeBytes { raw in
+            let done = packet.withPayload { raw in
                 step(command, raw, packet: packet)
             }
             if done {

@@ -79,6 +79,15 @@ final class MySQLDirectionStream {
                 passthrough?(rest, time)
                 return
             case .plain:
+                if let whole = framer.wholePacket(at: rest, time: time) {
+                    // Parsed in place: a query in one segment, a result's rows back to back.
+                    let kept = min(whole.length, framer.keepLimit)
+                    let payload = UnsafeRawBufferPointer(rebasing: rest[4..<(4 &+ kept)])
+                    rest = UnsafeRawBufferPointer(rebasing: rest[(4 &+ whole.length)...])
+                    onPacket?(MySQLPacket(sequenceID: whole.sequenceID, payload: payload, totalLength: whole.length,
+                                          start: time, end: time))
+                    continue
+                }
                 let used = framer.consume(rest, at: time)
                 rest = UnsafeRawBufferPointer(rebasing: rest[used...])
                 deliverIfReady()
@@ -93,10 +102,13 @@ final class MySQLDirectionStream {
     private func deliverIfReady() {
         guard framer.ready else { return }
         do {
-            // The packet shares the framer's storage (no copy); the handler may switch modes.
-            let packet = MySQLPacket(sequenceID: framer.sequenceID, payload: framer.storage,
-                                     totalLength: framer.totalLength, start: framer.startTime, end: framer.endTime)
-            onPacket?(packet)
+            // The packet reads the framer's storage (no copy); the handler may switch modes,
+            // which empties the framer: the storage is held here until the handler is done.
+            let storage = framer.storage
+            let (sequenceID, total, start, end) = (framer.sequenceID, framer.totalLength, framer.startTime, framer.endTime)
+            storage.withUnsafeBytes { payload in
+                onPacket?(MySQLPacket(sequenceID: sequenceID, payload: payload, totalLength: total, start: start, end: end))
+            }
         }
         framer.clearPacket()
     }
@@ -145,13 +157,21 @@ final class MySQLDirectionStream {
 }
 
 /// One logical packet (fragments joined), with at most the framer's keep limit of payload.
+///
+/// The payload is a view of the bytes the stream was handed (or of the framer's storage when the
+/// packet spanned chunks), valid only while the packet's handler runs.
 struct MySQLPacket {
     var sequenceID: UInt8
-    var payload: [UInt8]
+    var payload: UnsafeRawBufferPointer
     /// The full payload length on the wire.
     var totalLength: Int
     /// Time of the chunk that carried the first header byte, and of the one with the last byte.
     var start: Timestamp
     var end: Timestamp
     var isTruncated: Bool { totalLength > payload.count }
+
+    /// Hands the payload to `body` (the readers take a buffer).
+    func withPayload<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(payload)
+    }
 }

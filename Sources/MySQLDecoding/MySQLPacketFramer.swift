@@ -61,6 +61,21 @@ struct MySQLPacketFramer {
         storage.removeAll(keepingCapacity: storage.capacity <= 256 * 1024)
     }
 
+    /// The header of a whole packet at the start of `bytes` when the framer holds nothing and is
+    /// not scanning: the caller reads its payload in place, without a copy, and skips its
+    /// `4 + length` bytes. nil when the packet does not end within `bytes` or is a fragment of
+    /// a 16 MB one; `consume` then frames it.
+    mutating func wholePacket(at bytes: UnsafeRawBufferPointer, time: Timestamp) -> (length: Int, sequenceID: UInt8)? {
+        guard !ready, !started, headerCount == 0, scanner == nil, window.isEmpty, bytes.count >= 4 else { return nil }
+        let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16
+        guard length < MySQLPacketFramer.maxFragment, length <= bytes.count &- 4 else { return nil }
+        sequenceID = bytes[3]
+        lastSequenceID = bytes[3]
+        startTime = time
+        endTime = time
+        return (length, bytes[3])
+    }
+
     /// Consumes bytes up to the end of one packet. Returns how many bytes were used; `ready`
     /// tells whether a whole packet is now available in `storage`.
     mutating func consume(_ bytes: UnsafeRawBufferPointer, at time: Timestamp) -> Int {

@@ -70,9 +70,17 @@ final class TCPConnection {
     func process(_ segment: TCPSegment, at time: Timestamp, configuration: TCPReassembler.Configuration) -> CloseReason? {
         lastSeen = time
         statistics.packets &+= 1
-        let direction = direction(from: segment.source)
-        let sender = half(direction)
-        let receiver = half(direction.reversed)
+        // The half-streams are passed as borrowed constants of this connection rather than
+        // picked into locals, which would retain and release both on every packet.
+        if direction(from: segment.source) == .clientToServer {
+            return process(segment, at: time, configuration: configuration, direction: .clientToServer, sender: client, receiver: server)
+        }
+        return process(segment, at: time, configuration: configuration, direction: .serverToClient, sender: server, receiver: client)
+    }
+
+    @inline(__always)
+    private func process(_ segment: TCPSegment, at time: Timestamp, configuration: TCPReassembler.Configuration,
+                         direction: FlowDirection, sender: TCPHalfStream, receiver: TCPHalfStream) -> CloseReason? {
         let flags = segment.flags
         if sender.baseSequence == nil {
             sender.baseSequence = flags.contains(.syn) ? segment.sequenceNumber : segment.sequenceNumber &- 1

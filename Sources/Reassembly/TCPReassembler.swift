@@ -75,7 +75,8 @@ public final class TCPReassembler {
     /// The connection of the previous segment: a bulk transfer sends long runs of segments of
     /// one connection (data one way, ACKs the other), which then skip the table lookup.
     private var recentKey: ConnectionKey?
-    private var recentConnection: TCPConnection?
+    /// Unretained: the table's `.open` entry holds it; `close` clears it first.
+    private var recentConnection: Unmanaged<TCPConnection>?
     /// Open connections by last-seen time, and those silent past the half-open timeout that
     /// are established (`TCPReassembler+Budget`).
     var aging = AgingQueue()
@@ -132,21 +133,32 @@ public final class TCPReassembler {
 
         let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        let connection: TCPConnection
-        if !isInitialSYN, let recent = recentConnection, recentKey == key {
-            connection = recent
+        if !isInitialSYN, recentKey == key, let recent = recentConnection {
+            // Not retained: the table holds every open connection, and `close` forgets the recent
+            // one before the table lets it go (two reference counts a packet saved).
+            recent._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
         } else {
             guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
-            connection = found
             recentKey = key
-            recentConnection = found
+            recentConnection = Unmanaged.passUnretained(found)
+            process(segment, on: found, key: key, at: time)
         }
+    }
 
+    /// The segment's work once its connection is known.
+    @inline(__always)
+    private func process(_ segment: TCPSegment, on connection: TCPConnection, key: ConnectionKey, at time: Timestamp) {
         let wasFollowed = connection.wasFollowed
         let reason = connection.process(segment, at: time, configuration: configuration)
         if !wasFollowed && connection.wasFollowed { followedOpenCount &+= 1 }
-        if let reason { close(connection, key: key, reason: reason, at: time) }
-        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: connection, at: time) }
+        if let reason {
+            // Not touched after: closing drops the table's reference, maybe the last one (and a
+            // closed connection holds no bytes to give up).
+            close(connection, key: key, reason: reason, at: time)
+            if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }
+        } else if budget.used > configuration.maxBufferedBytesTotal {
+            shedBufferedBytes(preferring: connection, at: time)
+        }
         if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }
     }
 
@@ -229,7 +241,7 @@ public final class TCPReassembler {
     }
 
     func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
-        if recentConnection === connection {
+        if recentConnection?.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
             recentConnection = nil
             recentKey = nil
         }
@@ -282,18 +294,21 @@ public final class TCPReassembler {
 
     /// Over the global cap: give up holes, first on the connection that just grew, then on
     /// whichever holds the most.
-    private func shedBufferedBytes(preferring current: TCPConnection, at time: Timestamp) {
-        var candidate: TCPConnection? = current
+    private func shedBufferedBytes(preferring current: TCPConnection?, at time: Timestamp) {
+        var candidate: TCPConnection? = current ?? largestBuffering()
         while budget.used > configuration.maxBufferedBytesTotal, let connection = candidate {
             let fuller = connection.client.bufferedCost >= connection.server.bufferedCost ? connection.client : connection.server
-            if !fuller.skipHole(at: time, on: connection) {
-                var largest: TCPConnection?
-                for case .open(let other) in table.values where other.bufferedCost > (largest?.bufferedCost ?? 0) {
-                    largest = other
-                }
-                candidate = largest
-            }
+            if !fuller.skipHole(at: time, on: connection) { candidate = largestBuffering() }
         }
+    }
+
+    /// The open connection holding the most out-of-order bytes, if any holds some.
+    private func largestBuffering() -> TCPConnection? {
+        var largest: TCPConnection?
+        for case .open(let other) in table.values where other.bufferedCost > (largest?.bufferedCost ?? 0) {
+            largest = other
+        }
+        return largest
     }
 
     private func openConnectionsByIndex() -> [(ConnectionKey, TCPConnection)] {

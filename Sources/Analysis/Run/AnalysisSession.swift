@@ -37,15 +37,16 @@ package final class AnalysisSession {
     }
 
     /// `workers`: decoding threads besides the reading one (`CaptureAnalysis.Options.threads`);
-    /// 1 or less decodes on the calling thread. Events (`onEvent`) need the calling thread.
-    package init(options: CaptureAnalysis.Options, workers: Int = 1) {
+    /// 1 or less decodes on the calling thread, or, with `mysqlApart`, MySQL on one worker and the
+    /// rest on the calling thread. Events (`onEvent`) need the calling thread.
+    package init(options: CaptureAnalysis.Options, workers: Int = 1, mysqlApart: Bool = false) {
         self.options = options
         let router = ProtocolRouter(watchedPorts: options.watchedPorts, keyLogPaths: options.keyLogPaths,
                                     hashUploads: options.hashUploads, recordsMessageTexts: options.recordsMessageTexts)
         router.portProtocols = options.portProtocols
         let recorder: any FactRecorder
-        if workers > 1 {
-            let sharded = ShardedRecorder(sniffer: router, options: options, workers: workers)
+        if workers > 1 || mysqlApart {
+            let sharded = ShardedRecorder(sniffer: router, options: options, workers: max(workers, 1), mysqlOnly: workers <= 1)
             self.sharded = sharded
             self.router = nil
             recorder = sharded
@@ -119,7 +120,8 @@ package final class AnalysisSession {
         // buffers) goes back to the system before the timeline's tables take their place.
         UploadHashing.releaseIdleArenas()
         ProcessMemory.releaseFreePages()
-        var timeline = ImageTimelineBuilder.build(http: http, sql: sql)
+        var timeline = options.buildsImageStories ? ImageTimelineBuilder.build(http: http, sql: sql)
+                                                  : ImageTimelineBuilder.attribution(http: http, sql: sql)
         timeline.apply(ProxyLegs.find(http: http, sql: sql), http: http, sql: sql)
         // After the timeline, which waited for the digests it reports: uploads it did not read
         // (a retried upload, an unrouted PUT) finish hashing too.

@@ -32,6 +32,10 @@ package struct CaptureAnalysis {
         /// API-heavy capture building and spilling them is a fifth of the run: the command that
         /// knows its output turns them off when it will not show them.
         package var recordsMessageTexts = true
+        /// Build the images' stories (lifecycles, uploads, anomalies, token and call links) after
+        /// the capture is read. Off, the timeline holds only the statements' links to requests and
+        /// the proxy legs (`ImageTimelineBuilder.attribution`): all that the `sql` list prints.
+        package var buildsImageStories = true
         /// Estimate the clock offsets of merged captures whose offset is not given (a first read
         /// of each file's start; see `ClockSkewSurvey`).
         package var estimatesClockSkew = true
@@ -42,6 +46,11 @@ package struct CaptureAnalysis {
         /// workers besides the reading thread (`ShardedRecorder`), with the same result; 1 decodes
         /// on the reading thread. Runs with `onEvent` (`--follow`) always use one.
         package var threads = 1
+        /// With `threads` 1: MySQL connections are decoded by one worker thread and the rest on
+        /// the reading thread (`ShardedRecorder`'s `mysqlOnly`), with the same result. For `sql`
+        /// on upload captures, where handing the uploads' segments to workers costs the reader
+        /// more than it saves, but the statements are worth a core of their own.
+        package var decodesMySQLApart = false
         /// Batch sizes and queue depth of the decoding workers (tests make them tiny).
         package var sharding = ShardingLimits()
         package init() {}
@@ -61,7 +70,8 @@ package struct CaptureAnalysis {
         var readers: [any CaptureReader] = []
         for path in paths { readers.append(try openCapture(path: path, reader: options.readerKind)) }
         opened?(readers.map(\.info))
-        let session = AnalysisSession(options: options, workers: onEvent == nil ? options.threads : 1)
+        let session = AnalysisSession(options: options, workers: onEvent == nil ? options.threads : 1,
+                                      mysqlApart: onEvent == nil && options.decodesMySQLApart)
         session.onEvent = onEvent
         for reader in readers { session.addCapture(reader.info, fileSize: reader.fileSize) }
         let merged = MergedCaptureReader(readers: readers, offsets: clocks.offsets)

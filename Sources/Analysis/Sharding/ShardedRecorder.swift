@@ -14,6 +14,11 @@ import Timeline
 /// the numbered parts of one object (`UploadChain`: parts may travel on different connections,
 /// and are hashed in the order they are met) all go to worker 0, in order; only connections to
 /// Keystone, Glance and MySQL ports are spread.
+///
+/// With `mysqlOnly`, only the MySQL connections go to the workers and the reading thread decodes
+/// the rest itself (`CaptureAnalysis.Options.decodesMySQLApart`): on an upload capture, handing
+/// each upload segment over would cost the reader more than decoding its HTTP framing, while the
+/// MySQL decoding is worth a core of its own. The sniffer's facts are merged with the workers'.
 final class ShardedRecorder: FactRecorder {
     /// How big batches grow and how many wait (`CaptureAnalysis.Options.sharding`).
     private let limits: ShardingLimits
@@ -43,8 +48,12 @@ final class ShardedRecorder: FactRecorder {
     private var pages: MapPageRelease
     /// The workers were told the input ended.
     private var stopped = false
-    init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int) {
+    /// Only MySQL connections go to the workers; the sniffer decodes the others.
+    private let mysqlOnly: Bool
+
+    init(sniffer: ProtocolRouter, options: CaptureAnalysis.Options, workers count: Int, mysqlOnly: Bool = false) {
         self.sniffer = sniffer
+        self.mysqlOnly = mysqlOnly
         hashUploads = options.hashUploads
         limits = options.sharding
         var workers: [DecodingWorker] = []
@@ -70,6 +79,7 @@ final class ShardedRecorder: FactRecorder {
     func consumer(for connection: ConnectionInfo, firstPayload: UnsafeRawBufferPointer?,
                   direction: FlowDirection) -> StreamConsumer? {
         guard let content = sniffer.following(connection, firstPayload: firstPayload, direction: direction) else { return nil }
+        if mysqlOnly && content != .mysql { return sniffer.consumer(for: connection, content: content, direction: direction) }
         let k = worker(for: connection)
         let batch = filling[k]
         var event = StreamEvent(.open, connection: connection.index, direction: direction)
@@ -81,10 +91,15 @@ final class ShardedRecorder: FactRecorder {
 
     func shedding(_ connection: ConnectionInfo, reason: CloseReason, starting: Bool) {
         if starting { shed.note(connection, reason: reason) }
+        // A connection the sniffer decodes itself: what its decoders emit while closing is counted
+        // by the sniffer (noted once, here).
+        if mysqlOnly { sniffer.sheddingConnection = starting ? connection.index : nil }
         record(StreamEvent(starting ? .sheddingStarts : .sheddingEnds, connection: connection.index), worker: worker(for: connection))
     }
 
     func addSecrets(_ secrets: [DecryptionSecrets]) {
+        // The sniffer decodes connections itself too (HTTPS among them).
+        if mysqlOnly { sniffer.addSecrets(secrets) }
         for k in workers.indices {
             var event = StreamEvent(.secrets, connection: -1)
             event.value = UInt(filling[k].secrets.count)
@@ -122,7 +137,9 @@ final class ShardedRecorder: FactRecorder {
     func record(_ bytes: UnsafeRawBufferPointer, connection: Int, worker k: Int, direction: FlowDirection, time: Timestamp,
                 position: StreamPosition?) {
         let address = UInt(bitPattern: bytes.baseAddress)
-        if address &- regionStart >= regionLength || UInt(bytes.count) > regionStart &+ regionLength &- address {
+        // MySQL alone is a small share of an upload capture's bytes: copied, the worker never
+        // faults back in the map's pages the reader already gave back.
+        if !mysqlOnly, address &- regionStart >= regionLength || UInt(bytes.count) > regionStart &+ regionLength &- address {
             lookUpRegion(bytes)
         }
         let batch = filling[k]
@@ -130,7 +147,8 @@ final class ShardedRecorder: FactRecorder {
         var event = StreamEvent(.mapped, connection: connection, direction: direction, time: time)
         event.count = bytes.count
         event.setPosition(position)
-        if address &- regionStart < regionLength && UInt(bytes.count) <= regionStart &+ regionLength &- address, let region {
+        if !mysqlOnly, address &- regionStart < regionLength && UInt(bytes.count) <= regionStart &+ regionLength &- address,
+           let region {
             if batch.heldRegion != regionSerial {
                 batch.regions.append(region)
                 batch.heldRegion = regionSerial
@@ -197,7 +215,7 @@ final class ShardedRecorder: FactRecorder {
         // What the workers freed (their decoders, their batches) lies in their own malloc arenas,
         // which glibc does not trim by itself: give it back before the merged index is built.
         ProcessMemory.releaseFreePages()
-        let routers = workers.map(\.router)
+        let routers = workers.map(\.router) + (mysqlOnly ? [sniffer] : [])
         let http = HTTPFactStore(merging: routers.map(\.httpFacts))
         let sql = SQLFactStore(merging: routers.map(\.sqlFacts))
         var warnings = sniffer.warnings

@@ -31,17 +31,36 @@ package struct ImageTimelineBuilder {
         build(http: HTTPFactStore(http), sql: SQLFactStore(sql))
     }
 
-    private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
-        let attribution = SQLAttribution.links(sql: sql, http: http)
-        var httpOfSQL = attribution.httpOfSQL
-        var uncertainSQL = attribution.uncertain
-        let log = SQLTransactionLog(sql)
-        let beforeBackgroundTasks = httpOfSQL
-        BackgroundTaskAttribution.reattribute(&httpOfSQL, http: http, sql: sql, writes: log.writes)
+    /// The statements' links to the requests that issued them (`httpOfSQL`, `uncertainSQL`) and
+    /// nothing else: no image, anomaly, token or call link. What the `sql` list prints reads no
+    /// more (with the proxy legs, applied after as for the whole timeline), and building the
+    /// images' stories is most of the timeline's cost on a capture of a hundred thousand statements.
+    package static func attribution(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
+        // The transaction log is read only by the imports' reattribution: most captures have none.
+        let links = attribution(http: http, sql: sql) { SQLTransactionLog(sql).writes }
+        var timeline = ImageTimeline(httpOfSQL: links.httpOfSQL)
+        timeline.uncertainSQL = links.uncertain
+        return timeline
+    }
+
+    /// SQL attribution, then the writes of asynchronous imports given back to their requests.
+    private static func attribution(http: HTTPFactStore, sql: SQLFactStore,
+                                    writes: () -> [SQLTransactionLog.Write]) -> SQLAttribution.Result {
+        var links = SQLAttribution.links(sql: sql, http: http)
+        let beforeBackgroundTasks = links.httpOfSQL
+        BackgroundTaskAttribution.reattribute(&links.httpOfSQL, http: http, sql: sql, writes: writes)
         // An import's writes given to it after the fact (no request in progress issued them).
-        for (statement, request) in httpOfSQL where beforeBackgroundTasks[statement] != request {
-            uncertainSQL[statement] = .likely(request)
+        for (statement, request) in links.httpOfSQL where beforeBackgroundTasks[statement] != request {
+            links.uncertain[statement] = .likely(request)
         }
+        return links
+    }
+
+    private mutating func run(http: HTTPFactStore, sql: SQLFactStore) -> ImageTimeline {
+        let log = SQLTransactionLog(sql)
+        let attribution = ImageTimelineBuilder.attribution(http: http, sql: sql) { log.writes }
+        let httpOfSQL = attribution.httpOfSQL
+        let uncertainSQL = attribution.uncertain
         var imageOfSQL: [Int: String] = [:]
 
         // Events are positions (in `http`, `log.writes`, `sql`), not values: a capture can hold

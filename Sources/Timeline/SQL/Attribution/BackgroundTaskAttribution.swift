@@ -11,9 +11,10 @@ import CaptureIO
 /// inserted), and is not already inside a writing request, belongs to that import.
 enum BackgroundTaskAttribution {
     static func reattribute(_ attribution: inout [Int: Int], http: HTTPFactStore, sql: SQLFactStore,
-                            writes: [SQLTransactionLog.Write]) {
+                            writes: () -> [SQLTransactionLog.Write]) {
         let imports = http.positionsByStart().filter { http.traits(at: $0).contains(.imageImport) }.map { http[$0] }
         guard !imports.isEmpty else { return }
+        let writes = writes()
         func exchange(_ index: Int) -> HTTPFact? { http.indices.contains(index) ? http[index] : nil }
         // Task id -> import request, from the task rows each import inserted while it ran.
         var importOfTask: [String: Int] = [:]
