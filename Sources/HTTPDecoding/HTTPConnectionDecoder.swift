@@ -178,7 +178,9 @@ package final class HTTPConnectionDecoder: StreamConsumer {
     }
 
     /// `fields` with secret values masked; without secrets, the same array (no copy).
-    static func masked(_ fields: [HTTPHeader]) -> [HTTPHeader] {
+    static func masked(_ fields: consuming [HTTPHeader]) -> [HTTPHeader] {
+        // Consumed: the caller's array is this one, changed in place (borrowed, the first
+        // masked value copied the whole array).
         var result = fields
         for i in result.indices where SecretMask.isSensitiveHeader(result[i].name) {
             result[i].value = SecretMask.masked(result[i].value)

@@ -24,8 +24,15 @@ package struct HTTPHead {
     ///
     /// One pass: each line is found and read in place (slices of `bytes`, no list of lines).
     package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
-        var lines = LineCursor(bytes: bytes)
-        guard let startLine = lines.next() else { return nil }
+        bytes.withUnsafeBufferPointer { buffer in parse(bytes, buffer, isRequest: isRequest) }
+    }
+
+    /// `parse` with the head's bytes in place: the start line is read as a slice of `bytes`, the
+    /// fields from `buffer` (the same bytes) by offsets, without a retained slice per line.
+    private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool) -> HTTPHead? {
+        var lines = LineCursor(bytes: buffer)
+        guard let startRange = lines.next() else { return nil }
+        let startLine = bytes[startRange]
         var head = HTTPHead(isRequest: isRequest)
         if isRequest {
             if let (method, target, version) = parseRequestLine(startLine) {
@@ -49,7 +56,7 @@ package struct HTTPHead {
         }
         head.fields.reserveCapacity(8)  // a usual head's fields in one allocation
         while let line = lines.next() {
-            addField(line, to: &head.fields, malformed: &head.malformedLines)
+            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &head.fields, malformed: &head.malformedLines)
         }
         return head
     }
@@ -57,10 +64,11 @@ package struct HTTPHead {
     /// The lines of a head as `splitLines` cuts them (without CRLF or bare LF), one at a time.
     /// Empty lines come out too: the start line must not be one, and fields skip them.
     struct LineCursor {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        mutating func next() -> ArraySlice<UInt8>? {
+        /// The next line's offsets in `bytes`.
+        mutating func next() -> Range<Int>? {
             let count = bytes.count
             guard position < count else { return nil }
             let start = position
@@ -68,10 +76,10 @@ package struct HTTPHead {
             while i < count, bytes[i] != HTTPHead.lf { i &+= 1 }
             guard i < count else {
                 position = count
-                return bytes[start..<count]
+                return start..<count
             }
             position = i &+ 1
-            return bytes[start..<(i > start && bytes[i &- 1] == HTTPHead.cr ? i &- 1 : i)]
+            return start..<(i > start && bytes[i &- 1] == HTTPHead.cr ? i &- 1 : i)
         }
     }
 
@@ -79,32 +87,74 @@ package struct HTTPHead {
     static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
         fields.reserveCapacity(lines.count)  // one allocation, not one per doubling
-        for line in lines { addField(line, to: &fields, malformed: &malformed) }
+        for line in lines {
+            line.withUnsafeBufferPointer { addField($0, to: &fields, malformed: &malformed) }
+        }
         return fields
     }
 
     /// One header or trailer line into `fields` (an obs-fold line joins the previous value).
-    static func addField(_ line: ArraySlice<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
-        guard let first = line.first else { return }
+    static func addField(_ line: UnsafeBufferPointer<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
+        let count = line.count
+        guard count > 0 else { return }
+        let first = line[0]
         if first == space || first == tab {
             // RFC 9112 5.2: obsolete line folding; replace with a single space.
             if !fields.isEmpty {
-                fields[fields.count - 1].value += " " + text(trimmed(line))
+                fields[fields.count - 1].value += " " + text(line, trimmed(line, from: 0))
             } else {
-                malformed.append(text(line.prefix(80)))
+                malformed.append(text(line, 0..<min(count, 80)))
             }
             return
         }
-        guard let colon = line.firstIndex(of: colon) else {
-            malformed.append(text(line.prefix(80)))
+        // The name's bytes are checked as the colon is sought (one pass over them).
+        var colon = 0
+        while colon < count, line[colon] != HTTPHead.colon {
+            guard isTokenCharacter(line[colon]) else {
+                // Not a name: a line without a colon, or a name with a byte a token lacks.
+                malformed.append(text(line, 0..<min(count, 80)))
+                return
+            }
+            colon &+= 1
+        }
+        guard colon < count, colon > 0 else {
+            malformed.append(text(line, 0..<min(count, 80)))
             return
         }
-        let name = line[line.startIndex..<colon]
-        guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
-            malformed.append(text(line.prefix(80)))
-            return
+        fields.append(HTTPHeader(name: fieldName(UnsafeBufferPointer(rebasing: line[0..<colon])),
+                                 value: text(line, trimmed(line, from: colon &+ 1))))
+    }
+
+    /// The usual field names, spelled as clients and servers send them: a name equal to one is
+    /// that (immortal) string, neither decoded nor allocated (names past 15 bytes were a heap
+    /// string per message).
+    private static let commonNames: [(bytes: [UInt8], name: String)] = [
+        "Host", "User-Agent", "Accept", "Accept-Encoding", "Connection", "Content-Type", "Content-Length",
+        "Content-Encoding", "Transfer-Encoding", "X-Auth-Token", "X-Subject-Token", "X-Openstack-Request-Id",
+        "Date", "Server", "Location", "Etag", "X-Trans-Id", "X-Timestamp", "Last-Modified", "Vary",
+        "X-Compute-Request-Id", "X-Trace-Info", "Keep-Alive", "Expect", "X-Forwarded-For", "X-Forwarded-Proto",
+    ].map { (Array($0.utf8), $0) }
+
+    static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = bytes.count
+        for common in commonNames where common.bytes.count == count {
+            var k = 0
+            while k < count, common.bytes[k] == bytes[k] { k &+= 1 }
+            if k == count { return common.name }
         }
-        fields.append(HTTPHeader(name: text(name), value: text(trimmed(line[(colon + 1)...]))))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `line[from...]` without leading blanks and trailing blanks or CR, as offsets.
+    static func trimmed(_ line: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int> {
+        var lower = start, upper = line.count
+        while lower < upper, line[lower] == space || line[lower] == tab { lower &+= 1 }
+        while upper > lower, line[upper &- 1] == space || line[upper &- 1] == tab || line[upper &- 1] == cr { upper &-= 1 }
+        return lower..<upper
+    }
+
+    static func text(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
     }
 
     /// Lines without their CRLF (or bare LF), the terminating empty line dropped.

@@ -118,8 +118,9 @@ package struct OpenStackCall: Sendable, Hashable {
     ///     port (pass the backend port when a proxy's front port differs).
     ///   - routes: the classification table, first match wins.
     ///   - ports: which ports mean which service.
+    ///   - cache: recent classifications of the standard table (ignored with another `routes`).
     package init(exchange: borrowing HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
-                ports: OpenStackServicePorts = .standard) {
+                ports: OpenStackServicePorts = .standard, cache: OpenStackRouteCache? = nil) {
         // The exchange is borrowed and read in place: a copy of it (or of its request) retained
         // every string and array it holds, for each of hundreds of thousands of calls.
         method = exchange.request?.method ?? "-"
@@ -138,16 +139,16 @@ package struct OpenStackCall: Sendable, Hashable {
         subjectTokenFingerprint = exchange.response?.headers.fingerprint(for: "X-Subject-Token")
             ?? request.subjectToken.flatMap(SecretMask.fingerprint(inMasked:))
 
-        let segments = OpenStackRoute.segments(of: path)
-        var captures: [String: String] = [:]
-        // By index: a row is not copied (five references retained) just to be skipped.
-        for i in routes.indices where routes[i].service == service {
-            if let matched = routes[i].match(method: method, pathSegments: segments) {
-                operation = routes[i].operationName(captures: matched)
-                captures = matched
-                break
+        let classified: OpenStackRouteCache.Match
+        if let cache, cache.isStandard(routes) {
+            classified = cache.match(OpenStackRouteCache.Key(service: service, method: method, path: path)) {
+                OpenStackCall.classify(service: service, method: method, path: path, routes: routes)
             }
+        } else {
+            classified = OpenStackCall.classify(service: service, method: method, path: path, routes: routes)
         }
+        operation = classified.operation
+        let captures = classified.captures
         if let reference = captures["image"] {
             if OpenStackCall.looksLikeID(reference) {
                 imageID = reference
@@ -169,6 +170,19 @@ package struct OpenStackCall: Sendable, Hashable {
         case .swift: readSwift(exchange)
         case .other: break
         }
+    }
+
+    /// The operation of the first row of `routes` that matches, and what it captured.
+    static func classify(service: OpenStackService, method: String, path: String,
+                         routes: [OpenStackRoute]) -> OpenStackRouteCache.Match {
+        let segments = OpenStackRoute.segments(of: path)
+        // By index: a row is not copied (five references retained) just to be skipped.
+        for i in routes.indices where routes[i].service == service {
+            if let matched = routes[i].match(method: method, pathSegments: segments) {
+                return OpenStackRouteCache.Match(operation: routes[i].operationName(captures: matched), captures: matched)
+            }
+        }
+        return OpenStackRouteCache.Match(operation: .other, captures: [:])
     }
 
     /// The request headers a call reads, found in one pass over the fields.
