@@ -33,32 +33,38 @@ package struct HTTPHead {
         var lines = LineCursor(bytes: buffer)
         guard let startRange = lines.next() else { return nil }
         let startLine = bytes[startRange]
-        var head = HTTPHead(isRequest: isRequest)
+        // Read into locals and made by the memberwise initialiser in one expression: a head
+        // changed member by member was copied out whole when returned.
+        var method = "", target = "", version = "", status = 0, reason = ""
+        var startLineProblem: String?
         if isRequest {
-            if let (method, target, version) = parseRequestLine(startLine) {
-                (head.method, head.target, head.version) = (method, target, version)
-            } else if let (method, target, version) = parseLenientRequestLine(startLine) {
-                (head.method, head.target, head.version) = (method, target, version)
-                head.startLineProblem = "request target with spaces in \"\(text(startLine.prefix(80)))\""
+            if let line = parseRequestLine(startLine) {
+                (method, target, version) = line
+            } else if let line = parseLenientRequestLine(startLine) {
+                (method, target, version) = line
+                startLineProblem = "request target with spaces in \"\(text(startLine.prefix(80)))\""
             } else {
                 return nil
             }
         } else {
-            if let (version, status, reason) = parseStatusLine(startLine) {
-                (head.version, head.status, head.reason) = (version, status, reason)
-            } else if let (version, status, reason) = parseLenientStatusLine(startLine) {
-                (head.version, head.status, head.reason) = (version, status, reason)
-                head.startLineProblem = (status == 0 ? "status code is not three digits in" : "lower-case protocol name in")
+            if let line = parseStatusLine(startLine) {
+                (version, status, reason) = line
+            } else if let line = parseLenientStatusLine(startLine) {
+                (version, status, reason) = line
+                startLineProblem = (status == 0 ? "status code is not three digits in" : "lower-case protocol name in")
                     + " \"\(text(startLine.prefix(80)))\""
             } else {
                 return nil
             }
         }
-        head.fields.reserveCapacity(8)  // a usual head's fields in one allocation
+        var fields: [HTTPHeader] = []
+        var malformedLines: [String] = []
+        fields.reserveCapacity(8)  // a usual head's fields in one allocation
         while let line = lines.next() {
-            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &head.fields, malformed: &head.malformedLines)
+            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &fields, malformed: &malformedLines)
         }
-        return head
+        return HTTPHead(isRequest: isRequest, method: method, target: target, version: version, status: status, reason: reason,
+                        fields: fields, malformedLines: malformedLines, startLineProblem: startLineProblem)
     }
 
     /// The lines of a head as `splitLines` cuts them (without CRLF or bare LF), one at a time.

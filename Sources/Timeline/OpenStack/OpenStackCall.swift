@@ -149,6 +149,19 @@ package struct OpenStackCall: Sendable, Hashable {
         }
         operation = classified.operation
         let captures = classified.captures
+        // Most calls capture nothing (lists, token calls): no look-ups then.
+        if !captures.isEmpty { readCaptures(captures) }
+
+        switch service {
+        case .keystone: readKeystone(exchange)
+        case .glance: readGlance(exchange)
+        case .swift: readSwift(exchange)
+        case .other: break
+        }
+    }
+
+    /// The identities a route captured from the path.
+    private mutating func readCaptures(_ captures: [String: String]) {
         if let reference = captures["image"] {
             if OpenStackCall.looksLikeID(reference) {
                 imageID = reference
@@ -163,13 +176,6 @@ package struct OpenStackCall: Sendable, Hashable {
         swiftAccount = captures["account"]
         swiftContainer = captures["container"]
         if service == .swift, let object = captures["**"], !object.isEmpty { swiftObject = object }
-
-        switch service {
-        case .keystone: readKeystone(exchange)
-        case .glance: readGlance(exchange)
-        case .swift: readSwift(exchange)
-        case .other: break
-        }
     }
 
     /// The operation of the first row of `routes` that matches, and what it captured.
