@@ -243,7 +243,9 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             requestParser.enterTunnel()
             return .tunnel
         }
-        let hashes = target.request.map { configuration.hashesDownload($0.method, $0.path, head.status) } ?? false
+        // Members read in place (`map` copied the whole request out of its optional).
+        var hashes = false
+        if let path = target.request?.path { hashes = configuration.hashesDownload(method, path, head.status) }
         target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: hashes, keepLimit: configuration.maxKeptBodyBytes)
         return method == "HEAD" ? .noBody : .standard
     }
