@@ -135,10 +135,10 @@ package final class HTTPConnectionDecoder: StreamConsumer {
         responseParser.finish(at: time, delegate: self)
         isClosed = true
         for exchange in pending {
-            if !exchange.requestEnded, exchange.request != nil {
+            if !exchange.requestEnded, exchange.hasRequest {
                 exchange.end(.clientToServer, at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
             }
-            if exchange.request != nil, !exchange.hasFinalResponseHead, !exchange.responseLost {
+            if exchange.hasRequest, !exchange.hasFinalResponseHead, !exchange.responseLost {
                 exchange.anomalies.append(HTTPAnomaly(kind: .requestWithoutResponse, direction: .clientToServer, time: time,
                                                       message: "no response before the connection ended (\(reason.rawValue))"))
             } else if !exchange.responseEnded {
@@ -159,7 +159,12 @@ package final class HTTPConnectionDecoder: StreamConsumer {
             emit(pending[emitted])
             emitted += 1
         }
-        if emitted > 0 { pending.removeFirst(emitted) }
+        // All of them, usually (one exchange at a time): no shifting of what stays.
+        if emitted == pending.count {
+            pending.removeAll(keepingCapacity: true)
+        } else if emitted > 0 {
+            pending.removeFirst(emitted)
+        }
     }
 
     func emit(_ pendingExchange: HTTPPendingExchange) {
@@ -210,6 +215,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: [])
             let path = request.path  // split once, with the request: both rules ask for it
             exchange.request = consume request
+            exchange.hasRequest = true
             exchange.requestFields = head.fields
             let hashes = configuration.hashesUpload(head.method, path)
             exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,

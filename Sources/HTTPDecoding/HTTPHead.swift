@@ -32,13 +32,15 @@ package struct HTTPHead {
     private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool) -> HTTPHead? {
         var lines = LineCursor(bytes: buffer)
         guard let startRange = lines.next() else { return nil }
-        let startLine = bytes[startRange]
+        let start = UnsafeBufferPointer(rebasing: buffer[startRange])
+        // The lenient readings and their messages take a slice (rare: a start line RFC 9112 refuses).
+        var startLine: ArraySlice<UInt8> { bytes[startRange] }
         // Read into locals and made by the memberwise initialiser in one expression: a head
         // changed member by member was copied out whole when returned.
         var method = "", target = "", version = "", status = 0, reason = ""
         var startLineProblem: String?
         if isRequest {
-            if let line = parseRequestLine(startLine) {
+            if let line = parseRequestLine(start) {
                 (method, target, version) = line
             } else if let line = parseLenientRequestLine(startLine) {
                 (method, target, version) = line
@@ -47,7 +49,7 @@ package struct HTTPHead {
                 return nil
             }
         } else {
-            if let line = parseStatusLine(startLine) {
+            if let line = parseStatusLine(start) {
                 (version, status, reason) = line
             } else if let line = parseLenientStatusLine(startLine) {
                 (version, status, reason) = line
@@ -183,32 +185,54 @@ package struct HTTPHead {
     }
 
     static func parseRequestLine(_ line: ArraySlice<UInt8>) -> (String, String, String)? {
-        // Exactly two spaces, found in place (a split would build an array per request).
-        guard let first = line.firstIndex(of: space),
-              let second = line[(first &+ 1)...].firstIndex(of: space),
-              !line[(second &+ 1)...].contains(space) else { return nil }
-        let method = line[line.startIndex..<first], target = line[(first &+ 1)..<second], version = line[(second &+ 1)...]
-        guard !method.isEmpty, method.count <= 32, method.allSatisfy(isTokenCharacter),
-              !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
-              isVersion(version) else { return nil }
-        return (text(method), text(target), text(version))
+        line.withUnsafeBufferPointer { parseRequestLine($0) }
+    }
+
+    /// `method SP target SP version`, read in place (every request's start line).
+    static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, String)? {
+        // Exactly two spaces.
+        let count = line.count
+        var first = 0
+        while first < count, line[first] != space { first &+= 1 }
+        var second = first &+ 1
+        while second < count, line[second] != space { second &+= 1 }
+        guard second < count else { return nil }
+        var k = second &+ 1
+        while k < count {
+            if line[k] == space { return nil }
+            k &+= 1
+        }
+        guard first > 0, first <= 32, second > first &+ 1, isVersion(line, from: second &+ 1) else { return nil }
+        for i in 0..<first where !isTokenCharacter(line[i]) { return nil }
+        for i in (first &+ 1)..<second where line[i] <= 0x20 || line[i] == 0x7F { return nil }
+        return (text(line, 0..<first), text(line, (first &+ 1)..<second), text(line, (second &+ 1)..<count))
     }
 
     static func parseStatusLine(_ line: ArraySlice<UInt8>) -> (String, Int, String)? {
-        guard line.count >= 12 else { return nil }
-        let base = line.startIndex
-        let version = line[base..<(base + 8)]
-        guard isVersion(version), line[base + 8] == space else { return nil }
+        line.withUnsafeBufferPointer { parseStatusLine($0) }
+    }
+
+    /// `version SP 3DIGIT [SP reason]`, read in place (every response's start line).
+    static func parseStatusLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, Int, String)? {
+        guard line.count >= 12, isVersion(line, from: 0, count: 8), line[8] == space else { return nil }
         var status = 0
-        for i in (base + 9)..<(base + 12) {
+        for i in 9..<12 {
             let byte = line[i]
             guard byte >= 0x30, byte <= 0x39 else { return nil }
-            status = status * 10 + Int(byte - 0x30)
+            status = status &* 10 &+ Int(byte &- 0x30)
         }
         guard status >= 100 else { return nil }
-        let rest = line[(base + 12)...]
-        if let first = rest.first, first != space { return nil }
-        return (text(version), status, text(trimmed(rest)))
+        if line.count > 12, line[12] != space { return nil }
+        return (text(line, 0..<8), status, text(line, trimmed(line, from: 12)))
+    }
+
+    /// `HTTP/d.d` at `start`, `count` bytes (to the end of `line` by default).
+    static func isVersion(_ line: UnsafeBufferPointer<UInt8>, from start: Int, count: Int? = nil) -> Bool {
+        let count = count ?? line.count &- start
+        guard count == 8, start >= 0, start &+ 8 <= line.count else { return false }
+        let b = start
+        return line[b] == 0x48 && line[b + 1] == 0x54 && line[b + 2] == 0x54 && line[b + 3] == 0x50 && line[b + 4] == 0x2F
+            && line[b + 5] >= 0x30 && line[b + 5] <= 0x39 && line[b + 6] == 0x2E && line[b + 7] >= 0x30 && line[b + 7] <= 0x39
     }
 
     /// A request line whose target holds spaces (`GET /a b HTTP/1.1`): a token method, the
