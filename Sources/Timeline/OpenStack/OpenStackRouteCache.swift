@@ -35,9 +35,17 @@ package final class OpenStackRouteCache {
         }
     }
 
+    /// The last look-up: a client repeating one call hits it without hashing the path.
+    private var last: (key: Key, match: Match)?
+
     func match(_ key: Key, _ classify: () -> Match) -> Match {
-        if let known = matches[key] { return known }
+        if let last, last.key == key { return last.match }
+        if let known = matches[key] {
+            last = (key, known)
+            return known
+        }
         let match = classify()
+        last = (key, match)
         if matches.count >= limit { matches.removeAll(keepingCapacity: true) }
         matches[key] = match
         return match
