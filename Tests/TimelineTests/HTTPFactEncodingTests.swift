@@ -11,51 +11,34 @@ struct HTTPFactEncodingTests {
     static func referenceBytes(_ fact: HTTPFact) -> [UInt8] {
         var out: [UInt8] = [7, 7, 7]  // bytes already in the buffer stay as they are
         out.put(SpilledFactHead(time: fact.time, end: fact.end, connection: fact.connection))
-        out.put(fact.client)
-        out.put(fact.server)
-        out.put(fact.service)
-        out.put(fact.operation.rawValue)
-        out.put(fact.method)
-        out.put(fact.path)
+        for text in [fact.client, fact.server, fact.service, fact.operation.rawValue, fact.method, fact.path] { out.put(text) }
         out.put(fact.status.map(Int64.init))
-        out.put(fact.imageID)
-        out.put(fact.imageName)
-        out.put(fact.reportedStatus)
+        for text in [fact.imageID, fact.imageName, fact.reportedStatus] { out.put(text) }
         out.put(fact.reportedFields)
         out.put(fact.requestEnd.map(\.nanoseconds))
         out.put(Int64(fact.requestBytes))
-        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0)
-                   | (fact.requestStreamEndedInBody ? 8 : 0))
-        out.put(fact.tokenFingerprint)
-        out.put(fact.subjectTokenFingerprint)
-        out.put(fact.requestID)
+        let flags = [fact.requestComplete, fact.tls, fact.inferred, fact.requestStreamEndedInBody]
+        out.append(flags.enumerated().reduce(UInt8(0)) { $0 | ($1.element ? 1 << UInt8($1.offset) : 0) })
+        for text in [fact.tokenFingerprint, fact.subjectTokenFingerprint, fact.requestID] { out.put(text) }
         out.put(Int64(fact.responseBytes))
         out.put(fact.notes)
         out.put(Int64(fact.requestWireBytes))
         out.put(fact.evidence)
-        out.put(fact.minimumBytes.map { Int64($0.request) })
-        out.put(fact.minimumBytes.map { Int64($0.response) })
+        for side in [fact.minimumBytes?.request, fact.minimumBytes?.response] { out.put(side.map(Int64.init)) }
         out.put(fact.query)
-        out.put(Int64(fact.transfer.responseBodyBytes))
-        out.append(fact.transfer.responseComplete ? 1 : 0)
-        out.put(fact.transfer.etag)
-        out.put(fact.transfer.objectManifest)
-        out.put(fact.transfer.transID)
+        let transfer = fact.transfer
+        out.put(Int64(transfer.responseBodyBytes))
+        out.append(transfer.responseComplete ? 1 : 0)
+        for text in [transfer.etag, transfer.objectManifest, transfer.transID] { out.put(text) }
         let proxy = fact.proxyEvidence
-        out.put(proxy.target)
-        out.put(proxy.host)
-        out.put(proxy.xForwardedFor)
-        out.put(proxy.forwarded)
-        out.put(proxy.xForwardedProto)
-        out.put(proxy.requestWireBytes.map(Int64.init))
-        out.put(proxy.responseBodyBytes.map(Int64.init))
-        out.put(Int64(fact.bytesNotCaptured))
-        out.put(Int64(fact.requestBytesNotCaptured))
+        for text in [proxy.target, proxy.host] { out.put(text) }
+        for list in [proxy.xForwardedFor, proxy.forwarded, proxy.xForwardedProto] { out.put(list) }
+        for count in [proxy.requestWireBytes, proxy.responseBodyBytes] { out.put(count.map(Int64.init)) }
+        for count in [fact.bytesNotCaptured, fact.requestBytesNotCaptured] { out.put(Int64(count)) }
         out.put(fact.tokenIssuedAt)
         out.append(fact.messages == nil ? 0 : 1)
         if let messages = fact.messages {
-            out.put(messages.request)
-            out.put(messages.response)
+            for text in [messages.request, messages.response] { out.put(text) }
         }
         return out
     }
