@@ -54,14 +54,20 @@ struct SpillFieldStore: SpillFieldSink {
     }
 
     mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            next.storeBytes(of: UInt32(truncatingIfNeeded: utf8.count).littleEndian, as: UInt32.self)
-            next += 4
-            if let base = utf8.baseAddress, !utf8.isEmpty {
-                next.copyMemory(from: base, byteCount: utf8.count)
-                next += utf8.count
-            }
+        // Read in place: `withUTF8` needs a mutable copy of the string (a retain and a release
+        // for each of a fact's dozen strings); only a string without contiguous UTF-8 takes it.
+        if text.utf8.withContiguousStorageIfAvailable({ store(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { store(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    private mutating func store(_ utf8: UnsafeRawBufferPointer) {
+        next.storeBytes(of: UInt32(truncatingIfNeeded: utf8.count).littleEndian, as: UInt32.self)
+        next += 4
+        if let base = utf8.baseAddress, !utf8.isEmpty {
+            next.copyMemory(from: base, byteCount: utf8.count)
+            next += utf8.count
         }
     }
 }
