@@ -149,7 +149,11 @@ struct HTTPBodyCollector {
         }
         kept = []
         inflater = nil
-        return (body, digests)
+        // Moved out, not copied (every string of the body retained and released again): a
+        // finished collector is not read again.
+        var finished = HTTPBody()
+        swap(&finished, &body)
+        return (finished, digests)
     }
 
     private mutating func fillText(maxJSONDepth: Int) {
