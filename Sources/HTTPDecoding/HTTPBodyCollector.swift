@@ -18,57 +18,6 @@ struct HTTPBodyCollector {
     /// When the body is one part of a chain: the digests of the whole up to this part.
     private(set) var joinedDigests: UploadDigests?
 
-    /// Chooses what to do with the body from the head; `chain` is the whole a hashed body is a part of.
-    init(headers: [HTTPHeader], hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
-        self.keepLimit = max(0, keepLimit)
-        // The three fields it reads, found in one pass (the first of each, as `value(for:)`).
-        var contentLength: String?
-        var found = (type: false, encoding: false, length: false)
-        for header in headers {
-            switch header.name.utf8.count {
-            case 12 where !found.type && HTTPHeader.sameName(header.name, "Content-Type"):
-                body.contentType = header.value
-                found.type = true
-            case 14 where !found.length && HTTPHeader.sameName(header.name, "Content-Length"):
-                contentLength = header.value
-                found.length = true
-            case 16 where !found.encoding && HTTPHeader.sameName(header.name, "Content-Encoding"):
-                body.contentEncoding = header.value
-                found.encoding = true
-            default:
-                break
-            }
-        }
-        if hashes {
-            hasher = UploadHasher(chain: chain)
-            body.disposition = .hashed
-            return
-        }
-        guard HTTPBodyCollector.isTextual(body.contentType) else {
-            body.disposition = .counted
-            return
-        }
-        switch body.contentEncoding?.lowercased() {
-        case nil, "identity":
-            // A body announced larger than the cap is never buffered at all.
-            if let length = contentLength.flatMap(HTTPStreamParser.decimal), length > self.keepLimit {
-                body.disposition = .counted
-                notes.append((.bodyNotKept, "body of \(length) bytes exceeds the \(self.keepLimit)-byte cap; counted only"))
-                return
-            }
-        case "gzip", "x-gzip":
-            inflater = Inflater(encoding: .gzip)
-        case "deflate":
-            inflater = Inflater(encoding: .deflate)
-        default:
-            body.disposition = .counted
-            notes.append((.bodyNotKept, "Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only"))
-            return
-        }
-        keeping = true
-        body.disposition = .kept
-    }
-
     /// Text-like content types; a body without a type is kept and checked for UTF-8 at the end.
     static func isTextual(_ contentType: String?) -> Bool {
         guard var contentType else { return true }
@@ -200,7 +149,11 @@ struct HTTPBodyCollector {
         }
         kept = []
         inflater = nil
-        return (body, digests)
+        // Moved out, not copied (every string of the body retained and released again): a
+        // finished collector is not read again.
+        var finished = HTTPBody()
+        swap(&finished, &body)
+        return (finished, digests)
     }
 
     private mutating func fillText(maxJSONDepth: Int) {
@@ -214,5 +167,68 @@ struct HTTPBodyCollector {
             && kept.first(where: { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } == true
         // Masked (and parsed) when read: the timeline reads few bodies (see `HTTPBody.text`).
         body.keepUnmasked(text, looksLikeJSON: looksLikeJSON, maxDepth: maxJSONDepth)
+    }
+}
+
+extension HTTPBodyCollector {
+    /// Chooses what to do with the body from the head; `chain` is the whole a hashed body is a part of.
+    init(headers: [HTTPHeader], hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
+        // Decided into locals and made by the memberwise initialiser in one expression: set
+        // member by member, the collector was built aside and copied into `self` (twice a call).
+        let limit = max(0, keepLimit)
+        var body = HTTPBody()
+        var notes: [(kind: HTTPAnomaly.Kind, message: String)] = []
+        var keeping = false
+        var inflater: Inflater?
+        var hasher: UploadHasher?
+        // The three fields it reads, found in one pass (the first of each, as `value(for:)`).
+        var contentLength: String?
+        var found = (type: false, encoding: false, length: false)
+        for header in headers {
+            switch header.name.utf8.count {
+            case 12 where !found.type && HTTPHeader.sameName(header.name, "Content-Type"):
+                body.contentType = header.value
+                found.type = true
+            case 14 where !found.length && HTTPHeader.sameName(header.name, "Content-Length"):
+                contentLength = header.value
+                found.length = true
+            case 16 where !found.encoding && HTTPHeader.sameName(header.name, "Content-Encoding"):
+                body.contentEncoding = header.value
+                found.encoding = true
+            default:
+                break
+            }
+        }
+        decide: do {
+            if hashes {
+                hasher = UploadHasher(chain: chain)
+                body.disposition = .hashed
+                break decide
+            }
+            guard HTTPBodyCollector.isTextual(body.contentType) else {
+                body.disposition = .counted
+                break decide
+            }
+            switch body.contentEncoding?.lowercased() {
+            case nil, "identity":
+                // A body announced larger than the cap is never buffered at all.
+                if let length = contentLength.flatMap(HTTPStreamParser.decimal), length > limit {
+                    body.disposition = .counted
+                    notes.append((.bodyNotKept, "body of \(length) bytes exceeds the \(limit)-byte cap; counted only"))
+                    break decide
+                }
+            case "gzip", "x-gzip":
+                inflater = Inflater(encoding: .gzip)
+            case "deflate":
+                inflater = Inflater(encoding: .deflate)
+            default:
+                body.disposition = .counted
+                notes.append((.bodyNotKept, "Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only"))
+                break decide
+            }
+            keeping = true
+            body.disposition = .kept
+        }
+        self.init(body: body, keeping: keeping, keepLimit: limit, inflater: inflater, hasher: hasher, notes: notes)
     }
 }

@@ -24,6 +24,19 @@ extension HTTPHead {
             // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
             if bodyless || (100..<200).contains(status) || status == 204 || status == 304 { return (.none, []) }
         }
+        // One pass first: most heads (every GET) carry neither field, and need no three look-ups.
+        var carriesFraming = false
+        for field in fields {
+            switch field.name.utf8.count {
+            case 14 where HTTPHeader.sameName(field.name, "content-length"),
+                 17 where HTTPHeader.sameName(field.name, "transfer-encoding"):
+                carriesFraming = true
+            default:
+                continue
+            }
+            break
+        }
+        if !carriesFraming { return (isRequest ? .none : .untilClose, []) }
         var problems: [(HTTPAnomaly.Kind, String)] = []
         let codings = listValues("transfer-encoding")
         if !codings.isEmpty {

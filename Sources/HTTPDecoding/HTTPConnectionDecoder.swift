@@ -135,10 +135,10 @@ package final class HTTPConnectionDecoder: StreamConsumer {
         responseParser.finish(at: time, delegate: self)
         isClosed = true
         for exchange in pending {
-            if !exchange.requestEnded, exchange.request != nil {
+            if !exchange.requestEnded, exchange.hasRequest {
                 exchange.end(.clientToServer, at: time, complete: false, wireBytes: 0, maxJSONDepth: configuration.maxJSONDepth)
             }
-            if exchange.request != nil, !exchange.hasFinalResponseHead, !exchange.responseLost {
+            if exchange.hasRequest, !exchange.hasFinalResponseHead, !exchange.responseLost {
                 exchange.anomalies.append(HTTPAnomaly(kind: .requestWithoutResponse, direction: .clientToServer, time: time,
                                                       message: "no response before the connection ended (\(reason.rawValue))"))
             } else if !exchange.responseEnded {
@@ -159,7 +159,14 @@ package final class HTTPConnectionDecoder: StreamConsumer {
             emit(pending[emitted])
             emitted += 1
         }
-        if emitted > 0 { pending.removeFirst(emitted) }
+        // All of them, usually (one exchange at a time): taken off the end, which keeps the
+        // storage and shifts nothing (`removeFirst` and `removeAll` go through a generic
+        // subrange replacement, a hundredth of an API-heavy run).
+        if emitted == pending.count {
+            while !pending.isEmpty { pending.removeLast() }
+        } else if emitted > 0 {
+            pending.removeFirst(emitted)
+        }
     }
 
     func emit(_ pendingExchange: HTTPPendingExchange) {
@@ -178,7 +185,9 @@ package final class HTTPConnectionDecoder: StreamConsumer {
     }
 
     /// `fields` with secret values masked; without secrets, the same array (no copy).
-    static func masked(_ fields: [HTTPHeader]) -> [HTTPHeader] {
+    static func masked(_ fields: consuming [HTTPHeader]) -> [HTTPHeader] {
+        // Consumed: the caller's array is this one, changed in place (borrowed, the first
+        // masked value copied the whole array).
         var result = fields
         for i in result.indices where SecretMask.isSensitiveHeader(result[i].name) {
             result[i].value = SecretMask.masked(result[i].value)
@@ -208,6 +217,7 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             let request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: [])
             let path = request.path  // split once, with the request: both rules ask for it
             exchange.request = consume request
+            exchange.hasRequest = true
             exchange.requestFields = head.fields
             let hashes = configuration.hashesUpload(head.method, path)
             exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
@@ -241,7 +251,9 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             requestParser.enterTunnel()
             return .tunnel
         }
-        let hashes = target.request.map { configuration.hashesDownload($0.method, $0.path, head.status) } ?? false
+        // Members read in place (`map` copied the whole request out of its optional).
+        var hashes = false
+        if let path = target.request?.path { hashes = configuration.hashesDownload(method, path, head.status) }
         target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: hashes, keepLimit: configuration.maxKeptBodyBytes)
         return method == "HEAD" ? .noBody : .standard
     }

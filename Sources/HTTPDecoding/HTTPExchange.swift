@@ -45,36 +45,16 @@ package struct HTTPExchange: Sendable, Hashable {
     /// What went wrong in this exchange.
     package var anomalies: [HTTPAnomaly]
 
-    package init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
-                request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
-                requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
-                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = [],
-                joinedUploadDigests: UploadDigests? = nil, downloadDigests: UploadDigests? = nil, bytesNotCaptured: Int = 0) {
-        self.connection = connection
-        self.sequence = sequence
-        self.client = client
-        self.server = server
-        self.request = request
-        self.response = response
-        self.timing = timing
-        self.requestWireBytes = requestWireBytes
-        self.responseWireBytes = responseWireBytes
-        self.gaps = gaps
-        self.missingBytes = missingBytes
-        self.tls = tls
-        self.uploadDigests = uploadDigests
-        self.anomalies = anomalies
-        self.joinedUploadDigests = joinedUploadDigests
-        self.downloadDigests = downloadDigests
-        self.bytesNotCaptured = bytesNotCaptured
-    }
-
     /// True when both halves were seen whole.
     package var isComplete: Bool { (request?.isComplete ?? false) && (response?.isComplete ?? false) }
 
     /// The response status, if a response was seen with a readable status code (an unreadable
     /// one, `HTTP/1.0 2XX`, is 0 in `response` and has a malformed-start-line anomaly).
-    package var status: Int? { response.flatMap { $0.status >= 100 ? $0.status : nil } }
+    package var status: Int? {
+        // The member read in place (`flatMap` copied the whole response out of its optional).
+        guard let status = response?.status, status >= 100 else { return nil }
+        return status
+    }
 
     /// Fingerprint of the request's `X-Auth-Token` (8 hex digits), to link token uses.
     package var authTokenFingerprint: String? { request?.headers.fingerprint(for: "X-Auth-Token") }
@@ -82,6 +62,23 @@ package struct HTTPExchange: Sendable, Hashable {
     /// Fingerprint of `X-Subject-Token`: the token issued (response) or validated (request).
     package var subjectTokenFingerprint: String? {
         response?.headers.fingerprint(for: "X-Subject-Token") ?? request?.headers.fingerprint(for: "X-Subject-Token")
+    }
+}
+
+extension HTTPExchange {
+    package init(connection: Int, sequence: Int, client: Endpoint, server: Endpoint,
+                request: HTTPRequest?, response: HTTPResponse?, timing: HTTPExchangeTiming = HTTPExchangeTiming(),
+                requestWireBytes: Int = 0, responseWireBytes: Int = 0, gaps: Int = 0, missingBytes: Int = 0,
+                tls: Bool = false, uploadDigests: UploadDigests? = nil, anomalies: [HTTPAnomaly] = [],
+                joinedUploadDigests: UploadDigests? = nil, downloadDigests: UploadDigests? = nil, bytesNotCaptured: Int = 0) {
+        // The memberwise initialiser (members in declaration order), in one expression: set
+        // member by member, the exchange was built aside and copied into `self` (every string
+        // and array of both messages retained and released again, once per exchange).
+        self.init(connection: connection, sequence: sequence, client: client, server: server, request: request,
+                  response: response, timing: timing, requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
+                  gaps: gaps, missingBytes: missingBytes, bytesNotCaptured: bytesNotCaptured, tls: tls,
+                  uploadDigests: uploadDigests, joinedUploadDigests: joinedUploadDigests, downloadDigests: downloadDigests,
+                  anomalies: anomalies)
     }
 }
 

@@ -24,43 +24,59 @@ package struct HTTPHead {
     ///
     /// One pass: each line is found and read in place (slices of `bytes`, no list of lines).
     package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
-        var lines = LineCursor(bytes: bytes)
-        guard let startLine = lines.next() else { return nil }
-        var head = HTTPHead(isRequest: isRequest)
+        bytes.withUnsafeBufferPointer { buffer in parse(bytes, buffer, isRequest: isRequest) }
+    }
+
+    /// `parse` with the head's bytes in place: the start line is read as a slice of `bytes`, the
+    /// fields from `buffer` (the same bytes) by offsets, without a retained slice per line.
+    private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool) -> HTTPHead? {
+        var lines = LineCursor(bytes: buffer)
+        guard let startRange = lines.next() else { return nil }
+        let start = UnsafeBufferPointer(rebasing: buffer[startRange])
+        // The lenient readings and their messages take a slice (rare: a start line RFC 9112 refuses).
+        var startLine: ArraySlice<UInt8> { bytes[startRange] }
+        // Read into locals and made by the memberwise initialiser in one expression: a head
+        // changed member by member was copied out whole when returned.
+        var method = "", target = "", version = "", status = 0, reason = ""
+        var startLineProblem: String?
         if isRequest {
-            if let (method, target, version) = parseRequestLine(startLine) {
-                (head.method, head.target, head.version) = (method, target, version)
-            } else if let (method, target, version) = parseLenientRequestLine(startLine) {
-                (head.method, head.target, head.version) = (method, target, version)
-                head.startLineProblem = "request target with spaces in \"\(text(startLine.prefix(80)))\""
+            if let line = parseRequestLine(start) {
+                (method, target, version) = line
+            } else if let line = parseLenientRequestLine(startLine) {
+                (method, target, version) = line
+                startLineProblem = "request target with spaces in \"\(text(startLine.prefix(80)))\""
             } else {
                 return nil
             }
         } else {
-            if let (version, status, reason) = parseStatusLine(startLine) {
-                (head.version, head.status, head.reason) = (version, status, reason)
-            } else if let (version, status, reason) = parseLenientStatusLine(startLine) {
-                (head.version, head.status, head.reason) = (version, status, reason)
-                head.startLineProblem = (status == 0 ? "status code is not three digits in" : "lower-case protocol name in")
+            if let line = parseStatusLine(start) {
+                (version, status, reason) = line
+            } else if let line = parseLenientStatusLine(startLine) {
+                (version, status, reason) = line
+                startLineProblem = (status == 0 ? "status code is not three digits in" : "lower-case protocol name in")
                     + " \"\(text(startLine.prefix(80)))\""
             } else {
                 return nil
             }
         }
-        head.fields.reserveCapacity(8)  // a usual head's fields in one allocation
+        var fields: [HTTPHeader] = []
+        var malformedLines: [String] = []
+        fields.reserveCapacity(8)  // a usual head's fields in one allocation
         while let line = lines.next() {
-            addField(line, to: &head.fields, malformed: &head.malformedLines)
+            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &fields, malformed: &malformedLines)
         }
-        return head
+        return HTTPHead(isRequest: isRequest, method: method, target: target, version: version, status: status, reason: reason,
+                        fields: fields, malformedLines: malformedLines, startLineProblem: startLineProblem)
     }
 
     /// The lines of a head as `splitLines` cuts them (without CRLF or bare LF), one at a time.
     /// Empty lines come out too: the start line must not be one, and fields skip them.
     struct LineCursor {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        mutating func next() -> ArraySlice<UInt8>? {
+        /// The next line's offsets in `bytes`.
+        mutating func next() -> Range<Int>? {
             let count = bytes.count
             guard position < count else { return nil }
             let start = position
@@ -68,10 +84,10 @@ package struct HTTPHead {
             while i < count, bytes[i] != HTTPHead.lf { i &+= 1 }
             guard i < count else {
                 position = count
-                return bytes[start..<count]
+                return start..<count
             }
             position = i &+ 1
-            return bytes[start..<(i > start && bytes[i &- 1] == HTTPHead.cr ? i &- 1 : i)]
+            return start..<(i > start && bytes[i &- 1] == HTTPHead.cr ? i &- 1 : i)
         }
     }
 
@@ -79,32 +95,74 @@ package struct HTTPHead {
     static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
         fields.reserveCapacity(lines.count)  // one allocation, not one per doubling
-        for line in lines { addField(line, to: &fields, malformed: &malformed) }
+        for line in lines {
+            line.withUnsafeBufferPointer { addField($0, to: &fields, malformed: &malformed) }
+        }
         return fields
     }
 
     /// One header or trailer line into `fields` (an obs-fold line joins the previous value).
-    static func addField(_ line: ArraySlice<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
-        guard let first = line.first else { return }
+    static func addField(_ line: UnsafeBufferPointer<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
+        let count = line.count
+        guard count > 0 else { return }
+        let first = line[0]
         if first == space || first == tab {
             // RFC 9112 5.2: obsolete line folding; replace with a single space.
             if !fields.isEmpty {
-                fields[fields.count - 1].value += " " + text(trimmed(line))
+                fields[fields.count - 1].value += " " + text(line, trimmed(line, from: 0))
             } else {
-                malformed.append(text(line.prefix(80)))
+                malformed.append(text(line, 0..<min(count, 80)))
             }
             return
         }
-        guard let colon = line.firstIndex(of: colon) else {
-            malformed.append(text(line.prefix(80)))
+        // The name's bytes are checked as the colon is sought (one pass over them).
+        var colon = 0
+        while colon < count, line[colon] != HTTPHead.colon {
+            guard isTokenCharacter(line[colon]) else {
+                // Not a name: a line without a colon, or a name with a byte a token lacks.
+                malformed.append(text(line, 0..<min(count, 80)))
+                return
+            }
+            colon &+= 1
+        }
+        guard colon < count, colon > 0 else {
+            malformed.append(text(line, 0..<min(count, 80)))
             return
         }
-        let name = line[line.startIndex..<colon]
-        guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
-            malformed.append(text(line.prefix(80)))
-            return
+        fields.append(HTTPHeader(name: fieldName(UnsafeBufferPointer(rebasing: line[0..<colon])),
+                                 value: text(line, trimmed(line, from: colon &+ 1))))
+    }
+
+    /// The usual field names, spelled as clients and servers send them: a name equal to one is
+    /// that (immortal) string, neither decoded nor allocated (names past 15 bytes were a heap
+    /// string per message).
+    private static let commonNames: [(bytes: [UInt8], name: String)] = [
+        "Host", "User-Agent", "Accept", "Accept-Encoding", "Connection", "Content-Type", "Content-Length",
+        "Content-Encoding", "Transfer-Encoding", "X-Auth-Token", "X-Subject-Token", "X-Openstack-Request-Id",
+        "Date", "Server", "Location", "Etag", "X-Trans-Id", "X-Timestamp", "Last-Modified", "Vary",
+        "X-Compute-Request-Id", "X-Trace-Info", "Keep-Alive", "Expect", "X-Forwarded-For", "X-Forwarded-Proto",
+    ].map { (Array($0.utf8), $0) }
+
+    static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = bytes.count
+        for common in commonNames where common.bytes.count == count {
+            var k = 0
+            while k < count, common.bytes[k] == bytes[k] { k &+= 1 }
+            if k == count { return common.name }
         }
-        fields.append(HTTPHeader(name: text(name), value: text(trimmed(line[(colon + 1)...]))))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `line[from...]` without leading blanks and trailing blanks or CR, as offsets.
+    static func trimmed(_ line: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int> {
+        var lower = start, upper = line.count
+        while lower < upper, line[lower] == space || line[lower] == tab { lower &+= 1 }
+        while upper > lower, line[upper &- 1] == space || line[upper &- 1] == tab || line[upper &- 1] == cr { upper &-= 1 }
+        return lower..<upper
+    }
+
+    static func text(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
     }
 
     /// Lines without their CRLF (or bare LF), the terminating empty line dropped.
@@ -127,32 +185,54 @@ package struct HTTPHead {
     }
 
     static func parseRequestLine(_ line: ArraySlice<UInt8>) -> (String, String, String)? {
-        // Exactly two spaces, found in place (a split would build an array per request).
-        guard let first = line.firstIndex(of: space),
-              let second = line[(first &+ 1)...].firstIndex(of: space),
-              !line[(second &+ 1)...].contains(space) else { return nil }
-        let method = line[line.startIndex..<first], target = line[(first &+ 1)..<second], version = line[(second &+ 1)...]
-        guard !method.isEmpty, method.count <= 32, method.allSatisfy(isTokenCharacter),
-              !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
-              isVersion(version) else { return nil }
-        return (text(method), text(target), text(version))
+        line.withUnsafeBufferPointer { parseRequestLine($0) }
+    }
+
+    /// `method SP target SP version`, read in place (every request's start line).
+    static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, String)? {
+        // Exactly two spaces.
+        let count = line.count
+        var first = 0
+        while first < count, line[first] != space { first &+= 1 }
+        var second = first &+ 1
+        while second < count, line[second] != space { second &+= 1 }
+        guard second < count else { return nil }
+        var k = second &+ 1
+        while k < count {
+            if line[k] == space { return nil }
+            k &+= 1
+        }
+        guard first > 0, first <= 32, second > first &+ 1, isVersion(line, from: second &+ 1) else { return nil }
+        for i in 0..<first where !isTokenCharacter(line[i]) { return nil }
+        for i in (first &+ 1)..<second where line[i] <= 0x20 || line[i] == 0x7F { return nil }
+        return (text(line, 0..<first), text(line, (first &+ 1)..<second), text(line, (second &+ 1)..<count))
     }
 
     static func parseStatusLine(_ line: ArraySlice<UInt8>) -> (String, Int, String)? {
-        guard line.count >= 12 else { return nil }
-        let base = line.startIndex
-        let version = line[base..<(base + 8)]
-        guard isVersion(version), line[base + 8] == space else { return nil }
+        line.withUnsafeBufferPointer { parseStatusLine($0) }
+    }
+
+    /// `version SP 3DIGIT [SP reason]`, read in place (every response's start line).
+    static func parseStatusLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, Int, String)? {
+        guard line.count >= 12, isVersion(line, from: 0, count: 8), line[8] == space else { return nil }
         var status = 0
-        for i in (base + 9)..<(base + 12) {
+        for i in 9..<12 {
             let byte = line[i]
             guard byte >= 0x30, byte <= 0x39 else { return nil }
-            status = status * 10 + Int(byte - 0x30)
+            status = status &* 10 &+ Int(byte &- 0x30)
         }
         guard status >= 100 else { return nil }
-        let rest = line[(base + 12)...]
-        if let first = rest.first, first != space { return nil }
-        return (text(version), status, text(trimmed(rest)))
+        if line.count > 12, line[12] != space { return nil }
+        return (text(line, 0..<8), status, text(line, trimmed(line, from: 12)))
+    }
+
+    /// `HTTP/d.d` at `start`, `count` bytes (to the end of `line` by default).
+    static func isVersion(_ line: UnsafeBufferPointer<UInt8>, from start: Int, count: Int? = nil) -> Bool {
+        let count = count ?? line.count &- start
+        guard count == 8, start >= 0, start &+ 8 <= line.count else { return false }
+        let b = start
+        return line[b] == 0x48 && line[b + 1] == 0x54 && line[b + 2] == 0x54 && line[b + 3] == 0x50 && line[b + 4] == 0x2F
+            && line[b + 5] >= 0x30 && line[b + 5] <= 0x39 && line[b + 6] == 0x2E && line[b + 7] >= 0x30 && line[b + 7] <= 0x39
     }
 
     /// A request line whose target holds spaces (`GET /a b HTTP/1.1`): a token method, the

@@ -7,7 +7,14 @@ import Reassembly
 final class HTTPPendingExchange {
     let sequence: Int
     var request: HTTPRequest?
+    /// Whether the request head was seen (`request` is set). Tested for every exchange: asking
+    /// `request == nil` copied the request out of its optional and destroyed the copy.
+    var hasRequest = false
     var requestBody: HTTPBodyCollector?
+    /// The request's finished body and whether the request was whole (see `end`).
+    private var requestEnding: (body: HTTPBody, whole: Bool)?
+    /// The final response's, likewise.
+    private var responseEnding: (body: HTTPBody, whole: Bool)?
     var requestEnded = false
     var response: HTTPResponse?
     var responseBody: HTTPBodyCollector?
@@ -73,7 +80,7 @@ final class HTTPPendingExchange {
         self.sequence = sequence
     }
 
-    var isReady: Bool { (request == nil || requestEnded) && responseEnded }
+    var isReady: Bool { (!hasRequest || requestEnded) && responseEnded }
 
     /// Ends the request half (`.clientToServer`) or the final response, finishing its body.
     func end(_ direction: FlowDirection, at time: Timestamp, complete: Bool, wireBytes: Int, maxJSONDepth: Int) {
@@ -87,22 +94,21 @@ final class HTTPPendingExchange {
             timing.responseEnd = time
             responseEnded = true
         }
-        guard var collector = isRequest ? requestBody : responseBody else { return }
+        // Moved out (a copy of the collector was retained and released for every message).
+        guard var collector = isRequest ? Self.take(&requestBody, empty: nil) : Self.take(&responseBody, empty: nil) else { return }
         let (body, digests) = collector.finish(maxJSONDepth: maxJSONDepth)
         for note in collector.notes {
             anomalies.append(HTTPAnomaly(kind: note.kind, direction: nil, time: time, message: note.message))
         }
         let whole = complete && body.missingBytes == 0
+        // Kept aside and put into the message when the exchange is built: set through
+        // `request?.` here, the whole message was copied out of its optional and back.
         if isRequest {
-            requestBody = nil
-            request?.body = body
-            request?.isComplete = whole
+            requestEnding = (body, whole)
             uploadDigests = digests
             joinedUploadDigests = collector.joinedDigests
         } else {
-            responseBody = nil
-            response?.body = body
-            response?.isComplete = whole
+            responseEnding = (body, whole)
             downloadDigests = digests
         }
     }
@@ -210,11 +216,19 @@ final class HTTPPendingExchange {
         var request: HTTPRequest?
         if var taken = Self.take(&self.request, empty: nil) {
             taken.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))
+            if let ending = Self.take(&requestEnding, empty: nil) {
+                taken.body = ending.body
+                taken.isComplete = ending.whole
+            }
             request = taken
         }
         var response: HTTPResponse?
         if var taken = Self.take(&self.response, empty: nil) {
             taken.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
+            if let ending = Self.take(&responseEnding, empty: nil) {
+                taken.body = ending.body
+                taken.isComplete = ending.whole
+            }
             taken.interim = Self.take(&interim)
             response = taken
         }

@@ -16,18 +16,6 @@ package struct HTTPRequest: Sendable, Hashable {
     /// True when the whole message was seen: framing intact and no bytes missing.
     package var isComplete: Bool
 
-    package init(method: String, target: String, version: String, headers: [HTTPHeader],
-                body: HTTPBody = HTTPBody(), isComplete: Bool = true) {
-        self.method = method
-        self.target = target
-        // Split once: the decoder's rules, the call's classification and its fact each ask.
-        (path, query) = HTTPRequest.splitTarget(target)
-        self.version = version
-        self.headers = headers
-        self.body = body
-        self.isComplete = isComplete
-    }
-
     /// The path of the target, without scheme, authority or query (`/v2/images`).
     package private(set) var path: String
 
@@ -68,5 +56,17 @@ package struct HTTPRequest: Sendable, Hashable {
             let queryEnd = firstIndex(of: UInt8(ascii: "#"), in: mark..<count) ?? count
             return (path, text((mark &+ 1)..<queryEnd))
         }
+    }
+}
+
+extension HTTPRequest {
+    package init(method: String, target: String, version: String, headers: [HTTPHeader],
+                body: HTTPBody = HTTPBody(), isComplete: Bool = true) {
+        // Split once: the decoder's rules, the call's classification and its fact each ask.
+        let (path, query) = HTTPRequest.splitTarget(target)
+        // The memberwise initialiser in one expression (members in declaration order): set member
+        // by member, the request was built aside and copied into `self`.
+        self.init(method: method, target: target, version: version, headers: headers, trailers: [], body: body,
+                  isComplete: isComplete, path: path, query: query)
     }
 }

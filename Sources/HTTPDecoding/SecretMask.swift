@@ -1,4 +1,4 @@
-import Crypto
+import CLibcrypto
 
 /// Replaces secrets (tokens, passwords, cookies) by a short fingerprint so that reports never show
 /// them, yet two uses of one token can still be linked.
@@ -38,9 +38,17 @@ package enum SecretMask {
     /// `prefix`, the fingerprint of `bytes`, and `suffix`, written straight into the string's
     /// storage: every request's token is masked, and pieces joined made three strings for one.
     private static func text(of bytes: UnsafeRawBufferPointer, prefix: [UInt8], suffix: UInt8?) -> String {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        let digest = hasher.finalize()
+        // OpenSSL's SHA-256 on a context and digest on the stack: swift-crypto's hasher
+        // allocated a context object per hash (and a copy of it to finalize), for every
+        // request's token.
+        var context = SHA256_CTX()
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { out in
+            let md = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            SHA256_Init(&context)
+            SHA256_Update(&context, bytes.baseAddress, bytes.count)
+            SHA256_Final(md, &context)
+        }
         let count = prefix.count &+ 8 &+ (suffix == nil ? 0 : 1)
         return String(unsafeUninitializedCapacity: count) { out in
             var i = 0
@@ -48,10 +56,12 @@ package enum SecretMask {
                 out[i] = byte
                 i &+= 1
             }
-            for byte in digest.prefix(4) {
-                out[i] = Hex.digit(byte >> 4)
-                out[i &+ 1] = Hex.digit(byte & 0x0F)
-                i &+= 2
+            withUnsafeBytes(of: digest) { digestBytes in
+                for byte in digestBytes.prefix(4) {
+                    out[i] = Hex.digit(byte >> 4)
+                    out[i &+ 1] = Hex.digit(byte & 0x0F)
+                    i &+= 2
+                }
             }
             if let suffix {
                 out[i] = suffix

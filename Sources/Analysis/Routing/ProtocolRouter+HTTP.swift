@@ -23,7 +23,7 @@ extension ProtocolRouter {
             let texts = endpointTexts ?? (exchange.client.description, exchange.server.description)
             endpointTexts = texts
             // Both read the exchange in place (borrowed): a copy retained every string it holds.
-            let call = OpenStackCall(exchange: exchange, serverPort: port)
+            let call = OpenStackCall.reading(exchange, serverPort: port, cache: self.callRoutes)
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count, endpointTexts: texts,
                                 messageTexts: self.recordsMessageTexts)
             self.httpFacts.append(fact)

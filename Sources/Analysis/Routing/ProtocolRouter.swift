@@ -43,6 +43,8 @@ final class ProtocolRouter {
     var liveStatus: [String: (status: String, fromSQL: Bool)] = [:]
 
     var httpConfiguration = HTTPDecoderConfiguration()
+    /// Recent path classifications (a router runs on one thread: its own cache).
+    let callRoutes = OpenStackRouteCache()
     /// The connection the memory budget or the half-open timeout is closing now: what its
     /// decoders emit while closing is counted in `shed`, not recorded (a flood's million
     /// unanswered heads would otherwise be a million facts, images and anomalies).

@@ -59,16 +59,6 @@ package struct HTTPProxyEvidence: Sendable, Hashable {
         ForwardingHeaders(xForwardedFor: xForwardedFor, forwarded: forwarded, xForwardedProto: xForwardedProto)
     }
 
-    func encode(into out: inout [UInt8]) {
-        out.put(target)
-        out.put(host)
-        out.put(xForwardedFor)
-        out.put(forwarded)
-        out.put(xForwardedProto)
-        out.put(requestWireBytes.map(Int64.init))
-        out.put(responseBodyBytes.map(Int64.init))
-    }
-
     static func decode(_ r: inout SpillReader) -> HTTPProxyEvidence? {
         guard let target = r.optionalString(), let host = r.optionalString(), let xff = r.strings(),
               let forwarded = r.strings(), let proto = r.strings(), let wire = r.optionalInt(),

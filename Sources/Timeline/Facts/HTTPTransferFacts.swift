@@ -63,17 +63,6 @@ final class HTTPFactDigests {
     }
 }
 
-extension Array where Element == UInt8 {
-    /// The transfer facts but their digests (see `HTTPFactDigests`).
-    mutating func put(_ transfer: HTTPTransferFacts) {
-        put(Int64(transfer.responseBodyBytes))
-        append(transfer.responseComplete ? 1 : 0)
-        put(transfer.etag)
-        put(transfer.objectManifest)
-        put(transfer.transID)
-    }
-}
-
 extension SpillReader {
     mutating func transfer() -> HTTPTransferFacts? {
         guard let bytes = int(), let complete = byte(), let etag = optionalString(), let manifest = optionalString(),

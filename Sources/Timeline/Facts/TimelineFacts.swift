@@ -89,6 +89,12 @@ package struct HTTPFact: Sendable {
     package var bytesNotCaptured = 0
     /// Of those, the request body's (included in `requestBytes`): an upload's hashes are then not verifiable.
     package var requestBytesNotCaptured = 0
+}
+
+extension HTTPFact {
+    // In an extension, so that the type keeps its memberwise initialiser: built by it in one
+    // expression, a fact is made in place (`HTTPFact(exchange:...)`); assigned member by member,
+    // it was copied out whole at the end (every string retained and released once more).
 
     /// A fact with what the tests and the decoders' adapters give; the other members start empty.
     package init(index: Int, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,

@@ -112,42 +112,8 @@ package struct OpenStackCall: Sendable, Hashable {
     /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
     package var swiftTransID: String?
 
-    /// Classifies an exchange.
-    /// - Parameters:
-    ///   - serverPort: the port that identifies the service; defaults to the exchange's server
-    ///     port (pass the backend port when a proxy's front port differs).
-    ///   - routes: the classification table, first match wins.
-    ///   - ports: which ports mean which service.
-    package init(exchange: borrowing HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
-                ports: OpenStackServicePorts = .standard) {
-        // The exchange is borrowed and read in place: a copy of it (or of its request) retained
-        // every string and array it holds, for each of hundreds of thousands of calls.
-        method = exchange.request?.method ?? "-"
-        path = exchange.request?.path ?? "-"
-        status = exchange.status
-        let port = serverPort ?? exchange.server.port
-        service = ports.service(for: port) ?? OpenStackRoute.service(forPath: path) ?? .other
-        operation = .other
-        // The request's headers in one pass (the first of each name, as `value(for:)` gives).
-        var request = OpenStackCall.RequestHeaders()
-        if let headers = exchange.request?.headers { request.read(headers) }
-        requestID = exchange.response?.headers.value(for: "X-Openstack-Request-Id") ?? request.requestID
-        userAgent = request.userAgent
-        trace = request.traceInfo.flatMap(OpenStackTraceInfo.init(header:))
-        tokenFingerprint = request.authToken.flatMap(SecretMask.fingerprint(inMasked:))
-        subjectTokenFingerprint = exchange.response?.headers.fingerprint(for: "X-Subject-Token")
-            ?? request.subjectToken.flatMap(SecretMask.fingerprint(inMasked:))
-
-        let segments = OpenStackRoute.segments(of: path)
-        var captures: [String: String] = [:]
-        // By index: a row is not copied (five references retained) just to be skipped.
-        for i in routes.indices where routes[i].service == service {
-            if let matched = routes[i].match(method: method, pathSegments: segments) {
-                operation = routes[i].operationName(captures: matched)
-                captures = matched
-                break
-            }
-        }
+    /// The identities a route captured from the path.
+    private mutating func readCaptures(_ captures: [String: String]) {
         if let reference = captures["image"] {
             if OpenStackCall.looksLikeID(reference) {
                 imageID = reference
@@ -162,13 +128,19 @@ package struct OpenStackCall: Sendable, Hashable {
         swiftAccount = captures["account"]
         swiftContainer = captures["container"]
         if service == .swift, let object = captures["**"], !object.isEmpty { swiftObject = object }
+    }
 
-        switch service {
-        case .keystone: readKeystone(exchange)
-        case .glance: readGlance(exchange)
-        case .swift: readSwift(exchange)
-        case .other: break
+    /// The operation of the first row of `routes` that matches, and what it captured.
+    static func classify(service: OpenStackService, method: String, path: String,
+                         routes: [OpenStackRoute]) -> OpenStackRouteCache.Match {
+        let segments = OpenStackRoute.segments(of: path)
+        // By index: a row is not copied (five references retained) just to be skipped.
+        for i in routes.indices where routes[i].service == service {
+            if let matched = routes[i].match(method: method, pathSegments: segments) {
+                return OpenStackRouteCache.Match(operation: routes[i].operationName(captures: matched), captures: matched)
+            }
         }
+        return OpenStackRouteCache.Match(operation: .other, captures: [:])
     }
 
     /// The request headers a call reads, found in one pass over the fields.
@@ -222,6 +194,65 @@ package struct OpenStackCall: Sendable, Hashable {
         return true
     }
 }
+
+extension OpenStackCall {
+    /// Classifies an exchange.
+    /// - Parameters:
+    ///   - serverPort: the port that identifies the service; defaults to the exchange's server
+    ///     port (pass the backend port when a proxy's front port differs).
+    ///   - routes: the classification table, first match wins.
+    ///   - ports: which ports mean which service.
+    ///   - cache: recent classifications of the standard table (ignored with another `routes`).
+    package init(exchange: borrowing HTTPExchange, serverPort: UInt16? = nil, routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                ports: OpenStackServicePorts = .standard, cache: OpenStackRouteCache? = nil) {
+        self = OpenStackCall.reading(exchange, serverPort: serverPort, routes: routes, ports: ports, cache: cache)
+    }
+
+    /// `init(exchange:serverPort:routes:ports:cache:)` as a function: the value is built in a
+    /// local and moved out. An initialiser of a struct this size copied its whole `self` at the
+    /// end (every member retained and released), for each of hundreds of thousands of calls.
+    package static func reading(_ exchange: borrowing HTTPExchange, serverPort: UInt16? = nil,
+                                routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                                ports: OpenStackServicePorts = .standard, cache: OpenStackRouteCache? = nil) -> OpenStackCall {
+        // The exchange is borrowed and read in place: a copy of it (or of its request) retained
+        // every string and array it holds, for each of hundreds of thousands of calls.
+        let method = exchange.request?.method ?? "-"
+        let path = exchange.request?.path ?? "-"
+        let port = serverPort ?? exchange.server.port
+        let service = ports.service(for: port) ?? OpenStackRoute.service(forPath: path) ?? .other
+        // The request's headers in one pass (the first of each name, as `value(for:)` gives).
+        var request = OpenStackCall.RequestHeaders()
+        if let headers = exchange.request?.headers { request.read(headers) }
+
+        let classified: OpenStackRouteCache.Match
+        if let cache, cache.isStandard(routes) {
+            classified = cache.match(OpenStackRouteCache.Key(service: service, method: method, path: path)) {
+                OpenStackCall.classify(service: service, method: method, path: path, routes: routes)
+            }
+        } else {
+            classified = OpenStackCall.classify(service: service, method: method, path: path, routes: routes)
+        }
+        // The implicit memberwise initialiser builds the value in place (an explicit one copied it).
+        var call = OpenStackCall(
+            service: service, operation: classified.operation, method: method, path: path, status: exchange.status,
+            requestID: exchange.response?.headers.value(for: "X-Openstack-Request-Id") ?? request.requestID,
+            userAgent: request.userAgent,
+            trace: request.traceInfo.flatMap(OpenStackTraceInfo.init(header:)),
+            tokenFingerprint: request.authToken.flatMap(SecretMask.fingerprint(inMasked:)),
+            subjectTokenFingerprint: exchange.response?.headers.fingerprint(for: "X-Subject-Token")
+                ?? request.subjectToken.flatMap(SecretMask.fingerprint(inMasked:)))
+        // Most calls capture nothing (lists, token calls): no look-ups then.
+        if !classified.captures.isEmpty { call.readCaptures(classified.captures) }
+        switch service {
+        case .keystone: call.readKeystone(exchange)
+        case .glance: call.readGlance(exchange)
+        case .swift: call.readSwift(exchange)
+        case .other: break
+        }
+        return consume call
+    }
+}
+
 
 /// One operation of a JSON-patch (RFC 6902) body, as Glance's `image-update` takes.
 package struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConvertible {

@@ -26,44 +26,10 @@ package struct HTTPFactTraits: OptionSet, Sendable {
 
 extension HTTPFact: SpillableFact {
     package static var pluralName: String { "HTTP exchanges" }
+    /// The layout is `HTTPFact.write(to:)`'s (`HTTPFactEncoding.swift`), field for field what
+    /// `decode(_:index:messages:)` reads.
     package static func encode(_ fact: HTTPFact, into out: inout [UInt8]) {
-        out.put(SpilledFactHead(time: fact.time, end: fact.end, connection: fact.connection))
-        out.put(fact.client)
-        out.put(fact.server)
-        out.put(fact.service)
-        out.put(fact.operation.rawValue)
-        out.put(fact.method)
-        out.put(fact.path)
-        out.put(fact.status.map(Int64.init))
-        out.put(fact.imageID)
-        out.put(fact.imageName)
-        out.put(fact.reportedStatus)
-        out.put(fact.reportedFields)
-        out.put(fact.requestEnd.map(\.nanoseconds))
-        out.put(Int64(fact.requestBytes))
-        out.append((fact.requestComplete ? 1 : 0) | (fact.tls ? 2 : 0) | (fact.inferred ? 4 : 0)
-                   | (fact.requestStreamEndedInBody ? 8 : 0))
-        out.put(fact.tokenFingerprint)
-        out.put(fact.subjectTokenFingerprint)
-        out.put(fact.requestID)
-        out.put(Int64(fact.responseBytes))
-        out.put(fact.notes)
-        out.put(Int64(fact.requestWireBytes))
-        out.put(fact.evidence)
-        out.put(fact.minimumBytes.map { Int64($0.request) })
-        out.put(fact.minimumBytes.map { Int64($0.response) })
-        out.put(fact.query)
-        out.put(fact.transfer)
-        fact.proxyEvidence.encode(into: &out)
-        out.put(Int64(fact.bytesNotCaptured))
-        out.put(Int64(fact.requestBytesNotCaptured))
-        out.put(fact.tokenIssuedAt)
-        // Last, so that a reader without use for them stops before them (`decode(_:index:messages:)`).
-        out.append(fact.messages == nil ? 0 : 1)
-        if let messages = fact.messages {
-            out.put(messages.request)
-            out.put(messages.response)
-        }
+        encodeFields(fact, into: &out)
     }
 
     package static func decode(_ bytes: UnsafeRawBufferPointer, index: Int) -> HTTPFact? {
