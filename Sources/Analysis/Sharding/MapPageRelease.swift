@@ -50,7 +50,10 @@ struct MapPageRelease {
 
     /// Releases what no worker may still read, the reader being at `cursor`.
     mutating func release(cursor: UInt, workers: [DecodingWorker], filling: [EventBatch]) {
-        guard singleMap, let region, cursor > releasedUpTo &+ MapPageRelease.step else { return }
+        // A cursor outside the map (records still read into the reader's buffer, see `use`)
+        // says nothing about the map.
+        guard singleMap, let region, cursor > releasedUpTo &+ MapPageRelease.step,
+              cursor <= UInt(bitPattern: region.end) else { return }
         var safe = cursor
         for k in workers.indices {
             let replayed = workers[k].finished.withLock { $0 }
