@@ -1,7 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
+#if canImport(Darwin)
 import Darwin
+#else
+import Glibc
 #endif
 
 /// A window of a plain capture file copied into memory of its own with `pread`, refilled front to

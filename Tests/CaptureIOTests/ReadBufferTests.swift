@@ -33,51 +33,55 @@ import Testing
         return (result, reader.readBuffer != nil, kept, keptAfter)
     }
 
-    @Test("records read through buffers of any size equal those read through the map", arguments: [0, 4096, 1024, 256 << 10])
-    func bufferedEqualsMapped(bufferSize: Int) throws {
+    /// A capture of `records` records of 60 to 1,500 bytes (`MappedPageKeeperTests.writeCapture`)
+    /// in a directory of its own, removed afterwards.
+    static func withCapture(records: Int, _ body: (String) throws -> Void) throws {
         let dir = CaptureFiles.temporaryDirectory("readbuffer")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("noise.pcap").path
-        // Records of 60 to 1,500 bytes: with a 1 KB buffer many are longer than it.
-        MappedPageKeeperTests.writeCapture(path, records: 3_000)
-        let mapped = try Self.read(path, bufferSize: 0)
-        let buffered = try Self.read(path, bufferSize: bufferSize)
-        #expect(mapped.result.records.count == 3_000 && mapped.result.warning == nil)
-        #expect(buffered.result.records == mapped.result.records)
-        #expect(buffered.result.warning == nil)
-        #expect(buffered.buffered == (bufferSize > 0))
+        MappedPageKeeperTests.writeCapture(path, records: records)
+        try body(path)
+    }
+
+    @Test("records read through buffers of any size equal those read through the map", arguments: [0, 4096, 1024, 256 << 10])
+    func bufferedEqualsMapped(bufferSize: Int) throws {
+        // With a 1 KB buffer many records are longer than it.
+        try Self.withCapture(records: 3_000) { path in
+            let mapped = try Self.read(path, bufferSize: 0)
+            let buffered = try Self.read(path, bufferSize: bufferSize)
+            #expect(mapped.result.records.count == 3_000 && mapped.result.warning == nil)
+            #expect(buffered.result.records == mapped.result.records)
+            #expect(buffered.result.warning == nil)
+            #expect(buffered.buffered == (bufferSize > 0))
+        }
     }
 
     @Test("a consumer keeping record bytes keeps them unchanged, and the reader goes on through the map")
     func keptBytesStayUnchanged() throws {
-        let dir = CaptureFiles.temporaryDirectory("readbuffer-kept")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("noise.pcap").path
-        MappedPageKeeperTests.writeCapture(path, records: 3_000)
-        let mapped = try Self.read(path, bufferSize: 0)
-        for keptRecord in [1, 17, 1_500] {
-            let run = try Self.read(path, bufferSize: 8192, keepAt: keptRecord)
-            #expect(run.result.records == mapped.result.records)
-            #expect(!run.kept.isEmpty && run.keptAfter == run.kept, "record \(keptRecord)")
-            #expect(!run.buffered, "the reader left its buffer to the consumer")
+        try Self.withCapture(records: 3_000) { path in
+            let mapped = try Self.read(path, bufferSize: 0)
+            for keptRecord in [1, 17, 1_500] {
+                let run = try Self.read(path, bufferSize: 8192, keepAt: keptRecord)
+                #expect(run.result.records == mapped.result.records)
+                #expect(!run.kept.isEmpty && run.keptAfter == run.kept, "record \(keptRecord)")
+                #expect(!run.buffered, "the reader left its buffer to the consumer")
+            }
         }
     }
 
     @Test("a file cut inside a record straddling a refill ends with the map's warning")
     func truncatedTail() throws {
-        let dir = CaptureFiles.temporaryDirectory("readbuffer-cut")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("noise.pcap").path
-        MappedPageKeeperTests.writeCapture(path, records: 200)
-        let bytes = CaptureFiles.read(path)
-        for cut in stride(from: bytes.count - 1, to: bytes.count - 3_000, by: -97) {
-            CaptureFiles.write(Array(bytes.prefix(cut)), to: path)
-            let mapped = try Self.read(path, bufferSize: 0)
-            for size in [1024, 4096] {
-                let buffered = try Self.read(path, bufferSize: size)
-                #expect(buffered.result.records == mapped.result.records, "cut \(cut), buffer \(size)")
-                #expect(buffered.result.warning?.description == mapped.result.warning?.description, "cut \(cut)")
-                #expect(mapped.result.warning != nil)
+        try Self.withCapture(records: 200) { path in
+            let bytes = CaptureFiles.read(path)
+            for cut in stride(from: bytes.count - 1, to: bytes.count - 3_000, by: -97) {
+                CaptureFiles.write(Array(bytes.prefix(cut)), to: path)
+                let mapped = try Self.read(path, bufferSize: 0)
+                for size in [1024, 4096] {
+                    let buffered = try Self.read(path, bufferSize: size)
+                    #expect(buffered.result.records == mapped.result.records, "cut \(cut), buffer \(size)")
+                    #expect(buffered.result.warning?.description == mapped.result.warning?.description, "cut \(cut)")
+                    #expect(mapped.result.warning != nil)
+                }
             }
         }
     }
