@@ -42,6 +42,10 @@ public final class NativeCaptureReader: CaptureReader {
         /// through its map. 0: through the map from the start.
         /// (256 KB: the bytes read are still in the core's cache when the records are parsed.)
         public var readBufferSize: Int = 256 << 10
+        /// Whether a file of many buffers is read ahead on a thread of its own (`ReadAhead`):
+        /// the copy then runs beside the reader. A caller that already keeps every core busy
+        /// (several readers at once) saves the thread's hand-overs without it.
+        public var readsAhead = true
         public init() {}
     }
 
@@ -78,6 +82,11 @@ public final class NativeCaptureReader: CaptureReader {
     /// The file bytes in the window are a part of the map (a record longer than `readBuffer`),
     /// whose pages are given back when the reader leaves it.
     private var mapExcursion = false
+    /// The thread reading the next part of the file meanwhile (`ReadAhead`), once started.
+    private var readAhead: ReadAhead?
+    private var readAheadStarted = false
+    /// Buffers the read-ahead thread filled and the reader went on in (for the tests).
+    private(set) var readAheadSwaps = 0
     /// Cursor offset at which the map next wants `upkeep`; a single compare per record.
     private var nextMapUpkeep = 0
     private var recordCount = 0
@@ -183,11 +192,15 @@ public final class NativeCaptureReader: CaptureReader {
         }
         // At the end, every page read goes: the timeline is built after the last record, and the
         // pages since the last upkeep (up to `releaseInterval`) would stay resident through it.
-        if record == nil, let mapped { mapped.releaseAll() }
+        if record == nil, let mapped {
+            stopReadAhead()
+            mapped.releaseAll()
+        }
         return record
     }
 
     deinit {
+        stopReadAhead()
         if descriptor >= 0 { close(descriptor) }
     }
 
@@ -261,11 +274,28 @@ public final class NativeCaptureReader: CaptureReader {
             return offset <= windowEnd && count <= windowEnd &- offset ? mapped.base + offset : nil
         }
         guard let buffer = readBuffer else { return nil }
+        if let ahead = readAhead {
+            if let next = ahead.take(), next.carry(from: buffer, keeping: keep),
+               end <= next.start &+ next.count || next.reachedEnd {
+                readBuffer = next
+                readAheadSwaps &+= 1
+                useWindow(of: next)
+                // The old buffer was checked above: no consumer keeps its bytes. (The first one,
+                // filled here, is smaller than those the thread fills.)
+                if next.reachedEnd {
+                    stopReadAhead()
+                } else {
+                    ahead.fill(buffer.capacity == next.capacity ? buffer : ReadBuffer(capacity: next.capacity), from: windowEnd)
+                }
+                guard offset >= windowStart, end <= windowEnd, let base else { return nil }
+                return base + (offset &- windowStart)
+            }
+            stopReadAhead()
+        }
         if end &- keep <= buffer.capacity {
             try buffer.fill(from: descriptor, path: info.path, keeping: keep, through: end)
-            base = UnsafeRawPointer(buffer.memory)
-            windowStart = buffer.start
-            windowEnd = buffer.start &+ buffer.count
+            useWindow(of: buffer)
+            startReadAhead(after: buffer)
         } else {
             // Longer than the buffer (a huge record, or a claim of one): read through the map,
             // which needs no memory for it, and given back as soon as the reader moves on.
@@ -278,9 +308,32 @@ public final class NativeCaptureReader: CaptureReader {
         return base + (offset &- windowStart)
     }
 
+    private func useWindow(of buffer: ReadBuffer) {
+        base = UnsafeRawPointer(buffer.memory + buffer.front)
+        windowStart = buffer.start
+        windowEnd = buffer.start &+ buffer.count
+    }
+
+    /// On a file of many buffers, the next part is read on a thread of its own from the first
+    /// fill on; once (after a stop, the rest is read here).
+    private func startReadAhead(after buffer: ReadBuffer) {
+        guard !readAheadStarted, !buffer.reachedEnd, limits.readsAhead else { return }
+        readAheadStarted = true
+        let room = limits.readBufferSize
+        guard fileSize / 8 >= 3 &* room, let ahead = ReadAhead(fd: descriptor, carryRoom: room) else { return }
+        readAhead = ahead
+        ahead.fill(ReadBuffer(capacity: 3 &* room), from: buffer.start &+ buffer.count)
+    }
+
+    private func stopReadAhead() {
+        readAhead?.stop()
+        readAhead = nil
+    }
+
     /// From here on the file is read through its map, the read buffer being left to the
     /// consumers that keep its bytes.
     private func readThroughMap(_ mapped: MappedFile) {
+        stopReadAhead()
         readBuffer = nil
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1

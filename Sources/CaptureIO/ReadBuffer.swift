@@ -21,7 +21,9 @@ import Glibc
 final class ReadBuffer: StableMemoryOwner, @unchecked Sendable {
     let memory: UnsafeMutableRawPointer
     let capacity: Int
-    /// File offset of `memory`'s first byte.
+    /// Where in `memory` the bytes held start (0 but for a buffer filled by `ReadAhead`).
+    private(set) var front = 0
+    /// File offset of the first byte held (`memory + front`).
     private(set) var start = 0
     /// Bytes held, from `start`.
     private(set) var count = 0
@@ -45,6 +47,27 @@ final class ReadBuffer: StableMemoryOwner, @unchecked Sendable {
     func dropPages(_ range: UnsafeRawBufferPointer) {}
     func populatePages(_ range: UnsafeRawBufferPointer) {}
 
+    /// The bytes held are the file's from `start` at `memory + front` (`ReadAhead` read them).
+    func hold(front: Int, start: Int, count: Int, reachedEnd: Bool) {
+        self.front = front
+        self.start = start
+        self.count = count
+        self.reachedEnd = reachedEnd
+    }
+
+    /// Puts the bytes `previous` holds from `keep` on in front of those this buffer holds, which
+    /// must follow them in the file; false (nothing changed) when they do not fit or do not follow.
+    func carry(from previous: ReadBuffer, keeping keep: Int) -> Bool {
+        let end = previous.start &+ previous.count
+        guard end == start, keep >= previous.start, keep <= end, end &- keep <= front else { return false }
+        let tail = end &- keep
+        front &-= tail
+        if tail > 0 { (memory + front).copyMemory(from: previous.memory + previous.front + (keep &- previous.start), byteCount: tail) }
+        start = keep
+        count &+= tail
+        return true
+    }
+
     /// Makes the file bytes `[keep, end)` contiguous in `memory`, reading from `fd`, if the file
     /// has them: what is held from `keep` on moves to the front (a record that straddles two
     /// refills ends up whole), everything before `keep` is forgotten, and the rest of the buffer
@@ -54,13 +77,14 @@ final class ReadBuffer: StableMemoryOwner, @unchecked Sendable {
     func fill(from fd: Int32, path: String, keeping keep: Int, through end: Int) throws(CaptureError) {
         if keep >= start, keep <= start &+ count {
             let kept = start &+ count &- keep
-            if kept > 0 && keep > start { memmove(memory, memory + (keep &- start), kept) }
+            if kept > 0 && (keep > start || front > 0) { memmove(memory, memory + front + (keep &- start), kept) }
             count = kept
         } else {
             // Back before the buffer or past it (the reader went through the map meanwhile).
             count = 0
             reachedEnd = false
         }
+        front = 0
         start = keep
         while start &+ count < end && count < capacity && !reachedEnd {
             let n = pread(fd, memory + count, capacity &- count, off_t(start &+ count))
