@@ -6,7 +6,9 @@ import Darwin
 
 /// A whole regular file mapped read-only, read front to back.
 ///
-/// The map is what makes records zero copy: a record's bytes are a view into it. Two chores keep
+/// The native reader reads a plain file into a `ReadBuffer` (copying costs less than mapping)
+/// until a consumer keeps record bytes, and through this map from then on (and for records longer
+/// than the buffer): records are then zero copy, a record's bytes a view into it. Two chores keep
 /// it cheap, both driven by `upkeep(at:recordsSinceLast:)`:
 /// - A file-backed page counts in resident memory once touched, so consumed pages are handed
 ///   back to the kernel every `releaseInterval` bytes (they stay in the page cache); without it a
