@@ -75,11 +75,7 @@ final class MappedPageKeeper: @unchecked Sendable {
 
     /// Stops the thread and waits for it; the caller then owns every page chore again.
     func stop() {
-        lock.withLock {
-            stopping = true
-            lock.broadcast()
-        }
-        thread?.join()
+        thread?.stop(under: lock) { stopping = true }
         thread = nil
     }
 

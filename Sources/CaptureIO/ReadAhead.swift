@@ -66,11 +66,7 @@ final class ReadAhead: @unchecked Sendable {
 
     /// Stops the thread and waits for it (the buffer being filled is then the caller's again).
     func stop() {
-        lock.withLock {
-            stopping = true
-            lock.broadcast()
-        }
-        thread?.join()
+        thread?.stop(under: lock) { stopping = true }
         thread = nil
         spare = nil
     }
