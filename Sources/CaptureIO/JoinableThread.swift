@@ -88,3 +88,14 @@ package final class ConditionLock: @unchecked Sendable {
         return try body()
     }
 }
+
+extension JoinableThread {
+    /// Sets the thread's stop flag under `lock` (`raise`), wakes it and waits for it to end.
+    package func stop(under lock: ConditionLock, raising raise: () -> Void) {
+        lock.withLock {
+            raise()
+            lock.broadcast()
+        }
+        join()
+    }
+}

@@ -6,7 +6,9 @@ import Darwin
 
 /// A whole regular file mapped read-only, read front to back.
 ///
-/// The map is what makes records zero copy: a record's bytes are a view into it. Two chores keep
+/// The native reader reads a plain file into a `ReadBuffer` (copying costs less than mapping)
+/// until a consumer keeps record bytes, and through this map from then on (and for records longer
+/// than the buffer): records are then zero copy, a record's bytes a view into it. Two chores keep
 /// it cheap, both driven by `upkeep(at:recordsSinceLast:)`:
 /// - A file-backed page counts in resident memory once touched, so consumed pages are handed
 ///   back to the kernel every `releaseInterval` bytes (they stay in the page cache); without it a
@@ -33,7 +35,7 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
     private let pageSize: Int
-    private let releaseInterval: Int
+    private var releaseInterval: Int
     /// Everything before this offset was already given back.
     private var releasedUpTo = 0
     /// Everything before this offset was given back in one sweep (see `release(before:)`).
@@ -44,6 +46,8 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     private var readAheadUpTo = 0
     /// Where the touched bytes go, so that the optimiser keeps the loads (Swift has no prefetch).
     private var touchSink: UInt8 = 0
+    /// The same for `populatePages`, which any thread may call.
+    private let populateSink = LockedValue<UInt8>(0)
     /// The thread doing the page chores, while the reader reads.
     private(set) var keeper: MappedPageKeeper?
 
@@ -75,18 +79,28 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
         self.count = count
         let page = sysconf(Int32(_SC_PAGESIZE))
         pageSize = page > 0 ? page : 4096
-        let kept = populateDistance > 0 && count / 2 > populateDistance
-        // With a keeper the interval is how often the reader tells it where it is: at least
-        // twice per distance, so that the pages ahead are mapped before the reader gets there.
-        let interval = kept ? min(releaseInterval, populateDistance / 2) : releaseInterval
-        self.releaseInterval = max(interval / pageSize * pageSize, pageSize)
+        self.releaseInterval = max(releaseInterval / pageSize * pageSize, pageSize)
         nextRelease = self.releaseInterval
         readAhead(from: 0)
-        if kept {
-            keeper = MappedPageKeeper(base: base, count: count, pageSize: pageSize,
-                                      populateDistance: populateDistance, step: self.releaseInterval)
-        }
+        beginReading(at: 0, populateDistance: populateDistance)
         StableMemory.register(UnsafeRawBufferPointer(start: base, count: count), owner: self)
+    }
+
+    /// The reader reads through the map from `offset` on (the pages before it were never read
+    /// through it): a file over twice `populateDistance` gets a `MappedPageKeeper` (0: none).
+    func beginReading(at offset: Int, populateDistance: Int) {
+        let start = min(max(offset, 0), count) / pageSize * pageSize
+        releasedUpTo = max(releasedUpTo, start)
+        sweptUpTo = max(sweptUpTo, start)
+        readAheadUpTo = max(readAheadUpTo, start)
+        nextRelease = start &+ releaseInterval
+        guard keeper == nil, populateDistance > 0, count / 2 > populateDistance else { return }
+        // With a keeper the interval is how often the reader tells it where it is: at least
+        // twice per distance, so that the pages ahead are mapped before the reader gets there.
+        releaseInterval = max(min(releaseInterval, populateDistance / 2) / pageSize * pageSize, pageSize)
+        nextRelease = start &+ releaseInterval
+        keeper = MappedPageKeeper(base: base, count: count, pageSize: pageSize, populateDistance: populateDistance,
+                                  step: releaseInterval, from: start)
     }
 
     deinit {
@@ -96,10 +110,20 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     }
 
     func populatePages(_ range: UnsafeRawBufferPointer) {
-        // MADV_POPULATE_READ (Linux 5.14): the pages in one call instead of a fault per 16 pages;
-        // an older kernel refuses it and the reads fault the pages in as before.
+        // Touched, not `MADV_POPULATE_READ`: one fault per 16 pages costs less than the call's
+        // walk page by page (`MappedPageKeeper.populate(from:to:)`).
         guard let pages = pages(of: range, inward: false) else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + pages.lowerBound), pages.count, 22)
+        let sum = MappedPageKeeper.touch(base + pages.lowerBound, count: pages.count)
+        populateSink.withLock { $0 &+= sum }
+    }
+
+    /// Gives back every page that holds a byte of `[from, to)` (a few records the reader read
+    /// through the map).
+    func release(from: Int, to: Int) {
+        let first = max(from, 0) / pageSize * pageSize
+        let end = min(to, count)
+        guard end > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end &- first, MADV_DONTNEED)
     }
 
     func dropPages(_ range: UnsafeRawBufferPointer) {

@@ -6,8 +6,10 @@ import Darwin
 
 /// Our own capture reader: classic pcap and pcapng, plain or gzip-compressed.
 ///
-/// Plain files are memory-mapped and every record is a view into the map: no copy and no
-/// allocation per record. gzip-compressed files (and pipes) go through one bounded buffer.
+/// Plain files are read into one buffer (`ReadBuffer`) and every record is a view into it: no
+/// allocation per record. Once a consumer keeps record bytes (`StableMemory`), the rest of the
+/// file is read through its memory map instead, where every record is a view that stays valid as
+/// long as the map lives. gzip-compressed files (and pipes) go through one bounded buffer.
 /// Memory stays constant whatever the file size.
 ///
 /// Damage never traps: the reader returns every record before it, then nil with `warning` set.
@@ -35,6 +37,15 @@ public final class NativeCaptureReader: CaptureReader {
         /// reader does not fault (`MappedPageKeeper`); files up to twice this get no thread.
         /// 0: no thread, the reader faults and releases pages itself.
         public var populateDistance: Int = 1 << 20
+        /// Size of the buffer a plain file is read into (`ReadBuffer`) as long as no consumer
+        /// keeps record bytes; after that, and for records longer than it, the file is read
+        /// through its map. 0: through the map from the start.
+        /// (256 KB: the bytes read are still in the core's cache when the records are parsed.)
+        public var readBufferSize: Int = 256 << 10
+        /// Whether a file of many buffers is read ahead on a thread of its own (`ReadAhead`):
+        /// the copy then runs beside the reader. A caller that already keeps every core busy
+        /// (several readers at once) saves the thread's hand-overs without it.
+        public var readsAhead = true
         public init() {}
     }
 
@@ -64,6 +75,18 @@ public final class NativeCaptureReader: CaptureReader {
     @exclusivity(unchecked) var windowEnd = 0
     let mapped: MappedFile?
     let streamed: StreamedFile?
+    /// A plain file read with `pread` (until a consumer keeps its bytes), and the descriptor it
+    /// is read from (-1 once closed).
+    var readBuffer: ReadBuffer?
+    private var descriptor: Int32 = -1
+    /// The file bytes in the window are a part of the map (a record longer than `readBuffer`),
+    /// whose pages are given back when the reader leaves it.
+    private var mapExcursion = false
+    /// The thread reading the next part of the file meanwhile (`ReadAhead`), once started.
+    private var readAhead: ReadAhead?
+    private var readAheadStarted = false
+    /// Buffers the read-ahead thread filled and the reader went on in (for the tests).
+    private(set) var readAheadSwaps = 0
     /// Cursor offset at which the map next wants `upkeep`; a single compare per record.
     private var nextMapUpkeep = 0
     private var recordCount = 0
@@ -128,13 +151,20 @@ public final class NativeCaptureReader: CaptureReader {
         var magic: (UInt8, UInt8) = (0, 0)
         let sniffed = isRegular ? withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } : 0
         let gzip = sniffed == 2 && magic.0 == 0x1f && magic.1 == 0x8b
-        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval,
-                                                           populateDistance: limits.populateDistance) {
-            close(fd) // the map keeps the file alive
+        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval) {
             mapped = map
             streamed = nil
-            base = map.base
-            windowEnd = map.count
+            if limits.readBufferSize > 0 {
+                readBuffer = ReadBuffer(capacity: limits.readBufferSize)
+                descriptor = fd
+                nextMapUpkeep = .max
+                _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+            } else {
+                close(fd) // the map keeps the file alive
+                map.beginReading(at: 0, populateDistance: limits.populateDistance)
+                base = map.base
+                windowEnd = map.count
+            }
         } else {
             mapped = nil
             streamed = try StreamedFile(fd: fd, path: path)
@@ -162,8 +192,16 @@ public final class NativeCaptureReader: CaptureReader {
         }
         // At the end, every page read goes: the timeline is built after the last record, and the
         // pages since the last upkeep (up to `releaseInterval`) would stay resident through it.
-        if record == nil, let mapped { mapped.releaseAll() }
+        if record == nil, let mapped {
+            stopReadAhead()
+            mapped.releaseAll()
+        }
         return record
+    }
+
+    deinit {
+        stopReadAhead()
+        if descriptor >= 0 { close(descriptor) }
     }
 
     private func readFileHeader() throws(CaptureError) {
@@ -206,6 +244,7 @@ public final class NativeCaptureReader: CaptureReader {
     }
 
     private func refill(_ offset: Int, _ count: Int) throws(CaptureError) -> UnsafeRawPointer? {
+        if mapped != nil { return try refillPlain(offset, count) }
         guard let streamed, offset >= windowStart, count >= 0 else { return nil }
         // Keep the bytes from the current record on: a look-ahead (the first-interface peek)
         // must not drop what `next()` has yet to read.
@@ -215,6 +254,94 @@ public final class NativeCaptureReader: CaptureReader {
         windowEnd = streamed.bufferStart &+ streamed.bufferCount
         guard let base, offset >= windowStart, count <= windowEnd &- offset else { return nil }
         return base + (offset &- windowStart)
+    }
+
+    /// The window of a plain file: the read buffer refilled, a part of the map for a record
+    /// longer than the buffer, or the whole map once a consumer keeps the buffer's bytes.
+    private func refillPlain(_ offset: Int, _ count: Int) throws(CaptureError) -> UnsafeRawPointer? {
+        guard let mapped, readBuffer != nil, offset >= 0, count >= 0 else { return nil }
+        // Keep the bytes from the current record on (see `refill`).
+        let keep = min(offset, cursor)
+        let (end, overflow) = offset.addingReportingOverflow(count)
+        guard !overflow, keep >= 0 else { return nil }
+        if mapExcursion {
+            mapped.release(from: windowStart, to: windowEnd)
+            mapExcursion = false
+        }
+        if !isKnownUniquelyReferenced(&readBuffer) {
+            // A consumer keeps bytes of the buffer: they must not change, so it is theirs now.
+            readThroughMap(mapped)
+            return offset <= windowEnd && count <= windowEnd &- offset ? mapped.base + offset : nil
+        }
+        guard let buffer = readBuffer else { return nil }
+        if let ahead = readAhead {
+            if let next = ahead.take(), next.carry(from: buffer, keeping: keep),
+               end <= next.start &+ next.count || next.reachedEnd {
+                readBuffer = next
+                readAheadSwaps &+= 1
+                useWindow(of: next)
+                // The old buffer was checked above: no consumer keeps its bytes. (The first one,
+                // filled here, is smaller than those the thread fills.)
+                if next.reachedEnd {
+                    stopReadAhead()
+                } else {
+                    ahead.fill(buffer.capacity == next.capacity ? buffer : ReadBuffer(capacity: next.capacity), from: windowEnd)
+                }
+                guard offset >= windowStart, end <= windowEnd, let base else { return nil }
+                return base + (offset &- windowStart)
+            }
+            stopReadAhead()
+        }
+        if end &- keep <= buffer.capacity {
+            try buffer.fill(from: descriptor, path: info.path, keeping: keep, through: end)
+            useWindow(of: buffer)
+            startReadAhead(after: buffer)
+        } else {
+            // Longer than the buffer (a huge record, or a claim of one): read through the map,
+            // which needs no memory for it, and given back as soon as the reader moves on.
+            base = mapped.base + keep
+            windowStart = keep
+            windowEnd = max(min(end, mapped.count), keep)
+            mapExcursion = true
+        }
+        guard offset >= windowStart, end <= windowEnd, let base else { return nil }
+        return base + (offset &- windowStart)
+    }
+
+    private func useWindow(of buffer: ReadBuffer) {
+        base = UnsafeRawPointer(buffer.memory + buffer.front)
+        windowStart = buffer.start
+        windowEnd = buffer.start &+ buffer.count
+    }
+
+    /// On a file of many buffers, the next part is read on a thread of its own from the first
+    /// fill on; once (after a stop, the rest is read here).
+    private func startReadAhead(after buffer: ReadBuffer) {
+        guard !readAheadStarted, !buffer.reachedEnd, limits.readsAhead else { return }
+        readAheadStarted = true
+        let room = limits.readBufferSize
+        guard fileSize / 8 >= 3 &* room, let ahead = ReadAhead(fd: descriptor, carryRoom: room) else { return }
+        readAhead = ahead
+        ahead.fill(ReadBuffer(capacity: 3 &* room), from: buffer.start &+ buffer.count)
+    }
+
+    private func stopReadAhead() {
+        readAhead?.stop()
+        readAhead = nil
+    }
+
+    /// From here on the file is read through its map, the read buffer being left to the
+    /// consumers that keep its bytes.
+    private func readThroughMap(_ mapped: MappedFile) {
+        stopReadAhead()
+        readBuffer = nil
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
+        base = mapped.base
+        windowStart = 0
+        windowEnd = mapped.count
+        mapped.beginReading(at: cursor, populateDistance: limits.populateDistance)
+        nextMapUpkeep = cursor
     }
 
     @inline(__always)

@@ -1,5 +1,6 @@
 /// Something that keeps a range of memory readable and unchanged for as long as it lives: the map
-/// of a capture file.
+/// of a capture file, or a buffer the reader has left to the consumers that kept its bytes
+/// (`ReadBuffer`).
 ///
 /// A consumer that wants record bytes after the reader has moved on (the upload hasher, which may
 /// run hundreds of megabytes behind the reader) retains the owner instead of copying the bytes.
@@ -10,6 +11,13 @@ public protocol StableMemoryOwner: AnyObject, Sendable {
     /// Maps the pages of `range` in advance, for a reader about to read all of it. Callable from
     /// any thread; a no-op where the platform cannot.
     func populatePages(_ range: UnsafeRawBufferPointer)
+    /// Whether `dropPages` gives anything back: true for a map of a file, false for memory of
+    /// its own (`ReadBuffer`), which stays resident as long as it lives.
+    var releasesPages: Bool { get }
+}
+
+extension StableMemoryOwner {
+    public var releasesPages: Bool { true }
 }
 
 /// One registered range and a strong reference to its owner.

@@ -60,8 +60,11 @@ import Testing
         var last = -1
         while let record = try? reader.next() {
             count += 1
-            // The view must lie inside the map (or the stream buffer) and be readable.
-            if !compressed, let map = reader.mapped {
+            // The view must lie inside the read buffer, the map (or the stream buffer) and be readable.
+            if !compressed, let buffer = reader.readBuffer, let start = record.bytes.baseAddress,
+               start >= UnsafeRawPointer(buffer.memory), start < UnsafeRawPointer(buffer.memory) + buffer.capacity {
+                #expect(record.bytes.count <= UnsafeRawPointer(buffer.memory) + buffer.capacity - start)
+            } else if !compressed, let map = reader.mapped {
                 let start = record.bytes.baseAddress.map { $0 - map.base } ?? 0
                 #expect(start >= 0 && start + record.bytes.count <= size)
             }

@@ -39,6 +39,7 @@ import Testing
             var limits = NativeCaptureReader.Limits()
             limits.populateDistance = populateDistance
             limits.releaseInterval = 128 << 10
+            limits.readBufferSize = 0
             let reader = try NativeCaptureReader(path: path, limits: limits)
             let map = try #require(reader.mapped)
             let kept = map.keeper != nil
@@ -70,6 +71,7 @@ import Testing
         Self.writeCapture(path, records: 8_000)
         var limits = NativeCaptureReader.Limits()
         limits.populateDistance = 1 << 20
+        limits.readBufferSize = 0
         for _ in 0..<20 {
             let reader = try NativeCaptureReader(path: path, limits: limits)
             #expect(reader.mapped?.keeper != nil)

@@ -58,14 +58,20 @@ import Testing
             }
             return (peak, records)
         }
-        let bounded = try peakResident(NativeCaptureReader.Limits())
+        var throughMap = NativeCaptureReader.Limits()
+        throughMap.readBufferSize = 0
+        let bounded = try peakResident(throughMap)
         #expect(bounded.records == count)
         #expect(bounded.peak > 0 && bounded.peak < 48 << 10, "peak \(bounded.peak) KiB resident")
+        // Read into a buffer (the default), none of the map is ever resident.
+        let buffered = try peakResident(NativeCaptureReader.Limits())
+        #expect(buffered.records == count && buffered.peak < 1 << 10, "peak \(buffered.peak) KiB of the map resident")
         // The measurement itself is sound: with no release (and no page keeper, which releases
         // on its own) the whole file ends up resident.
         var never = NativeCaptureReader.Limits()
         never.releaseInterval = Int.max / 2
         never.populateDistance = 0
+        never.readBufferSize = 0
         let unbounded = try peakResident(never)
         #expect(unbounded.peak > 200 << 10, "peak \(unbounded.peak) KiB resident without release")
     }

@@ -15,6 +15,8 @@ struct MapPageRelease {
     private var pendingBase: [Int]
     private var region: StableRegion?
     private var singleMap = true
+    /// Maps met so far.
+    private var maps = 0
     /// Everything below this address was released here.
     private var releasedUpTo: UInt = 0
 
@@ -26,9 +28,14 @@ struct MapPageRelease {
         pendingBase = Array(repeating: 0, count: workers)
     }
 
-    /// The recorder met map `region` (its `serial`-th).
+    /// The recorder met stable region `found`; a second map turns the releasing off. A reader's
+    /// buffer (`ReadBuffer`: a plain file's first records, before a consumer kept them) is no map
+    /// and gives nothing back: it is not counted, and batches that point into it only ever hold
+    /// the releasing back (their lowest address counts as if it were one of the map's).
     mutating func use(_ found: StableRegion, serial: Int) {
-        if serial > 1 { singleMap = false }
+        guard found.owner.releasesPages else { return }
+        maps &+= 1
+        if maps > 1 { singleMap = false }
         if region == nil {
             region = found
             releasedUpTo = UInt(bitPattern: found.start)
@@ -43,7 +50,10 @@ struct MapPageRelease {
 
     /// Releases what no worker may still read, the reader being at `cursor`.
     mutating func release(cursor: UInt, workers: [DecodingWorker], filling: [EventBatch]) {
-        guard singleMap, let region, cursor > releasedUpTo &+ MapPageRelease.step else { return }
+        // A cursor outside the map (records still read into the reader's buffer, see `use`)
+        // says nothing about the map.
+        guard singleMap, let region, cursor > releasedUpTo &+ MapPageRelease.step,
+              cursor <= UInt(bitPattern: region.end) else { return }
         var safe = cursor
         for k in workers.indices {
             let replayed = workers[k].finished.withLock { $0 }
