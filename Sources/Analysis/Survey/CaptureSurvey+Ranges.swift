@@ -1,0 +1,97 @@
+import CaptureIO
+import PacketDecoding
+import Reassembly
+
+/// Two threads on one file: while this thread walks a range, another walks the rest of the
+/// file from a guessed record boundary (`PcapRangeWalker.resynchronize`) and logs its TCP
+/// segments. The guess is used only when this thread's own walk lands exactly on it; then the
+/// other range's counts are added, and its segments are replayed, in order, into the same
+/// reassembler, so connections are counted exactly as one walk counts them. Anything that
+/// would make the merge inexact (IP fragments, which the decoder joins across records) sends
+/// the file back to the one-thread walk.
+extension CaptureSurvey {
+    /// Nil when the file is not one to split: small, not a plain pcap file, one processor.
+    func runInRanges(path: String, progress: ((Int, Int) -> Void)?) throws(CaptureError) -> CaptureSummary? {
+        guard JoinableThread.processorCount > 1 else { return nil }
+        var limits = NativeCaptureReader.Limits()
+        limits.populateDistance = 0
+        // The native reader reads the header (and throws what `openCapture` throws); records
+        // are then read by range walkers.
+        let reader = try NativeCaptureReader(path: path, limits: limits)
+        let fileSize = reader.fileSize
+        guard fileSize >= parallelThreshold, let magic = PcapRangeWalker.magic(path: path),
+              let layout = PcapRangeWalker.layout(of: reader.info, path: path, magic: magic),
+              let walker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24) else { return nil }
+        let own = OwnRange(walker: walker, info: reader.info, watchedPorts: watchedPorts, progress: progress)
+        own.summary.fileSize = fileSize
+        own.walk(before: 25) // the first record: its time bounds the plausible ones
+        guard let firstTime = own.summary.first else { return finished(own, reader) }
+        let seconds = firstTime.seconds
+        let window: Int64 = 366 * 86_400
+        let secondsRange = UInt32(clamping: seconds &- window)...UInt32(clamping: seconds &+ window)
+
+        while walker.warning == nil, fileSize &- walker.offset >= minimumSplit {
+            let split = walker.offset &+ Int(Double(fileSize &- walker.offset) * splitShare)
+            let other = SurveyedRange(info: reader.info)
+            let maxSegments = maxLoggedSegments
+            guard let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: split),
+                  let thread = JoinableThread({
+                      other.walk(otherWalker, from: split, secondsRange: secondsRange, maxSegments: maxSegments)
+                  }) else { break }
+            own.walk(before: split)
+            thread.join()
+            guard other.found else { continue }
+            own.walk(before: other.start)
+            guard walker.offset == other.start, walker.warning == nil else { continue }
+            guard !other.unmergeable, let lateAtJoin = other.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
+            own.summary.append(other.summary, outOfOrderAtJoin: lateAtJoin)
+            other.replay(into: own.counter.reassembler)
+            if let time = other.lastRecordTime { own.lastTime = time }
+            walker.seek(to: other.stop)
+            progress?(other.stop, fileSize)
+        }
+        own.walk(before: .max)
+        return finished(own, reader)
+    }
+
+    private func finished(_ own: OwnRange, _ reader: NativeCaptureReader) -> CaptureSummary? {
+        guard own.decoder.statistics.fragments == 0 else { return nil }
+        own.counter.reassembler.finish(at: own.lastTime)
+        var summary = own.summary
+        summary.warning = own.walker.warning
+        summary.interfaceStatistics = reader.interfaceStatistics
+        summary.linkTypes = mergedLinkTypes(summary.linkTypes, reader.linkTypes)
+        summary.connectionsByPort = own.counter.connectionsByPort
+        return summary
+    }
+}
+
+/// The walking thread's state: the authoritative walk, which every merge continues.
+private final class OwnRange {
+    let walker: PcapRangeWalker
+    var summary: CaptureSummary
+    let decoder = PacketDecoder()
+    let counter: ConnectionCounter
+    var lastTime = Timestamp.zero
+    let progress: ((Int, Int) -> Void)?
+
+    init(walker: PcapRangeWalker, info: CaptureFileInfo, watchedPorts: Set<UInt16>, progress: ((Int, Int) -> Void)?) {
+        self.walker = walker
+        summary = CaptureSummary(info: info)
+        counter = ConnectionCounter(watchedPorts: watchedPorts)
+        self.progress = progress
+    }
+
+    /// Walks records starting before `limit` (the first one at or after it stays unread).
+    func walk(before limit: Int) {
+        let reassembler = counter.reassembler
+        while let record = walker.next(before: limit) {
+            summary.add(record)
+            lastTime = record.timestamp
+            if case .tcp(let segment) = decoder.decode(record) {
+                reassembler.process(segment, at: record.timestamp)
+            }
+            if summary.packets & 0xffff == 0 { progress?(walker.offset, walker.end) }
+        }
+    }
+}
