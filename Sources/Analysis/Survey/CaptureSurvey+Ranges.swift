@@ -30,14 +30,24 @@ extension CaptureSurvey {
         let window: Int64 = 366 * 86_400
         let secondsRange = UInt32(clamping: seconds &- window)...UInt32(clamping: seconds &+ window)
 
+        // The other thread's last range, merged but not yet replayed into the reassembler: its
+        // segments go in before this thread's next records do, while the next range is walked.
+        var pending: SurveyedRange?
+        var otherLength = Int.max
         while walker.warning == nil, fileSize &- walker.offset >= minimumSplit {
-            let split = walker.offset &+ Int(Double(fileSize &- walker.offset) * splitShare)
+            let left = fileSize &- walker.offset
+            // Balance: this thread also replays the other's segments (about 2/5 of the cost of
+            // walking them), so it walks a shorter range than the other.
+            let ownLength = min(Int(Double(left) * splitShare), otherLength / 5 * 2)
+            let split = walker.offset &+ max(ownLength, 1)
             let other = SurveyedRange(info: reader.info)
             let maxSegments = maxLoggedSegments
             guard let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: split),
                   let thread = JoinableThread({
                       other.walk(otherWalker, from: split, secondsRange: secondsRange, maxSegments: maxSegments)
                   }) else { break }
+            pending?.replay(into: own.counter.reassembler)
+            pending = nil
             own.walk(before: split)
             thread.join()
             guard other.found else { continue }
@@ -45,11 +55,14 @@ extension CaptureSurvey {
             guard walker.offset == other.start, walker.warning == nil else { continue }
             guard !other.unmergeable, let lateAtJoin = other.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
             own.summary.append(other.summary, outOfOrderAtJoin: lateAtJoin)
-            other.replay(into: own.counter.reassembler)
             if let time = other.lastRecordTime { own.lastTime = time }
+            other.dropRecordTimes()
+            pending = other
+            otherLength = other.stop &- other.start
             walker.seek(to: other.stop)
             progress?(other.stop, fileSize)
         }
+        pending?.replay(into: own.counter.reassembler)
         own.walk(before: .max)
         return finished(own, reader)
     }

@@ -17,11 +17,11 @@ package struct CaptureSurvey {
     package var parallelThreshold = 64 << 20
     /// A range left to split is split only when it is at least this long.
     package var minimumSplit = 16 << 20
-    /// Where a split falls, as the share of the range left that the walking thread keeps
+    /// Where the first split falls, as the share of the file that the walking thread keeps
     /// (it also replays the other thread's segments into the reassembler).
-    package var splitShare = 0.5
+    package var splitShare = 0.3
     /// Segments the other thread logs at most per range (32 bytes each): bounds memory.
-    package var maxLoggedSegments = 768 << 10
+    package var maxLoggedSegments = 384 << 10
 
     package init(watchedPorts: Set<UInt16>, readerKind: CaptureReaderKind) {
         self.watchedPorts = watchedPorts

@@ -51,7 +51,7 @@ final class SurveyedRange: @unchecked Sendable {
         var index: [ConnectionKey: UInt32] = [:]
         var recentKey: ConnectionKey?
         var recentIndex: UInt32 = 0
-        segments.reserveCapacity(min(maxSegments, 1 << 16))
+        segments.reserveCapacity(maxSegments)
         while segments.count < maxSegments, let record = walker.next() {
             if summary.last.map({ record.timestamp >= $0 }) ?? true {
                 if latestSoFar.count < SurveyedRange.latestSoFarCap {
@@ -104,6 +104,9 @@ final class SurveyedRange: @unchecked Sendable {
         if low == latestSoFar.count && latestSoFarOverflowed { return nil }
         return low
     }
+
+    /// Releases what only the merge of the counts needed.
+    func dropRecordTimes() { latestSoFar = [] }
 
     /// Feeds the logged segments, in order, to `reassembler`.
     func replay(into reassembler: TCPReassembler) {
