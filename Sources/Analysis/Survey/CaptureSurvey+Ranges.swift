@@ -50,9 +50,12 @@ extension CaptureSurvey {
             pending = nil
             own.walk(before: split)
             thread.join()
-            guard other.found else { continue }
-            own.walk(before: other.start)
-            guard walker.offset == other.start, walker.warning == nil else { continue }
+            own.walk(before: other.found ? other.start : split)
+            guard other.found, walker.offset == other.start, walker.warning == nil else {
+                rangeLog?.discarded &+= 1
+                continue
+            }
+            rangeLog?.merged &+= 1
             guard !other.unmergeable, let lateAtJoin = other.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
             own.summary.append(other.summary, outOfOrderAtJoin: lateAtJoin)
             if let time = other.lastRecordTime { own.lastTime = time }

@@ -23,6 +23,9 @@ package struct CaptureSurvey {
     /// Segments the other thread logs at most per range (32 bytes each): bounds memory.
     package var maxLoggedSegments = 384 << 10
 
+    /// Told how each range of the other thread ended (tests check that splits happened).
+    package var rangeLog: RangeLog?
+
     package init(watchedPorts: Set<UInt16>, readerKind: CaptureReaderKind) {
         self.watchedPorts = watchedPorts
         self.readerKind = readerKind
@@ -86,4 +89,12 @@ final class ConnectionCounter {
             return nil
         }
     }
+}
+
+/// How the other thread's ranges of a survey ended: merged, or thrown away because the
+/// walk did not land on their first record (or no record boundary was found).
+package final class RangeLog: @unchecked Sendable {
+    package var merged = 0
+    package var discarded = 0
+    package init() {}
 }
