@@ -33,23 +33,32 @@ extension CaptureSurvey {
         // The other thread's last range, merged but not yet replayed into the reassembler: its
         // segments go in before this thread's next records do, while the next range is walked.
         var pending: SurveyedRange?
-        var otherLength = Int.max
+        var otherLength = 0
+        var balance = RangeBalance()
         while walker.warning == nil, fileSize &- walker.offset >= minimumSplit {
             let left = fileSize &- walker.offset
-            // Balance: this thread also replays the other's segments (about 2/5 of the cost of
-            // walking them), so it walks a shorter range than the other.
-            let ownLength = min(Int(Double(left) * splitShare), otherLength / 5 * 2)
-            let split = walker.offset &+ max(ownLength, 1)
+            let pendingBytes = pending.map { $0.stop &- $0.start } ?? 0
+            let ownLength = balance.ownLength(expectedOther: min(left, pending == nil ? maxRangeBytes : otherLength),
+                                              pendingBytes: pendingBytes, cap: Int(Double(left) * splitShare))
+            let ownStart = walker.offset
+            let split = ownStart &+ max(ownLength, 1)
             let other = SurveyedRange(info: reader.info)
-            let maxSegments = maxLoggedSegments
+            let maxSegments = maxLoggedSegments, maxBytes = maxRangeBytes
             guard let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: split),
                   let thread = JoinableThread({
-                      other.walk(otherWalker, from: split, secondsRange: secondsRange, maxSegments: maxSegments)
+                      other.walk(otherWalker, from: split, secondsRange: secondsRange, maxSegments: maxSegments, maxBytes: maxBytes)
                   }) else { break }
+            let replayStart = ContinuousClock.now
             pending?.replay(into: own.counter.reassembler)
             pending = nil
+            let replayNanoseconds = RangeBalance.nanoseconds(since: replayStart)
+            let walkStart = ContinuousClock.now
             own.walk(before: split)
+            let walkNanoseconds = RangeBalance.nanoseconds(since: walkStart)
             thread.join()
+            balance.measured(ownBytes: walker.offset &- ownStart, ownNanoseconds: walkNanoseconds,
+                             replayedBytes: pendingBytes, replayNanoseconds: replayNanoseconds,
+                             otherBytes: other.stop &- other.start, otherNanoseconds: other.elapsedNanoseconds)
             own.walk(before: other.found ? other.start : split)
             guard other.found, walker.offset == other.start, walker.warning == nil else {
                 rangeLog?.discarded &+= 1

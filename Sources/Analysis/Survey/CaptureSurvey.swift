@@ -16,12 +16,14 @@ package struct CaptureSurvey {
     /// Files smaller than this are read by one thread (tests lower it to split small fixtures).
     package var parallelThreshold = 64 << 20
     /// A range left to split is split only when it is at least this long.
-    package var minimumSplit = 16 << 20
-    /// Where the first split falls, as the share of the file that the walking thread keeps
-    /// (it also replays the other thread's segments into the reassembler).
+    package var minimumSplit = 4 << 20
+    /// The most of what is left that the walking thread keeps for itself at a split (it also
+    /// replays the other thread's segments into the reassembler, so it keeps less than half).
     package var splitShare = 0.3
     /// Segments the other thread logs at most per range (32 bytes each): bounds memory.
-    package var maxLoggedSegments = 384 << 10
+    package var maxLoggedSegments = 128 << 10
+    /// Bytes the other thread walks at most per range.
+    package var maxRangeBytes = 32 << 20
 
     /// Told how each range of the other thread ended (tests check that splits happened).
     package var rangeLog: RangeLog?

@@ -36,14 +36,18 @@ final class SurveyedRange: @unchecked Sendable {
     /// The range cannot be merged exactly (IP fragments, which the decoder joins across records).
     var unmergeable = false
     var found = false
+    /// How long the walk took (for `RangeBalance`).
+    var elapsedNanoseconds: Int64 = 0
 
     static let latestSoFarCap = 1 << 16
 
     init(info: CaptureFileInfo) { summary = CaptureSummary(info: info) }
 
     /// Resynchronizes at `from` and walks on until the end of the file, damage, or
-    /// `maxSegments` logged segments (then stops at a record boundary).
-    func walk(_ walker: PcapRangeWalker, from: Int, secondsRange: ClosedRange<UInt32>, maxSegments: Int) {
+    /// `maxSegments` logged segments or `maxBytes` walked (then stops at a record boundary).
+    func walk(_ walker: PcapRangeWalker, from: Int, secondsRange: ClosedRange<UInt32>, maxSegments: Int, maxBytes: Int) {
+        let began = ContinuousClock.now
+        defer { elapsedNanoseconds = RangeBalance.nanoseconds(since: began) }
         guard walker.resynchronize(from: from, window: 4 << 20, chain: 8, secondsRange: secondsRange) else { return }
         found = true
         start = walker.offset
@@ -52,7 +56,8 @@ final class SurveyedRange: @unchecked Sendable {
         var recentKey: ConnectionKey?
         var recentIndex: UInt32 = 0
         segments.reserveCapacity(maxSegments)
-        while segments.count < maxSegments, let record = walker.next() {
+        let limit = start &+ maxBytes < start ? Int.max : start &+ maxBytes
+        while segments.count < maxSegments, let record = walker.next(before: limit) {
             if summary.last.map({ record.timestamp >= $0 }) ?? true {
                 if latestSoFar.count < SurveyedRange.latestSoFarCap {
                     latestSoFar.append(record.timestamp.nanoseconds)
