@@ -36,6 +36,8 @@ package final class PcapRangeWalker: @unchecked Sendable {
     private var loadedStart = 0
     private var loadedCount = 0
     private static let chunk = 1 << 20
+    /// Buffer loads so far: bounds the work of a resynchronization that keeps stepping back.
+    private var loads = 0
 
     /// Reads `path` (a regular, uncompressed classic pcap file of `fileSize` bytes) from `offset`.
     package init?(path: String, layout: Layout, fileSize: Int, from offset: Int) {
@@ -90,6 +92,7 @@ package final class PcapRangeWalker: @unchecked Sendable {
     }
 
     private func load(_ start: Int, _ count: Int) -> UnsafeRawPointer? {
+        loads &+= 1
         guard count >= 0, start >= 0, start <= end, count <= end &- start else { return nil }
         // Keep what is loaded from `start` on, then read on to a full chunk (or the file's end).
         var kept = 0
@@ -159,12 +162,16 @@ package final class PcapRangeWalker: @unchecked Sendable {
     /// Moves to the first offset at or after `from` (within `window` bytes) where `chain`
     /// record headers in a row are plausible: captured length within the snap length and the
     /// original length, a fraction below one second, seconds within `secondsRange`; the chain
-    /// may end exactly at the end of the file. False when none is found.
+    /// may end exactly at the end of the file. False when none is found (or the search
+    /// reloaded its buffer too often).
     package func resynchronize(from: Int, window: Int, chain: Int, secondsRange: ClosedRange<UInt32>) -> Bool {
         let limit = min(layout.snapLength > 0 ? layout.snapLength : layout.maxRecordLength, layout.maxRecordLength)
         let fractionLimit: UInt32 = layout.fractionScale == 1 ? 1_000_000_000 : 1_000_000
         var candidate = from
-        while candidate < min(from &+ window, end) {
+        // Each candidate whose chain runs past the loaded bytes loads again from the candidate
+        // after it: a payload full of plausible headers must not make this quadratic.
+        let maxLoads = loads &+ 64
+        while candidate < min(from &+ window, end), loads < maxLoads {
             var at = candidate
             var found = 0
             while found < chain {

@@ -7,14 +7,13 @@ import Reassembly
 /// decide nothing `info` counts).
 struct LoggedSegment {
     var time: Int64
-    var sequence: UInt32
-    var acknowledgement: UInt32
+    var sequence, acknowledgement: UInt32
+    /// Payload bytes captured, and the payload's length by the IP header.
     var captured: UInt32
     var length: Int32
     /// Index of the 4-tuple in `SurveyedRange.keys` times 2, plus 1 when the upper endpoint sent it.
     var connection: UInt32
-    var flags: UInt16
-    var window: UInt16
+    var flags, window: UInt16
 }
 
 /// The facts of one range of a capture, gathered on a thread of their own while the ranges
