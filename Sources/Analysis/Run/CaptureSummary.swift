@@ -50,6 +50,19 @@ package struct CaptureSummary: Sendable {
         if linkTypes.last != record.linkType, !linkTypes.contains(record.linkType) { linkTypes.append(record.linkType) }
     }
 
+    /// Adds the facts of the records that follow the ones counted so far, gathered apart;
+    /// `outOfOrderAtJoin` counts those of its records that were at or after every earlier one of
+    /// their own part but are earlier than the latest one before it.
+    package mutating func append(_ later: CaptureSummary, outOfOrderAtJoin: Int) {
+        packets &+= later.packets
+        capturedBytes &+= later.capturedBytes
+        originalBytes &+= later.originalBytes
+        outOfOrderTimestamps &+= later.outOfOrderTimestamps &+ outOfOrderAtJoin
+        if let time = later.first, first.map({ time < $0 }) ?? true { first = time }
+        if let time = later.last, last.map({ time > $0 }) ?? true { last = time }
+        for type in later.linkTypes where !linkTypes.contains(type) { linkTypes.append(type) }
+    }
+
     /// Packets the capture itself dropped, summed over the interfaces whose statistics say:
     /// (`isb_ifdrop`, `isb_osdrop`, their sum); nil when no statistics block carries a drop counter.
     package var droppedByCapture: (interface: UInt64?, os: UInt64?, total: UInt64)? {

@@ -1,0 +1,163 @@
+import Analysis
+import CaptureIO
+import Foundation
+@testable import Reports
+import TestSupport
+import Testing
+import Timeline
+
+/// Issue 25: `info` reads a large pcap file in ranges on two threads. Whatever the split
+/// points, its output must be the one-thread walk's, byte for byte: the counts, the times, the
+/// time order, the TCP connections per port, the warning of a damaged end.
+struct RangeSurveyTests {
+    /// (smallest range split, share the walking thread keeps, segments logged per range):
+    /// small splits so that fixtures of a few hundred kilobytes are cut many times.
+    static let splits: [(Int, Double, Int)] = [
+        (512, 0.5, 1 << 20), (2048, 0.3, 7), (300, 0.05, 3), (10_000, 0.8, 64), (128, 0.45, 5),
+    ]
+
+    static func ranged(_ split: (Int, Double, Int), log: RangeLog? = nil) -> CaptureSurvey {
+        var survey = CaptureSurvey(watchedPorts: OpenStackPorts.watchedByDefault, readerKind: .native)
+        survey.parallelThreshold = 0
+        survey.minimumSplit = split.0
+        survey.splitShare = split.1
+        survey.maxLoggedSegments = split.2
+        survey.rangeLog = log
+        return survey
+    }
+
+    /// Both of `info`'s outputs.
+    static func outputs(_ summary: CaptureSummary) -> String {
+        InfoReport.text(summary) + InfoReport.json(summary).serialized()
+    }
+
+    static func expectRangesMatch(_ path: String, mustSplit: Bool = true) throws -> RangeLog {
+        let sequential = outputs(try CaptureSurvey(watchedPorts: OpenStackPorts.watchedByDefault, readerKind: .native)
+            .runSequentially(path: path))
+        let log = RangeLog()
+        for split in splits {
+            let ranged = outputs(try ranged(split, log: log).run(path: path))
+            #expect(ranged == sequential, "split \(split) of \(path)")
+        }
+        if mustSplit { #expect(log.merged > 0, "no range of \(path) was merged") }
+        return log
+    }
+
+    static let fixtures = [
+        "a-seed-slim.pcap", "e-lifecycle-slim.pcap", "reassembly/reused.pcap", "reassembly/midstream.pcap",
+        "reassembly/ends-midtransfer.pcap", "reassembly/lost.pcap", "testbed/c-concurrent/capture.pcap",
+        "testbed/d-failed/capture.pcap", "testbed/h-any-sll2/capture.pcap", "testbed/p-attribution/capture.pcap",
+        "testbed/u-swift-store/capture.pcap", "testbed/s-mysql-proxy/capture.pcap",
+    ]
+
+    @Test(arguments: fixtures)
+    func rangesGiveTheOneWalksOutput(_ fixture: String) throws {
+        let path = ProjectPaths.fixture("captures/" + fixture)
+        guard FileManager.default.fileExists(atPath: path) else {
+            Issue.record("fixture \(fixture) is missing")
+            return
+        }
+        _ = try Self.expectRangesMatch(path)
+    }
+
+    /// pcapng and gzip files are walked by one thread; the output is the same either way.
+    @Test(arguments: ["testbed/h-pcapng/capture.pcapng", "testbed/r-veth-lossy/api.pcap.gz"])
+    func otherFormatsAreWalkedOnce(_ fixture: String) throws {
+        let log = try Self.expectRangesMatch(ProjectPaths.fixture("captures/" + fixture), mustSplit: false)
+        #expect(log.merged == 0 && log.discarded == 0)
+    }
+
+    /// A capture cut inside its last record: the truncation warning, at the same offset.
+    @Test func aTruncatedLastRecordGivesTheSameWarning() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: ProjectPaths.fixture("captures/testbed/c-concurrent/capture.pcap")))
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-truncated.pcap").path
+        try bytes.prefix(bytes.count - 37).write(to: URL(fileURLWithPath: path))
+        _ = try Self.expectRangesMatch(path)
+        let summary = try Self.ranged(Self.splits[1]).run(path: path)
+        #expect(summary.warning?.message.hasPrefix("the file is truncated") == true)
+    }
+
+    /// Payloads made of plausible record headers fool the resynchronization: the other thread
+    /// starts inside a payload, the walk does not land there, and that range is thrown away.
+    @Test func aPayloadOfRecordHeadersIsNotTakenForRecords() throws {
+        var fakeHeaders: [UInt8] = []
+        for _ in 0..<200 { fakeHeaders += TCPFrame.littleEndian32(1_700_000_000) + TCPFrame.littleEndian32(5) + [UInt8](repeating: 0, count: 8) }
+        var pcap = PcapWriter(linkType: 1, snapLength: 65535)
+        let client: [UInt8] = [10, 0, 0, 1], server: [UInt8] = [10, 0, 0, 2]
+        var time: Int64 = 1_700_000_000_000_000
+        for connection in 0..<30 {
+            let port = UInt16(40_000 + connection)
+            var seq: UInt32 = 1000
+            func add(_ frame: [UInt8]) {
+                time &+= 1000
+                pcap.append(frame, microseconds: time)
+            }
+            add(TCPFrame.ethernetIPv4(source: client, sourcePort: port, destination: server, destinationPort: 9292,
+                                      sequence: seq - 1, flags: TCPFrame.syn))
+            add(TCPFrame.ethernetIPv4(source: server, sourcePort: 9292, destination: client, destinationPort: port,
+                                      sequence: 5000, acknowledgement: seq, flags: TCPFrame.syn | TCPFrame.ack))
+            for _ in 0..<3 {
+                add(TCPFrame.ethernetIPv4(source: client, sourcePort: port, destination: server, destinationPort: 9292,
+                                          sequence: seq, acknowledgement: 5001, flags: TCPFrame.ack | TCPFrame.psh, payload: fakeHeaders))
+                seq &+= UInt32(fakeHeaders.count)
+            }
+        }
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-fooled.pcap").path
+        try pcap.write(to: path)
+        let log = try Self.expectRangesMatch(path)
+        #expect(log.discarded > 0, "no range started inside a payload: the test does not test the check")
+        let summary = try Self.ranged(Self.splits[0]).run(path: path)
+        #expect(summary.connectionsByPort == [9292: 30])
+    }
+
+    /// Nanosecond pcap files (editcap writes one from a fixture), read by the same walkers.
+    @Test func nanosecondFilesAreSplitToo() throws {
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-nanoseconds.pcap").path
+        guard let run = try ExternalTool.runIfInstalled("editcap", ["-F", "nsecpcap", ProjectPaths.fixture("captures/testbed/c-concurrent/capture.pcap"), path]),
+              run.status == 0 else { return }   // editcap is not installed: nothing to compare
+        _ = try Self.expectRangesMatch(path)
+        #expect(try Self.ranged(Self.splits[0]).run(path: path).info.precision == .nanoseconds)
+    }
+
+    /// A big-endian file (as a big-endian host writes it): every header field swapped.
+    @Test func bigEndianFilesAreSplitToo() throws {
+        let little = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ProjectPaths.fixture("captures/a-seed-slim.pcap"))))
+        var big = little
+        func swap(_ at: Int, _ width: Int) { big[at..<at + width].reverse() }
+        swap(0, 4); swap(4, 2); swap(6, 2)
+        for field in stride(from: 8, to: 24, by: 4) { swap(field, 4) }
+        var offset = 24
+        while offset + 16 <= little.count {
+            let captured = Int(little[offset + 8]) | Int(little[offset + 9]) << 8 | Int(little[offset + 10]) << 16 | Int(little[offset + 11]) << 24
+            for field in stride(from: offset, to: offset + 16, by: 4) { swap(field, 4) }
+            offset += 16 + captured
+        }
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-big-endian.pcap").path
+        try Data(big).write(to: URL(fileURLWithPath: path))
+        _ = try Self.expectRangesMatch(path)
+        let summary = try Self.ranged(Self.splits[0]).run(path: path)
+        #expect(summary.info.byteOrder == .bigEndian && summary.packets > 100)
+    }
+
+    /// Records out of time order on both sides of every split: the count of records earlier
+    /// than one before them must not depend on where the file was cut.
+    @Test func outOfOrderRecordsAreCountedAcrossSplits() throws {
+        var random = SplitMix64(seed: 25)
+        var pcap = PcapWriter(linkType: 1, snapLength: 65535)
+        let arp = [UInt8](repeating: 0, count: 12) + [0x08, 0x06] + [UInt8](repeating: 0, count: 28)
+        var time: Int64 = 1_700_000_000_000_000
+        for _ in 0..<3000 {
+            time &+= Int64(random.next() % 1000)
+            let jitter = random.next() % 4 == 0 ? Int64(random.next() % 5000) : 0
+            pcap.append(arp, microseconds: time &- jitter)
+        }
+        let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-order.pcap").path
+        try pcap.write(to: path)
+        _ = try Self.expectRangesMatch(path)
+        #expect(try !Self.ranged(Self.splits[0]).run(path: path).isInTimeOrder)
+    }
+}
+
+extension TCPFrame {
+    static func littleEndian32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(value >> (8 * $0) & 0xff) } }
+}
