@@ -122,16 +122,7 @@ struct RangeSurveyTests {
     /// A big-endian file (as a big-endian host writes it): every header field swapped.
     @Test func bigEndianFilesAreSplitToo() throws {
         let little = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ProjectPaths.fixture("captures/a-seed-slim.pcap"))))
-        var big = little
-        func swap(_ at: Int, _ width: Int) { big[at..<at + width].reverse() }
-        swap(0, 4); swap(4, 2); swap(6, 2)
-        for field in stride(from: 8, to: 24, by: 4) { swap(field, 4) }
-        var offset = 24
-        while offset + 16 <= little.count {
-            let captured = Int(little[offset + 8]) | Int(little[offset + 9]) << 8 | Int(little[offset + 10]) << 16 | Int(little[offset + 11]) << 24
-            for field in stride(from: offset, to: offset + 16, by: 4) { swap(field, 4) }
-            offset += 16 + captured
-        }
+        let big = PcapWriter.byteSwapped(little)
         let path = try ProjectPaths.temporaryDirectory().appendingPathComponent("range-big-endian.pcap").path
         try Data(big).write(to: URL(fileURLWithPath: path))
         _ = try Self.expectRangesMatch(path)

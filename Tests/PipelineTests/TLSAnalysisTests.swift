@@ -33,17 +33,24 @@ import Timeline
         #expect(result.tls.allSatisfy { $0.summary.contains("not decrypted: no key for this session") })
     }
 
-    @Test func secretsInjectedByEditcapDecryptWithoutAnOption() throws {
-        let directory = try ProjectPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let scenario = "tls13-aes256gcm"
+    /// The TLS fixture `scenario` with its key log injected by editcap as a pcapng DSB, written
+    /// into `directory`; nil (with a note) where editcap is not installed.
+    static func captureWithInjectedSecrets(_ scenario: String, in directory: URL) throws -> String? {
         let injected = directory.appendingPathComponent("injected.pcapng").path
         guard let run = try ExternalTool.runIfInstalled("editcap", ["--inject-secrets", "tls,\(ProjectPaths.fixture("tls/\(scenario).keylog"))",
                                                           ProjectPaths.fixture("tls/\(scenario).pcap"), injected]) else {
             print("editcap is not installed: DSB injection not checked")
-            return
+            return nil
         }
         #expect(run.status == 0)
+        return injected
+    }
+
+    @Test func secretsInjectedByEditcapDecryptWithoutAnOption() throws {
+        let directory = try ProjectPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = "tls13-aes256gcm"
+        guard let injected = try Self.captureWithInjectedSecrets(scenario, in: directory) else { return }
         let result = try TestbedCaptureTests.analyse(injected)
         let expected = try TestbedCaptureTests.analyse(ProjectPaths.fixture("tls/\(scenario).pcap"),
                                         keyLogs: [ProjectPaths.fixture("tls/\(scenario).keylog")])

@@ -81,26 +81,12 @@ import Testing
         defer { SplitTestSupport.remove(scratch) }
         let swapped = "\(scratch)/input.pcap"
         let data = try #require(FileManager.default.contents(atPath: SplitTestSupport.fixture))
-        try Self.byteSwappedPcap(Array(data)).write(to: URL(fileURLWithPath: swapped))
+        try Data(PcapWriter.byteSwapped(Array(data))).write(to: URL(fileURLWithPath: swapped))
         try Self.compareWithEditcap(input: swapped, editcapOptions: ["-F", "pcap", "-c", "300"], label: "bigendian") {
             $0.boundary = .packets(300)
         }
     }
 
-    /// The same pcap with every header field in the other byte order.
-    static func byteSwappedPcap(_ bytes: [UInt8]) -> Data {
-        var out = bytes
-        func swap(_ offset: Int, _ width: Int) { out[offset..<offset + width].reverse() }
-        swap(0, 4); swap(4, 2); swap(6, 2)
-        for field in stride(from: 8, to: 24, by: 4) { swap(field, 4) }
-        var offset = 24
-        while offset + 16 <= bytes.count {
-            let caplen = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
-            for field in stride(from: offset, to: offset + 16, by: 4) { swap(field, 4) }
-            offset += 16 + caplen
-        }
-        return Data(out)
-    }
 
     @Test("pcapng output: every piece readable by capinfos/tshark, packets and times add up to the input's")
     func pcapngPieces() throws {

@@ -36,3 +36,21 @@ public struct PcapWriter {
         bytes += (0..<4).map { UInt8(value >> (8 * $0) & 0xff) }
     }
 }
+
+extension PcapWriter {
+    /// The same classic pcap file with every header field (file and record headers) in the
+    /// other byte order, as a host of the other endianness writes it.
+    public static func byteSwapped(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        func swap(_ offset: Int, _ width: Int) { out[offset..<offset + width].reverse() }
+        swap(0, 4); swap(4, 2); swap(6, 2)
+        for field in stride(from: 8, to: 24, by: 4) { swap(field, 4) }
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            let caplen = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+            for field in stride(from: offset, to: offset + 16, by: 4) { swap(field, 4) }
+            offset += 16 + caplen
+        }
+        return out
+    }
+}
