@@ -45,22 +45,16 @@ extension NativeCaptureReader {
         guard let h = try view(start, headerLength) else {
             return endOfData(recordAt: start, needed: headerLength, what: "packet record header")
         }
-        let seconds = load32(h, 0), fraction = load32(h, 4)
-        let capturedLength = Int(load32(h, 8)), originalLength = Int(load32(h, 12))
+        let header = PcapRecordHeader(h, swapped: swapped)
+        let capturedLength = header.capturedLength
         guard capturedLength <= limits.maxRecordLength else {
-            return stop(at: start, "a packet record claims \(capturedLength) captured bytes, more than the "
-                        + "\(limits.maxRecordLength)-byte limit: the file is damaged here")
+            return stop(at: start, PcapRecordHeader.tooLong(capturedLength, limit: limits.maxRecordLength))
         }
         let dataStart = start &+ headerLength
         guard let data = try view(dataStart, capturedLength) else {
             return endOfData(recordAt: start, needed: headerLength &+ capturedLength, what: "packet record")
         }
         cursor = dataStart &+ capturedLength
-        // A 32-bit second count times 10^9 plus a 32-bit fraction times 1000 stays below 2^63:
-        // the wrapping operators cannot wrap here.
-        let time = Int64(seconds) &* 1_000_000_000 &+ Int64(fraction) &* pcapFractionScale
-        return CaptureRecord(timestamp: Timestamp(nanoseconds: time), linkType: pcapLinkType, interfaceIndex: 0,
-                             originalLength: originalLength,
-                             bytes: UnsafeRawBufferPointer(start: data, count: capturedLength), fileOffset: start)
+        return header.record(bytes: data, fractionScale: pcapFractionScale, linkType: pcapLinkType, at: start)
     }
 }

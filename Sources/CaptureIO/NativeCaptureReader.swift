@@ -385,7 +385,7 @@ public final class NativeCaptureReader: CaptureReader {
         if let problem = streamed?.problem {
             return stop(at: start, "\(problem), inside a \(what)")
         }
-        return stop(at: start, "the file is truncated: it ends \(left) bytes into a \(what) of \(needed) bytes")
+        return stop(at: start, PcapRecordHeader.truncated(left: left, needed: needed, what: what))
     }
 
     func noteLinkType(_ linkType: LinkType) {

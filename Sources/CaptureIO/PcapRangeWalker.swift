@@ -119,12 +119,6 @@ package final class PcapRangeWalker: @unchecked Sendable {
         return loadedCount >= count ? UnsafeRawPointer(buffer) : nil
     }
 
-    @inline(__always)
-    private func load32(_ p: UnsafeRawPointer, _ at: Int) -> UInt32 {
-        let v = p.loadUnaligned(fromByteOffset: at, as: UInt32.self)
-        return layout.swapped ? v.byteSwapped : v
-    }
-
     /// The next record, or nil at the end of the data or at damage (`warning`); records end
     /// at `limit` too (the next range's first record), where nil leaves no warning.
     @inline(__always)
@@ -132,29 +126,25 @@ package final class PcapRangeWalker: @unchecked Sendable {
         let start = offset
         guard start < limit else { return nil }
         guard let h = view(start, 16) else { return endOfData(start, needed: 16, what: "packet record header") }
-        let seconds = load32(h, 0), fraction = load32(h, 4)
-        let capturedLength = Int(load32(h, 8)), originalLength = Int(load32(h, 12))
+        let header = PcapRecordHeader(h, swapped: layout.swapped)
+        let capturedLength = header.capturedLength
         guard capturedLength <= layout.maxRecordLength else {
             warning = CaptureWarning(path: layout.path, offset: start,
-                                     message: "a packet record claims \(capturedLength) captured bytes, more than the "
-                                     + "\(layout.maxRecordLength)-byte limit: the file is damaged here")
+                                     message: PcapRecordHeader.tooLong(capturedLength, limit: layout.maxRecordLength))
             return nil
         }
         guard let data = view(start &+ 16, capturedLength) else {
             return endOfData(start, needed: 16 &+ capturedLength, what: "packet record")
         }
         offset = start &+ 16 &+ capturedLength
-        let time = Int64(seconds) &* 1_000_000_000 &+ Int64(fraction) &* layout.fractionScale
-        return CaptureRecord(timestamp: Timestamp(nanoseconds: time), linkType: layout.linkType, interfaceIndex: 0,
-                             originalLength: originalLength,
-                             bytes: UnsafeRawBufferPointer(start: data, count: capturedLength), fileOffset: start)
+        return header.record(bytes: data, fractionScale: layout.fractionScale, linkType: layout.linkType, at: start)
     }
 
     private func endOfData(_ start: Int, needed: Int, what: String) -> CaptureRecord? {
         let left = end &- start
         if left > 0 && warning == nil {
             warning = CaptureWarning(path: layout.path, offset: start,
-                                     message: "the file is truncated: it ends \(left) bytes into a \(what) of \(needed) bytes")
+                                     message: PcapRecordHeader.truncated(left: left, needed: needed, what: what))
         }
         return nil
     }
@@ -177,10 +167,10 @@ package final class PcapRangeWalker: @unchecked Sendable {
             while found < chain {
                 if at == end { found = chain; break }
                 guard let h = view(at, 16) else { break }
-                let seconds = load32(h, 0), fraction = load32(h, 4)
-                let captured = Int(load32(h, 8)), original = Int(load32(h, 12))
-                guard captured <= limit, captured <= original, fraction < fractionLimit,
-                      secondsRange.contains(seconds), captured <= end &- at &- 16 else { break }
+                let header = PcapRecordHeader(h, swapped: layout.swapped)
+                let captured = header.capturedLength
+                guard captured <= limit, captured <= header.originalLength, header.fraction < fractionLimit,
+                      secondsRange.contains(header.seconds), captured <= end &- at &- 16 else { break }
                 at &+= 16 &+ captured
                 found &+= 1
             }
