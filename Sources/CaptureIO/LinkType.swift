@@ -1,16 +1,18 @@
 /// A LINKTYPE_ value as registered by tcpdump.org, shared by pcap and pcapng.
+/// The names are computed and inlinable: a stored `static let` of another module is read
+/// through an accessor call, once per packet in the decoder.
 public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let null = LinkType(rawValue: 0)
-    public static let ethernet = LinkType(rawValue: 1)
-    public static let raw = LinkType(rawValue: 101)
-    public static let loop = LinkType(rawValue: 108)
-    public static let linuxSLL = LinkType(rawValue: 113)
-    public static let ipv4 = LinkType(rawValue: 228)
-    public static let ipv6 = LinkType(rawValue: 229)
-    public static let linuxSLL2 = LinkType(rawValue: 276)
+    @inlinable public static var null: LinkType { LinkType(rawValue: 0) }
+    @inlinable public static var ethernet: LinkType { LinkType(rawValue: 1) }
+    @inlinable public static var raw: LinkType { LinkType(rawValue: 101) }
+    @inlinable public static var loop: LinkType { LinkType(rawValue: 108) }
+    @inlinable public static var linuxSLL: LinkType { LinkType(rawValue: 113) }
+    @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
+    @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
+    @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
 
     /// The name capinfos and tshark use for the encapsulation.
     public var name: String {

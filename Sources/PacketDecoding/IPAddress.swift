@@ -5,18 +5,21 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Comparable
     public var low: UInt64
     public var isIPv6: Bool
 
+    @inlinable
     public init(ipv4 value: UInt32) {
         high = 0
         low = UInt64(value)
         isIPv6 = false
     }
 
+    @inlinable
     public init(ipv6High high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
         isIPv6 = true
     }
 
+    @inlinable
     public static func < (a: IPAddress, b: IPAddress) -> Bool {
         if a.isIPv6 != b.isIPv6 { return !a.isIPv6 }
         return (a.high, a.low) < (b.high, b.low)
@@ -66,10 +69,12 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Comparable
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible, Comparable {
     public var address: IPAddress
     public var port: UInt16
+    @inlinable
     public init(address: IPAddress, port: UInt16) {
         self.address = address
         self.port = port
     }
+    @inlinable
     public static func < (a: Endpoint, b: Endpoint) -> Bool { (a.address, a.port) < (b.address, b.port) }
     public var description: String {
         address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"

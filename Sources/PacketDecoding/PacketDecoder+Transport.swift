@@ -22,7 +22,7 @@ extension PacketDecoder {
         }
     }
 
-    private func decodeTCP(source: IPAddress, destination: IPAddress,
+    func decodeTCP(source: IPAddress, destination: IPAddress,
                            _ bytes: UnsafeRawBufferPointer, length: Int) -> DecodedPacket {
         guard let sourcePort = bytes.uint16(at: 0), let destinationPort = bytes.uint16(at: 2),
               let sequence = bytes.uint32(at: 4), let acknowledgement = bytes.uint32(at: 8),

@@ -40,6 +40,7 @@ public final class PacketDecoder {
     /// Decodes one record. The returned segment's payload is valid until the next call.
     public func decode(_ record: CaptureRecord) -> DecodedPacket {
         statistics.packets &+= 1
+        if record.linkType.rawValue == LinkType.ethernet.rawValue, let common = decodeCommonTCP(record) { return common }
         let bytes = record.bytes
         let start: Int
         let etherType: UInt16
@@ -78,6 +79,32 @@ public final class PacketDecoder {
             return skip(.unsupportedLinkType)
         }
         return decodeNetwork(record, offset: start, etherType: etherType)
+    }
+
+    /// Ethernet II, IPv4 without options or fragments, TCP: nearly every packet of a controller's
+    /// capture, decided with one length check, the decoded segment copied out once (through the
+    /// general path, each of its four levels copied it again: a fifth of the decoding time).
+    /// The same checks in the same order as that path, which gets every other record: nil
+    /// leaves the statistics untouched.
+    @inline(__always)
+    private func decodeCommonTCP(_ record: CaptureRecord) -> DecodedPacket? {
+        let bytes = record.bytes
+        guard bytes.count >= 54, let base = bytes.baseAddress,
+              base.loadUnaligned(fromByteOffset: 12, as: UInt16.self) == UInt16(0x0800).bigEndian,
+              base.load(fromByteOffset: 14, as: UInt8.self) == 0x45,     // version 4, 20-byte header
+              base.load(fromByteOffset: 23, as: UInt8.self) == 6,        // TCP
+              UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 20, as: UInt16.self)) & 0x3FFF == 0 // not a fragment
+        else { return nil }
+        let frameRemainder = max(record.originalLength, bytes.count) &- 14
+        var totalLength = Int(UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 16, as: UInt16.self)))
+        if totalLength == 0 { totalLength = frameRemainder }
+        // Shorter than a TCP header, or longer than the frame: the general path says why.
+        guard totalLength >= 40, totalLength <= frameRemainder else { return nil }
+        statistics.ipv4 &+= 1
+        let source = IPAddress(ipv4: UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 26, as: UInt32.self)))
+        let destination = IPAddress(ipv4: UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 30, as: UInt32.self)))
+        return decodeTCP(source: source, destination: destination, bytes.clampedSlice(34, 14 &+ totalLength),
+                         length: totalLength &- 20)
     }
 
     /// Skips VLAN tags (802.1Q, 802.1ad and the old 0x9100 QinQ, stacked in any number)

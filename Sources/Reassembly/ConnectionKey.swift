@@ -3,17 +3,32 @@ import PacketDecoding
 
 /// A connection's 4-tuple with its two endpoints in a fixed order, so both directions of a
 /// connection find the same table entry.
-package struct ConnectionKey: Hashable {
-    package var lower: Endpoint
-    package var upper: Endpoint
+///
+/// Public and inlinable, like the per-packet types it is built from: every segment builds one
+/// and compares or hashes it, in this module and in `info`'s range walk (a `package` type's
+/// members are never inlined in another module; see Package.swift).
+public struct ConnectionKey: Hashable {
+    public var lower: Endpoint
+    public var upper: Endpoint
 
-    package init(_ a: Endpoint, _ b: Endpoint) {
+    @inlinable
+    public init(_ a: Endpoint, _ b: Endpoint) {
         if b < a { (lower, upper) = (b, a) } else { (lower, upper) = (a, b) }
+    }
+
+    /// Ports first: they tell two connections of one host pair apart.
+    @inlinable
+    public static func == (a: ConnectionKey, b: ConnectionKey) -> Bool {
+        a.lower.port == b.lower.port && a.upper.port == b.upper.port
+            && a.lower.address.low == b.lower.address.low && a.upper.address.low == b.upper.address.low
+            && a.lower.address.high == b.lower.address.high && a.upper.address.high == b.upper.address.high
+            && a.lower.address.isIPv6 == b.lower.address.isIPv6 && a.upper.address.isIPv6 == b.upper.address.isIPv6
     }
 
     /// Hashes 16 bytes for IPv4 (both addresses in one word, both ports in another) instead of
     /// the 38 the synthesized conformance feeds: every packet and every ageing step looks a key up.
-    package func hash(into hasher: inout Hasher) {
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
         let ports = UInt64(lower.port) << 16 | UInt64(upper.port)
         if !lower.address.isIPv6 && !upper.address.isIPv6 {
             hasher.combine(lower.address.low << 32 | (upper.address.low & 0xFFFF_FFFF))

@@ -265,8 +265,21 @@ final class TCPHalfStream {
     /// When the other side acknowledged bytes the capture never showed, they were received
     /// but not captured: they will not come, so they are a gap. `delay` (capture time) lets a
     /// merged capture with skewed clocks show the data after its ACK.
+    ///
+    /// Called up to three times per segment: the common case (nothing acknowledged beyond the
+    /// stream) is decided inline, the rest in `declareAcknowledgedHole`.
+    @inline(__always)
     func checkAcknowledgedHole(at time: Timestamp, delay: Int64, on connection: TCPConnection) {
         guard isStarted, hasPeerAcknowledgement, !isFinished else { return }
+        guard offset(peerAcknowledgement) > 0 else {
+            // Every bound below is at most this one: no hole.
+            if holeAcknowledgedSince != nil { holeAcknowledgedSince = nil }
+            return
+        }
+        declareAcknowledgedHole(at: time, delay: delay, on: connection)
+    }
+
+    private func declareAcknowledgedHole(at time: Timestamp, delay: Int64, on connection: TCPConnection) {
         var holeEnd = offset(peerAcknowledgement)
         if let first = pending.first {
             holeEnd = min(holeEnd, offset(first.sequence))
