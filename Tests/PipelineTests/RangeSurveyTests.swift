@@ -10,18 +10,19 @@ import Timeline
 /// points, its output must be the one-thread walk's, byte for byte: the counts, the times, the
 /// time order, the TCP connections per port, the warning of a damaged end.
 struct RangeSurveyTests {
-    /// (smallest range split, share the walking thread keeps, segments logged per range):
-    /// small splits so that fixtures of a few hundred kilobytes are cut many times.
-    static let splits: [(Int, Double, Int)] = [
-        (512, 0.5, 1 << 20), (2048, 0.3, 7), (300, 0.05, 3), (10_000, 0.8, 64), (128, 0.45, 5),
+    /// (chunk length, segments logged per chunk, chunks walked ahead): small chunks so that
+    /// fixtures of a few hundred kilobytes are cut many times.
+    static let splits: [(Int, Int, Int)] = [
+        (512, 1 << 20, 4), (2048, 7, 1), (300, 3, 2), (10_000, 64, 8), (128, 5, 3), (40_000, 1 << 20, 1),
     ]
 
-    static func ranged(_ split: (Int, Double, Int), log: RangeLog? = nil) -> CaptureSurvey {
+    static func ranged(_ split: (Int, Int, Int), log: RangeLog? = nil) -> CaptureSurvey {
         var survey = CaptureSurvey(watchedPorts: OpenStackPorts.watchedByDefault, readerKind: .native)
         survey.parallelThreshold = 0
-        survey.minimumSplit = split.0
-        survey.splitShare = split.1
-        survey.maxLoggedSegments = split.2
+        survey.chunkBytes = split.0
+        survey.maxLoggedSegments = split.1
+        survey.maxChunksAhead = split.2
+        survey.meetsOtherThread = true
         survey.rangeLog = log
         return survey
     }
@@ -39,7 +40,10 @@ struct RangeSurveyTests {
             let ranged = outputs(try ranged(split, log: log).run(path: path))
             #expect(ranged == sequential, "split \(split) of \(path)")
         }
-        if mustSplit { #expect(log.merged > 0, "no range of \(path) was merged") }
+        if mustSplit {
+            #expect(log.merged > 0, "no range of \(path) was merged")
+            #expect(log.partial > 0, "no chunk of \(path) was shared by both threads")
+        }
         return log
     }
 

@@ -2,13 +2,13 @@ import CaptureIO
 import PacketDecoding
 import Reassembly
 
-/// Two threads on one file: while this thread walks a range, another walks the rest of the
-/// file from a guessed record boundary (`PcapRangeWalker.resynchronize`) and logs its TCP
-/// segments. The guess is used only when this thread's own walk lands exactly on it; then the
-/// other range's counts are added, and its segments are replayed, in order, into the same
-/// reassembler, so connections are counted exactly as one walk counts them. Anything that
-/// would make the merge inexact (IP fragments, which the decoder joins across records) sends
-/// the file back to the one-thread walk.
+/// Two threads on one file: while this thread walks a chunk, another walks chunks ahead from
+/// guessed record boundaries (`PcapRangeWalker.resynchronize`) and logs their TCP segments
+/// (`RangeHandoff` says who walks what). A guess is used only when this thread's own walk lands
+/// exactly on it; then the other range's counts are added, and its segments are replayed, in
+/// order, into the same reassembler, so connections are counted exactly as one walk counts
+/// them. Anything that would make the merge inexact (IP fragments, which the decoder joins
+/// across records) sends the file back to the one-thread walk.
 extension CaptureSurvey {
     /// Nil when the file is not one to split: small, not a plain pcap file, one processor.
     func runInRanges(path: String, progress: ((Int, Int) -> Void)?) throws(CaptureError) -> CaptureSummary? {
@@ -21,7 +21,8 @@ extension CaptureSurvey {
         let fileSize = reader.fileSize
         guard fileSize >= parallelThreshold, let magic = PcapRangeWalker.magic(path: path),
               let layout = PcapRangeWalker.layout(of: reader.info, path: path, magic: magic),
-              let walker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24) else { return nil }
+              let walker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24),
+              let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24) else { return nil }
         let own = OwnRange(walker: walker, info: reader.info, watchedPorts: watchedPorts, progress: progress)
         own.summary.fileSize = fileSize
         own.walk(before: 25) // the first record: its time bounds the plausible ones
@@ -30,52 +31,40 @@ extension CaptureSurvey {
         let window: Int64 = 366 * 86_400
         let secondsRange = UInt32(clamping: seconds &- window)...UInt32(clamping: seconds &+ window)
 
-        // The other thread's last range, merged but not yet replayed into the reassembler: its
-        // segments go in before this thread's next records do, while the next range is walked.
-        var pending: SurveyedRange?
-        var otherLength = 0
-        var balance = RangeBalance()
-        while walker.warning == nil, fileSize &- walker.offset >= minimumSplit {
-            let left = fileSize &- walker.offset
-            let pendingBytes = pending.map { $0.stop &- $0.start } ?? 0
-            let ownLength = balance.ownLength(expectedOther: min(left, pending == nil ? maxRangeBytes : otherLength),
-                                              pendingBytes: pendingBytes, cap: Int(Double(left) * splitShare))
-            let ownStart = walker.offset
-            let split = ownStart &+ max(ownLength, 1)
-            let other = SurveyedRange(info: reader.info)
-            let maxSegments = maxLoggedSegments, maxBytes = maxRangeBytes
-            guard let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: split),
-                  let thread = JoinableThread({
-                      other.walk(otherWalker, from: split, secondsRange: secondsRange, maxSegments: maxSegments, maxBytes: maxBytes)
-                  }) else { break }
-            let replayStart = ContinuousClock.now
-            pending?.replay(into: own.counter.reassembler)
-            pending = nil
-            let replayNanoseconds = RangeBalance.nanoseconds(since: replayStart)
-            let walkStart = ContinuousClock.now
-            own.walk(before: split)
-            let walkNanoseconds = RangeBalance.nanoseconds(since: walkStart)
-            thread.join()
-            balance.measured(ownBytes: walker.offset &- ownStart, ownNanoseconds: walkNanoseconds,
-                             replayedBytes: pendingBytes, replayNanoseconds: replayNanoseconds,
-                             otherBytes: other.stop &- other.start, otherNanoseconds: other.elapsedNanoseconds)
-            own.walk(before: other.found ? other.start : split)
-            guard other.found, walker.offset == other.start, walker.warning == nil else {
-                rangeLog?.discarded &+= 1
-                continue
+        let handoff = RangeHandoff(base: walker.offset, fileSize: fileSize, chunkBytes: chunkBytes, maxAhead: maxChunksAhead)
+        handoff.meetsOther = meetsOtherThread
+        let info = reader.info, maxSegments = maxLoggedSegments
+        guard let other = JoinableThread({
+            while let index = handoff.nextForOther() {
+                let range = SurveyedRange(info: info)
+                range.walk(otherWalker, from: handoff.start(of: index), before: handoff.limit(of: index),
+                           secondsRange: secondsRange, maxSegments: maxSegments) { handoff.isCeded(index) }
+                handoff.publish(range, for: index)
             }
-            rangeLog?.merged &+= 1
-            guard !other.unmergeable, let lateAtJoin = other.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
-            own.summary.append(other.summary, outOfOrderAtJoin: lateAtJoin)
-            if let time = other.lastRecordTime { own.lastTime = time }
-            other.dropRecordTimes()
-            pending = other
-            otherLength = other.stop &- other.start
-            walker.seek(to: other.stop)
-            progress?(other.stop, fileSize)
+        }) else { return nil }
+        defer {
+            handoff.stop()
+            other.join()
         }
-        pending?.replay(into: own.counter.reassembler)
-        own.walk(before: .max)
+        for index in 0..<handoff.chunkCount {
+            guard walker.warning == nil else { break }
+            if case .logged(let range) = handoff.take(index) {
+                guard range.found, walker.offset == range.start else {
+                    rangeLog?.discarded &+= 1
+                    own.walk(before: handoff.limit(of: index))
+                    continue
+                }
+                rangeLog?.merged &+= 1
+                guard !range.unmergeable, let lateAtJoin = range.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
+                own.summary.append(range.summary, outOfOrderAtJoin: lateAtJoin)
+                if let time = range.lastRecordTime { own.lastTime = time }
+                range.replay(into: own.counter.reassembler)
+                walker.seek(to: range.stop)
+                if range.stop < handoff.limit(of: index) && range.stop < fileSize { rangeLog?.partial &+= 1 }
+                progress?(range.stop, fileSize)
+            }
+            own.walk(before: handoff.limit(of: index))
+        }
         return finished(own, reader)
     }
 

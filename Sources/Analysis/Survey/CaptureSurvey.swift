@@ -15,15 +15,16 @@ package struct CaptureSurvey {
     package var readerKind: CaptureReaderKind
     /// Files smaller than this are read by one thread (tests lower it to split small fixtures).
     package var parallelThreshold = 64 << 20
-    /// A range left to split is split only when it is at least this long.
-    package var minimumSplit = 4 << 20
-    /// The most of what is left that the walking thread keeps for itself at a split (it also
-    /// replays the other thread's segments into the reassembler, so it keeps less than half).
-    package var splitShare = 0.3
-    /// Segments the other thread logs at most per range (32 bytes each): bounds memory.
-    package var maxLoggedSegments = 128 << 10
-    /// Bytes the other thread walks at most per range.
-    package var maxRangeBytes = 32 << 20
+    /// Length of the chunks the two threads share (`RangeHandoff`).
+    package var chunkBytes = 16 << 20
+    /// Chunks the other thread may walk ahead of the walking thread (bounds the logged segments).
+    package var maxChunksAhead = 4
+    /// Segments the other thread logs at most per chunk (48 bytes each): bounds memory (a chunk
+    /// of the benchmarks' captures holds 17,000 to 50,000).
+    package var maxLoggedSegments = 64 << 10
+
+    /// Tests: the walking thread meets the other thread at every chunk (`RangeHandoff.meetsOther`).
+    package var meetsOtherThread = false
 
     /// Told how each range of the other thread ended (tests check that splits happened).
     package var rangeLog: RangeLog?
@@ -98,5 +99,8 @@ final class ConnectionCounter {
 package final class RangeLog: @unchecked Sendable {
     package var merged = 0
     package var discarded = 0
+    /// Merged ranges that stopped inside their chunk (a cede, or the segment cap), whose
+    /// chunk the walking thread finished.
+    package var partial = 0
     package init() {}
 }

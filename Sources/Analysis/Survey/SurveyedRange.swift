@@ -11,9 +11,16 @@ struct LoggedSegment {
     /// Payload bytes captured, and the payload's length by the IP header.
     var captured: UInt32
     var length: Int32
-    /// Index of the 4-tuple in `SurveyedRange.keys` times 2, plus 1 when the upper endpoint sent it.
-    var connection: UInt32
+    /// An IPv4 4-tuple in place (its lower endpoint first), which spares each segment a hash
+    /// lookup; an IPv6 one is `SurveyedRange.ipv6Keys[Int(lowerAddress)]`.
+    var lowerAddress, upperAddress: UInt32
+    var lowerPort, upperPort: UInt16
     var flags, window: UInt16
+    /// Bit 0: the upper endpoint sent it; bit 1: the 4-tuple is IPv6.
+    var marks: UInt8
+
+    static let fromUpper: UInt8 = 1
+    static let ipv6: UInt8 = 2
 }
 
 /// The facts of one range of a capture, gathered on a thread of their own while the ranges
@@ -31,32 +38,31 @@ final class SurveyedRange: @unchecked Sendable {
     var latestSoFarOverflowed = false
     var lastRecordTime: Timestamp?
     var segments: [LoggedSegment] = []
-    var keys: [ConnectionKey] = []
+    /// The IPv6 4-tuples the segments name, each once.
+    var ipv6Keys: [ConnectionKey] = []
     /// The range cannot be merged exactly (IP fragments, which the decoder joins across records).
     var unmergeable = false
     var found = false
-    /// How long the walk took (for `RangeBalance`).
-    var elapsedNanoseconds: Int64 = 0
 
     static let latestSoFarCap = 1 << 16
 
     init(info: CaptureFileInfo) { summary = CaptureSummary(info: info) }
 
-    /// Resynchronizes at `from` and walks on until the end of the file, damage, or
-    /// `maxSegments` logged segments or `maxBytes` walked (then stops at a record boundary).
-    func walk(_ walker: PcapRangeWalker, from: Int, secondsRange: ClosedRange<UInt32>, maxSegments: Int, maxBytes: Int) {
-        let began = ContinuousClock.now
-        defer { elapsedNanoseconds = RangeBalance.nanoseconds(since: began) }
+    /// Resynchronizes at `from` and walks the records that start before `limit`, until the end
+    /// of the file, damage, `maxSegments` logged segments, or `ceded()` (asked every 16
+    /// records); it stops at a record boundary, `stop`.
+    func walk(_ walker: PcapRangeWalker, from: Int, before limit: Int, secondsRange: ClosedRange<UInt32>,
+              maxSegments: Int, ceded: () -> Bool) {
         guard walker.resynchronize(from: from, window: 4 << 20, chain: 8, secondsRange: secondsRange) else { return }
         found = true
         start = walker.offset
+        defer { stop = walker.offset }
         let decoder = PacketDecoder()
-        var index: [ConnectionKey: UInt32] = [:]
-        var recentKey: ConnectionKey?
-        var recentIndex: UInt32 = 0
-        segments.reserveCapacity(maxSegments)
-        let limit = start &+ maxBytes < start ? Int.max : start &+ maxBytes
-        while segments.count < maxSegments, let record = walker.next(before: limit) {
+        var ipv6Index: [ConnectionKey: UInt32] = [:]
+        segments.reserveCapacity(min(maxSegments, 1 << 15))
+        var records = 0
+        while segments.count < maxSegments, records & 15 != 0 || !ceded(), let record = walker.next(before: limit) {
+            records &+= 1
             if summary.last.map({ record.timestamp >= $0 }) ?? true {
                 if latestSoFar.count < SurveyedRange.latestSoFarCap {
                     latestSoFar.append(record.timestamp.nanoseconds)
@@ -68,30 +74,30 @@ final class SurveyedRange: @unchecked Sendable {
             lastRecordTime = record.timestamp
             guard case .tcp(let segment) = decoder.decode(record) else { continue }
             let key = ConnectionKey(segment.source, segment.destination)
-            let keyIndex: UInt32
-            if let recent = recentKey, recent == key {
-                keyIndex = recentIndex
-            } else if let known = index[key] {
-                keyIndex = known
-            } else {
-                keyIndex = UInt32(keys.count)
-                keys.append(key)
-                index[key] = keyIndex
-            }
-            recentKey = key
-            recentIndex = keyIndex
             guard let length = Int32(exactly: segment.payloadLength) else {
                 unmergeable = true
                 break
             }
+            var marks: UInt8 = segment.source == key.lower ? 0 : LoggedSegment.fromUpper
+            var lowerAddress = UInt32(truncatingIfNeeded: key.lower.address.low)
+            if key.lower.address.isIPv6 || key.upper.address.isIPv6 {
+                marks |= LoggedSegment.ipv6
+                if let known = ipv6Index[key] {
+                    lowerAddress = known
+                } else {
+                    lowerAddress = UInt32(ipv6Keys.count)
+                    ipv6Index[key] = lowerAddress
+                    ipv6Keys.append(key)
+                }
+            }
             segments.append(LoggedSegment(
                 time: record.timestamp.nanoseconds, sequence: segment.sequenceNumber,
                 acknowledgement: segment.acknowledgementNumber, captured: UInt32(truncatingIfNeeded: segment.payload.count),
-                length: length, connection: keyIndex << 1 | (segment.source == key.lower ? 0 : 1),
-                flags: segment.flags.rawValue, window: segment.window))
+                length: length, lowerAddress: lowerAddress, upperAddress: UInt32(truncatingIfNeeded: key.upper.address.low),
+                lowerPort: key.lower.port, upperPort: key.upper.port,
+                flags: segment.flags.rawValue, window: segment.window, marks: marks))
         }
         if decoder.statistics.fragments > 0 { unmergeable = true }
-        stop = walker.offset
     }
 
     /// Records of this range that the whole file's walk counts as earlier than one before
@@ -120,8 +126,10 @@ final class SurveyedRange: @unchecked Sendable {
         defer { filler.deallocate() }
         let payloadBase = UnsafeRawPointer(filler.baseAddress)
         for logged in segments {
-            let key = keys[Int(logged.connection >> 1)]
-            let fromUpper = logged.connection & 1 == 1
+            let key = logged.marks & LoggedSegment.ipv6 != 0 ? ipv6Keys[Int(logged.lowerAddress)]
+                : ConnectionKey(Endpoint(address: IPAddress(ipv4: logged.lowerAddress), port: logged.lowerPort),
+                                Endpoint(address: IPAddress(ipv4: logged.upperAddress), port: logged.upperPort))
+            let fromUpper = logged.marks & LoggedSegment.fromUpper != 0
             let segment = TCPSegment(
                 source: fromUpper ? key.upper : key.lower, destination: fromUpper ? key.lower : key.upper,
                 sequenceNumber: logged.sequence, acknowledgementNumber: logged.acknowledgement,

@@ -1,0 +1,111 @@
+import CaptureIO
+import Synchronization
+
+/// How `info`'s two threads share a file's chunks (`CaptureSurvey+Ranges`).
+///
+/// The file after its first record is cut into chunks of `chunkBytes` at fixed offsets. The
+/// walking thread takes them in order. The other thread walks ahead, a chunk at a time, and
+/// logs what it found; when the walking thread reaches a chunk the other is still walking, it
+/// asks the other to stop there (a cede), replays what was logged and walks the rest of the
+/// chunk itself, while the other moves on to the next chunk. Neither thread waits for the other
+/// beyond a cede, whatever their speeds (a loaded machine, a chunk of small records), and the
+/// file's end leaves no range to replay alone.
+final class RangeHandoff: @unchecked Sendable {
+    /// File offset of chunk 0 and the chunks' length; the last chunk runs to the file's end.
+    let base: Int
+    let chunkBytes: Int
+    let chunkCount: Int
+    /// Chunks the other thread may finish ahead of the one the walking thread is on.
+    let maxAhead: Int
+    /// Tests: the walking thread waits until the other thread has begun each chunk (a small
+    /// fixture would otherwise be walked before the other thread starts), then goes on as ever.
+    var meetsOther = false
+
+    private let lock = ConditionLock()
+    /// Under `lock`: the chunks the other thread finished (or stopped in), by index.
+    private var finished: [Int: SurveyedRange] = [:]
+    /// Under `lock`: the chunk the other thread walks now, or -1.
+    private var otherChunk = -1
+    /// Under `lock`: the next chunk the other thread may take, and the walking thread's chunk.
+    private var otherNext = 1
+    private var ownChunk = 0
+    private var stopped = false
+    /// Read by the other thread every few records without the lock: it stops the chunk it
+    /// walks when this is at least that chunk's index (`Int.max` stops everything).
+    private let cedeRequest = Atomic<Int>(-1)
+
+    /// The walking thread starts with chunk 0; the other thread starts with chunk 1.
+    init(base: Int, fileSize: Int, chunkBytes: Int, maxAhead: Int) {
+        self.base = base
+        self.chunkBytes = max(chunkBytes, 1)
+        let length = max(fileSize &- base, 0)
+        chunkCount = max(1, (length &+ self.chunkBytes &- 1) / self.chunkBytes)
+        self.maxAhead = max(maxAhead, 1)
+    }
+
+    /// Where chunk `index` starts.
+    func start(of index: Int) -> Int { base &+ index &* chunkBytes }
+
+    /// Records that start before this offset belong to chunk `index`.
+    func limit(of index: Int) -> Int { index &+ 1 >= chunkCount ? .max : start(of: index &+ 1) }
+
+    /// What the walking thread does with a chunk: walk it all, or merge what the other thread
+    /// logged of it first.
+    enum Share {
+        case own
+        case logged(SurveyedRange)
+    }
+
+    /// The walking thread's turn at chunk `index` (chunks are taken in order). Waits only while
+    /// the other thread stops its walk of that chunk.
+    func take(_ index: Int) -> Share {
+        lock.lock()
+        defer { lock.unlock() }
+        ownChunk = index
+        lock.broadcast()   // the other thread may be waiting to run further ahead
+        if meetsOther && index > 0 {
+            while otherChunk != index && finished[index] == nil && !stopped { lock.wait() }
+        }
+        if otherChunk == index {
+            cedeRequest.store(index, ordering: .relaxed)
+            while finished[index] == nil { lock.wait() }
+        }
+        if let range = finished.removeValue(forKey: index) { return .logged(range) }
+        otherNext = max(otherNext, index &+ 1)
+        return .own
+    }
+
+    /// The other thread's next chunk, or nil when there is none (or the walk was stopped).
+    func nextForOther() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        while !stopped && otherNext < chunkCount && otherNext &- ownChunk > maxAhead { lock.wait() }
+        guard !stopped, otherNext < chunkCount else { return nil }
+        otherChunk = otherNext
+        otherNext &+= 1
+        lock.broadcast()   // for `meetsOther`
+        return otherChunk
+    }
+
+    /// Asked by the other thread every few records of chunk `index`.
+    @inline(__always)
+    func isCeded(_ index: Int) -> Bool { cedeRequest.load(ordering: .relaxed) >= index }
+
+    /// The other thread's result for chunk `index`.
+    func publish(_ range: SurveyedRange, for index: Int) {
+        lock.withLock {
+            finished[index] = range
+            otherChunk = -1
+            lock.broadcast()
+        }
+    }
+
+    /// Stops the other thread's walk where it is (no chunk after this is taken).
+    func stop() {
+        cedeRequest.store(.max, ordering: .relaxed)
+        lock.withLock {
+            stopped = true
+            lock.broadcast()
+        }
+    }
+}
