@@ -72,11 +72,11 @@ public final class TCPReassembler {
     private let budget = BufferBudget()
     private var clock = Timestamp(nanoseconds: Int64.min)
     private var nextSweep = Timestamp(nanoseconds: Int64.min)
-    /// The connection of the previous segment: a bulk transfer sends long runs of segments of
-    /// one connection (data one way, ACKs the other), which then skip the table lookup.
-    private var recentKey: ConnectionKey?
-    /// Unretained: the table's `.open` entry holds it; `close` clears it first.
-    private var recentConnection: Unmanaged<TCPConnection>?
+    /// Open connections by a cheap hash of their 4-tuple, in front of the table: a bulk
+    /// transfer's segments and those of a few dozen interleaved keep-alive connections then skip
+    /// the table's hashing (SipHash) and its reference counting. Unretained: the table's `.open`
+    /// entry holds each one, and `close` clears its slot first. A miss only costs the lookup.
+    private let openCache = OpenConnectionCache()
     /// Open connections by last-seen time, and those silent past the half-open timeout that
     /// are established (`TCPReassembler+Budget`).
     var aging = AgingQueue()
@@ -133,14 +133,14 @@ public final class TCPReassembler {
 
         let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        if !isInitialSYN, recentKey == key, let recent = recentConnection {
-            // Not retained: the table holds every open connection, and `close` forgets the recent
-            // one before the table lets it go (two reference counts a packet saved).
-            recent._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
+        let slot = OpenConnectionCache.slot(of: key)
+        if !isInitialSYN, let cached = openCache.connection(key, at: slot) {
+            // Not retained: the table holds every open connection, and `close` empties its slot
+            // before the table lets it go (two reference counts a packet saved).
+            cached._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
         } else {
             guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
-            recentKey = key
-            recentConnection = Unmanaged.passUnretained(found)
+            openCache.set(key, Unmanaged.passUnretained(found), at: slot)
             process(segment, on: found, key: key, at: time)
         }
     }
@@ -241,10 +241,7 @@ public final class TCPReassembler {
     }
 
     func close(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
-        if recentConnection?.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
-            recentConnection = nil
-            recentKey = nil
-        }
+        openCache.remove(connection, key: key)
         connection.close(reason: reason, at: time)
         if connection.slot >= 0 && connection.slot < slots.count && slots[connection.slot] === connection {
             slots[connection.slot] = nil

@@ -13,10 +13,12 @@ extension CaptureSurvey {
     /// Nil when the file is not one to split: small, not a plain pcap file, one processor.
     func runInRanges(path: String, progress: ((Int, Int) -> Void)?) throws(CaptureError) -> CaptureSummary? {
         guard JoinableThread.processorCount > 1 else { return nil }
+        // The native reader reads the header (and throws what `openCapture` throws); records
+        // are then read by range walkers, so it starts no thread and reads no buffer ahead.
         var limits = NativeCaptureReader.Limits()
         limits.populateDistance = 0
-        // The native reader reads the header (and throws what `openCapture` throws); records
-        // are then read by range walkers.
+        limits.readsAhead = false
+        limits.readBufferSize = 4096
         let reader = try NativeCaptureReader(path: path, limits: limits)
         let fileSize = reader.fileSize
         guard fileSize >= parallelThreshold, let magic = PcapRangeWalker.magic(path: path),
@@ -36,7 +38,7 @@ extension CaptureSurvey {
         let info = reader.info, maxSegments = maxLoggedSegments
         guard let other = JoinableThread({
             while let index = handoff.nextForOther() {
-                let range = SurveyedRange(info: info)
+                let range = handoff.emptyRange(info: info)
                 range.walk(otherWalker, from: handoff.start(of: index), before: handoff.limit(of: index),
                            secondsRange: secondsRange, maxSegments: maxSegments) { handoff.isCeded(index) }
                 handoff.publish(range, for: index)
@@ -51,6 +53,7 @@ extension CaptureSurvey {
             if case .logged(let range) = handoff.take(index) {
                 guard range.found, walker.offset == range.start else {
                     rangeLog?.discarded &+= 1
+                    handoff.recycle(range)
                     own.walk(before: handoff.limit(of: index))
                     continue
                 }
@@ -62,6 +65,7 @@ extension CaptureSurvey {
                 walker.seek(to: range.stop)
                 if range.stop < handoff.limit(of: index) && range.stop < fileSize { rangeLog?.partial &+= 1 }
                 progress?(range.stop, fileSize)
+                handoff.recycle(range)
             }
             own.walk(before: handoff.limit(of: index))
         }

@@ -30,6 +30,9 @@ final class RangeHandoff: @unchecked Sendable {
     private var otherNext = 1
     private var ownChunk = 0
     private var stopped = false
+    /// Under `lock`: ranges merged and given back, reused with their arrays' capacity (a fresh
+    /// array of a chunk's segments costs a page fault per 4 KB written).
+    private var spare: [SurveyedRange] = []
     /// Read by the other thread every few records without the lock: it stops the chunk it
     /// walks when this is at least that chunk's index (`Int.max` stops everything).
     private let cedeRequest = Atomic<Int>(-1)
@@ -85,6 +88,20 @@ final class RangeHandoff: @unchecked Sendable {
         otherNext &+= 1
         lock.broadcast()   // for `meetsOther`
         return otherChunk
+    }
+
+    /// An empty range for the other thread's next chunk.
+    func emptyRange(info: CaptureFileInfo) -> SurveyedRange {
+        if let range = lock.withLock({ spare.popLast() }) {
+            range.reset(info: info)
+            return range
+        }
+        return SurveyedRange(info: info)
+    }
+
+    /// The walking thread is done with `range`.
+    func recycle(_ range: SurveyedRange) {
+        lock.withLock { spare.append(range) }
     }
 
     /// Asked by the other thread every few records of chunk `index`.

@@ -48,6 +48,20 @@ final class SurveyedRange: @unchecked Sendable {
 
     init(info: CaptureFileInfo) { summary = CaptureSummary(info: info) }
 
+    /// Empties the range for another chunk, keeping its arrays' capacity.
+    func reset(info: CaptureFileInfo) {
+        start = 0
+        stop = 0
+        summary = CaptureSummary(info: info)
+        latestSoFar.removeAll(keepingCapacity: true)
+        latestSoFarOverflowed = false
+        lastRecordTime = nil
+        segments.removeAll(keepingCapacity: true)
+        ipv6Keys.removeAll(keepingCapacity: true)
+        unmergeable = false
+        found = false
+    }
+
     /// Resynchronizes at `from` and walks the records that start before `limit`, until the end
     /// of the file, damage, `maxSegments` logged segments, or `ceded()` (asked every 16
     /// records); it stops at a record boundary, `stop`.
@@ -114,9 +128,6 @@ final class SurveyedRange: @unchecked Sendable {
         if low == latestSoFar.count && latestSoFarOverflowed { return nil }
         return low
     }
-
-    /// Releases what only the merge of the counts needed.
-    func dropRecordTimes() { latestSoFar = [] }
 
     /// Feeds the logged segments, in order, to `reassembler`.
     func replay(into reassembler: TCPReassembler) {
