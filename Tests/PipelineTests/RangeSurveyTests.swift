@@ -64,6 +64,19 @@ struct RangeSurveyTests {
         _ = try Self.expectRangesMatch(path)
     }
 
+    /// The threads left to their own pace (as in use): whoever reaches a chunk first, and
+    /// wherever a cede lands, the output is the one walk's.
+    @Test func freeRunningThreadsGiveTheOneWalksOutput() throws {
+        let path = ProjectPaths.fixture("captures/testbed/c-concurrent/capture.pcap")
+        let sequential = Self.outputs(try CaptureSurvey(watchedPorts: OpenStackPorts.watchedByDefault, readerKind: .native)
+            .runSequentially(path: path))
+        for (round, chunk) in [700, 3000, 9000, 1500, 20_000, 5000].enumerated() {
+            var survey = Self.ranged((chunk, round % 2 == 0 ? 1 << 20 : 11, 1 + round % 3))
+            survey.meetsOtherThread = false
+            #expect(Self.outputs(try survey.run(path: path)) == sequential, "chunks of \(chunk)")
+        }
+    }
+
     /// pcapng and gzip files are walked by one thread; the output is the same either way.
     @Test(arguments: ["testbed/h-pcapng/capture.pcapng", "testbed/r-veth-lossy/api.pcap.gz"])
     func otherFormatsAreWalkedOnce(_ fixture: String) throws {
