@@ -114,14 +114,21 @@ package enum AnalysisText {
         let legs = result.timeline.legs
         var byService: [String: Int] = [:]
         var requests = 0
-        // From the stored bytes: decoding every exchange whole to count it was, on a capture of
-        // API calls, a fifth of `analyze`'s time, on one thread after the decoding.
+        // From the trait bits (Glance) or the stored bytes: decoding every exchange whole to
+        // count it was, on a capture of API calls, a fifth of `analyze`'s time, on one thread
+        // after the decoding.
+        var glance = 0
         var services = StoredTextTally()
         let http = result.http.makeReader()
         for position in result.http.indices where legs.http.isLogical(position) {
-            if !http.withService(at: position, { services.add($0) }) { byService[http[position].service, default: 0] += 1 }
             requests += 1
+            if result.http.traits(at: position).contains(.glance) {
+                glance += 1
+            } else if !http.withService(at: position, { services.add($0) }) {
+                byService[http[position].service, default: 0] += 1
+            }
         }
+        if glance > 0 { byService["glance", default: 0] += glance }
         services.add(to: &byService)
         // Without proxy legs the line stays as it was: every exchange is a request.
         out += legs.http.isEmpty ? "HTTP exchanges: \(result.http.count)" : "HTTP requests: \(requests)"

@@ -22,6 +22,9 @@ package struct HTTPFactTraits: OptionSet, Sendable {
     package static let inferred = HTTPFactTraits(rawValue: 32)
     /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
     package static let serviceCall = HTTPFactTraits(rawValue: 64)
+    /// A call to Glance (service "glance"): the summaries count a capture of API calls by
+    /// service without reading every exchange back.
+    package static let glance = HTTPFactTraits(rawValue: 128)
 }
 
 extension HTTPFact: SpillableFact {
@@ -104,6 +107,7 @@ extension HTTPFact: SpillableFact {
         if fact.operation == .imageImport && fact.imageID != nil { traits.insert(.imageImport) }
         if fact.inferred { traits.insert(.inferred) }
         if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
+        if fact.service == "glance" { traits.insert(.glance) }
         return traits.rawValue
     }
 
