@@ -92,7 +92,13 @@ extension HTTPFact: SpillableFact {
     }
 
     /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
-    package static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
+    /// Tested before `HTTPFactDigests.init`, which allocates its object before it can fail:
+    /// nearly every fact has no digests.
+    package static func companion(of fact: HTTPFact) -> AnyObject? {
+        guard fact.uploadDigests != nil || fact.transfer.joinedUploadDigests != nil || fact.transfer.downloadDigests != nil
+        else { return nil }
+        return HTTPFactDigests(fact)
+    }
 
     package static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
         (companion as? HTTPFactDigests)?.attach(to: &fact)
