@@ -8,12 +8,19 @@ import Timeline
 /// `SQLListFields`) equal those written from the facts read whole, on captures with uploads
 /// (digests kept in memory), errors, a MySQL proxy's legs, inferred TLS calls and caused calls.
 @Suite struct ListFieldsTests {
-    @Test(arguments: ["a-seed-slim.pcap", "e-lifecycle-slim.pcap", "testbed/s-mysql-proxy/capture.pcap",
-                      "testbed/q-seed-scope-nokeys/capture.pcap", "testbed/u-swift-store/capture.pcap",
-                      "testbed/p-attribution/capture.pcap"])
-    func linesFromStoredBytesEqualThoseFromWholeFacts(_ name: String) throws {
+    /// Uploads, errors, a MySQL proxy's legs, inferred TLS calls and caused calls.
+    static let captures = ["a-seed-slim.pcap", "e-lifecycle-slim.pcap", "testbed/s-mysql-proxy/capture.pcap",
+                           "testbed/q-seed-scope-nokeys/capture.pcap", "testbed/u-swift-store/capture.pcap",
+                           "testbed/p-attribution/capture.pcap"]
+
+    static func analysed(_ name: String) throws -> AnalysisResult {
         let path = ProjectPaths.root.appendingPathComponent("Fixtures/captures/\(name)").path
-        let result = try CaptureAnalysis(options: .init()).run(paths: [path])
+        return try CaptureAnalysis(options: .init()).run(paths: [path])
+    }
+
+    @Test(arguments: captures)
+    func linesFromStoredBytesEqualThoseFromWholeFacts(_ name: String) throws {
+        let result = try Self.analysed(name)
         let one = OrderedChunkFormatter(threads: 1)
         func http(wholeFacts: Bool) -> [UInt8] {
             var out: [UInt8] = []
@@ -35,8 +42,7 @@ import Timeline
     @Test(arguments: ["a-seed-slim.pcap", "e-lifecycle-slim.pcap", "testbed/s-mysql-proxy/capture.pcap",
                       "testbed/q-seed-scope-nokeys/capture.pcap", "testbed/u-swift-store/capture.pcap"])
     func jsonElementsWrittenAsBytesEqualTheirValues(_ name: String) throws {
-        let path = ProjectPaths.root.appendingPathComponent("Fixtures/captures/\(name)").path
-        let result = try CaptureAnalysis(options: .init()).run(paths: [path])
+        let result = try Self.analysed(name)
         for array in [AnalysisJSON.http(result), AnalysisJSON.sql(result)] {
             guard case .lazyArray(let items) = array else {
                 Issue.record("not a lazy array")
@@ -57,12 +63,9 @@ import Timeline
     /// (`withService`, `SQLListFields`): each fact's service as stored equals the decoded one
     /// (inferred TLS calls too), the Glance trait marks exactly the Glance calls, and the summary's
     /// lines equal those counted from the facts read whole.
-    @Test(arguments: ["a-seed-slim.pcap", "e-lifecycle-slim.pcap", "testbed/s-mysql-proxy/capture.pcap",
-                      "testbed/q-seed-scope-nokeys/capture.pcap", "testbed/u-swift-store/capture.pcap",
-                      "testbed/p-attribution/capture.pcap"])
+    @Test(arguments: captures)
     func summaryCountsFromStoredBytesEqualThoseFromWholeFacts(_ name: String) throws {
-        let path = ProjectPaths.root.appendingPathComponent("Fixtures/captures/\(name)").path
-        let result = try CaptureAnalysis(options: .init()).run(paths: [path])
+        let result = try Self.analysed(name)
         let reader = result.http.makeReader()
         var read = 0
         for position in result.http.indices {
