@@ -192,6 +192,20 @@ extension FactStore.Reader where Fact == HTTPFact {
     }
 }
 
+extension FactStore.Reader where Fact == HTTPFact {
+    /// Gives `body` the stored service name of the fact at `position` (what `HTTPFact.service`
+    /// decodes to, an inferred call's too), reading nothing after it; false (and `body` not
+    /// called) as `withListFields`.
+    package func withService(at position: Int, _ body: (StoredText) -> Void) -> Bool {
+        withStoredBytes(at: position) { bytes in
+            var r = SpillReader(bytes)
+            guard r.skipFactHead(), r.stringBytes() != nil, r.stringBytes() != nil, let service = r.stringBytes() else { return false }
+            body(service)
+            return true
+        }
+    }
+}
+
 extension FactStore.Reader where Fact == SQLFact {
     /// Gives `body` the list fields of the fact at `position`; false when it cannot be read back.
     package func withListFields(at position: Int, _ body: (borrowing SQLListFields) -> Void) -> Bool {

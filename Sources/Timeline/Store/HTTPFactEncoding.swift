@@ -78,7 +78,7 @@ extension HTTPFact {
         var size = SpillFieldCount()
         fact.write(to: &size)
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: size.count))
+        out.appendZeros(size.count)
         out.withUnsafeMutableBytes { bytes in
             guard let base = bytes.baseAddress else { return }
             var store = SpillFieldStore(next: base + start)
@@ -152,6 +152,23 @@ extension HTTPFact {
         if let messages {
             sink.optionalString(messages.request)
             sink.optionalString(messages.response)
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Bytes of a zeroed page, copied in (a repeated element was appended one byte at a time).
+    private static let zeroPage = [UInt8](repeating: 0, count: 4096)
+
+    /// Appends `count` zero bytes, which the caller then overwrites in place.
+    mutating func appendZeros(_ count: Int) {
+        var left = count
+        Self.zeroPage.withUnsafeBufferPointer { zeros in
+            while left > 0 {
+                let n = Swift.min(left, zeros.count)
+                append(contentsOf: UnsafeBufferPointer(rebasing: zeros[0..<n]))
+                left &-= n
+            }
         }
     }
 }

@@ -22,6 +22,9 @@ package struct HTTPFactTraits: OptionSet, Sendable {
     package static let inferred = HTTPFactTraits(rawValue: 32)
     /// A call one service may make for another (`CallCausation`): any Keystone or Swift call.
     package static let serviceCall = HTTPFactTraits(rawValue: 64)
+    /// A call to Glance (service "glance"): the summaries count a capture of API calls by
+    /// service without reading every exchange back.
+    package static let glance = HTTPFactTraits(rawValue: 128)
 }
 
 extension HTTPFact: SpillableFact {
@@ -89,7 +92,13 @@ extension HTTPFact: SpillableFact {
     }
 
     /// Body digests stay in memory: the hashers may still be at work when the fact is stored.
-    package static func companion(of fact: HTTPFact) -> AnyObject? { HTTPFactDigests(fact) }
+    /// Tested before `HTTPFactDigests.init`, which allocates its object before it can fail:
+    /// nearly every fact has no digests.
+    package static func companion(of fact: HTTPFact) -> AnyObject? {
+        guard fact.uploadDigests != nil || fact.transfer.joinedUploadDigests != nil || fact.transfer.downloadDigests != nil
+        else { return nil }
+        return HTTPFactDigests(fact)
+    }
 
     package static func attach(_ companion: AnyObject, to fact: inout HTTPFact) {
         (companion as? HTTPFactDigests)?.attach(to: &fact)
@@ -104,6 +113,7 @@ extension HTTPFact: SpillableFact {
         if fact.operation == .imageImport && fact.imageID != nil { traits.insert(.imageImport) }
         if fact.inferred { traits.insert(.inferred) }
         if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
+        if fact.service == "glance" { traits.insert(.glance) }
         return traits.rawValue
     }
 
