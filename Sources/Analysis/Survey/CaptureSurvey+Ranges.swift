@@ -35,6 +35,7 @@ extension CaptureSurvey {
 
         let handoff = RangeHandoff(base: walker.offset, fileSize: fileSize, chunkBytes: chunkBytes, maxAhead: maxChunksAhead)
         handoff.meetsOther = meetsOtherThread
+        rangeLog?.ranInChunks = true
         let info = reader.info, maxSegments = maxLoggedSegments
         guard let other = JoinableThread({
             while let index = handoff.nextForOther() {
@@ -58,6 +59,7 @@ extension CaptureSurvey {
                     continue
                 }
                 rangeLog?.merged &+= 1
+                rangeLog?.mergedRecords &+= range.summary.packets
                 guard !range.unmergeable, let lateAtJoin = range.outOfOrderAfter(latestBefore: own.summary.last) else { return nil }
                 own.summary.append(range.summary, outOfOrderAtJoin: lateAtJoin)
                 if let time = range.lastRecordTime { own.lastTime = time }

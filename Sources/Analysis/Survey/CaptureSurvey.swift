@@ -99,6 +99,10 @@ final class ConnectionCounter {
 package final class RangeLog: @unchecked Sendable {
     package var merged = 0
     package var discarded = 0
+    /// Records of the merged ranges: what the other thread walked that counted.
+    package var mergedRecords = 0
+    /// The chunked walk ran (it returns to the one-thread walk for files it cannot split).
+    package var ranInChunks = false
     /// Merged ranges that stopped inside their chunk (a cede, or the segment cap), whose
     /// chunk the walking thread finished.
     package var partial = 0
