@@ -21,6 +21,9 @@ public final class PacketDecoder {
         public var maxFragmentBytes: Int = 4 << 20
         /// A datagram whose fragments do not all arrive within this capture time is dropped.
         public var fragmentTimeoutNanoseconds: Int64 = 30_000_000_000
+        /// Ethernet/IPv4/TCP records take `decodeCommonTCP`; tests turn it off to check that the
+        /// general path decides every record alike.
+        public var decodesCommonTCPDirectly = true
         public init() {}
     }
 
@@ -40,7 +43,8 @@ public final class PacketDecoder {
     /// Decodes one record. The returned segment's payload is valid until the next call.
     public func decode(_ record: CaptureRecord) -> DecodedPacket {
         statistics.packets &+= 1
-        if record.linkType.rawValue == LinkType.ethernet.rawValue, let common = decodeCommonTCP(record) { return common }
+        if record.linkType.rawValue == LinkType.ethernet.rawValue, configuration.decodesCommonTCPDirectly,
+           let common = decodeCommonTCP(record) { return common }
         let bytes = record.bytes
         let start: Int
         let etherType: UInt16

@@ -58,6 +58,8 @@ struct DecodedSummary: Equatable {
     var source = ""
     var destination = ""
     var sequence: UInt32 = 0
+    var acknowledgement: UInt32 = 0
+    var window: UInt16 = 0
     var flags: UInt16 = 0
     var payload: [UInt8] = []
     var payloadLength = 0
@@ -73,7 +75,8 @@ func decode(_ bytes: [UInt8], linkType: LinkType, originalLength: Int? = nil, at
         switch decoder.decode(record) {
         case .tcp(let s):
             return DecodedSummary(kind: .tcp, source: s.source.description, destination: s.destination.description,
-                                  sequence: s.sequenceNumber, flags: s.flags.rawValue, payload: Array(s.payload),
+                                  sequence: s.sequenceNumber, acknowledgement: s.acknowledgementNumber, window: s.window,
+                                  flags: s.flags.rawValue, payload: Array(s.payload),
                                   payloadLength: s.payloadLength, windowScale: s.windowScale, mss: s.maximumSegmentSize)
         case .udp(let source, let destination, let length):
             return DecodedSummary(kind: .udp, source: source.description, destination: destination.description,
