@@ -28,10 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // MD5/SHA-512 of uploaded image data, SHA-256 fingerprints of secrets, and TLS record
         // protection (AES-GCM, ChaCha20-Poly1305, HKDF, HMAC): no hash or cipher by hand.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        // The HTML report's page is a Mustache template: values are HTML-escaped unless a
-        // template says otherwise, instead of each writer remembering to escape.
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -88,7 +85,6 @@ let package = Package(
         .target(name: "OTLPProtocol", dependencies: ["ByteReading"]),
         .target(name: "Reports", dependencies: [
             "Analysis", "Timeline", "MySQLDecoding", "OTLPProtocol",
-            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl for https:// OTLP receivers, loaded with dlopen only when one is used (not linked).

@@ -1,6 +1,10 @@
 import Crypto
 import _CryptoExtras
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why one protected record could not be opened.
 enum TLSDecryptionError: Error, Sendable, Equatable, CustomStringConvertible {
