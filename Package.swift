@@ -99,6 +99,13 @@ let package = Package(
                 "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+                // What the static FoundationEssentials needs and, compiled against the shared
+                // modules, does not name.
+                .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+                .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+            ],
             plugins: ["RecordRevision"]
         ),
         // libFuzzer targets (Fuzz/README.md): built with `-sanitize=fuzzer -DFUZZING` they fuzz;
