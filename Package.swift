@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "MySQLDecoding", dependencies: ["Reassembly", "ByteReading", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
         .target(name: "TLSDecoding", dependencies: [
             "Reassembly", "ByteReading", .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
+            "CLibcrypto",  // AES-CBC for TLS 1.2 CBC suites
         ]),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
         .target(name: "TLSInference", dependencies: ["TLSDecoding"]),
