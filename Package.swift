@@ -99,10 +99,16 @@ let package = Package(
                 "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            // Release: the Swift runtime, standard library, FoundationEssentials and libdispatch
+            // linked in. Loading them as 14 shared libraries (ld.so looking up and relocating
+            // their symbols, the kernel mapping them) was half of every run's start-up: `--version`
+            // 4.6 ms of CPU against 9.3 ms (Benchmarks/README "Session 11"). Only the link
+            // changes (the sources are compiled as for a shared runtime), so release shares `.build`
+            // with debug, which the tests run and which stays dynamic. The two libraries are what
+            // the static FoundationEssentials needs and the shared modules do not name.
+            // Packaging/build-deb's --static-swift-stdlib build gets the same runtime.
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
-                // What the static FoundationEssentials needs and, compiled against the shared
-                // modules, does not name.
                 .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
                 .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
             ],
