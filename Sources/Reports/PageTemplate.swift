@@ -1,7 +1,9 @@
 /// The HTML report's template engine: the part of Mustache the page uses, every `{{value}}`
 /// HTML-escaped. It replaced swift-mustache, whose module imports all of Foundation: linking it
 /// loaded Foundation, its internationalisation library and ICU into every run of every command,
-/// a third of `glancetrace --version`'s start-up (ld.so relocating them, the kernel mapping them).
+/// a quarter of `glancetrace --version`'s start-up (ld.so relocating them, the kernel mapping
+/// them). Values are escaped by Unicode scalar (`AnalysisHTML.escape`), so a `<` followed by a
+/// combining mark is escaped too, where swift-mustache's escaping by Character left it as it was.
 ///
 /// What it reads (Mustache's spec for these tags, swift-mustache's output byte for byte on the
 /// report's templates): `{{name}}` (escaped), `{{{name}}}` and `{{& name}}` (as is), dotted names
