@@ -106,7 +106,10 @@ let package = Package(
             // changes (the sources are compiled as for a shared runtime), so release shares `.build`
             // with debug, which the tests run and which stays dynamic. The two libraries are what
             // the static FoundationEssentials needs and the shared modules do not name.
-            // Packaging/build-deb's --static-swift-stdlib build gets the same runtime.
+            // Packaging/build-deb's --static-swift-stdlib build gets the same runtime. So no module
+            // of the binary may import Foundation (FoundationEssentials is fine): the static
+            // Foundation would need CoreFoundation and ICU named too (the release link fails on
+            // kCF* and ICU symbols), and every run would load it again (LinkedLibrariesTests).
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
                 .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
