@@ -28,10 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // MD5/SHA-512 of uploaded image data, SHA-256 fingerprints of secrets, and TLS record
         // protection (AES-GCM, ChaCha20-Poly1305, HKDF, HMAC): no hash or cipher by hand.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        // The HTML report's page is a Mustache template: values are HTML-escaped unless a
-        // template says otherwise, instead of each writer remembering to escape.
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -70,7 +67,7 @@ let package = Package(
         .target(name: "MySQLDecoding", dependencies: ["Reassembly", "ByteReading", "CZlib", "CZstd"], swiftSettings: hotPathSettings),
         .target(name: "TLSDecoding", dependencies: [
             "Reassembly", "ByteReading", .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),  // AES-CBC for TLS 1.2 CBC suites
+            "CLibcrypto",  // AES-CBC for TLS 1.2 CBC suites
         ]),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
         .target(name: "TLSInference", dependencies: ["TLSDecoding"]),
@@ -88,7 +85,6 @@ let package = Package(
         .target(name: "OTLPProtocol", dependencies: ["ByteReading"]),
         .target(name: "Reports", dependencies: [
             "Analysis", "Timeline", "MySQLDecoding", "OTLPProtocol",
-            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl for https:// OTLP receivers, loaded with dlopen only when one is used (not linked).
@@ -102,6 +98,22 @@ let package = Package(
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
                 "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Release: the Swift runtime, standard library, FoundationEssentials and libdispatch
+            // linked in. Loading them as 14 shared libraries (ld.so looking up and relocating
+            // their symbols, the kernel mapping them) was half of every run's start-up: `--version`
+            // 4.6 ms of CPU against 9.3 ms (Benchmarks/README "Session 11"). Only the link
+            // changes (the sources are compiled as for a shared runtime), so release shares `.build`
+            // with debug, which the tests run and which stays dynamic. The two libraries are what
+            // the static FoundationEssentials needs and the shared modules do not name.
+            // Packaging/build-deb's --static-swift-stdlib build gets the same runtime. So no module
+            // of the binary may import Foundation (FoundationEssentials is fine): the static
+            // Foundation would need CoreFoundation and ICU named too (the release link fails on
+            // kCF* and ICU symbols), and every run would load it again (LinkedLibrariesTests).
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+                .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+                .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
             ],
             plugins: ["RecordRevision"]
         ),

@@ -1,7 +1,11 @@
 import Analysis
 import ArgumentParser
 import CaptureIO
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Reports
 import Timeline
 import TraceExport
@@ -67,10 +71,20 @@ struct OTLPExportOptions: ParsableArguments {
         configuration.encoding = OTLPExporter.Encoding(rawValue: encoding) ?? .protobuf
         configuration.headers = headers.map { header in
             let parts = header.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts.first ?? "").trimmingCharacters(in: .whitespaces), parts.count > 1 ? String(parts[1]) : "")
+            return (Self.trimmingWhitespace(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : "")
         }
         configuration.bufferSpans = bufferSpans
         return configuration
+    }
+
+    /// The name without the spaces and tabs around it: Foundation's `.whitespaces` (tab and the
+    /// Unicode space separators), trimmed by Unicode scalar as `trimmingCharacters` does.
+    static func trimmingWhitespace(_ text: Substring) -> String {
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
+        return String(scalars[first ... last])
     }
 }
 

@@ -1,5 +1,10 @@
 import ByteReading
+// JSONDecoder: not all of Foundation, which would be loaded into every run of every command.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An OTLP/HTTP receiver's answer to a trace export: `ExportTraceServiceResponse`, of which only
 /// `partial_success` (how many spans it refused, and why) is read. A full success has neither.
@@ -58,24 +63,43 @@ package struct OTLPExportResponse: Equatable, Sendable {
     /// Reads the OTLP/JSON form (either spelling of the member names, the count as a string or a
     /// number, other members ignored); nil when `bytes` is not such an object.
     package init?(json bytes: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+        guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(bytes)) else { return nil }
         self.init()
-        guard let member = object["partialSuccess"] ?? object["partial_success"], !(member is NSNull) else { return }
-        guard let partial = member as? [String: Any] else { return nil }
+        guard let member = object["partialSuccess"] ?? object["partial_success"], member != .null else { return }
+        guard case .object(let partial) = member else { return nil }
         switch partial["rejectedSpans"] ?? partial["rejected_spans"] {
-        case nil, is NSNull: break
-        case let text as String:
+        case nil, .null?: break
+        case .string(let text)?:
             guard let count = Int64(text) else { return nil }
             rejectedSpans = count
-        case let number as NSNumber:
-            guard let count = Int64(exactly: number.doubleValue) else { return nil }
+        case .number(let number)?:
+            guard let count = Int64(exactly: number) else { return nil }
             rejectedSpans = count
+        case .bool(let flag)?:  // what a JSON number reader that takes `true` as 1 made of it
+            rejectedSpans = flag ? 1 : 0
         default: return nil
         }
         switch partial["errorMessage"] ?? partial["error_message"] {
-        case nil, is NSNull: break
-        case let text as String: errorMessage = text
+        case nil, .null?: break
+        case .string(let text)?: errorMessage = text
         default: return nil
         }
+    }
+}
+
+/// A JSON value as far as the response is read: one level of object members, scalars, and
+/// anything else (an array, a deeper object) as `.other`.
+private enum JSONScalar: Decodable, Equatable {
+    case null, bool(Bool), number(Double), string(String), other
+    case object([String: JSONScalar])
+
+    init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if value.decodeNil() { self = .null }
+        else if let flag = try? value.decode(Bool.self) { self = .bool(flag) }
+        else if let number = try? value.decode(Double.self) { self = .number(number) }
+        else if let text = try? value.decode(String.self) { self = .string(text) }
+        else if let members = try? value.decode([String: JSONScalar].self) { self = .object(members) }
+        else { self = .other }
     }
 }

@@ -1,6 +1,4 @@
 import Crypto
-import _CryptoExtras
-import Foundation
 
 /// Why one protected record could not be opened.
 enum TLSDecryptionError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -39,6 +37,8 @@ struct TLSRecordDecryptor {
     let parameters: TLSCipherParameters
     let framing: Framing
     private let key: SymmetricKey
+    /// The same key's bytes, for libcrypto's AES-CBC.
+    private let keyBytes: [UInt8]
     private let iv: [UInt8]
     private let macKey: [UInt8]
     /// The sequence number of the next record.
@@ -48,6 +48,7 @@ struct TLSRecordDecryptor {
         self.parameters = parameters
         self.framing = framing
         self.key = SymmetricKey(data: key)
+        keyBytes = key
         self.iv = iv
         self.macKey = macKey
     }
@@ -152,11 +153,7 @@ struct TLSRecordDecryptor {
             encrypted = body
         }
         let ivEnd = encrypted.startIndex + Self.blockLength
-        let decrypted: [UInt8]
-        do {
-            let recordIV = try AES._CBC.IV(ivBytes: encrypted[encrypted.startIndex..<ivEnd])
-            decrypted = Array(try AES._CBC.decrypt(encrypted[ivEnd...], using: key, iv: recordIV, noPadding: true))
-        } catch {
+        guard let decrypted = AESCBCDecryption.decrypt(encrypted[ivEnd...], key: keyBytes, iv: encrypted[encrypted.startIndex..<ivEnd]) else {
             throw .malformed
         }
         // Padding: `pad` bytes of value `pad`, then the length byte `pad`.

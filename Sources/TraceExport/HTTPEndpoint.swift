@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where an OTLP/HTTP export goes, taken apart for a request line and a socket.
 struct HTTPEndpoint: Equatable, Sendable {

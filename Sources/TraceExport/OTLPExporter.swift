@@ -1,4 +1,10 @@
+import CaptureIO
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // URL, Date: not all of Foundation, which every run would load
+#else
 import Foundation
+#endif
 import Reports
 
 /// Sends traces to an OTLP/HTTP receiver (`POST .../v1/traces`) from a thread of its own, so the
@@ -65,7 +71,10 @@ package final class OTLPExporter: @unchecked Sendable {
     }
 
     package let configuration: Configuration
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
+    /// Signalled by `enqueue` and `finish`: wakes a retry's wait early (a count, so a wake-up may
+    /// come for an event already seen: the wait then goes on to its end).
+    private let wake = DispatchSemaphore(value: 0)
     private var queue: [LiveTrace] = []
     private var head = 0
     private var bufferedSpans = 0
@@ -78,9 +87,8 @@ package final class OTLPExporter: @unchecked Sendable {
     package init(configuration: Configuration) {
         self.configuration = configuration
         transport = OTLPHTTPTransport(configuration: configuration)
-        let thread = Thread { [self] in run() }
-        thread.name = "otlp-export"
-        thread.start()
+        // Without a thread nothing is sent: `finish` then reports every span undelivered.
+        _ = JoinableThread { [self] in run() }
     }
 
     /// Queues a trace; false (and counted) when the buffer cannot hold it.
@@ -95,7 +103,8 @@ package final class OTLPExporter: @unchecked Sendable {
         }
         queue.append(trace)
         bufferedSpans += trace.spanCount
-        condition.signal()
+        condition.broadcast()
+        wake.signal()
         return true
     }
 
@@ -106,6 +115,7 @@ package final class OTLPExporter: @unchecked Sendable {
         deadline = Date().addingTimeInterval(timeout)
         condition.broadcast()
         condition.unlock()
+        wake.signal()
         // A request in flight when the deadline passes may take its own timeout to return.
         _ = done.wait(timeout: .now() + timeout + configuration.requestTimeout + 1)
         condition.lock()
@@ -159,8 +169,10 @@ package final class OTLPExporter: @unchecked Sendable {
                 let until = min(Date().addingTimeInterval(wait), deadline)
                 // Woken early by `finish`: from then on it tries until the deadline.
                 while Date() < until && !(stopping && until > deadline) {
-                    if !condition.wait(until: until) { break }
-                    if stopping { break }
+                    condition.unlock()
+                    let woken = wake.wait(timeout: .now() + max(0, until.timeIntervalSinceNow)) == .success
+                    condition.lock()
+                    if !woken || stopping { break }
                 }
             }
         }

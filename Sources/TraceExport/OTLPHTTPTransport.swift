@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Reports
 
 /// One OTLP/HTTP export request at a time. `http://` receivers get glancetrace's own HTTP/1.1

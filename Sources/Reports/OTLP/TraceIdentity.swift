@@ -1,6 +1,10 @@
 import CaptureIO
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Timeline
 
 /// Trace and span ids for facts, derived from what identifies the fact on the wire (its start,

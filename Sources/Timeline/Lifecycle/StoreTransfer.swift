@@ -39,7 +39,7 @@ package struct ImageLocation: Sendable, Equatable {
     /// The URL with the password of its user information masked: glance_store's
     /// `swift+http://` locations carry the store's user and key.
     static func masked(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" }
         guard let at = authority.lastIndex(of: "@") else { return url }
