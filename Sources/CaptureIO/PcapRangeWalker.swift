@@ -35,7 +35,9 @@ package final class PcapRangeWalker: @unchecked Sendable {
     /// File offset of `buffer[0]`, and how many bytes from there are loaded.
     private var loadedStart = 0
     private var loadedCount = 0
-    private static let chunk = 1 << 20
+    /// 256 KB: the walk finds the bytes just copied in the core's cache (1 MB cost 5% more CPU
+    /// on the 400-image benchmark capture; 128 KB no less).
+    private static let chunk = 256 << 10
     /// Buffer loads so far: bounds the work of a resynchronization that keeps stepping back.
     private var loads = 0
 
