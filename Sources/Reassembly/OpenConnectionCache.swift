@@ -1,0 +1,59 @@
+import PacketDecoding
+
+/// A direct-mapped cache of open connections by 4-tuple (see `TCPReassembler.openCache`).
+/// Holds no references: the owner removes a connection before it lets the connection go.
+final class OpenConnectionCache {
+    private struct Slot {
+        var key: ConnectionKey
+        var connection: Unmanaged<TCPConnection>?
+    }
+
+    static let slotCount = 1024
+    private let slots: UnsafeMutablePointer<Slot>
+
+    init() {
+        let nowhere = Endpoint(address: IPAddress(ipv4: 0), port: 0)
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: Slot(key: ConnectionKey(nowhere, nowhere), connection: nil), count: Self.slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
+    }
+
+    /// The 4-tuple's words folded and mixed by MurmurHash3's finalizer; not seeded, which costs
+    /// a crafted capture only misses (the table behind the cache is SipHash-seeded).
+    @inline(__always)
+    static func slot(of key: ConnectionKey) -> Int {
+        var mixed = (key.lower.address.low << 32 | key.upper.address.low & 0xFFFF_FFFF)
+            ^ (key.lower.address.high &* 0x9E37_79B9_7F4A_7C15) ^ (key.upper.address.high &* 0xC2B2_AE3D_27D4_EB4F)
+            ^ (UInt64(key.lower.port) << 16 | UInt64(key.upper.port)) &* 0x27D4_EB2F_1656_67C5
+        mixed ^= mixed >> 33
+        mixed &*= 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        mixed &*= 0xC4CE_B9FE_1A85_EC53
+        mixed ^= mixed >> 33
+        return Int(truncatingIfNeeded: mixed & UInt64(slotCount &- 1))
+    }
+
+    @inline(__always)
+    func connection(_ key: ConnectionKey, at slot: Int) -> Unmanaged<TCPConnection>? {
+        let entry = slots + slot
+        guard let connection = entry.pointee.connection, entry.pointee.key == key else { return nil }
+        return connection
+    }
+
+    @inline(__always)
+    func set(_ key: ConnectionKey, _ connection: Unmanaged<TCPConnection>, at slot: Int) {
+        slots[slot] = Slot(key: key, connection: connection)
+    }
+
+    /// Forgets `connection` (it is closing), if its slot holds it.
+    func remove(_ connection: TCPConnection, key: ConnectionKey) {
+        let entry = slots + Self.slot(of: key)
+        if entry.pointee.connection?.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
+            entry.pointee.connection = nil
+        }
+    }
+}
