@@ -1,7 +1,11 @@
 import PacketDecoding
 
-/// A direct-mapped cache of open connections by 4-tuple (see `TCPReassembler.openCache`).
-/// Holds no references: the owner removes a connection before it lets the connection go.
+/// A two-way set-associative cache of open connections by 4-tuple (see
+/// `TCPReassembler.openCache`): a set is a slot and the one after it, the newer entry first.
+/// Two ways because one missed every packet of two busy connections whose 4-tuples met in a
+/// slot (on the API benchmark's 50 connections, 24,000 packets each went on to the table).
+/// Holds no references: the owner removes a connection before it lets the connection go. A
+/// 4-tuple is in at most one way.
 final class OpenConnectionCache {
     private struct Slot {
         var key: ConnectionKey
@@ -34,26 +38,37 @@ final class OpenConnectionCache {
         mixed ^= mixed >> 33
         mixed &*= 0xC4CE_B9FE_1A85_EC53
         mixed ^= mixed >> 33
-        return Int(truncatingIfNeeded: mixed & UInt64(slotCount &- 1))
+        return Int(truncatingIfNeeded: mixed & UInt64(slotCount &- 2))
     }
 
     @inline(__always)
     func connection(_ key: ConnectionKey, at slot: Int) -> Unmanaged<TCPConnection>? {
-        let entry = slots + slot
-        guard let connection = entry.pointee.connection, entry.pointee.key == key else { return nil }
-        return connection
+        let first = slots + slot
+        if let connection = first.pointee.connection, first.pointee.key == key { return connection }
+        let second = first + 1
+        if let connection = second.pointee.connection, second.pointee.key == key { return connection }
+        return nil
     }
 
+    /// Puts `key` first in its set; the entry it displaces (another 4-tuple's) goes second.
     @inline(__always)
     func set(_ key: ConnectionKey, _ connection: Unmanaged<TCPConnection>, at slot: Int) {
-        slots[slot] = Slot(key: key, connection: connection)
+        let first = slots + slot
+        let second = first + 1
+        if second.pointee.connection != nil && second.pointee.key == key {
+            second.pointee.connection = nil
+        }
+        if first.pointee.connection != nil && first.pointee.key != key {
+            second.pointee = first.pointee
+        }
+        first.pointee = Slot(key: key, connection: connection)
     }
 
-    /// Forgets `connection` (it is closing), if its slot holds it.
+    /// Forgets `connection` (it is closing), in whichever way of its set holds it.
     func remove(_ connection: TCPConnection, key: ConnectionKey) {
-        let entry = slots + Self.slot(of: key)
-        if entry.pointee.connection?.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
-            entry.pointee.connection = nil
-        }
+        let first = slots + Self.slot(of: key)
+        let closing = Unmanaged.passUnretained(connection).toOpaque()
+        if first.pointee.connection?.toOpaque() == closing { first.pointee.connection = nil }
+        if (first + 1).pointee.connection?.toOpaque() == closing { (first + 1).pointee.connection = nil }
     }
 }

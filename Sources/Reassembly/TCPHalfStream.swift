@@ -55,6 +55,7 @@ final class TCPHalfStream {
     /// `acknowledged` is the segment's acknowledgement as an offset in the other direction's
     /// stream, passed on with its bytes (`StreamPosition.peerAcknowledged`).
     func receive(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) {
+        if receiveInOrder(segment, at: time, acknowledged: acknowledged, on: connection) { return }
         var start = segment.sequenceNumber
         if segment.flags.contains(.syn) {
             if !isStarted {
@@ -79,6 +80,25 @@ final class TCPHalfStream {
             receiveData(start: start, payload: segment.payload, length: length, at: time, acknowledged: acknowledged, on: connection)
         }
         checkFinished(at: time, on: connection)
+    }
+
+    /// The segment nearly every other one is: bytes, all captured, that start exactly where the
+    /// stream is, with nothing held out of order and no SYN or FIN about (no FIN seen yet either).
+    /// They go straight to the connection, as `receiveData` would send them, without its
+    /// general steps (a third of the reassembler's instructions on a capture of API calls).
+    /// False, having changed nothing, for any other segment.
+    @inline(__always)
+    private func receiveInOrder(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?,
+                                on connection: TCPConnection) -> Bool {
+        let length = segment.payloadLength
+        guard length > 0, segment.payload.count >= length, isStarted, segment.sequenceNumber == nextSequence,
+              segment.flags.rawValue & (TCPFlags.syn.rawValue | TCPFlags.fin.rawValue) == 0,
+              finSequence == nil, pending.isEmpty else { return false }
+        let here = StreamPosition(offset: position, peerAcknowledged: acknowledged)
+        advance(length)
+        connection.deliver(UnsafeRawBufferPointer(rebasing: segment.payload[0..<length]), direction: direction,
+                           at: time, position: here)
+        return true
     }
 
     private func receiveData(start: UInt32, payload: UnsafeRawBufferPointer, length: Int, at time: Timestamp,
