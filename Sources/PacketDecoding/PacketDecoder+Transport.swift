@@ -22,6 +22,8 @@ extension PacketDecoder {
         }
     }
 
+    // Inlined: the common path's call and the copy of its result were a fifth of decoding.
+    @inline(__always)
     func decodeTCP(source: IPAddress, destination: IPAddress,
                            _ bytes: UnsafeRawBufferPointer, length: Int) -> DecodedPacket {
         guard let sourcePort = bytes.uint16(at: 0), let destinationPort = bytes.uint16(at: 2),

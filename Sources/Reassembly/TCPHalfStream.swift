@@ -55,7 +55,10 @@ final class TCPHalfStream {
     /// `acknowledged` is the segment's acknowledgement as an offset in the other direction's
     /// stream, passed on with its bytes (`StreamPosition.peerAcknowledged`).
     func receive(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) {
-        if receiveInOrder(segment, at: time, acknowledged: acknowledged, on: connection) { return }
+        if takesInOrder(segment) {
+            receiveInOrder(segment, at: time, acknowledged: acknowledged, on: connection)
+            return
+        }
         var start = segment.sequenceNumber
         if segment.flags.contains(.syn) {
             if !isStarted {
@@ -84,21 +87,24 @@ final class TCPHalfStream {
 
     /// The segment nearly every other one is: bytes, all captured, that start exactly where the
     /// stream is, with nothing held out of order and no SYN or FIN about (no FIN seen yet either).
-    /// They go straight to the connection, as `receiveData` would send them, without its
-    /// general steps (a third of the reassembler's instructions on a capture of API calls).
-    /// False, having changed nothing, for any other segment.
+    /// `receiveInOrder` hands them straight to the connection, as `receiveData` would, without
+    /// its general steps (a third of the reassembler's instructions on a capture of API calls).
     @inline(__always)
-    private func receiveInOrder(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?,
-                                on connection: TCPConnection) -> Bool {
+    func takesInOrder(_ segment: TCPSegment) -> Bool {
         let length = segment.payloadLength
-        guard length > 0, segment.payload.count >= length, isStarted, segment.sequenceNumber == nextSequence,
-              segment.flags.rawValue & (TCPFlags.syn.rawValue | TCPFlags.fin.rawValue) == 0,
-              finSequence == nil, pending.isEmpty else { return false }
+        return length > 0 && segment.payload.count >= length && isStarted && segment.sequenceNumber == nextSequence
+            && segment.flags.rawValue & (TCPFlags.syn.rawValue | TCPFlags.fin.rawValue) == 0
+            && finSequence == nil && pending.isEmpty
+    }
+
+    /// Delivers a segment `takesInOrder` accepted.
+    @inline(__always)
+    func receiveInOrder(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) {
+        let length = segment.payloadLength
         let here = StreamPosition(offset: position, peerAcknowledged: acknowledged)
         advance(length)
         connection.deliver(UnsafeRawBufferPointer(rebasing: segment.payload[0..<length]), direction: direction,
                            at: time, position: here)
-        return true
     }
 
     private func receiveData(start: UInt32, payload: UnsafeRawBufferPointer, length: Int, at time: Timestamp,

@@ -65,6 +65,9 @@ public final class TCPReassembler {
     }
 
     public let configuration: Configuration
+    /// What a connection reads of `configuration` for every segment, passed in registers (the
+    /// whole configuration was copied for each call).
+    private let limits: ConnectionLimits
     private let makeConsumer: ConsumerFactory
     var table: [ConnectionKey: Entry] = [:]
     private var nextIndex = 0
@@ -99,6 +102,8 @@ public final class TCPReassembler {
 
     public init(configuration: Configuration = Configuration(), makeConsumer: @escaping ConsumerFactory) {
         self.configuration = configuration
+        limits = ConnectionLimits(acknowledgedHoleDelay: configuration.acknowledgedHoleDelayNanoseconds,
+                                  maxBufferedBytes: configuration.maxBufferedBytesPerConnection)
         self.makeConsumer = makeConsumer
     }
 
@@ -139,27 +144,40 @@ public final class TCPReassembler {
             // before the table lets it go (two reference counts a packet saved).
             cached._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
         } else {
-            guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
-            openCache.set(key, Unmanaged.passUnretained(found), at: slot)
-            process(segment, on: found, key: key, at: time)
+            processUncached(segment, key: key, slot: slot, isInitialSYN: isInitialSYN, at: time)
         }
+    }
+
+    /// A segment whose connection is not in the cache: a new one, a SYN, a straggler. Kept out
+    /// of line so that the cached path above stays small.
+    @inline(never)
+    private func processUncached(_ segment: TCPSegment, key: ConnectionKey, slot: Int, isInitialSYN: Bool, at time: Timestamp) {
+        guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
+        openCache.set(key, Unmanaged.passUnretained(found), at: slot)
+        process(segment, on: found, key: key, at: time)
     }
 
     /// The segment's work once its connection is known.
     @inline(__always)
     private func process(_ segment: TCPSegment, on connection: TCPConnection, key: ConnectionKey, at time: Timestamp) {
         let wasFollowed = connection.wasFollowed
-        let reason = connection.process(segment, at: time, configuration: configuration)
+        let reason = connection.process(segment, at: time, limits: limits)
         if !wasFollowed && connection.wasFollowed { followedOpenCount &+= 1 }
         if let reason {
-            // Not touched after: closing drops the table's reference, maybe the last one (and a
-            // closed connection holds no bytes to give up).
-            close(connection, key: key, reason: reason, at: time)
-            if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }
+            closed(connection, key: key, reason: reason, at: time)
         } else if budget.used > configuration.maxBufferedBytesTotal {
             shedBufferedBytes(preferring: connection, at: time)
         }
         if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }
+    }
+
+    /// A segment closed `connection`. Out of line: one segment of many does it.
+    @inline(never)
+    private func closed(_ connection: TCPConnection, key: ConnectionKey, reason: CloseReason, at time: Timestamp) {
+        // Not touched after: closing drops the table's reference, maybe the last one (and a
+        // closed connection holds no bytes to give up).
+        close(connection, key: key, reason: reason, at: time)
+        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }
     }
 
     /// The open connection a segment belongs to, opening one when it starts a new connection;
