@@ -13,6 +13,8 @@ final class OpenConnectionCache {
     }
 
     static let slotCount = 1024
+    /// The first slots of the sets: the even ones.
+    static let setMask = slotCount &- 2
     private let slots: UnsafeMutablePointer<Slot>
 
     init() {
@@ -38,7 +40,7 @@ final class OpenConnectionCache {
         mixed ^= mixed >> 33
         mixed &*= 0xC4CE_B9FE_1A85_EC53
         mixed ^= mixed >> 33
-        return Int(truncatingIfNeeded: mixed & UInt64(slotCount &- 2))
+        return Int(truncatingIfNeeded: mixed & UInt64(setMask))
     }
 
     @inline(__always)

@@ -130,30 +130,43 @@ public final class TCPReassembler {
 
     /// Feeds one segment captured at `time`.
     public func process(_ segment: TCPSegment, at time: Timestamp) {
+        let key = ConnectionKey(segment.source, segment.destination)
+        process(segment, key: key, cacheSlot: TCPReassembler.cacheSlot(of: key), at: time)
+    }
+
+    /// Where a 4-tuple's connection sits in the cache of open connections.
+    public static func cacheSlot(of key: ConnectionKey) -> Int { OpenConnectionCache.slot(of: key) }
+
+    /// Feeds one segment whose 4-tuple in order (`ConnectionKey(segment.source,
+    /// segment.destination)`) and its `cacheSlot(of:)` were worked out beforehand: by the
+    /// thread that logged it, for a replay on the thread that reassembles (`info`'s ranges), so
+    /// that the one thread the whole file's segments go through does less. The slot is only
+    /// read from (any value is safe: a wrong one costs a miss); connections are cached at the
+    /// slot their key gives.
+    public func process(_ segment: TCPSegment, key: ConnectionKey, cacheSlot: Int, at time: Timestamp) {
+        let slot = cacheSlot & OpenConnectionCache.setMask
         if time > clock { clock = time }
         if clock >= nextSweep { sweep(at: clock) }
         if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
             expireHalfOpen(at: clock)
         }
 
-        let key = ConnectionKey(segment.source, segment.destination)
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        let slot = OpenConnectionCache.slot(of: key)
         if !isInitialSYN, let cached = openCache.connection(key, at: slot) {
             // Not retained: the table holds every open connection, and `close` empties its slot
             // before the table lets it go (two reference counts a packet saved).
             cached._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
         } else {
-            processUncached(segment, key: key, slot: slot, isInitialSYN: isInitialSYN, at: time)
+            processUncached(segment, key: key, isInitialSYN: isInitialSYN, at: time)
         }
     }
 
     /// A segment whose connection is not in the cache: a new one, a SYN, a straggler. Kept out
     /// of line so that the cached path above stays small.
     @inline(never)
-    private func processUncached(_ segment: TCPSegment, key: ConnectionKey, slot: Int, isInitialSYN: Bool, at time: Timestamp) {
+    private func processUncached(_ segment: TCPSegment, key: ConnectionKey, isInitialSYN: Bool, at time: Timestamp) {
         guard let found = lookUp(key, segment, isInitialSYN: isInitialSYN, at: time) else { return }
-        openCache.set(key, Unmanaged.passUnretained(found), at: slot)
+        openCache.set(key, Unmanaged.passUnretained(found), at: OpenConnectionCache.slot(of: key))
         process(segment, on: found, key: key, at: time)
     }
 

@@ -61,4 +61,41 @@ import Testing
         #expect(h.stream(2)?.bytes[0] == sent[2])
         #expect(h.stream(3)?.bytes[0] == sent[1])
     }
+
+    /// A slot worked out elsewhere is only read: a wrong one (any Int) costs a miss, and the
+    /// connection is still cached where its key says, so closing it leaves nothing behind.
+    @Test func aWrongCacheSlotOnlyMisses() {
+        let h = Harness()
+        let key = ConnectionKey(testClient, testServer)
+        let slots = [-1, Int.max, Int.min, 3, TCPReassembler.cacheSlot(of: key) + 2]
+        var time: Int64 = 0
+        func send(_ source: Endpoint, _ destination: Endpoint, seq: UInt32, ack: UInt32, flags: TCPFlags,
+                  payload: [UInt8] = []) {
+            time += 1
+            payload.withUnsafeBytes { bytes in
+                let segment = TCPSegment(source: source, destination: destination, sequenceNumber: seq,
+                                         acknowledgementNumber: ack, flags: flags, window: 65535,
+                                         payload: bytes, payloadLength: payload.count)
+                h.reassembler.process(segment, key: key, cacheSlot: slots[Int(time) % slots.count],
+                                      at: Timestamp(nanoseconds: time))
+            }
+        }
+        var sent: [UInt8] = []
+        for isn in [UInt32(100), 9000] {
+            send(testClient, testServer, seq: isn, ack: 0, flags: .syn)
+            send(testServer, testClient, seq: 7000, ack: isn + 1, flags: [.syn, .ack])
+            var next = isn + 1
+            for round in 0..<7 {
+                let bytes = Array("part \(round) after \(isn);".utf8)
+                send(testClient, testServer, seq: next, ack: 7001, flags: .ack, payload: bytes)
+                next += UInt32(bytes.count)
+                if isn == 100 { sent += bytes }
+            }
+            send(testClient, testServer, seq: next, ack: 7001, flags: [.rst, .ack])
+        }
+        h.reassembler.finish(at: Timestamp(nanoseconds: time + 1))
+        #expect(h.reassembler.totals.connections == 2)
+        #expect(h.stream(0)?.bytes[0] == sent)
+        #expect(h.reassembler.openConnections == 0)
+    }
 }

@@ -16,6 +16,8 @@ struct LoggedSegment {
     var lowerAddress, upperAddress: UInt32
     var lowerPort, upperPort: UInt16
     var flags, window: UInt16
+    /// `TCPReassembler.cacheSlot(of:)` of the 4-tuple, worked out by the logging thread.
+    var cacheSlot: UInt16
     /// Bit 0: the upper endpoint sent it; bit 1: the 4-tuple is IPv6.
     var marks: UInt8
 
@@ -109,7 +111,8 @@ final class SurveyedRange: @unchecked Sendable {
                 acknowledgement: segment.acknowledgementNumber, captured: UInt32(truncatingIfNeeded: segment.payload.count),
                 length: length, lowerAddress: lowerAddress, upperAddress: UInt32(truncatingIfNeeded: key.upper.address.low),
                 lowerPort: key.lower.port, upperPort: key.upper.port,
-                flags: segment.flags.rawValue, window: segment.window, marks: marks))
+                flags: segment.flags.rawValue, window: segment.window,
+                cacheSlot: UInt16(truncatingIfNeeded: TCPReassembler.cacheSlot(of: key)), marks: marks))
         }
         if decoder.statistics.fragments > 0 { unmergeable = true }
     }
@@ -147,7 +150,7 @@ final class SurveyedRange: @unchecked Sendable {
                 flags: TCPFlags(rawValue: logged.flags), window: logged.window,
                 payload: UnsafeRawBufferPointer(start: payloadBase, count: Int(logged.captured)),
                 payloadLength: Int(logged.length))
-            reassembler.process(segment, at: Timestamp(nanoseconds: logged.time))
+            reassembler.process(segment, key: key, cacheSlot: Int(logged.cacheSlot), at: Timestamp(nanoseconds: logged.time))
         }
     }
 }
