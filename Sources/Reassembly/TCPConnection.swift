@@ -81,8 +81,8 @@ final class TCPConnection {
     @inline(__always)
     private func process(_ segment: TCPSegment, at time: Timestamp, limits: ConnectionLimits,
                          direction: FlowDirection, sender: TCPHalfStream, receiver: TCPHalfStream) -> CloseReason? {
-        if processEstablished(segment, at: time, limits: limits, direction: direction,
-                              sender: sender, receiver: receiver) { return nil }
+        if limits.direct && processEstablished(segment, at: time, limits: limits, direction: direction,
+                                               sender: sender, receiver: receiver) { return nil }
         let flags = segment.flags
         if sender.baseSequence == nil {
             sender.baseSequence = flags.contains(.syn) ? segment.sequenceNumber : segment.sequenceNumber &- 1
@@ -115,7 +115,7 @@ final class TCPConnection {
         // The acknowledgement as a place in the receiver's stream, taken before this segment's
         // own bytes move anything: decoders pair a response with the request it acknowledges.
         let acknowledged = flags.contains(.ack) ? receiver.streamOffset(of: segment.acknowledgementNumber) : nil
-        sender.receive(segment, at: time, acknowledged: acknowledged, on: self)
+        sender.receive(segment, at: time, acknowledged: acknowledged, inOrderDirectly: limits.direct, on: self)
         keepWithinCap(limits.maxBufferedBytes, at: time)
         sender.checkAcknowledgedHole(at: time, delay: limits.acknowledgedHoleDelay, on: self)
         receiver.checkAcknowledgedHole(at: time, delay: limits.acknowledgedHoleDelay, on: self)
@@ -245,4 +245,6 @@ struct ConnectionLimits {
     var acknowledgedHoleDelay: Int64
     /// `maxBufferedBytesPerConnection`.
     var maxBufferedBytes: Int
+    /// `handlesEstablishedSegmentsDirectly`.
+    var direct: Bool
 }

@@ -54,8 +54,9 @@ final class TCPHalfStream {
     /// Handles the sequence-space part of a segment sent in this direction.
     /// `acknowledged` is the segment's acknowledgement as an offset in the other direction's
     /// stream, passed on with its bytes (`StreamPosition.peerAcknowledged`).
-    func receive(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, on connection: TCPConnection) {
-        if takesInOrder(segment) {
+    func receive(_ segment: TCPSegment, at time: Timestamp, acknowledged: Int?, inOrderDirectly: Bool,
+                 on connection: TCPConnection) {
+        if inOrderDirectly && takesInOrder(segment) {
             receiveInOrder(segment, at: time, acknowledged: acknowledged, on: connection)
             return
         }

@@ -50,6 +50,10 @@ public final class TCPReassembler {
         /// Connections seen this recently are evicted only when no idler one is left (they may
         /// be in the middle of a message).
         public var activeWindowNanoseconds: Int64 = 1_000_000_000
+        /// Established segments and in-order bytes take the direct path
+        /// (`TCPConnection.processEstablished`, `TCPHalfStream.takesInOrder`); tests turn it off
+        /// to check that the general path decides every segment alike.
+        public var handlesEstablishedSegmentsDirectly = true
         public init() {}
     }
 
@@ -103,7 +107,8 @@ public final class TCPReassembler {
     public init(configuration: Configuration = Configuration(), makeConsumer: @escaping ConsumerFactory) {
         self.configuration = configuration
         limits = ConnectionLimits(acknowledgedHoleDelay: configuration.acknowledgedHoleDelayNanoseconds,
-                                  maxBufferedBytes: configuration.maxBufferedBytesPerConnection)
+                                  maxBufferedBytes: configuration.maxBufferedBytesPerConnection,
+                                  direct: configuration.handlesEstablishedSegmentsDirectly)
         self.makeConsumer = makeConsumer
     }
 
