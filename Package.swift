@@ -31,11 +31,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CPcap",
-            pkgConfig: "libpcap",
-            providers: [.apt(["libpcap-dev"])]
-        ),
+        // libpcap's API (<pcap/pcap.h>, from libpcap-dev), served by a loader that opens the
+        // library with dlopen on the first call: not linked, so the commands that never call it
+        // (info, sql, http, analyze with the native reader) do not load it and the seven
+        // libraries it needs.
+        .target(name: "CPcap"),
         // OpenSSL's libcrypto for SHA-512 of uploads only: its AVX2 code hashes 2.5x faster here
         // than the BoringSSL inside swift-crypto, and SHA-512 of the image data is the largest
         // cost of `http` and `analyze` on a big upload.
@@ -96,7 +96,7 @@ let package = Package(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Release: the Swift runtime, standard library, FoundationEssentials and libdispatch
