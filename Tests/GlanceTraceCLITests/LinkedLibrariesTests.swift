@@ -7,8 +7,8 @@ extension LiveTests {
     /// Foundation, its internationalisation library and ICU were a quarter of start-up, and no
     /// module of glancetrace needs them (FoundationEssentials is enough). An `import Foundation`
     /// in any of them would bring them back, and break the release build's static link.
-    /// libpcap and the seven libraries it needs are loaded only by the commands that call it
-    /// (Sources/CPcap).
+    /// libpcap (and the seven libraries it needs) and libcrypto are loaded only by the commands
+    /// that call them (Sources/CPcap, Sources/CLibcrypto).
     @Suite(.enabled(if: LiveEnvironment.binary != nil, .init(rawValue: LiveTests.noBinary)))
     struct LinkedLibrariesTests {
         /// The binary's NEEDED entries (objdump -p), or nil without objdump.
@@ -33,21 +33,23 @@ extension LiveTests {
             #expect(foundation.isEmpty, "the binary loads \(foundation)")
         }
 
-        @Test func libpcapIsNotLinked() throws {
+        @Test func libpcapAndLibcryptoAreNotLinked() throws {
             guard let needed = try needed() else { return }
             #expect(needed.contains { $0.hasPrefix("libc.so") }, "objdump -p: \(needed)")
             #expect(!needed.contains { $0.hasPrefix("libpcap") }, "the binary links libpcap: \(needed)")
+            #expect(!needed.contains { $0.hasPrefix("libcrypto") }, "the binary links libcrypto: \(needed)")
         }
 
-        /// The run's stderr with the loader's `LD_DEBUG=files` lines, and whether it loaded
-        /// libpcap; nil when this loader writes no such lines (not glibc).
-        private func run(_ arguments: [String]) throws -> (status: Int32, output: String, loadedLibpcap: Bool)? {
+        /// A run of the binary with the loader's `LD_DEBUG=files` lines on stderr: its status,
+        /// standard output, and whether it loaded libpcap and libcrypto; nil when this loader
+        /// writes no such lines (not glibc's).
+        private func run(_ arguments: [String]) throws -> (status: Int32, output: String, loadedLibpcap: Bool, loadedLibcrypto: Bool)? {
             let result = try ExternalTool.run(try GlanceTraceBinary.binary(), arguments, environment: ["LD_DEBUG": "files"])
             guard result.error.contains("file=libc.so") else {
                 print("skipped: LD_DEBUG=files printed nothing (the loader is not glibc's)")
                 return nil
             }
-            return (result.status, result.output, result.error.contains("file=libpcap"))
+            return (result.status, result.output, result.error.contains("file=libpcap"), result.error.contains("file=libcrypto"))
         }
 
         /// The packets `info --format json` counted.
@@ -56,7 +58,7 @@ extension LiveTests {
             return objects?.first?["packets"] as? Int
         }
 
-        @Test func readingAFileLoadsLibpcapOnlyThroughLibpcapsReader() throws {
+        @Test func librariesAreLoadedOnlyByTheCommandsThatNeedThem() throws {
             let capture = ProjectPaths.fixture("captures/a-seed-slim.pcap")
             guard let native = try run(["info", "--format", "json", capture]),
                   let analyze = try run(["analyze", "--format", "json", capture]),
@@ -65,6 +67,9 @@ extension LiveTests {
             #expect(native.status == 0 && analyze.status == 0)
             #expect(!native.loadedLibpcap, "info with the native reader loaded libpcap")
             #expect(!analyze.loadedLibpcap, "analyze with the native reader loaded libpcap")
+            // info hashes nothing; analyze masks secrets and hashes uploads with libcrypto.
+            #expect(!native.loadedLibcrypto && !version.loadedLibcrypto, "info or --version loaded libcrypto")
+            #expect(analyze.loadedLibcrypto)
             // The commands that need it load it and work.
             #expect(reference.status == 0 && reference.loadedLibpcap)
             #expect(packets(native.output) != nil && packets(reference.output) == packets(native.output),
