@@ -31,19 +31,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CPcap",
-            pkgConfig: "libpcap",
-            providers: [.apt(["libpcap-dev"])]
-        ),
-        // OpenSSL's libcrypto for SHA-512 of uploads only: its AVX2 code hashes 2.5x faster here
+        // libpcap's API (<pcap/pcap.h>, from libpcap-dev), served by a loader that opens the
+        // library with dlopen on the first call: not linked, so the commands that never call it
+        // (info, sql, http, analyze with the native reader) do not load it and the seven
+        // libraries it needs.
+        .target(name: "CPcap", dependencies: ["CLazyLibrary"]),
+        // A shared library opened with dlopen when first needed, its functions looked up once.
+        .target(name: "CLazyLibrary"),
+        // OpenSSL's libcrypto for SHA-512 of uploads: its AVX2 code hashes 2.5x faster here
         // than the BoringSSL inside swift-crypto, and SHA-512 of the image data is the largest
-        // cost of `http` and `analyze` on a big upload.
-        .systemLibrary(
-            name: "CLibcrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
-        ),
+        // cost of `http` and `analyze` on a big upload (also SHA-256 of secrets, AES-CBC of TLS
+        // 1.2). Its API (<openssl/evp.h>, from libssl-dev), served by a loader that opens
+        // libcrypto.so.3 with dlopen on the first call: `info`, `split` and `--version` never
+        // load it.
+        .target(name: "CLibcrypto", dependencies: ["CLazyLibrary"]),
         // MySQL 8's zstd compressed protocol.
         .systemLibrary(
             name: "CZstd",
@@ -96,7 +97,7 @@ let package = Package(
             name: "GlanceTraceCLI",
             dependencies: [
                 "CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding",
-                "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport", "CPcap",
+                "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Release: the Swift runtime, standard library, FoundationEssentials and libdispatch

@@ -16,7 +16,7 @@ struct GlanceTrace: ParsableCommand {
             Exit status: 0 success (warnings allowed), 1 failure (one line naming the file or \
             interface and the problem), 2 usage error.
             """,
-        version: GlanceTraceVersion.description,
+        version: GlanceTraceVersion.heading,
         subcommands: [AnalyzeCommand.self, InfoCommand.self, HTTPCommand.self, SQLCommand.self, SplitCommand.self, CaptureCommand.self]
     )
 
@@ -46,7 +46,11 @@ struct GlanceTrace: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                let message = fullMessage(for: error)
+                // `--version` (ArgumentParser prints the configuration's version): the libpcap
+                // line is added only now, so that no other command loads libpcap to build the
+                // configuration.
+                print(message == GlanceTraceVersion.heading ? GlanceTraceVersion.description : message)
                 Glibc.exit(0)
             }
             if code == .validationFailure {

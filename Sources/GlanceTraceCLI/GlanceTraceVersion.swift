@@ -1,4 +1,4 @@
-import CPcap
+import CaptureIO
 
 /// What `glancetrace --version` prints.
 ///
@@ -7,11 +7,14 @@ import CPcap
 enum GlanceTraceVersion {
     static let number = "0.1.0"
 
-    /// `glancetrace 0.1.0 (git 03e3fcd1f2a3)`, then the libpcap the binary runs with: a
-    /// package links the distribution's libpcap, whose version decides what live capture can
-    /// do (tcpdump prints it for the same reason).
-    static var description: String {
-        let revision = buildRevision.map { " (git \($0))" } ?? ""
-        return "glancetrace \(number)\(revision)\n\(String(cString: pcap_lib_version()))"
+    /// `glancetrace 0.1.0 (git 03e3fcd1f2a3)`: what the command configuration carries as its
+    /// version, built on every run, so it must not load libpcap.
+    static var heading: String {
+        "glancetrace \(number)\(buildRevision.map { " (git \($0))" } ?? "")"
     }
+
+    /// The heading, then the libpcap the binary runs with: the distribution's, loaded here,
+    /// whose version decides what live capture can do (tcpdump prints it for the same reason),
+    /// or why there is none.
+    static var description: String { "\(heading)\n\(LibpcapLibrary.version)" }
 }

@@ -1,4 +1,5 @@
 import CLibcrypto
+import Crypto
 
 /// Replaces secrets (tokens, passwords, cookies) by a short fingerprint so that reports never show
 /// them, yet two uses of one token can still be linked.
@@ -45,9 +46,15 @@ package enum SecretMask {
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digest) { out in
             let md = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            SHA256_Init(&context)
-            SHA256_Update(&context, bytes.baseAddress, bytes.count)
-            SHA256_Final(md, &context)
+            guard SHA256_Init(&context) == 1, SHA256_Update(&context, bytes.baseAddress, bytes.count) == 1,
+                  SHA256_Final(md, &context) == 1 else {
+                // libcrypto could not be loaded (Sources/CLibcrypto): swift-crypto's SHA-256,
+                // the same fingerprint.
+                var hasher = SHA256()
+                hasher.update(bufferPointer: bytes)
+                hasher.finalize().withUnsafeBytes { out.copyMemory(from: $0) }
+                return
+            }
         }
         let count = prefix.count &+ 8 &+ (suffix == nil ? 0 : 1)
         return String(unsafeUninitializedCapacity: count) { out in

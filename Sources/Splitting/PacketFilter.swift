@@ -43,6 +43,7 @@ package final class PacketFilter {
         if let compiled = programs[linkType.rawValue] { return compiled }
         guard let handle = pcap_open_dead_with_tstamp_precision(Int32(bitPattern: linkType.rawValue), snapLength,
                                                                 UInt32(PCAP_TSTAMP_PRECISION_NANO)) else {
+            if let reason = LibpcapLibrary.unavailableReason { throw SplitError("--filter needs libpcap: \(reason)") }
             throw SplitError("--filter: libpcap cannot open a handle for link type \(linkType)")
         }
         let compiled = Compiled(handle: handle)

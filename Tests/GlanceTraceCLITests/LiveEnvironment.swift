@@ -47,7 +47,8 @@ enum LiveEnvironment {
         guard files.isExecutableFile(atPath: path), let built = modified(path) else { return false }
         var newest = modified(packageRoot + "/Package.swift") ?? .distantPast
         if let walker = files.enumerator(atPath: packageRoot + "/Sources") {
-            for case let relative as String in walker where relative.hasSuffix(".swift") || relative.hasSuffix(".modulemap") {
+            for case let relative as String in walker where relative.hasSuffix(".swift") || relative.hasSuffix(".modulemap")
+                || relative.hasSuffix(".c") || relative.hasSuffix(".h") {
                 if let date = modified(packageRoot + "/Sources/" + relative), date > newest { newest = date }
             }
         }
