@@ -35,6 +35,10 @@ final class RangeHandoff: @unchecked Sendable {
     /// Read by the other thread every few records without the lock: it stops the chunk it
     /// walks when this is at least that chunk's index (`Int.max` stops everything).
     private let cedeRequest = Atomic<Int>(-1)
+    /// The last chunk the other thread published (it publishes them in order).
+    private let publishedUpTo = Atomic<Int>(-1)
+    /// How long the walking thread waits awake for a cede: some tens of microseconds of loads.
+    static let cedeSpins = 30_000
 
     /// The walking thread starts with chunk 0; the other thread starts with chunk 1.
     init(base: Int, fileSize: Int, chunkBytes: Int, maxAhead: Int) {
@@ -86,6 +90,14 @@ final class RangeHandoff: @unchecked Sendable {
         }
         if otherChunk == index {
             cedeRequest.store(index, ordering: .relaxed)
+            // The other thread stops within 16 records, a few microseconds: waited for awake,
+            // unlocked. Asleep on the condition, each cede also cost the wake-up (35 to 110 µs on
+            // this machine's virtual CPUs: 1 to 5 ms of a 45 ms run over 40 to 70 cedes; paired
+            // runs with the spin: 0.96x the wall). A thread held up longer is waited for asleep.
+            lock.unlock()
+            var spins = 0
+            while publishedUpTo.load(ordering: .acquiring) < index && spins < RangeHandoff.cedeSpins { spins &+= 1 }
+            lock.lock()
             while finished[index] == nil { lock.wait() }
         }
         if let range = finished.removeValue(forKey: index) { return .logged(range) }
@@ -128,6 +140,7 @@ final class RangeHandoff: @unchecked Sendable {
         lock.withLock {
             finished[index] = range
             otherChunk = -1
+            publishedUpTo.store(index, ordering: .releasing)
             lock.broadcast()
         }
     }
