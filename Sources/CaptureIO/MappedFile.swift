@@ -69,7 +69,9 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
     /// Maps `count` bytes of the open descriptor `fd`; nil when the kernel refuses (then the
     /// caller streams the file instead). A file over twice `populateDistance` gets a
     /// `MappedPageKeeper` that keeps that much mapped ahead of the cursor (0: none).
-    init?(fd: Int32, count: Int, releaseInterval: Int, populateDistance: Int = 0) {
+    /// `readsAhead`: whether the kernel is asked at once to read the first pages ahead (a
+    /// caller that reads only the header, while others read the records, does without).
+    init?(fd: Int32, count: Int, releaseInterval: Int, populateDistance: Int = 0, readsAhead: Bool = true) {
         guard count > 0 else { return nil }
         guard let raw = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0),
               raw != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
@@ -81,7 +83,7 @@ final class MappedFile: StableMemoryOwner, @unchecked Sendable {
         pageSize = page > 0 ? page : 4096
         self.releaseInterval = max(releaseInterval / pageSize * pageSize, pageSize)
         nextRelease = self.releaseInterval
-        readAhead(from: 0)
+        if readsAhead { readAhead(from: 0) }
         beginReading(at: 0, populateDistance: populateDistance)
         StableMemory.register(UnsafeRawBufferPointer(start: base, count: count), owner: self)
     }

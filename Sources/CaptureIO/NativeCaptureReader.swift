@@ -44,7 +44,8 @@ public final class NativeCaptureReader: CaptureReader {
         public var readBufferSize: Int = 256 << 10
         /// Whether a file of many buffers is read ahead on a thread of its own (`ReadAhead`):
         /// the copy then runs beside the reader. A caller that already keeps every core busy
-        /// (several readers at once) saves the thread's hand-overs without it.
+        /// (several readers at once) saves the thread's hand-overs without it. Off, the kernel
+        /// is not asked to read the map's first pages ahead either (`info`'s header reader).
         public var readsAhead = true
         public init() {}
     }
@@ -151,7 +152,8 @@ public final class NativeCaptureReader: CaptureReader {
         var magic: (UInt8, UInt8) = (0, 0)
         let sniffed = isRegular ? withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } : 0
         let gzip = sniffed == 2 && magic.0 == 0x1f && magic.1 == 0x8b
-        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval) {
+        if isRegular && !gzip, let map = MappedFile(fd: fd, count: fileSize, releaseInterval: limits.releaseInterval,
+                                                         readsAhead: limits.readsAhead) {
             mapped = map
             streamed = nil
             if limits.readBufferSize > 0 {
