@@ -4,12 +4,13 @@ import Synchronization
 /// How `info`'s two threads share a file's chunks (`CaptureSurvey+Ranges`).
 ///
 /// The file after its first record is cut into chunks at fixed offsets: `chunkBytes` each, then
-/// shrinking towards the file's end (`chunkStarts`). The walking thread takes them in order. The other thread walks ahead, a chunk at a time, and
-/// logs what it found; when the walking thread reaches a chunk the other is still walking, it
-/// asks the other to stop there (a cede), replays what was logged and walks the rest of the
-/// chunk itself, while the other moves on to the next chunk. Neither thread waits for the other
-/// beyond a cede, whatever their speeds (a loaded machine, a chunk of small records), and the
-/// file's end leaves no range to replay alone.
+/// shrinking towards the file's end (`chunkStarts`). The walking thread takes them in order.
+/// The other thread walks ahead, a chunk at a time, and logs what it found; when the walking
+/// thread reaches a chunk the other is still walking, it asks the other to stop there (a cede),
+/// replays what was logged and walks the rest of the chunk itself, while the other moves on to
+/// the next chunk. Neither thread waits for the other beyond a cede, whatever their speeds (a
+/// loaded machine, a chunk of small records), and the file's end leaves only a short range to
+/// replay alone.
 final class RangeHandoff: @unchecked Sendable {
     /// File offsets where the chunks start, increasing; the last chunk runs to the file's end.
     private let starts: [Int]
@@ -93,7 +94,7 @@ final class RangeHandoff: @unchecked Sendable {
             // The other thread stops within 16 records, a few microseconds: waited for awake,
             // unlocked. Asleep on the condition, each cede also cost the wake-up (35 to 110 µs on
             // this machine's virtual CPUs: 1 to 5 ms of a 45 ms run over 40 to 70 cedes; paired
-            // runs with the spin: 0.96x the wall). A thread held up longer is waited for asleep.
+            // runs with the spin: 0.967x the wall). A thread held up longer is waited for asleep.
             lock.unlock()
             var spins = 0
             while publishedUpTo.load(ordering: .acquiring) < index && spins < RangeHandoff.cedeSpins { spins &+= 1 }
