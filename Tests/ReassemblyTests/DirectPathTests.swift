@@ -12,10 +12,11 @@ import Testing
 /// random conversations made of what the direct path must turn away (SYNs, FINs, resets,
 /// keep-alives, holes, acknowledged holes, retransmissions, snap-length cuts, reused 4-tuples).
 @Suite struct DirectPathTests {
-    static var general: TCPReassembler.Configuration {
+    /// A harness following every connection, with the direct path on or off.
+    static func harness(direct: Bool) -> Harness {
         var configuration = TCPReassembler.Configuration()
-        configuration.handlesEstablishedSegmentsDirectly = false
-        return configuration
+        configuration.handlesEstablishedSegmentsDirectly = direct
+        return Harness(configuration: configuration)
     }
 
     static func expectAlike(_ direct: Harness, _ general: Harness, _ what: String) {
@@ -39,7 +40,7 @@ import Testing
 
     @Test func capturesGoTheSameWayBothPaths() throws {
         for path in Self.captures where CaptureFiles.exists(path) {
-            let direct = Harness(), general = Harness(configuration: Self.general)
+            let direct = Self.harness(direct: true), general = Self.harness(direct: false)
             _ = try CaptureFiles.reassemble(path, into: direct.reassembler)
             _ = try CaptureFiles.reassemble(path, into: general.reassembler)
             Self.expectAlike(direct, general, path)
@@ -113,7 +114,7 @@ import Testing
 
     @Test(arguments: 0..<200)
     func randomConversationsGoTheSameWayBothPaths(seed: Int) {
-        let direct = Harness(), general = Harness(configuration: Self.general)
+        let direct = Self.harness(direct: true), general = Self.harness(direct: false)
         Self.conversation(seed: UInt64(seed), into: [direct, general])
         Self.expectAlike(direct, general, "seed \(seed)")
     }
