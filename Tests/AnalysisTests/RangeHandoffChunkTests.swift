@@ -3,7 +3,8 @@ import Testing
 
 /// Issue 25: `info`'s chunks shrink towards the file's end, so that the last range the other
 /// thread walks, which the walking thread replays alone, is short; and they still cover the
-/// file once, in order, each chunk at least a sixteenth of the full length.
+/// file once, in order, each chunk at least a sixteenth of the full length and 4 KB (or the
+/// full length, when that is less: the survey tests' chunks of a few hundred bytes stay whole).
 struct RangeHandoffChunkTests {
     static func lengths(_ starts: [Int], fileSize: Int) -> [Int] {
         zip(starts, starts.dropFirst() + [fileSize]).map { $1 - $0 }
@@ -15,7 +16,7 @@ struct RangeHandoffChunkTests {
         #expect(starts.first == base)
         #expect(zip(starts, starts.dropFirst()).allSatisfy { $0 < $1 })
         let lengths = Self.lengths(starts, fileSize: fileSize)
-        let smallest = chunkBytes / 16
+        let smallest = min(chunkBytes, max(chunkBytes / 16, 4096))
         // Every chunk but the last is between a sixteenth of the full length and the full length,
         // and none is longer than the one before it once they start to shrink.
         #expect(lengths.dropLast().allSatisfy { $0 >= smallest && $0 <= chunkBytes })
@@ -25,6 +26,11 @@ struct RangeHandoffChunkTests {
         // Chunks of the full length until the last four full lengths of the file.
         let full = lengths.prefix { $0 == chunkBytes }.count
         #expect(fileSize - (base + full * chunkBytes) < 4 * chunkBytes + chunkBytes)
+    }
+
+    @Test func chunksShorterThanFourKilobytesDoNotShrink() {
+        let starts = RangeHandoff.chunkStarts(base: 24, fileSize: 5_000, chunkBytes: 512)
+        #expect(Self.lengths(starts, fileSize: 5_000).dropLast().allSatisfy { $0 == 512 })
     }
 
     @Test func aFileShorterThanTheSmallestChunkIsOneChunk() {

@@ -48,13 +48,14 @@ final class RangeHandoff: @unchecked Sendable {
     }
 
     /// Chunks of `chunkBytes`, and from the last four such on, a quarter of what is left (but
-    /// at least a sixteenth of `chunkBytes`): the other thread's last chunk is the one range the
-    /// walking thread replays with no other work beside it, so it is kept short (a full 16 MB
-    /// chunk of small records was 3 ms of one thread alone, a twentieth of `info`'s wall; the
-    /// last of 4 MB chunks is 256 to 512 KB).
+    /// at least a sixteenth of `chunkBytes`, and 4 KB): the other thread's last chunk is the
+    /// one range the walking thread replays with no other work beside it, so it is kept short (a
+    /// full 16 MB chunk of small records was 3 ms of one thread alone, a twentieth of `info`'s
+    /// wall; the last of 4 MB chunks is 256 to 512 KB). The 4 KB keep chunks longer than most
+    /// records: the tests' chunks of a few hundred bytes do not shrink.
     static func chunkStarts(base: Int, fileSize: Int, chunkBytes: Int) -> [Int] {
         let full = max(chunkBytes, 1)
-        let smallest = max(full / 16, 1)
+        let smallest = min(full, max(full / 16, 4096))
         var starts = [base]
         var next = base
         while true {
