@@ -6,15 +6,16 @@ import PacketDecoding
 /// slot (on the API benchmark's 50 connections, 24,000 packets each went on to the table).
 /// Holds no references: the owner removes a connection before it lets the connection go. A
 /// 4-tuple is in at most one way.
+@usableFromInline
 final class OpenConnectionCache {
     private struct Slot {
         var key: ConnectionKey
         var connection: Unmanaged<TCPConnection>?
     }
 
-    static let slotCount = 1024
+    @usableFromInline static let slotCount = 1024
     /// The first slots of the sets: the even ones.
-    static let setMask = slotCount &- 2
+    @usableFromInline static let setMask = slotCount &- 2
     private let slots: UnsafeMutablePointer<Slot>
 
     init() {
@@ -30,7 +31,7 @@ final class OpenConnectionCache {
 
     /// The 4-tuple's words folded and mixed by MurmurHash3's finalizer; not seeded, which costs
     /// a crafted capture only misses (the table behind the cache is SipHash-seeded).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func slot(of key: ConnectionKey) -> Int {
         var mixed = (key.lower.address.low << 32 | key.upper.address.low & 0xFFFF_FFFF)
             ^ (key.lower.address.high &* 0x9E37_79B9_7F4A_7C15) ^ (key.upper.address.high &* 0xC2B2_AE3D_27D4_EB4F)

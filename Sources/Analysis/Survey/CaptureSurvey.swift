@@ -17,7 +17,7 @@ package struct CaptureSurvey {
     package var parallelThreshold = 64 << 20
     /// Length of the chunks the two threads share (`RangeHandoff`). The logs of the chunks in
     /// flight are memory the kernel hands over page by page: 16 MB chunks took 4,400 page
-    /// faults on the API capture, 4 MB ones 1,600.
+    /// faults a run on the API capture, 4 MB ones 1,340.
     package var chunkBytes = 4 << 20
     /// Chunks the other thread may walk ahead of the walking thread (bounds the logged segments).
     package var maxChunksAhead = 4
