@@ -56,7 +56,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib"], swiftSettings: hotPathSettings),
+        // fallocate, which Swift's Glibc module does not export.
+        .target(name: "CFileCalls"),
+        .target(name: "CaptureIO", dependencies: ["CPcap", "CZlib", "CFileCalls"], swiftSettings: hotPathSettings),
         // The one bounds-checked byte reader under every decoder and the spill codec.
         .target(name: "ByteReading", swiftSettings: hotPathSettings),
         .target(name: "PacketDecoding", dependencies: ["CaptureIO", "ByteReading"], swiftSettings: hotPathSettings),

@@ -15,6 +15,8 @@ final class PieceCopier: Sendable {
     private let queue = DispatchQueue(label: "split.copy")
     private let slots = DispatchSemaphore(value: PieceCopier.maxInFlight)
     private let failure = LockedValue<CaptureError?>(nil)
+    /// The kernel copies every piece through this one pipe; only the queue's thread uses it.
+    private nonisolated(unsafe) let pipe = SplicePipe()
 
     static let maxInFlight = 4
 
@@ -32,7 +34,7 @@ final class PieceCopier: Sendable {
             defer { slots.signal() }
             guard failure.withLock({ $0 }) == nil else { handed.abandon(); return }
             do throws(CaptureError) {
-                try handed.appendVerbatim(records: records, from: source, offset: offset, count: count)
+                try handed.appendVerbatim(records: records, from: source, offset: offset, count: count, through: pipe)
                 try handed.finish()
             } catch {
                 handed.abandon()

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CFileCalls
 
 /// A file written through one large buffer under a temporary name, renamed into place only
 /// when complete.
@@ -131,14 +132,40 @@ public final class BufferedFileOutput {
     }
 
     /// Appends `count` bytes of another file, from `offset`, without passing them through this
-    /// process: `sendfile` lets the kernel copy from page cache to page cache (pread/write where
-    /// it cannot; glibc's `copy_file_range` is not exported to Swift).
-    public func copyRange(from source: Int32, offset: Int, count: Int) throws(CaptureError) {
+    /// process: the kernel copies from page cache to page cache, through `pipe` where one is
+    /// given (see `SplicePipe`) and through `sendfile` otherwise, or with pread/write where it
+    /// cannot (glibc's `copy_file_range` is not exported to Swift).
+    ///
+    /// The range's disk blocks are reserved first, in one call: ext4 otherwise reserves them
+    /// block by block as the copy dirties each page (delayed allocation), which cost a split into
+    /// 446 pieces 20% more time (0.84 s against 0.67 s). Where the file system cannot, the copy
+    /// goes on without; a full disk is reported by the copy itself.
+    public func copyRange(from source: Int32, offset: Int, count: Int, through pipe: SplicePipe? = nil) throws(CaptureError) {
         try flush()
+        if count >= BufferedFileOutput.reservedCopyMinimum {
+            _ = gt_reserve_file_space(descriptor, Int64(bytesWritten), Int64(count))
+        }
         var position = Int64(offset)
         var remaining = count
+        var splicing = pipe.map { !$0.isBroken } ?? false
         var kernelCopy = true
         while remaining > 0 {
+            if splicing, let pipe {
+                switch pipe.move(from: source, offset: &position, to: descriptor, count: remaining) {
+                case .moved(let n):
+                    remaining -= n
+                    bytesWritten &+= n
+                case .endOfSource:
+                    throw CaptureError(.writeFailed, path: path, "copying packets failed: the input ended early")
+                case .unsupported(let n):
+                    remaining -= n
+                    bytesWritten &+= n
+                    splicing = false
+                case .failed(let reason):
+                    throw CaptureError(.writeFailed, path: path, "copying packets failed: \(String(cString: strerror(reason)))")
+                }
+                continue
+            }
             if kernelCopy {
                 var sourceOffset = off_t(position)
                 let n = sendfile(descriptor, source, &sourceOffset, remaining)
@@ -168,6 +195,9 @@ public final class BufferedFileOutput {
             bytesWritten &+= n
         }
     }
+
+    /// Copies shorter than this are not worth a call to reserve their blocks.
+    static let reservedCopyMinimum = 64 << 10
 
     /// Writes the buffered bytes to the file (live capture: keeps the file readable as it grows).
     public func flush() throws(CaptureError) {

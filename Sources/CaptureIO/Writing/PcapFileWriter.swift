@@ -49,9 +49,11 @@ public final class PcapFileWriter: CaptureWriter {
     }
 
     /// Appends `records` records copied verbatim from a pcap file of the same byte order,
-    /// precision and record layout: `count` bytes from `offset` (record headers included).
-    public func appendVerbatim(records: Int, from source: Int32, offset: Int, count: Int) throws(CaptureError) {
-        try output.copyRange(from: source, offset: offset, count: count)
+    /// precision and record layout: `count` bytes from `offset` (record headers included), through
+    /// `pipe` where one is given (`BufferedFileOutput.copyRange`).
+    public func appendVerbatim(records: Int, from source: Int32, offset: Int, count: Int,
+                               through pipe: SplicePipe? = nil) throws(CaptureError) {
+        try output.copyRange(from: source, offset: offset, count: count, through: pipe)
         recordCount += records
     }
 
