@@ -4,9 +4,10 @@ import Dispatch
 /// Copies the byte ranges of verbatim pieces and commits them on a thread of its own.
 ///
 /// A verbatim split is two jobs: walking the record headers to find where pieces end, and the
-/// kernel copying each piece's bytes (`sendfile`). Done one after the other they add up to about
-/// twice a `cp`; here the copy of one piece runs while the headers of the next are read, so on two
-/// cores a split costs little more than the copy alone.
+/// kernel copying each piece's bytes (`splice` through one `SplicePipe`, `sendfile` without it).
+/// Done one after the other they add up to about twice a `cp`; here the copy of one piece runs
+/// while the headers of the next are read, so on two cores a split costs little more than the copy
+/// alone.
 ///
 /// Pieces are committed in order. After the first failure (a full disk) the pieces still queued
 /// are abandoned, so every piece before the failed one stays valid and none after it is left.

@@ -39,7 +39,7 @@ public final class SplicePipe {
     }
 
     /// What one `move` came to.
-    public enum Outcome: Equatable {
+    public enum Outcome {
         /// This many bytes were copied (more than zero).
         case moved(Int)
         /// The source has no byte at the offset.
