@@ -134,12 +134,21 @@ def adjacent_pairs(rows):
     return ordered
 
 
-def paired_ratio(ours, theirs):
-    """The median over rounds of theirs' wall / ours' wall, each round's two runs adjacent (see
-    `PAIRED`); None unless both have the same number of runs."""
-    if not ours.runs or len(ours.runs) != len(theirs.runs):
-        return None
-    return statistics.median(t.wall / o.wall for o, t in zip(ours.runs, theirs.runs))
+def wall_ratio(num, den):
+    """`num`'s wall over `den`'s, and a note on how: for a pair of `PAIRED` with as many runs
+    each, the median of the per-round ratios (the note gives the ratio of medians beside it);
+    otherwise the ratio of medians (the note is empty)."""
+    medians = num.wall / den.wall
+    adjacent = PAIRED.get(num.short) == den.short or PAIRED.get(den.short) == num.short
+    if not adjacent or not num.runs or len(num.runs) != len(den.runs):
+        return medians, ""
+    pair = statistics.median(n.wall / d.wall for n, d in zip(num.runs, den.runs))
+    return pair, "median of %d adjacent pairs, %.2fx from the medians" % (len(num.runs), medians)
+
+
+def times(value, note):
+    """A ratio as the reports print it: two decimals where it comes from pairs, else one."""
+    return "%.2fx" % value if note else "%.1fx" % value
 
 
 def targets(bench, measured):
@@ -147,14 +156,9 @@ def targets(bench, measured):
     for label, (by, size) in measured.items():
         def ratio(ours, theirs, goal, what):
             if ours in by and theirs in by:
-                r = by[theirs].wall / by[ours].wall
-                pair = paired_ratio(by[ours], by[theirs]) if PAIRED.get(ours) == theirs else None
-                if pair is None:
-                    bench.target("%s: %s %s" % (label, ours, what), r >= goal, "%.1fx (goal %gx)" % (r, goal))
-                else:
-                    bench.target("%s: %s %s" % (label, ours, what), pair >= goal,
-                                 "%.2fx, the median of %d adjacent pairs (%.2fx from the medians; goal %gx)"
-                                 % (pair, len(by[ours].runs), r, goal))
+                r, how = wall_ratio(by[theirs], by[ours])
+                bench.target("%s: %s %s" % (label, ours, what), r >= goal,
+                             "%s (%sgoal %gx)" % (times(r, how), how + "; " if how else "", goal))
         api = "API" in label
         if not api:
             ratio("analyze", "tshark-both", 20, "vs tshark -Y 'http.request or mysql.query'")
@@ -169,12 +173,9 @@ def targets(bench, measured):
                          "%.2fx (%.2f s against max(%.2f, %.2f / 2); goal at most 1.15x)"
                          % (a.wall / floor, a.wall, by["sha512"].wall, a.cpu))
         if "split" in by and "cp" in by:
-            pair = paired_ratio(by["cp"], by["split"])
-            medians = by["split"].wall / by["cp"].wall
-            shown = medians if pair is None else pair
-            bench.target("%s: split -c 5000 within 1.2x of cp" % label, shown <= 1.2,
-                         "%.2fx cp's time%s" % (shown, "" if pair is None else ", the median of %d adjacent pairs "
-                                                "(%.2fx from the medians)" % (len(by["cp"].runs), medians)))
+            r, how = wall_ratio(by["split"], by["cp"])
+            bench.target("%s: split -c 5000 within 1.2x of cp" % label, r <= 1.2,
+                         "%.2fx cp's time%s" % (r, " (%s)" % how if how else ""))
         for sub in ("info", "sql", "http", "analyze"):
             if sub in by:
                 bench.target("%s: %s peak RSS" % (label, sub), by[sub].rss < 64 * MB, "%.1f MB (< 64 MB)" % (by[sub].rss / MB))
@@ -201,14 +202,13 @@ def table(measured):
                 continue
             row = by[sub]
             ref, name = against[sub]
-            vs = "%.1fx %s (%.2f s)" % (by[ref].wall / row.wall, name, by[ref].wall) if ref in by else ""
-            pair = paired_ratio(row, by[ref]) if ref in by and PAIRED.get(sub) == ref else None
-            if pair is not None and sub != "split":
-                vs = "%.2fx %s (%.2f s; median of %d adjacent pairs)" % (pair, name, by[ref].wall, len(row.runs))
+            vs = ""
             if sub == "split" and ref in by:
-                pair = paired_ratio(by[ref], row)
-                vs = "%.2fx cp's time (%.2f s%s)" % (row.wall / by[ref].wall if pair is None else pair, by[ref].wall,
-                                                     "" if pair is None else "; median of %d adjacent pairs" % len(row.runs))
+                r, how = wall_ratio(row, by[ref])
+                vs = "%.2fx cp's time (%.2f s%s)" % (r, by[ref].wall, "; " + how if how else "")
+            elif ref in by:
+                r, how = wall_ratio(by[ref], row)
+                vs = "%s %s (%.2f s%s)" % (times(r, how), name, by[ref].wall, "; " + how if how else "")
             if sub == "analyze" and "sha512" in by:
                 floor = max(by["sha512"].wall, row.cpu / 2)
                 vs += "; %.2fx max(SHA-512 %.2f s, CPU/2)" % (row.wall / floor, by["sha512"].wall)
