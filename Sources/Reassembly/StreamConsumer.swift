@@ -86,7 +86,10 @@ extension StreamConsumer {
 /// `TCPTotals` adds up, and are read and counted through the same names.
 public struct ConnectionStatistics: TCPHealthCounting, Sendable, Hashable {
     public var packets = 0
-    public var payloadBytes = [0, 0]
+    /// Payload bytes on the wire, by direction. Two stored counts, not an array: the array's
+    /// own allocation was one more cache line, and a uniqueness check, on every data segment.
+    public var clientPayloadBytes = 0
+    public var serverPayloadBytes = 0
     public var counters = TCPHealthCounters()
     public init() {}
 }

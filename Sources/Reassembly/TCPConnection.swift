@@ -100,9 +100,7 @@ final class TCPConnection {
             return .reset
         }
         if segment.window == 0 && !flags.contains(.syn) { statistics.zeroWindows &+= 1 }
-        if segment.payloadLength > 0 && statistics.payloadBytes.count == 2 {
-            statistics.payloadBytes[direction.rawValue] &+= segment.payloadLength
-        }
+        if segment.payloadLength > 0 { countPayload(segment.payloadLength, direction) }
         if flags.contains(.fin) { sawFIN = true }
         if flags.contains(.ack) {
             receiver.noteAcknowledgement(segment.acknowledgementNumber)
@@ -141,7 +139,7 @@ final class TCPConnection {
         receiver.noteAcknowledgement(segment.acknowledgementNumber)
         receiver.checkAcknowledgedHole(at: time, delay: delay, on: self)
         if segment.payloadLength > 0 {
-            if statistics.payloadBytes.count == 2 { statistics.payloadBytes[direction.rawValue] &+= segment.payloadLength }
+            countPayload(segment.payloadLength, direction)
             sender.receiveInOrder(segment, at: time, acknowledged: receiver.streamOffset(of: segment.acknowledgementNumber),
                                   on: self)
         }
@@ -149,6 +147,15 @@ final class TCPConnection {
         sender.checkAcknowledgedHole(at: time, delay: delay, on: self)
         receiver.checkAcknowledgedHole(at: time, delay: delay, on: self)
         return true
+    }
+
+    @inline(__always)
+    private func countPayload(_ length: Int, _ direction: FlowDirection) {
+        if direction == .clientToServer {
+            statistics.clientPayloadBytes &+= length
+        } else {
+            statistics.serverPayloadBytes &+= length
+        }
     }
 
     /// Gives up holes, in the direction holding more, while the connection holds more
