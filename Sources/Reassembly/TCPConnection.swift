@@ -158,6 +158,33 @@ final class TCPConnection {
         }
     }
 
+    /// Whether `run` (this connection's segments over a stretch, `EstablishedRun`) can be taken
+    /// at once: nobody follows the connection (no byte is delivered), it is no longer half-open
+    /// (the half-open timeout cannot close it while the run's segments are not counted in its
+    /// last-seen time), and both directions are where the run assumes them.
+    func admitsRun(_ run: EstablishedRun, lowerIsClient: Bool) -> Bool {
+        guard case .ignored = decision, !isHalfOpen, run.isSummable else { return false }
+        let (fromClient, fromServer) = lowerIsClient ? (run.lower, run.upper) : (run.upper, run.lower)
+        return client.admitsRun(dataStart: fromClient.bytes > 0 ? fromClient.dataStart : nil,
+                                acknowledged: fromServer.segments > 0 ? (fromServer.firstAcknowledgement, fromServer.lastAcknowledgement) : nil)
+            && server.admitsRun(dataStart: fromServer.bytes > 0 ? fromServer.dataStart : nil,
+                                acknowledged: fromClient.segments > 0 ? (fromClient.firstAcknowledgement, fromClient.lastAcknowledgement) : nil)
+    }
+
+    /// Takes `run` as its segments one by one through `processEstablished` would (`admitsRun`
+    /// said yes): the streams move on, the acknowledgements are noted, the counters grow.
+    func absorbRun(_ run: EstablishedRun, lowerIsClient: Bool) {
+        let (fromClient, fromServer) = lowerIsClient ? (run.lower, run.upper) : (run.upper, run.lower)
+        lastSeen = Timestamp(nanoseconds: run.lastSeen)
+        statistics.packets &+= run.packets
+        statistics.zeroWindows &+= run.zeroWindows
+        statistics.clientPayloadBytes &+= fromClient.bytes
+        statistics.serverPayloadBytes &+= fromServer.bytes
+        if sawSYNACK && fromClient.segments > 0 { handshakeCompleted = true }
+        client.absorbRun(bytes: fromClient.bytes, lastAcknowledgement: fromServer.segments > 0 ? fromServer.lastAcknowledgement : nil)
+        server.absorbRun(bytes: fromServer.bytes, lastAcknowledgement: fromClient.segments > 0 ? fromClient.lastAcknowledgement : nil)
+    }
+
     /// Gives up holes, in the direction holding more, while the connection holds more
     /// out-of-order bytes than `cap`.
     @inline(__always)

@@ -277,6 +277,35 @@ final class TCPHalfStream {
         return true
     }
 
+    /// Whether this direction is where a run of established segments assumes it (see
+    /// `EstablishedRun`): started, nothing held or finished, nothing acknowledged beyond it,
+    /// its next bytes at `dataStart` (when the run carries bytes of it), and the other side's
+    /// acknowledgements in the run, `acknowledged`, ordered with the one kept here and, when
+    /// the run carries none of this direction's bytes, not beyond them.
+    func admitsRun(dataStart: UInt32?, acknowledged: (first: UInt32, last: UInt32)?) -> Bool {
+        guard isStarted, baseSequence != nil, pending.isEmpty, finSequence == nil, !isFinished,
+              holeAcknowledgedSince == nil else { return false }
+        if hasPeerAcknowledgement && offset(peerAcknowledgement) > 0 { return false }
+        if let dataStart, dataStart != nextSequence { return false }
+        guard let acknowledged else { return true }
+        if dataStart == nil && offset(acknowledged.last) > 0 { return false }
+        // Far behind the stream is as unsafe as far ahead: offsets must not wrap.
+        let span = EstablishedRun.span
+        guard offset(acknowledged.first) > -span, offset(acknowledged.last) > -span else { return false }
+        guard hasPeerAcknowledgement else { return true }
+        let limit = Int32(span)
+        let first = Int32(bitPattern: acknowledged.first &- peerAcknowledgement)
+        let last = Int32(bitPattern: acknowledged.last &- peerAcknowledgement)
+        return first > -limit && first < limit && last > -limit && last < limit
+    }
+
+    /// Takes a run's `bytes` of this direction, in order, and the latest of the other side's
+    /// acknowledgements in it, as its segments one by one would (`admitsRun` said yes).
+    func absorbRun(bytes: Int, lastAcknowledgement: UInt32?) {
+        advance(bytes)
+        if let lastAcknowledgement { noteAcknowledgement(lastAcknowledgement) }
+    }
+
     /// Records an acknowledgement sent by the other side.
     func noteAcknowledgement(_ acknowledgement: UInt32) {
         if isStarted {

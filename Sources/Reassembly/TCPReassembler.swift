@@ -229,6 +229,58 @@ public final class TCPReassembler {
         return connection
     }
 
+    // MARK: Runs of established segments taken at once (`EstablishedRun`, `info`'s ranges)
+
+    /// Whether runs may be absorbed over a stretch whose other segments, those not absorbed,
+    /// number `otherSegments`: the configuration takes established segments as runs sum them
+    /// up, and neither the out-of-order cap nor the memory budget can act before the stretch
+    /// ends, whatever those segments do (each opens at most one connection, and the cap keeps
+    /// the out-of-order bytes at most `maxBufferedBytesTotal` whenever the budget is checked).
+    /// The budget picks connections by their last-seen times, which an absorbed run changes at
+    /// once, so it must not act inside the stretch.
+    public func admitsRuns(otherSegments: Int) -> Bool {
+        guard configuration.handlesEstablishedSegmentsDirectly, configuration.acknowledgedHoleDelayNanoseconds == 0,
+              budget.used <= configuration.maxBufferedBytesTotal else { return false }
+        guard configuration.memoryBudgetBytes > 0 else { return true }
+        let perConnection = ConnectionCost.open &+ ConnectionCost.followed &+ ConnectionCost.closed
+        let (growth, overflow) = otherSegments.multipliedReportingOverflow(by: perConnection)
+        return !overflow && estimatedBytes &- budget.used &+ growth &+ configuration.maxBufferedBytesTotal
+            <= configuration.memoryBudgetBytes
+    }
+
+    /// Whether `run`, the segments of `key`'s connection over a stretch whose latest capture
+    /// time is `latest`, can be absorbed: the connection is open and in the state the run
+    /// assumes (`TCPConnection.admitsRun`), and the idle timeout cannot close it before the
+    /// stretch ends even with the run's segments not yet seen.
+    public func admits(_ run: EstablishedRun, key: ConnectionKey, latest: Timestamp) -> Bool {
+        guard run.isSummable, run.packets > 0, case .open(let connection) = table[key] else { return false }
+        let end = max(clock, latest)
+        guard end.nanoseconds(since: connection.lastSeen) <= configuration.idleTimeoutNanoseconds else { return false }
+        return connection.admitsRun(run, lowerIsClient: key.lower == connection.info.client)
+    }
+
+    /// Takes `run` for its connection at once (`admits` said yes, and `admitsRuns` for the
+    /// stretch). The run's segments are then passed to `tick(at:)` in their places.
+    public func absorb(_ run: EstablishedRun, key: ConnectionKey) {
+        guard case .open(let connection) = table[key] else { return }
+        connection.absorbRun(run, lowerIsClient: key.lower == connection.info.client)
+    }
+
+    /// What `process` does for a segment of an absorbed run besides the segment's own work: the
+    /// capture clock, the sweeps and timeouts it drives, the out-of-order cap and the budget,
+    /// all in the segment's place among the others.
+    @inline(__always)
+    public func tick(at time: Timestamp) {
+        if time > clock { clock = time }
+        if clock >= nextSweep { sweep(at: clock) }
+        if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
+            expireHalfOpen(at: clock)
+        }
+        // The run's connection holds nothing out of order: preferring it gives way to the rest.
+        if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }
+        if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }
+    }
+
     /// Flushes and closes every open connection (end of input), in connection order.
     public func finish(at time: Timestamp) {
         if time > clock { clock = time }

@@ -25,7 +25,8 @@ extension CaptureSurvey {
               let layout = PcapRangeWalker.layout(of: reader.info, path: path, magic: magic),
               let walker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24),
               let otherWalker = PcapRangeWalker(path: path, layout: layout, fileSize: fileSize, from: 24) else { return nil }
-        let own = OwnRange(walker: walker, info: reader.info, watchedPorts: watchedPorts, progress: progress)
+        let own = OwnRange(walker: walker, info: reader.info, watchedPorts: watchedPorts, maxSegments: maxLoggedSegments,
+                           progress: progress)
         own.summary.fileSize = fileSize
         own.walk(before: 25) // the first record: its time bounds the plausible ones
         guard let firstTime = own.summary.first else { return finished(own, reader) }
@@ -55,7 +56,7 @@ extension CaptureSurvey {
                 guard range.found, walker.offset == range.start else {
                     rangeLog?.discarded &+= 1
                     handoff.recycle(range)
-                    own.walk(before: handoff.limit(of: index))
+                    guard own.walkLogged(before: handoff.limit(of: index)) else { return nil }
                     continue
                 }
                 rangeLog?.merged &+= 1
@@ -69,7 +70,7 @@ extension CaptureSurvey {
                 progress?(range.stop, fileSize)
                 handoff.recycle(range)
             }
-            own.walk(before: handoff.limit(of: index))
+            guard own.walkLogged(before: handoff.limit(of: index)) else { return nil }
         }
         return finished(own, reader)
     }
@@ -95,11 +96,40 @@ private final class OwnRange {
     var lastTime = Timestamp.zero
     let progress: ((Int, Int) -> Void)?
 
-    init(walker: PcapRangeWalker, info: CaptureFileInfo, watchedPorts: Set<UInt16>, progress: ((Int, Int) -> Void)?) {
+    /// The walking thread's own ranges, logged and merged as the other thread's are.
+    let ownRange: SurveyedRange
+    let info: CaptureFileInfo
+    let maxSegments: Int
+
+    init(walker: PcapRangeWalker, info: CaptureFileInfo, watchedPorts: Set<UInt16>, maxSegments: Int,
+         progress: ((Int, Int) -> Void)?) {
         self.walker = walker
+        self.info = info
+        self.maxSegments = maxSegments
         summary = CaptureSummary(info: info)
         counter = ConnectionCounter(watchedPorts: watchedPorts)
+        ownRange = SurveyedRange(info: info)
         self.progress = progress
+    }
+
+    /// Walks records starting before `limit` as the other thread walks its ranges, logging
+    /// their segments, then merges them (`SurveyedRange.replay`): most of a capture's segments
+    /// are runs the reassembler takes at once, which costs less than reassembling each segment
+    /// as it is read. False when the walk cannot be merged exactly (IP fragments, or times out
+    /// of order that the kept ones cannot place).
+    func walkLogged(before limit: Int) -> Bool {
+        while true {
+            let range = ownRange
+            range.reset(info: info)
+            // Stopping before `latestSoFar` is full keeps the join's out-of-order count exact.
+            range.walkRecords(walker, before: limit, maxSegments: maxSegments, maxRecords: SurveyedRange.latestSoFarCap) { false }
+            guard range.summary.packets > 0 else { return true }
+            guard !range.unmergeable, let lateAtJoin = range.outOfOrderAfter(latestBefore: summary.last) else { return false }
+            summary.append(range.summary, outOfOrderAtJoin: lateAtJoin)
+            if let time = range.lastRecordTime { lastTime = time }
+            range.replay(into: counter.reassembler)
+            progress?(walker.offset, walker.end)
+        }
     }
 
     /// Walks records starting before `limit` (the first one at or after it stays unread).

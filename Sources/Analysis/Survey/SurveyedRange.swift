@@ -14,6 +14,8 @@ struct LoggedSegment {
     /// An IPv4 4-tuple in place (its lower endpoint first), which spares each segment a hash
     /// lookup; an IPv6 one is `SurveyedRange.ipv6Keys[Int(lowerAddress)]`.
     var lowerAddress, upperAddress: UInt32
+    /// The segment's connection's run in the range (`SurveyedRange.runs`), plus one; 0: none.
+    var run: UInt32
     var lowerPort, upperPort: UInt16
     var flags, window: UInt16
     /// `TCPReassembler.cacheSlot(of:)` of the 4-tuple, worked out by the logging thread.
@@ -42,6 +44,10 @@ final class SurveyedRange: @unchecked Sendable {
     var segments: [LoggedSegment] = []
     /// The IPv6 4-tuples the segments name, each once.
     var ipv6Keys: [ConnectionKey] = []
+    /// Each connection's segments in the range summed up (`EstablishedRun`), by first
+    /// appearance: the walking thread takes those its reassembler admits at once instead of
+    /// replaying them segment by segment.
+    let runs = RangeRuns()
     /// The range cannot be merged exactly (IP fragments, which the decoder joins across records).
     var unmergeable = false
     var found = false
@@ -60,6 +66,7 @@ final class SurveyedRange: @unchecked Sendable {
         lastRecordTime = nil
         segments.removeAll(keepingCapacity: true)
         ipv6Keys.removeAll(keepingCapacity: true)
+        runs.removeAll()
         unmergeable = false
         found = false
     }
@@ -70,6 +77,13 @@ final class SurveyedRange: @unchecked Sendable {
     func walk(_ walker: PcapRangeWalker, from: Int, before limit: Int, secondsRange: ClosedRange<UInt32>,
               maxSegments: Int, ceded: () -> Bool) {
         guard walker.resynchronize(from: from, window: 4 << 20, chain: 8, secondsRange: secondsRange) else { return }
+        walkRecords(walker, before: limit, maxSegments: maxSegments, maxRecords: .max, ceded: ceded)
+    }
+
+    /// Walks the records from where `walker` is (a record boundary) that start before `limit`,
+    /// until the end of the file, damage, `maxSegments` logged segments, `maxRecords` records,
+    /// or `ceded()` (asked every 16 records).
+    func walkRecords(_ walker: PcapRangeWalker, before limit: Int, maxSegments: Int, maxRecords: Int, ceded: () -> Bool) {
         found = true
         start = walker.offset
         defer { stop = walker.offset }
@@ -77,7 +91,8 @@ final class SurveyedRange: @unchecked Sendable {
         var ipv6Index: [ConnectionKey: UInt32] = [:]
         segments.reserveCapacity(min(maxSegments, 1 << 15))
         var records = 0
-        while segments.count < maxSegments, records & 15 != 0 || !ceded(), let record = walker.next(before: limit) {
+        while segments.count < maxSegments, records < maxRecords, records & 15 != 0 || !ceded(),
+              let record = walker.next(before: limit) {
             records &+= 1
             if summary.last.map({ record.timestamp >= $0 }) ?? true {
                 if latestSoFar.count < SurveyedRange.latestSoFarCap {
@@ -106,10 +121,19 @@ final class SurveyedRange: @unchecked Sendable {
                     ipv6Keys.append(key)
                 }
             }
+            let upperAddress = UInt32(truncatingIfNeeded: key.upper.address.low)
+            let run = runs.run(lowerAddress: lowerAddress, upperAddress: upperAddress, lowerPort: key.lower.port,
+                               upperPort: key.upper.port, marks: marks, firstSegment: segments.count)
+            if run > 0 {
+                runs.pointer(to: run).pointee.add(
+                    fromUpper: marks & LoggedSegment.fromUpper != 0, sequence: segment.sequenceNumber,
+                    acknowledgement: segment.acknowledgementNumber, flags: segment.flags.rawValue, window: segment.window,
+                    captured: segment.payload.count, length: segment.payloadLength, time: record.timestamp.nanoseconds)
+            }
             segments.append(LoggedSegment(
                 time: record.timestamp.nanoseconds, sequence: segment.sequenceNumber,
                 acknowledgement: segment.acknowledgementNumber, captured: UInt32(truncatingIfNeeded: segment.payload.count),
-                length: length, lowerAddress: lowerAddress, upperAddress: UInt32(truncatingIfNeeded: key.upper.address.low),
+                length: length, lowerAddress: lowerAddress, upperAddress: upperAddress, run: run,
                 lowerPort: key.lower.port, upperPort: key.upper.port,
                 flags: segment.flags.rawValue, window: segment.window,
                 cacheSlot: UInt16(truncatingIfNeeded: TCPReassembler.cacheSlot(of: key)), marks: marks))
@@ -132,17 +156,51 @@ final class SurveyedRange: @unchecked Sendable {
         return low
     }
 
-    /// Feeds the logged segments, in order, to `reassembler`.
+    /// The 4-tuple of a logged segment.
+    @inline(__always)
+    func key(of logged: LoggedSegment) -> ConnectionKey {
+        logged.marks & LoggedSegment.ipv6 != 0 ? ipv6Keys[Int(logged.lowerAddress)]
+            : ConnectionKey(Endpoint(address: IPAddress(ipv4: logged.lowerAddress), port: logged.lowerPort),
+                            Endpoint(address: IPAddress(ipv4: logged.upperAddress), port: logged.upperPort))
+    }
+
+    /// The runs `reassembler` takes at once, absorbed: true at the index of each (none when
+    /// the stretch as a whole does not admit runs, `TCPReassembler.admitsRuns`).
+    func absorbRuns(into reassembler: TCPReassembler) -> [Bool] {
+        var absorbed = [Bool](repeating: false, count: runs.count)
+        guard let latest = summary.last else { return absorbed }
+        var absorbedSegments = 0
+        for index in 0..<runs.count {
+            let run = runs.pointer(to: UInt32(index &+ 1)).pointee
+            guard run.isSummable, reassembler.admits(run, key: key(of: segments[runs.firstSegment(of: index)]), latest: latest)
+            else { continue }
+            absorbed[index] = true
+            absorbedSegments &+= run.packets
+        }
+        guard absorbedSegments > 0, reassembler.admitsRuns(otherSegments: segments.count &- absorbedSegments) else {
+            return [Bool](repeating: false, count: runs.count)
+        }
+        for index in 0..<runs.count where absorbed[index] {
+            reassembler.absorb(runs.pointer(to: UInt32(index &+ 1)).pointee, key: key(of: segments[runs.firstSegment(of: index)]))
+        }
+        return absorbed
+    }
+
+    /// Feeds the logged segments, in order, to `reassembler`: the runs it admits at once, and
+    /// their segments as ticks of its clock in their places; every other segment in full.
     func replay(into reassembler: TCPReassembler) {
+        let absorbed = absorbRuns(into: reassembler)
         let largest = segments.reduce(0) { max($0, Int($1.captured)) }
         let filler = UnsafeMutableRawBufferPointer.allocate(byteCount: max(largest, 1), alignment: 16)
         filler.initializeMemory(as: UInt8.self, repeating: 0)
         defer { filler.deallocate() }
         let payloadBase = UnsafeRawPointer(filler.baseAddress)
         for logged in segments {
-            let key = logged.marks & LoggedSegment.ipv6 != 0 ? ipv6Keys[Int(logged.lowerAddress)]
-                : ConnectionKey(Endpoint(address: IPAddress(ipv4: logged.lowerAddress), port: logged.lowerPort),
-                                Endpoint(address: IPAddress(ipv4: logged.upperAddress), port: logged.upperPort))
+            if logged.run != 0 && absorbed[Int(logged.run &- 1)] {
+                reassembler.tick(at: Timestamp(nanoseconds: logged.time))
+                continue
+            }
+            let key = key(of: logged)
             let fromUpper = logged.marks & LoggedSegment.fromUpper != 0
             let segment = TCPSegment(
                 source: fromUpper ? key.upper : key.lower, destination: fromUpper ? key.lower : key.upper,
@@ -153,4 +211,75 @@ final class SurveyedRange: @unchecked Sendable {
             reassembler.process(segment, key: key, cacheSlot: Int(logged.cacheSlot), at: Timestamp(nanoseconds: logged.time))
         }
     }
+}
+
+/// The runs of one range's connections (`EstablishedRun`), found by 4-tuple with open
+/// addressing: one probe a segment on the thread that logs them.
+final class RangeRuns {
+    /// Connections summed up per range at most: a flood's connections beyond it are replayed
+    /// segment by segment, as every connection was before runs.
+    static let capacity = 2048
+    private static let slotCount = 4096
+
+    private struct Key: Equatable {
+        var addresses: UInt64
+        var portsAndMarks: UInt64
+    }
+
+    private let runs = UnsafeMutablePointer<EstablishedRun>.allocate(capacity: RangeRuns.capacity)
+    private let keys = UnsafeMutablePointer<Key>.allocate(capacity: RangeRuns.capacity)
+    private let firstSegments = UnsafeMutablePointer<Int>.allocate(capacity: RangeRuns.capacity)
+    /// Run index plus one by the key's hash; 0: empty.
+    private let slots = UnsafeMutablePointer<UInt32>.allocate(capacity: RangeRuns.slotCount)
+    private(set) var count = 0
+
+    init() {
+        slots.initialize(repeating: 0, count: RangeRuns.slotCount)
+    }
+
+    deinit {
+        runs.deinitialize(count: count)
+        runs.deallocate()
+        keys.deallocate()
+        firstSegments.deallocate()
+        slots.deallocate()
+    }
+
+    func removeAll() {
+        guard count > 0 else { return }
+        runs.deinitialize(count: count)
+        slots.update(repeating: 0, count: RangeRuns.slotCount)
+        count = 0
+    }
+
+    /// The run (index plus one) of a logged segment's 4-tuple, begun at `firstSegment` if new;
+    /// 0 when the range already has `capacity` runs.
+    @inline(__always)
+    func run(lowerAddress: UInt32, upperAddress: UInt32, lowerPort: UInt16, upperPort: UInt16, marks: UInt8,
+             firstSegment: Int) -> UInt32 {
+        let key = Key(addresses: UInt64(lowerAddress) << 32 | UInt64(upperAddress),
+                      portsAndMarks: UInt64(lowerPort) << 16 | UInt64(upperPort) | UInt64(marks & LoggedSegment.ipv6) << 32)
+        let mask = RangeRuns.slotCount &- 1
+        var slot = Int(truncatingIfNeeded: (key.addresses &* 0x9E37_79B9_7F4A_7C15 ^ key.portsAndMarks &* 0xC2B2_AE3D_27D4_EB4F) >> 52) & mask
+        while true {
+            let found = slots[slot]
+            if found == 0 { break }
+            if keys[Int(found &- 1)] == key { return found }
+            slot = (slot &+ 1) & mask
+        }
+        guard count < RangeRuns.capacity else { return 0 }
+        (runs + count).initialize(to: EstablishedRun())
+        keys[count] = key
+        firstSegments[count] = firstSegment
+        count &+= 1
+        slots[slot] = UInt32(count)
+        return UInt32(count)
+    }
+
+    /// The run `run` (index plus one) names.
+    @inline(__always)
+    func pointer(to run: UInt32) -> UnsafeMutablePointer<EstablishedRun> { runs + Int(run &- 1) }
+
+    /// Where run `index`'s first segment is in the range's segments.
+    func firstSegment(of index: Int) -> Int { firstSegments[index] }
 }
