@@ -172,10 +172,10 @@ final class TCPConnection {
     }
 
     /// Takes `run` as its segments one by one through `processEstablished` would (`admitsRun`
-    /// said yes): the streams move on, the acknowledgements are noted, the counters grow.
+    /// said yes): the streams move on, the acknowledgements are noted, the counters grow. The
+    /// last-seen time moves with each segment's tick (`TCPReassembler.tick(at:seenOn:)`).
     func absorbRun(_ run: EstablishedRun, lowerIsClient: Bool) {
         let (fromClient, fromServer) = lowerIsClient ? (run.lower, run.upper) : (run.upper, run.lower)
-        lastSeen = Timestamp(nanoseconds: run.lastSeen)
         statistics.packets &+= run.packets
         statistics.zeroWindows &+= run.zeroWindows
         statistics.clientPayloadBytes &+= fromClient.bytes

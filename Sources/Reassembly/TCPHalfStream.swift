@@ -22,8 +22,8 @@ final class TCPHalfStream {
     private(set) var pending: [BufferedSegment] = []
     private(set) var bufferedCost = 0
     /// Highest acknowledgement the other side sent: proof of what it received.
-    private var peerAcknowledgement: UInt32 = 0
-    private var hasPeerAcknowledgement = false
+    private(set) var peerAcknowledgement: UInt32 = 0
+    private(set) var hasPeerAcknowledgement = false
     private var holeAcknowledgedSince: Timestamp?
     /// tshark's base sequence number for this direction (the ISN, or one before the first
     /// sequence number seen), used only to tell port reuse from a retransmitted SYN.

@@ -259,23 +259,33 @@ public final class TCPReassembler {
         return connection.admitsRun(run, lowerIsClient: key.lower == connection.info.client)
     }
 
-    /// Takes `run` for its connection at once (`admits` said yes, and `admitsRuns` for the
-    /// stretch). The run's segments are then passed to `tick(at:)` in their places.
-    public func absorb(_ run: EstablishedRun, key: ConnectionKey) {
-        guard case .open(let connection) = table[key] else { return }
-        connection.absorbRun(run, lowerIsClient: key.lower == connection.info.client)
+    /// A connection that took a run (`absorb`), for the ticks of the run's segments. Unretained:
+    /// the connection stays open until the stretch ends (`admits`, `admitsRuns`).
+    public struct AbsorbedConnection {
+        let connection: Unmanaged<TCPConnection>
     }
 
-    /// What `process` does for a segment of an absorbed run besides the segment's own work: the
-    /// capture clock, the sweeps and timeouts it drives, the out-of-order cap and the budget,
-    /// all in the segment's place among the others.
+    /// Takes `run` for its connection at once (`admits` said yes, and `admitsRuns` for the
+    /// stretch), all but its last-seen time: the run's segments are then passed to
+    /// `tick(at:seenOn:)` in their places, which move that as each segment would.
+    public func absorb(_ run: EstablishedRun, key: ConnectionKey) -> AbsorbedConnection? {
+        guard case .open(let connection) = table[key] else { return nil }
+        connection.absorbRun(run, lowerIsClient: key.lower == connection.info.client)
+        return AbsorbedConnection(connection: Unmanaged.passUnretained(connection))
+    }
+
+    /// What `process` does for a segment of an absorbed run besides what the run took: the
+    /// capture clock, the sweeps and timeouts it drives, the connection's last-seen time (which
+    /// orders the ageing queues, and so when the timeouts are looked at), the out-of-order cap
+    /// and the budget, all in the segment's place among the others.
     @inline(__always)
-    public func tick(at time: Timestamp) {
+    public func tick(at time: Timestamp, seenOn absorbed: AbsorbedConnection) {
         if time > clock { clock = time }
         if clock >= nextSweep { sweep(at: clock) }
         if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
             expireHalfOpen(at: clock)
         }
+        absorbed.connection._withUnsafeGuaranteedRef { $0.lastSeen = time }
         // The run's connection holds nothing out of order: preferring it gives way to the rest.
         if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }
         if configuration.memoryBudgetBytes > 0 && estimatedBytes > configuration.memoryBudgetBytes { keepWithinBudget(at: clock) }

@@ -164,24 +164,24 @@ final class SurveyedRange: @unchecked Sendable {
                             Endpoint(address: IPAddress(ipv4: logged.upperAddress), port: logged.upperPort))
     }
 
-    /// The runs `reassembler` takes at once, absorbed: true at the index of each (none when
-    /// the stretch as a whole does not admit runs, `TCPReassembler.admitsRuns`).
-    func absorbRuns(into reassembler: TCPReassembler) -> [Bool] {
-        var absorbed = [Bool](repeating: false, count: runs.count)
+    /// The runs `reassembler` takes at once, absorbed: the connection at the index of each
+    /// (none when the stretch as a whole does not admit runs, `TCPReassembler.admitsRuns`).
+    func absorbRuns(into reassembler: TCPReassembler) -> [TCPReassembler.AbsorbedConnection?] {
+        var absorbed = [TCPReassembler.AbsorbedConnection?](repeating: nil, count: runs.count)
         guard let latest = summary.last else { return absorbed }
+        var admitted = [Bool](repeating: false, count: runs.count)
         var absorbedSegments = 0
         for index in 0..<runs.count {
             let run = runs.pointer(to: UInt32(index &+ 1)).pointee
             guard run.isSummable, reassembler.admits(run, key: key(of: segments[runs.firstSegment(of: index)]), latest: latest)
             else { continue }
-            absorbed[index] = true
+            admitted[index] = true
             absorbedSegments &+= run.packets
         }
-        guard absorbedSegments > 0, reassembler.admitsRuns(otherSegments: segments.count &- absorbedSegments) else {
-            return [Bool](repeating: false, count: runs.count)
-        }
-        for index in 0..<runs.count where absorbed[index] {
-            reassembler.absorb(runs.pointer(to: UInt32(index &+ 1)).pointee, key: key(of: segments[runs.firstSegment(of: index)]))
+        guard absorbedSegments > 0, reassembler.admitsRuns(otherSegments: segments.count &- absorbedSegments) else { return absorbed }
+        for index in 0..<runs.count where admitted[index] {
+            absorbed[index] = reassembler.absorb(runs.pointer(to: UInt32(index &+ 1)).pointee,
+                                                 key: key(of: segments[runs.firstSegment(of: index)]))
         }
         return absorbed
     }
@@ -196,8 +196,8 @@ final class SurveyedRange: @unchecked Sendable {
         defer { filler.deallocate() }
         let payloadBase = UnsafeRawPointer(filler.baseAddress)
         for logged in segments {
-            if logged.run != 0 && absorbed[Int(logged.run &- 1)] {
-                reassembler.tick(at: Timestamp(nanoseconds: logged.time))
+            if logged.run != 0, let connection = absorbed[Int(logged.run &- 1)] {
+                reassembler.tick(at: Timestamp(nanoseconds: logged.time), seenOn: connection)
                 continue
             }
             let key = key(of: logged)
