@@ -122,8 +122,9 @@ final class SurveyedRange: @unchecked Sendable {
                 }
             }
             let upperAddress = UInt32(truncatingIfNeeded: key.upper.address.low)
+            let cacheSlot = TCPReassembler.cacheSlot(of: key)
             let run = runs.run(lowerAddress: lowerAddress, upperAddress: upperAddress, lowerPort: key.lower.port,
-                               upperPort: key.upper.port, marks: marks, firstSegment: segments.count)
+                               upperPort: key.upper.port, marks: marks, hash: cacheSlot, firstSegment: segments.count)
             if run > 0 {
                 runs.pointer(to: run).pointee.add(
                     fromUpper: marks & LoggedSegment.fromUpper != 0, sequence: segment.sequenceNumber,
@@ -136,7 +137,7 @@ final class SurveyedRange: @unchecked Sendable {
                 length: length, lowerAddress: lowerAddress, upperAddress: upperAddress, run: run,
                 lowerPort: key.lower.port, upperPort: key.upper.port,
                 flags: segment.flags.rawValue, window: segment.window,
-                cacheSlot: UInt16(truncatingIfNeeded: TCPReassembler.cacheSlot(of: key)), marks: marks))
+                cacheSlot: UInt16(truncatingIfNeeded: cacheSlot), marks: marks))
         }
         if decoder.statistics.fragments > 0 { unmergeable = true }
     }
@@ -218,8 +219,8 @@ final class SurveyedRange: @unchecked Sendable {
 final class RangeRuns {
     /// Connections summed up per range at most: a flood's connections beyond it are replayed
     /// segment by segment, as every connection was before runs.
-    static let capacity = 2048
-    private static let slotCount = 4096
+    static let capacity = 512
+    private static let slotCount = 1024
 
     private struct Key: Equatable {
         var addresses: UInt64
@@ -253,14 +254,15 @@ final class RangeRuns {
     }
 
     /// The run (index plus one) of a logged segment's 4-tuple, begun at `firstSegment` if new;
-    /// 0 when the range already has `capacity` runs.
+    /// 0 when the range already has `capacity` runs. `hash` is the 4-tuple's
+    /// `TCPReassembler.cacheSlot`, worked out for the log anyway.
     @inline(__always)
     func run(lowerAddress: UInt32, upperAddress: UInt32, lowerPort: UInt16, upperPort: UInt16, marks: UInt8,
-             firstSegment: Int) -> UInt32 {
+             hash: Int, firstSegment: Int) -> UInt32 {
         let key = Key(addresses: UInt64(lowerAddress) << 32 | UInt64(upperAddress),
                       portsAndMarks: UInt64(lowerPort) << 16 | UInt64(upperPort) | UInt64(marks & LoggedSegment.ipv6) << 32)
         let mask = RangeRuns.slotCount &- 1
-        var slot = Int(truncatingIfNeeded: (key.addresses &* 0x9E37_79B9_7F4A_7C15 ^ key.portsAndMarks &* 0xC2B2_AE3D_27D4_EB4F) >> 52) & mask
+        var slot = hash & mask
         while true {
             let found = slots[slot]
             if found == 0 { break }
