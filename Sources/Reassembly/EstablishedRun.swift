@@ -1,4 +1,3 @@
-import CaptureIO
 import PacketDecoding
 
 /// One connection's segments over a stretch of a capture, summed up where every one of them is
@@ -7,8 +6,9 @@ import PacketDecoding
 /// its acknowledgement no earlier than the side's one before it and never beyond what the other
 /// side sent. Such segments change nothing of the connection but its place in each stream, what
 /// each side acknowledged, when it was last seen and its counters, so a reassembler whose
-/// connection is in the state the stretch assumes (`TCPReassembler.absorbableRun`) can take
-/// them all at once (`TCPReassembler.absorb`) and exactly as it would have taken them one by
+/// connection is in the state the stretch assumes (`TCPReassembler.admits`) can take them all at
+/// once (`TCPReassembler.absorb`), each segment then only ticking its clock and the connection's
+/// last-seen time in its place (`tick(at:seenOn:)`), exactly as it would have taken them one by
 /// one.
 ///
 /// Built by `info`'s second thread for the range it walks ahead (`SurveyedRange`), so that the
@@ -35,8 +35,6 @@ public struct EstablishedRun {
     @usableFromInline var lower = Side()
     @usableFromInline var upper = Side()
     @usableFromInline var zeroWindows = 0
-    /// Capture time of the last segment (in file order, as `TCPConnection.lastSeen` keeps it).
-    @usableFromInline var lastSeen: Int64 = 0
     /// Every segment so far was one the run can sum up.
     public var isSummable: Bool { summable }
     @usableFromInline var summable = true
@@ -55,10 +53,9 @@ public struct EstablishedRun {
     /// `fromUpper`. Once a segment cannot be summed up, the run is not summable.
     @inlinable
     public mutating func add(fromUpper: Bool, sequence: UInt32, acknowledgement: UInt32, flags: UInt16, window: UInt16,
-                             captured: Int, length: Int, time: Int64) {
+                             captured: Int, length: Int) {
         count &+= 1
         guard summable else { return }
-        lastSeen = time
         if fromUpper {
             summable = EstablishedRun.add(sender: &upper, receiver: lower, sequence: sequence, acknowledgement: acknowledgement,
                                             flags: flags, captured: captured, length: length)

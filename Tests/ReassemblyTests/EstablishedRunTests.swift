@@ -180,7 +180,7 @@ import Testing
             let key = ConnectionKey(sent.source, sent.destination)
             runs[key, default: EstablishedRun()].add(
                 fromUpper: sent.source != key.lower, sequence: sent.seq, acknowledgement: sent.ack, flags: sent.flags.rawValue,
-                window: sent.window, captured: sent.captured, length: sent.payload.count, time: sent.time)
+                window: sent.window, captured: sent.captured, length: sent.payload.count)
             latest = max(latest, sent.time)
         }
         var admitted: Set<ConnectionKey> = []

@@ -129,7 +129,7 @@ final class SurveyedRange: @unchecked Sendable {
                 runs.pointer(to: run).pointee.add(
                     fromUpper: marks & LoggedSegment.fromUpper != 0, sequence: segment.sequenceNumber,
                     acknowledgement: segment.acknowledgementNumber, flags: segment.flags.rawValue, window: segment.window,
-                    captured: segment.payload.count, length: segment.payloadLength, time: record.timestamp.nanoseconds)
+                    captured: segment.payload.count, length: segment.payloadLength)
             }
             segments.append(LoggedSegment(
                 time: record.timestamp.nanoseconds, sequence: segment.sequenceNumber,
