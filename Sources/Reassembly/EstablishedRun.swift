@@ -11,9 +11,9 @@ import PacketDecoding
 /// last-seen time in its place (`tick(at:seenOn:)`), exactly as it would have taken them one by
 /// one.
 ///
-/// Built by `info`'s second thread for the range it walks ahead (`SurveyedRange`), so that the
-/// thread that reassembles the whole file does not reassemble those segments again: a capture
-/// of API calls is nearly all such segments, on a few dozen keep-alive connections.
+/// Built by whichever of `info`'s threads walks a range (`SurveyedRange`), so that the thread
+/// that reassembles the whole file does not take those segments one by one: a capture of API
+/// calls is nearly all such segments, on a few dozen keep-alive connections.
 ///
 /// The sides are the `ConnectionKey`'s: the lower endpoint's first.
 public struct EstablishedRun {

@@ -158,12 +158,12 @@ final class TCPConnection {
         }
     }
 
-    /// Whether `run` (this connection's segments over a stretch, `EstablishedRun`) can be taken
-    /// at once: nobody follows the connection (no byte is delivered), it is no longer half-open
-    /// (the half-open timeout cannot close it while the run's segments are not counted in its
-    /// last-seen time), and both directions are where the run assumes them.
+    /// Whether `run` (this connection's summable segments over a stretch, `EstablishedRun`) can
+    /// be taken at once: nobody follows the connection (no byte is delivered), it is no longer
+    /// half-open (the half-open timeout cannot close it inside the stretch), and both directions
+    /// are where the run assumes them.
     func admitsRun(_ run: EstablishedRun, lowerIsClient: Bool) -> Bool {
-        guard case .ignored = decision, !isHalfOpen, run.isSummable else { return false }
+        guard case .ignored = decision, !isHalfOpen else { return false }
         let (fromClient, fromServer) = lowerIsClient ? (run.lower, run.upper) : (run.upper, run.lower)
         return client.admitsRun(dataStart: fromClient.bytes > 0 ? fromClient.dataStart : nil,
                                 acknowledged: fromServer.segments > 0 ? (fromServer.firstAcknowledgement, fromServer.lastAcknowledgement) : nil)

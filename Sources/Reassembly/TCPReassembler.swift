@@ -152,11 +152,7 @@ public final class TCPReassembler {
     /// slot their key gives.
     public func process(_ segment: TCPSegment, key: ConnectionKey, cacheSlot: Int, at time: Timestamp) {
         let slot = cacheSlot & OpenConnectionCache.setMask
-        if time > clock { clock = time }
-        if clock >= nextSweep { sweep(at: clock) }
-        if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
-            expireHalfOpen(at: clock)
-        }
+        advanceClock(to: time)
 
         let isInitialSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
         if !isInitialSYN, let cached = openCache.connection(key, at: slot) {
@@ -165,6 +161,17 @@ public final class TCPReassembler {
             cached._withUnsafeGuaranteedRef { process(segment, on: $0, key: key, at: time) }
         } else {
             processUncached(segment, key: key, isInitialSYN: isInitialSYN, at: time)
+        }
+    }
+
+    /// What every segment does first, absorbed or not: moves the capture clock, and runs the
+    /// sweep and the half-open timeout it has brought due.
+    @inline(__always)
+    private func advanceClock(to time: Timestamp) {
+        if time > clock { clock = time }
+        if clock >= nextSweep { sweep(at: clock) }
+        if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
+            expireHalfOpen(at: clock)
         }
     }
 
@@ -236,8 +243,8 @@ public final class TCPReassembler {
     /// up, and neither the out-of-order cap nor the memory budget can act before the stretch
     /// ends, whatever those segments do (each opens at most one connection, and the cap keeps
     /// the out-of-order bytes at most `maxBufferedBytesTotal` whenever the budget is checked).
-    /// The budget picks connections by their last-seen times, which an absorbed run changes at
-    /// once, so it must not act inside the stretch.
+    /// An absorbed connection is already at the stretch's end, and the ticks hold it unretained:
+    /// the budget must not close it inside the stretch.
     public func admitsRuns(otherSegments: Int) -> Bool {
         guard configuration.handlesEstablishedSegmentsDirectly, configuration.acknowledgedHoleDelayNanoseconds == 0,
               budget.used <= configuration.maxBufferedBytesTotal else { return false }
@@ -280,11 +287,7 @@ public final class TCPReassembler {
     /// and the budget, all in the segment's place among the others.
     @inline(__always)
     public func tick(at time: Timestamp, seenOn absorbed: AbsorbedConnection) {
-        if time > clock { clock = time }
-        if clock >= nextSweep { sweep(at: clock) }
-        if let oldest = aging.front, clock.nanoseconds &- oldest.stamp > configuration.halfOpenTimeoutNanoseconds {
-            expireHalfOpen(at: clock)
-        }
+        advanceClock(to: time)
         absorbed.connection._withUnsafeGuaranteedRef { $0.lastSeen = time }
         // The run's connection holds nothing out of order: preferring it gives way to the rest.
         if budget.used > configuration.maxBufferedBytesTotal { shedBufferedBytes(preferring: nil, at: time) }

@@ -170,19 +170,19 @@ final class SurveyedRange: @unchecked Sendable {
     func absorbRuns(into reassembler: TCPReassembler) -> [TCPReassembler.AbsorbedConnection?] {
         var absorbed = [TCPReassembler.AbsorbedConnection?](repeating: nil, count: runs.count)
         guard let latest = summary.last else { return absorbed }
-        var admitted = [Bool](repeating: false, count: runs.count)
+        var admitted: [(index: Int, key: ConnectionKey)] = []
         var absorbedSegments = 0
         for index in 0..<runs.count {
             let run = runs.pointer(to: UInt32(index &+ 1)).pointee
-            guard run.isSummable, reassembler.admits(run, key: key(of: segments[runs.firstSegment(of: index)]), latest: latest)
-            else { continue }
-            admitted[index] = true
+            guard run.isSummable else { continue }
+            let key = key(of: segments[runs.firstSegment(of: index)])
+            guard reassembler.admits(run, key: key, latest: latest) else { continue }
+            admitted.append((index, key))
             absorbedSegments &+= run.packets
         }
         guard absorbedSegments > 0, reassembler.admitsRuns(otherSegments: segments.count &- absorbedSegments) else { return absorbed }
-        for index in 0..<runs.count where admitted[index] {
-            absorbed[index] = reassembler.absorb(runs.pointer(to: UInt32(index &+ 1)).pointee,
-                                                 key: key(of: segments[runs.firstSegment(of: index)]))
+        for (index, key) in admitted {
+            absorbed[index] = reassembler.absorb(runs.pointer(to: UInt32(index &+ 1)).pointee, key: key)
         }
         return absorbed
     }
