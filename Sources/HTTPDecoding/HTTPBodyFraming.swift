@@ -28,8 +28,8 @@ extension HTTPHead {
         var carriesFraming = false
         for field in fields {
             switch field.name.utf8.count {
-            case 14 where HTTPHeader.sameName(field.name, "content-length"),
-                 17 where HTTPHeader.sameName(field.name, "transfer-encoding"):
+            case 14 where HTTPHeader.sameName(field.name, "Content-Length"),
+                 17 where HTTPHeader.sameName(field.name, "Transfer-Encoding"):
                 carriesFraming = true
             default:
                 continue
@@ -38,9 +38,9 @@ extension HTTPHead {
         }
         if !carriesFraming { return (isRequest ? .none : .untilClose, []) }
         var problems: [(HTTPAnomaly.Kind, String)] = []
-        let codings = listValues("transfer-encoding")
+        let codings = listValues("Transfer-Encoding")
         if !codings.isEmpty {
-            if field("content-length") != nil {
+            if field("Content-Length") != nil {
                 problems.append((.invalidContentLength, "both Transfer-Encoding and Content-Length; Transfer-Encoding wins"))
             }
             if codings.last?.lowercased() == "chunked" { return (.chunked, problems) }
@@ -49,11 +49,11 @@ extension HTTPHead {
                              "request Transfer-Encoding \"\(codings.joined(separator: ", "))\" does not end in chunked"))
             return (.unframeable, problems)
         }
-        if let value = soleValue("content-length"), let length = HTTPStreamParser.decimal(value) {
+        if let value = soleValue("Content-Length"), let length = HTTPStreamParser.decimal(value) {
             // The usual head: one Content-Length, one value (no list to build).
             return (.length(length), problems)
         }
-        let lengths = listValues("content-length")
+        let lengths = listValues("Content-Length")
         if lengths.isEmpty { return (isRequest ? .none : .untilClose, problems) }
         var length: Int?
         for text in lengths {
