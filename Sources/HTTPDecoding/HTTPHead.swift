@@ -208,7 +208,7 @@ package struct HTTPHead {
         guard first > 0, first <= 32, second > first &+ 1, isVersion(line, from: second &+ 1) else { return nil }
         for i in 0..<first where !isTokenCharacter(line[i]) { return nil }
         for i in (first &+ 1)..<second where line[i] <= 0x20 || line[i] == 0x7F { return nil }
-        return (text(line, 0..<first), text(line, (first &+ 1)..<second), text(line, (second &+ 1)..<count))
+        return (word(line, 0..<first), text(line, (first &+ 1)..<second), word(line, (second &+ 1)..<count))
     }
 
     static func parseStatusLine(_ line: ArraySlice<UInt8>) -> (String, Int, String)? {
@@ -226,7 +226,32 @@ package struct HTTPHead {
         }
         guard status >= 100 else { return nil }
         if line.count > 12, line[12] != space { return nil }
-        return (text(line, 0..<8), status, text(line, trimmed(line, from: 12)))
+        return (word(line, 0..<8), status, word(line, trimmed(line, from: 12)))
+    }
+
+    /// The start-line words nearly every message repeats (methods, versions, reasons), by length:
+    /// one equal to the bytes is that (immortal) string, neither decoded nor validated (four
+    /// strings an exchange).
+    private static let startLineWords: [[(bytes: [UInt8], text: String)]] = {
+        let words = [
+            "GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "HTTP/1.1", "HTTP/1.0",
+            "OK", "Created", "Accepted", "No Content", "Found", "See Other", "Not Modified", "Bad Request",
+            "Unauthorized", "Forbidden", "Not Found", "Conflict", "Continue",
+        ]
+        var byLength = [[(bytes: [UInt8], text: String)]](repeating: [], count: words.map(\.utf8.count).max()! + 1)
+        for word in words { byLength[word.utf8.count].append((Array(word.utf8), word)) }
+        return byLength
+    }()
+
+    /// `text(line, range)`, a usual start-line word without making a string.
+    static func word(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        let count = range.count
+        if count > 0, count < startLineWords.count, let base = line.baseAddress {
+            for word in startLineWords[count] where memcmp(word.bytes, base + range.lowerBound, count) == 0 {
+                return word.text
+            }
+        }
+        return text(line, range)
     }
 
     /// `HTTP/d.d` at `start`, `count` bytes (to the end of `line` by default).
