@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A parsed start line and header block, values still in clear (never stored as is: the
 /// connection decoder masks them before building an exchange).

@@ -38,7 +38,8 @@ extension HTTPHeader {
     package static func sameName(_ a: String, _ b: String) -> Bool {
         // A name read from the wire in its usual spelling is the very string the code asks for
         // (`HTTPHead.fieldName`'s table, or a small string of the same bytes): the same two words.
-        if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+        if MemoryLayout<String>.size == 16,
+           unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
         // Most names compared differ in length, which a native string knows without a scan.
         let count = a.utf8.count
         guard count == b.utf8.count else { return false }

@@ -1,5 +1,9 @@
-import CaptureIO
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CaptureIO
 import Reassembly
 
 /// How the connection decoder wants a message's body treated, beyond what its head says.
