@@ -96,16 +96,11 @@ package enum SecretMask {
     /// `sensitiveHeaderNames` as bytes, for the comparison below.
     private static let sensitiveHeaderBytes: [[UInt8]] = sensitiveHeaderNames.sorted().map { Array($0.utf8) }
 
-    /// The lengths of `sensitiveHeaderNames`, as bits (each is under 64 bytes).
-    private static let sensitiveHeaderLengths = LengthSet(sensitiveHeaderNames.map(\.utf8.count))
-
     /// Whether a header's value must be masked.
     package static func isSensitiveHeader(_ name: String) -> Bool {
         // Asked for every header of every message: compared in place, ASCII letters folded (a
         // name is a token, so a non-ASCII byte never matches), without a lowercased copy or a
         // hash of one.
-        // Most names are of a length no sensitive name has (`Host`, `Content-Length`): no scan.
-        guard sensitiveHeaderLengths.contains(name.utf8.count) else { return false }
         var name = name
         return name.withUTF8 { bytes in
             for word in sensitiveHeaderBytes where word.count == bytes.count {
@@ -206,20 +201,4 @@ enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-/// A set of lengths under 64, as the bits of one word (a test is a shift and a mask).
-struct LengthSet {
-    private let bits: UInt64
-
-    init(_ lengths: [Int]) {
-        var bits: UInt64 = 0
-        for length in lengths {
-            precondition(length >= 0 && length < 64, "LengthSet holds lengths under 64")
-            bits |= 1 << UInt64(length)
-        }
-        self.bits = bits
-    }
-
-    func contains(_ length: Int) -> Bool { length >= 0 && length < 64 && bits & (1 << UInt64(length)) != 0 }
 }
