@@ -18,12 +18,16 @@ extension HTTPStreamParser {
     /// Digits only, at most 18 (no overflow).
     static func decimal(_ text: String) -> Int? {
         guard !text.isEmpty, text.utf8.count <= 18 else { return nil }
-        var value = 0
-        for byte in text.utf8 {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
+        // Over the bytes in place: the view's iterator was most of it (twice a response).
+        var text = text
+        return text.withUTF8 { bytes -> Int? in
+            var value = 0
+            for byte in bytes {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value &* 10 &+ Int(byte &- 0x30)
+            }
+            return value
         }
-        return value
     }
 
     // MARK: - Chunks and trailers
