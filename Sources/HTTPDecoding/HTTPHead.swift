@@ -86,9 +86,7 @@ package struct HTTPHead {
             let count = bytes.count
             guard position < count else { return nil }
             let start = position
-            // memchr: a byte-at-a-time search was most of the head's parse.
-            let i = memchr(bytes.baseAddress! + start, Int32(HTTPHead.lf), count &- start)
-                .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress! } ?? count
+            let i = HTTPHead.lineFeed(in: UnsafeRawPointer(bytes.baseAddress!), from: start, to: count)
             guard i < count else {
                 position = count
                 return start..<count
@@ -140,24 +138,24 @@ package struct HTTPHead {
                                  value: text(line, trimmed(line, from: colon &+ 1))))
     }
 
-    /// The usual field names, spelled as clients and servers send them: a name equal to one is
-    /// that (immortal) string, neither decoded nor allocated (names past 15 bytes were a heap
-    /// string per message).
-    private static let commonNames: [(bytes: [UInt8], name: String)] = [
+    /// The usual field names, spelled as clients and servers send them (names past 15 bytes were
+    /// a heap string per message).
+    private static let commonNames = KnownWords([
         "Host", "User-Agent", "Accept", "Accept-Encoding", "Connection", "Content-Type", "Content-Length",
         "Content-Encoding", "Transfer-Encoding", "X-Auth-Token", "X-Subject-Token", "X-Openstack-Request-Id",
         "Date", "Server", "Location", "Etag", "X-Trans-Id", "X-Timestamp", "Last-Modified", "Vary",
         "X-Compute-Request-Id", "X-Trace-Info", "Keep-Alive", "Expect", "X-Forwarded-For", "X-Forwarded-Proto",
-    ].map { (Array($0.utf8), $0) }
+    ])
 
     static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let count = bytes.count
-        for common in commonNames where common.bytes.count == count {
-            var k = 0
-            while k < count, common.bytes[k] == bytes[k] { k &+= 1 }
-            if k == count { return common.name }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        commonNames.string(equalTo: bytes) ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The offset of the first LF in `base[start..<end]`, or `end`: `memchr`, where a search a
+    /// byte at a time was most of a head's scan and parse.
+    @inline(__always)
+    static func lineFeed(in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+        memchr(base + start, Int32(lf), end &- start).map { UnsafeRawPointer($0) - base } ?? end
     }
 
     /// `line[from...]` without leading blanks and trailing blanks or CR, as offsets.
@@ -233,29 +231,17 @@ package struct HTTPHead {
         return (word(line, 0..<8), status, word(line, trimmed(line, from: 12)))
     }
 
-    /// The start-line words nearly every message repeats (methods, versions, reasons), by length:
-    /// one equal to the bytes is that (immortal) string, neither decoded nor validated (four
-    /// strings an exchange).
-    private static let startLineWords: [[(bytes: [UInt8], text: String)]] = {
-        let words = [
-            "GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "HTTP/1.1", "HTTP/1.0",
-            "OK", "Created", "Accepted", "No Content", "Found", "See Other", "Not Modified", "Bad Request",
-            "Unauthorized", "Forbidden", "Not Found", "Conflict", "Continue",
-        ]
-        var byLength = [[(bytes: [UInt8], text: String)]](repeating: [], count: words.map(\.utf8.count).max()! + 1)
-        for word in words { byLength[word.utf8.count].append((Array(word.utf8), word)) }
-        return byLength
-    }()
+    /// The start-line words nearly every message repeats (methods, versions, reasons): four
+    /// strings an exchange that were decoded and validated.
+    private static let startLineWords = KnownWords([
+        "GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "HTTP/1.1", "HTTP/1.0",
+        "OK", "Created", "Accepted", "No Content", "Found", "See Other", "Not Modified", "Bad Request",
+        "Unauthorized", "Forbidden", "Not Found", "Conflict", "Continue",
+    ])
 
     /// `text(line, range)`, a usual start-line word without making a string.
     static func word(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        let count = range.count
-        if count > 0, count < startLineWords.count, let base = line.baseAddress {
-            for word in startLineWords[count] where memcmp(word.bytes, base + range.lowerBound, count) == 0 {
-                return word.text
-            }
-        }
-        return text(line, range)
+        startLineWords.string(equalTo: UnsafeBufferPointer(rebasing: line[range])) ?? text(line, range)
     }
 
     /// `HTTP/d.d` at `start`, `count` bytes (to the end of `line` by default).
@@ -370,5 +356,26 @@ extension Substring {
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
         return String(slice)
+    }
+}
+
+/// Words a protocol repeats in nearly every message, kept as the (immortal) strings the code
+/// spells them with: bytes equal to one are that string, neither decoded, validated nor
+/// allocated. Grouped by length, so bytes are compared with the one or two words of theirs.
+struct KnownWords {
+    private let byLength: [[(bytes: [UInt8], string: String)]]
+
+    init(_ words: [String]) {
+        var byLength = [[(bytes: [UInt8], string: String)]](repeating: [], count: (words.map(\.utf8.count).max() ?? 0) + 1)
+        for word in words { byLength[word.utf8.count].append((Array(word.utf8), word)) }
+        self.byLength = byLength
+    }
+
+    /// The word whose bytes are `bytes`, or nil.
+    func string(equalTo bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let count = bytes.count
+        guard count > 0, count < byLength.count, let base = bytes.baseAddress else { return nil }
+        for word in byLength[count] where memcmp(word.bytes, base, count) == 0 { return word.string }
+        return nil
     }
 }

@@ -58,7 +58,7 @@ extension HTTPStreamParser {
         lineBuffer.removeAll(keepingCapacity: true)
         if size == 0 {
             state = .trailers
-            currentLineLength = 0
+            lineHasContent = false
         } else {
             state = .chunkData(remaining: size)
         }
@@ -77,7 +77,7 @@ extension HTTPStreamParser {
             }
             lineBuffer.append(byte)
             if byte == HTTPHead.lf {
-                if currentLineLength == 0 {
+                if !lineHasContent {
                     var malformed: [String] = []
                     let fields = HTTPHead.parseFields(HTTPHead.splitLines(lineBuffer)[...], malformed: &malformed)
                     if !fields.isEmpty { delegate.parserDidParseTrailers(fields, direction: direction) }
@@ -87,9 +87,9 @@ extension HTTPStreamParser {
                     endMessage(at: time, delegate: delegate)
                     return i
                 }
-                currentLineLength = 0
+                lineHasContent = false
             } else if byte != HTTPHead.cr {
-                currentLineLength += 1
+                lineHasContent = true
             }
         }
         return i

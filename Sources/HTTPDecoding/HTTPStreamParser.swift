@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CaptureIO
 import Reassembly
 
@@ -71,9 +66,9 @@ struct HTTPStreamParser {
     var state: State
     /// Head, chunk-size line or trailer bytes collected so far (capacity reused).
     var lineBuffer: [UInt8] = []
-    /// Non-zero once the current line inside `lineBuffer` holds a byte other than CR; 0 at a line
-    /// start (a head's empty line ends it).
-    var currentLineLength = 0
+    /// Whether the current line inside `lineBuffer` holds a byte other than CR (a head's or the
+    /// trailers' line without one is the empty line that ends them); false at a line start.
+    var lineHasContent = false
     var messageStart = Timestamp.zero
     var messageWireBytes = 0
     var messageIntact = true
@@ -297,7 +292,7 @@ struct HTTPStreamParser {
         // Reserved at the first head, not per parser: a flood's servers never answer, and their
         // direction's buffer would be a kilobyte made and freed per connection for nothing.
         if lineBuffer.capacity < 1024 { lineBuffer.reserveCapacity(1024) }
-        currentLineLength = 0
+        lineHasContent = false
         messageStart = time
         messageWireBytes = 0
         messageIntact = true
@@ -314,7 +309,7 @@ struct HTTPStreamParser {
         // Bytes kept from earlier buffers; those from `start` to `i` are this buffer's, not yet copied.
         let kept = lineBuffer.count
         var i = start
-        var lineLength = currentLineLength
+        var hasContent = lineHasContent
         while i < count {
             let room = maxHeaderBytes &- kept &- (i &- start)
             if room <= 0 {
@@ -328,29 +323,28 @@ struct HTTPStreamParser {
                 return i
             }
             let limit = min(count, i &+ room)
-            let j = memchr(base + i, Int32(HTTPHead.lf), limit &- i).map { UnsafeRawPointer($0) - base } ?? limit
-            // Only whether the line holds a byte other than CR matters: an empty line ends the head.
-            if lineLength == 0 {
+            let j = HTTPHead.lineFeed(in: base, from: i, to: limit)
+            if !hasContent {
                 var k = i
                 while k < j, buffer[k] == HTTPHead.cr { k &+= 1 }
-                if k < j { lineLength = j &- k }
+                hasContent = k < j
             }
             guard j < limit else {
                 i = j  // the buffer's end, or the cap's: the loop's next turn reports that
                 continue
             }
             i = j &+ 1
-            if lineLength == 0 {
+            if !hasContent {
                 lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
-                currentLineLength = 0
+                lineHasContent = false
                 messageWireBytes &+= i &- start
                 headEnded(at: time, delegate: delegate)
                 return i
             }
-            lineLength = 0
+            hasContent = false
         }
         lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
-        currentLineLength = lineLength
+        lineHasContent = hasContent
         messageWireBytes &+= i &- start
         return i
     }
