@@ -13,10 +13,19 @@ import PackageDescription
 // Analysis, read by Reports, per SQL command and HTTP exchange) is `public` with `@inlinable`
 // per-fact members.
 
+/// Release builds lower copies and destroys of values without the type-layout path: with it,
+/// the compiler made the outlined copy or destroy of many a composite value (an optional tuple
+/// of a body and a flag, an optional class reference inside a struct) a call through the type's
+/// value witness table, the metadata looked up by mangled name first, about a hundred
+/// instructions where a few releases do. Eight of them per HTTP exchange: 3% of `sql`'s
+/// instructions on the API capture (issue 25; Benchmarks/README "Session 17").
+let releaseLowering: [String] = ["-Xfrontend", "-disable-type-layout"]
+let releaseSettings: [SwiftSetting] = [.unsafeFlags(releaseLowering, .when(configuration: .release))]
+
 /// The per-packet stages run the runtime exclusivity check on every access to a class
 /// property (a fifth of `info`'s time on the 2 GB benchmark). Release builds of the stages
 /// every packet or stream byte passes through drop it; debug builds, which the tests run, keep it, so a violation still shows.
-let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"] + releaseLowering, .when(configuration: .release))]
 
 let package = Package(
     name: "glancetrace",
@@ -62,7 +71,8 @@ let package = Package(
         // The one bounds-checked byte reader under every decoder and the spill codec.
         .target(name: "ByteReading", swiftSettings: hotPathSettings),
         .target(name: "PacketDecoding", dependencies: ["CaptureIO", "ByteReading"], swiftSettings: hotPathSettings),
-        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "CPcap"]),
+        .target(name: "Splitting", dependencies: ["CaptureIO", "PacketDecoding", "Reassembly", "HTTPDecoding", "CPcap"],
+                swiftSettings: releaseSettings),
         .target(name: "Reassembly", dependencies: ["PacketDecoding", "ByteReading"], swiftSettings: hotPathSettings),
         .target(name: "HTTPDecoding", dependencies: [
             "Reassembly", "CZlib", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto"),
@@ -71,11 +81,11 @@ let package = Package(
         .target(name: "TLSDecoding", dependencies: [
             "Reassembly", "ByteReading", .product(name: "Crypto", package: "swift-crypto"),
             "CLibcrypto",  // AES-CBC for TLS 1.2 CBC suites
-        ]),
+        ], swiftSettings: releaseSettings),
         // HTTP/1.1 exchanges read from the records of TLS connections nobody has the keys of.
-        .target(name: "TLSInference", dependencies: ["TLSDecoding"]),
+        .target(name: "TLSInference", dependencies: ["TLSDecoding"], swiftSettings: releaseSettings),
         // Pure: exchange and command facts in, proxy leg links out (no capture types).
-        .target(name: "LegJoining"),
+        .target(name: "LegJoining", swiftSettings: releaseSettings),
         // Pure OpenStack meaning: facts in, timeline out; no I/O (tested with facts alone).
         .target(name: "Timeline", dependencies: ["ByteReading", "HTTPDecoding", "MySQLDecoding", "TLSDecoding", "TLSInference", "LegJoining"], swiftSettings: hotPathSettings),
         // Drives a run: opens and merges captures, surveys them, wires the decoders, records
@@ -85,16 +95,16 @@ let package = Package(
         ], swiftSettings: hotPathSettings),
         // The OpenTelemetry trace messages glancetrace writes, encoded by hand as protobuf (for an
         // OTLP/HTTP receiver) and OTLP/JSON (for files), and the receiver's answer read back.
-        .target(name: "OTLPProtocol", dependencies: ["ByteReading"]),
+        .target(name: "OTLPProtocol", dependencies: ["ByteReading"], swiftSettings: releaseSettings),
         .target(name: "Reports", dependencies: [
             "Analysis", "Timeline", "MySQLDecoding", "OTLPProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: releaseSettings),
         // libcurl for https:// OTLP receivers, loaded with dlopen only when one is used (not linked).
         .target(name: "CCurlRuntime"),
         // Posting traces to an OTLP/HTTP receiver during a live capture: HTTP/1.1 of its own on a
         // socket, libcurl at run time for https.
-        .target(name: "TraceExport", dependencies: ["Reports", "CCurlRuntime"]),
+        .target(name: "TraceExport", dependencies: ["Reports", "CCurlRuntime"], swiftSettings: releaseSettings),
         .executableTarget(
             name: "GlanceTraceCLI",
             dependencies: [
@@ -102,6 +112,7 @@ let package = Package(
                 "MySQLDecoding", "TLSDecoding", "Timeline", "Analysis", "Reports", "Splitting", "TraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: releaseSettings,
             // Release: the Swift runtime, standard library, FoundationEssentials and libdispatch
             // linked in. Loading them as 14 shared libraries (ld.so looking up and relocating
             // their symbols, the kernel mapping them) was half of every run's start-up: `--version`
