@@ -38,10 +38,11 @@ package struct HTTPBody: Sendable, Hashable {
     package var text: String? {
         get {
             guard let pending = pendingMask else { return storedText }
-            return HTTPBody.masked(storedText, pending, wantsJSON: false).text
+            return HTTPBody.masked(unmaskedText, pending, wantsJSON: false).text
         }
         set {
             storedText = newValue
+            storedBytes = nil
             pendingMask = nil
         }
     }
@@ -51,22 +52,34 @@ package struct HTTPBody: Sendable, Hashable {
     package var json: JSONDocument? {
         get {
             guard let pending = pendingMask, pending.json else { return pendingMask == nil ? parsedJSON : nil }
-            return HTTPBody.masked(storedText, pending, wantsJSON: true).json
+            return HTTPBody.masked(unmaskedText, pending, wantsJSON: true).json
         }
         set {
             parsedJSON = newValue
             if let pending = pendingMask {
                 // `text` keeps what it stands for: masked now, as a reader would have seen it.
-                storedText = HTTPBody.masked(storedText, pending, wantsJSON: false).text
+                storedText = HTTPBody.masked(unmaskedText, pending, wantsJSON: false).text
+                storedBytes = nil
                 pendingMask = nil
             }
         }
     }
     private var storedText: String?
+    /// The body as it came, as bytes the collector found to be UTF-8 (`keepUnmasked(bytes:...)`):
+    /// made a `String` only when read. Building the text of every kept body (validating it and
+    /// copying it into a string of its own) was 3% of `sql` on the API capture, for bodies no
+    /// report reads (an image list's).
+    private var storedBytes: [UInt8]?
     private var parsedJSON: JSONDocument?
-    /// When set, `storedText` is the body as it came, masked (and, when `json`, parsed with this
-    /// depth bound) only when read.
+    /// When set, `storedText` (or `storedBytes`) is the body as it came, masked (and, when
+    /// `json`, parsed with this depth bound) only when read.
     private var pendingMask: (depth: Int, json: Bool)?
+
+    /// The text as it came, not masked.
+    private var unmaskedText: String? {
+        // Checked as UTF-8 when kept: decoding repairs nothing.
+        storedBytes.map { String(decoding: $0, as: UTF8.self) } ?? storedText
+    }
     /// True when `text` holds only a prefix of the body (cap reached or a gap).
     package var isTruncated: Bool = false
 
@@ -76,6 +89,16 @@ package struct HTTPBody: Sendable, Hashable {
     /// `json` parses it (with `maxDepth`).
     mutating func keepUnmasked(_ text: String, looksLikeJSON: Bool, maxDepth: Int) {
         storedText = text
+        storedBytes = nil
+        parsedJSON = nil
+        pendingMask = (max(1, maxDepth), looksLikeJSON)
+    }
+
+    /// Keeps `bytes`, valid UTF-8 (the caller checked), as `keepUnmasked(_:looksLikeJSON:maxDepth:)`
+    /// keeps a text: made a string when read.
+    mutating func keepUnmasked(bytes: [UInt8], looksLikeJSON: Bool, maxDepth: Int) {
+        storedText = nil
+        storedBytes = bytes
         parsedJSON = nil
         pendingMask = (max(1, maxDepth), looksLikeJSON)
     }

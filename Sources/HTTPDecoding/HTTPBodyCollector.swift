@@ -160,7 +160,11 @@ struct HTTPBodyCollector {
 
     private mutating func fillText(maxJSONDepth: Int) {
         guard !kept.isEmpty else { return }
-        guard let text = String(validating: kept, as: UTF8.self) else {
+        // ASCII (nearly every API body) is UTF-8 as it stands: the bytes are kept and become a
+        // string only if something reads them. Other bytes are validated by making the string.
+        let ascii = kept.withUnsafeBytes { HTTPBodyCollector.isASCII($0) }
+        let text = ascii ? nil : String(validating: kept, as: UTF8.self)
+        guard ascii || text != nil else {
             body.disposition = .counted
             notes.append((.bodyNotKept, "body is not UTF-8 text; counted only"))
             return
@@ -168,7 +172,30 @@ struct HTTPBodyCollector {
         let looksLikeJSON = !body.isTruncated
             && kept.first(where: { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } == true
         // Masked (and parsed) when read: the timeline reads few bodies (see `HTTPBody.text`).
-        body.keepUnmasked(text, looksLikeJSON: looksLikeJSON, maxDepth: maxJSONDepth)
+        if let text {
+            body.keepUnmasked(text, looksLikeJSON: looksLikeJSON, maxDepth: maxJSONDepth)
+        } else {
+            var bytes: [UInt8] = []
+            swap(&bytes, &kept)
+            body.keepUnmasked(bytes: bytes, looksLikeJSON: looksLikeJSON, maxDepth: maxJSONDepth)
+        }
+    }
+
+    /// No byte of `bytes` has its high bit set: eight bytes a step.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        var seen: UInt64 = 0
+        while i &+ 8 <= count {
+            seen |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        while i < count {
+            seen |= UInt64(base.load(fromByteOffset: i, as: UInt8.self))
+            i &+= 1
+        }
+        return seen & 0x8080_8080_8080_8080 == 0
     }
 }
 

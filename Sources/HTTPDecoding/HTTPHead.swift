@@ -30,12 +30,20 @@ package struct HTTPHead {
     ///
     /// One pass: each line is found and read in place (slices of `bytes`, no list of lines).
     package static func parse(_ bytes: [UInt8], isRequest: Bool) -> HTTPHead? {
-        bytes.withUnsafeBufferPointer { buffer in parse(bytes, buffer, isRequest: isRequest) }
+        var repeated = HTTPRepeatedFieldValues()
+        return parse(bytes, isRequest: isRequest, repeated: &repeated)
+    }
+
+    /// `parse(_:isRequest:)` for one direction of a connection: a field value equal to the last
+    /// one `repeated` holds for its name is that string (see `HTTPRepeatedFieldValues`).
+    static func parse(_ bytes: [UInt8], isRequest: Bool, repeated: inout HTTPRepeatedFieldValues) -> HTTPHead? {
+        bytes.withUnsafeBufferPointer { buffer in parse(bytes, buffer, isRequest: isRequest, repeated: &repeated) }
     }
 
     /// `parse` with the head's bytes in place: the start line is read as a slice of `bytes`, the
     /// fields from `buffer` (the same bytes) by offsets, without a retained slice per line.
-    private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool) -> HTTPHead? {
+    private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool,
+                              repeated: inout HTTPRepeatedFieldValues) -> HTTPHead? {
         var lines = LineCursor(bytes: buffer)
         guard let startRange = lines.next() else { return nil }
         let start = UnsafeBufferPointer(rebasing: buffer[startRange])
@@ -69,7 +77,7 @@ package struct HTTPHead {
         var malformedLines: [String] = []
         fields.reserveCapacity(8)  // a usual head's fields in one allocation
         while let line = lines.next() {
-            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &fields, malformed: &malformedLines)
+            addField(UnsafeBufferPointer(rebasing: buffer[line]), to: &fields, malformed: &malformedLines, repeated: &repeated)
         }
         return HTTPHead(isRequest: isRequest, method: method, target: target, version: version, status: status, reason: reason,
                         fields: fields, malformedLines: malformedLines, startLineProblem: startLineProblem)
@@ -100,14 +108,16 @@ package struct HTTPHead {
     static func parseFields(_ lines: ArraySlice<ArraySlice<UInt8>>, malformed: inout [String]) -> [HTTPHeader] {
         var fields: [HTTPHeader] = []
         fields.reserveCapacity(lines.count)  // one allocation, not one per doubling
+        var repeated = HTTPRepeatedFieldValues()
         for line in lines {
-            line.withUnsafeBufferPointer { addField($0, to: &fields, malformed: &malformed) }
+            line.withUnsafeBufferPointer { addField($0, to: &fields, malformed: &malformed, repeated: &repeated) }
         }
         return fields
     }
 
     /// One header or trailer line into `fields` (an obs-fold line joins the previous value).
-    static func addField(_ line: UnsafeBufferPointer<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String]) {
+    static func addField(_ line: UnsafeBufferPointer<UInt8>, to fields: inout [HTTPHeader], malformed: inout [String],
+                         repeated: inout HTTPRepeatedFieldValues) {
         let count = line.count
         guard count > 0 else { return }
         let first = line[0]
@@ -134,8 +144,13 @@ package struct HTTPHead {
             malformed.append(text(line, 0..<min(count, 80)))
             return
         }
-        fields.append(HTTPHeader(name: fieldName(UnsafeBufferPointer(rebasing: line[0..<colon])),
-                                 value: text(line, trimmed(line, from: colon &+ 1))))
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        let value = UnsafeBufferPointer(rebasing: line[trimmed(line, from: colon &+ 1)])
+        guard let known = commonNames.word(equalTo: name) else {
+            fields.append(HTTPHeader(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            return
+        }
+        fields.append(HTTPHeader(name: known.string, value: repeated.value(slot: known.mark, value)))
     }
 
     /// The usual field names, spelled as clients and servers send them (names past 15 bytes were
@@ -145,7 +160,7 @@ package struct HTTPHead {
         "Content-Encoding", "Transfer-Encoding", "X-Auth-Token", "X-Subject-Token", "X-Openstack-Request-Id",
         "Date", "Server", "Location", "Etag", "X-Trans-Id", "X-Timestamp", "Last-Modified", "Vary",
         "X-Compute-Request-Id", "X-Trace-Info", "Keep-Alive", "Expect", "X-Forwarded-For", "X-Forwarded-Proto",
-    ])
+    ], marking: HTTPRepeatedFieldValues.names)
 
     static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         commonNames.string(equalTo: bytes) ?? String(decoding: bytes, as: UTF8.self)
@@ -363,19 +378,65 @@ extension Substring {
 /// spells them with: bytes equal to one are that string, neither decoded, validated nor
 /// allocated. Grouped by length, so bytes are compared with the one or two words of theirs.
 struct KnownWords {
-    private let byLength: [[(bytes: [UInt8], string: String)]]
+    private let byLength: [[(bytes: [UInt8], string: String, mark: Int)]]
 
-    init(_ words: [String]) {
-        var byLength = [[(bytes: [UInt8], string: String)]](repeating: [], count: (words.map(\.utf8.count).max() ?? 0) + 1)
-        for word in words { byLength[word.utf8.count].append((Array(word.utf8), word)) }
+    /// `marked` words get their place in `marked` as their mark (`word(equalTo:)`), others -1.
+    init(_ words: [String], marking marked: [String] = []) {
+        var byLength = [[(bytes: [UInt8], string: String, mark: Int)]](repeating: [], count: (words.map(\.utf8.count).max() ?? 0) + 1)
+        for word in words { byLength[word.utf8.count].append((Array(word.utf8), word, marked.firstIndex(of: word) ?? -1)) }
         self.byLength = byLength
+    }
+
+    /// The word whose bytes are `bytes`, with its mark, or nil.
+    func word(equalTo bytes: UnsafeBufferPointer<UInt8>) -> (string: String, mark: Int)? {
+        let count = bytes.count
+        guard count > 0, count < byLength.count, let base = bytes.baseAddress else { return nil }
+        for word in byLength[count] where memcmp(word.bytes, base, count) == 0 { return (word.string, word.mark) }
+        return nil
     }
 
     /// The word whose bytes are `bytes`, or nil.
     func string(equalTo bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let count = bytes.count
-        guard count > 0, count < byLength.count, let base = bytes.baseAddress else { return nil }
-        for word in byLength[count] where memcmp(word.bytes, base, count) == 0 { return word.string }
-        return nil
+        word(equalTo: bytes)?.string
+    }
+}
+
+/// The last value of each of a few fields that a direction of a connection sends again and again
+/// in the same words and that name no one request: `Host`, `User-Agent`, `Accept`,
+/// `Accept-Encoding`, `Content-Type`, `Server`. A value with the bytes of the last one is that
+/// string: neither validated, allocated nor freed again (two of each per API call, the strings
+/// past 15 bytes, which are not stored inline). Secrets (`X-Auth-Token`) are not kept here: they
+/// wait in clear only until the exchange is masked.
+package struct HTTPRepeatedFieldValues {
+    private var values: (String?, String?, String?, String?, String?, String?) = (nil, nil, nil, nil, nil, nil)
+
+    package init() {}
+
+    /// The field names whose values are kept: `HTTPHead.commonNames` marks them with their place here.
+    static let names = ["Host", "User-Agent", "Accept", "Accept-Encoding", "Content-Type", "Server"]
+
+    /// The value whose bytes are `bytes` of the field whose name `HTTPHead.commonNames` marks
+    /// with `slot` (-1: a field whose value is not kept).
+    mutating func value(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Up to 15 bytes a string is stored inline: nothing to save.
+        switch bytes.count > 15 ? slot : -1 {
+        case 0: return HTTPRepeatedFieldValues.reuse(&values.0, bytes)
+        case 1: return HTTPRepeatedFieldValues.reuse(&values.1, bytes)
+        case 2: return HTTPRepeatedFieldValues.reuse(&values.2, bytes)
+        case 3: return HTTPRepeatedFieldValues.reuse(&values.3, bytes)
+        case 4: return HTTPRepeatedFieldValues.reuse(&values.4, bytes)
+        case 5: return HTTPRepeatedFieldValues.reuse(&values.5, bytes)
+        default: return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private static func reuse(_ last: inout String?, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if let known = last, known.utf8.count == bytes.count, let base = bytes.baseAddress,
+           known.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, base, bytes.count) == 0 }) == true {
+            return known
+        }
+        let made = String(decoding: bytes, as: UTF8.self)
+        last = made
+        return made
     }
 }

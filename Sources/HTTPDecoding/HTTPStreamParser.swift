@@ -69,6 +69,8 @@ struct HTTPStreamParser {
     /// Whether the current line inside `lineBuffer` holds a byte other than CR (a head's or the
     /// trailers' line without one is the empty line that ends them); false at a line start.
     var lineHasContent = false
+    /// The last values of the fields this direction repeats (`HTTPRepeatedFieldValues`).
+    var repeatedValues = HTTPRepeatedFieldValues()
     var messageStart = Timestamp.zero
     var messageWireBytes = 0
     var messageIntact = true
@@ -350,7 +352,7 @@ struct HTTPStreamParser {
     }
 
     mutating func headEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        guard let head = HTTPHead.parse(lineBuffer, isRequest: isRequest) else {
+        guard let head = HTTPHead.parse(lineBuffer, isRequest: isRequest, repeated: &repeatedValues) else {
             let firstLine = HTTPHead.splitLines(lineBuffer).first.map { HTTPHead.text($0.prefix(80)) } ?? ""
             delegate.parserDidReport(.malformedStartLine, "invalid \(isRequest ? "request" : "status") line \"\(firstLine)\"",
                                      direction: direction, at: time, inMessage: false)
