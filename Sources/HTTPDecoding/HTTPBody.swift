@@ -85,6 +85,13 @@ package struct HTTPBody: Sendable, Hashable {
 
     package init() {}
 
+    /// A body not yet received: what its head says of it.
+    init(disposition: Disposition, contentType: String?, contentEncoding: String?) {
+        self.disposition = disposition
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+    }
+
     /// Keeps `text`, the body as it came, to be masked when read (see `text`); `looksLikeJSON`:
     /// `json` parses it (with `maxDepth`).
     mutating func keepUnmasked(_ text: String, looksLikeJSON: Bool, maxDepth: Int) {

@@ -21,6 +21,9 @@ struct HTTPBodyCollector {
     /// Text-like content types; a body without a type is kept and checked for UTF-8 at the end.
     static func isTextual(_ contentType: String?) -> Bool {
         guard var contentType else { return true }
+        // OpenStack's APIs all answer so, in these very bytes (and the repeated value is often
+        // this very string, `HTTPRepeatedFieldValues`): two words compared.
+        if contentType == "application/json" { return true }
         // Every body asks: ASCII types (all of them, in practice) are read in place, without a
         // lowercased copy, a split or Foundation's substring search.
         let ascii = contentType.withUTF8 { bytes -> Bool? in
@@ -181,12 +184,17 @@ struct HTTPBodyCollector {
         }
     }
 
-    /// No byte of `bytes` has its high bit set: eight bytes a step.
+    /// No byte of `bytes` has its high bit set: thirty-two bytes a step, then eight.
     static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let count = bytes.count
         guard let base = bytes.baseAddress else { return true }
         var i = 0
         var seen: UInt64 = 0
+        while i &+ 32 <= count {
+            seen |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self) | base.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: i &+ 16, as: UInt64.self) | base.loadUnaligned(fromByteOffset: i &+ 24, as: UInt64.self)
+            i &+= 32
+        }
         while i &+ 8 <= count {
             seen |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             i &+= 8
@@ -205,24 +213,24 @@ extension HTTPBodyCollector {
         // Decided into locals and made by the memberwise initialiser in one expression: set
         // member by member, the collector was built aside and copied into `self` (twice a call).
         let limit = max(0, keepLimit)
-        var body = HTTPBody()
+        var disposition = HTTPBody.Disposition.none
         var notes: [(kind: HTTPAnomaly.Kind, message: String)] = []
         var keeping = false
         var inflater: Inflater?
         var hasher: UploadHasher?
         // The three fields it reads, found in one pass (the first of each, as `value(for:)`).
-        var contentLength: String?
+        var contentType: String?, contentEncoding: String?, contentLength: String?
         var found = (type: false, encoding: false, length: false)
         for header in headers {
             switch header.name.utf8.count {
             case 12 where !found.type && HTTPHeader.sameName(header.name, "Content-Type"):
-                body.contentType = header.value
+                contentType = header.value
                 found.type = true
             case 14 where !found.length && HTTPHeader.sameName(header.name, "Content-Length"):
                 contentLength = header.value
                 found.length = true
             case 16 where !found.encoding && HTTPHeader.sameName(header.name, "Content-Encoding"):
-                body.contentEncoding = header.value
+                contentEncoding = header.value
                 found.encoding = true
             default:
                 break
@@ -231,18 +239,18 @@ extension HTTPBodyCollector {
         decide: do {
             if hashes {
                 hasher = UploadHasher(chain: chain)
-                body.disposition = .hashed
+                disposition = .hashed
                 break decide
             }
-            guard HTTPBodyCollector.isTextual(body.contentType) else {
-                body.disposition = .counted
+            guard HTTPBodyCollector.isTextual(contentType) else {
+                disposition = .counted
                 break decide
             }
-            switch body.contentEncoding?.lowercased() {
+            switch contentEncoding?.lowercased() {
             case nil, "identity":
                 // A body announced larger than the cap is never buffered at all.
                 if let length = contentLength.flatMap(HTTPStreamParser.decimal), length > limit {
-                    body.disposition = .counted
+                    disposition = .counted
                     notes.append((.bodyNotKept, "body of \(length) bytes exceeds the \(limit)-byte cap; counted only"))
                     break decide
                 }
@@ -251,13 +259,16 @@ extension HTTPBodyCollector {
             case "deflate":
                 inflater = Inflater(encoding: .deflate)
             default:
-                body.disposition = .counted
-                notes.append((.bodyNotKept, "Content-Encoding \(body.contentEncoding ?? "") not decoded; counted only"))
+                disposition = .counted
+                notes.append((.bodyNotKept, "Content-Encoding \(contentEncoding ?? "") not decoded; counted only"))
                 break decide
             }
             keeping = true
-            body.disposition = .kept
+            disposition = .kept
         }
-        self.init(body: body, keeping: keeping, keepLimit: limit, inflater: inflater, hasher: hasher, notes: notes)
+        // The body made where it is stored: built in a local and passed, it was copied and the
+        // local destroyed (two messages a call).
+        self.init(body: HTTPBody(disposition: disposition, contentType: contentType, contentEncoding: contentEncoding),
+                  keeping: keeping, keepLimit: limit, inflater: inflater, hasher: hasher, notes: notes)
     }
 }

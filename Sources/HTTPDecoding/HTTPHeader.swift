@@ -35,11 +35,19 @@ extension Array where Element == HTTPHeader {
 extension HTTPHeader {
     /// Field names compared ASCII case-insensitively without building lowercased copies
     /// (looked up several times for every exchange).
+    @inline(__always)
     package static func sameName(_ a: String, _ b: String) -> Bool {
         // A name read from the wire in its usual spelling is the very string the code asks for
-        // (`HTTPHead.fieldName`'s table, or a small string of the same bytes): the same two words.
+        // (`HTTPHead.fieldName`'s table, or a small string of the same bytes): the same two words,
+        // compared where the caller is (`value(for:)` asks it of every field, nine times a call).
         if MemoryLayout<String>.size == 16,
            unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+        return sameSpelling(a, b)
+    }
+
+    /// `sameName` past its first test.
+    @inline(never)
+    static func sameSpelling(_ a: String, _ b: String) -> Bool {
         // Most names compared differ in length, which a native string knows without a scan.
         let count = a.utf8.count
         guard count == b.utf8.count else { return false }

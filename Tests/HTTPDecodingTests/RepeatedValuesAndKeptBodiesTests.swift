@@ -95,3 +95,13 @@ import Testing
         #expect(HTTPBodyCollector.isASCII(UnsafeRawBufferPointer(start: nil, count: 0)))
     }
 }
+
+/// The token bytes of RFC 9110 5.6.2, every byte tested against the grammar's own list.
+@Suite struct TokenCharacterTests {
+    @Test func everyByteIsATokenCharacterExactlyWhenTheGrammarSaysSo() {
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+        for byte in 0...255 {
+            #expect(HTTPHead.isTokenCharacter(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+        }
+    }
+}
