@@ -85,7 +85,9 @@ package struct HTTPBody: Sendable, Hashable {
 
     package init() {}
 
-    /// A body not yet received: what its head says of it.
+    /// A body not yet received: what its head says of it. Inlined: called, the initialiser built
+    /// the body aside and copied it out (every member retained and released again).
+    @inline(__always)
     init(disposition: Disposition, contentType: String?, contentEncoding: String?) {
         self.disposition = disposition
         self.contentType = contentType

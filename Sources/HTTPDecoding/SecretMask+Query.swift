@@ -1,12 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension SecretMask {
     /// A request query with the value of every secret-looking parameter masked: the JSON
     /// members' names (`password`, `token`, ...) and names ending in `token`, `password` or
     /// `secret` (`access_token`, `X-Auth-Token` put in a URL), compared case-insensitively.
     package static func maskedQuery(_ query: String) -> String {
-        guard query.utf8.contains(UInt8(ascii: "=")) else { return query }
         // Every sensitive name contains one of these words: a query naming none (nearly every
         // query, `limit=5&marker=...`) is returned as it is, without splitting it (issue 25).
-        guard mayNameSecret(query) else { return query }
+        // One look at the bytes in place for both tests (every request with a query asks).
+        var bytes = query
+        let mayMask = bytes.withUTF8 { utf8 -> Bool in
+            let raw = UnsafeRawBufferPointer(utf8)
+            guard let base = raw.baseAddress, memchr(base, Int32(UInt8(ascii: "=")), raw.count) != nil else { return false }
+            return mayNameSecret(raw)
+        }
+        guard mayMask else { return query }
         var changed = false
         let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter -> Substring in
             guard let equals = parameter.firstIndex(of: "=") else { return parameter }
