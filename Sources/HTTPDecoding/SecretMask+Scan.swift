@@ -48,6 +48,9 @@ extension SecretMask {
         let count = bytes.count
         var uncertain = false
         var i = 0
+        // The tables read once a scan: named in the loop, each candidate letter went through
+        // their lazy initialisers' check (a dozen calls a request).
+        let wordByFirstLetter = SecretMask.wordByFirstLetter, secretWords = SecretMask.secretWords
         while i < count {
             let byte = bytes[i]
             if byte >= 0x80 {
