@@ -210,21 +210,23 @@ package struct HTTPHead {
 
     /// `method SP target SP version`, read in place (every request's start line).
     static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, String)? {
-        // Exactly two spaces.
+        // Exactly two spaces, each part checked as it is passed (one pass over the line): a
+        // token method, a target without controls, and `HTTP/d.d`, which holds no space.
         let count = line.count
         var first = 0
-        while first < count, line[first] != space { first &+= 1 }
-        var second = first &+ 1
-        while second < count, line[second] != space { second &+= 1 }
-        guard second < count else { return nil }
-        var k = second &+ 1
-        while k < count {
-            if line[k] == space { return nil }
-            k &+= 1
+        while first < count, line[first] != space {
+            guard isTokenCharacter(line[first]) else { return nil }
+            first &+= 1
         }
-        guard first > 0, first <= 32, second > first &+ 1, isVersion(line, from: second &+ 1) else { return nil }
-        for i in 0..<first where !isTokenCharacter(line[i]) { return nil }
-        for i in (first &+ 1)..<second where line[i] <= 0x20 || line[i] == 0x7F { return nil }
+        guard first > 0, first <= 32, first < count else { return nil }
+        var second = first &+ 1
+        while second < count {
+            let byte = line[second]
+            if byte == space { break }
+            guard byte > 0x20, byte != 0x7F else { return nil }
+            second &+= 1
+        }
+        guard second < count, second > first &+ 1, isVersion(line, from: second &+ 1) else { return nil }
         return (word(line, 0..<first), text(line, (first &+ 1)..<second), word(line, (second &+ 1)..<count))
     }
 

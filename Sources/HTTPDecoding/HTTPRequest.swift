@@ -48,13 +48,13 @@ package struct HTTPRequest: Sendable, Hashable {
                 guard let slash = firstIndex(of: UInt8(ascii: "/"), in: (colon &+ 3)..<count) else { return ("/", nil) }
                 start = slash
             }
-            var end = firstIndex(of: UInt8(ascii: "#"), in: start..<count) ?? count
-            let mark = firstIndex(of: UInt8(ascii: "?"), in: start..<end)
-            if let mark { end = mark }
+            // One pass to the first `?` or `#` (the path's end), then on to a `#` (the query's).
+            var end = start
+            while end < count, bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") { end &+= 1 }
             let path = text(start..<end)
-            guard let mark else { return (path, nil) }
-            let queryEnd = firstIndex(of: UInt8(ascii: "#"), in: mark..<count) ?? count
-            return (path, text((mark &+ 1)..<queryEnd))
+            guard end < count, bytes[end] == UInt8(ascii: "?") else { return (path, nil) }
+            let queryEnd = firstIndex(of: UInt8(ascii: "#"), in: (end &+ 1)..<count) ?? count
+            return (path, text((end &+ 1)..<queryEnd))
         }
     }
 }
