@@ -37,26 +37,56 @@ package struct OpenStackCall: Sendable, Hashable {
 
     // Keystone
     /// Authentication methods of a token request (`password`, `token`, `application_credential`).
-    package var authMethods: [String] = []
+    package var authMethods: [String] {
+        get { keystone?.authMethods ?? [] }
+        set { OpenStackCall.set(&keystone, \.authMethods, to: newValue) }
+    }
     /// The user a token request authenticates or a token response names.
-    package var userName: String?
+    package var userName: String? {
+        get { keystone?.userName }
+        set { OpenStackCall.set(&keystone, \.userName, to: newValue) }
+    }
     /// The id of that user.
-    package var userID: String?
+    package var userID: String? {
+        get { keystone?.userID }
+        set { OpenStackCall.set(&keystone, \.userID, to: newValue) }
+    }
     /// The domain of that user.
-    package var userDomainName: String?
+    package var userDomainName: String? {
+        get { keystone?.userDomainName }
+        set { OpenStackCall.set(&keystone, \.userDomainName, to: newValue) }
+    }
     /// The project a token is scoped to.
-    package var projectName: String?
+    package var projectName: String? {
+        get { keystone?.projectName }
+        set { OpenStackCall.set(&keystone, \.projectName, to: newValue) }
+    }
     /// The id of that project.
-    package var projectID: String?
+    package var projectID: String? {
+        get { keystone?.projectID }
+        set { OpenStackCall.set(&keystone, \.projectID, to: newValue) }
+    }
     /// The domain of that project.
-    package var projectDomainName: String?
+    package var projectDomainName: String? {
+        get { keystone?.projectDomainName }
+        set { OpenStackCall.set(&keystone, \.projectDomainName, to: newValue) }
+    }
     /// Domain of a domain-scoped token.
-    package var domainName: String?
+    package var domainName: String? {
+        get { keystone?.domainName }
+        set { OpenStackCall.set(&keystone, \.domainName, to: newValue) }
+    }
     /// `token.expires_at` of a token response.
-    package var tokenExpiresAt: String?
+    package var tokenExpiresAt: String? {
+        get { keystone?.tokenExpiresAt }
+        set { OpenStackCall.set(&keystone, \.tokenExpiresAt, to: newValue) }
+    }
     /// `token.issued_at` of a token response (issue or validation): Keystone's revocation check
     /// names it in SQL, which ties a validation's statements to it.
-    package var tokenIssuedAt: String?
+    package var tokenIssuedAt: String? {
+        get { keystone?.tokenIssuedAt }
+        set { OpenStackCall.set(&keystone, \.tokenIssuedAt, to: newValue) }
+    }
 
     // Glance
     /// The image the call is about: from the path, the `Location` header or the response JSON.
@@ -66,51 +96,117 @@ package struct OpenStackCall: Sendable, Hashable {
     /// True when the path named the image by something that is not an id (lookup by name).
     package var isLookupByName = false
     /// `status` of the response's image JSON.
-    package var imageStatus: String?
+    package var imageStatus: String? {
+        get { imageDetails?.imageStatus }
+        set { OpenStackCall.set(&imageDetails, \.imageStatus, to: newValue) }
+    }
     /// `size` of the response's image JSON.
-    package var imageSize: Int64?
+    package var imageSize: Int64? {
+        get { imageDetails?.imageSize }
+        set { OpenStackCall.set(&imageDetails, \.imageSize, to: newValue) }
+    }
     /// `checksum` (MD5, hex) of the response's image JSON.
-    package var checksum: String?
+    package var checksum: String? {
+        get { imageDetails?.checksum }
+        set { OpenStackCall.set(&imageDetails, \.checksum, to: newValue) }
+    }
     /// `os_hash_algo` of the response's image JSON.
-    package var osHashAlgo: String?
+    package var osHashAlgo: String? {
+        get { imageDetails?.osHashAlgo }
+        set { OpenStackCall.set(&imageDetails, \.osHashAlgo, to: newValue) }
+    }
     /// `os_hash_value` of the response's image JSON.
-    package var osHashValue: String?
+    package var osHashValue: String? {
+        get { imageDetails?.osHashValue }
+        set { OpenStackCall.set(&imageDetails, \.osHashValue, to: newValue) }
+    }
     /// `disk_format` of the response's image JSON.
-    package var diskFormat: String?
+    package var diskFormat: String? {
+        get { imageDetails?.diskFormat }
+        set { OpenStackCall.set(&imageDetails, \.diskFormat, to: newValue) }
+    }
     /// `container_format` of the response's image JSON.
-    package var containerFormat: String?
+    package var containerFormat: String? {
+        get { imageDetails?.containerFormat }
+        set { OpenStackCall.set(&imageDetails, \.containerFormat, to: newValue) }
+    }
     /// `visibility` of the response's image JSON.
-    package var visibility: String?
+    package var visibility: String? {
+        get { imageDetails?.visibility }
+        set { OpenStackCall.set(&imageDetails, \.visibility, to: newValue) }
+    }
     /// Every scalar member of the response's image JSON (custom properties included), as text.
-    package var imageFields: [String: String] = [:]
+    package var imageFields: [String: String] {
+        get { imageDetails?.imageFields ?? [:] }
+        set { OpenStackCall.set(&imageDetails, \.imageFields, to: newValue) }
+    }
     /// Ids of an `image-list` response body, in order. Not kept on the call: the timeline does
     /// not read them, and a monitoring loop makes hundreds of thousands of lists.
     package static func listedImageIDs(in body: HTTPBody?) -> [String] {
         body?.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
     /// The JSON-patch operations of an `image-update` request.
-    package var patchOperations: [OpenStackPatchOperation] = []
+    package var patchOperations: [OpenStackPatchOperation] {
+        get { imageDetails?.patchOperations ?? [] }
+        set { OpenStackCall.set(&imageDetails, \.patchOperations, to: newValue) }
+    }
     /// The task a `/v2/tasks/{task}` call names, or the id of the task a response created.
-    package var taskID: String?
+    package var taskID: String? {
+        get { imageDetails?.taskID }
+        set { OpenStackCall.set(&imageDetails, \.taskID, to: newValue) }
+    }
     /// The member a `/v2/images/{image}/members/{member}` call names.
-    package var memberID: String?
+    package var memberID: String? {
+        get { imageDetails?.memberID }
+        set { OpenStackCall.set(&imageDetails, \.memberID, to: newValue) }
+    }
     /// The tag a `/v2/images/{image}/tags/{tag}` call adds or removes.
-    package var tag: String?
+    package var tag: String? {
+        get { imageDetails?.tag }
+        set { OpenStackCall.set(&imageDetails, \.tag, to: newValue) }
+    }
 
     // Swift
     /// The account (`AUTH_...`) of a Swift path.
-    package var swiftAccount: String?
+    package var swiftAccount: String? {
+        get { swiftDetails?.swiftAccount }
+        set { OpenStackCall.set(&swiftDetails, \.swiftAccount, to: newValue) }
+    }
     /// The container of a Swift path.
-    package var swiftContainer: String?
+    package var swiftContainer: String? {
+        get { swiftDetails?.swiftContainer }
+        set { OpenStackCall.set(&swiftDetails, \.swiftContainer, to: newValue) }
+    }
     /// The object of a Swift path.
-    package var swiftObject: String?
+    package var swiftObject: String? {
+        get { swiftDetails?.swiftObject }
+        set { OpenStackCall.set(&swiftDetails, \.swiftObject, to: newValue) }
+    }
     /// `Etag` of a Swift response: the MD5 of the object written or read (quoted for a large
     /// object's manifest, where it is the MD5 of its segments' ETags).
-    package var swiftETag: String?
+    package var swiftETag: String? {
+        get { swiftDetails?.swiftETag }
+        set { OpenStackCall.set(&swiftDetails, \.swiftETag, to: newValue) }
+    }
     /// `X-Object-Manifest`: `<container>/<prefix>` of a dynamic large object's segments.
-    package var swiftManifest: String?
+    package var swiftManifest: String? {
+        get { swiftDetails?.swiftManifest }
+        set { OpenStackCall.set(&swiftDetails, \.swiftManifest, to: newValue) }
+    }
     /// `X-Trans-Id` of a Swift response, the id in the proxy's log.
-    package var swiftTransID: String?
+    package var swiftTransID: String? {
+        get { swiftDetails?.swiftTransID }
+        set { OpenStackCall.set(&swiftDetails, \.swiftTransID, to: newValue) }
+    }
+
+    // What only some calls fill (a token call's identities, an image document's state, a Swift
+    // object's names), in three groups stored apart: nil until a member is set, and again when
+    // every member is empty, so that equal calls are equal whatever was set and cleared. As
+    // members of the call, the thirty of them were released one by one for every call, most of
+    // them nil (a fiftieth of `sql` on the API capture, issue 25).
+    private var keystone: KeystoneDetails?
+    private var imageDetails: ImageDetails?
+    private var swiftDetails: SwiftDetails?
 
     /// The identities a route captured from the path.
     private mutating func readCaptures(_ captures: [String: String]) {
@@ -270,4 +366,76 @@ package struct OpenStackPatchOperation: Sendable, Hashable, CustomStringConverti
     }
     /// `replace /name=cirros`, `remove /tag`: as the reports print it.
     package var description: String { value.map { "\(op) \(path)=\($0)" } ?? "\(op) \(path)" }
+}
+
+/// Members of `OpenStackCall` that few calls fill, stored apart (see `OpenStackCall.keystone`).
+protocol OpenStackCallDetails: Hashable, Sendable {
+    init()
+}
+
+extension OpenStackCall {
+    struct KeystoneDetails: OpenStackCallDetails {
+        var authMethods: [String] = []
+        var userName: String?
+        var userID: String?
+        var userDomainName: String?
+        var projectName: String?
+        var projectID: String?
+        var projectDomainName: String?
+        var domainName: String?
+        var tokenExpiresAt: String?
+        var tokenIssuedAt: String?
+    }
+}
+
+extension OpenStackCall {
+    struct ImageDetails: OpenStackCallDetails {
+        var imageStatus: String?
+        var imageSize: Int64?
+        var checksum: String?
+        var osHashAlgo: String?
+        var osHashValue: String?
+        var diskFormat: String?
+        var containerFormat: String?
+        var visibility: String?
+        var imageFields: [String: String] = [:]
+        var patchOperations: [OpenStackPatchOperation] = []
+        var taskID: String?
+        var memberID: String?
+        var tag: String?
+    }
+}
+
+extension OpenStackCall {
+    struct SwiftDetails: OpenStackCallDetails {
+        var swiftAccount: String?
+        var swiftContainer: String?
+        var swiftObject: String?
+        var swiftETag: String?
+        var swiftManifest: String?
+        var swiftTransID: String?
+    }
+}
+
+extension OpenStackCall {
+    /// Sets a member of a group: the group is made for a value that is not empty and dropped
+    /// when setting leaves it empty (see `keystone`).
+    fileprivate static func set<Group: OpenStackCallDetails, Value>(_ group: inout Group?, _ member: WritableKeyPath<Group, Value?>,
+                                                                     to value: Value?) {
+        if value == nil, group == nil { return }
+        set(&group) { $0[keyPath: member] = value }
+    }
+
+    fileprivate static func set<Group: OpenStackCallDetails, Value: Collection>(_ group: inout Group?,
+                                                                                 _ member: WritableKeyPath<Group, Value>,
+                                                                                 to value: Value) {
+        if value.isEmpty, group == nil { return }
+        set(&group) { $0[keyPath: member] = value }
+    }
+
+    private static func set<Group: OpenStackCallDetails>(_ group: inout Group?, _ change: (inout Group) -> Void) {
+        var changed = group ?? Group()
+        change(&changed)
+        group = changed == Group() ? nil : changed
+    }
 }
