@@ -162,10 +162,6 @@ package struct HTTPHead {
         "X-Compute-Request-Id", "X-Trace-Info", "Keep-Alive", "Expect", "X-Forwarded-For", "X-Forwarded-Proto",
     ], marking: HTTPRepeatedFieldValues.names)
 
-    static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        commonNames.string(equalTo: bytes) ?? String(decoding: bytes, as: UTF8.self)
-    }
-
     /// The offset of the first LF in `base[start..<end]`, or `end`: `memchr`, where a search a
     /// byte at a time was most of a head's scan and parse.
     @inline(__always)

@@ -38,7 +38,7 @@ extension HTTPHeader {
     @inline(__always)
     package static func sameName(_ a: String, _ b: String) -> Bool {
         // A name read from the wire in its usual spelling is the very string the code asks for
-        // (`HTTPHead.fieldName`'s table, or a small string of the same bytes): the same two words,
+        // (`HTTPHead.commonNames`, or a small string of the same bytes): the same two words,
         // compared where the caller is (`value(for:)` asks it of every field, nine times a call).
         if MemoryLayout<String>.size == 16,
            unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
