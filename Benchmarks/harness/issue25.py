@@ -8,8 +8,10 @@ the references the issue names: tshark with default preferences (its `-Y` listin
 uploaded bytes (the digest floor). Every figure of a row is a median over --repeat runs (the
 tshark rows over --reference-repeat runs: a minute each on 2 GB); CPU is user + system time of
 all the process's threads. The ratios of `info` to the `pcap_next_ex` loop and of `split` to `cp`
-are medians of per-round ratios, each command run right before its reference (`PAIRED`); the
-others are ratios of medians. Prints a targets list and a Markdown table for Benchmarks/README.md.
+are medians of per-round ratios, each command run right before its reference (`PAIRED`). Each
+tshark run comes between runs of the glancetrace command it is measured against, BRACKET before
+and BRACKET after (`bracket`), and its ratio is taken against the median of those; the other
+ratios are ratios of medians. Prints a targets list and a Markdown table for Benchmarks/README.md.
 """
 
 import os
@@ -94,7 +96,7 @@ def any_capture(bench):
         execute(adjacent_pairs([r for r in rows + refs if r not in writers]), a.repeat)
         execute(writers, a.repeat)
         os.sync()
-        execute(slow, a.reference_repeat)
+        around = bracket(rows, slow, a.reference_repeat)
         size = os.path.getsize(path)
         for row in rows + refs + slow:
             if row.status != "ok":
@@ -106,7 +108,16 @@ def any_capture(bench):
                                   "reference": row.reference, "status": row.status, "wall_s": row.wall,
                                   "cpu_s": row.cpu, "walls_s": [r.wall for r in row.runs],
                                   "peak_rss_bytes": row.rss})
-        measured[label] = ({r.short: r for r in rows + refs + slow if r.status == "ok"}, size)
+        for row in around:
+            if row.status != "ok":
+                continue
+            note("  %-42s wall %7.2f s  cpu %7.2f s  (%d runs around the reference's)"
+                 % (row.name, row.wall, row.cpu, len(row.runs)))
+            bench.results.append({"suite": "any", "capture": label, "name": row.name, "argv": row.argv,
+                                  "reference": False, "status": row.status, "wall_s": row.wall,
+                                  "cpu_s": row.cpu, "walls_s": [r.wall for r in row.runs],
+                                  "peak_rss_bytes": row.rss})
+        measured[label] = ({r.short: r for r in rows + refs + slow + around if r.status == "ok"}, size)
         for d in ("split-any", "split-any-cp"):
             shutil.rmtree(os.path.join(bench.dir, d), ignore_errors=True)
     targets(bench, measured)
@@ -134,11 +145,62 @@ def adjacent_pairs(rows):
     return ordered
 
 
-def wall_ratio(num, den):
-    """`num`'s wall over `den`'s, and a note on how: for a pair of `PAIRED` with as many runs
-    each, the median of the per-round ratios (the note gives the ratio of medians beside it);
-    otherwise the ratio of medians (the note is empty)."""
+# Runs of a command right before and right after each run of its slow reference (tshark, 45 s
+# to minutes a run): its own rows run minutes earlier, and this host's speed can move by half in
+# that time (session 17: the same `sql` took 1.68x the CPU in one run of the suite as in the
+# next, tshark 1.15x). The ratio against tshark is taken from these, not from those rows.
+BRACKET = 2
+
+
+def bracketed_short(short):
+    return short + "~"
+
+
+def bracket(rows, slow, repeat):
+    """Runs each slow reference `repeat` times, each run between BRACKET runs of the command
+    it is the reference of before it and BRACKET after it (rows named `<short>~`, returned)."""
+    ours = {"tshark-sql": "sql", "tshark-http": "http", "tshark-both": "analyze"}
+    by = {r.short: r for r in rows}
+    around = []
+    for ref in slow:
+        command = by.get(ours.get(ref.short))
+        if command is None or command.status != "ok":
+            execute([ref], repeat)
+            continue
+        companion = Row(command.name + " around " + ref.name, command.argv, False, env=command.env,
+                        short=bracketed_short(command.short))
+        around.append(companion)
+        for _ in range(repeat):
+            for _ in range(BRACKET):
+                companion.run_once()
+            ref.run_once()
+            for _ in range(BRACKET):
+                companion.run_once()
+    return around
+
+
+def bracket_ratio(ref, companion):
+    """The median over the reference's runs of its wall over the median of the 2 x BRACKET
+    runs of `companion` around it; None unless every run of both is there."""
+    width = 2 * BRACKET
+    if ref.status != "ok" or companion.status != "ok" or len(companion.runs) != width * len(ref.runs):
+        return None
+    return statistics.median(r.wall / statistics.median(c.wall for c in companion.runs[i * width:(i + 1) * width])
+                             for i, r in enumerate(ref.runs))
+
+
+def wall_ratio(num, den, by=None):
+    """`num`'s wall over `den`'s, and a note on how: against a slow reference timed between runs
+    of `den`'s command (`bracket`, found in `by`), the median of those ratios; for a pair of
+    `PAIRED` with as many runs each, the median of the per-round ratios (the note gives the ratio
+    of medians beside it); otherwise the ratio of medians (the note is empty)."""
     medians = num.wall / den.wall
+    companion = (by or {}).get(bracketed_short(den.short))
+    if companion is not None and num.reference:
+        r = bracket_ratio(num, companion)
+        if r is not None:
+            return r, "against %d runs of ours around each of its %d, %.2fx from the medians" % (
+                2 * BRACKET, len(num.runs), medians)
     adjacent = PAIRED.get(num.short) == den.short or PAIRED.get(den.short) == num.short
     if not adjacent or not num.runs or len(num.runs) != len(den.runs):
         return medians, ""
@@ -156,7 +218,7 @@ def targets(bench, measured):
     for label, (by, size) in measured.items():
         def ratio(ours, theirs, goal, what):
             if ours in by and theirs in by:
-                r, how = wall_ratio(by[theirs], by[ours])
+                r, how = wall_ratio(by[theirs], by[ours], by)
                 bench.target("%s: %s %s" % (label, ours, what), r >= goal,
                              "%s (%sgoal %gx)" % (times(r, how), how + "; " if how else "", goal))
         # `analyze` and `sql` against tshark on every capture, the API capture too (the issue's
@@ -207,7 +269,7 @@ def table(measured):
                 r, how = wall_ratio(row, by[ref])
                 vs = "%.2fx cp's time (%.2f s%s)" % (r, by[ref].wall, "; " + how if how else "")
             elif ref in by:
-                r, how = wall_ratio(by[ref], row)
+                r, how = wall_ratio(by[ref], row, by)
                 vs = "%s %s (%.2f s%s)" % (times(r, how), name, by[ref].wall, "; " + how if how else "")
             if sub == "analyze" and "sha512" in by:
                 floor = max(by["sha512"].wall, row.cpu / 2)
