@@ -1,4 +1,6 @@
 import CaptureIO
+import HTTPDecoding
+import PacketDecoding
 import TestSupport
 import Testing
 @testable import Timeline
@@ -116,6 +118,85 @@ struct HTTPFactEncodingTests {
             var again: [UInt8] = []
             if let decoded { HTTPFact.encode(decoded, into: &again) }
             #expect(decoded != nil && again == written, "fact \(i) does not come back as written")
+        }
+    }
+}
+
+/// The facts of decoded exchanges stored straight from the exchange and its call
+/// (`FactStore.append(exchange:call:endpointTexts:)`, what the analysis does) against the same
+/// exchanges made into `HTTPFact` values first and stored (what it did before, and still does
+/// for live output and the HTML report): the stored bytes, index entries and kept digests must be
+/// the same, since every report reads them back as `HTTPFact`s.
+struct DirectFactEncodingTests {
+    @Test(arguments: ["a-seed", "b-sequential", "e-lifecycle"])
+    func storedStraightAsIfMadeIntoFacts(scenario: String) throws {
+        let exchanges = try OpenStackFixture.exchanges(scenario)
+        try #require(exchanges.count >= 20)
+        let direct = HTTPFactStore(), viaFacts = HTTPFactStore()
+        for exchange in exchanges {
+            let call = OpenStackCall(exchange: exchange)
+            let texts = (client: exchange.client.description, server: exchange.server.description)
+            direct.append(exchange: exchange, call: call, endpointTexts: texts)
+            viaFacts.append(HTTPFact(exchange: exchange, call: call, index: viaFacts.count, endpointTexts: texts, messageTexts: false))
+        }
+        #expect(direct.count == viaFacts.count)
+        var differing: [Int] = []
+        for i in 0..<min(direct.count, viaFacts.count) {
+            let bytes = direct.partial(at: i) { Array($0) }, expected = viaFacts.partial(at: i) { Array($0) }
+            if bytes == nil || bytes != expected || direct.traitBits(at: i) != viaFacts.traitBits(at: i)
+                || direct.time(at: i) != viaFacts.time(at: i) || direct.end(at: i) != viaFacts.end(at: i)
+                || direct.connection(at: i) != viaFacts.connection(at: i) {
+                differing.append(i)
+            }
+        }
+        #expect(differing.isEmpty, "\(scenario): exchanges stored otherwise: \(differing.prefix(10))")
+        #expect(direct.companions.keys.sorted() == viaFacts.companions.keys.sorted())
+    }
+
+    /// What the fixtures lack: anomalies (notes, a request cut in its body), a query naming a
+    /// secret, forwarding headers, digests, and a response without a request.
+    @Test func storedStraightWithNotesSecretsAndDigests() {
+        let client = Endpoint(address: IPAddress(ipv4: 0x0A00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0xC0A8_1805), port: 9292)
+        var timing = HTTPExchangeTiming()
+        timing.requestStart = Timestamp(nanoseconds: 1_000)
+        timing.requestEnd = Timestamp(nanoseconds: 2_000)
+        timing.responseStart = Timestamp(nanoseconds: 3_000)
+        timing.responseEnd = Timestamp(nanoseconds: 4_000)
+        let request = HTTPRequest(method: "PUT", target: "/v2/images/7c5a1e0e-8a3b-4b8e-9a51-1f2f3e4d5c6b/file?password=hunter2&x=1",
+                                  version: "HTTP/1.1",
+                                  headers: [HTTPHeader(name: "Host", value: "glance"),
+                                            HTTPHeader(name: "X-Forwarded-For", value: "10.1.1.1"),
+                                            HTTPHeader(name: "x-forwarded-for", value: "10.2.2.2"),
+                                            HTTPHeader(name: "Forwarded", value: "for=10.3.3.3;proto=https"),
+                                            HTTPHeader(name: "X-Forwarded-Proto", value: "https")],
+                                  body: HTTPBody(), isComplete: false)
+        let response = HTTPResponse(version: "HTTP/1.1", status: 503, reason: "Service Unavailable",
+                                    headers: [HTTPHeader(name: "Content-Encoding", value: "gzip")], body: HTTPBody(), isComplete: true)
+        let digests = UploadDigests(md5: "d41d8cd98f00b204e9800998ecf8427e", sha512: nil)
+        let anomalies = [HTTPAnomaly(kind: .truncatedMessage, direction: .clientToServer, time: Timestamp(nanoseconds: 2_500),
+                                     message: "request body ends early"),
+                         HTTPAnomaly(kind: .gapInBody, direction: .serverToClient, time: Timestamp(nanoseconds: 3_500),
+                                     message: "12 bytes missing from the response body")]
+        let exchanges = [
+            HTTPExchange(connection: 3, sequence: 0, client: client, server: server, request: request, response: response,
+                         timing: timing, requestWireBytes: 321, responseWireBytes: 654, gaps: 1, missingBytes: 12, tls: true,
+                         uploadDigests: digests, anomalies: anomalies),
+            HTTPExchange(connection: 4, sequence: 0, client: client, server: server, request: nil, response: response,
+                         timing: timing, requestWireBytes: 0, responseWireBytes: 99, gaps: 0, missingBytes: 0, tls: false,
+                         uploadDigests: nil, anomalies: []),
+        ]
+        for exchange in exchanges {
+            let call = OpenStackCall(exchange: exchange)
+            let texts = (client: exchange.client.description, server: exchange.server.description)
+            let direct = HTTPFactStore(), viaFact = HTTPFactStore()
+            direct.append(exchange: exchange, call: call, endpointTexts: texts)
+            viaFact.append(HTTPFact(exchange: exchange, call: call, index: 0, endpointTexts: texts, messageTexts: false))
+            let same = direct.partial(at: 0) { Array($0) } == viaFact.partial(at: 0) { Array($0) }
+            #expect(same, "exchange on connection \(exchange.connection): stored otherwise")
+            #expect(direct.traitBits(at: 0) == viaFact.traitBits(at: 0) && direct.end(at: 0) == viaFact.end(at: 0))
+            #expect(direct.companions.count == viaFact.companions.count)
+            #expect(direct[0].uploadDigests === viaFact[0].uploadDigests)
         }
     }
 }

@@ -24,6 +24,15 @@ extension ProtocolRouter {
             endpointTexts = texts
             // Both read the exchange in place (borrowed): a copy retained every string it holds.
             let call = OpenStackCall.reading(exchange, serverPort: port, cache: self.callRoutes)
+            if self.onEvent == nil && !self.recordsMessageTexts {
+                // Nobody reads the fact now: stored as bytes straight from the exchange and call.
+                self.httpFacts.append(exchange: exchange, call: call, endpointTexts: texts)
+                if let id = call.imageID, let status = call.imageStatus, let code = call.status, (200..<300).contains(code) {
+                    let start = exchange.timing.start ?? .zero
+                    self.announce(id, status, at: exchange.timing.end ?? start, fromSQL: false)
+                }
+                return
+            }
             let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count, endpointTexts: texts,
                                 messageTexts: self.recordsMessageTexts)
             self.httpFacts.append(fact)

@@ -49,11 +49,17 @@ final class HTTPFactDigests {
     let joinedUpload: UploadDigests?
     let download: UploadDigests?
 
-    init?(_ fact: borrowing HTTPFact) {
-        upload = fact.uploadDigests
-        joinedUpload = fact.transfer.joinedUploadDigests
-        download = fact.transfer.downloadDigests
+    convenience init?(_ fact: borrowing HTTPFact) {
+        self.init(upload: fact.uploadDigests, joinedUpload: fact.transfer.joinedUploadDigests,
+                  download: fact.transfer.downloadDigests)
+    }
+
+    /// Tested before the object is allocated: nearly every exchange has no digests.
+    init?(upload: UploadDigests?, joinedUpload: UploadDigests?, download: UploadDigests?) {
         if upload == nil && joinedUpload == nil && download == nil { return nil }
+        self.upload = upload
+        self.joinedUpload = joinedUpload
+        self.download = download
     }
 
     func attach(to fact: inout HTTPFact) {

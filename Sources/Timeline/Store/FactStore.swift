@@ -111,11 +111,18 @@ public final class FactStore<Fact: SpillableFact>: RandomAccessCollection, Expre
     package var warning: String? { spill.failure }
 
     @inlinable package func append(_ fact: Fact) {
-        if let companion = Fact.companion(of: fact) { companions[Int32(clamping: entries.count)] = companion }
-        let (offset, length) = spill.append { Fact.encode(fact, into: &$0) }
-        entries.append(Entry(time: fact.time.nanoseconds, end: fact.end.nanoseconds,
-                             connection: Int32(clamping: fact.connection), sequence: Int32(clamping: entries.count),
-                             offset: offset, length: UInt32(clamping: length), traits: Fact.traitBits(of: fact)))
+        append(time: fact.time, end: fact.end, connection: fact.connection, traits: Fact.traitBits(of: fact),
+               companion: Fact.companion(of: fact)) { Fact.encode(fact, into: &$0) }
+    }
+
+    /// Appends a fact given as what the index keeps of it and what `encode` writes of it.
+    @inlinable func append(time: Timestamp, end: Timestamp, connection: Int, traits: UInt8, companion: AnyObject?,
+                           encode: (inout [UInt8]) -> Void) {
+        if let companion { companions[Int32(clamping: entries.count)] = companion }
+        let (offset, length) = spill.append(encode)
+        entries.append(Entry(time: time.nanoseconds, end: end.nanoseconds,
+                             connection: Int32(clamping: connection), sequence: Int32(clamping: entries.count),
+                             offset: offset, length: UInt32(clamping: length), traits: traits))
     }
 
     /// Replaces the fact at `position` with `fact`, which keeps its place: time, end and

@@ -1,3 +1,6 @@
+import CaptureIO
+import HTTPDecoding
+
 // The byte form of an HTTP fact (read back by `HTTPFact.decode`), written in two passes over one
 // description of the layout: the first adds up its size, the second stores each field straight
 // into that many bytes reserved at the end of the spill buffer. Appended field by field (a
@@ -89,6 +92,36 @@ extension HTTPFact {
 
     /// The fields in layout order (the order `HTTPFact.decode` reads them).
     func write<Sink: SpillFieldSink>(to sink: inout Sink) {
+        HTTPFact.writeLayout(
+            to: &sink, time: time, end: end, connection: connection, client: client, server: server, service: service,
+            operation: operation, method: method, path: path, status: status, imageID: imageID, imageName: imageName,
+            reportedStatus: reportedStatus, reportedFields: reportedFields, requestEnd: requestEnd, requestBytes: requestBytes,
+            flags: HTTPFact.flags(requestComplete: requestComplete, tls: tls, inferred: inferred,
+                                  requestStreamEndedInBody: requestStreamEndedInBody),
+            tokenFingerprint: tokenFingerprint, subjectTokenFingerprint: subjectTokenFingerprint, requestID: requestID,
+            responseBytes: responseBytes, notes: notes, requestWireBytes: requestWireBytes, evidence: evidence,
+            minimumBytes: minimumBytes, query: query, transfer: transfer, proxyEvidence: proxyEvidence,
+            bytesNotCaptured: bytesNotCaptured, requestBytesNotCaptured: requestBytesNotCaptured,
+            tokenIssuedAt: tokenIssuedAt, messages: messages)
+    }
+
+    static func flags(requestComplete: Bool, tls: Bool, inferred: Bool, requestStreamEndedInBody: Bool) -> UInt8 {
+        (requestComplete ? 1 : 0) | (tls ? 2 : 0) | (inferred ? 4 : 0) | (requestStreamEndedInBody ? 8 : 0)
+    }
+
+    /// The one layout of a fact's bytes, from values borrowed wherever they are: a fact's
+    /// members (`write(to:)`), or an exchange and its call (`encodeFields(exchange:call:...)`).
+    @inline(__always)
+    static func writeLayout<Sink: SpillFieldSink>(
+        to sink: inout Sink, time: Timestamp, end: Timestamp, connection: Int, client: String, server: String,
+        service: String, operation: OpenStackOperation, method: String, path: String, status: Int?, imageID: String?,
+        imageName: String?, reportedStatus: String?, reportedFields: [String: String], requestEnd: Timestamp?,
+        requestBytes: Int, flags: UInt8, tokenFingerprint: String?, subjectTokenFingerprint: String?, requestID: String?,
+        responseBytes: Int, notes: [String], requestWireBytes: Int, evidence: [String],
+        minimumBytes: (request: Int, response: Int)?, query: String?, transfer: borrowing HTTPTransferFacts,
+        proxyEvidence: borrowing HTTPProxyEvidence, bytesNotCaptured: Int, requestBytesNotCaptured: Int,
+        tokenIssuedAt: String?, messages: HTTPMessageTexts?
+    ) {
         sink.int(time.nanoseconds)
         sink.int(end.nanoseconds)
         sink.int(Int64(connection))
@@ -119,7 +152,7 @@ extension HTTPFact {
         }
         sink.optionalInt(requestEnd.map(\.nanoseconds))
         sink.int(Int64(requestBytes))
-        sink.byte((requestComplete ? 1 : 0) | (tls ? 2 : 0) | (inferred ? 4 : 0) | (requestStreamEndedInBody ? 8 : 0))
+        sink.byte(flags)
         sink.optionalString(tokenFingerprint)
         sink.optionalString(subjectTokenFingerprint)
         sink.optionalString(requestID)
@@ -153,6 +186,79 @@ extension HTTPFact {
             sink.optionalString(messages.request)
             sink.optionalString(messages.response)
         }
+    }
+}
+
+// Issue 25: the fact of a decoded exchange written straight from the exchange and its call. Made
+// as a value first, the fact retained each of its strings and arrays, was copied and destroyed
+// again once encoded: a tenth of `sql`'s CPU on 300,000 API calls, for bytes that a report
+// reads back much later, when it reads them at all.
+extension HTTPFact {
+    /// What `init(exchange:call:index:endpointTexts:messageTexts: false)` computes beyond reading
+    /// members, computed once for both passes of the encoding.
+    struct ExchangeParts {
+        let start: Timestamp
+        let end: Timestamp
+        let requestBodyNotCaptured: Int
+        let requestBytes: Int
+        let requestComplete: Bool
+        let query: String?
+        let notes: [String]
+        let requestStreamEndedInBody: Bool
+        let transfer: HTTPTransferFacts
+        let proxyEvidence: HTTPProxyEvidence
+
+        init(exchange: borrowing HTTPExchange, call: borrowing OpenStackCall) {
+            start = exchange.timing.start ?? .zero
+            end = exchange.timing.end ?? start
+            let count = exchange.request?.body.byteCount ?? 0, missing = exchange.request?.body.missingBytes ?? 0
+            requestBodyNotCaptured = exchange.request?.body.bytesNotCaptured ?? 0
+            requestBytes = count &+ missing &+ requestBodyNotCaptured
+            requestComplete = exchange.request?.isComplete ?? false
+            query = exchange.request?.query.map(SecretMask.maskedQuery)
+            let anomalies = exchange.anomalies.isEmpty
+            notes = anomalies ? [] : exchange.anomalies.map(\.message)
+            requestStreamEndedInBody = !anomalies && exchange.anomalies.contains {
+                $0.kind == .truncatedMessage && $0.direction == .clientToServer
+            }
+            transfer = HTTPTransferFacts(exchange: exchange, call: call)
+            proxyEvidence = HTTPProxyEvidence(exchange: exchange)
+        }
+    }
+
+    /// Appends to `out` the bytes `encode(_:into:)` would write for
+    /// `HTTPFact(exchange: exchange, call: call, ..., messageTexts: false)`, without making it.
+    static func encodeFields(exchange: borrowing HTTPExchange, call: borrowing OpenStackCall, parts: borrowing ExchangeParts,
+                             endpointTexts: (client: String, server: String), into out: inout [UInt8]) {
+        var size = SpillFieldCount()
+        writeFields(exchange: exchange, call: call, parts: parts, endpointTexts: endpointTexts, to: &size)
+        let start = out.count
+        out.appendZeros(size.count)
+        out.withUnsafeMutableBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var store = SpillFieldStore(next: base + start)
+            writeFields(exchange: exchange, call: call, parts: parts, endpointTexts: endpointTexts, to: &store)
+            assert(store.next == base + start + size.count, "HTTP fact layout: size and fields disagree")
+        }
+    }
+
+    private static func writeFields<Sink: SpillFieldSink>(exchange: borrowing HTTPExchange, call: borrowing OpenStackCall,
+                                                          parts: borrowing ExchangeParts,
+                                                          endpointTexts: (client: String, server: String), to sink: inout Sink) {
+        // Member for member what `init(exchange:call:index:endpointTexts:messageTexts:)` sets.
+        writeLayout(
+            to: &sink, time: parts.start, end: parts.end, connection: exchange.connection, client: endpointTexts.client,
+            server: endpointTexts.server, service: call.service.rawValue, operation: call.operation, method: call.method,
+            path: call.path, status: call.status, imageID: call.imageID, imageName: call.imageName,
+            reportedStatus: call.imageStatus, reportedFields: call.imageFields, requestEnd: exchange.timing.requestEnd,
+            requestBytes: parts.requestBytes,
+            flags: flags(requestComplete: parts.requestComplete, tls: exchange.tls, inferred: false,
+                         requestStreamEndedInBody: parts.requestStreamEndedInBody),
+            tokenFingerprint: call.tokenFingerprint, subjectTokenFingerprint: call.subjectTokenFingerprint,
+            requestID: call.requestID, responseBytes: exchange.responseWireBytes, notes: parts.notes,
+            requestWireBytes: exchange.requestWireBytes, evidence: [], minimumBytes: nil, query: parts.query,
+            transfer: parts.transfer, proxyEvidence: parts.proxyEvidence, bytesNotCaptured: exchange.bytesNotCaptured,
+            requestBytesNotCaptured: parts.requestBodyNotCaptured, tokenIssuedAt: call.tokenIssuedAt, messages: nil)
     }
 }
 

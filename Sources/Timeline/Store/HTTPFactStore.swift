@@ -105,15 +105,23 @@ extension HTTPFact: SpillableFact {
     }
 
     package static func traitBits(of fact: HTTPFact) -> UInt8 {
+        traitBits(namesImage: fact.imageID != nil || fact.imageName != nil, status: fact.status,
+                  requestComplete: fact.requestComplete, operation: fact.operation, carriesToken: fact.tokenFingerprint != nil,
+                  imageID: fact.imageID != nil, inferred: fact.inferred,
+                  service: OpenStackService(rawValue: fact.service) ?? .other)
+    }
+
+    static func traitBits(namesImage: Bool, status: Int?, requestComplete: Bool, operation: OpenStackOperation,
+                          carriesToken: Bool, imageID: Bool, inferred: Bool, service: OpenStackService) -> UInt8 {
         var traits: HTTPFactTraits = []
-        if fact.imageID != nil || fact.imageName != nil { traits.insert(.namesImage) }
-        if (fact.status ?? 0) >= 500 || !fact.requestComplete { traits.insert(.anomalous) }
-        if fact.operation == .tokenIssue { traits.insert(.tokenIssue) }
-        if fact.tokenFingerprint != nil { traits.insert(.carriesToken) }
-        if fact.operation == .imageImport && fact.imageID != nil { traits.insert(.imageImport) }
-        if fact.inferred { traits.insert(.inferred) }
-        if fact.service == "keystone" || fact.service == "swift" { traits.insert(.serviceCall) }
-        if fact.service == "glance" { traits.insert(.glance) }
+        if namesImage { traits.insert(.namesImage) }
+        if (status ?? 0) >= 500 || !requestComplete { traits.insert(.anomalous) }
+        if operation == .tokenIssue { traits.insert(.tokenIssue) }
+        if carriesToken { traits.insert(.carriesToken) }
+        if operation == .imageImport && imageID { traits.insert(.imageImport) }
+        if inferred { traits.insert(.inferred) }
+        if service == .keystone || service == .swift { traits.insert(.serviceCall) }
+        if service == .glance { traits.insert(.glance) }
         return traits.rawValue
     }
 
@@ -126,6 +134,25 @@ extension HTTPFact: SpillableFact {
 }
 
 extension FactStore where Fact == HTTPFact {
+    /// Appends the fact `HTTPFact(exchange: exchange, call: call, index: count, endpointTexts:
+    /// endpointTexts, messageTexts: false)` would be, written straight from the exchange and
+    /// its call (see `HTTPFact.encodeFields(exchange:...)`); reads as that fact would.
+    package func append(exchange: borrowing HTTPExchange, call: borrowing OpenStackCall,
+                        endpointTexts: (client: String, server: String)) {
+        let parts = HTTPFact.ExchangeParts(exchange: exchange, call: call)
+        let traits = HTTPFact.traitBits(namesImage: call.imageID != nil || call.imageName != nil, status: call.status,
+                                        requestComplete: parts.requestComplete, operation: call.operation,
+                                        carriesToken: call.tokenFingerprint != nil, imageID: call.imageID != nil,
+                                        inferred: false, service: call.service)
+        // Tested first: the failable initialiser allocates its object before it fails.
+        let companion = exchange.uploadDigests == nil && exchange.joinedUploadDigests == nil && exchange.downloadDigests == nil
+            ? nil : HTTPFactDigests(upload: exchange.uploadDigests, joinedUpload: exchange.joinedUploadDigests,
+                                    download: exchange.downloadDigests)
+        append(time: parts.start, end: parts.end, connection: exchange.connection, traits: traits, companion: companion) {
+            HTTPFact.encodeFields(exchange: exchange, call: call, parts: parts, endpointTexts: endpointTexts, into: &$0)
+        }
+    }
+
     package func traits(at position: Int) -> HTTPFactTraits { HTTPFactTraits(rawValue: traitBits(at: position)) }
 
     /// The fact at `position` without its message texts (`messages` is nil): for the reports
