@@ -271,6 +271,27 @@ package struct OpenStackCall: Sendable, Hashable {
         }
     }
 
+    /// The response headers a call reads, found in one pass over the fields (two searches of
+    /// them before).
+    struct ResponseHeaders {
+        var requestID: String?
+        var subjectToken: String?
+
+        mutating func read(_ headers: [HTTPHeader]) {
+            for header in headers {
+                let name = header.name
+                switch name.utf8.count {
+                case 15:
+                    if subjectToken == nil, HTTPHeader.sameName(name, "X-Subject-Token") { subjectToken = header.value }
+                case 22:
+                    if requestID == nil, HTTPHeader.sameName(name, "X-Openstack-Request-Id") { requestID = header.value }
+                default:
+                    break
+                }
+            }
+        }
+    }
+
     /// A Glance image id (UUID) or a Keystone id (32 hex digits).
     static func looksLikeID(_ text: String) -> Bool {
         let bytes = text.utf8
@@ -328,14 +349,16 @@ extension OpenStackCall {
         } else {
             classified = OpenStackCall.classify(service: service, method: method, path: path, routes: routes)
         }
+        var response = OpenStackCall.ResponseHeaders()
+        if let headers = exchange.response?.headers { response.read(headers) }
         // The implicit memberwise initialiser builds the value in place (an explicit one copied it).
         var call = OpenStackCall(
             service: service, operation: classified.operation, method: method, path: path, status: exchange.status,
-            requestID: exchange.response?.headers.value(for: "X-Openstack-Request-Id") ?? request.requestID,
+            requestID: response.requestID ?? request.requestID,
             userAgent: request.userAgent,
             trace: request.traceInfo.flatMap(OpenStackTraceInfo.init(header:)),
             tokenFingerprint: request.authToken.flatMap(SecretMask.fingerprint(inMasked:)),
-            subjectTokenFingerprint: exchange.response?.headers.fingerprint(for: "X-Subject-Token")
+            subjectTokenFingerprint: response.subjectToken.flatMap(SecretMask.fingerprint(inMasked:))
                 ?? request.subjectToken.flatMap(SecretMask.fingerprint(inMasked:)))
         // Most calls capture nothing (lists, token calls): no look-ups then.
         if !classified.captures.isEmpty { call.readCaptures(classified.captures) }
