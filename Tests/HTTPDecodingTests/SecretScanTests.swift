@@ -112,4 +112,27 @@ extension SecretScanTests {
         #expect(SecretMask.fingerprint(inMasked: "<masked sha256:1234567>") == nil)
         #expect(SecretMask.isSensitiveHeader("x-AUTH-token") && !SecretMask.isSensitiveHeader("X-Auth-Tokens"))
     }
+
+    /// The look-up by length and first letter in front of the comparison: every sensitive name
+    /// in three spellings is found; names of the same length with another first letter, or the
+    /// same first letter and one byte changed, are not.
+    @Test func sensitiveHeadersAreToldByLengthFirstLetterAndBytes() {
+        for name in SecretMask.sensitiveHeaderNames {
+            for spelling in [name, name.uppercased(), name.prefix(1).uppercased() + name.dropFirst()] {
+                #expect(SecretMask.isSensitiveHeader(spelling), "\(spelling)")
+            }
+            let bytes = Array(name.utf8)
+            var otherFirst = bytes
+            otherFirst[0] = bytes[0] == UInt8(ascii: "q") ? UInt8(ascii: "r") : UInt8(ascii: "q")
+            var otherLast = bytes
+            otherLast[bytes.count - 1] = bytes[bytes.count - 1] == UInt8(ascii: "q") ? UInt8(ascii: "r") : UInt8(ascii: "q")
+            for near in [otherFirst, otherLast, bytes + [UInt8(ascii: "s")], Array(bytes.dropLast())] {
+                let text = String(decoding: near, as: UTF8.self)
+                #expect(!SecretMask.isSensitiveHeader(text), "\(text)")
+            }
+        }
+        for name in ["Content-Type", "User-Agent", "Host", "X-Openstack-Request-Id", "", String(repeating: "x", count: 70)] {
+            #expect(!SecretMask.isSensitiveHeader(name), "\(name)")
+        }
+    }
 }
