@@ -37,18 +37,18 @@ package struct HTTPHead {
     /// `parse(_:isRequest:)` for one direction of a connection: a field value equal to the last
     /// one `repeated` holds for its name is that string (see `HTTPRepeatedFieldValues`).
     static func parse(_ bytes: [UInt8], isRequest: Bool, repeated: inout HTTPRepeatedFieldValues) -> HTTPHead? {
-        bytes.withUnsafeBufferPointer { buffer in parse(bytes, buffer, isRequest: isRequest, repeated: &repeated) }
+        bytes.withUnsafeBufferPointer { buffer in parse(buffer, isRequest: isRequest, repeated: &repeated) }
     }
 
-    /// `parse` with the head's bytes in place: the start line is read as a slice of `bytes`, the
-    /// fields from `buffer` (the same bytes) by offsets, without a retained slice per line.
-    private static func parse(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool,
-                              repeated: inout HTTPRepeatedFieldValues) -> HTTPHead? {
+    /// `parse` with the head's bytes in place (where the stream parser found them whole, or its
+    /// buffer): the lines are read by offsets, without a retained slice per line.
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, isRequest: Bool,
+                      repeated: inout HTTPRepeatedFieldValues) -> HTTPHead? {
         var lines = LineCursor(bytes: buffer)
         guard let startRange = lines.next() else { return nil }
         let start = UnsafeBufferPointer(rebasing: buffer[startRange])
-        // The lenient readings and their messages take a slice (rare: a start line RFC 9112 refuses).
-        var startLine: ArraySlice<UInt8> { bytes[startRange] }
+        // The lenient readings and their messages take a copy (rare: a start line RFC 9112 refuses).
+        var startLine: ArraySlice<UInt8> { ArraySlice(start) }
         // Read into locals and made by the memberwise initialiser in one expression: a head
         // changed member by member was copied out whole when returned.
         var method = "", target = "", version = "", status = 0, reason = ""

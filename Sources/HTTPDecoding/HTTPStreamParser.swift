@@ -337,10 +337,17 @@ struct HTTPStreamParser {
             }
             i = j &+ 1
             if !hasContent {
-                lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
                 lineHasContent = false
                 messageWireBytes &+= i &- start
-                headEnded(at: time, delegate: delegate)
+                if kept == 0 {
+                    // The whole head is in this buffer (nearly always): parsed where it is, not
+                    // copied to `lineBuffer` first.
+                    let head = UnsafeRawBufferPointer(rebasing: buffer[start..<i])
+                    head.withMemoryRebound(to: UInt8.self) { headEnded(in: $0, at: time, delegate: delegate) }
+                } else {
+                    lineBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
+                    headEnded(at: time, delegate: delegate)
+                }
                 return i
             }
             hasContent = false
@@ -351,10 +358,40 @@ struct HTTPStreamParser {
         return i
     }
 
+    /// The head collected in `lineBuffer` is whole.
     mutating func headEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
-        guard let head = HTTPHead.parse(lineBuffer, isRequest: isRequest, repeated: &repeatedValues) else {
-            let firstLine = HTTPHead.splitLines(lineBuffer).first.map { HTTPHead.text($0.prefix(80)) } ?? ""
-            delegate.parserDidReport(.malformedStartLine, "invalid \(isRequest ? "request" : "status") line \"\(firstLine)\"",
+        let isRequest = isRequest
+        let read = lineBuffer.withUnsafeBufferPointer { HTTPStreamParser.readHead($0, isRequest: isRequest, repeated: &repeatedValues) }
+        headEnded(read, at: time, delegate: delegate)
+    }
+
+    /// The head is whole in `bytes` (not in `lineBuffer`).
+    mutating func headEnded<D: HTTPStreamParserDelegate>(in bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp, delegate: D) {
+        headEnded(HTTPStreamParser.readHead(bytes, isRequest: isRequest, repeated: &repeatedValues), at: time, delegate: delegate)
+    }
+
+    /// The head in `bytes`, or the text of its first line (at most 80 bytes) when it is not one.
+    private static func readHead(_ bytes: UnsafeBufferPointer<UInt8>, isRequest: Bool,
+                                 repeated: inout HTTPRepeatedFieldValues) -> Result<HTTPHead, HeadRefused> {
+        if let head = HTTPHead.parse(bytes, isRequest: isRequest, repeated: &repeated) { return .success(head) }
+        var lines = HTTPHead.LineCursor(bytes: bytes)
+        let firstLine = lines.next().map { HTTPHead.text(ArraySlice(UnsafeBufferPointer(rebasing: bytes[$0])).prefix(80)) } ?? ""
+        return .failure(HeadRefused(firstLine: firstLine))
+    }
+
+    private struct HeadRefused: Error {
+        let firstLine: String
+    }
+
+    private mutating func headEnded<D: HTTPStreamParserDelegate>(_ read: Result<HTTPHead, HeadRefused>, at time: Timestamp,
+                                                                 delegate: D) {
+        let head: HTTPHead
+        switch read {
+        case .success(let parsed):
+            head = parsed
+        case .failure(let refused):
+            delegate.parserDidReport(.malformedStartLine,
+                                     "invalid \(isRequest ? "request" : "status") line \"\(refused.firstLine)\"",
                                      direction: direction, at: time, inMessage: false)
             startResync(at: time, atLineStart: true)
             return
