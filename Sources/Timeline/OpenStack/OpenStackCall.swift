@@ -276,11 +276,14 @@ package struct OpenStackCall: Sendable, Hashable {
     struct ResponseHeaders {
         var requestID: String?
         var subjectToken: String?
+        var location: String?
 
         mutating func read(_ headers: [HTTPHeader]) {
             for header in headers {
                 let name = header.name
                 switch name.utf8.count {
+                case 8:
+                    if location == nil, HTTPHeader.sameName(name, "Location") { location = header.value }
                 case 15:
                     if subjectToken == nil, HTTPHeader.sameName(name, "X-Subject-Token") { subjectToken = header.value }
                 case 22:
@@ -364,7 +367,7 @@ extension OpenStackCall {
         if !classified.captures.isEmpty { call.readCaptures(classified.captures) }
         switch service {
         case .keystone: call.readKeystone(exchange)
-        case .glance: call.readGlance(exchange)
+        case .glance: call.readGlance(exchange, location: response.location)
         case .swift: call.readSwift(exchange)
         case .other: break
         }

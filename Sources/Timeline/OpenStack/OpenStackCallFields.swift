@@ -33,8 +33,9 @@ extension OpenStackCall {
     }
 
     /// Image identity and state from the path, `Location`, the request and the response JSON.
-    mutating func readGlance(_ exchange: borrowing HTTPExchange) {
-        if imageID == nil, let location = exchange.response?.headers.value(for: "Location") {
+    /// `location`: the response's `Location` (found with its other fields, `ResponseHeaders`).
+    mutating func readGlance(_ exchange: borrowing HTTPExchange, location: String?) {
+        if imageID == nil, let location {
             let locationPath = HTTPRequest(method: "GET", target: location, version: "", headers: []).path
             let segments = locationPath.split(separator: "/")
             if let index = segments.firstIndex(of: "images"), index + 1 < segments.count {
