@@ -24,19 +24,28 @@ extension HTTPHead {
             // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
             if bodyless || (100..<200).contains(status) || status == 204 || status == 304 { return (.none, []) }
         }
-        // One pass first: most heads (every GET) carry neither field, and need no three look-ups.
-        var carriesFraming = false
-        for field in fields {
+        // One pass first: most heads (every GET) carry neither field, and need no three look-ups;
+        // most others carry one Content-Length and no Transfer-Encoding, read from this pass.
+        var contentLengths = 0, contentLength = 0, transferEncoding = false
+        for (i, field) in fields.enumerated() {
             switch field.name.utf8.count {
-            case 14 where HTTPHeader.sameName(field.name, "Content-Length"),
-                 17 where HTTPHeader.sameName(field.name, "Transfer-Encoding"):
-                carriesFraming = true
+            case 14 where HTTPHeader.sameName(field.name, "Content-Length"):
+                contentLengths &+= 1
+                contentLength = i
+            case 17 where HTTPHeader.sameName(field.name, "Transfer-Encoding"):
+                transferEncoding = true
             default:
-                continue
+                break
             }
-            break
         }
-        if !carriesFraming { return (isRequest ? .none : .untilClose, []) }
+        if contentLengths == 0 && !transferEncoding { return (isRequest ? .none : .untilClose, []) }
+        if contentLengths == 1 && !transferEncoding {
+            // `soleValue("Content-Length")` without a second search; anything else as below.
+            let value = fields[contentLength].value
+            if !value.utf8.contains(UInt8(ascii: ",")), let length = HTTPStreamParser.decimal(value[...].trimmingSpaces) {
+                return (.length(length), [])
+            }
+        }
         var problems: [(HTTPAnomaly.Kind, String)] = []
         let codings = listValues("Transfer-Encoding")
         if !codings.isEmpty {

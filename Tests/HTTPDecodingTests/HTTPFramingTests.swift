@@ -197,4 +197,29 @@ import Testing
             #expect(r.path == path && r.query == query, "\(target)")
         }
     }
+
+    /// RFC 9112 6.3 on one head at a time, each way a length can be given: the one-pass reading
+    /// of a sole Content-Length must frame as the general reading does.
+    @Test(arguments: [
+        ("POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", true, HTTPBodyFraming.length(12), 0),
+        ("POST / HTTP/1.1\r\ncontent-length:7\r\n\r\n", true, .length(7), 0),
+        ("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", true, .length(5), 0),
+        ("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", true, .length(5), 0),
+        ("POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n", true, .unframeable, 1),
+        ("POST / HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n", true, .unframeable, 1),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n", false, .untilClose, 1),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, .length(0), 0),
+        ("HTTP/1.1 200 OK\r\n\r\n", false, .untilClose, 0),
+        ("GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, .none, 0),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", true, .chunked, 1),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", true, .unframeable, 1),
+        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", false, .untilClose, 0),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 4\r\n\r\n", true, .length(4), 0),
+        ("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n", false, .none, 0),
+    ])
+    func lengthIsReadAsTheGrammarSays(head: String, isRequest: Bool, framing: HTTPBodyFraming, problems: Int) throws {
+        let parsed = try #require(HTTPHead.parse(Array(head.utf8), isRequest: isRequest))
+        let read = parsed.bodyFraming(bodyless: false)
+        #expect(read.framing == framing && read.problems.count == problems, "\(head.debugDescription): \(read)")
+    }
 }
