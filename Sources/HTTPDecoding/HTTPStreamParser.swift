@@ -361,41 +361,35 @@ struct HTTPStreamParser {
     /// The head collected in `lineBuffer` is whole.
     mutating func headEnded<D: HTTPStreamParserDelegate>(at time: Timestamp, delegate: D) {
         let isRequest = isRequest
-        let read = lineBuffer.withUnsafeBufferPointer { HTTPStreamParser.readHead($0, isRequest: isRequest, repeated: &repeatedValues) }
-        headEnded(read, at: time, delegate: delegate)
+        guard let head = lineBuffer.withUnsafeBufferPointer({ HTTPHead.parse($0, isRequest: isRequest, repeated: &repeatedValues) })
+        else {
+            let firstLine = lineBuffer.withUnsafeBufferPointer { HTTPStreamParser.firstLine(of: $0) }
+            return refuseHead(firstLine: firstLine, at: time, delegate: delegate)
+        }
+        headParsed(head, at: time, delegate: delegate)
     }
 
     /// The head is whole in `bytes` (not in `lineBuffer`).
     mutating func headEnded<D: HTTPStreamParserDelegate>(in bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp, delegate: D) {
-        headEnded(HTTPStreamParser.readHead(bytes, isRequest: isRequest, repeated: &repeatedValues), at: time, delegate: delegate)
-    }
-
-    /// The head in `bytes`, or the text of its first line (at most 80 bytes) when it is not one.
-    private static func readHead(_ bytes: UnsafeBufferPointer<UInt8>, isRequest: Bool,
-                                 repeated: inout HTTPRepeatedFieldValues) -> Result<HTTPHead, HeadRefused> {
-        if let head = HTTPHead.parse(bytes, isRequest: isRequest, repeated: &repeated) { return .success(head) }
-        var lines = HTTPHead.LineCursor(bytes: bytes)
-        let firstLine = lines.next().map { HTTPHead.text(ArraySlice(UnsafeBufferPointer(rebasing: bytes[$0])).prefix(80)) } ?? ""
-        return .failure(HeadRefused(firstLine: firstLine))
-    }
-
-    private struct HeadRefused: Error {
-        let firstLine: String
-    }
-
-    private mutating func headEnded<D: HTTPStreamParserDelegate>(_ read: Result<HTTPHead, HeadRefused>, at time: Timestamp,
-                                                                 delegate: D) {
-        let head: HTTPHead
-        switch read {
-        case .success(let parsed):
-            head = parsed
-        case .failure(let refused):
-            delegate.parserDidReport(.malformedStartLine,
-                                     "invalid \(isRequest ? "request" : "status") line \"\(refused.firstLine)\"",
-                                     direction: direction, at: time, inMessage: false)
-            startResync(at: time, atLineStart: true)
-            return
+        guard let head = HTTPHead.parse(bytes, isRequest: isRequest, repeated: &repeatedValues) else {
+            return refuseHead(firstLine: HTTPStreamParser.firstLine(of: bytes), at: time, delegate: delegate)
         }
+        headParsed(head, at: time, delegate: delegate)
+    }
+
+    /// The text of the first line of `bytes`, at most 80 bytes of it.
+    private static func firstLine(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var lines = HTTPHead.LineCursor(bytes: bytes)
+        return lines.next().map { HTTPHead.text(ArraySlice(UnsafeBufferPointer(rebasing: bytes[$0])).prefix(80)) } ?? ""
+    }
+
+    private mutating func refuseHead<D: HTTPStreamParserDelegate>(firstLine: String, at time: Timestamp, delegate: D) {
+        delegate.parserDidReport(.malformedStartLine, "invalid \(isRequest ? "request" : "status") line \"\(firstLine)\"",
+                                 direction: direction, at: time, inMessage: false)
+        startResync(at: time, atLineStart: true)
+    }
+
+    private mutating func headParsed<D: HTTPStreamParserDelegate>(_ head: HTTPHead, at time: Timestamp, delegate: D) {
         let rule = delegate.parserDidParseHead(head, direction: direction, startedAt: messageStart,
                                                position: messageStartPosition, at: time)
         state = .fixedBody(remaining: 0)  // "in message" while framing is decided, so anomalies attach to it
