@@ -213,28 +213,29 @@ final class HTTPPendingExchange {
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
         // Unwrapped, changed and wrapped again by moves: changes through `request?.` copied the
         // whole request out of its optional and back.
-        var request: HTTPRequest?
-        if var taken = Self.take(&self.request, empty: nil) {
-            taken.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))
+        // Finished in place where they were moved to. Bound by `if var`, each message was copied
+        // into the exchange (every string and array retained) and the binding destroyed; and
+        // `!= nil` copies an optional whose value is not Equatable: the flags say instead.
+        var request = Self.take(&self.request, empty: nil)
+        if hasRequest {
+            request!.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))
             if let ending = Self.take(&requestEnding, empty: nil) {
-                taken.body = ending.body
-                taken.isComplete = ending.whole
+                request!.body = ending.body
+                request!.isComplete = ending.whole
             }
-            request = taken
         }
-        var response: HTTPResponse?
-        if var taken = Self.take(&self.response, empty: nil) {
-            taken.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
+        var response = Self.take(&self.response, empty: nil)
+        if hasFinalResponseHead {
+            response!.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
             if let ending = Self.take(&responseEnding, empty: nil) {
-                taken.body = ending.body
-                taken.isComplete = ending.whole
+                response!.body = ending.body
+                response!.isComplete = ending.whole
             }
-            taken.interim = Self.take(&interim)
-            response = taken
+            response!.interim = Self.take(&interim)
         }
         // Built whole in the return slot: set afterwards, its members made a copy of it.
         return HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
-                            request: consume request, response: consume response, timing: timing,
+                            request: request, response: response, timing: timing,
                             requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
                             gaps: gaps, missingBytes: missingBytes, tls: tls,
                             uploadDigests: uploadDigests, anomalies: anomalies, joinedUploadDigests: joinedUploadDigests,
