@@ -189,8 +189,11 @@ package final class HTTPConnectionDecoder: StreamConsumer {
         // Consumed: the caller's array is this one, changed in place (borrowed, the first
         // masked value copied the whole array).
         var result = fields
-        for i in result.indices where SecretMask.isSensitiveHeader(result[i].name) {
-            result[i].value = SecretMask.masked(result[i].value)
+        // Through the buffer: `result[i].name` retained and released each field's name.
+        result.withUnsafeMutableBufferPointer { fields in
+            for i in fields.indices where SecretMask.isSensitiveHeader(fields[i].name) {
+                fields[i].value = SecretMask.masked(fields[i].value)
+            }
         }
         return result
     }
