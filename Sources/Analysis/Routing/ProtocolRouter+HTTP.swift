@@ -10,6 +10,8 @@ extension ProtocolRouter {
     /// The HTTP decoder of a connection (plain, or inside TLS).
     func httpDecoder(_ connection: ConnectionInfo, tls: Bool) -> StreamConsumer? {
         let port = connection.server.port
+        // What the port says of the service, once per connection rather than per call.
+        let portService = OpenStackServicePorts.standard.service(for: port)
         // The endpoints as text, made at the connection's first exchange and kept by its decoder:
         // a keep-alive connection carries thousands of calls (a fiftieth of an API-heavy run when
         // made per exchange), a flood's connections without an exchange never make them.
@@ -23,7 +25,7 @@ extension ProtocolRouter {
             let texts = endpointTexts ?? (exchange.client.description, exchange.server.description)
             endpointTexts = texts
             // Both read the exchange in place (borrowed): a copy retained every string it holds.
-            let call = OpenStackCall.reading(exchange, serverPort: port, cache: self.callRoutes)
+            let call = OpenStackCall.reading(exchange, portService: portService, cache: self.callRoutes)
             if self.onEvent == nil && !self.recordsMessageTexts {
                 // Nobody reads the fact now: stored as bytes straight from the exchange and call.
                 self.httpFacts.append(exchange: exchange, call: call, endpointTexts: texts)

@@ -334,12 +334,19 @@ extension OpenStackCall {
     package static func reading(_ exchange: borrowing HTTPExchange, serverPort: UInt16? = nil,
                                 routes: [OpenStackRoute] = OpenStackRoute.standardTable,
                                 ports: OpenStackServicePorts = .standard, cache: OpenStackRouteCache? = nil) -> OpenStackCall {
+        reading(exchange, portService: ports.service(for: serverPort ?? exchange.server.port), routes: routes, cache: cache)
+    }
+
+    /// `reading(_:serverPort:routes:ports:cache:)` with the service its server port names
+    /// already looked up (once per connection: three set look-ups per call before).
+    package static func reading(_ exchange: borrowing HTTPExchange, portService: OpenStackService?,
+                                routes: [OpenStackRoute] = OpenStackRoute.standardTable,
+                                cache: OpenStackRouteCache? = nil) -> OpenStackCall {
         // The exchange is borrowed and read in place: a copy of it (or of its request) retained
         // every string and array it holds, for each of hundreds of thousands of calls.
         let method = exchange.request?.method ?? "-"
         let path = exchange.request?.path ?? "-"
-        let port = serverPort ?? exchange.server.port
-        let service = ports.service(for: port) ?? OpenStackRoute.service(forPath: path) ?? .other
+        let service = portService ?? OpenStackRoute.service(forPath: path) ?? .other
         // The request's headers in one pass (the first of each name, as `value(for:)` gives).
         var request = OpenStackCall.RequestHeaders()
         if let headers = exchange.request?.headers { request.read(headers) }
