@@ -211,11 +211,11 @@ final class HTTPPendingExchange {
     /// is done once emitted): no copy of each string and array, retained and released again.
     /// (`anomalies` stays: a tally may still rewrite one of its messages by index.)
     func exchange(connection: Int, client: Endpoint, server: Endpoint, tls: Bool) -> HTTPExchange {
-        // Unwrapped, changed and wrapped again by moves: changes through `request?.` copied the
-        // whole request out of its optional and back.
-        // Finished in place where they were moved to. Bound by `if var`, each message was copied
-        // into the exchange (every string and array retained) and the binding destroyed; and
-        // `!= nil` copies an optional whose value is not Equatable: the flags say instead.
+        // Each message is moved out of this object and finished in place in a local: changed
+        // through `self.request?.`, the whole request was copied out of its optional and back;
+        // bound by `if var`, each message was copied into the exchange (every string and array
+        // retained) and the binding destroyed. Whether there is one, the flags say: `!= nil`
+        // copies an optional whose value is not Equatable.
         var request = Self.take(&self.request, empty: nil)
         if hasRequest {
             request!.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))

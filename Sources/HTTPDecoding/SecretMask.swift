@@ -8,7 +8,8 @@ import Crypto
 /// secret's bytes (DESIGN.md, "Secrets"). Eight digits are enough to tell tokens apart within one
 /// capture and far too few to help anyone recover a token.
 package enum SecretMask {
-    /// Header names (lowercased) whose values are secrets.
+    /// Header names (lowercased) whose values are secrets. A name added here must get through
+    /// the first test of `isSensitiveHeader` (its length and first letter), which a test checks.
     package static let sensitiveHeaderNames: Set<String> = [
         "x-auth-token", "x-subject-token", "x-service-token", "authorization",
         "proxy-authorization", "cookie", "set-cookie",
