@@ -214,10 +214,11 @@ final class HTTPPendingExchange {
         // Each message is moved out of this object and finished in place in a local: changed
         // through `self.request?.`, the whole request was copied out of its optional and back;
         // bound by `if var`, each message was copied into the exchange (every string and array
-        // retained) and the binding destroyed. Whether there is one, the flags say: `!= nil`
-        // copies an optional whose value is not Equatable.
+        // retained) and the binding destroyed. Whether there is one, its case says (`!= nil`
+        // copies an optional whose value is not Equatable, and `?.` on each member cost more),
+        // and the `!` below it rests on that test of the same local, nothing between.
         var request = Self.take(&self.request, empty: nil)
-        if hasRequest {
+        if case .some = request {
             request!.headers = HTTPConnectionDecoder.masked(Self.take(&requestFields))
             if let ending = Self.take(&requestEnding, empty: nil) {
                 request!.body = ending.body
@@ -225,7 +226,7 @@ final class HTTPPendingExchange {
             }
         }
         var response = Self.take(&self.response, empty: nil)
-        if hasFinalResponseHead {
+        if case .some = response {
             response!.headers = HTTPConnectionDecoder.masked(Self.take(&responseFields))
             if let ending = Self.take(&responseEnding, empty: nil) {
                 response!.body = ending.body

@@ -29,18 +29,16 @@ extension ProtocolRouter {
             if self.onEvent == nil && !self.recordsMessageTexts {
                 // Nobody reads the fact now: stored as bytes straight from the exchange and call.
                 self.httpFacts.append(exchange: exchange, call: call, endpointTexts: texts)
-                if let id = call.imageID, let status = call.imageStatus, let code = call.status, (200..<300).contains(code) {
-                    let start = exchange.timing.start ?? .zero
-                    self.announce(id, status, at: exchange.timing.end ?? start, fromSQL: false)
-                }
-                return
+            } else {
+                let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count, endpointTexts: texts,
+                                    messageTexts: self.recordsMessageTexts)
+                self.httpFacts.append(fact)
+                self.onEvent?(.http(fact))
             }
-            let fact = HTTPFact(exchange: exchange, call: call, index: self.httpFacts.count, endpointTexts: texts,
-                                messageTexts: self.recordsMessageTexts)
-            self.httpFacts.append(fact)
-            self.onEvent?(.http(fact))
-            if let id = fact.imageID, let status = fact.reportedStatus, let code = fact.status, (200..<300).contains(code) {
-                self.announce(id, status, at: fact.end, fromSQL: false)
+            // The fact's image, reported status, status and end, as the call and exchange give them.
+            if let id = call.imageID, let status = call.imageStatus, let code = call.status, (200..<300).contains(code) {
+                let start = exchange.timing.start ?? .zero
+                self.announce(id, status, at: exchange.timing.end ?? start, fromSQL: false)
             }
         }
         decoder.tls = tls

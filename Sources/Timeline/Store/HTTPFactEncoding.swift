@@ -194,8 +194,8 @@ extension HTTPFact {
 // again once encoded: a tenth of `sql`'s CPU on 300,000 API calls, for bytes that a report
 // reads back much later, when it reads them at all.
 extension HTTPFact {
-    /// What `init(exchange:call:index:endpointTexts:messageTexts: false)` computes beyond reading
-    /// members, computed once for both passes of the encoding.
+    /// What a fact of a decoded exchange holds beyond members read as they are: computed once
+    /// for both passes of the encoding, and by `init(exchange:call:index:endpointTexts:messageTexts:)`.
     struct ExchangeParts {
         let start: Timestamp
         let end: Timestamp
