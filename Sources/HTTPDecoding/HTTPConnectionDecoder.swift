@@ -223,9 +223,14 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             exchange.hasRequest = true
             exchange.requestFields = head.fields
             let hashes = configuration.hashesUpload(head.method, path)
-            exchange.requestBody = HTTPBodyCollector(headers: head.fields, hashes: hashes,
-                                                     chain: hashes ? configuration.uploadChain(method: head.method, path: path) : nil,
-                                                     keepLimit: configuration.maxKeptBodyBytes)
+            let bodyFields = HTTPBodyCollector.BodyFields(head.fields)
+            if !hashes, bodyFields.needNoRequestCollector {
+                exchange.requestNeedsNoCollector = true
+            } else {
+                exchange.requestBody = HTTPBodyCollector(fields: bodyFields, hashes: hashes,
+                                                         chain: hashes ? configuration.uploadChain(method: head.method, path: path) : nil,
+                                                         keepLimit: configuration.maxKeptBodyBytes)
+            }
             exchange.timing.requestStart = startedAt
             exchange.requestPosition = position
             pending.append(exchange)

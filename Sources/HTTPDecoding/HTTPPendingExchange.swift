@@ -11,6 +11,11 @@ final class HTTPPendingExchange {
     /// `request == nil` copied the request out of its optional and destroyed the copy.
     var hasRequest = false
     var requestBody: HTTPBodyCollector?
+    /// The request needs no collector (`HTTPBodyCollector.BodyFields.needNoRequestCollector`):
+    /// its body is `HTTPBody()`, the one it has from the start.
+    var requestNeedsNoCollector = false
+    /// Whether such a request was whole, once ended (its `requestEnding` without a body).
+    private var bodylessRequestWhole: Bool?
     /// The request's finished body and whether the request was whole (see `end`).
     private var requestEnding: (body: HTTPBody, whole: Bool)?
     /// The final response's, likewise.
@@ -93,6 +98,12 @@ final class HTTPPendingExchange {
             responseWireBytes &+= wireBytes
             timing.responseEnd = time
             responseEnded = true
+        }
+        if isRequest, requestNeedsNoCollector {
+            // Ended once, as a collector is taken once.
+            requestNeedsNoCollector = false
+            bodylessRequestWhole = complete
+            return
         }
         // Moved out (a copy of the collector was retained and released for every message).
         guard var collector = isRequest ? Self.take(&requestBody, empty: nil) : Self.take(&responseBody, empty: nil) else { return }
@@ -223,6 +234,8 @@ final class HTTPPendingExchange {
             if let ending = Self.take(&requestEnding, empty: nil) {
                 request!.body = ending.body
                 request!.isComplete = ending.whole
+            } else if let whole = bodylessRequestWhole {
+                request!.isComplete = whole
             }
         }
         var response = Self.take(&self.response, empty: nil)
