@@ -18,12 +18,13 @@ package enum HTTPBodyFraming: Equatable, Sendable {
 extension HTTPHead {
     /// The framing of the body that follows this head, and what is wrong with its headers.
     ///
-    /// `bodyless`: the message has no body whatever its headers say (a response to HEAD).
+    /// `bodyless`: the message has no body whatever its headers say (a response to HEAD; a
+    /// request in whose fields the caller found neither `Content-Length` nor `Transfer-Encoding`,
+    /// which this pass would find again).
     package func bodyFraming(bodyless: Bool) -> (framing: HTTPBodyFraming, problems: [(HTTPAnomaly.Kind, String)]) {
-        if !isRequest {
-            // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
-            if bodyless || (100..<200).contains(status) || status == 204 || status == 304 { return (.none, []) }
-        }
+        if bodyless { return (.none, []) }
+        // Status 0 is an unreadable code (`HTTP/1.0 2XX`): its headers frame it.
+        if !isRequest, (100..<200).contains(status) || status == 204 || status == 304 { return (.none, []) }
         // One pass first: most heads (every GET) carry neither field, and need no three look-ups;
         // most others carry one Content-Length and no Transfer-Encoding, read from this pass.
         var contentLengths = 0, contentLength = 0, transferEncoding = false

@@ -235,7 +235,9 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             exchange.requestPosition = position
             pending.append(exchange)
             currentRequest = exchange
-            return .standard
+            // Neither field that frames a request's body: it has none (RFC 9112 6.3), and the
+            // parser need not look for them again.
+            return bodyFields.contentLength == nil && !bodyFields.transferEncoding ? .noBody : .standard
         }
 
         let target = responseTarget(status: head.status, position: position, at: startedAt)

@@ -5,7 +5,8 @@ import Reassembly
 enum HTTPBodyRule {
     /// Frame by the head (RFC 9112 6.3).
     case standard
-    /// No body whatever the head says (response to HEAD).
+    /// No body whatever the head says (response to HEAD; a request whose head announces none,
+    /// as its delegate found reading the head's fields).
     case noBody
     /// The stream stops being HTTP after this head (101 Switching Protocols, CONNECT 2xx).
     case tunnel
