@@ -247,9 +247,13 @@ final class HTTPPendingExchange {
             }
             response!.interim = Self.take(&interim)
         }
-        // Built whole in the return slot: set afterwards, its members made a copy of it.
+        // Built whole in the return slot: set afterwards, its members made a copy of it. The
+        // finished messages are moved into it out of their locals: passed as they are, each was
+        // copied (every string and array retained) and the local destroyed after (`consume`
+        // does not compile on a local changed through `!`), 2.6% of `sql`'s instructions on
+        // 30,000 API calls.
         return HTTPExchange(connection: connection, sequence: sequence, client: client, server: server,
-                            request: request, response: response, timing: timing,
+                            request: Self.take(&request, empty: nil), response: Self.take(&response, empty: nil), timing: timing,
                             requestWireBytes: requestWireBytes, responseWireBytes: responseWireBytes,
                             gaps: gaps, missingBytes: missingBytes, tls: tls,
                             uploadDigests: uploadDigests, anomalies: anomalies, joinedUploadDigests: joinedUploadDigests,
