@@ -42,8 +42,7 @@ extension HTTPHead {
         if contentLengths == 0 && !transferEncoding { return (isRequest ? .none : .untilClose, []) }
         if contentLengths == 1 && !transferEncoding {
             // `soleValue("Content-Length")` without a second search; anything else as below.
-            let value = fields[contentLength].value
-            if !value.utf8.contains(UInt8(ascii: ",")), let length = HTTPStreamParser.decimal(value[...].trimmingSpaces) {
+            if let length = HTTPStreamParser.trimmedDecimal(fields[contentLength].value) {
                 return (.length(length), [])
             }
         }

@@ -30,6 +30,27 @@ extension HTTPStreamParser {
         }
     }
 
+    /// `decimal(value[...].trimmingSpaces)` read in place: digits only (at most 18) between
+    /// optional spaces and tabs, or nil. A response's `Content-Length` is read so, without the
+    /// trimmed copy and the mutable copy `decimal` makes to reach its bytes (twice a response).
+    static func trimmedDecimal(_ value: String) -> Int? {
+        let parsed = value.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start &+= 1 }
+            while end > start, bytes[end &- 1] == 0x20 || bytes[end &- 1] == 0x09 { end &-= 1 }
+            guard end > start, end &- start <= 18 else { return nil }
+            var number = 0
+            for i in start..<end {
+                let byte = bytes[i]
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                number = number &* 10 &+ Int(byte &- 0x30)
+            }
+            return number
+        }
+        if let parsed { return parsed }
+        return decimal(value[...].trimmingSpaces)
+    }
+
     // MARK: - Chunks and trailers
 
     static func hexDigit(_ byte: UInt8) -> Int? {

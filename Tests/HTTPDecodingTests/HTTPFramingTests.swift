@@ -216,6 +216,12 @@ import Testing
         ("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", false, .untilClose, 0),
         ("POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 4\r\n\r\n", true, .length(4), 0),
         ("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n", false, .none, 0),
+        // At most 18 digits are read (no overflow); a sign is not a digit; a folded line's blanks
+        // around the digits are not part of the value.
+        ("HTTP/1.1 200 OK\r\nContent-Length: 123456789012345678\r\n\r\n", false, .length(123_456_789_012_345_678), 0),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456789\r\n\r\n", false, .untilClose, 1),
+        ("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", false, .untilClose, 1),
+        ("HTTP/1.1 200 OK\r\nContent-Length:\r\n 8\r\n\r\n", false, .length(8), 0),
     ])
     func lengthIsReadAsTheGrammarSays(head: String, isRequest: Bool, framing: HTTPBodyFraming, problems: Int) throws {
         let parsed = try #require(HTTPHead.parse(Array(head.utf8), isRequest: isRequest))
