@@ -400,9 +400,9 @@ struct KnownWords {
 /// The last value of each of a few fields that a direction of a connection sends again and again
 /// in the same words and that name no one request: `Host`, `User-Agent`, `Accept`,
 /// `Accept-Encoding`, `Content-Type`, `Server`. A value with the bytes of the last one is that
-/// string: neither validated, allocated nor freed again (two of each per API call, the strings
-/// past 15 bytes, which are not stored inline). Secrets (`X-Auth-Token`) are not kept here: they
-/// wait in clear only until the exchange is masked.
+/// string: neither decoded, validated, allocated nor freed again (two of each per API call;
+/// a string of up to 15 bytes is stored inline, but is still decoded and validated). Secrets
+/// (`X-Auth-Token`) are not kept here: they wait in clear only until the exchange is masked.
 package struct HTTPRepeatedFieldValues {
     private var values: (String?, String?, String?, String?, String?, String?) = (nil, nil, nil, nil, nil, nil)
 
@@ -414,8 +414,9 @@ package struct HTTPRepeatedFieldValues {
     /// The value whose bytes are `bytes` of the field whose name `HTTPHead.commonNames` marks
     /// with `slot` (-1: a field whose value is not kept).
     mutating func value(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        // Up to 15 bytes a string is stored inline: nothing to save.
-        switch bytes.count > 15 ? slot : -1 {
+        // Short values too: a string of up to 15 bytes is stored inline (no allocation), but
+        // comparing its bytes costs a tenth of decoding and validating them again.
+        switch slot {
         case 0: return HTTPRepeatedFieldValues.reuse(&values.0, bytes)
         case 1: return HTTPRepeatedFieldValues.reuse(&values.1, bytes)
         case 2: return HTTPRepeatedFieldValues.reuse(&values.2, bytes)
