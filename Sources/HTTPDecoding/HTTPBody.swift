@@ -9,7 +9,8 @@ package struct HTTPBody: Sendable, Hashable {
         case none
         /// Kept as text (see `text`).
         case kept
-        /// Counted only: binary, or larger than the cap.
+        /// Counted only: binary, larger than the cap, or a text that nothing reads
+        /// (`HTTPDecoderConfiguration.readsResponseBody`).
         case counted
         /// Streamed through MD5 and SHA-512 (an image upload).
         case hashed
@@ -101,6 +102,15 @@ package struct HTTPBody: Sendable, Hashable {
         storedBytes = nil
         parsedJSON = nil
         pendingMask = (max(1, maxDepth), looksLikeJSON)
+    }
+
+    /// Drops what was kept of the text (nothing reads it): the body is counted only.
+    mutating func dropKeptText() {
+        storedText = nil
+        storedBytes = nil
+        parsedJSON = nil
+        pendingMask = nil
+        if disposition == .kept { disposition = .counted }
     }
 
     /// Keeps `bytes`, valid UTF-8 (the caller checked), as `keepUnmasked(_:looksLikeJSON:maxDepth:)`

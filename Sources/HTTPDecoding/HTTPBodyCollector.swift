@@ -17,6 +17,12 @@ struct HTTPBodyCollector {
     private(set) var notes: [(kind: HTTPAnomaly.Kind, message: String)] = []
     /// When the body is one part of a chain: the digests of the whole up to this part.
     private(set) var joinedDigests: UploadDigests?
+    /// Nothing reads this body's text (`HTTPDecoderConfiguration.readsResponseBody`): its bytes
+    /// are passed over while they are ASCII, not copied, and the body ends counted only, with
+    /// every note keeping it would have made (its size, the cap, whether it is UTF-8).
+    private var dropsText = false
+    /// ASCII bytes passed over as if kept (while `dropsText`, up to the first other byte).
+    private var passedOver = 0
 
     /// Text-like content types; a body without a type is kept and checked for UTF-8 at the end.
     static func isTextual(_ contentType: String?) -> Bool {
@@ -82,6 +88,8 @@ struct HTTPBodyCollector {
                 decodeFailure = reason
                 keeping = false
             }
+        } else if dropsText {
+            passOver(bytes)
         } else {
             let room = keepLimit - kept.count
             if bytes.count <= room {
@@ -91,6 +99,24 @@ struct HTTPBodyCollector {
                 body.isTruncated = true
             }
         }
+    }
+
+    /// `append` for a text nothing reads: as many bytes are taken as keeping would take, and
+    /// ASCII ones are only counted. From the first other byte on they are kept, to be checked as
+    /// UTF-8 in `fillText`: the ASCII before it is UTF-8 whatever follows, so the rest alone
+    /// decides, as the whole would.
+    private mutating func passOver(_ bytes: UnsafeRawBufferPointer) {
+        let room = keepLimit &- passedOver &- kept.count
+        if bytes.count > room { body.isTruncated = true }
+        let taken = UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, max(0, room))])
+        guard kept.isEmpty else { return kept.append(contentsOf: taken) }
+        var ascii = taken.count
+        if !HTTPBodyCollector.isASCII(taken) {
+            ascii = 0
+            while taken[ascii] < 0x80 { ascii &+= 1 }
+            kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: taken[ascii...]))
+        }
+        passedOver &+= ascii
     }
 
     /// Body bytes received where the chunk framing was lost: only counted (a gap came first, so
@@ -113,7 +139,7 @@ struct HTTPBodyCollector {
         if keeping {
             keeping = false
             // A prefix is kept only when there is one (a cut head keeps nothing of the body).
-            if !kept.isEmpty { body.isTruncated = true }
+            if !kept.isEmpty || passedOver > 0 { body.isTruncated = true }
         }
     }
 
@@ -151,6 +177,7 @@ struct HTTPBodyCollector {
                 notes.append((.bodyNotKept, "kept text is a prefix of the body"))
             }
             fillText(maxJSONDepth: maxJSONDepth)
+            if dropsText { body.dropKeptText() }
         }
         kept = []
         inflater = nil
@@ -250,8 +277,9 @@ extension HTTPBodyCollector {
         self.init(fields: BodyFields(headers), hashes: hashes, chain: chain, keepLimit: keepLimit)
     }
 
-    /// `init(headers:...)` with the head's fields already found.
-    init(fields: BodyFields, hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
+    /// `init(headers:...)` with the head's fields already found; `readsText`: false when
+    /// nothing reads the body's text (it is then not kept, see `dropsText`).
+    init(fields: BodyFields, hashes: Bool, chain: UploadChain? = nil, keepLimit: Int, readsText: Bool = true) {
         // Decided into locals and made by the memberwise initialiser in one expression: set
         // member by member, the collector was built aside and copied into `self` (twice a call).
         let limit = max(0, keepLimit)
@@ -294,6 +322,7 @@ extension HTTPBodyCollector {
         // The body made from locals in one expression. Filled in member by member, it was also
         // built aside; the optimiser still copies it into the collector once (`callgrind`).
         self.init(body: HTTPBody(disposition: disposition, contentType: contentType, contentEncoding: contentEncoding),
-                  keeping: keeping, keepLimit: limit, inflater: inflater, hasher: hasher, notes: notes)
+                  keeping: keeping, keepLimit: limit, inflater: inflater, hasher: hasher, notes: notes,
+                  dropsText: keeping && inflater == nil && !readsText)
     }
 }

@@ -262,9 +262,13 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             return .tunnel
         }
         // Members read in place (`map` copied the whole request out of its optional).
-        var hashes = false
-        if let path = target.request?.path { hashes = configuration.hashesDownload(method, path, head.status) }
-        target.responseBody = HTTPBodyCollector(headers: head.fields, hashes: hashes, keepLimit: configuration.maxKeptBodyBytes)
+        var hashes = false, readsText = true
+        if let path = target.request?.path {
+            hashes = configuration.hashesDownload(method, path, head.status)
+            readsText = configuration.readsResponseBody(method, path)
+        }
+        target.responseBody = HTTPBodyCollector(fields: HTTPBodyCollector.BodyFields(head.fields), hashes: hashes,
+                                                keepLimit: configuration.maxKeptBodyBytes, readsText: readsText)
         return method == "HEAD" ? .noBody : .standard
     }
 

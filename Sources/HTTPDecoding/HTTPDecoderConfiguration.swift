@@ -23,6 +23,11 @@ package struct HTTPDecoderConfiguration: Sendable {
     /// Which response bodies are downloads to hash instead of keeping (none unless told).
     /// Arguments: the request's method and path, and the response status.
     package var hashesDownload: @Sendable (_ method: String, _ path: String, _ status: Int) -> Bool = { _, _, _ in false }
+    /// Which responses' text bodies something reads (all unless told): the others are counted
+    /// and checked as when kept (the same notes), not copied. The analysis's facts read few: an
+    /// image list's body, the largest of an API-heavy capture, is never read there.
+    /// Arguments: the request's method and path.
+    package var readsResponseBody: @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in true }
     /// For a hashed upload that is one numbered part of a larger whole (a segment of a large
     /// object): the whole's key and the part's number, from 1. Parts of one key are hashed as
     /// one stream too when `uploadChains` is set.

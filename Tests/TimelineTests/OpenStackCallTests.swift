@@ -257,3 +257,29 @@ enum OpenStackFixture {
         }
     }
 }
+
+/// `OpenStackCall.readsResponseBody` tells the decoder which response bodies need not be kept
+/// (issue 25): it must name only bodies `reading` never reads.
+@Suite struct UnreadResponseBodyRouteTests {
+    @Test func onlyGlanceImageListsAreUnread() {
+        let glance = OpenStackCall.readsResponseBody(portService: .glance)
+        #expect(!glance("GET", "/v2/images"))
+        #expect(!OpenStackCall.readsResponseBody(portService: nil)("GET", "/v2/images"))
+        #expect(glance("GET", "/v2/images/1") && glance("POST", "/v2/images") && glance("GET", "/v2/tasks")
+            && glance("HEAD", "/v2/images"))
+        #expect(OpenStackCall.readsResponseBody(portService: .keystone)("GET", "/v2/images"))
+        #expect(OpenStackCall.readsResponseBody(portService: .swift)("GET", "/v2/images"))
+    }
+
+    /// The call read from an image list is the same whether its response body is there or not.
+    @Test func anImageListIsReadTheSameWithoutItsBody() {
+        let list = #"{"images": [{"id": "5a3b0a2e-97a5-4e0c-8b7e-7d1b7c8e0a11", "name": "cirros", "status": "active"}]}"#
+        let with = OpenStackCallTests.exchange("GET", "/v2/images", responseJSON: list)
+        var without = with
+        without.response?.body = HTTPBody()
+        #expect(with.response?.body.json != nil)
+        let call = OpenStackCall(exchange: with)
+        #expect(call.operation == .imageList)
+        #expect(call == OpenStackCall(exchange: without))
+    }
+}

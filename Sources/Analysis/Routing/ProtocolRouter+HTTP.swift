@@ -16,7 +16,11 @@ extension ProtocolRouter {
         // a keep-alive connection carries thousands of calls (a fiftieth of an API-heavy run when
         // made per exchange), a flood's connections without an exchange never make them.
         var endpointTexts: (client: String, server: String)?
-        let decoder = HTTPConnectionDecoder(connection: connection, configuration: httpConfiguration) { [weak self] exchange in
+        // Without message texts, a response's body is read only by `OpenStackCall.reading`:
+        // the bodies it never reads are not kept.
+        var configuration = httpConfiguration
+        if !recordsMessageTexts { configuration.readsResponseBody = OpenStackCall.readsResponseBody(portService: portService) }
+        let decoder = HTTPConnectionDecoder(connection: connection, configuration: configuration) { [weak self] exchange in
             guard let self else { return }
             if exchange.connection == self.sheddingConnection {
                 self.shed.httpExchanges &+= 1

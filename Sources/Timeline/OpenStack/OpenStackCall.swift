@@ -337,6 +337,18 @@ extension OpenStackCall {
         reading(exchange, portService: ports.service(for: serverPort ?? exchange.server.port), routes: routes, cache: cache)
     }
 
+    /// Whether `reading(_:portService:...)` with the standard routes may read the response body
+    /// of a request with this method and path, on a connection whose server port names
+    /// `portService`: all but Glance's image lists (`image-list`, `readGlance` reads no list).
+    /// Only the exact path is told apart (the service found as `reading` finds it): any other
+    /// spelling is read, as before.
+    package static func readsResponseBody(portService: OpenStackService?) -> @Sendable (_ method: String, _ path: String) -> Bool {
+        { method, path in
+            guard method == "GET", path == "/v2/images" else { return true }
+            return (portService ?? OpenStackRoute.service(forPath: path) ?? .other) != .glance
+        }
+    }
+
     /// `reading(_:serverPort:routes:ports:cache:)` with the service its server port names
     /// already looked up (once per connection: three set look-ups per call before).
     package static func reading(_ exchange: borrowing HTTPExchange, portService: OpenStackService?,
