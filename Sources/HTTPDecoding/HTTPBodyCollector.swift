@@ -268,17 +268,16 @@ extension HTTPBodyCollector {
         /// no note. Nearly every API call is such a GET: a collector made, moved and finished for each
         /// was 2.8% of `sql`'s instructions on the API capture (issue 25).
         var needNoRequestCollector: Bool {
-            contentLength == nil && !transferEncoding && contentType == nil && contentEncoding == nil
+            framesNoRequestBody && contentType == nil && contentEncoding == nil
         }
+
+        /// Neither field that frames a request's body: the request has none (RFC 9112 6.3).
+        var framesNoRequestBody: Bool { contentLength == nil && !transferEncoding }
     }
 
-    /// Chooses what to do with the body from the head; `chain` is the whole a hashed body is a part of.
-    init(headers: [HTTPHeader], hashes: Bool, chain: UploadChain? = nil, keepLimit: Int) {
-        self.init(fields: BodyFields(headers), hashes: hashes, chain: chain, keepLimit: keepLimit)
-    }
-
-    /// `init(headers:...)` with the head's fields already found; `readsText`: false when
-    /// nothing reads the body's text (it is then not kept, see `dropsText`).
+    /// Chooses what to do with the body from the fields of its head; `chain` is the whole a
+    /// hashed body is a part of; `readsText`: false when nothing reads the body's text (it is
+    /// then not kept, see `dropsText`).
     init(fields: BodyFields, hashes: Bool, chain: UploadChain? = nil, keepLimit: Int, readsText: Bool = true) {
         // Decided into locals and made by the memberwise initialiser in one expression: set
         // member by member, the collector was built aside and copied into `self` (twice a call).

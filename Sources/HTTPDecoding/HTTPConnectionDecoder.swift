@@ -235,9 +235,8 @@ extension HTTPConnectionDecoder: HTTPStreamParserDelegate {
             exchange.requestPosition = position
             pending.append(exchange)
             currentRequest = exchange
-            // Neither field that frames a request's body: it has none (RFC 9112 6.3), and the
-            // parser need not look for them again.
-            return bodyFields.contentLength == nil && !bodyFields.transferEncoding ? .noBody : .standard
+            // Framed here from the fields just read: the parser need not look for them again.
+            return bodyFields.framesNoRequestBody ? .noBody : .standard
         }
 
         let target = responseTarget(status: head.status, position: position, at: startedAt)

@@ -17,38 +17,40 @@ extension HTTPStreamParser {
 
     /// Digits only, at most 18 (no overflow).
     static func decimal(_ text: String) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= 18 else { return nil }
-        // Over the bytes in place: the view's iterator was most of it (twice a response).
-        var text = text
-        return text.withUTF8 { bytes -> Int? in
-            var value = 0
-            for byte in bytes {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value &* 10 &+ Int(byte &- 0x30)
-            }
-            return value
-        }
+        decimal(text, trimmingBlanks: false)
     }
 
-    /// `decimal(value[...].trimmingSpaces)` read in place: digits only (at most 18) between
-    /// optional spaces and tabs, or nil. A response's `Content-Length` is read so, without the
-    /// trimmed copy and the mutable copy `decimal` makes to reach its bytes (twice a response).
+    /// `decimal(value[...].trimmingSpaces)`: digits only (at most 18) between optional spaces
+    /// and tabs, or nil. A response's `Content-Length` is read so, without a trimmed copy.
     static func trimmedDecimal(_ value: String) -> Int? {
-        let parsed = value.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
-            var start = 0, end = bytes.count
+        decimal(value, trimmingBlanks: true)
+    }
+
+    /// The bytes read in place where the string has them contiguous (native and small strings;
+    /// the view's iterator, and the mutable copy `withUTF8` needs, were most of it, twice a
+    /// response).
+    private static func decimal(_ text: String, trimmingBlanks: Bool) -> Int? {
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ decimal(in: $0, trimmingBlanks: trimmingBlanks) }) {
+            return parsed
+        }
+        var copy = text
+        return copy.withUTF8 { decimal(in: $0, trimmingBlanks: trimmingBlanks) }
+    }
+
+    private static func decimal(in bytes: UnsafeBufferPointer<UInt8>, trimmingBlanks: Bool) -> Int? {
+        var start = 0, end = bytes.count
+        if trimmingBlanks {
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start &+= 1 }
             while end > start, bytes[end &- 1] == 0x20 || bytes[end &- 1] == 0x09 { end &-= 1 }
-            guard end > start, end &- start <= 18 else { return nil }
-            var number = 0
-            for i in start..<end {
-                let byte = bytes[i]
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                number = number &* 10 &+ Int(byte &- 0x30)
-            }
-            return number
         }
-        if let parsed { return parsed }
-        return decimal(value[...].trimmingSpaces)
+        guard end > start, end &- start <= 18 else { return nil }
+        var number = 0
+        for i in start..<end {
+            let byte = bytes[i]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            number = number &* 10 &+ Int(byte &- 0x30)
+        }
+        return number
     }
 
     // MARK: - Chunks and trailers
